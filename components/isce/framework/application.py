@@ -1,0 +1,279 @@
+"""Application: a Component run from the command line as a list of named steps.
+
+``Application.main(argv)`` parses the command line (XML files, ``a.b.c=value``
+settings, options), configures the application and its facilities, and runs
+its steps, in step mode saving state after each one. It returns an exit
+status; only the launcher in ``applications/`` exits.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from .configurable import Component, SearchPath, settings_for
+from .errors import ConfigurationError, IsceError, StepError
+from .help import application_help, show_config, steps_help, usage
+from .names import did_you_mean, normalize
+from .steps import STATE_DIR, State, StateStore, Step, StepContext
+from .xmlconfig import COMMAND_LINE, ConfigNode, parse_assignment, parse_file
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+_FLAGS = {"--help": "help", "-h": "help", "--steps": "steps", "--next": "next",
+          "--show-config": "show_config", "--debug": "debug", "--version": "version"}
+_VALUED = {"--start": "start", "--end": "end", "--dostep": "dostep"}
+
+
+@dataclass
+class CommandLine:
+    """What the command line asked for; settings are kept as text until configuration."""
+
+    files: list[str] = field(default_factory=list)
+    assignments: list[str] = field(default_factory=list)
+    help: bool = False
+    steps: bool = False
+    next: bool = False
+    show_config: bool = False
+    debug: bool = False
+    version: bool = False
+    start: str | None = None
+    end: str | None = None
+    dostep: str | None = None
+
+    @property
+    def step_mode(self) -> bool:
+        return bool(self.steps or self.next or self.start or self.end or self.dostep)
+
+    @classmethod
+    def parse(cls, args: list[str]) -> "CommandLine":
+        cli = cls()
+        for token in args:
+            option, eq, value = token.partition("=")
+            if token in _FLAGS:
+                setattr(cli, _FLAGS[token], True)
+            elif option in _VALUED:
+                if not eq or not value.strip():
+                    raise ConfigurationError(f"{option} needs a step name: {option}=<step>",
+                                             source=COMMAND_LINE)
+                setattr(cli, _VALUED[option], value.strip())
+            elif token.startswith("-"):
+                known = list(_FLAGS) + [f"{o}=" for o in _VALUED]
+                raise ConfigurationError(f"unknown option {token!r}{did_you_mean(option, known)}",
+                                         source=COMMAND_LINE)
+            elif "=" in token:
+                cli.assignments.append(token)
+            elif token.lower().endswith(".xml"):
+                cli.files.append(token)
+            else:
+                raise ConfigurationError(
+                    f"cannot read {token!r}: expected an XML file, <name>=<value> or an option",
+                    source=COMMAND_LINE)
+        return cli
+
+
+class Application(Component):
+    """A component run from the command line as an ordered list of named steps."""
+
+    steps: ClassVar[tuple[Step, ...]] = ()
+    state_dir: ClassVar[str] = STATE_DIR
+
+    # --- entry points -----------------------------------------------------------
+    @classmethod
+    def main(cls, argv: list[str] | None = None, name: str | None = None) -> int:
+        """Run from ``argv`` (default ``sys.argv``); the instance name defaults to the
+        command name without ``.py``. Returns the exit status."""
+        argv = list(sys.argv if argv is None else argv)
+        prog = Path(argv[0]).name if argv else cls.__name__
+        if name is None:
+            name = cls.instance_name or (prog[:-3] if prog.endswith(".py") else prog) or cls.family
+        return cls(name=name).run(argv[1:], prog=prog)
+
+    def run(self, args: list[str], prog: str | None = None) -> int:
+        prog = prog or f"{self.instance}.py"
+        debug = "--debug" in args
+        try:
+            cli = CommandLine.parse(args)
+            if cli.version:
+                from .. import version
+                print(f"{prog} (isce {version.release_version})")
+                return EXIT_OK
+            if cli.help:
+                try:  # show the facilities the user's settings choose, if they are readable
+                    self.configure(self.command_line_layers(cli), check_mandatory=False)
+                except IsceError:
+                    type(self).__init__(self, self.instance)
+                    self.configure(check_mandatory=False, search=SearchPath(()))
+                print(steps_help(self, prog) if cli.steps else application_help(self, prog))
+                return EXIT_OK
+            self.configure_from(cli)
+            if cli.show_config:
+                print(show_config(self))
+                return EXIT_OK
+            self.check_step_options(cli)
+            with _logging_to(Path.cwd() / "isce.log"):
+                return self.execute(cli)
+        except IsceError as exc:
+            if debug:
+                raise
+            print(f"{prog}: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            print(f"{prog}: interrupted", file=sys.stderr)
+            return 130
+        except Exception as exc:  # an unexpected failure: one line, traceback with --debug
+            if debug:
+                raise
+            print(f"{prog}: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                  file=sys.stderr)
+            return EXIT_FAILURE
+
+    # --- configuration ----------------------------------------------------------
+    def command_line_layers(self, cli: CommandLine) -> list[ConfigNode]:
+        """Files named on the command line, then ``a.b.c=value`` settings, left to right."""
+        layers = [settings_for(parse_file(f), self.family, self.instance, strict=True) for f in cli.files]
+        heads = {normalize(self.family), normalize(self.instance)}
+        for token in cli.assignments:
+            root = parse_assignment(token)
+            head = next(iter(root.components.values()), None)
+            if head is None or normalize(head.name) not in heads:
+                names = " or ".join(dict.fromkeys([self.instance, self.family]))
+                raise ConfigurationError(
+                    f"setting {token!r} must start with the application's name ({names}), "
+                    f"e.g. {self.instance}.{token}", source=COMMAND_LINE)
+            layers.append(settings_for(root, self.family, self.instance, strict=True))
+        return layers
+
+    def configure_from(self, cli: CommandLine, search: SearchPath | None = None) -> "Application":
+        return self.configure(self.command_line_layers(cli), search=search)
+
+    # --- steps ------------------------------------------------------------------
+    def step_index(self, name: str, option: str) -> int:
+        names = [s.name for s in self.steps]
+        for i, n in enumerate(names):
+            if normalize(n) == normalize(name):
+                return i
+        raise StepError(f"{option}: unknown step {name!r}{did_you_mean(name, names)}; "
+                        f"steps are: {', '.join(names)}")
+
+    def check_step_options(self, cli: CommandLine) -> None:
+        if cli.dostep and (cli.start or cli.end or cli.next):
+            raise StepError("--dostep cannot be combined with --start, --end or --next")
+        if cli.next and cli.start:
+            raise StepError("--next cannot be combined with --start")
+        for option in ("start", "end", "dostep"):
+            if getattr(cli, option):
+                self.step_index(getattr(cli, option), f"--{option}")
+
+    def first_step_using(self, path: str) -> int:
+        """Index of the first step whose ``uses`` covers a property path (None = every setting).
+
+        A property no step claims is taken as used from the first step (the safe choice).
+        """
+        rel = [normalize(p) for p in path.split(".")[1:]]
+        for i, step in enumerate(self.steps):
+            if step.uses is None:
+                return i
+            for use in step.uses:
+                parts = [normalize(p) for p in use.split(".")]
+                if rel[:len(parts)] == parts:
+                    return i
+        return 0
+
+    def input_files(self) -> dict[str, str]:
+        """Existing files named by input ``path`` parameters, keyed to the first step using them."""
+        names = [s.name for s in self.steps]
+        found = {}
+        for path, param, value, _ in self.resolved():
+            if param.type == "path" and param.intent == "input":
+                for item in value if isinstance(value, (list, tuple)) else [value]:
+                    if item and os.path.isfile(item):
+                        found[str(item)] = names[self.first_step_using(path)]
+        return found
+
+    def execute(self, cli: CommandLine) -> int:
+        """Run the selected steps; in step mode save state after each one."""
+        steps = list(self.steps)
+        if not steps:
+            raise StepError(f"{self.instance} declares no steps")
+        log = logging.getLogger(f"isce.{self.family}")
+        last = len(steps) - 1
+        store = StateStore(Path.cwd() / self.state_dir, steps)
+        config = self.config_values()
+        start, end = 0, last
+        if cli.dostep:
+            start = end = self.step_index(cli.dostep, "--dostep")
+        else:
+            if cli.start:
+                start = self.step_index(cli.start, "--start")
+            if cli.end:
+                end = self.step_index(cli.end, "--end")
+            if cli.next:
+                start = store.last_completed() + 1
+                if start > end:
+                    log.info("all steps up to %r are already completed; nothing to do", steps[end].name)
+                    return EXIT_OK
+        if start > end:
+            raise StepError(f"--start={steps[start].name} comes after --end={steps[end].name}")
+        if cli.step_mode and start > 0:
+            state, files = store.load(start - 1, config, self.first_step_using)
+            log.info("resuming at %r from the state saved after %r", steps[start].name,
+                     steps[start - 1].name)
+        else:
+            state, files = State(), {"inputs": self.input_files(), "outputs": {}}
+        if cli.step_mode:
+            store.discard_from(start)
+        for index in range(start, end + 1):
+            step = steps[index]
+            ctx = StepContext(self, state, step, Path.cwd())
+            log.info("step %d/%d %r: %s", index + 1, len(steps), step.name, step.doc)
+            began = time.perf_counter()
+            step.run(ctx)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            log.info("step %r done in %.2f s (peak memory %.0f MiB)", step.name,
+                     time.perf_counter() - began, peak)
+            for path in ctx.inputs:
+                files["inputs"].setdefault(path, step.name)
+            for path in ctx.outputs:
+                files["outputs"][path] = step.name
+            if cli.step_mode:
+                store.save(index, state, config, files)
+        if cli.step_mode and end < last:
+            log.info("stopped after %r; continue with --next (or --start=%s)", steps[end].name,
+                     steps[end + 1].name)
+        self.state = state
+        return EXIT_OK
+
+
+class _logging_to:
+    """Log to ``isce.log`` in the working directory and to the console while running."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.handlers: list[logging.Handler] = []
+
+    def __enter__(self):
+        logger = logging.getLogger("isce")
+        file_handler = logging.FileHandler(self.path)
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        self.handlers = [file_handler, console]
+        for handler in self.handlers:
+            logger.addHandler(handler)
+        self.level = logger.level
+        logger.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc):
+        logger = logging.getLogger("isce")
+        for handler in self.handlers:
+            logger.removeHandler(handler)
+            handler.close()
+        logger.setLevel(self.level)
+        return False
