@@ -1,0 +1,28 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Both create (or reuse) the virtual environment .venv with isce installed.
+PYTHON ?= python3
+VENV ?= .venv
+PYTEST_ARGS ?=
+
+.PHONY: demo test env build bench clean
+
+demo: env
+	@$(VENV)/bin/python setup/demo.py
+
+test: env
+	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+env:
+	@$(PYTHON) setup/bootstrap.py --venv $(VENV)
+
+# Development: build the compiled kernels in place (components/isce/ext) with SCons.
+build: env
+	@$(VENV)/bin/python -m pip install --quiet scons pybind11
+	@$(VENV)/bin/scons -Q
+
+bench: env
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
+
+clean:
+	rm -rf build dist demo .pytest_cache
+	find components -name '*.so' -delete

@@ -1,0 +1,76 @@
+"""Atomic file creation: write under a hidden temporary name in the same
+directory, then rename over the final name (``os.replace`` is atomic on POSIX).
+
+Temporary names are ``.<name>.<pid>.<random>.partial``; ones left behind by a
+process that no longer runs are removed by :func:`remove_stale_temps`.
+"""
+import glob
+import os
+import secrets
+
+_SUFFIX = ".partial"
+
+
+def temp_path(path):
+    """A fresh temporary name beside ``path``."""
+    path = os.fspath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}{_SUFFIX}")
+
+
+def _pid_alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(path):
+    """Remove temporaries of ``path`` whose writing process is gone."""
+    folder, name = os.path.split(os.path.abspath(os.fspath(path)))
+    for temp in glob.glob(os.path.join(glob.escape(folder), f".{glob.escape(name)}.*{_SUFFIX}")):
+        # ".<name>[.<sidecar suffix>].<pid>.<token>.partial": sidecar temporaries are swept too
+        parts = os.path.basename(temp)[len(name) + 2:-len(_SUFFIX)].rsplit(".", 2)
+        if len(parts) < 2 or not parts[-2].isdigit() or not parts[-1]:
+            continue
+        pid_text = parts[-2]
+        if not _pid_alive(int(pid_text)):
+            try:
+                os.remove(temp)
+            except OSError:
+                pass
+
+
+def remove_quietly(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def fsync_path(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_text(path, text, fsync=False):
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    temp = temp_path(path)
+    try:
+        with open(temp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            if fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        remove_quietly(temp)
+        raise

@@ -1,0 +1,74 @@
+"""Block iteration over rows, so processing stays memory-bounded.
+
+    for rows in iter_blocks(raster.length, 512, progress=True):
+        out[rows] = f(raster.read(rows=rows))
+
+With ``overlap`` (filters, resampling), :func:`iter_windows` says which rows to
+read and which of them to keep.
+"""
+from typing import NamedTuple
+
+
+class Window(NamedTuple):
+    read: slice    # rows to read: the core plus up to `overlap` rows on each side
+    write: slice   # the core rows, which tile 0..length without gaps or overlap
+    keep: slice    # where the core lies inside the rows read (index into the block read)
+
+
+def _check(length, block_lines, overlap):
+    for name, value in (("length", length), ("block_lines", block_lines), ("overlap", overlap)):
+        if isinstance(value, bool) or int(value) != value:
+            raise ValueError(f"{name} must be an integer, got {value!r}")
+    if length < 0 or block_lines < 1 or overlap < 0:
+        raise ValueError(f"need length >= 0, block_lines >= 1 and overlap >= 0 "
+                         f"(got {length}, {block_lines}, {overlap})")
+    return int(length), int(block_lines), int(overlap)
+
+
+def _progress(iterable, total, progress, desc):
+    if not progress:
+        return iterable
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:                       # tqdm is a dependency; degrade quietly if absent
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, unit="block", leave=False)
+
+
+def iter_windows(length, block_lines, overlap=0, *, progress=False, desc=None):
+    """Yield a :class:`Window` per block of ``block_lines`` core rows over ``0..length``."""
+    length, block_lines, overlap = _check(length, block_lines, overlap)
+    count = -(-length // block_lines)
+
+    def windows():
+        for start in range(0, length, block_lines):
+            stop = min(start + block_lines, length)
+            lo, hi = max(start - overlap, 0), min(stop + overlap, length)
+            yield Window(slice(lo, hi), slice(start, stop), slice(start - lo, stop - lo))
+
+    return iter(_progress(windows(), count, progress, desc))
+
+
+def iter_blocks(length, block_lines, overlap=0, *, progress=False, desc=None):
+    """Yield row slices covering ``0..length`` in blocks of ``block_lines`` rows.
+
+    With ``overlap`` each slice extends up to ``overlap`` rows beyond its block on both sides
+    (clipped at the edges); use :func:`iter_windows` to know which rows are the block's own.
+    ``progress=True`` shows a tqdm bar (``desc`` labels it)."""
+    for window in iter_windows(length, block_lines, overlap, progress=progress, desc=desc):
+        yield window.read
+
+
+def block_lines_for(width, dtype, bands=1, budget=64 * 2**20, arrays=1):
+    """Rows per block so that ``arrays`` blocks of ``width`` x ``bands`` samples of ``dtype``
+    fit in ``budget`` bytes (at least 1)."""
+    import numpy as np
+
+    from .datatypes import lookup
+
+    try:
+        itemsize = lookup(dtype).itemsize
+    except ValueError:
+        itemsize = np.dtype(dtype).itemsize
+    line = max(1, int(width) * int(bands) * itemsize * int(arrays))
+    return max(1, int(budget) // line)

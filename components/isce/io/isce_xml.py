@@ -1,0 +1,260 @@
+"""The ISCE image XML sidecar (``<file>.xml``, root ``imageFile``).
+
+Rendered with the layout ISCE2's ``Image.renderHdr`` produces (sorted lower-case
+property names, each with ``<value>`` and ``<doc>``; ``coordinate1``/``coordinate2``
+components with factorymodule/factoryname), so ISCE2's
+``isceobj.createImage().load(xml)`` and GDAL's ISCE driver both accept it.
+Parsing is lenient in the ways ISCE's own parser is: names compare case- and
+whitespace-insensitively, and a value may be a ``<value>`` child, a ``value``
+attribute or the element's text.
+"""
+import os
+import xml.etree.ElementTree as ET
+
+from .datatypes import from_isce_name
+from .errors import RasterError
+from .info import Geo, RasterInfo
+
+_DOCS = {
+    "access_mode": "Image access mode.",
+    "byte_order": "Endianness of the image.",
+    "data_type": "Image data type.",
+    "extra_file_name": "For example name of vrt metadata.",
+    "family": "Instance family name",
+    "file_name": "Name of the image file.",
+    "image_type": "Image type used for displaying.",
+    "length": "Image length",
+    "name": "Instance name",
+    "number_bands": "Number of image bands.",
+    "scheme": "Interleaving scheme of the image.",
+    "width": "Image width",
+    "xmax": "Maximum range value",
+    "xmin": "Minimum range value",
+    "delta": "Coordinate quantization.",
+    "endingvalue": "Ending value of the coordinate.",
+    "size": "Coordinate size.",
+    "startingvalue": "Starting value of the coordinate.",
+}
+_COORD_DOCS = {
+    "coordinate1": "First coordinate of a 2D image (width).",
+    "coordinate2": "Second coordinate of a 2D image (length).",
+}
+# properties this module interprets; anything else read from a file lands in RasterInfo.extra
+_KNOWN = {
+    "isceversion", "accessmode", "byteorder", "datatype", "extrafilename", "family", "name",
+    "filename", "imagetype", "length", "width", "numberbands", "scheme", "xmin", "xmax", "caster",
+}
+_ENDIAN = {"l": "l", "little": "l", "<": "l", "b": "b", "big": "b", ">": "b"}
+
+
+def _num(value):
+    return repr(float(value))
+
+
+def _coordinates(info):
+    """(start, delta, size) of coordinate1 and coordinate2."""
+    if info.geo is None:
+        return (0.0, 1.0, info.width), (0.0, 1.0, info.length)
+    g = info.geo
+    return (g.x0, g.dx, info.width), (g.y0, g.dy, info.length)
+
+
+def _add_property(parent, name, value, doc=None):
+    prop = ET.SubElement(parent, "property", name=name)
+    ET.SubElement(prop, "value").text = str(value)
+    doc = doc if doc is not None else _DOCS.get(name)
+    if doc:
+        ET.SubElement(prop, "doc").text = doc
+
+
+def _indent(elem, level=0):
+    pad = "\n" + "    " * level
+    if len(elem):
+        elem.text = pad + "    "
+        for child in elem:
+            _indent(child, level + 1)
+            child.tail = pad + "    "
+        elem[-1].tail = pad
+    if level == 0:
+        elem.tail = "\n"
+
+
+def render(info, file_name, version=""):
+    """The XML text for ``info``; ``file_name`` is the data file as recorded (a basename keeps
+    the product relocatable: ISCE2 resolves a bare name against the XML's folder)."""
+    c1, c2 = _coordinates(info)
+    entries = {
+        "access_mode": "read",
+        "byte_order": info.byte_order,
+        "data_type": info.datatype.isce,
+        "extra_file_name": os.path.basename(file_name) + ".vrt",
+        "family": "image",
+        "file_name": file_name,
+        "image_type": info.image_type,
+        "length": info.length,
+        "name": "image_name",
+        "number_bands": info.bands,
+        "scheme": info.scheme,
+        "width": info.width,
+        "xmax": _num(c1[0] + c1[2] * c1[1]),
+        "xmin": _num(c1[0]),
+    }
+    if info.geo is not None and info.geo.epsg != 4326:
+        entries["epsg"] = info.geo.epsg
+    for key, value in info.extra.items():
+        entries.setdefault(key.strip().lower(), value)
+    components = {"coordinate1": c1, "coordinate2": c2}
+
+    root = ET.Element("imageFile")
+    if version:
+        _add_property(root, "ISCE_VERSION", version)
+    for key in sorted(set(entries) | set(components)):
+        if key in components:
+            start, delta, size = components[key]
+            comp = ET.SubElement(root, "component", name=key)
+            ET.SubElement(comp, "factorymodule").text = "isceobj.Image"
+            ET.SubElement(comp, "factoryname").text = "createCoordinate"
+            ET.SubElement(comp, "doc").text = _COORD_DOCS[key]
+            _add_property(comp, "delta", _num(delta))
+            _add_property(comp, "endingvalue", _num(start + size * delta))
+            _add_property(comp, "family", "imagecoordinate")
+            _add_property(comp, "name", "imagecoordinate_name")
+            _add_property(comp, "size", int(size))
+            _add_property(comp, "startingvalue", _num(start))
+        else:
+            _add_property(root, key, entries[key])
+    _indent(root)
+    return ET.tostring(root, encoding="unicode")
+
+
+# ----------------------------------------------------------------------------- parsing
+
+def _norm(name):
+    return "".join(str(name).split()).replace("_", "").lower()
+
+
+def _value_of(elem):
+    if elem.get("value") is not None:
+        return elem.get("value").strip()
+    for child in elem:
+        if child.tag.lower() == "value":
+            return (child.text or "").strip()
+    return (elem.text or "").strip()
+
+
+def _name_of(elem):
+    if elem.get("name") is not None:
+        return elem.get("name")
+    for child in elem:
+        if child.tag.lower() == "name":
+            return (child.text or "").strip()
+    return None
+
+
+def _collect(elem):
+    """Properties and components directly under ``elem``: ({norm: (name, value)}, {norm: elem})."""
+    props, comps = {}, {}
+    for child in elem:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        name = _name_of(child)
+        if name is None:
+            continue
+        if tag == "property":
+            props[_norm(name)] = (name.strip(), _value_of(child))
+        elif tag == "component":
+            comps[_norm(name)] = child
+    return props, comps
+
+
+def parse_text(text, path):
+    """(RasterInfo fields as a dict, recorded file_name or None) from the XML ``text`` of
+    sidecar ``path``; ``fields["length"]`` is None when the file gives no length."""
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise RasterError(path, f"malformed XML: {exc}") from None
+    if root.tag != "imageFile":
+        raise RasterError(path, f"root element is <{root.tag}>, expected <imageFile> (ISCE image XML)")
+    props, comps = _collect(root)
+
+    coords = {}
+    for key in ("coordinate1", "coordinate2"):
+        cprops = _collect(comps[key])[0] if key in comps else {}
+        coords[key] = {k: v for k, (_, v) in cprops.items()}
+
+    def get(key):
+        item = props.get(key)
+        return None if item is None else item[1]
+
+    def as_int(text, what):
+        try:
+            value = float(text)
+            if value != int(value):
+                raise ValueError
+            return int(value)
+        except (TypeError, ValueError):
+            raise RasterError(path, f"{what} is {text!r}, expected an integer") from None
+
+    def as_float(text, what):
+        try:
+            return float(text)
+        except (TypeError, ValueError):
+            raise RasterError(path, f"{what} is {text!r}, expected a number") from None
+
+    width = get("width") or coords["coordinate1"].get("size")
+    if not width:
+        raise RasterError(path, "no width (property 'width' or coordinate1 size)")
+    width = as_int(width, "width")
+    length = get("length") or coords["coordinate2"].get("size")
+    length = as_int(length, "length") if length else None
+
+    data_type = get("datatype")
+    if not data_type:
+        raise RasterError(path, "no data_type property")
+    datatype = from_isce_name(data_type, path)
+    bands = as_int(get("numberbands") or "1", "number_bands")
+    scheme = (get("scheme") or "BIP").upper()
+    order_text = (get("byteorder") or "l").strip()
+    byte_order = _ENDIAN.get(order_text.lower())
+    if byte_order is None:
+        raise RasterError(path, f"byte_order is {order_text!r}, expected 'l' or 'b'")
+
+    start1 = as_float(coords["coordinate1"].get("startingvalue", "0"), "coordinate1 startingvalue")
+    delta1 = as_float(coords["coordinate1"].get("delta", "1"), "coordinate1 delta")
+    start2 = as_float(coords["coordinate2"].get("startingvalue", "0"), "coordinate2 startingvalue")
+    delta2 = as_float(coords["coordinate2"].get("delta", "1"), "coordinate2 delta")
+    geo = None
+    if (start1, delta1, start2, delta2) != (0.0, 1.0, 0.0, 1.0):   # ISCE's own test for "geocoded"
+        epsg = props.get("epsg", (None, "4326"))[1]
+        try:
+            geo = Geo(start1, delta1, start2, delta2, as_int(epsg, "epsg"))
+        except ValueError as exc:
+            raise RasterError(path, f"bad coordinates: {exc}") from None
+
+    extra = {name: value for key, (name, value) in props.items()
+             if key not in _KNOWN and key != "epsg"}
+    fields = dict(width=width, length=length, datatype=datatype, bands=bands, scheme=scheme,
+                  image_type=get("imagetype") or "", geo=geo, byte_order=byte_order, extra=extra)
+    return fields, get("filename")
+
+
+def parse(path, data_size=None):
+    """(RasterInfo, recorded file_name) from the ISCE XML at ``path``.
+
+    ``data_size`` (bytes of the data file) fills in a missing length, as ISCE does."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise RasterError(path, f"cannot read sidecar: {exc.strerror}") from None
+    fields, file_name = parse_text(text, path)
+    if fields["length"] is None:
+        line_bytes = fields["width"] * fields["bands"] * fields["datatype"].itemsize
+        if not data_size or data_size % line_bytes:
+            raise RasterError(path, "no length (property 'length' or coordinate2 size), "
+                                    "and the data file size does not give one")
+        fields["length"] = data_size // line_bytes
+    try:
+        return RasterInfo(**fields), file_name
+    except ValueError as exc:
+        raise RasterError(path, str(exc)) from None

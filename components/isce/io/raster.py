@@ -1,0 +1,307 @@
+"""Rasters on disk: :func:`open_raster` (read through numpy memory maps) and
+:func:`create` (write atomically, then add the sidecars).
+
+Bands are numbered from 0, as in numpy. Multi-band data are presented band-first,
+``(bands, length, width)``, whatever the scheme on disk; the views stride through the
+file as its scheme (BIP/BIL/BSQ) requires, so nothing is copied.
+"""
+import os
+import weakref
+
+import numpy as np
+
+from . import atomic
+from .errors import RasterError
+from .info import Geo, RasterInfo
+from .sidecars import read_info, remove_sidecars, write_sidecars
+
+
+def _band_first(mm, info):
+    """(bands, length, width) view of the native-layout memmap ``mm``."""
+    if info.bands == 1:
+        return mm[np.newaxis]
+    if info.scheme == "BIP":
+        return mm.transpose(2, 0, 1)
+    if info.scheme == "BIL":
+        return mm.transpose(1, 0, 2)
+    return mm
+
+
+def _check_band(band, bands, path):
+    if isinstance(band, bool) or not isinstance(band, (int, np.integer)) or not 0 <= band < bands:
+        raise IndexError(f"{path}: band {band!r} out of range (the raster has {bands} band(s), numbered from 0)")
+    return int(band)
+
+
+class _Layout:
+    """Attributes shared by readers and writers, all taken from ``self.info``."""
+
+    info: RasterInfo
+
+    @property
+    def width(self):
+        return self.info.width
+
+    @property
+    def length(self):
+        return self.info.length
+
+    @property
+    def bands(self):
+        return self.info.bands
+
+    @property
+    def dtype(self):
+        """numpy dtype of the samples as stored."""
+        return self.info.dtype
+
+    @property
+    def data_type(self):
+        """ISCE data type name, e.g. ``'CFLOAT'``."""
+        return self.info.datatype.isce
+
+    @property
+    def scheme(self):
+        return self.info.scheme
+
+    @property
+    def image_type(self):
+        return self.info.image_type
+
+    @property
+    def geo(self):
+        """:class:`Geo` for geocoded rasters, else None."""
+        return self.info.geo
+
+    @property
+    def shape(self):
+        """``(length, width)`` for one band, else ``(bands, length, width)``."""
+        if self.bands == 1:
+            return (self.length, self.width)
+        return (self.bands, self.length, self.width)
+
+
+class Raster(_Layout):
+    """A raster opened for reading (or, with ``mode='r+'``, for changing in place)."""
+
+    def __init__(self, path, info, sidecar=None, mode="r"):
+        if mode not in ("r", "r+"):
+            raise ValueError(f"mode must be 'r' or 'r+', got {mode!r}")
+        self.path = os.fspath(path)
+        self.info = info
+        self.sidecar = sidecar
+        self.mode = mode
+        self._memmap = None
+        self._cube = None
+
+    @property
+    def memmap(self):
+        """The whole file as a memmap in its native layout (see ``RasterInfo.file_shape``)."""
+        if self._memmap is None:
+            self._memmap = np.memmap(self.path, dtype=self.info.dtype, mode=self.mode,
+                                     offset=self.info.offset, shape=self.info.file_shape)
+            self._cube = _band_first(self._memmap, self.info)
+        return self._memmap
+
+    @property
+    def data(self):
+        """Memmap view: ``(length, width)`` for one band, else ``(bands, length, width)``."""
+        self.memmap
+        return self._cube[0] if self.bands == 1 else self._cube
+
+    def band(self, band):
+        """``(length, width)`` memmap view of one band (numbered from 0)."""
+        self.memmap
+        return self._cube[_check_band(band, self.bands, self.path)]
+
+    def read(self, band=None, rows=None):
+        """Samples of ``band`` (all bands when None) for ``rows`` (a slice, an int or None for all).
+
+        Returns a memmap view (no copy): ``(n, width)`` for one band, ``(bands, n, width)``
+        for all bands of a multi-band raster. Use ``np.array(...)`` to copy."""
+        rows = slice(None) if rows is None else rows
+        if band is None:
+            return self.data[rows] if self.bands == 1 else self.data[:, rows]
+        return self.band(band)[rows]
+
+    def close(self):
+        """Drop this object's maps (views handed out stay valid until they are released)."""
+        if self._memmap is not None and self.mode == "r+":
+            self._memmap.flush()
+        self._memmap = self._cube = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __repr__(self):
+        geo = f", geo={self.geo.geotransform}" if self.geo else ""
+        kind = f", image_type={self.image_type!r}" if self.image_type else ""
+        return f"Raster({self.path!r}, {self.info.describe()}{kind}{geo})"
+
+
+def open_raster(path, mode="r"):
+    """Open the raster at ``path`` (the data file, or its ``.xml``/``.vrt``/``.hdr``).
+
+    The ISCE ``.xml`` is read if present, else the ``.vrt``, else the ENVI ``.hdr``.
+    Raises :class:`RasterError` if the sidecar is malformed or the data file's size
+    disagrees with it."""
+    info, data, sidecar = read_info(path)
+    if data is None or not os.path.isfile(data):
+        raise RasterError(data or path, f"data file missing (described by {sidecar})")
+    info.check_size(data, os.path.getsize(data))
+    return Raster(data, info, sidecar, mode)
+
+
+class RasterWriter(_Layout):
+    """A raster being written; see :func:`create`."""
+
+    def __init__(self, path, info, fsync=False):
+        self.path = os.fspath(path)
+        self.info = info
+        self.fsync = fsync
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"{self.path}: folder {folder} does not exist")
+        atomic.remove_stale_temps(self.path)
+        self.temp_path = atomic.temp_path(self.path)
+        self._finalizer = weakref.finalize(self, atomic.remove_quietly, self.temp_path)
+        try:
+            with open(self.temp_path, "wb") as handle:
+                handle.truncate(info.nbytes)
+            self._memmap = np.memmap(self.temp_path, dtype=info.dtype, mode="r+", shape=info.file_shape)
+        except BaseException:
+            self._finalizer()
+            raise
+        self._cube = _band_first(self._memmap, info)
+        self.closed = False
+
+    def _require_open(self):
+        if self.closed:
+            raise ValueError(f"{self.path}: raster already closed")
+
+    @property
+    def memmap(self):
+        self._require_open()
+        return self._memmap
+
+    @property
+    def data(self):
+        """Writable view: ``(length, width)`` for one band, else ``(bands, length, width)``."""
+        self._require_open()
+        return self._cube[0] if self.bands == 1 else self._cube
+
+    def band(self, band):
+        self._require_open()
+        return self._cube[_check_band(band, self.bands, self.path)]
+
+    def _checked(self, block):
+        block = np.asarray(block)
+        src, dst = block.dtype.kind, self.dtype.kind
+        # silent losses refused: the imaginary part (complex -> real), the fraction (float -> integer)
+        if (src == "c" and dst != "c") or (src == "f" and dst in "iu"):
+            raise TypeError(f"{self.path}: cannot store {block.dtype} data in a {self.data_type} raster "
+                            f"without losing information; cast it first")
+        return block
+
+    def write(self, block, rows=None, band=None):
+        """Store ``block`` at ``rows`` (slice, int or None for all) of ``band`` (None: all bands;
+        then ``block`` is ``(bands, n, width)`` for a multi-band raster)."""
+        block = self._checked(block)
+        rows = slice(None) if rows is None else rows
+        if band is None:
+            if self.bands == 1:
+                self.data[rows] = block
+            else:
+                self.data[:, rows] = block
+        else:
+            self.band(band)[rows] = block
+
+    def __setitem__(self, rows, block):
+        self.write(block, rows)
+
+    def __getitem__(self, rows):
+        return self.data[rows] if self.bands == 1 else self.data[:, rows]
+
+    def flush(self):
+        self._require_open()
+        self._memmap.flush()
+
+    def abort(self):
+        """Discard everything written; nothing is left on disk."""
+        if self.closed:
+            return
+        self.closed = True
+        self._memmap = self._cube = None
+        self._finalizer()
+
+    def close(self):
+        """Finish: flush, move the data into place, then write the sidecars."""
+        if self.closed:
+            return
+        try:
+            self._memmap.flush()
+            self._memmap = self._cube = None
+            if self.fsync:
+                atomic.fsync_path(self.temp_path)
+            self.info.check_size(self.temp_path, os.path.getsize(self.temp_path))
+            # old sidecars would describe the new data before theirs are written: drop them first
+            remove_sidecars(self.path)
+            os.replace(self.temp_path, self.path)
+            self._finalizer.detach()
+        except BaseException:
+            self.abort()
+            raise
+        self.closed = True
+        write_sidecars(self.path, self.info, fsync=self.fsync)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+        return False
+
+    def __repr__(self):
+        state = "closed" if self.closed else f"writing to {os.path.basename(self.temp_path)}"
+        return f"RasterWriter({self.path!r}, {self.info.describe()}, {state})"
+
+
+def create(path, width, length, dtype, bands=1, scheme="BIP", image_type="", geo=None,
+           extra=None, fsync=False):
+    """Start writing a raster; use as ``with create(...) as ds: ds[rows] = block``.
+
+    ``dtype`` is a numpy dtype or an ISCE name (BYTE=uint8, SHORT, INT, LONG, FLOAT, DOUBLE,
+    CFLOAT, CDOUBLE). ``geo`` is a :class:`Geo` or a GDAL geotransform for geocoded rasters
+    (EPSG:4326 unless the Geo says otherwise). ``extra`` adds ISCE XML properties (e.g.
+    ``{"reference": "WGS84"}`` for a DEM). The data are written to a hidden temporary file
+    beside ``path``; on a clean exit it is renamed to ``path`` and the sidecars are written;
+    on an exception it is removed and nothing is left. ``fsync=True`` also forces the bytes
+    to disk before the rename (survives power loss, costs time)."""
+    try:
+        info = RasterInfo(width=width, length=length, datatype=dtype, bands=bands, scheme=scheme,
+                          image_type=image_type, geo=Geo.coerce(geo), extra=extra or {})
+    except ValueError as exc:
+        raise ValueError(f"{os.fspath(path)}: {exc}") from None
+    return RasterWriter(path, info, fsync=fsync)
+
+
+def write_raster(path, array, scheme="BIP", image_type="", geo=None, extra=None, fsync=False):
+    """Write a whole array — ``(length, width)`` or ``(bands, length, width)`` — as a raster."""
+    array = np.asarray(array)
+    if array.ndim == 2:
+        bands, (length, width) = 1, array.shape
+    elif array.ndim == 3:
+        bands, length, width = array.shape
+    else:
+        raise ValueError(f"{os.fspath(path)}: array must be 2-D or 3-D (bands first), got shape {array.shape}")
+    with create(path, width, length, array.dtype, bands=bands, scheme=scheme, image_type=image_type,
+                geo=geo, extra=extra, fsync=fsync) as ds:
+        ds.write(array)
+    return path
