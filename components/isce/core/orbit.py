@@ -1,0 +1,255 @@
+"""Orbit state vectors and their interpolation.
+
+An :class:`Orbit` holds ``n`` state vectors: times ``time`` [s] relative to
+``reference_epoch`` (a ``numpy.datetime64[ns]``), ECEF ``position`` [m] and
+``velocity`` [m/s]. :meth:`Orbit.interpolate` evaluates position and velocity
+at any times inside the span of the vectors with the compiled kernel
+``isce.ext._core.interpolate_orbit`` (C++ in ``library/core/orbit.hpp``):
+
+* ``"hermite"`` (default) -- ISCE's ``orbitHermite``: the degree-7 polynomial
+  matching positions *and* velocities at the 4 vectors around the query time;
+  velocity is its derivative. Needs at least 4 vectors.
+* ``"legendre"`` -- ISCE's Legendre scheme: a degree-8 Lagrange polynomial
+  through the 9 vectors around the query time, applied to positions and to
+  velocities independently. Needs at least 9 vectors.
+
+Query times more than ``extrapolation_margin`` seconds (default 0.1 s)
+before the first or after the last vector are refused with a ``ValueError``.
+
+Example::
+
+    orbit = Orbit(t, xyz, vxyz, reference_epoch="2020-01-01T12:00:00")
+    pos, vel = orbit.interpolate([10.0, 10.5])            # seconds since epoch
+    pos, vel = orbit.interpolate(np.datetime64("2020-01-01T12:00:10.25"))
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Orbit", "METHODS", "DEFAULT_EXTRAPOLATION_MARGIN"]
+
+#: interpolation method -> minimum number of state vectors
+METHODS = {"hermite": 4, "legendre": 9}
+DEFAULT_EXTRAPOLATION_MARGIN = 0.1  # seconds
+
+_kernel = None
+
+
+def _core():
+    global _kernel
+    if _kernel is None:
+        from isce.ext import load
+        _kernel = load("_core")
+    return _kernel
+
+
+def _as_epoch(value) -> np.datetime64:
+    """numpy.datetime64[ns] from datetime64, datetime, ISO text or DateTime-like."""
+    if hasattr(value, "to_datetime64") and not isinstance(value, np.datetime64):
+        value = value.to_datetime64()          # isce.core.time.DateTime, pandas
+    if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str):
+        value = value.strip().rstrip("Zz")
+    try:
+        epoch = np.datetime64(value, "ns")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"reference_epoch {value!r} is not a date-time") from exc
+    if np.isnat(epoch):
+        raise ValueError("reference_epoch must not be NaT")
+    return epoch
+
+
+def _as_times(t) -> np.ndarray:
+    """Array of float seconds as given, or of datetime64[ns] for date-time input."""
+    if isinstance(t, (str, bytes, _dt.datetime)) or hasattr(t, "to_datetime64"):
+        return np.asarray(_as_epoch(t))
+    arr = np.asarray(t)
+    if arr.dtype.kind == "M":
+        return arr.astype("datetime64[ns]")
+    if arr.dtype.kind in "OUS":
+        return np.array([_as_epoch(x) for x in arr.ravel()],
+                        dtype="datetime64[ns]").reshape(arr.shape)
+    return arr
+
+
+def _frozen(a, shape_tail, name) -> np.ndarray:
+    try:
+        arr = np.array(a, dtype=np.float64, order="C", copy=True)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"Orbit.{name} must be numeric: {exc}") from exc
+    if arr.ndim != 1 + len(shape_tail) or arr.shape[1:] != shape_tail:
+        want = "(n,)" if not shape_tail else "(n, 3)"
+        raise ValueError(f"Orbit.{name} must have shape {want}, got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"Orbit.{name} contains non-finite values")
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Orbit:
+    """State vectors (immutable: arrays are read-only copies)."""
+
+    time: np.ndarray                 # [n] s since reference_epoch, strictly increasing
+    position: np.ndarray             # [n, 3] ECEF m
+    velocity: np.ndarray             # [n, 3] ECEF m/s
+    reference_epoch: np.datetime64   # datetime64[ns]
+    extrapolation_margin: float = DEFAULT_EXTRAPOLATION_MARGIN  # s beyond first/last vector
+
+    def __post_init__(self):
+        t = _frozen(self.time, (), "time")
+        pos = _frozen(self.position, (3,), "position")
+        vel = _frozen(self.velocity, (3,), "velocity")
+        if not (len(t) == len(pos) == len(vel)):
+            raise ValueError(f"Orbit needs as many times as positions and velocities, got "
+                             f"{len(t)}, {len(pos)}, {len(vel)}")
+        if len(t) < 2:
+            raise ValueError(f"Orbit needs at least 2 state vectors, got {len(t)}")
+        steps = np.diff(t)
+        if np.any(steps <= 0):
+            i = int(np.argmax(steps <= 0))
+            raise ValueError(f"Orbit.time must be strictly increasing: time[{i}] = {t[i]!r} "
+                             f">= time[{i + 1}] = {t[i + 1]!r}")
+        margin = float(self.extrapolation_margin)
+        if not (np.isfinite(margin) and margin >= 0):
+            raise ValueError(f"extrapolation_margin must be >= 0 seconds, got {margin!r}")
+        object.__setattr__(self, "time", t)
+        object.__setattr__(self, "position", pos)
+        object.__setattr__(self, "velocity", vel)
+        object.__setattr__(self, "reference_epoch", _as_epoch(self.reference_epoch))
+        object.__setattr__(self, "extrapolation_margin", margin)
+
+    # ------------------------------------------------------------ basics
+    def __len__(self) -> int:
+        return len(self.time)
+
+    @property
+    def start_time(self) -> float:
+        """Time of the first state vector [s since reference_epoch]."""
+        return float(self.time[0])
+
+    @property
+    def end_time(self) -> float:
+        """Time of the last state vector [s since reference_epoch]."""
+        return float(self.time[-1])
+
+    def datetime64(self, seconds) -> np.ndarray:
+        """Absolute datetime64[ns] of times given in seconds since reference_epoch."""
+        ns = np.rint(np.asarray(seconds, dtype=np.float64) * 1e9).astype(np.int64)
+        return self.reference_epoch + ns.astype("timedelta64[ns]")
+
+    def seconds(self, t) -> np.ndarray:
+        """Seconds since reference_epoch of floats (returned as is) or date-times."""
+        arr = _as_times(t)
+        if arr.dtype.kind == "M":
+            delta = (arr - self.reference_epoch).astype(np.int64)
+            return delta / 1e9  # exact ns count -> float s (rounded once)
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(f"orbit query times must be seconds or date-times, got dtype {arr.dtype}")
+        return arr.astype(np.float64, copy=False)
+
+    # ------------------------------------------------------------ interpolation
+    def interpolate(self, t, method: str = "hermite", *, margin: float | None = None,
+                    threads: int = 0):
+        """Position [m] and velocity [m/s] at times ``t``.
+
+        ``t``: seconds since ``reference_epoch`` (scalar or array of any shape)
+        or date-times (datetime64, datetime, ISO text). Returns ``(pos, vel)``
+        of shape ``t.shape + (3,)``. ``margin`` overrides
+        ``extrapolation_margin``; ``threads`` = OpenMP threads (0: default).
+
+        Raises ValueError for an unknown method, too few state vectors for it,
+        or a query time outside ``[start_time - margin, end_time + margin]``.
+        """
+        key = str(method).strip().lower()
+        if key not in METHODS:
+            raise ValueError(f"unknown orbit interpolation method {method!r}; "
+                             f"choose one of {sorted(METHODS)}")
+        if len(self) < METHODS[key]:
+            raise ValueError(f"{key} interpolation needs at least {METHODS[key]} state "
+                             f"vectors, the orbit has {len(self)}")
+        secs = self.seconds(t)
+        shape = secs.shape
+        flat = np.ascontiguousarray(secs, dtype=np.float64).reshape(-1)
+        self._check_span(flat, self.extrapolation_margin if margin is None else float(margin))
+        pos, vel = _core().interpolate_orbit(self.time, self.position, self.velocity, flat,
+                                             key, int(threads))
+        return pos.reshape(shape + (3,)), vel.reshape(shape + (3,))
+
+    def _check_span(self, flat: np.ndarray, margin: float) -> None:
+        if flat.size == 0:
+            return
+        lo, hi = self.time[0] - margin, self.time[-1] + margin
+        if flat.min() >= lo and flat.max() <= hi:   # NaN fails both
+            return
+        bad = ~((flat >= lo) & (flat <= hi))
+        first = float(flat[np.argmax(bad)])
+        count = f"{int(bad.sum())} of {flat.size} query times refused"
+        if not np.isfinite(first):
+            raise ValueError(f"orbit query time {first!r} is not finite ({count})")
+        when = f" ({self.datetime64(first)})" if abs(first) < 1e9 else ""
+        raise ValueError(
+            f"orbit query time {first!r} s since {self.reference_epoch}{when} "
+            f"is outside the state vectors' span "
+            f"[{self.start_time!r}, {self.end_time!r}] s by more than the margin of {margin} s "
+            f"({count})")
+
+    # ------------------------------------------------------------ construction / I/O
+    @classmethod
+    def from_datetimes(cls, times, position, velocity, reference_epoch=None,
+                       extrapolation_margin: float = DEFAULT_EXTRAPOLATION_MARGIN) -> "Orbit":
+        """Orbit from absolute state-vector times (datetime64/datetime/ISO text).
+
+        ``reference_epoch`` defaults to the first time.
+        """
+        abs_times = _as_times(times).reshape(-1)
+        if abs_times.dtype.kind != "M":
+            raise ValueError(f"state-vector times must be date-times, got dtype {abs_times.dtype}")
+        if abs_times.size == 0:
+            raise ValueError("Orbit needs at least 2 state vectors, got 0")
+        epoch = abs_times[0] if reference_epoch is None else _as_epoch(reference_epoch)
+        seconds = (abs_times - epoch).astype(np.int64) / 1e9
+        return cls(seconds, position, velocity, epoch, extrapolation_margin)
+
+    def to_dict(self) -> dict:
+        """JSON-friendly dict (exact: floats as shortest round-trip reprs)."""
+        return {
+            "type": "Orbit",
+            "reference_epoch": str(self.reference_epoch),
+            "time": self.time.tolist(),
+            "position": self.position.tolist(),
+            "velocity": self.velocity.tolist(),
+            "extrapolation_margin": self.extrapolation_margin,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Orbit":
+        """Inverse of :meth:`to_dict`."""
+        if d.get("type", "Orbit") != "Orbit":
+            raise ValueError(f"not an Orbit dict (type {d.get('type')!r})")
+        missing = [k for k in ("reference_epoch", "time", "position", "velocity") if k not in d]
+        if missing:
+            raise ValueError(f"Orbit dict lacks {', '.join(missing)}")
+        return cls(d["time"], d["position"], d["velocity"], d["reference_epoch"],
+                   d.get("extrapolation_margin", DEFAULT_EXTRAPOLATION_MARGIN))
+
+    def __eq__(self, other):
+        if not isinstance(other, Orbit):
+            return NotImplemented
+        return (self.reference_epoch == other.reference_epoch
+                and self.extrapolation_margin == other.extrapolation_margin
+                and np.array_equal(self.time, other.time)
+                and np.array_equal(self.position, other.position)
+                and np.array_equal(self.velocity, other.velocity))
+
+    __hash__ = None
+
+    def __repr__(self):
+        return (f"Orbit({len(self)} state vectors, {self.start_time!r} .. {self.end_time!r} s "
+                f"since {self.reference_epoch}, margin {self.extrapolation_margin} s)")
