@@ -104,3 +104,17 @@ def test_defaults_are_copied_per_instance():
     a, b = Radar(), Radar()
     a.dates.append(dt.date(2020, 1, 1))
     assert b.dates == []
+
+
+def test_import_isce_is_cheap_and_versioned():
+    import subprocess
+    import sys
+    code = ("import sys, time; t = time.perf_counter(); import isce; dt = time.perf_counter() - t; "
+            "print(isce.version.release_version, dt, 'numpy' in sys.modules, 'lxml' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    version, seconds, numpy_loaded, lxml_loaded = out.stdout.split()
+    import isce
+    assert version == isce.version.release_version == isce.__version__
+    assert version.count(".") == 2
+    assert numpy_loaded == "False" and lxml_loaded == "False"
+    assert float(seconds) < 0.3
