@@ -67,17 +67,6 @@ def _add_property(parent, name, value, doc=None):
         ET.SubElement(prop, "doc").text = doc
 
 
-def _indent(elem, level=0):
-    pad = "\n" + "    " * level
-    if len(elem):
-        elem.text = pad + "    "
-        for child in elem:
-            _indent(child, level + 1)
-            child.tail = pad + "    "
-        elem[-1].tail = pad
-    if level == 0:
-        elem.tail = "\n"
-
 
 def render(info, file_name, version=""):
     """The XML text for ``info``; ``file_name`` is the data file as recorded (a basename keeps
@@ -123,8 +112,8 @@ def render(info, file_name, version=""):
             _add_property(comp, "startingvalue", _num(start))
         else:
             _add_property(root, key, entries[key])
-    _indent(root)
-    return ET.tostring(root, encoding="unicode")
+    ET.indent(root, space="    ")
+    return ET.tostring(root, encoding="unicode") + "\n"
 
 
 # ----------------------------------------------------------------------------- parsing

@@ -13,17 +13,6 @@ from .errors import RasterError
 from .info import SCHEMES, Geo, RasterInfo
 
 
-def _indent(elem, level=0):
-    pad = "\n" + "    " * level
-    if len(elem):
-        elem.text = pad + "    "
-        for child in elem:
-            _indent(child, level + 1)
-            child.tail = pad + "    "
-        elem[-1].tail = pad
-    if level == 0:
-        elem.tail = "\n"
-
 
 def render(info, source_name):
     """VRT text for ``info``; ``source_name`` is the data file relative to the VRT's folder."""
@@ -45,8 +34,8 @@ def render(info, source_name):
         ET.SubElement(elem, "ImageOffset").text = str(image)
         ET.SubElement(elem, "PixelOffset").text = str(pixel)
         ET.SubElement(elem, "LineOffset").text = str(line)
-    _indent(root)
-    return ET.tostring(root, encoding="unicode")
+    ET.indent(root, space="    ")
+    return ET.tostring(root, encoding="unicode") + "\n"
 
 
 def _epsg_of(srs_text):
