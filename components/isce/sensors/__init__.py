@@ -1,0 +1,91 @@
+"""Sensor readers: one module per mission format, and the registry of sensor names.
+
+``sensor name`` (as in ISCE's input files, compared case- and
+whitespace-insensitively) chooses the reader component::
+
+    import isce.sensors
+    reader = isce.sensors.create("UAVSAR_HDF5_SLC", name="reference")
+    reader.configure(settings)            # HDF5, POLARIZATION, FREQUENCY, OUTPUT
+    product = reader.parse()              # SlcProduct: radar grid, orbit, Doppler, ...
+    product = reader.extract()            # + the image as an ISCE raster at OUTPUT
+
+Readers of SLC products return an :class:`~isce.sensors.product.SlcProduct`.
+The NISAR ancillary XML readers live in :mod:`isce.sensors.nisar_xml`
+(:func:`read_orbit_xml`, :func:`read_attitude_xml`).
+
+Importing this package is cheap: the reader modules (and h5py) are imported
+when a reader is first asked for.
+"""
+from __future__ import annotations
+
+from importlib import import_module as _import_module
+
+from isce.framework.errors import ConfigurationError
+from isce.framework.names import did_you_mean, normalize
+
+__all__ = ["SENSORS", "create", "sensor_class", "register", "SlcProduct", "ImageSource",
+           "Sensor", "Attitude", "read_orbit_xml", "parse_orbit_xml", "read_attitude_xml",
+           "read_nisar_slc"]
+
+#: sensor name -> "module:Class" (module relative to isce.sensors)
+_REGISTRY: dict[str, str] = {}
+#: the registered sensor names, as users write them
+SENSORS: list[str] = []
+
+
+def register(sensor_name: str, reference: str) -> None:
+    """Register a reader: ``reference`` is ``"isce.sensors.module:Class"`` (imported lazily)
+    or ``".module:Class"`` relative to this package."""
+    key = normalize(sensor_name)
+    if key in _REGISTRY and _REGISTRY[key] != reference:
+        raise ValueError(f"sensor name {sensor_name!r} is already registered for {_REGISTRY[key]}")
+    if key not in _REGISTRY:
+        SENSORS.append(sensor_name)
+    _REGISTRY[key] = reference
+
+
+register("UAVSAR_HDF5_SLC", ".nisar_hdf5:UavsarHdf5Slc")
+register("NISAR_SLC", ".nisar_hdf5:NisarSlc")
+register("NISAR_RSLC", ".nisar_hdf5:NisarSlc")
+
+
+def sensor_class(sensor_name: str):
+    """The reader class of a sensor name; ConfigurationError naming the closest valid one."""
+    key = normalize(sensor_name or "")
+    if key not in _REGISTRY:
+        raise ConfigurationError(f"unknown sensor name {sensor_name!r}"
+                                 f"{did_you_mean(str(sensor_name or ''), SENSORS)}; "
+                                 f"known sensors: {', '.join(SENSORS)}")
+    module, _, cls = _REGISTRY[key].partition(":")
+    mod = _import_module(module, __name__) if module.startswith(".") else _import_module(module)
+    return getattr(mod, cls)
+
+
+def create(sensor_name: str, name: str | None = None):
+    """A fresh (unconfigured) reader component for ``sensor_name``; ``name`` is its
+    instance name (e.g. ``"reference"``). Usable as a Facility factory."""
+    return sensor_class(sensor_name)(name=name)
+
+
+_LAZY = {
+    "SlcProduct": ".product",
+    "ImageSource": ".product",
+    "Sensor": ".base",
+    "Attitude": ".attitude",
+    "read_orbit_xml": ".nisar_xml",
+    "parse_orbit_xml": ".nisar_xml",
+    "read_attitude_xml": ".nisar_xml",
+    "read_nisar_slc": ".nisar_hdf5",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(_import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

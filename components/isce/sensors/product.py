@@ -1,0 +1,510 @@
+"""The metadata of a focused (SLC) product, and where to read its image.
+
+A :class:`SlcProduct` is what every SLC sensor reader hands to the processing
+chain: plain metadata (radar grid, orbit, Doppler centroid, frequencies and
+bandwidths, polarization, look side, platform) plus an :class:`ImageSource`
+saying where the complex image lives (a dataset of an HDF5 file, or an ISCE
+raster written by :meth:`SlcProduct.write`). It keeps no open file: every
+:meth:`~SlcProduct.read` opens the source, reads, and closes it, so products
+pickle (step state) and serialise to JSON (:meth:`~SlcProduct.to_dict`,
+:meth:`~SlcProduct.save`, :meth:`SlcProduct.load`).
+
+Units: times in seconds since ``radar_grid.reference_epoch`` (the orbit and the
+Doppler table are re-referenced to it by the readers), ranges in metres,
+frequencies and bandwidths in Hz, Doppler in Hz evaluated as
+``doppler.eval(zero_doppler_time, slant_range)``.
+
+Example::
+
+    reader = isce.sensors.create("NISAR_SLC", name="reference")
+    reader.hdf5 = "REE_RSLC_out17.h5"                 # or reader.configure(settings)
+    product = reader.parse()
+    for rows, block in product.iter_blocks(512):      # complex64 (n, width)
+        ...
+    product.write("reference.slc")                    # + .xml/.vrt/.hdr + .json
+    same = SlcProduct.load("reference.slc.json")
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.doppler import doppler_from_dict, zero_doppler
+from isce.core.orbit import Orbit
+from isce.core.radargrid import RadarGrid
+from isce.framework.errors import InputError
+
+__all__ = ["ImageSource", "SlcProduct", "to_complex64", "DEFAULT_BLOCK_LINES"]
+
+#: lines per block when iterating or writing (a 10 000-sample line of complex64 is 80 kB)
+DEFAULT_BLOCK_LINES = 1024
+
+_FORMATS = ("hdf5", "raster")
+_REAL_NAMES = ("r", "re", "real")
+_IMAG_NAMES = ("i", "im", "imag")
+
+
+def to_complex64(raw: np.ndarray, *, where: str = "image") -> np.ndarray:
+    """complex64 copy of ``raw``: complex data, or a compound ``{r, i}`` of
+    (e.g. float16) reals as NISAR's ``complex32``. Raises InputError otherwise."""
+    raw = np.asarray(raw)
+    names = raw.dtype.names
+    if names:
+        lower = {n.lower(): n for n in names}
+        re_name = next((lower[n] for n in _REAL_NAMES if n in lower), None)
+        im_name = next((lower[n] for n in _IMAG_NAMES if n in lower), None)
+        if re_name is None or im_name is None or len(names) != 2:
+            raise InputError(f"{where}: compound data type {raw.dtype} is not a complex pair "
+                             "(expected two fields named r and i)")
+        out = np.empty(raw.shape, dtype=np.complex64)
+        out.real = raw[re_name]
+        out.imag = raw[im_name]
+        return out
+    if raw.dtype.kind in "cfiu":
+        return raw.astype(np.complex64)
+    raise InputError(f"{where}: data type {raw.dtype} is not complex")
+
+
+def _index(rows, length: int, what: str):
+    """Normalise rows/cols: None -> full slice; int -> int (negative counted from the end)."""
+    if rows is None:
+        return slice(0, length)
+    if isinstance(rows, slice):
+        start, stop, step = rows.indices(length)
+        if step <= 0:
+            raise ValueError(f"{what} slice must have a positive step, got {rows!r}")
+        return slice(start, stop, step)
+    if isinstance(rows, (int, np.integer)) and not isinstance(rows, bool):
+        i = int(rows)
+        if i < 0:
+            i += length
+        if not 0 <= i < length:
+            raise IndexError(f"{what} {rows} out of range for size {length}")
+        return i
+    raise TypeError(f"{what} must be None, an int or a slice, got {type(rows).__name__}")
+
+
+@dataclass(frozen=True)
+class ImageSource:
+    """Where the complex image is stored.
+
+    ``format``: ``"hdf5"`` (``dataset`` is the HDF5 path of the image inside
+    ``path``; complex64 or compound float16 ``{r, i}``) or ``"raster"`` (an ISCE
+    raster read with :func:`isce.io.open`, ``dataset`` unused).
+    """
+
+    format: str
+    path: str
+    dataset: str | None = None
+
+    def __post_init__(self):
+        fmt = str(self.format).strip().lower()
+        if fmt not in _FORMATS:
+            raise ValueError(f"ImageSource format must be one of {_FORMATS}, got {self.format!r}")
+        object.__setattr__(self, "format", fmt)
+        object.__setattr__(self, "path", os.fspath(self.path))
+        if fmt == "hdf5" and not self.dataset:
+            raise ValueError("an hdf5 ImageSource needs the HDF5 path of the image dataset")
+
+    def describe(self) -> str:
+        return f"{self.path}:{self.dataset}" if self.format == "hdf5" else self.path
+
+    # ------------------------------------------------------------ reading
+    def _missing(self):
+        if not os.path.exists(self.path):
+            raise InputError(f"{self.path}: no such file (image of the SLC product)")
+        if os.path.isdir(self.path):
+            raise InputError(f"{self.path}: is a folder, not the image file of the SLC product")
+
+    def read(self, rows, cols, shape) -> np.ndarray:
+        """complex64 samples ``[rows, cols]`` (normalised by :func:`_index`)."""
+        self._missing()
+        if self.format == "raster":
+            return self._read_raster(rows, cols, shape)
+        with self.open_hdf5() as ds:
+            if tuple(ds.shape) != tuple(shape):
+                raise InputError(f"{self.path}: dataset {self.dataset} is {tuple(ds.shape)}, the "
+                                 f"product metadata say {tuple(shape)}")
+            return self.read_hdf5(ds, rows, cols)
+
+    def _read_raster(self, rows, cols, shape):
+        import isce.io
+        from isce.io.errors import RasterError
+
+        try:
+            raster = isce.io.open(self.path)
+        except (RasterError, OSError, ValueError) as exc:
+            raise InputError(f"{self.path}: cannot open the SLC raster: {exc}") from None
+        try:
+            if (raster.length, raster.width) != tuple(shape):
+                raise InputError(f"{self.path}: raster is {raster.length} x {raster.width} lines x "
+                                 f"samples, the product metadata say {shape[0]} x {shape[1]}")
+            data = raster.read(band=0 if raster.bands > 1 else None, rows=rows)
+            block = data[..., cols] if isinstance(rows, int) else data[:, cols]
+            return to_complex64(np.array(block), where=self.path)
+        finally:
+            raster.close()
+
+    def open_hdf5(self):
+        """Context manager yielding the image dataset (file closed on exit)."""
+        return _Hdf5Dataset(self.path, self.dataset)
+
+    def read_hdf5(self, ds, rows, cols) -> np.ndarray:
+        try:
+            raw = ds[rows, cols]
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise InputError(f"{self.path}: cannot read dataset {self.dataset} "
+                             f"(truncated or corrupt file?): {exc}") from None
+        return to_complex64(raw, where=f"{self.path}:{self.dataset}")
+
+    # ------------------------------------------------------------ JSON
+    def to_dict(self) -> dict:
+        d = {"format": self.format, "path": self.path}
+        if self.dataset:
+            d["dataset"] = self.dataset
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ImageSource":
+        return cls(d["format"], d["path"], d.get("dataset"))
+
+
+class _Hdf5Dataset:
+    """``with _Hdf5Dataset(path, dataset) as ds`` -- h5py dataset, errors as InputError."""
+
+    def __init__(self, path, dataset):
+        self.path, self.dataset, self._file = path, dataset, None
+
+    def __enter__(self):
+        from .nisar_hdf5 import _h5py
+
+        h5py = _h5py()
+
+        try:
+            self._file = h5py.File(self.path, "r")
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{self.path}: cannot open as HDF5 (not an HDF5 file, or "
+                             f"truncated): {exc}") from None
+        try:
+            ds = self._file[self.dataset]
+        except KeyError:
+            self._file.close()
+            raise InputError(f"{self.path}: missing dataset {self.dataset}") from None
+        if not isinstance(ds, h5py.Dataset):
+            self._file.close()
+            raise InputError(f"{self.path}: {self.dataset} is a group, not the image dataset")
+        return ds
+
+    def __exit__(self, *exc):
+        self._file.close()
+        return False
+
+
+def _opt_float(value, name):
+    if value is None:
+        return None
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"SlcProduct {name} must be finite, got {value!r}")
+    return v
+
+
+@dataclass(eq=False)
+class SlcProduct:
+    """Metadata of a focused SLC and the location of its image.
+
+    Attributes
+    ----------
+    radar_grid : RadarGrid
+        Zero-Doppler grid of the image (start time, PRF, start range, spacing,
+        size, wavelength, look side).
+    orbit : Orbit
+        ECEF state vectors, times in s since ``radar_grid.reference_epoch``.
+    doppler : LUT2d (or any isce.core.doppler model)
+        Doppler centroid [Hz] over (zero-Doppler time [s], slant range [m]);
+        a constant zero LUT for zero-Doppler products without a table.
+    center_frequency : float
+        Processed centre frequency [Hz]; defaults to c / wavelength.
+    range_bandwidth, azimuth_bandwidth : float or None
+        Processed bandwidths [Hz] when the product records them.
+    range_sampling_rate : float or None
+        Complex range sampling rate [Hz] (c / (2 * range spacing) for NISAR RSLC).
+    polarization : str
+        e.g. ``"HH"``.
+    frequency : str
+        NISAR sub-band letter (``"A"``/``"B"``), or ``""``.
+    platform, mission : str
+        Spacecraft/aircraft name and mission as the sensor knows them.
+    orbit_type : str
+        e.g. ``"POE"``, ``"FOE"``, ``"Custom"`` (as recorded), or ``""``.
+    source : ImageSource or None
+        Where :meth:`read` finds the image.
+    attributes : dict
+        Other JSON-able facts from the product (product type, track, ...).
+    """
+
+    radar_grid: RadarGrid
+    orbit: Orbit
+    doppler: object = field(default_factory=zero_doppler)
+    center_frequency: float | None = None
+    range_bandwidth: float | None = None
+    azimuth_bandwidth: float | None = None
+    range_sampling_rate: float | None = None
+    polarization: str = ""
+    frequency: str = ""
+    platform: str = ""
+    mission: str = ""
+    orbit_type: str = ""
+    source: ImageSource | None = None
+    attributes: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not isinstance(self.radar_grid, RadarGrid):
+            raise TypeError(f"SlcProduct.radar_grid must be a RadarGrid, got {type(self.radar_grid).__name__}")
+        if not isinstance(self.orbit, Orbit):
+            raise TypeError(f"SlcProduct.orbit must be an Orbit, got {type(self.orbit).__name__}")
+        if self.doppler is None:
+            self.doppler = zero_doppler()
+        if not callable(getattr(self.doppler, "eval", None)):
+            raise TypeError("SlcProduct.doppler must be a Doppler model with eval(time, range)")
+        wvl = self.radar_grid.wavelength
+        if self.center_frequency is None:
+            self.center_frequency = SPEED_OF_LIGHT / wvl
+        else:
+            f = _opt_float(self.center_frequency, "center_frequency")
+            if not f > 0 or abs(SPEED_OF_LIGHT / f - wvl) > 1e-9 * wvl:
+                raise ValueError(f"SlcProduct center_frequency {f!r} Hz disagrees with the radar "
+                                 f"grid's wavelength {wvl!r} m (c/f = {SPEED_OF_LIGHT / f!r} m)")
+            self.center_frequency = f
+        for name in ("range_bandwidth", "azimuth_bandwidth", "range_sampling_rate"):
+            setattr(self, name, _opt_float(getattr(self, name), name))
+        for name in ("polarization", "frequency", "platform", "mission", "orbit_type"):
+            setattr(self, name, str(getattr(self, name) or ""))
+        if self.source is not None and not isinstance(self.source, ImageSource):
+            self.source = ImageSource.from_dict(self.source) if isinstance(self.source, dict) else \
+                ImageSource("raster", self.source)
+        self.attributes = dict(self.attributes or {})
+
+    # ------------------------------------------------------------ derived metadata
+    @property
+    def wavelength(self) -> float:
+        """Radar wavelength [m] (c / center_frequency)."""
+        return self.radar_grid.wavelength
+
+    @property
+    def look_side(self) -> str:
+        """``'left'`` or ``'right'``."""
+        return self.radar_grid.look_side
+
+    @property
+    def prf(self) -> float:
+        """Line rate of the grid [Hz] (1 / zero-Doppler time spacing)."""
+        return self.radar_grid.prf
+
+    @property
+    def reference_epoch(self):
+        """Epoch (DateTime) of every time of the product."""
+        return self.radar_grid.reference_epoch
+
+    @property
+    def shape(self) -> tuple:
+        """``(length, width)`` of the image."""
+        return self.radar_grid.shape
+
+    @property
+    def length(self) -> int:
+        return self.radar_grid.length
+
+    @property
+    def width(self) -> int:
+        return self.radar_grid.width
+
+    @property
+    def is_zero_doppler(self) -> bool:
+        """True when the Doppler model is a constant zero (no table)."""
+        d = self.doppler
+        return not getattr(d, "have_data", True) and getattr(d, "ref_value", None) == 0
+
+    # ------------------------------------------------------------ image
+    def _need_source(self) -> ImageSource:
+        if self.source is None:
+            raise InputError("the SLC product has no image source (metadata only)")
+        return self.source
+
+    def read(self, rows=None, cols=None) -> np.ndarray:
+        """Image samples as complex64: ``rows`` and ``cols`` are None (all), an int or a slice.
+
+        Returns ``(n, m)`` for slices, 1-D for an int. Opens and closes the file on
+        each call; use :meth:`iter_blocks` to stream the whole image.
+        """
+        src = self._need_source()
+        r = _index(rows, self.length, "rows")
+        c = _index(cols, self.width, "cols")
+        return src.read(r, c, self.shape)
+
+    def iter_blocks(self, block_lines: int = DEFAULT_BLOCK_LINES):
+        """Yield ``(rows, block)``: a slice of lines and its complex64 ``(n, width)`` samples.
+
+        The file stays open for the iteration only.
+        """
+        block_lines = int(block_lines)
+        if block_lines < 1:
+            raise ValueError(f"block_lines must be positive, got {block_lines}")
+        src = self._need_source()
+        if src.format == "hdf5":
+            src._missing()
+            with src.open_hdf5() as ds:
+                if tuple(ds.shape) != self.shape:
+                    raise InputError(f"{src.path}: dataset {src.dataset} is {tuple(ds.shape)}, the "
+                                     f"product metadata say {self.shape}")
+                for start in range(0, self.length, block_lines):
+                    rows = slice(start, min(start + block_lines, self.length))
+                    yield rows, src.read_hdf5(ds, rows, slice(0, self.width))
+            return
+        for start in range(0, self.length, block_lines):
+            rows = slice(start, min(start + block_lines, self.length))
+            yield rows, self.read(rows)
+
+    def write(self, path, *, block_lines: int = DEFAULT_BLOCK_LINES, metadata: bool = True,
+              progress: bool = False) -> "SlcProduct":
+        """Write the image as an ISCE raster (CFLOAT, ``.xml/.vrt/.hdr`` sidecars) at ``path``.
+
+        Written block by block and atomically (isce.io). With ``metadata``, the
+        returned product is also saved as ``<path>.json``. Returns a copy of this
+        product whose source is the new raster.
+        """
+        import isce.io
+
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        blocks = self.iter_blocks(block_lines)
+        if progress:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:       # tqdm is a dependency; degrade quietly without it
+                pass
+            else:
+                blocks = tqdm(blocks, total=-(-self.length // int(block_lines)), unit="block",
+                              desc=os.path.basename(path), leave=False)
+        with isce.io.create(path, self.width, self.length, "CFLOAT", image_type="slc") as ds:
+            for rows, block in blocks:
+                ds[rows] = block
+        out = replace(self, source=ImageSource("raster", path), attributes=dict(self.attributes))
+        if self.source is not None:
+            out.attributes.setdefault("extracted_from", self.source.describe())
+        if metadata:
+            out.save(path + ".json")
+        return out
+
+    # ------------------------------------------------------------ serialisation
+    def to_dict(self) -> dict:
+        """JSON-friendly dict (exact floats)."""
+        return {
+            "type": "SlcProduct",
+            "version": 1,
+            "radar_grid": self.radar_grid.to_dict(),
+            "orbit": self.orbit.to_dict(),
+            "doppler": self.doppler.to_dict(),
+            "center_frequency": self.center_frequency,
+            "range_bandwidth": self.range_bandwidth,
+            "azimuth_bandwidth": self.azimuth_bandwidth,
+            "range_sampling_rate": self.range_sampling_rate,
+            "polarization": self.polarization,
+            "frequency": self.frequency,
+            "platform": self.platform,
+            "mission": self.mission,
+            "orbit_type": self.orbit_type,
+            "source": None if self.source is None else self.source.to_dict(),
+            "attributes": self.attributes,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "SlcProduct":
+        """Inverse of :meth:`to_dict`."""
+        if d.get("type", "SlcProduct") != "SlcProduct":
+            raise ValueError(f"not an SlcProduct dict (type {d.get('type')!r})")
+        missing = [k for k in ("radar_grid", "orbit") if k not in d]
+        if missing:
+            raise ValueError(f"SlcProduct dict lacks {', '.join(missing)}")
+        dop = d.get("doppler")
+        return cls(
+            radar_grid=RadarGrid.from_dict(d["radar_grid"]),
+            orbit=Orbit.from_dict(d["orbit"]),
+            doppler=zero_doppler() if dop is None else doppler_from_dict(dop),
+            center_frequency=d.get("center_frequency"),
+            range_bandwidth=d.get("range_bandwidth"),
+            azimuth_bandwidth=d.get("azimuth_bandwidth"),
+            range_sampling_rate=d.get("range_sampling_rate"),
+            polarization=d.get("polarization", ""),
+            frequency=d.get("frequency", ""),
+            platform=d.get("platform", ""),
+            mission=d.get("mission", ""),
+            orbit_type=d.get("orbit_type", ""),
+            source=None if d.get("source") is None else ImageSource.from_dict(d["source"]),
+            attributes=d.get("attributes") or {},
+        )
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> "SlcProduct":
+        return cls.from_dict(json.loads(text))
+
+    def save(self, path) -> str:
+        """Write the JSON metadata atomically; the image path is stored relative to the
+        JSON file's folder when it lies inside it (so the pair can be moved together)."""
+        from isce.io.atomic import write_text
+
+        path = os.fspath(path)
+        d = self.to_dict()
+        if self.source is not None:
+            here = os.path.dirname(os.path.abspath(path))
+            src = os.path.abspath(self.source.path)
+            try:
+                rel = os.path.relpath(src, here)
+            except ValueError:        # another drive (Windows)
+                rel = None
+            if rel and rel.split(os.sep, 1)[0] != os.pardir:
+                d["source"]["path"] = rel
+        write_text(path, json.dumps(d, indent=1) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, path) -> "SlcProduct":
+        """Read a product saved by :meth:`save` (relative image paths resolve against its folder)."""
+        path = os.fspath(path)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                d = json.load(handle)
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file (SLC product metadata)") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{path}: not a readable SLC product JSON file: {exc}") from None
+        src = d.get("source")
+        if isinstance(src, dict) and src.get("path") and not os.path.isabs(src["path"]):
+            src["path"] = os.path.join(os.path.dirname(os.path.abspath(path)), src["path"])
+        try:
+            return cls.from_dict(d)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{path}: invalid SLC product metadata: {exc}") from None
+
+    def __eq__(self, other):
+        if not isinstance(other, SlcProduct):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None
+
+    def __repr__(self):
+        g = self.radar_grid
+        src = "no image" if self.source is None else self.source.describe()
+        return (f"SlcProduct({self.mission or self.platform or '?'} {self.frequency}{self.polarization}, "
+                f"{g.length}x{g.width}, {self.center_frequency / 1e9:.6g} GHz, {g.look_side}-looking, "
+                f"{src})")
