@@ -6,7 +6,7 @@ steps and ``--show-config`` to see where every value comes from.
 """
 from pathlib import Path
 
-from isce.framework import Application, Facility, Parameter, Step
+from isce.framework import Application, ConfigurationError, Facility, Parameter, Step
 
 import greetings
 
@@ -15,7 +15,6 @@ def startup(ctx):
     """Check the name and remember whom we greet."""
     name = ctx.params.who.strip()
     if not name:
-        from isce.framework import ConfigurationError
         raise ConfigurationError("the name to greet is empty", path="greeter.name to use in greeting")
     ctx.state.name = name
     ctx.log.info("greeting %r in %s", name, ctx.params.language)
@@ -32,9 +31,12 @@ def deliver(ctx):
     print(ctx.state.message, flush=True)
     if ctx.params.output:
         out = Path(ctx.params.output)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(ctx.state.message + "\n", encoding="utf-8")
-        tmp.replace(out)  # atomic: a killed run leaves no half-written greeting
+        tmp = out.with_name(f".{out.name}.tmp")
+        try:
+            tmp.write_text(ctx.state.message + "\n", encoding="utf-8")
+            tmp.replace(out)  # atomic: a killed run leaves no half-written greeting
+        finally:
+            tmp.unlink(missing_ok=True)
         ctx.add_output(out)
         ctx.log.info("wrote %s", out)
 
@@ -66,6 +68,13 @@ class Greeter(Application):
         Step("compose", compose, compose.__doc__, uses=("greeting", "language")),
         Step("deliver", deliver, deliver.__doc__, uses=("output",)),
     )
+
+    def validate(self):
+        """Refuse an output that cannot be written, before any step runs."""
+        if self.output and Path(self.output).is_dir():
+            raise ConfigurationError(f"{self.output} is a folder, not a file",
+                                     source=self.source_of("output"),
+                                     path=f"{self.config_path}.output")
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ def test_missing_mandatory_parameter(workdir, capsys):
     assert "mand.product" in err and "mandatory" in err
     product = workdir / "p.h5"
     product.write_bytes(b"x")
-    rc, _ = run(capsys, f"mand.product={product}", app=Mandatory)
+    rc, _ = run(capsys, f"mand.product={product}", "mand.looks=3", app=Mandatory)
     assert rc == 0
 
 
@@ -163,3 +163,33 @@ def test_step_failure_is_one_line_exit_1(workdir, capsys):
     assert rc == 1
     assert "ZeroDivisionError: division by zero in the kernel" in err and "--debug" in err
     assert "Traceback" not in err
+
+
+def test_mandatory_with_default_or_empty_value_is_missing(workdir, capsys):
+    product = workdir / "p.h5"
+    product.write_bytes(b"x")
+    rc, err = run(capsys, f"mand.product={product}", app=Mandatory)
+    assert_clean(rc, err)
+    assert "mand.looks" in err
+    rc, err = run(capsys, "mand.product=", "mand.looks=2", app=Mandatory)
+    assert_clean(rc, err)
+    assert "mand.product" in err
+    rc, _ = run(capsys, f"mand.product={product}", "mand.looks=1", app=Mandatory)
+    assert rc == 0
+
+
+def test_empty_and_none_values(workdir):
+    from isce_testapps import Radar
+    from isce.framework import CommandLine
+    app = Radar()
+    app.configure_from(CommandLine.parse(["radarApp.demFilename=", "radarApp.ratio=None"]))
+    assert app.dem is None and app.ratio is None
+    with pytest.raises(ConfigurationError, match="boolean"):
+        Radar().configure_from(CommandLine.parse(["radarApp.do unwrap=None"]))
+
+
+def test_directory_given_as_config_file(workdir, capsys):
+    (workdir / "dir.xml").mkdir()
+    rc, err = run(capsys, "dir.xml")
+    assert_clean(rc, err)
+    assert "is not a file" in err

@@ -84,7 +84,12 @@ def test_tour_shows_each_layer(tour):
 def test_help_and_steps_help(tmp_path):
     rc, out, _ = greeter("--help", cwd=tmp_path)
     assert rc == 0
-    assert "name to use in greeting" in out and "World" in out and "greeting word" in out
+    name_row = next(line for line in out.splitlines() if line.strip().startswith("name to use in greeting"))
+    assert name_row.split()[5:8] == ["str", "World", "-"] and "Whom to greet." in name_row
+    word_row = next(line for line in out.splitlines() if line.strip().startswith("greeting word"))
+    assert word_row.split()[2:4] == ["str", "Hello"]
+    assert "component 'greeting'" in out and "chosen by 'language'" in out
+    assert "One of: english, spanish, french." in " ".join(out.split())
     rc, out, _ = greeter("--steps", "--help", cwd=tmp_path)
     assert rc == 0
     lines = [line.split() for line in out.splitlines() if line.strip()[:2].rstrip(".").isdigit()]
@@ -99,6 +104,11 @@ def test_resume_with_next(tmp_path):
     assert (rc, out) == (0, "Hello, World!\n")
     rc, _, err = greeter("greeter.language=french", "--start=deliver", cwd=tmp_path)
     assert rc == 2 and "greeter.language: 'english' -> 'french'" in err and "--start=startup" in err
+
+
+def test_output_folder_is_refused_before_any_step(tmp_path):
+    rc, out, err = greeter(f"greeter.output={tmp_path}", cwd=tmp_path)
+    assert (rc, out) == (2, "") and "is a folder" in err and not (tmp_path / "isce.log").exists()
 
 
 def test_bad_input_is_one_line(tmp_path):

@@ -181,3 +181,21 @@ def test_show_config_lists_every_property_with_its_source(workdir, monkeypatch, 
     assert shown["radarApp.filter.filter strength"] == ("0.5", "default")
     assert shown["radarApp.do unwrap"] == ("False", "default")
     assert len(shown) == len(Radar._parameter_list) + len(Filter._parameter_list)
+
+
+@pytest.mark.parametrize("low,high", [("Sensor Name", "sensor"), ("sensor", "label"),
+                                      ("label", "SENSORNAME")])
+def test_rightmost_wins_whatever_the_spelling(workdir, low, high):
+    component_file(workdir / "radarApp.xml", "radarApp", f'<property name="{low}">FILE</property>')
+    app = configure([f"radarApp.{high}=CLI"])
+    assert app.label == "CLI" and app.source_of("label") == "command line"
+
+
+def test_facility_aliases_merge_in_layer_order(workdir):
+    component_file(workdir / "radar.xml", "radar", """
+        <component name="smoother"><property name="window">5</property>
+                                   <property name="strength">0.3</property></component>""")
+    app = configure(["radarApp.filter.window=9"])
+    assert (app.filter.window, app.filter.strength) == (9, 0.3)
+    app = configure(["radarApp.filter.filter strength=0.7", "radarApp.smoother.strength=0.8"])
+    assert app.filter.strength == 0.8

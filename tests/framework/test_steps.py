@@ -17,14 +17,22 @@ def run(*args):
 
 
 def straight():
-    rc, state = run(*ARGS)
+    """The state of an uninterrupted plain run, made in a folder of its own
+    (a plain run discards the step state saved in its working directory)."""
+    here = os.getcwd()
+    os.makedirs("straight", exist_ok=True)
+    os.chdir("straight")
+    try:
+        rc, state = run(*ARGS)
+    finally:
+        os.chdir(here)
     assert rc == 0
     return state
 
 
 def test_plain_run_computes_and_saves_nothing(workdir):
-    state = straight()
-    assert state.values == [1.0, 2.5, 4.0] and state.done
+    rc, state = run(*ARGS)
+    assert rc == 0 and state.values == [1.0, 2.5, 4.0] and state.done
     assert not (workdir / "PICKLE").exists()
     assert (workdir / "isce.log").read_text().count("done in") == 3
 
@@ -165,3 +173,86 @@ def test_params_are_read_only_in_steps(workdir, capsys):
 
     assert Mutating().run([]) == 1
     assert "read-only" in capsys.readouterr().err
+
+
+def test_plain_run_after_steps_invalidates_saved_state(workdir, capsys):
+    assert run(*ARGS, "--steps")[0] == 0
+    assert run(*ARGS[1:], "radarApp.seed=5")[0] == 0  # plain run with another seed
+    rc, _ = run(*ARGS, "--start=second")
+    assert rc == 2 and "no saved state" in capsys.readouterr().err
+
+
+def test_rewritten_output_refuses(workdir, capsys):
+    out = workdir / "product.bin"
+
+    def writer(ctx):
+        out.write_bytes(b"data")
+        ctx.add_output(out)
+        ctx.state.values = [1]
+
+    class Writer(Radar):
+        steps = (Step("write", writer, "Write."), *Radar.steps[1:])
+
+    assert Writer().run(["--end=write"]) == 0
+    os.utime(out, ns=(1, 1))  # same size, other content time
+    assert Writer().run(["--next"]) == 2
+    assert "has changed since it was written" in capsys.readouterr().err
+
+
+def test_inputs_brought_by_a_new_setting_are_tracked_after_resume(workdir, capsys):
+    assert run(*ARGS, "--end=first")[0] == 0
+    dem = workdir / "dem.tif"
+    dem.write_bytes(b"0" * 10)
+    # the dem is used by no declared step, so it counts from the first: resuming refuses
+    rc, _ = run(*ARGS, f"radarApp.demFilename={dem}", "--next")
+    assert rc == 2 and "configuration changed" in capsys.readouterr().err
+
+
+def test_next_when_all_done_still_checks_configuration(workdir, capsys):
+    assert run(*ARGS, "--steps")[0] == 0
+    rc, _ = run(*ARGS[:-1], "radarApp.filter.filter strength=3", "--next")
+    assert rc == 2 and "--start=third" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage", ["garbage pickle", "empty pickle", "list manifest"])
+def test_corrupt_saved_state_is_a_clean_refusal(workdir, capsys, damage):
+    assert run(*ARGS, "--end=second")[0] == 0
+    pickle_file, manifest = workdir / "PICKLE" / "second", workdir / "PICKLE" / "second.json"
+    if damage == "garbage pickle":
+        pickle_file.write_bytes(b"not a pickle")
+    elif damage == "empty pickle":
+        pickle_file.write_bytes(b"")
+    else:
+        manifest.write_text("[]")
+    rc, _ = run(*ARGS, "--start=third")
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err
+    assert "--start=second" in err
+
+
+def test_killed_before_manifest_leaves_no_completed_step(workdir, monkeypatch):
+    from isce.framework import steps as steps_module
+    real = steps_module._atomic_write
+
+    def dies_on_manifest(path, data):
+        if path.suffix == ".json" and path.stem == "second":
+            raise KeyboardInterrupt  # killed between the pickle and the manifest
+        real(path, data)
+
+    monkeypatch.setattr(steps_module, "_atomic_write", dies_on_manifest)
+    assert run(*ARGS, "--steps")[0] == 130
+    monkeypatch.setattr(steps_module, "_atomic_write", real)
+    assert not (workdir / "PICKLE" / "second.json").exists()
+    rc, state = run(*ARGS, "--next")  # resumes at 'second', not after it
+    assert rc == 0 and vars(state) == vars(straight())
+
+
+def test_plain_runs_also_refuse_non_plain_state(workdir, capsys):
+    def leaky(ctx):
+        ctx.state.filter = ctx.params.filter
+
+    class Leaky(Radar):
+        steps = (Step("leak", leaky, "Leaks."),)
+
+    assert Leaky().run([]) == 2
+    assert "plain data" in capsys.readouterr().err

@@ -54,7 +54,8 @@ class Radar(Application):
         Parameter("kind", public_name="filter kind", type=str, default="goldstein",
                   choices=("goldstein", "boxcar"), doc="Which filter."),
     )
-    facilities = (Facility("filter", factory=make_filter, args=("kind",), doc="The filter."),)
+    facilities = (Facility("filter", factory=make_filter, args=("kind",), doc="The filter.",
+                           aliases=("smoother",)),)
     steps = (
         Step("first", first, first.__doc__, uses=("seed",)),
         Step("second", second, second.__doc__, uses=("range looks",)),
@@ -68,8 +69,9 @@ def noop(ctx):
 
 
 class Mandatory(Application):
-    """An application with a mandatory parameter."""
+    """An application with mandatory parameters."""
 
     family = "mand"
-    parameters = (Parameter("product", type="path", mandatory=True, doc="Input product."),)
+    parameters = (Parameter("product", type="path", mandatory=True, doc="Input product."),
+                  Parameter("looks", type=int, default=1, mandatory=True, doc="Must be chosen."))
     steps = (Step("only", noop, "Nothing."),)

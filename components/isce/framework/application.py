@@ -126,6 +126,9 @@ class Application(Component):
         except KeyboardInterrupt:
             print(f"{prog}: interrupted", file=sys.stderr)
             return 130
+        except BrokenPipeError:  # e.g. `--show-config | head`
+            sys.stdout = open(os.devnull, "w")
+            return EXIT_OK
         except Exception as exc:  # an unexpected failure: one line, traceback with --debug
             if debug:
                 raise
@@ -136,7 +139,9 @@ class Application(Component):
     # --- configuration ----------------------------------------------------------
     def command_line_layers(self, cli: CommandLine) -> list[ConfigNode]:
         """Files named on the command line, then ``a.b.c=value`` settings, left to right."""
-        layers = [settings_for(parse_file(f), self.family, self.instance, strict=True) for f in cli.files]
+        layers = []
+        for f in cli.files:
+            layers.extend(settings_for(parse_file(f), self.family, self.instance, strict=True))
         heads = {normalize(self.family), normalize(self.instance)}
         for token in cli.assignments:
             root = parse_assignment(token)
@@ -146,7 +151,7 @@ class Application(Component):
                 raise ConfigurationError(
                     f"setting {token!r} must start with the application's name ({names}), "
                     f"e.g. {self.instance}.{token}", source=COMMAND_LINE)
-            layers.append(settings_for(root, self.family, self.instance, strict=True))
+            layers.extend(settings_for(root, self.family, self.instance, strict=True))
         return layers
 
     def configure_from(self, cli: CommandLine, search: SearchPath | None = None) -> "Application":
@@ -216,18 +221,21 @@ class Application(Component):
             if cli.next:
                 start = store.last_completed() + 1
                 if start > end:
+                    store.load(start - 1, config, self.first_step_using)  # refuses stale state
                     log.info("all steps up to %r are already completed; nothing to do", steps[end].name)
                     return EXIT_OK
         if start > end:
             raise StepError(f"--start={steps[start].name} comes after --end={steps[end].name}")
         if cli.step_mode and start > 0:
             state, files = store.load(start - 1, config, self.first_step_using)
+            for path, step_name in self.input_files().items():  # inputs a new setting brings
+                files["inputs"].setdefault(path, step_name)
             log.info("resuming at %r from the state saved after %r", steps[start].name,
                      steps[start - 1].name)
         else:
             state, files = State(), {"inputs": self.input_files(), "outputs": {}}
-        if cli.step_mode:
-            store.discard_from(start)
+        # state saved from here on is about to be outdated (a plain run rewrites everything)
+        store.discard_from(start)
         for index in range(start, end + 1):
             step = steps[index]
             ctx = StepContext(self, state, step, Path.cwd())
@@ -243,6 +251,8 @@ class Application(Component):
                 files["outputs"][path] = step.name
             if cli.step_mode:
                 store.save(index, state, config, files)
+            else:
+                store.serialise(step.name, state)  # plain data only, in every mode
         if cli.step_mode and end < last:
             log.info("stopped after %r; continue with --next (or --start=%s)", steps[end].name,
                      steps[end + 1].name)
@@ -259,7 +269,10 @@ class _logging_to:
 
     def __enter__(self):
         logger = logging.getLogger("isce")
-        file_handler = logging.FileHandler(self.path)
+        try:
+            file_handler = logging.FileHandler(self.path)
+        except OSError as exc:
+            raise StepError(f"cannot write the log {self.path}: {exc.strerror}") from None
         file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         console = logging.StreamHandler(sys.stderr)
         console.setFormatter(logging.Formatter("%(name)s: %(message)s"))

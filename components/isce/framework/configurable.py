@@ -45,15 +45,14 @@ class SearchPath:
         return cls(tuple(folders))
 
 
-def settings_for(root: ConfigNode, family: str, instance: str, *, strict: bool) -> ConfigNode:
-    """The settings a file holds for a component: root-level properties, then the
-    ``<component name=family>`` block, then ``<component name=instance>`` (which wins).
+def settings_for(root: ConfigNode, family: str, instance: str, *, strict: bool) -> list[ConfigNode]:
+    """The settings a file holds for a component, as layers, lowest priority first:
+    root-level properties, the ``<component name=family>`` block, the
+    ``<component name=instance>`` block.
 
     With ``strict``, a top-level component named otherwise is an error (it is
     most likely meant for another application).
     """
-    out = ConfigNode(name=instance, source=root.source, line=root.line)
-    out.properties.update(root.properties)
     keys = [normalize(family), normalize(instance)]
     for key, node in root.components.items():
         if key not in keys and strict:
@@ -61,10 +60,12 @@ def settings_for(root: ConfigNode, family: str, instance: str, *, strict: bool) 
                 f"top-level component {node.name!r} is neither the family {family!r} nor the "
                 f"instance name {instance!r} of the component this file configures",
                 source=node.source, line=node.line)
-    for key in dict.fromkeys(keys):
-        if key in root.components:
-            out.merge(root.components[key])
-    return out
+    layers = []
+    if root.properties:
+        layers.append(ConfigNode(name=instance, source=root.source, line=root.line,
+                                 properties=dict(root.properties)))
+    layers.extend(root.components[key] for key in dict.fromkeys(keys) if key in root.components)
+    return layers
 
 
 class Configurable:
@@ -144,7 +145,8 @@ class Configurable:
                 path = Path(folder) / f"{stem}.xml"
                 if path.is_file():
                     strict = stem == self.instance
-                    layers.append(settings_for(parse_file(path), self.family, self.instance, strict=strict))
+                    layers.extend(settings_for(parse_file(path), self.family, self.instance,
+                                               strict=strict))
         return layers
 
     def configure(self, settings: ConfigNode | list[ConfigNode] | None = None, *,
@@ -152,7 +154,9 @@ class Configurable:
                   check_mandatory: bool = True) -> "Configurable":
         """Configure from this component's own files, then ``settings`` (highest priority).
 
-        ``settings`` may be a list of layers, lowest priority first. Raises
+        ``settings`` may be a list of layers, lowest priority first; each
+        property takes its value from the last layer that sets it, however it
+        is spelled there (public name, attribute name or alias). Raises
         ConfigurationError naming the file, line and property path on any mistake.
         """
         search = search or SearchPath.from_environment()
@@ -162,41 +166,28 @@ class Configurable:
             layers.append(settings)
         elif settings:
             layers.extend(settings)
-        merged = ConfigNode(name=self.instance)
-        for layer in layers:
-            merged.merge(layer)
-        self._apply(merged, search, check_mandatory)
+        self._apply(layers, search, check_mandatory)
         self.configured = True
         return self
 
-    def _apply(self, merged: ConfigNode, search: SearchPath, check_mandatory: bool) -> None:
+    def _apply(self, layers: list[ConfigNode], search: SearchPath, check_mandatory: bool) -> None:
         choices = self.public_names()
-        for key, setting in merged.properties.items():
-            param = self.parameter(key)
-            where = f"{self.config_path}.{setting.name}"
-            if param is None or param.private:
-                if self.facility(key) is not None:
-                    raise setting.error(f"{setting.name!r} is a component: configure it with "
-                                        f'<component name="{setting.name}">', where)
-                raise setting.error(f"unknown property {setting.name!r}{did_you_mean(setting.name, choices)}",
-                                    where)
-            try:
-                value = param.convert(setting.text, setting.base_dir)
-            except ValueError as exc:
-                raise setting.error(f"bad value {setting.text!r} for {param.type_label}: {exc}",
-                                    f"{self.config_path}.{param.public_name}") from None
-            setattr(self, param.attrname, value)
-            self._sources[param.attrname] = setting.source
-        for key, node in merged.components.items():
-            fac = self.facility(key)
-            if fac is None or fac.private:
-                hint = did_you_mean(node.name, choices)
-                what = "a property, not a component" if self.parameter(key) else "unknown component"
-                raise ConfigurationError(f"{what} {node.name!r}{hint}", source=node.source,
-                                         line=node.line, path=f"{self.config_path}.{node.name}")
+        for_facility: dict[str, list[ConfigNode]] = {f.attrname: [] for f in self._facility_list}
+        for layer in layers:  # lowest priority first: a later layer overwrites
+            for key, setting in layer.properties.items():
+                self._set(key, setting, choices)
+            for key, node in layer.components.items():
+                fac = self.facility(key)
+                if fac is None or fac.private:
+                    hint = did_you_mean(node.name, choices)
+                    what = "a property, not a component" if self.parameter(key) else "unknown component"
+                    raise ConfigurationError(f"{what} {node.name!r}{hint}", source=node.source,
+                                             line=node.line, path=f"{self.config_path}.{node.name}")
+                for_facility[fac.attrname].append(node)
         if check_mandatory:
             for p in self._parameter_list:
-                if p.mandatory and getattr(self, p.attrname) is None:
+                value = getattr(self, p.attrname)
+                if p.mandatory and (self.source_of(p.attrname) == DEFAULT or value in (None, "")):
                     raise ConfigurationError(
                         f"missing mandatory parameter (set it in an XML file or as "
                         f"{self.config_path}.{p.public_name}=<value>)",
@@ -209,12 +200,28 @@ class Configurable:
                     raise ConfigurationError("factory built nothing",
                                              path=f"{self.config_path}.{fac.public_name}")
                 continue
-            own = None
-            for key in sorted(fac.keys & merged.components.keys()):
-                own = (own or ConfigNode(name=fac.public_name)).merge(merged.components[key])
-            child.configure(own, search=search, path=f"{self.config_path}.{fac.public_name}",
+            child.configure(for_facility[fac.attrname], search=search,
+                            path=f"{self.config_path}.{fac.public_name}",
                             check_mandatory=check_mandatory)
             setattr(self, fac.attrname, child)
+
+    def _set(self, key: str, setting, choices: list[str]) -> None:
+        """Type one setting by its Parameter and assign it, or raise a ConfigurationError."""
+        param = self.parameter(key)
+        if param is None or param.private:
+            where = f"{self.config_path}.{setting.name}"
+            if self.facility(key) is not None:
+                raise setting.error(f"{setting.name!r} is a component: configure it with "
+                                    f'<component name="{setting.name}">', where)
+            raise setting.error(f"unknown property {setting.name!r}{did_you_mean(setting.name, choices)}",
+                                where)
+        try:
+            value = param.convert(setting.text, setting.base_dir)
+        except ValueError as exc:
+            raise setting.error(f"bad value {setting.text!r} for {param.type_label}: {exc}",
+                                f"{self.config_path}.{param.public_name}") from None
+        setattr(self, param.attrname, value)
+        self._sources[param.attrname] = setting.source
 
     def validate(self) -> None:
         """Hook: check relations between parameters; raise ConfigurationError."""

@@ -153,10 +153,12 @@ class StateStore:
         return self.folder / step
 
     def manifest(self, step: str) -> dict | None:
+        """The manifest saved after ``step``, or None when absent or unreadable."""
         try:
-            return json.loads(self.manifest_path(step).read_text())
+            manifest = json.loads(self.manifest_path(step).read_text())
         except (OSError, ValueError):
             return None
+        return manifest if isinstance(manifest, dict) else None
 
     def completed(self) -> list[str]:
         """Steps whose state and manifest are both present, in step order."""
@@ -174,19 +176,24 @@ class StateStore:
             self.manifest_path(name).unlink(missing_ok=True)
             self.state_path(name).unlink(missing_ok=True)
 
-    def save(self, index: int, state: State, config: dict[str, str], files: dict) -> None:
-        """Pickle the state after step ``index``, then write its manifest (last, atomically)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = self.names[index]
+    @staticmethod
+    def serialise(name: str, state: State) -> bytes:
+        """Pickled state, refusing anything but plain data (also checked in plain runs)."""
         buffer = io.BytesIO()
         try:
             _PlainPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             raise StepError(f"step {name!r} left state that cannot be saved: {exc}; "
                             "keep only plain data in ctx.state") from None
-        _atomic_write(self.state_path(name), buffer.getvalue())
+        return buffer.getvalue()
+
+    def save(self, index: int, state: State, config: dict[str, str], files: dict) -> None:
+        """Pickle the state after step ``index``, then write its manifest (last, atomically)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = self.names[index]
+        _atomic_write(self.state_path(name), self.serialise(name, state))
         inputs = {p: dict(_file_record(p, True) or {}, step=s) for p, s in files["inputs"].items()}
-        outputs = {p: dict(_file_record(p, False) or {}, step=s) for p, s in files["outputs"].items()}
+        outputs = {p: dict(_file_record(p, True) or {}, step=s) for p, s in files["outputs"].items()}
         manifest = {
             "step": name,
             "index": index,
@@ -232,14 +239,20 @@ class StateStore:
                 raise StepError(f"input file {path} {what} since step {name!r} was saved; "
                                 f"start from {step!r} (--start={step})")
         for path, rec in manifest.get("outputs", {}).items():
-            now = _file_record(path, False)
-            if now is None or now["size"] != rec.get("size"):
-                what = "is missing" if now is None else "has changed size"
+            now = _file_record(path, True)
+            if now is None or now["size"] != rec.get("size") or now["mtime_ns"] != rec.get("mtime_ns"):
+                what = "is missing" if now is None else "has changed since it was written"
                 step = rec.get("step", self.names[0])
                 raise StepError(f"output file {path} of step {step!r} {what}; "
                                 f"start from {step!r} (--start={step})")
-        with open(self.state_path(name), "rb") as fh:
-            state = pickle.load(fh)
+        try:
+            with open(self.state_path(name), "rb") as fh:
+                state = pickle.load(fh)
+            if not isinstance(state, State):
+                raise TypeError(f"holds a {type(state).__name__}")
+        except Exception as exc:  # truncated, foreign, or from an incompatible isce
+            raise StepError(f"saved state {self.state_path(name)} cannot be read ({exc}); "
+                            f"start from {name!r} (--start={name})") from None
         files = {"inputs": {p: r.get("step", name) for p, r in manifest.get("inputs", {}).items()},
                  "outputs": {p: r.get("step", name) for p, r in manifest.get("outputs", {}).items()}}
         return state, files

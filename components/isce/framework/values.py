@@ -32,14 +32,20 @@ def to_int(text: str) -> int:
         return int(text, 10)
     except ValueError:
         pass
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("expected an integer") from None
     if not value.is_integer():
         raise ValueError("expected an integer")
     return int(value)
 
 
 def to_float(text: str) -> float:
-    return float(text.strip())
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise ValueError("expected a number") from None
 
 
 def to_str(text: str) -> str:
@@ -96,7 +102,9 @@ def type_name(kind) -> str:
 
 
 def split_container(text: str) -> list[str]:
-    """Split a list value on commas, or on whitespace if it has no comma; ``[...]`` allowed."""
+    """Split a list value on commas, or on whitespace if it has no comma; ``[...]`` allowed.
+
+    (Write lists of date-times with commas: they contain spaces.)"""
     text = text.strip()
     if len(text) >= 2 and text[0] + text[-1] in ("[]", "()"):
         text = text[1:-1]
@@ -117,8 +125,10 @@ def convert(text: str, kind: str, container=None, base_dir=None):
 
     if container is not None:
         return container(one(item) for item in split_container(text))
-    if text.strip().lower() in _NONE and name != "str":
-        return None
+    if name != "str" and (text.strip().lower() in _NONE or (name == "path" and not text.strip())):
+        if name == "bool":
+            raise ValueError("expected a boolean (true/false, yes/no, 1/0)")
+        return None  # unset: an optional number, date or path
     return one(text)
 
 

@@ -56,22 +56,6 @@ class ConfigNode:
             node = self.components[key] = ConfigNode(name=name, source=source, line=line)
         return node
 
-    def merge(self, other: "ConfigNode") -> "ConfigNode":
-        """Overlay ``other`` onto this node in place (other's settings win); return self."""
-        self.properties.update(other.properties)
-        for key, sub in other.components.items():
-            if key in self.components:
-                self.components[key].merge(sub)
-            else:
-                self.components[key] = sub.copy()
-        return self
-
-    def copy(self) -> "ConfigNode":
-        return ConfigNode(self.name, self.source, self.line, dict(self.properties),
-                          {k: v.copy() for k, v in self.components.items()})
-
-    def is_empty(self) -> bool:
-        return not self.properties and not self.components
 
 
 def _substitute(text: str, constants: dict[str, str], source: str, line: int | None) -> str:
@@ -110,9 +94,10 @@ def _named_text(element, what: str, source: str) -> tuple[str, str]:
     if len(forms) > 1:
         raise ConfigurationError(f"<{what} name={name!r}> gives its value more than once",
                                  source=source, line=line)
-    if not forms:
-        raise ConfigurationError(f"<{what} name={name!r}> has no value", source=source, line=line)
-    return name.strip(), forms[0].strip()
+    if len([c for c in _children(element) if _tag(c) == "value"]) > 1:
+        raise ConfigurationError(f"<{what} name={name!r}> has more than one <value>",
+                                 source=source, line=line)
+    return name.strip(), (forms[0] if forms else "").strip()  # an empty element is an empty value
 
 
 def _parse_body(element, node: ConfigNode, constants: dict[str, str], path: Path,
@@ -157,9 +142,9 @@ def _load(path: Path, included_from: str | None = None, line: int | None = None,
     if resolved in chain:
         raise ConfigurationError(f"catalog {path} includes itself", source=included_from, line=line)
     if not path.is_file():
-        if included_from:
-            raise ConfigurationError(f"catalog file {path} not found", source=included_from, line=line)
-        raise ConfigurationError(f"configuration file {path} not found")
+        what = "catalog file" if included_from else "configuration file"
+        problem = "is not a file" if path.exists() else "not found"
+        raise ConfigurationError(f"{what} {path} {problem}", source=included_from, line=line)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
                              remove_pis=True, huge_tree=False)
     try:
