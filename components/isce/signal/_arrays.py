@@ -1,0 +1,75 @@
+"""Inputs and outputs of the block-wise drivers of isce.signal.
+
+An *image* argument may be a path (read with :func:`isce.io.open`), an opened
+:class:`isce.io.Raster`, or any 2-D array-like that can be sliced by rows
+(numpy array or memmap, h5py dataset). NISAR ``complex32`` images (a compound
+of two float16 fields ``r``, ``i``) are converted to complex64 on read.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+
+class RowReader:
+    """Read whole lines of a 2-D image: ``reader[lo:hi]`` -> ndarray ``(hi-lo, width)``."""
+
+    def __init__(self, source, what="image", band=0):
+        self.what = what
+        self._raster = None
+        if isinstance(source, (str, os.PathLike)):
+            import isce.io
+
+            self._raster = isce.io.open(source)
+            source = self._raster
+        if hasattr(source, "read") and hasattr(source, "bands") and hasattr(source, "length"):
+            raster = source
+            self.shape = (int(raster.length), int(raster.width))
+            self._get = lambda rows: raster.read(band=band if raster.bands > 1 else None, rows=rows)
+        else:
+            if not hasattr(source, "shape") or not hasattr(source, "__getitem__"):
+                source = np.asarray(source)
+            if len(source.shape) != 2:
+                raise ValueError(f"{what} must be 2-D (lines, pixels), got shape {tuple(source.shape)}")
+            self.shape = (int(source.shape[0]), int(source.shape[1]))
+            self._get = lambda rows: source[rows]
+
+    @property
+    def length(self) -> int:
+        return self.shape[0]
+
+    @property
+    def width(self) -> int:
+        return self.shape[1]
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return to_numeric(self._get(rows))
+
+
+def to_numeric(block) -> np.ndarray:
+    """ndarray of ``block``; a compound {r, i} (e.g. float16 complex32) becomes complex64."""
+    arr = np.asarray(block)
+    names = arr.dtype.names
+    if names and {"r", "i"} <= set(names):
+        out = np.empty(arr.shape, np.complex64)
+        out.real = arr["r"]
+        out.imag = arr["i"]
+        return out
+    return arr
+
+
+def as_complex64(block) -> np.ndarray:
+    """C-contiguous complex64 copy/view of ``block``."""
+    return np.ascontiguousarray(to_numeric(block), dtype=np.complex64)
+
+
+def progress_blocks(starts, total, progress, desc):
+    """Wrap an iterable of block starts in a tqdm bar when ``progress``."""
+    if not progress:
+        return starts
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return starts
+    return tqdm(starts, total=total, desc=desc, unit="block", leave=False)

@@ -1,0 +1,166 @@
+// isce/library/bindings/signal_module.cpp -- pybind11 module `isce.ext._signal`.
+//
+// Thin bindings: check shapes and arguments, allocate the outputs, release
+// the GIL, call the pure kernels of library/signal/. Every ValueError names
+// the argument, the expected shape and the shape received.
+#include <pybind11/complex.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <sstream>
+#include <string>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "signal/resample.hpp"
+
+namespace py = pybind11;
+namespace rs = isce::signal::resample;
+
+namespace {
+
+using farray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using carray = py::array_t<std::complex<float>, py::array::c_style | py::array::forcecast>;
+
+std::string shape_str(const py::array& a)
+{
+    std::ostringstream s;
+    s << "(";
+    for (py::ssize_t i = 0; i < a.ndim(); ++i) {
+        if (i) s << ", ";
+        s << a.shape(i);
+    }
+    if (a.ndim() == 1) s << ",";
+    s << ")";
+    return s.str();
+}
+
+void require_shape(const py::array& a, const char* name, py::ssize_t rows, py::ssize_t cols,
+                   const char* why)
+{
+    if (a.ndim() != 2 || a.shape(0) != rows || a.shape(1) != cols) {
+        std::ostringstream msg;
+        msg << name << " must have shape (" << rows << ", " << cols << ") " << why << ", got "
+            << shape_str(a);
+        throw py::value_error(msg.str());
+    }
+}
+
+py::array_t<double> sinc_table()
+{
+    const std::vector<double> w = rs::sinc_table();
+    py::array_t<double> out({py::ssize_t(rs::SINC_SUB), py::ssize_t(rs::SINC_LEN)});
+    std::copy(w.begin(), w.end(), out.mutable_data());
+    return out;
+}
+
+py::array_t<std::complex<float>> resample_slc(const carray& block, const farray& az_off,
+                                              const farray& rg_off, py::ssize_t block_row0,
+                                              py::ssize_t image_length, py::ssize_t out_row0,
+                                              py::object carrier, std::complex<float> fill,
+                                              int threads)
+{
+    if (threads < 0)
+        throw py::value_error("threads must be >= 0 (0 = OpenMP default), got " +
+                              std::to_string(threads));
+    if (block.ndim() != 2)
+        throw py::value_error("block must be 2-D (lines, width), got shape " + shape_str(block));
+    if (az_off.ndim() != 2)
+        throw py::value_error("az_off must be 2-D (out_lines, out_width), got shape " +
+                              shape_str(az_off));
+    const py::ssize_t rows = block.shape(0), width = block.shape(1);
+    const py::ssize_t out_rows = az_off.shape(0), out_width = az_off.shape(1);
+    require_shape(rg_off, "rg_off", out_rows, out_width, "to match az_off");
+    if (image_length < 0) image_length = block_row0 + rows;
+    if (block_row0 < 0 || block_row0 + rows > image_length) {
+        std::ostringstream msg;
+        msg << "block lines [" << block_row0 << ", " << block_row0 + rows
+            << ") must lie inside the image's " << image_length << " lines";
+        throw py::value_error(msg.str());
+    }
+    if (out_row0 < 0) throw py::value_error("out_row0 must be >= 0, got " + std::to_string(out_row0));
+    farray car;
+    const double* pc = nullptr;
+    if (!carrier.is_none()) {
+        car = farray::ensure(carrier);
+        if (!car) throw py::value_error("carrier must be a float array or None");
+        require_shape(car, "carrier", out_rows, out_width, "to match az_off");
+        pc = car.data();
+    }
+    const std::vector<double> table = rs::sinc_table();
+    py::array_t<std::complex<float>> out({out_rows, out_width});
+    const rs::InputBlock in{block.data(), rows, width, block_row0, image_length};
+    const double* pa = az_off.data();
+    const double* pr = rg_off.data();
+    std::complex<float>* po = out.mutable_data();
+    std::int64_t starved;
+    {
+        py::gil_scoped_release release;
+        starved = rs::resample_slc(in, pa, pr, pc, out_rows, out_width, out_row0, fill,
+                                   table.data(), po, threads);
+    }
+    if (starved > 0) {
+        std::ostringstream msg;
+        msg << starved << " output pixels need input lines outside the block [" << block_row0
+            << ", " << block_row0 + rows << "): read lines floor(i + az) - 3 .. floor(i + az) + 4";
+        throw py::value_error(msg.str());
+    }
+    return out;
+}
+
+int max_threads()
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_signal, mod)
+{
+    mod.doc() = "isce compiled signal kernels (8-tap windowed-sinc SLC resampling). "
+                "Built from library/ by SCons; see isce.signal.resample for the Python API.";
+
+    mod.def("sinc_table", &sinc_table,
+            R"doc(The resampling kernel: float64[SINC_SUB, SINC_LEN].
+
+Row k holds the 8 weights for a sub-pixel fraction f in [k, k+1) / SINC_SUB, for
+the samples at offsets -3 .. +4 from floor(position); every row sums to 1.
+Hann-windowed sinc of ISCE3's Sinc2dInterpolator (8 taps, 8192 bins).)doc");
+
+    mod.def("resample_slc", &resample_slc, py::arg("block"), py::arg("az_off"),
+            py::arg("rg_off"), py::arg("block_row0") = 0, py::arg("image_length") = -1,
+            py::arg("out_row0") = 0, py::arg("carrier") = py::none(),
+            py::arg("fill") = std::complex<float>(0.0f, 0.0f), py::arg("threads") = 0,
+            R"doc(Resample a block of output lines of a complex64 image by offsets.
+
+out[i, j] = in(out_row0 + i + az_off[i, j], j + rg_off[i, j])  (pixels)
+
+Parameters
+----------
+block        : complex64[rows, width]  input lines block_row0 .. block_row0+rows-1
+az_off       : float64[n, m]           azimuth offsets (input lines), NaN = no data
+rg_off       : float64[n, m]           range offsets (input pixels), NaN = no data
+block_row0   : global input line of block[0]
+image_length : input image lines (-1: block_row0 + rows)
+out_row0     : global output line of az_off[0] (the line index i in the formula)
+carrier      : float64[n, m] or None   azimuth carrier 2 pi f_dc / PRF (rad per input
+               line) at each output pixel; removed over the 8 azimuth taps before
+               interpolation and restored at the interpolated position
+fill         : value of pixels whose 8x8 support is not inside the image
+threads      : OpenMP threads, 0 = default
+
+Returns complex64[n, m]. Raises ValueError when a valid pixel needs input lines
+outside the block (read floor(i + az) - 3 .. floor(i + az) + 4). GIL released.)doc");
+
+    mod.def("max_threads", &max_threads,
+            "Number of OpenMP threads a parallel region uses by default (1 without OpenMP).");
+    mod.attr("SINC_LEN") = rs::SINC_LEN;
+    mod.attr("SINC_HALF") = rs::SINC_HALF;
+    mod.attr("SINC_SUB") = rs::SINC_SUB;
+}
