@@ -1,0 +1,72 @@
+// isce/library/geometry/dem_interp.hpp -- height lookup for rdr2geo: a
+// constant reference height, or a DEM on a regular longitude/latitude grid
+// (EPSG:4326, degrees) interpolated as ISCE3's DEMInterpolator does.
+//
+// Grid: sample (row i, column j) is the pixel *centre* at
+//     lon = x0 + j dx,  lat = y0 + i dy     [deg]   (dy < 0 for north-up)
+// heights in metres above the ellipsoid, float32, row-major.
+//
+// interpolate_xy(lon_deg, lat_deg), as ISCE3:
+//   * longitudes are wrapped by 360 deg to the DEM's side of the dateline;
+//   * col = (lon - x0)/dx, row = (lat - y0)/dy; if floor(row) < 2 or
+//     floor(row) >= length - 1 (same for columns) the point is too close to
+//     (or beyond) the edge for the 6-sample kernel and the reference height
+//     is returned (ISCE3 returns its reference height, the DEM mean, there);
+//   * otherwise the DEM is interpolated with `method` (ISCE3's Topo uses
+//     BIQUINTIC; bilinear is too rough for local incidence angles);
+//   * NaN coordinates, and NaN (void) samples in the kernel window, give NaN.
+#pragma once
+
+#include <cmath>
+
+#include "geometry/common.hpp"
+#include "geometry/interp2d.hpp"
+
+namespace isce::geometry {
+
+struct DemView {
+    const float* data = nullptr;   // [length][width] or nullptr: constant ref_height
+    double ref_height = 0.0;       // [m] outside the DEM, and everywhere without data
+    double x0 = 0.0, y0 = 0.0;     // centre of sample (0, 0) [deg]
+    double dx = 1.0, dy = -1.0;    // spacings [deg]
+    long width = 0, length = 0;
+    Interp method = Interp::biquintic;
+
+    bool have_raster() const { return data != nullptr; }
+
+    double interpolate_xy(double x, double y) const {
+        if (!have_raster()) return ref_height;
+        if (std::isnan(x) || std::isnan(y)) return kNaN;
+        // wrap longitude to the DEM's convention (ISCE3 DEMInterpolator)
+        if (x > 360.0 || x < -360.0) x = std::fmod(x, 360.0);
+        if (x < -180.0) x += 360.0;
+        if (x - 360.0 >= x0) x -= 360.0;
+        else if (x < x0 && x + 360.0 >= x0) x += 360.0;
+        else if (x < x0) return ref_height;
+        const double row = (y - y0) / dy;
+        const double col = (x - x0) / dx;
+        const double frow = std::floor(row), fcol = std::floor(col);
+        if (frow < 2.0 || frow >= length - 1.0) return ref_height;
+        if (fcol < 2.0 || fcol >= width - 1.0) return ref_height;
+        return interp2d(method, data, width, length, col, row);
+    }
+
+    // lon, lat in radians (what rdr2geo iterates on).
+    double interpolate_lon_lat(double lon, double lat) const {
+        if (!have_raster()) return ref_height;
+        return interpolate_xy(lon * kDeg, lat * kDeg);
+    }
+};
+
+// A constant height: the DEM of one pixel in the per-pixel-height mode.
+struct ConstantHeight {
+    double h;
+    double interpolate_lon_lat(double, double) const { return h; }
+};
+
+// Whether a height source looks at the position (else rdr2geo skips the
+// longitude/latitude of its trial points).
+inline bool needs_lon_lat(const DemView& dem) { return dem.have_raster(); }
+inline bool needs_lon_lat(const ConstantHeight&) { return false; }
+
+}  // namespace isce::geometry

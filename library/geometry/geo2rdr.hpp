@@ -1,0 +1,142 @@
+// isce/library/geometry/geo2rdr.hpp -- geographic -> radar coordinates
+// (ISCE3 `geo2rdr`, ISCE2 geo2rdr.f90).
+//
+// For a target T (lon, lat, h) find the azimuth time t at which it sits on
+// the platform's Doppler cone,
+//     F(t) = (T - p(t)) . v(t) - (lambda/2) f(t, R(t)) R(t) = 0,
+//     R(t) = |T - p(t)|,
+// with Newton's method (ISCE3): dt = F / F', where
+//     F' = -|v|^2 + (lambda/2) (f/R + df/dR) ((T - p) . v)
+// (df/dR by a forward difference over `delta_range` metres). Start from t0
+// when it lies inside the orbit, else from the time of closest approach on a
+// coarse 15-point scan of the orbit. Each iteration first applies the step
+// of the previous one, so the returned (t, R) are consistent; it stops when
+// |dt| < threshold [s].
+//
+// Status codes (int8): 0 converged, 1 not converged in maxiter, 2 target on
+// the wrong look side, 3 Doppler lookup out of the table (bounds_error set),
+// 4 time outside the orbit, 5 non-finite input. t and R are NaN unless 0 or 1.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "geometry/common.hpp"
+#include "geometry/lut2d.hpp"
+
+namespace isce::geometry {
+
+struct Geo2RdrParams {
+    double threshold = 1e-8;   // |dt| convergence [s]
+    int maxiter = 50;
+    double delta_range = 10.0; // [m] for the Doppler range derivative
+};
+
+enum Geo2RdrStatus : std::int8_t {
+    kGeo2RdrOk = 0,
+    kGeo2RdrNotConverged = 1,
+    kGeo2RdrWrongSide = 2,
+    kGeo2RdrDopplerBounds = 3,
+    kGeo2RdrOrbitDomain = 4,
+    kGeo2RdrBadInput = 5,
+};
+
+// true when the target is on the `side` of the platform's track
+inline bool on_look_side(const Vec3& rvec, const Vec3& pos, const Vec3& vel, int side) {
+    const bool left = rvec.cross(vel).dot(pos) < 0.0;   // ISCE3's test (> 0: right)
+    return side == kLeft ? left : !left;
+}
+
+// Coarse initial guess: the closest of 15 equally spaced orbit times.
+inline int geo2rdr_initial_time(const Vec3& xyz, const OrbitView& orbit, int side, double& t) {
+    constexpr int kTests = 15;
+    const double t0 = orbit.start(), t1 = orbit.end();
+    const double step = (t1 - t0) / (kTests - 1);
+    double best_r = 1e300, best_t = kNaN;
+    for (int k = 0; k < kTests; ++k) {
+        const double tt = std::min(t0 + k * step, t1);
+        Vec3 p, v;
+        if (!orbit.interpolate(tt, p, v)) continue;
+        const Vec3 rvec = xyz - p;
+        if (k == 0 && !on_look_side(rvec, p, v, side)) return kGeo2RdrWrongSide;
+        const double r = rvec.norm();
+        if (r < best_r) { best_r = r; best_t = tt; }
+    }
+    t = std::isnan(best_t) ? orbit.mid() : best_t;
+    return kGeo2RdrOk;
+}
+
+inline int geo2rdr_point(const Vec3& llh, const Ellipsoid& ell, const OrbitView& orbit,
+                         const Lut2dView& doppler, double wavelength, int side, double t0,
+                         const Geo2RdrParams& prm, double& t_out, double& r_out) {
+    t_out = r_out = kNaN;
+    if (!llh.finite()) return kGeo2RdrBadInput;
+    const Vec3 xyz = ell.lon_lat_to_xyz(llh);
+    double t;
+    if (t0 >= orbit.start() && t0 <= orbit.end()) {
+        t = t0;
+    } else {
+        const int st = geo2rdr_initial_time(xyz, orbit, side, t);
+        if (st != kGeo2RdrOk) return st;
+    }
+    const double half_wvl = 0.5 * wavelength;
+    double dt = 0.0;
+    for (int i = 0; i < prm.maxiter; ++i) {
+        t -= dt;
+        Vec3 pos, vel;
+        if (!orbit.interpolate(t, pos, vel)) return kGeo2RdrOrbitDomain;
+        const Vec3 rvec = xyz - pos;
+        const double r = rvec.norm();
+        if (i == 0 && !on_look_side(rvec, pos, vel, side)) return kGeo2RdrWrongSide;
+        if (doppler.bounds_error &&
+            !(doppler.contains(t, r) && doppler.contains(t, r + prm.delta_range)))
+            return kGeo2RdrDopplerBounds;
+        const double dopfact = rvec.dot(vel);
+        const double fdop = half_wvl * doppler.eval(t, r);
+        const double fdopder = (half_wvl * doppler.eval(t, r + prm.delta_range) - fdop) /
+                               prm.delta_range;
+        const double fn = dopfact - fdop * r;
+        const double fnprime = -vel.dot(vel) + (fdop / r + fdopder) * dopfact;
+        dt = fn / fnprime;
+        t_out = t;
+        r_out = r;
+        if (std::abs(dt) < prm.threshold) return kGeo2RdrOk;
+        if (!std::isfinite(dt)) break;
+    }
+    return kGeo2RdrNotConverged;
+}
+
+// A radar grid as geo2rdr_grid needs it (times in the orbit's epoch).
+struct RadarGridView {
+    double t0 = 0.0;      // azimuth time of line 0 [s]
+    double prf = 1.0;     // lines per second [Hz]
+    double r0 = 0.0;      // slant range of sample 0 [m]
+    double dr = 1.0;      // range spacing [m]
+    long length = 0, width = 0;
+};
+
+// Pixel offsets of a block of targets into a (secondary) radar grid:
+// lon/lat [deg], hgt [m] are [lines][width] (reference line first_line + i,
+// sample j); t_line[lines] seeds the first pixel of each line (e.g. the
+// reference line's time; NaN: coarse scan), later pixels start from their
+// left neighbour's solution. Outputs [lines][width]:
+//   rg_off = (R - r0)/dr - j,  az_off = (t - t0) prf - (first_line + i)
+// NaN where status != 0 (and, with mask_outside, outside the grid).
+// OpenMP over lines. Returns the number converged.
+long geo2rdr_grid(const OrbitView& orbit, const Lut2dView& doppler, const double* lon,
+                  const double* lat, const double* hgt, long lines, long width,
+                  long first_line, const double* t_line, const RadarGridView& grid,
+                  double wavelength, int side, const Ellipsoid& ell, const Geo2RdrParams& prm,
+                  bool mask_outside, double* rg_off, double* az_off, std::int8_t* status,
+                  int threads) noexcept;
+
+// geo2rdr of n targets llh[n][3] (rad, rad, m); t0[n] initial guesses (or
+// nullptr: coarse scan). Outputs t[n] [s], r[n] [m], status[n]. OpenMP over
+// targets. Returns the number converged.
+long geo2rdr_points(const OrbitView& orbit, const Lut2dView& doppler, const double* llh,
+                    const double* t0, long n, double wavelength, int side,
+                    const Ellipsoid& ell, const Geo2RdrParams& prm, double* t_out,
+                    double* r_out, std::int8_t* status, int threads) noexcept;
+
+}  // namespace isce::geometry

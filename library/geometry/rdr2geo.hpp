@@ -1,0 +1,271 @@
+// isce/library/geometry/rdr2geo.hpp -- radar -> geographic coordinates
+// (ISCE3 `rdr2geo`, the per-pixel solver of ISCE2 topozero / ISCE3 Topo).
+//
+// Given the platform position `pos` and velocity `vel` at the pixel's azimuth
+// time, its slant range R and Doppler centroid f [Hz], find the target T with
+//     |T - pos| = R,   (T - pos) . vel = (lambda f / 2) R      (Doppler cone)
+// lying on the surface h = DEM(lon, lat).
+//
+// Algorithm (ISCE3): in the geocentric TCN basis (t, c, n) of the platform,
+// and for a trial target height h *measured from a local sphere* of radius
+// rho = |pos| * eta (eta = ellipsoid radius factor of the satellite
+// direction), the vector to the target is  delta = alpha t + beta c + gamma n
+// with
+//     cos(theta) = (|pos|/R + R/|pos| - (rho+h)^2 / (|pos| R)) / 2
+//     gamma = R cos(theta),  alpha = (dopfact - gamma n.v^) / (v^.t),
+//     beta  = -side * sqrt(R^2 sin^2(theta) - alpha^2)
+// (dopfact = lambda f R / (2 |v|); beta > 0 to the right of the track). The
+// point pos + delta is converted to lon/lat, its height replaced by the DEM
+// height there, and h updated to |T| - rho. Iterate until the range of the
+// snapped point is within `threshold` [m] of R: at most `maxiter` plain
+// iterations, then `extraiter` iterations that average the last two
+// estimates (which breaks 2-cycles). The result is the point of the last
+// trial height, which lies exactly at range R on the Doppler cone.
+//
+// The plain iteration h <- phi(h) converges linearly, at a rate that grows
+// with the terrain slope (~15 iterations to 1e-8 m on 10-degree slopes).
+// With prm.secant the plain iterations take secant steps on
+// g(h) = phi(h) - h instead (guarded: a step longer than 20 |g| falls back to
+// the plain one), which converges superlinearly to the same fixed point; the
+// averaging iterations are unchanged. Kernel default: off (ISCE3's path).
+// The "snap to the DEM height" is done along the ellipsoid normal,
+// xyz + (h_dem - h) n, the same point as lon_lat_to_xyz(lon, lat, h_dem)
+// without its trigonometry.
+//
+// Height sources (template parameter Height): anything with
+// `double interpolate_lon_lat(lon_rad, lat_rad)` -- DemView, ConstantHeight.
+//
+// Conventions: lon, lat in radians; side = +1 left, -1 right.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "geometry/common.hpp"
+#include "geometry/dem_interp.hpp"
+#include "geometry/lut2d.hpp"
+
+namespace isce::geometry {
+
+struct Rdr2GeoParams {
+    double threshold = 1e-8;   // range convergence [m]
+    int maxiter = 25;          // plain iterations
+    int extraiter = 10;        // averaging iterations after them
+    bool secant = false;       // accelerate the plain iterations (see rdr2geo_pixel)
+};
+
+// Returns true when converged; llh always receives the final estimate (NaN
+// if the height source gave NaN or the geometry has no solution).
+// h0: initial trial height [m] (above the local sphere, see above; ISCE3
+// passes the DEM's mean height); NaN starts from the platform height.
+// h_final (optional): the last trial height -- the best h0 for a neighbour.
+template <class Height>
+inline bool rdr2geo_pixel(double range, double dopfact, const Vec3& pos, const Vec3& vel,
+                          const Basis& tcn, const Height& dem, const Ellipsoid& ell,
+                          int side, double h0, const Rdr2GeoParams& prm, Vec3& llh,
+                          double* h_final = nullptr) {
+    const Vec3 vhat = vel.normalized();
+    const double ndotv = tcn.n.dot(vhat);
+    const double vdott = vhat.dot(tcn.t);
+
+    // local sphere below the platform
+    const double major = ell.a, minor = ell.b();
+    const double sat_dist = pos.norm();
+    const double ex = pos.x / major, ey = pos.y / major, ez = pos.z / minor;
+    const double eta = 1.0 / std::sqrt(ex * ex + ey * ey + ez * ez);
+    const double radius = eta * sat_dist;
+    const double sat_height = (1.0 - eta) * sat_dist;
+
+    // target for trial height h: pos + alpha t + beta c + gamma n (ECEF)
+    auto target = [&](double h) -> Vec3 {
+        const double a = sat_dist, b = radius + h;
+        const double cos_theta = 0.5 * (a / range + range / a - (b / a) * (b / range));
+        const double sin_theta = std::sqrt(1.0 - cos_theta * cos_theta);
+        const double gamma = range * cos_theta;
+        const double alpha = (dopfact - gamma * ndotv) / vdott;
+        const double xs = range * sin_theta;
+        double beta = std::sqrt(xs * xs - alpha * alpha);
+        if (side == kLeft) beta = -beta;
+        return pos + (alpha * tcn.t + beta * tcn.c + gamma * tcn.n);
+    };
+
+    if (!(range > 0.0) || !pos.finite() || !vel.finite()) {
+        llh = Vec3::nan();
+        return false;
+    }
+
+    // ISCE3's iteration, with the "snap to the DEM height" step done along
+    // the ellipsoid normal (xyz + (h_dem - h) n: the same point as
+    // lon_lat_to_xyz(lon, lat, h_dem), without its trigonometry).
+    bool converged = false;
+    double h = std::isnan(h0) ? sat_height : h0;
+    Vec3 xyz_old = Vec3::nan();
+    double h_prev = kNaN, g_prev = kNaN;
+    const int total = prm.maxiter + prm.extraiter;
+    const bool angles = needs_lon_lat(dem);
+    for (int i = 0; i < total; ++i) {
+        if (sat_height - h >= range) break;          // near nadir: no intersection
+        const Vec3 xyz = target(h);
+        Vec3 normal;
+        const Vec3 geo = ell.geodetic(xyz, angles, &normal);
+        const double h_dem = dem.interpolate_lon_lat(geo.x, geo.y);
+        if (std::isnan(h_dem)) {                       // void in the DEM (or no solution)
+            llh = Vec3::nan();
+            return false;
+        }
+        Vec3 xyz_new = xyz + (h_dem - geo.z) * normal;
+        const double h_trial = h;
+        h = xyz_new.norm() - radius;
+        const double dr = std::abs(range - (pos - xyz_new).norm());
+        if (dr < prm.threshold) {
+            converged = true;
+            break;
+        }
+        if (i > prm.maxiter) {                         // averaging iterations (ISCE3)
+            xyz_new = 0.5 * (xyz_old + xyz_new);
+            h = xyz_new.norm() - radius;
+        } else if (prm.secant) {
+            const double g = h - h_trial;              // phi(h) - h
+            if (std::isfinite(g_prev) && g != g_prev) {
+                const double step = -g * (h_trial - h_prev) / (g - g_prev);
+                if (std::isfinite(step) && std::abs(step) <= 20.0 * std::abs(g))
+                    h = h_trial + step;
+            }
+            h_prev = h_trial;
+            g_prev = g;
+        }
+        xyz_old = xyz_new;
+    }
+    if (h_final) *h_final = h;
+    llh = ell.xyz_to_lon_lat(target(h));
+    if (!llh.finite()) {
+        llh = Vec3::nan();
+        return false;
+    }
+    return converged;
+}
+
+// Angles of a converged target (all in degrees), as ISCE3 Topo's layers.
+struct TopoAngles {
+    double inc = kNaN;        // incidence: LOS vs the ellipsoid normal at the target
+    double hdg = kNaN;        // heading: atan2(N, E) of sensor->target in the target's ENU
+                              //   frame, +90 right-looking / -90 left, in (-180, 180]
+    double los_az = kNaN;     // ISCE2 los.rdr band 2: azimuth of the target->sensor
+                              //   vector, anticlockwise from North, in (-180, 180]
+    double local_inc = kNaN;  // LOS vs the DEM surface normal
+    double local_psi = kNaN;  // angle between the DEM normal and the image-plane normal
+};
+
+inline double wrap180(double deg) {
+    if (deg > 180.0) deg -= 360.0;
+    else if (deg <= -180.0) deg += 360.0;
+    return deg;
+}
+
+// Compute the angles at target `llh` (rad, rad, m) seen from `pos` moving
+// with `vel`. Slopes come from the DEM by central differences one DEM
+// spacing either side (ISCE3); without a DEM raster the surface is the
+// ellipsoid-parallel plane (zero slopes).
+inline TopoAngles topo_angles(const Vec3& llh, const Vec3& pos, const Vec3& vel,
+                              const DemView& dem, const Ellipsoid& ell, int side) {
+    TopoAngles out;
+    if (!llh.finite()) return out;
+    // ENU basis at the target, computed once
+    const double so = std::sin(llh.x), co = std::cos(llh.x);
+    const double sa = std::sin(llh.y), ca = std::cos(llh.y);
+    auto to_enu = [&](const Vec3& v) -> Vec3 {
+        return {-so * v.x + co * v.y, -sa * co * v.x - sa * so * v.y + ca * v.z,
+                ca * co * v.x + ca * so * v.y + sa * v.z};
+    };
+    const double nrad = ell.a / std::sqrt(1.0 - ell.e2 * sa * sa);   // prime vertical
+    const Vec3 target{(nrad + llh.z) * ca * co, (nrad + llh.z) * ca * so,
+                      (nrad * (1.0 - ell.e2) + llh.z) * sa};
+    const Vec3 sat_to_ground = target - pos;
+    const Vec3 enu = to_enu(sat_to_ground);
+    const double enorm = enu.norm();
+
+    out.inc = std::acos(std::abs(enu.z) / enorm) * kDeg;
+    const double track = std::atan2(enu.y, enu.x) * kDeg;
+    out.hdg = wrap180(side == kLeft ? track - 90.0 : track + 90.0);
+    // target -> sensor is -enu; anticlockwise from North = atan2(N, E) - 90
+    out.los_az = wrap180(std::atan2(-enu.y, -enu.x) * kDeg - 90.0);
+
+    double alpha = 0.0, beta = 0.0;   // east and north slopes dh/dx, dh/dy
+    if (dem.have_raster()) {
+        const double lon = llh.x * kDeg, lat = llh.y * kDeg;
+        // East-west: central difference over +-dx; the ECEF distance between
+        // (lon -+ dx, lat, h) is the chord 2 (N + h) cos(lat) sin(dx).
+        double aa = dem.interpolate_xy(lon - dem.dx, lat);
+        double bb = dem.interpolate_xy(lon + dem.dx, lat);
+        const double dxm = 2.0 * (nrad + llh.z) * ca * std::abs(std::sin(dem.dx * kRad));
+        alpha = std::copysign((bb - aa) / dxm, (bb - aa) * dem.dx);
+        // North-south over +-dy: chord between (lat -+ dy, h) in the meridian plane
+        aa = dem.interpolate_xy(lon, lat - dem.dy);
+        bb = dem.interpolate_xy(lon, lat + dem.dy);
+        auto meridian = [&](double phi, double& rho, double& z) {
+            const double s = std::sin(phi), c = std::cos(phi);
+            const double n = ell.a / std::sqrt(1.0 - ell.e2 * s * s);
+            rho = (n + llh.z) * c;
+            z = (n * (1.0 - ell.e2) + llh.z) * s;
+        };
+        double r1, z1, r2, z2;
+        meridian((lat + dem.dy) * kRad, r1, z1);
+        meridian((lat - dem.dy) * kRad, r2, z2);
+        const double dym = std::sqrt((r1 - r2) * (r1 - r2) + (z1 - z2) * (z1 - z2));
+        beta = std::copysign((bb - aa) / dym, (bb - aa) * dem.dy);
+    }
+    const Vec3 slope{alpha, beta, -1.0};
+    const double cos_li = enu.dot(slope) / (enorm * slope.norm());
+    out.local_inc = std::acos(std::min(1.0, std::max(-1.0, cos_li))) * kDeg;
+
+    Vec3 n_img = sat_to_ground.cross(vel).normalized();
+    if (side == kLeft) n_img = -n_img;
+    const Vec3 n_img_enu = to_enu(n_img);
+    const Vec3 n_trg = -slope;
+    const double cos_psi = n_trg.dot(n_img_enu) / (n_trg.norm() * n_img_enu.norm());
+    out.local_psi = std::acos(std::min(1.0, std::max(-1.0, cos_psi))) * kDeg;
+    return out;
+}
+
+// ------------------------------------------------------------ batch drivers
+// Output buffers of rdr2geo_grid, each [lines][width] row-major; any pointer
+// may be nullptr to skip that layer. Angles in degrees, lon/lat in degrees.
+struct TopoOutputs {
+    double* lon = nullptr;
+    double* lat = nullptr;
+    double* z = nullptr;
+    float* inc = nullptr;
+    float* hdg = nullptr;
+    float* los_az = nullptr;
+    float* local_inc = nullptr;
+    float* local_psi = nullptr;
+    std::uint8_t* converged = nullptr;
+};
+
+// rdr2geo over a block of a radar grid: lines at azimuth times t[lines] [s],
+// samples at slant ranges r[width] [m], Doppler from `doppler` at each pixel.
+// Heights: `heights` [lines][width] (per-pixel constant height, e.g. the
+// heights of an earlier topo run) when not nullptr, else `dem`. Initial
+// trial height: the surface height (the pixel's own in per-pixel mode, the
+// left neighbour's solution with a DEM) plus the sphere-vs-ellipsoid offset
+// extrapolated from the two previous pixels of the line (ISCE3 starts every
+// pixel from the DEM mean; the solution is the same, reached in ~2
+// iterations instead of ~5 on smooth terrain). The first pixel of a line
+// starts from dem.ref_height. OpenMP over lines; threads <= 0: default.
+// Returns the number converged.
+long rdr2geo_grid(const OrbitView& orbit, const Lut2dView& doppler, const DemView& dem,
+                  const double* heights, const double* t, long lines, const double* r,
+                  long width, double wavelength, int side, const Ellipsoid& ell,
+                  const Rdr2GeoParams& prm, const TopoOutputs& out, int threads) noexcept;
+
+// rdr2geo of n independent points (t[k], r[k]); heights as above but per
+// point (heights[k], or the DEM when nullptr). llh_out [n][3] in radians and
+// metres; converged[n] (0/1). Returns the number converged.
+long rdr2geo_points(const OrbitView& orbit, const Lut2dView& doppler, const DemView& dem,
+                    const double* heights, const double* t, const double* r, long n,
+                    double wavelength, int side, const Ellipsoid& ell,
+                    const Rdr2GeoParams& prm, double* llh_out, std::uint8_t* converged,
+                    int threads) noexcept;
+
+}  // namespace isce::geometry
