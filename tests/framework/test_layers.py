@@ -129,6 +129,25 @@ def test_relative_paths_resolve_against_the_file_folder(workdir):
     f = component_file(workdir / "input" / "run.xml", "radar", "<property name='demFilename'>dem.tif</property>")
     assert configure([str(f)]).dem == str(workdir / "input" / "dem.tif")
     assert configure(["radarApp.demFilename=dem.tif"]).dem == "dem.tif"
+    # a file found only in the working directory (an earlier stage's product) is taken there
+    (workdir / "dem.tif").write_bytes(b"x")
+    assert configure([str(f)]).dem == "dem.tif"
+    (workdir / "input" / "dem.tif").write_bytes(b"y")
+    assert configure([str(f)]).dem == str(workdir / "input" / "dem.tif")
+
+
+def test_output_paths_are_relative_to_the_working_directory(workdir):
+    from isce.framework import Application, Parameter, Step
+
+    class Writer(Application):
+        family = "writer"
+        parameters = (Parameter("out", type="path", default=None, intent="output"),)
+        steps = (Step("s", lambda ctx: None, "Nothing."),)
+
+    f = component_file(workdir / "input" / "run.xml", "writer", "<property name='out'>result/x.bin</property>")
+    app = Writer()
+    app.configure_from(CommandLine.parse([str(f)]))
+    assert app.out == "result/x.bin"
 
 
 def test_facility_factory_chosen_by_parameter(workdir):

@@ -60,6 +60,7 @@ class Crossmul(Application):
                   doc="Looks in azimuth."),
         Parameter("oversample", type=int, default=2, doc="Range oversampling before multiplying."),
         Parameter("output_dir", public_name="output directory", type="path", default="interferogram",
+                  intent="output",
                   doc="Folder for topophase.flat and topophase.cor."),
         *PRODUCT_SELECTION,
     )

@@ -62,7 +62,7 @@ class Geo2rdr(Application):
         Parameter("product", type="path", mandatory=True, doc="Secondary product (.h5 RSLC or product .json)."),
         Parameter("topo_dir", public_name="topo directory", type="path", default="geometry",
                   doc="Folder with lon.rdr, lat.rdr, z.rdr from topo.py."),
-        Parameter("output_dir", public_name="output directory", type="path", default="offsets",
+        Parameter("output_dir", public_name="output directory", type="path", default="offsets", intent="output",
                   doc="Folder for range.off and azimuth.off."),
         Parameter("reference", type="path", default=None,
                   doc="Reference product (its grid seeds the iterations; recommended)."),

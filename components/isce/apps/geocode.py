@@ -95,7 +95,7 @@ class Geocode(Application):
                   doc="Looks of the inputs in azimuth (0: inferred from their size)."),
         Parameter("range_looks", public_name="range looks", type=int, default=0,
                   doc="Looks of the inputs in range (0: inferred from their size)."),
-        Parameter("output_dir", public_name="output directory", type="path", default=".",
+        Parameter("output_dir", public_name="output directory", type="path", default=".", intent="output",
                   doc="Folder for the .geo and .geo.tif files."),
         *PRODUCT_SELECTION,
     )

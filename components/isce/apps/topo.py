@@ -57,7 +57,7 @@ class Topo(Application):
         Parameter("product", type="path", mandatory=True, doc="Radar product (.h5 RSLC or product .json)."),
         Parameter("dem", type="path", default=None, doc="DEM (any GDAL format or ISCE raster), WGS-84 heights."),
         Parameter("height", type=float, default=0.0, units="m", doc="Height when no DEM is given."),
-        Parameter("output_dir", public_name="output directory", type="path", default="geometry",
+        Parameter("output_dir", public_name="output directory", type="path", default="geometry", intent="output",
                   doc="Folder for the geometry rasters."),
         *PRODUCT_SELECTION,
     )

@@ -215,8 +215,10 @@ class Configurable:
                                     f'<component name="{setting.name}">', where)
             raise setting.error(f"unknown property {setting.name!r}{did_you_mean(setting.name, choices)}",
                                 where)
+        # outputs are written relative to the working directory, wherever the setting was
+        base_dir = None if param.intent == "output" else setting.base_dir
         try:
-            value = param.convert(setting.text, setting.base_dir)
+            value = param.convert(setting.text, base_dir)
         except ValueError as exc:
             raise setting.error(f"bad value {setting.text!r} for {param.type_label}: {exc}",
                                 f"{self.config_path}.{param.public_name}") from None

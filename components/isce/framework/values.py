@@ -69,10 +69,14 @@ def to_date(text: str) -> _dt.date:
 
 
 def to_path(text: str, base_dir: str | os.PathLike | None = None) -> str:
-    """A file path; relative paths from a file resolve against that file's folder."""
+    """A file path; a relative path written in a file resolves against that file's folder
+    (``base_dir``), unless it exists only relative to the working directory (a product
+    of an earlier stage, say), as ISCE's image accessors look in both places."""
     path = Path(os.path.expandvars(os.path.expanduser(text.strip())))
     if base_dir is not None and not path.is_absolute():
-        path = Path(base_dir) / path
+        in_folder = Path(base_dir) / path
+        if in_folder.exists() or not path.exists():
+            path = in_folder
     return str(path)
 
 
