@@ -3,7 +3,7 @@
 Importing ``isce`` is kept cheap: subpackages (``isce.framework``, ``isce.core``,
 ``isce.io``, ...) are imported on first attribute access.
 """
-from importlib import import_module as _import_module
+from ._lazy import attach as _attach
 
 from . import version
 from .version import release_version as __version__
@@ -14,13 +14,4 @@ _SUBPACKAGES = frozenset({
 })
 
 
-def __getattr__(name):
-    if name in _SUBPACKAGES:
-        module = _import_module(f"{__name__}.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'isce' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | _SUBPACKAGES)
+__getattr__, __dir__ = _attach(__name__, _SUBPACKAGES)

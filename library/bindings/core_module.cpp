@@ -15,6 +15,7 @@
 #include <omp.h>
 #endif
 
+#include "bindings/common.hpp"
 #include "core/orbit.hpp"
 
 namespace py = pybind11;
@@ -22,19 +23,10 @@ namespace orb = isce::core::orbit;
 
 namespace {
 
-using farray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using isce::bindings::farray;
+using isce::bindings::lower;
+using isce::bindings::shape_str;
 
-std::string shape_str(const py::array& a) {
-    std::ostringstream s;
-    s << "(";
-    for (py::ssize_t i = 0; i < a.ndim(); ++i) {
-        if (i) s << ", ";
-        s << a.shape(i);
-    }
-    if (a.ndim() == 1) s << ",";
-    s << ")";
-    return s.str();
-}
 
 void require_rows3(const farray& a, const char* name, py::ssize_t n) {
     if (a.ndim() != 2 || a.shape(0) != n || a.shape(1) != 3) {
@@ -48,8 +40,7 @@ void require_rows3(const farray& a, const char* name, py::ssize_t n) {
 py::tuple interpolate_orbit(const farray& sv_time, const farray& sv_pos,
                             const farray& sv_vel, const farray& t,
                             std::string method, int threads) {
-    std::transform(method.begin(), method.end(), method.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    method = lower(method);
     orb::Method m;
     if (!orb::parse_method(method, m))
         throw py::value_error("method must be 'hermite' or 'legendre', got '" + method + "'");

@@ -23,6 +23,7 @@
 #include <omp.h>
 #endif
 
+#include "bindings/common.hpp"
 #include "core/orbit.hpp"
 #include "geometry/common.hpp"
 #include "geometry/dem_interp.hpp"
@@ -36,26 +37,12 @@ namespace orb = isce::core::orbit;
 
 namespace {
 
-using farray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using isce::bindings::farray;
+using isce::bindings::lower;
+using isce::bindings::shape_str;
 using f32array = py::array_t<float, py::array::c_style | py::array::forcecast>;
 
-std::string shape_str(const py::array& a) {
-    std::ostringstream s;
-    s << "(";
-    for (py::ssize_t i = 0; i < a.ndim(); ++i) {
-        if (i) s << ", ";
-        s << a.shape(i);
-    }
-    if (a.ndim() == 1) s << ",";
-    s << ")";
-    return s.str();
-}
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 geo::Interp parse_interp(const std::string& name, const char* what) {
     const std::string k = lower(name);

@@ -14,6 +14,7 @@
 #include <omp.h>
 #endif
 
+#include "bindings/common.hpp"
 #include "signal/resample.hpp"
 
 namespace py = pybind11;
@@ -21,21 +22,10 @@ namespace rs = isce::signal::resample;
 
 namespace {
 
-using farray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using isce::bindings::farray;
+using isce::bindings::shape_str;
 using carray = py::array_t<std::complex<float>, py::array::c_style | py::array::forcecast>;
 
-std::string shape_str(const py::array& a)
-{
-    std::ostringstream s;
-    s << "(";
-    for (py::ssize_t i = 0; i < a.ndim(); ++i) {
-        if (i) s << ", ";
-        s << a.shape(i);
-    }
-    if (a.ndim() == 1) s << ",";
-    s << ")";
-    return s.str();
-}
 
 void require_shape(const py::array& a, const char* name, py::ssize_t rows, py::ssize_t cols,
                    const char* why)

@@ -95,10 +95,11 @@ def test_configured_from_an_xml_file(tmp_path, monkeypatch):
     reader = app.reference
     assert type(reader).__name__ == "UavsarHdf5Slc"
     assert (reader.hdf5, reader.polarization, reader.frequency) == (str(h5), "HH", "A")
-    assert reader.output == str(tmp_path / "in" / "ref" / "reference.slc")   # relative to the file
+    # inputs resolve against the XML file's folder, outputs against the working directory
+    assert reader.output == "ref/reference.slc"
     product = reader.extract()
     assert product.shape == (150, 400)
-    assert (tmp_path / "in" / "ref" / "reference.slc.xml").is_file()
+    assert (tmp_path / "ref" / "reference.slc.xml").is_file()
     assert product.platform == "UAVSAR"
 
 

@@ -9,7 +9,7 @@ right = -1.
 Importing this package is cheap: every name below is loaded from its module on
 first access (``isce.core.Orbit`` imports ``isce.core.orbit`` only then).
 """
-from importlib import import_module as _import_module
+from isce._lazy import attach as _attach
 
 # public name -> submodule that defines it
 _LAZY = {
@@ -53,18 +53,4 @@ _SUBMODULES = frozenset({"constants", "ellipsoid", "time", "poly", "lut", "doppl
 __all__ = sorted(k for k in _LAZY if k != "constants")
 
 
-def __getattr__(name):
-    if name in _SUBMODULES:
-        module = _import_module(f"{__name__}.{name}")
-        globals()[name] = module
-        return module
-    if name in _LAZY:
-        module = _import_module(f"{__name__}.{_LAZY[name]}")
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+__getattr__, __dir__ = _attach(__name__, _SUBMODULES, _LAZY)

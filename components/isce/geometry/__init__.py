@@ -17,7 +17,7 @@ The per-pixel work runs in the compiled module ``isce.ext._geometry``
 (C++, OpenMP, GIL released). Importing this package is cheap: names are
 loaded on first use.
 """
-from importlib import import_module as _import_module
+from isce._lazy import attach as _attach
 
 _LAZY = {
     "rdr2geo_points": "rdr2geo",
@@ -44,17 +44,4 @@ _SUBMODULES = frozenset({"rdr2geo", "geo2rdr", "dem", "geocode", "baseline", "fo
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name):
-    if name in _SUBMODULES:
-        module = _import_module(f"{__name__}.{name}")
-        globals()[name] = module
-        return module
-    if name in _LAZY:
-        value = getattr(_import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+__getattr__, __dir__ = _attach(__name__, _SUBMODULES, _LAZY)

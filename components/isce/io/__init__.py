@@ -11,7 +11,7 @@
 
 Names are loaded on first use, so ``import isce.io`` costs nothing.
 """
-from importlib import import_module as _import_module
+from isce._lazy import attach as _attach
 
 _EXPORTS = {
     "open": ("raster", "open_raster"),
@@ -37,15 +37,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name):
-    try:
-        module, attr = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'isce.io' has no attribute {name!r}") from None
-    value = getattr(_import_module(f"{__name__}.{module}"), attr)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = _attach(__name__, (), {k: f"{m}:{a}" for k, (m, a) in _EXPORTS.items()})

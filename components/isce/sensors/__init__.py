@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from importlib import import_module as _import_module
 
+from isce._lazy import attach as _attach
+
 from isce.framework.errors import ConfigurationError
 from isce.framework.names import did_you_mean, normalize
 
@@ -79,13 +81,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(_import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _attach(__name__, (), _LAZY)

@@ -19,7 +19,7 @@ phases in radians.
 The functions named like their module are reached through it:
 ``isce.signal.crossmul.crossmul(...)``, ``isce.signal.coherence.coherence(...)``.
 """
-from importlib import import_module as _import_module
+from isce._lazy import attach as _attach
 
 # public name -> submodule that defines it
 _LAZY = {
@@ -44,18 +44,4 @@ _SUBMODULES = frozenset({"resample", "crossmul", "coherence", "looks", "bandpass
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name):
-    if name in _SUBMODULES:
-        module = _import_module(f"{__name__}.{name}")
-        globals()[name] = module
-        return module
-    if name in _LAZY:
-        module = _import_module(f"{__name__}.{_LAZY[name]}")
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+__getattr__, __dir__ = _attach(__name__, _SUBMODULES, _LAZY)

@@ -1,0 +1,39 @@
+// Helpers shared by the pybind11 bindings: array aliases and readable error text.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+#include <string>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+namespace isce::bindings {
+
+namespace py = pybind11;
+
+// float64 array, C-contiguous, converted from whatever the caller passes
+using farray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// "(3, 4)" / "(5,)": an array's shape as Python prints it, for error messages
+inline std::string shape_str(const py::array& a) {
+    std::ostringstream s;
+    s << "(";
+    for (py::ssize_t i = 0; i < a.ndim(); ++i) {
+        if (i) s << ", ";
+        s << a.shape(i);
+    }
+    if (a.ndim() == 1) s << ",";
+    s << ")";
+    return s.str();
+}
+
+// lower-case copy (option names compare case-insensitively)
+inline std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+}  // namespace isce::bindings
