@@ -185,17 +185,29 @@ class RawProduct:
         return cls(**d)
 
     def save(self, path) -> str:
-        """Write the metadata as JSON next to the echoes (atomically)."""
+        """Write the metadata as JSON (atomically); an echo file in the JSON's folder or
+        below is recorded relative to it, so the pair can be moved together."""
         from isce.io.atomic import write_text
 
-        write_text(os.fspath(path), json.dumps(self.to_dict(), indent=1) + "\n")
-        return os.fspath(path)
+        path = os.fspath(path)
+        d = self.to_dict()
+        if self.source is not None and d["source"]["kind"] != "memory":
+            here = os.path.dirname(os.path.abspath(path))
+            rel = os.path.relpath(os.path.abspath(self.source.path), here)
+            if not rel.startswith(os.pardir):
+                d["source"]["path"] = rel
+        write_text(path, json.dumps(d, indent=1) + "\n")
+        return path
 
     @classmethod
     def load(cls, path) -> "RawProduct":
         try:
             with open(path, encoding="utf-8") as fh:
-                return cls.from_dict(json.load(fh))
+                d = json.load(fh)
+            src = d.get("source")
+            if isinstance(src, dict) and src.get("path") and not os.path.isabs(src["path"]):
+                src["path"] = os.path.join(os.path.dirname(os.path.abspath(path)), src["path"])
+            return cls.from_dict(d)
         except FileNotFoundError:
             raise InputError(f"{path}: no such raw product file") from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
