@@ -49,6 +49,8 @@ def register(sensor_name: str, reference: str) -> None:
 register("UAVSAR_HDF5_SLC", ".nisar_hdf5:UavsarHdf5Slc")
 register("NISAR_SLC", ".nisar_hdf5:NisarSlc")
 register("NISAR_RSLC", ".nisar_hdf5:NisarSlc")
+register("ALOS", ".alos_ceos:Alos")
+register("NISAR_L0B", ".nisar_l0b:NisarL0b")
 
 
 def sensor_class(sensor_name: str):

@@ -30,6 +30,8 @@ from isce.framework.errors import InputError
 
 #: decoder kind -> function(source: RawSource, rows: slice) -> complex64 (lines, samples)
 _DECODERS: dict[str, Callable] = {}
+#: modules that register the decoder of a kind when imported (so a saved product reads anywhere)
+_DECODER_MODULES = {"ceos": "isce.sensors.alos_ceos", "l0b": "isce.sensors.nisar_l0b"}
 
 
 def register_decoder(kind: str, decoder: Callable) -> None:
@@ -144,6 +146,10 @@ class RawProduct:
         """Echo lines ``rows`` as complex64 ``(lines, width)``."""
         if self.source is None:
             raise InputError("this raw product has no echo data attached")
+        if self.source.kind not in _DECODERS and self.source.kind in _DECODER_MODULES:
+            import importlib
+
+            importlib.import_module(_DECODER_MODULES[self.source.kind])
         decoder = _DECODERS.get(self.source.kind)
         if decoder is None:
             raise InputError(f"{self.source.path}: no decoder for raw data of kind "

@@ -1,0 +1,357 @@
+"""``simulateApp.py``: raw echoes of point targets with known truth, for one or two passes.
+
+Per pass (``reference``, ``secondary``) in the output directory:
+
+* ``<pass>.raw`` (+ ``.xml``/``.vrt``/``.hdr``): complex64 echoes (isce.io CFLOAT raster),
+  ``<pass>.raw.json``: the :class:`~isce.sensors.raw.RawProduct` metadata;
+* ``<pass>_truth.json``: targets (lat, lon, height, amplitude) and their expected
+  zero-Doppler time (s since the orbit epoch and UTC), slant range, line/pixel on a
+  zero-Doppler grid with the raw's start, PRF, starting range and spacing, plus, for the
+  secondary, the deformation (LOS displacement) of each target;
+* ``focus_<pass>.xml``: a ready-to-run input of ``focus.py``;
+* ALOS CEOS level 1.0 ``IMG-<pass>``/``LED-<pass>`` files and ``insarApp.xml`` when the
+  CEOS writer (:func:`isce.sensors.alos_ceos.write_ceos`) is available.
+
+``simulation.json`` sums up the run (radar, orbits, baseline achieved).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+from pathlib import Path
+
+from isce.framework import Application, ConfigurationError, Parameter, Step
+
+PASSES = ("reference", "secondary")
+
+
+def _write_json(path: Path, data) -> None:
+    from isce.io.atomic import write_text
+
+    write_text(os.fspath(path), json.dumps(data, indent=1, default=str) + "\n")
+
+
+def _targets(p):
+    from isce.simulate.targets import Target, parse_target_list, read_targets_csv
+
+    text = (p.targets or "").strip()
+    if not text:
+        if p.radar == "REE":
+            return None                       # the case's own CSV
+        # three corner reflectors ~1.5 km apart around the default scene centre
+        return [Target(34.5, -116.5, 0.0, 1.0, "CR1"), Target(34.512, -116.488, 250.0, 1.0, "CR2"),
+                Target(34.489, -116.515, 120.0, 0.7, "CR3")]
+    if text.lower().endswith(".csv") or os.path.isfile(text):
+        return read_targets_csv(text)
+    try:
+        return parse_target_list(text)
+    except ValueError as exc:
+        raise ConfigurationError(f"targets: {exc}") from None
+
+
+def _mogi(p):
+    from isce.simulate.targets import MogiSource
+
+    if not p.deformation:
+        return None
+    vals = [float(v) for v in str(p.deformation).replace(";", ",").split(",") if v.strip()]
+    if len(vals) != 4:
+        raise ConfigurationError("deformation must be 'lat,lon,depth_m,volume_change_m3' "
+                                 f"(a Mogi source), got {p.deformation!r}")
+    return MogiSource(*vals)
+
+
+def _dem(ctx, targets):
+    """Write a smooth synthetic DEM around the targets and put them on it (heights replaced)."""
+    from isce.simulate.targets import dem_height, synthetic_dem
+
+    lats = [t.lat for t in targets]
+    lons = [t.lon for t in targets]
+    margin = 0.05
+    lat_range = (min(lats) - margin, max(lats) + margin)
+    lon_range = (min(lons) - margin, max(lons) + margin)
+    center = (sum(lat_range) / 2, sum(lon_range) / 2)
+    path = Path(ctx.params.output_dir) / "dem.dem"
+    synthetic_dem(path, lat_range, lon_range, posting_deg=1.0 / 3600.0, center=center)
+    for t in targets:
+        t.height = float(dem_height(t.lat, t.lon, center=center))
+    ctx.add_output(path)
+    ctx.state.dem = {"path": str(path), "lat_range": lat_range, "lon_range": lon_range,
+                     "center": center, "posting_deg": 1.0 / 3600.0}
+    ctx.log.info("synthetic DEM %s; targets put on it (heights %s m)", path,
+                 ", ".join(f"{t.height:.1f}" for t in targets))
+
+
+def setup(ctx):
+    """Choose the radar, the targets and the orbits of both passes (with the baseline)."""
+    from isce.simulate.orbit import orbit_with_baseline
+    from isce.simulate.scenes import alos_scene, ree_out17_scene
+
+    p = ctx.params
+    targets = _targets(p)
+    out = Path(p.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if p.radar == "REE":
+        scene = ree_out17_scene(pulses=p.pulses)
+        if targets is not None:
+            scene.targets = targets
+        if p.dem:
+            _dem(ctx, scene.targets)
+        ref_time = scene.truth()[0]["azimuth_utc"]
+        if p.reference_date is not None:
+            ctx.log.warning("REE: the reference date is fixed by the rdf (%s); ignoring %s",
+                            ref_time, p.reference_date)
+    else:
+        when = p.reference_date or _dt.datetime(2008, 6, 1, 5, 30)
+        if p.dem:
+            _dem(ctx, targets)
+        scene = alos_scene(targets, time=when, pulses=p.pulses or 8192,
+                           ascending=p.pass_direction == "ascending", look_angle=p.look_angle)
+        ref_time = str(when)
+    center = scene.targets[0]
+    passes = {"reference": {"orbit": scene.orbit.to_dict(), "sensing_start": scene.sensing_start,
+                            "length": scene.length, "starting_range": scene.starting_range,
+                            "width": scene.width, "time": ref_time}}
+    baseline = None
+    if p.secondary_date is not None or p.radar != "REE":
+        if p.secondary_date is not None:
+            when2 = p.secondary_date
+        else:
+            when2 = (p.reference_date or _dt.datetime(2008, 6, 1, 5, 30)) + _dt.timedelta(days=46)
+        truth = scene.truth()[0]
+        orbit2, t2, baseline = orbit_with_baseline(
+            scene.orbit, center.lat, center.lon, center.height, scene.radar.look_side,
+            p.baseline, when2, inclination_deg=scene.radar.inclination, duration_s=30.0,
+            reference_time=truth["azimuth_time"])
+        shift = t2 - truth["azimuth_time"]      # same pulse window relative to the centre
+        passes["secondary"] = {"orbit": orbit2.to_dict(),
+                               "sensing_start": scene.sensing_start + shift,
+                               "length": scene.length, "starting_range": None,
+                               "width": None, "time": str(when2)}
+        ctx.log.info("perpendicular baseline %.2f m (asked %.2f m), parallel %.2f m",
+                     baseline["perpendicular"], p.baseline, baseline["parallel"])
+    ctx.state.radar = scene.radar.to_dict()
+    ctx.state.targets = [t.to_dict() for t in scene.targets]
+    ctx.state.passes = passes
+    ctx.state.baseline = baseline
+    ctx.state.scene_info = scene.info
+    if not p.dem:
+        ctx.state.dem = None
+    ctx.log.info("%s: %d target(s), %d pulses per pass, passes: %s", p.radar,
+                 len(scene.targets), scene.length, ", ".join(passes))
+
+
+def _simulate_pass(ctx, name):
+    import numpy as np
+
+    from isce.core.orbit import Orbit
+    from isce.simulate.echoes import simulate_point_targets
+    from isce.simulate.radar import RadarParameters
+    from isce.simulate.targets import Target, target_truth
+    from isce.core.ellipsoid import WGS84
+
+    p = ctx.params
+    if name not in ctx.state.passes:
+        ctx.log.info("no %s pass (no secondary date)", name)
+        return
+    spec = ctx.state.passes[name]
+    radar = RadarParameters.from_dict(ctx.state.radar)
+    orbit = Orbit.from_dict(spec["orbit"])
+    targets = [Target.from_dict(t) for t in ctx.state.targets]
+    mogi = _mogi(p)
+    deformation = None
+    if name == "secondary" and mogi is not None:
+        moved = []
+        for t in targets:
+            xyz = t.xyz + mogi.ecef(t.lat, t.lon)
+            lon, lat, h = WGS84.xyz_to_lon_lat(xyz)
+            moved.append(Target(math.degrees(lat), math.degrees(lon), float(h), t.amplitude, t.name))
+        deformation = (targets, moved)
+        targets = moved
+    out = Path(p.output_dir)
+    raw_path = out / f"{name}.raw"
+    # the reference's receive window is reused by the secondary when it fits both
+    starting_range = spec.get("starting_range")
+    width = spec.get("width")
+    raw = simulate_point_targets(orbit, radar, targets, sensing_start=spec["sensing_start"],
+                                 length=spec["length"], starting_range=starting_range,
+                                 width=width, noise_power=p.noise, output=str(raw_path),
+                                 seed=p.seed + (0 if name == "reference" else 1))
+    ctx.add_output(raw_path)
+    ctx.add_output(str(raw_path) + ".json")
+    truth = target_truth(targets, orbit, radar.wavelength, radar.look_side, grid=raw)
+    if deformation is not None:
+        original, moved = deformation
+        for d, t0, t1 in zip(truth, original, moved):
+            pos, _ = orbit.interpolate(d["azimuth_time"])
+            los = mogi.los(t0.lat, t0.lon, t0.height, pos)
+            d["deformation"] = {"model": mogi.to_dict(),
+                                "los_displacement_m": float(los),
+                                "enu_m": [float(v) for v in mogi.enu(t0.lat, t0.lon)],
+                                "original": t0.to_dict()}
+    record = {
+        "pass": name, "raw": raw_path.name, "raw_metadata": raw_path.name + ".json",
+        "radar": radar.to_dict(),
+        "grid": {"meaning": "line = (zero-Doppler time - sensing_start) * prf, pixel = "
+                            "(slant range - starting_range) / range_pixel_spacing; line times of "
+                            "the raw data are transmit times",
+                 "sensing_start": raw.sensing_start,
+                 "sensing_start_utc": str(orbit.datetime64(raw.sensing_start)),
+                 "prf": raw.prf, "starting_range": raw.starting_range,
+                 "range_pixel_spacing": raw.range_pixel_spacing, "length": raw.length,
+                 "width": raw.width},
+        "orbit_reference_epoch": str(orbit.reference_epoch),
+        "targets": truth,
+        "noise_power": p.noise,
+    }
+    truth_path = out / f"{name}_truth.json"
+    _write_json(truth_path, record)
+    ctx.add_output(truth_path)
+    ctx.state.passes[name]["raw"] = str(raw_path)
+    ctx.state.passes[name]["truth"] = str(truth_path)
+    peak = np.max(np.abs(raw.read(slice(raw.length // 2, raw.length // 2 + 1))))
+    ctx.log.info("%s: %d x %d echoes -> %s (centre-line peak %.3g)", name, raw.length,
+                 raw.width, raw_path, peak)
+
+
+def reference(ctx):
+    """Simulate the reference pass: raw echoes, metadata and truth."""
+    _simulate_pass(ctx, "reference")
+
+
+def secondary(ctx):
+    """Simulate the secondary pass (targets moved by the deformation source, if any)."""
+    _simulate_pass(ctx, "secondary")
+
+
+FOCUS_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- written by simulateApp.py: focus the simulated {name} pass -->
+<focus>
+  <component name="focus">
+    <property name="raw">{raw}</property>
+    <property name="output">{output}</property>
+  </component>
+</focus>
+"""
+
+
+def inputs(ctx):
+    """Write the focus.py inputs, the CEOS files when a writer exists, and simulation.json."""
+    from isce.io.atomic import write_text
+    from isce.sensors.raw import RawProduct
+
+    p = ctx.params
+    out = Path(p.output_dir)
+    written = {}
+    try:
+        from isce.sensors.alos_ceos import write_ceos
+    except ImportError:
+        write_ceos = None
+    for name, spec in ctx.state.passes.items():
+        if "raw" not in spec:
+            continue
+        raw_name = Path(spec["raw"]).name
+        xml = out / f"focus_{name}.xml"
+        write_text(os.fspath(xml), FOCUS_XML.format(name=name, raw=raw_name + ".json",
+                                                    output=f"{name}.slc"))
+        ctx.add_output(xml)
+        written[name] = {"raw": raw_name, "focus_xml": xml.name}
+        if write_ceos is not None and p.ceos and p.radar == "ALOS":
+            product = RawProduct.load(spec["raw"] + ".json")
+            img, led = out / f"IMG-HH-{name}", out / f"LED-{name}"
+            write_ceos(product, os.fspath(img), os.fspath(led))
+            ctx.add_output(img)
+            ctx.add_output(led)
+            written[name].update({"IMAGEFILE": img.name, "LEADERFILE": led.name})
+    if all("IMAGEFILE" in w for w in written.values()) and len(written) == 2:
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<insarApp>",
+                 '  <component name="insar">', '    <property name="sensor name">ALOS</property>']
+        if ctx.state.dem:
+            lines.append(f'    <property name="demFilename">{Path(ctx.state.dem["path"]).name}</property>')
+        for name in PASSES:
+            w = written[name]
+            lines += [f'    <component name="{name}">',
+                      f'      <property name="IMAGEFILE">{w["IMAGEFILE"]}</property>',
+                      f'      <property name="LEADERFILE">{w["LEADERFILE"]}</property>',
+                      f'      <property name="OUTPUT">{name}_ceos.raw</property>',
+                      "    </component>"]
+        lines += ["  </component>", "</insarApp>", ""]
+        write_text(os.fspath(out / "insarApp.xml"), "\n".join(lines))
+        ctx.add_output(out / "insarApp.xml")
+    elif write_ceos is None and p.radar == "ALOS":
+        ctx.log.warning("no ALOS CEOS writer (isce.sensors.alos_ceos) yet: raw rasters only")
+    summary = {"radar": ctx.state.radar, "targets": ctx.state.targets,
+               "baseline": ctx.state.baseline, "scene": ctx.state.scene_info,
+               "dem": ctx.state.dem,
+               "passes": {k: {kk: vv for kk, vv in v.items() if kk != "orbit"}
+                          for k, v in ctx.state.passes.items()},
+               "files": written}
+    _write_json(out / "simulation.json", summary)
+    ctx.add_output(out / "simulation.json")
+    ctx.log.info("wrote %s", ", ".join(sorted(x for w in written.values() for x in w.values())))
+
+
+class SimulateApp(Application):
+    """Simulate SAR raw data of point targets (corner reflectors) with known truth.
+
+    Echoes are computed exactly from each target's range history (non stop-and-go
+    two-way light time, chirp, carrier phase, sinc^2 azimuth antenna pattern with
+    zero-Doppler steering, optional complex Gaussian noise) for a reference pass
+    and, for ALOS or when a secondary date is given, a secondary pass with the
+    chosen perpendicular baseline and an optional Mogi deformation source.
+    """
+
+    family = "simulate"
+    parameters = (
+        Parameter("radar", type=str, default="ALOS", choices=("ALOS", "REE"),
+                  doc="Radar preset: ALOS (PALSAR FBS, L-band) or REE (JPL's NISAR "
+                      "point-target case out17, every parameter from its rdf)."),
+        Parameter("targets", type=str, default="",
+                  doc="Point targets: 'lat,lon,height; lat,lon,height; ...' (degrees, metres "
+                      "above WGS-84, optional 4th number = amplitude) or a CSV file with "
+                      "latitude/longitude/height columns. Default: three corner reflectors "
+                      "(ALOS) or the case's CSV (REE). The first target is the scene centre."),
+        Parameter("reference_date", public_name="reference date", type="datetime", default=None,
+                  doc="When the scene centre is seen at zero Doppler on the reference pass "
+                      "(default 2008-06-01T05:30:00; fixed by the rdf for REE)."),
+        Parameter("secondary_date", public_name="secondary date", type="datetime", default=None,
+                  doc="Time of the secondary pass (default: reference + 46 days for ALOS, "
+                      "none for REE)."),
+        Parameter("baseline", type=float, default=300.0, units="m",
+                  doc="Perpendicular baseline of the secondary pass (positive: away from the Earth)."),
+        Parameter("pulses", type=int, default=None,
+                  doc="Pulses per pass (default 8192 for ALOS; the rdf's 7.0004 s for REE)."),
+        Parameter("output_dir", public_name="output directory", type="path", default="simulation",
+                  intent="output", doc="Folder for the raw data, truth and inputs."),
+        Parameter("noise", type=float, default=0.0,
+                  doc="Thermal noise power E|n|^2 per sample (a target's echo has amplitude ~1)."),
+        Parameter("seed", type=int, default=0, doc="Seed of the noise."),
+        Parameter("deformation", type=str, default="",
+                  doc="Mogi source moving the targets between the passes: "
+                      "'lat,lon,depth_m,volume_change_m3'."),
+        Parameter("pass_direction", public_name="pass direction", type=str, default="descending",
+                  choices=("ascending", "descending"), doc="ALOS pass direction."),
+        Parameter("look_angle", public_name="look angle", type=float, default=None, units="deg",
+                  doc="Off-nadir look angle of the reference pass (default: the preset's)."),
+        Parameter("dem", type=bool, default=False,
+                  doc="Write a smooth synthetic DEM (dem.dem, WGS-84 heights) around the targets "
+                      "and put the targets on it."),
+        Parameter("ceos", type=bool, default=True,
+                  doc="Also write ALOS CEOS IMG/LED files (when the writer is available)."),
+    )
+    steps = (
+        Step("setup", setup, setup.__doc__),
+        Step("reference", reference, reference.__doc__),
+        Step("secondary", secondary, secondary.__doc__),
+        Step("inputs", inputs, inputs.__doc__),
+    )
+
+    def validate(self):
+        if self.pulses is not None and self.pulses <= 0:
+            raise ConfigurationError(f"pulses must be positive, got {self.pulses}",
+                                     source=self.source_of("pulses"))
+        if self.noise < 0:
+            raise ConfigurationError(f"noise must be >= 0, got {self.noise}",
+                                     source=self.source_of("noise"))

@@ -1,0 +1,1201 @@
+"""ALOS PALSAR level 1.0 raw data in CEOS format: reader (sensor name ``ALOS``) and writer.
+
+A level-1.0 product is a pair of files (JAXA, "ALOS Product Format Description,
+PALSAR Level 1.0"; the same layout ISCE2's ``Sensor/ALOS.py`` and ISCE3's
+``l0raw/ALOS/CEOS`` read):
+
+* the leader file ``LED-*``: file descriptor (720 bytes, codes 11/192/18/18),
+  data set summary (4096 bytes, 18/10/18/20: wavelength, sampling rate, pulse
+  length, nominal PRF, I/Q bias, clock angle), platform position (18/30/18/20,
+  4680 bytes for ALOS's 28 ECEF state vectors at 60 s: date and second of day
+  of the first vector, interval, then 6 x F22 per vector), attitude (8192 bytes,
+  18/40/18/20), calibration (13212 bytes, 18/120/18/20: pulse length, chirp
+  bandwidth, sampling frequency, two chirp replicas) and facility-related
+  records. (JAXA's level-1.0 leader has no radiometric record; level 1.1 has.)
+* the image file ``IMG-*``: file descriptor (720 bytes, 50/192/18/18: number
+  and length of the signal records, prefix/data/suffix bytes, sample format),
+  then one signal data record per echo line (codes 50/10/18/20, sequence
+  numbers 2, 3, ...): a 412-byte binary prefix (line number, acquisition
+  year / day of year / millisecond of day, PRF in mHz, chirp length in ns,
+  slant range to the first sample in m, ...) followed by the samples as bytes
+  I, Q, I, Q, ... of which 5 bits are used, with a DC bias of 15.5.
+
+Conventions of this module:
+
+* the echo value of a sample is ``scale * ((I - bias_i) + j (Q - bias_q))``;
+  JAXA's files have ``scale`` 1 and bias 15.5 (the data set summary's DC bias);
+* the millisecond-of-day time tag of a line is the start of its receive
+  window, i.e. transmit time + 2 R0 / c (as ISCE3's ALOS-to-L0B converter reads
+  it); the transmit time of the first line is recovered to a few microseconds
+  by intersecting the millisecond intervals of all lines with the PRF;
+* the chirp slope is negative (down-chirp, as ISCE2/ISCE3 take it for ALOS)
+  unless the file says otherwise.
+
+Files written by :func:`write_ceos` carry, besides every standard field, one
+facility-related record (identifier ``ISCE RAW PARAMETERS``) holding the exact
+values that the standard fields round (sensing start to the ns, starting range,
+PRF, chirp, the quantisation scale, the Doppler model) as JSON; the reader
+uses it when present and checks it against the standard fields.
+
+Every problem with the files is an :class:`~isce.framework.InputError` naming
+the file, the record number and its byte offset.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import math
+import os
+from dataclasses import replace
+
+import numpy as np
+
+from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.orbit import Orbit
+from isce.core.time import DateTime
+from isce.framework.errors import ConfigurationError, InputError
+from isce.framework.parameter import Parameter
+
+from .base import Sensor
+from .ceos import (FILE_DESCRIPTOR_FIELDS, CeosReader, Field, RecordLayout, Repeat,
+                   check_fixed_records, open_fixed_records, record_error, sequential)
+from .raw import RawProduct, RawSource, register_decoder
+
+__all__ = ["Alos", "RawSensor", "write_ceos", "read_alos_ceos", "quantize", "dequantize",
+           "LEADER_FDR", "DATA_SET_SUMMARY",
+           "PLATFORM_POSITION", "ATTITUDE", "CALIBRATION", "ISCE_FACILITY", "IMAGE_FDR",
+           "SIGNAL_DATA", "SIGNAL_PREFIX_BYTES", "IQ_BIAS", "write_raw_raster"]
+
+log = logging.getLogger("isce.sensors.alos_ceos")
+
+#: bytes of the binary prefix of every signal data record
+SIGNAL_PREFIX_BYTES = 412
+#: DC bias of ALOS's 5-bit I and Q samples stored in bytes
+IQ_BIAS = 15.5
+#: quantisation levels of the 5-bit samples (codes 0..31)
+IQ_LEVELS = 32
+#: ALOS's antenna length [m] (ISCE2's constant), used when the file does not say
+ALOS_ANTENNA_LENGTH = 8.9
+#: identifier of the facility-related record holding this module's exact values
+FACILITY_IDENTIFIER = "ISCE RAW PARAMETERS"
+_FACILITY_FORMAT = "isce.sensors.alos_ceos/1"
+
+# ============================================================================ record tables
+# Offsets are 0-based (JAXA's byte b is offset b-1). A/I/F: ASCII, B: big-endian binary.
+
+#: SAR leader file descriptor record
+LEADER_FDR = RecordLayout("leader file descriptor", (11, 192, 18, 18),
+                          FILE_DESCRIPTOR_FIELDS + sequential(180, [
+    ("n_dataset_summary", 6, "I"), ("dataset_summary_length", 6, "I"),
+    ("n_map_projection", 6, "I"), ("map_projection_length", 6, "I"),
+    ("n_platform_position", 6, "I"), ("platform_position_length", 6, "I"),
+    ("n_attitude", 6, "I"), ("attitude_length", 6, "I"),
+    ("n_radiometric", 6, "I"), ("radiometric_length", 6, "I"),
+    ("n_radiometric_compensation", 6, "I"), ("radiometric_compensation_length", 6, "I"),
+    ("n_data_quality", 6, "I"), ("data_quality_length", 6, "I"),
+    ("n_histogram", 6, "I"), ("histogram_length", 6, "I"),
+    ("n_range_spectra", 6, "I"), ("range_spectra_length", 6, "I"),
+    ("n_dem_descriptor", 6, "I"), ("dem_descriptor_length", 6, "I"),
+    ("n_radar_parameter_update", 6, "I"), ("radar_parameter_update_length", 6, "I"),
+    ("n_annotation", 6, "I"), ("annotation_length", 6, "I"),
+    ("n_detailed_processing", 6, "I"), ("detailed_processing_length", 6, "I"),
+    ("n_calibration", 6, "I"), ("calibration_length", 6, "I"),
+    ("n_gcp", 6, "I"), ("gcp_length", 6, "I"),
+    (None, 60, "A"),
+    *[row for k in range(1, 11) for row in ((f"n_facility_{k}", 6, "I"), (f"facility_{k}_length", 8, "I"))],
+    (None, 160, "A"),
+]), length=720)
+
+#: leader records in file order: (count field stem, name, type codes or None = unchecked);
+#: type codes from JAXA's (and ISCE3's) tables; ALOS-1 level 1.0 calibration is 18/120/18/20
+LEADER_ORDER = (
+    ("dataset_summary", "data set summary", (18, 10, 18, 20)),
+    ("map_projection", "map projection", None),
+    ("platform_position", "platform position", (18, 30, 18, 20)),
+    ("attitude", "attitude", (18, 40, 18, 20)),
+    ("radiometric", "radiometric", None),
+    ("radiometric_compensation", "radiometric compensation", None),
+    ("data_quality", "data quality summary", None),
+    ("histogram", "data histogram", None),
+    ("range_spectra", "range spectra", None),
+    ("dem_descriptor", "DEM descriptor", None),
+    ("radar_parameter_update", "radar parameter update", None),
+    ("annotation", "annotation", None),
+    ("detailed_processing", "detailed processing", None),
+    ("calibration", "calibration", (18, 120, 18, 20)),
+    ("gcp", "ground control points", None),
+    *[(f"facility_{k}", f"facility related {k}", None) for k in range(1, 11)],
+)
+
+#: data set summary record (JAXA: 4096 bytes)
+DATA_SET_SUMMARY = RecordLayout("data set summary", (18, 10, 18, 20), sequential(12, [
+    ("dss_sequence_number", 4, "I"), ("sar_channel_indicator", 4, "I"),
+    ("scene_identifier", 32, "A"), ("scene_designator", 16, "A"),
+    ("scene_centre_time", 32, "A"), (None, 16, "A"),
+    ("scene_centre_latitude", 16, "F", ".7f"), ("scene_centre_longitude", 16, "F", ".7f"),
+    ("scene_centre_heading", 16, "F", ".7f"),
+    ("ellipsoid_designator", 16, "A"),
+    ("ellipsoid_semimajor_km", 16, "F", ".7f"), ("ellipsoid_semiminor_km", 16, "F", ".7f"),
+    ("earth_mass_1e24kg", 16, "F", ".7f"), ("gravitational_constant", 16, "F", ".7E"),
+    ("ellipsoid_j2", 16, "F", ".7E"), ("ellipsoid_j3", 16, "F", ".7E"), ("ellipsoid_j4", 16, "F", ".7E"),
+    (None, 16, "A"),
+    ("average_terrain_height", 16, "F", ".7f"),
+    ("scene_centre_line", 8, "I"), ("scene_centre_pixel", 8, "I"),
+    ("scene_length_km", 16, "F", ".7f"), ("scene_width_km", 16, "F", ".7f"),
+    (None, 16, "A"),
+    ("n_sar_channels", 4, "I"), (None, 4, "A"),
+    ("mission", 16, "A"), ("sensor_id_mode", 32, "A"), ("orbit_number", 8, "I"),
+    ("platform_latitude", 8, "F", ".3f"), ("platform_longitude", 8, "F", ".3f"),
+    ("platform_heading", 8, "F", ".3f"),
+    ("clock_angle", 8, "F", ".3f"),               # +90 right-looking, -90 left-looking
+    ("incidence_angle", 8, "F", ".3f"),
+    (None, 8, "A"),
+    ("wavelength", 16, "F", ".13f"),              # [m]; JAXA bytes 501-516
+    ("motion_compensation", 2, "A"),
+    ("range_pulse_code", 16, "A"),
+    ("pulse_amplitude_0", 16, "F", ".7E"), ("pulse_amplitude_1", 16, "F", ".7E"),
+    ("pulse_amplitude_2", 16, "F", ".7E"), ("pulse_amplitude_3", 16, "F", ".7E"),
+    ("pulse_amplitude_4", 16, "F", ".7E"),
+    ("pulse_phase_0", 16, "F", ".7E"),            # [cycles]
+    ("pulse_phase_1", 16, "F", ".9E"),            # [cycles/s]
+    ("pulse_phase_2", 16, "F", ".9E"),            # [cycles/s^2] = chirp slope / 2
+    ("pulse_phase_3", 16, "F", ".7E"), ("pulse_phase_4", 16, "F", ".7E"),
+    ("chirp_extraction_index", 8, "I"), (None, 8, "A"),
+    ("sampling_rate_mhz", 16, "F", ".10f"),      # JAXA bytes 711-726
+    ("range_gate_delay_us", 16, "F", ".9f"),      # 2 R0 / c of the first line
+    ("pulse_length_us", 16, "F", ".9f"),
+    ("baseband_flag", 4, "A"), ("range_compressed_flag", 4, "A"),
+    ("receiver_gain_like", 16, "F", ".7f"), ("receiver_gain_cross", 16, "F", ".7f"),
+    ("quantization_bits", 8, "I"), ("quantizer_descriptor", 12, "A"),
+    ("dc_bias_i", 16, "F", ".7f"), ("dc_bias_q", 16, "F", ".7f"),
+    ("gain_imbalance", 16, "F", ".7f"),
+    (None, 16, "A"), (None, 16, "A"),
+    ("electronic_boresight", 16, "F", ".7f"), ("mechanical_boresight", 16, "F", ".7f"),
+    ("echo_tracker", 4, "A"),
+    ("nominal_prf_mhz", 16, "F", ".6f"),          # [mHz]; JAXA bytes 935-950
+    ("elevation_beamwidth", 16, "F", ".7f"), ("azimuth_beamwidth", 16, "F", ".7f"),
+    ("binary_time_code", 16, "I"), ("clock_time", 32, "A"), ("clock_increment", 16, "I"),
+    ("processing_facility", 16, "A"), ("processing_system", 8, "A"),
+    ("processing_version", 8, "A"), ("processing_code", 16, "A"),
+    ("product_level", 16, "A"), ("product_type", 32, "A"), ("processing_algorithm", 32, "A"),
+    ("azimuth_looks", 16, "F", ".7f"), ("range_looks", 16, "F", ".7f"),
+    ("azimuth_look_bandwidth", 16, "F", ".7f"), ("range_look_bandwidth", 16, "F", ".7f"),
+    ("azimuth_processor_bandwidth", 16, "F", ".7f"), ("range_processor_bandwidth", 16, "F", ".7f"),
+    ("azimuth_weighting", 32, "A"), ("range_weighting", 32, "A"),
+    ("data_input_source", 16, "A"),
+    ("range_resolution", 16, "F", ".7f"), ("azimuth_resolution", 16, "F", ".7f"),
+    ("radiometric_bias", 16, "F", ".7f"), ("radiometric_gain", 16, "F", ".7f"),
+    ("doppler_along_0", 16, "F", ".7f"), ("doppler_along_1", 16, "F", ".7E"),
+    ("doppler_along_2", 16, "F", ".7E"), (None, 16, "A"),
+    ("doppler_cross_0", 16, "F", ".7f"), ("doppler_cross_1", 16, "F", ".7E"),
+    ("doppler_cross_2", 16, "F", ".7E"),
+    ("time_direction_pixel", 8, "A"), ("time_direction_line", 8, "A"),
+    ("doppler_rate_along_0", 16, "F", ".7f"), ("doppler_rate_along_1", 16, "F", ".7E"),
+    ("doppler_rate_along_2", 16, "F", ".7E"), (None, 16, "A"),
+    ("doppler_rate_cross_0", 16, "F", ".7f"), ("doppler_rate_cross_1", 16, "F", ".7E"),
+    ("doppler_rate_cross_2", 16, "F", ".7E"), (None, 16, "A"),
+    ("line_content", 8, "A"), ("clutterlock_flag", 4, "A"), ("autofocus_flag", 4, "A"),
+    ("line_spacing", 16, "F", ".7f"), ("pixel_spacing", 16, "F", ".7f"),
+    ("range_compression_designator", 16, "A"),
+    (None, 16, "A"), (None, 16, "A"),
+    # ALOS-specific part (bytes 1767-)
+    ("calibration_indicator", 4, "I"),
+    ("calibration_upper_start", 8, "I"), ("calibration_upper_stop", 8, "I"),
+    ("calibration_bottom_start", 8, "I"), ("calibration_bottom_stop", 8, "I"),
+    ("prf_switching", 4, "I"), ("prf_switching_line", 8, "I"),
+    ("beam_centre_direction", 16, "F", ".7f"),
+    ("yaw_steering", 4, "I"), ("parameter_table", 4, "I"),
+    ("off_nadir_angle", 16, "F", ".7f"), ("antenna_beam", 4, "I"),
+    (None, 28, "A"), (None, 120, "A"),
+    ("annotation_points", 8, "I"),
+]), length=4096)
+
+_STATE_VECTOR = sequential(0, [(f"{q}", 22, "F", ".15E") for q in
+                               ("position_x", "position_y", "position_z",
+                                "velocity_x", "velocity_y", "velocity_z")])
+
+#: platform position data record (JAXA: 4680 bytes with 28 vectors; variable here)
+PLATFORM_POSITION = RecordLayout("platform position", (18, 30, 18, 20), sequential(12, [
+    ("orbital_elements_designator", 32, "A"),
+    *[(f"orbital_element_{k}", 16, "F", ".7E") for k in range(1, 7)],
+    ("n_data_points", 4, "I"),
+    ("year", 4, "I"), ("month", 4, "I"), ("day", 4, "I"), ("day_of_year", 4, "I"),
+    ("seconds_of_day", 22, "F", ".15E"),          # time of the first state vector
+    ("interval", 22, "F", ".15E"),                # [s] between state vectors
+    ("reference_system", 64, "A"),
+    ("greenwich_hour_angle", 22, "F", ".15E"),
+    ("along_track_position_error", 16, "F", ".7f"), ("cross_track_position_error", 16, "F", ".7f"),
+    ("radial_position_error", 16, "F", ".7f"), ("along_track_velocity_error", 16, "F", ".7f"),
+    ("cross_track_velocity_error", 16, "F", ".7f"), ("radial_velocity_error", 16, "F", ".7f"),
+]), repeats=(Repeat("state_vectors", 386, 132, "n_data_points", _STATE_VECTOR),))
+#: what follows the state vectors (ALOS): 18 blanks, leap second flag, 579 blanks
+PLATFORM_TRAILER = sequential(0, [(None, 18, "A"), ("leap_second_flag", 1, "I"), (None, 579, "A")])
+PLATFORM_TRAILER_BYTES = 598
+
+_ATTITUDE_POINT = sequential(0, [
+    ("day_of_year", 4, "I"), ("millisecond_of_day", 8, "I"),
+    ("pitch_flag", 4, "I"), ("roll_flag", 4, "I"), ("yaw_flag", 4, "I"),
+    ("pitch", 14, "F", ".6f"), ("roll", 14, "F", ".6f"), ("yaw", 14, "F", ".6f"),
+    ("pitch_rate_flag", 4, "I"), ("roll_rate_flag", 4, "I"), ("yaw_rate_flag", 4, "I"),
+    ("pitch_rate", 14, "F", ".6E"), ("roll_rate", 14, "F", ".6E"), ("yaw_rate", 14, "F", ".6E"),
+])
+#: attitude data record (8192 bytes)
+ATTITUDE = RecordLayout("attitude", (18, 40, 18, 20), (Field("n_points", 12, 4, "I"),),
+                        length=8192, repeats=(Repeat("points", 16, 120, "n_points", _ATTITUDE_POINT),))
+
+#: calibration data record of ALOS-1 level 1.0 (13212 bytes, two chirp replicas)
+CALIBRATION = RecordLayout("calibration", (18, 120, 18, 20), sequential(12, [
+    ("calibration_sequence_number", 4, "I"), ("valid_samples", 4, "I"),
+    ("replica_start_time", 17, "A"), ("replica_stop_time", 17, "A"),
+    ("att_setting", 4, "I"), ("alc", 1, "I"), ("agc_mgc", 1, "I"),
+    ("pulse_length_us", 4, "I"), ("bandwidth_mhz", 4, "I"), ("sampling_frequency_mhz", 4, "I"),
+    ("quantization_bits", 4, "I"), ("replica_groups", 4, "I"), ("replica_samples", 4, "I"),
+]), length=13212, repeats=(Repeat("replicas", 84, 6146, 2, (
+    Field("receive_polarization", 0, 1, "I"), Field("samples", 1, 6145, "R"))),))
+
+#: the facility-related record written by this module (exact values as JSON text)
+ISCE_FACILITY = RecordLayout("facility related (ISCE)", (18, 200, 18, 20), sequential(12, [
+    ("facility_sequence_number", 4, "I"), ("identifier", 32, "A"), ("text_length", 8, "I"),
+]) + (Field("text", 56, None, "R"),))
+
+#: SAR image file descriptor record
+IMAGE_FDR = RecordLayout("image file descriptor", (50, 192, 18, 18),
+                         FILE_DESCRIPTOR_FIELDS + sequential(180, [
+    ("n_sar_records", 6, "I"), ("sar_record_length", 6, "I"), (None, 24, "A"),
+    ("bits_per_sample", 4, "I"), ("samples_per_group", 4, "I"), ("bytes_per_group", 4, "I"),
+    ("sample_order", 4, "A"),
+    ("n_channels", 4, "I"), ("n_lines", 8, "I"), ("left_border_pixels", 4, "I"),
+    ("pixels_per_line", 8, "I"), ("right_border_pixels", 4, "I"),
+    ("top_border_lines", 4, "I"), ("bottom_border_lines", 4, "I"), ("interleaving", 4, "A"),
+    ("physical_records_per_line", 2, "I"), ("physical_records_per_multichannel_line", 2, "I"),
+    ("prefix_bytes", 4, "I"), ("sar_data_bytes", 8, "I"), ("suffix_bytes", 4, "I"),
+    ("prefix_suffix_repeat_flag", 4, "A"),
+    ("line_number_locator", 8, "A"), ("channel_number_locator", 8, "A"),
+    ("time_locator", 8, "A"), ("left_fill_locator", 8, "A"), ("right_fill_locator", 8, "A"),
+    ("pad_pixels_indicator", 4, "A"), (None, 28, "A"),
+    ("quality_code_locator", 8, "A"), ("calibration_info_locator", 8, "A"),
+    ("gain_values_locator", 8, "A"), ("bias_values_locator", 8, "A"),
+    ("sar_data_format", 28, "A"), ("sar_data_format_code", 4, "A"),
+    ("left_fill_bits", 4, "I"), ("right_fill_bits", 4, "I"), ("max_data_range", 8, "I"),
+    (None, 272, "A"),
+]), length=720)
+
+#: signal data record: the 412-byte binary prefix (samples follow at byte 412)
+SIGNAL_DATA = RecordLayout("signal data", (50, 10, 18, 20), sequential(12, [
+    ("line_number", 4, "B"), ("record_index", 4, "B"),
+    ("left_fill_pixels", 4, "B"), ("data_pixels", 4, "B"), ("right_fill_pixels", 4, "B"),
+    ("sensor_update_flag", 4, "B"),
+    ("year", 4, "B"), ("day_of_year", 4, "B"), ("millisecond_of_day", 4, "B"),
+    ("channel_indicator", 2, "B"), ("channel_code", 2, "B"),
+    ("tx_polarization", 2, "B"), ("rx_polarization", 2, "B"),   # 0 H, 1 V
+    ("prf_mhz", 4, "B"), ("scan_id", 4, "B"),
+    ("range_compressed_flag", 2, "B"), ("chirp_type", 2, "B"),
+    ("chirp_length_ns", 4, "B"), ("chirp_constant_hz", 4, "B"),
+    ("chirp_linear_hz_per_us", 4, "B"), ("chirp_quadratic", 4, "B"),
+    (None, 8, "B"),
+    ("receiver_gain_db", 4, "B"), ("nought_line_flag", 4, "B"),
+    ("electronic_elevation_udeg", 4, "B"), ("mechanical_elevation_udeg", 4, "B"),
+    ("electronic_squint_udeg", 4, "B"), ("mechanical_squint_udeg", 4, "B"),
+    ("slant_range_m", 4, "B"), ("window_position_ns", 4, "B"),
+    (None, 4, "B"),
+    ("platform_update_flag", 4, "B"),
+    ("platform_latitude_udeg", 4, "B"), ("platform_longitude_udeg", 4, "B"),
+    ("platform_altitude_m", 4, "B"), ("platform_ground_speed_cm_s", 4, "B"),
+    ("platform_velocity_x", 4, "B"), ("platform_velocity_y", 4, "B"), ("platform_velocity_z", 4, "B"),
+    ("platform_acceleration_x", 4, "B"), ("platform_acceleration_y", 4, "B"),
+    ("platform_acceleration_z", 4, "B"),
+    ("platform_track_angle", 4, "B"), ("platform_track_angle_2", 4, "B"),
+    ("platform_pitch_udeg", 4, "B"), ("platform_roll_udeg", 4, "B"), ("platform_yaw_udeg", 4, "B"),
+    (None, 92, "B"),
+    ("frame_counter", 4, "B"),
+    ("palsar_aux", 100, "R"),
+    (None, 24, "B"),
+]), fill=b"\0")
+assert SIGNAL_DATA.min_length == SIGNAL_PREFIX_BYTES - 24
+
+_POL_CODE = {"H": 0, "V": 1}
+_POL_LETTER = {0: "H", 1: "V"}
+
+
+# ============================================================================ quantisation
+def quantize(echo: np.ndarray, scale: float, bias: float = IQ_BIAS,
+             levels: int = IQ_LEVELS) -> np.ndarray:
+    """Complex echoes -> interleaved I/Q bytes ``(lines, 2*width)``: the code nearest to
+    ``x / scale + bias`` in ``0 .. levels-1`` (mid-rise: decoded values are
+    ``(code - bias) * scale``, error <= scale / 2 inside the range, clipped outside)."""
+    z = np.asarray(echo)
+    out = np.empty(z.shape[:-1] + (2 * z.shape[-1],), np.uint8)
+    for part, sl in ((z.real, slice(0, None, 2)), (z.imag, slice(1, None, 2))):
+        q = np.floor(np.asarray(part, np.float64) / scale + (bias + 0.5))
+        np.clip(q, 0, levels - 1, out=q)
+        out[..., sl] = q.astype(np.uint8)
+    return out
+
+
+def dequantize(codes: np.ndarray, scale: float = 1.0, bias_i: float = IQ_BIAS,
+               bias_q: float = IQ_BIAS) -> np.ndarray:
+    """Interleaved I/Q bytes -> complex64 ``scale * ((I - bias_i) + j (Q - bias_q))``."""
+    c = np.asarray(codes)
+    out = np.empty(c.shape[:-1] + (c.shape[-1] // 2,), np.complex64)
+    out.real = c[..., 0::2].astype(np.float32) - np.float32(bias_i)
+    out.imag = c[..., 1::2].astype(np.float32) - np.float32(bias_q)
+    if scale != 1.0:
+        out *= np.float32(scale)
+    return out
+
+
+# ============================================================================ time helpers
+def _datetime(value) -> DateTime:
+    return value if isinstance(value, DateTime) else DateTime(value)
+
+
+def _year_doy_to_day(year, doy) -> DateTime:
+    return DateTime(int(year), 1, 1) + (int(doy) - 1) * 86400
+
+
+def _day_index(years: np.ndarray, doys: np.ndarray) -> np.ndarray:
+    """Proleptic ordinal day of (year, day-of-year) pairs (vectorised over unique years)."""
+    years = np.asarray(years, np.int64)
+    out = np.asarray(doys, np.int64) - 1
+    for y in np.unique(years):
+        if not 1 <= y <= 9999:
+            raise ValueError(f"year {y}")
+        out[years == y] += _dt.date(int(y), 1, 1).toordinal()
+    return out
+
+
+def _time_tags(first: DateTime, prf: float, count: int):
+    """(year, day of year, millisecond of day) of ``first + i / prf``, i < count."""
+    day0 = first.date_only()
+    sod0 = (first - day0).total_seconds()
+    total_ms = np.floor((sod0 + np.arange(count, dtype=np.float64) / prf) * 1000.0).astype(np.int64)
+    day_add = total_ms // 86_400_000
+    ms = total_ms - day_add * 86_400_000
+    years = np.empty(count, np.int64)
+    doys = np.empty(count, np.int64)
+    for d in np.unique(day_add):
+        day = day0 + int(d) * 86400
+        sel = day_add == d
+        years[sel] = day.year
+        doys[sel] = day.day_of_year()
+    return years, doys, ms
+
+
+def _fit_first_tag(day_ms: np.ndarray, prf: float, path: str) -> float:
+    """Time [ms after the first line's midnight] of the first line from millisecond tags
+    (truncated times of lines i = 0, 1, ... at the PRF): the intersection of the intervals
+    ``[tag_i, tag_i + 1) - i * 1000 / prf``."""
+    i = np.arange(day_ms.size, dtype=np.float64)
+    shift = i * (1000.0 / prf)
+    lo = float(np.max(day_ms - shift))
+    hi = float(np.min(day_ms + 1.0 - shift))
+    if lo <= hi:
+        return 0.5 * (lo + hi)
+    if lo <= hi + 1e-4:         # rounding at an exact millisecond boundary
+        return lo
+    est = float(np.median(day_ms + 0.5 - shift))
+    log.warning("%s: the millisecond time tags of the lines are not those of a constant PRF of "
+                "%r Hz (missing lines?); the first line's time is their median estimate", path, prf)
+    return est
+
+
+# ============================================================================ writing
+def _jsonable(value, what):
+    try:
+        json.dumps(value, allow_nan=False)
+        return value
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            try:
+                json.dumps({str(k): v}, allow_nan=False)
+                out[str(k)] = v
+            except (TypeError, ValueError):
+                log.warning("%s: attribute %r is not JSON-serialisable; not written", what, k)
+        return out
+    return None
+
+
+def _uniform_orbit(orbit: Orbit):
+    """(first time [s since epoch], interval [s], positions, velocities) on a uniform grid:
+    the orbit's own vectors when they are evenly spaced, else resampled (Hermite)."""
+    t = np.asarray(orbit.time, np.float64)
+    n = t.size
+    dt = (t[-1] - t[0]) / (n - 1)
+    if np.max(np.abs(np.diff(t) - dt)) <= 1e-6 * max(1.0, dt):
+        return float(t[0]), float(dt), np.asarray(orbit.position), np.asarray(orbit.velocity)
+    if n < 4:
+        raise ValueError(f"the orbit's {n} state vectors are unevenly spaced and too few to resample "
+                         "onto the evenly spaced grid of the CEOS platform position record")
+    grid = t[0] + dt * np.arange(n)
+    grid[-1] = t[-1]
+    pos, vel = orbit.interpolate(grid)
+    log.info("orbit state vectors unevenly spaced: resampled to %d vectors every %r s", n, dt)
+    return float(t[0]), float(dt), pos, vel
+
+
+def _look_angles(raw: RawProduct):
+    """(off-nadir, incidence) angles [deg] at mid swath, spherical Earth (annotation only)."""
+    try:
+        t_mid = raw.sensing_start + 0.5 * (raw.length - 1) / raw.prf
+        t_mid = min(max(t_mid, raw.orbit.start_time), raw.orbit.end_time)
+        pos, _ = raw.orbit.interpolate(t_mid)
+        rs = float(np.linalg.norm(pos))
+        r = float(raw.slant_range(0.5 * (raw.width - 1)))
+        lat = math.asin(pos[2] / rs)
+        a, b = 6378137.0, 6356752.314245
+        re = math.sqrt(((a * a * math.cos(lat)) ** 2 + (b * b * math.sin(lat)) ** 2)
+                       / ((a * math.cos(lat)) ** 2 + (b * math.sin(lat)) ** 2))
+        look = math.acos((rs * rs + r * r - re * re) / (2 * rs * r))
+        inc = math.asin(min(1.0, rs * math.sin(look) / re))
+        return math.degrees(look), math.degrees(inc)
+    except (ValueError, ZeroDivisionError):
+        return None, None
+
+
+def _peak(raw: RawProduct, block_lines: int) -> float:
+    peak = 0.0
+    for _, block in raw.iter_blocks(block_lines):
+        if block.size:
+            peak = max(peak, float(np.max(np.abs(block.real))), float(np.max(np.abs(block.imag))))
+    return peak
+
+
+def write_ceos(raw: RawProduct, imagefile, leaderfile, *, scale: float | None = None,
+               block_lines: int = 1024, progress: bool = False) -> RawProduct:
+    """Write ``raw`` as an ALOS level-1.0 CEOS pair: image file ``imagefile`` (IMG) and
+    leader file ``leaderfile`` (LED).
+
+    Echoes are quantised to 5-bit I/Q codes (0..31) stored in bytes with a DC bias of
+    15.5: a sample ``x`` becomes ``floor(x / scale + 16)`` clipped to 0..31, read back as
+    ``(code - 15.5) * scale``. ``scale`` defaults to ``peak / 15.5`` (``peak``: the largest
+    |I| or |Q| of all echoes), so nothing clips and every sample is within ``scale / 2``
+    of its value; the scale is written (exactly) in the ISCE facility record and read back.
+    The orbit's state vectors go to the platform position record (evenly spaced ones as
+    they are, others resampled to even spacing). Both files are written atomically.
+
+    Returns the product as :func:`read_alos_ceos` reads it back from the files.
+    """
+    from isce.io.atomic import temp_path
+
+    if raw.source is None:
+        raise ValueError("write_ceos: the raw product has no echoes attached (source is None)")
+    if raw.length < 1 or raw.width < 1:
+        raise ValueError(f"write_ceos: empty raw product ({raw.length} x {raw.width})")
+    imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
+    if scale is None:
+        peak = _peak(raw, block_lines)
+        scale = peak / IQ_BIAS if peak > 0 else 1.0
+    scale = float(scale)
+    if not (math.isfinite(scale) and scale > 0):
+        raise ValueError(f"write_ceos: scale must be a positive number, got {scale!r}")
+
+    epoch = _datetime(raw.orbit.reference_epoch)
+    dwp = 2.0 * raw.starting_range / SPEED_OF_LIGHT
+    first_tx = epoch + raw.sensing_start
+    first_rx = epoch + (raw.sensing_start + dwp)
+    pol = (raw.polarization or "HH").strip().upper()
+    if len(pol) != 2 or any(c not in _POL_CODE for c in pol):
+        log.warning("polarization %r is not one of HH/HV/VH/VV: written as HH in the line prefixes", pol)
+        pol_codes = (0, 0)
+    else:
+        pol_codes = (_POL_CODE[pol[0]], _POL_CODE[pol[1]])
+
+    exact = {
+        "format": _FACILITY_FORMAT,
+        "reference_epoch": epoch.isoformat(),
+        "sensing_start": float(raw.sensing_start), "prf": float(raw.prf),
+        "starting_range": float(raw.starting_range),
+        "range_sampling_rate": float(raw.range_sampling_rate),
+        "wavelength": float(raw.wavelength), "look_side": raw.look_side,
+        "chirp_slope": float(raw.chirp_slope), "pulse_length": float(raw.pulse_length),
+        "scale": scale, "bias_i": IQ_BIAS, "bias_q": IQ_BIAS,
+        "doppler": raw.doppler.to_dict() if raw.doppler is not None else None,
+        "antenna_length": raw.antenna_length, "platform": raw.platform, "mission": raw.mission,
+        "polarization": raw.polarization,
+        "attributes": _jsonable(dict(raw.attributes), leaderfile),
+    }
+
+    leader = _leader_bytes(raw, exact, epoch, first_tx, dwp, leaderfile)
+    tmp = temp_path(leaderfile)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(leader)
+        os.replace(tmp, leaderfile)
+    except BaseException:
+        _remove(tmp)
+        raise
+
+    tmp = temp_path(imagefile)
+    try:
+        with open(tmp, "wb") as fh:
+            _write_image(fh, raw, imagefile, scale, first_rx, dwp, pol_codes, block_lines, progress)
+        os.replace(tmp, imagefile)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return read_alos_ceos(imagefile, leaderfile)
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def _fdr_common(path, what):
+    from isce.version import release_version
+
+    return {"software_release": f"ISCE {release_version}"[:12],
+            "file_name": os.path.basename(path)[:16], "file_number": 1 if what == "leader" else 2}
+
+
+def _leader_bytes(raw: RawProduct, exact: dict, epoch: DateTime, first_tx: DateTime, dwp: float,
+                  path: str) -> bytes:
+    # --- platform position record
+    t0, dt, pos, vel = _uniform_orbit(raw.orbit)
+    sv_first = epoch + t0
+    day = sv_first.date_only()
+    nsv = len(pos)
+    svs = [{"position_x": p[0], "position_y": p[1], "position_z": p[2],
+            "velocity_x": v[0], "velocity_y": v[1], "velocity_z": v[2]} for p, v in zip(pos, vel)]
+    plat_len = 386 + 132 * nsv + PLATFORM_TRAILER_BYTES
+    platform = bytearray(PLATFORM_POSITION.pack({
+        "orbital_elements_designator": "1", "year": day.year, "month": day.month, "day": day.day,
+        "day_of_year": day.day_of_year(), "seconds_of_day": (sv_first - day).total_seconds(),
+        "interval": dt, "reference_system": "EARTH FIXED (ECEF)", "greenwich_hour_angle": 0.0,
+        "state_vectors": svs}, sequence=3, length=plat_len))
+    base = 386 + 132 * nsv
+    for f in PLATFORM_TRAILER:
+        platform[base + f.offset:base + f.end] = f.encode(0 if f.name == "leap_second_flag" else None)
+
+    # --- data set summary
+    t_mid = first_tx + 0.5 * (raw.length - 1) / raw.prf
+    look, inc = _look_angles(raw)
+    mid_pos, mid_vel = None, None
+    try:
+        mid_pos, mid_vel = raw.orbit.interpolate(min(max((t_mid - epoch).total_seconds(),
+                                                         raw.orbit.start_time), raw.orbit.end_time))
+    except ValueError:
+        pass
+    speed = float(np.linalg.norm(mid_vel)) if mid_vel is not None else None
+    direction = ("ASCEND" if mid_vel[2] >= 0 else "DESCEND") if mid_vel is not None else ""
+    K, T = raw.chirp_slope, raw.pulse_length
+    dss = DATA_SET_SUMMARY.pack({
+        "dss_sequence_number": 1, "sar_channel_indicator": 1,
+        "scene_identifier": str(raw.attributes.get("scene_id", "ISCE-WRITTEN RAW"))[:32],
+        "scene_centre_time": _compact_time(t_mid),
+        "ellipsoid_designator": "GRS80", "ellipsoid_semimajor_km": 6378.137,
+        "ellipsoid_semiminor_km": 6356.7523141, "earth_mass_1e24kg": 5.9742,
+        "gravitational_constant": 3.986004418e5, "ellipsoid_j2": 1.0826267e-3,
+        "ellipsoid_j3": -2.5327e-6, "ellipsoid_j4": -1.6196e-6, "average_terrain_height": 0.0,
+        "scene_centre_line": raw.length // 2, "scene_centre_pixel": raw.width // 2,
+        "scene_length_km": (raw.length / raw.prf * speed / 1000.0) if speed else None,
+        "scene_width_km": raw.width * raw.range_pixel_spacing / 1000.0,
+        "n_sar_channels": 1, "mission": (raw.mission or raw.platform or "ALOS")[:16],
+        "sensor_id_mode": "ALOS  -L  H-60", "orbit_number": int(raw.attributes.get("orbit_number", 0) or 0),
+        "clock_angle": 90.0 if raw.look_side == "right" else -90.0,
+        "incidence_angle": inc, "wavelength": raw.wavelength, "motion_compensation": "00",
+        "range_pulse_code": "LINEAR FM CHIRP",
+        "pulse_amplitude_0": 1.0, "pulse_amplitude_1": 0.0, "pulse_amplitude_2": 0.0,
+        "pulse_amplitude_3": 0.0, "pulse_amplitude_4": 0.0,
+        # chirp phase [cycles] from the pulse start tau = t + T/2: K/2 tau^2 - K T/2 tau
+        "pulse_phase_0": 0.0, "pulse_phase_1": -K * T / 2.0, "pulse_phase_2": K / 2.0,
+        "pulse_phase_3": 0.0, "pulse_phase_4": 0.0,
+        "sampling_rate_mhz": raw.range_sampling_rate / 1e6, "range_gate_delay_us": dwp * 1e6,
+        "pulse_length_us": T * 1e6, "baseband_flag": "YES", "range_compressed_flag": "NO",
+        "receiver_gain_like": 0.0, "receiver_gain_cross": 0.0,
+        "quantization_bits": 5, "quantizer_descriptor": "UNIFORM I,Q",
+        "dc_bias_i": IQ_BIAS, "dc_bias_q": IQ_BIAS, "gain_imbalance": 0.0,
+        "electronic_boresight": 0.0, "mechanical_boresight": look, "echo_tracker": "OFF",
+        "nominal_prf_mhz": raw.prf * 1000.0,
+        "processing_facility": "ISCE", "processing_system": "ISCE",
+        "processing_version": "1.0", "product_level": "1.0",
+        "product_type": "UNPROCESSED SIGNAL DATA", "processing_algorithm": "NONE",
+        "azimuth_looks": 1.0, "range_looks": 1.0,
+        "range_look_bandwidth": abs(K) * T / 1e6, "range_processor_bandwidth": abs(K) * T / 1e6,
+        "data_input_source": "ONLINE",
+        "radiometric_bias": 0.0, "radiometric_gain": 1.0,
+        "doppler_along_0": 0.0, "doppler_cross_0": 0.0,
+        "time_direction_pixel": "INCREASE", "time_direction_line": direction,
+        "line_content": "RANGE", "clutterlock_flag": "NO", "autofocus_flag": "NO",
+        "line_spacing": (speed / raw.prf) if speed else None, "pixel_spacing": raw.range_pixel_spacing,
+        "range_compression_designator": "NOT APPLIED",
+        "calibration_indicator": 0, "prf_switching": 0, "prf_switching_line": 0,
+        "yaw_steering": 1, "parameter_table": 0, "off_nadir_angle": look, "antenna_beam": 0,
+        "annotation_points": 0,
+    }, sequence=2)
+
+    # --- attitude: 22 points over the echo span (the raw product carries no attitude: zeros)
+    t_end = first_tx + (raw.length - 1) / raw.prf
+    span = (t_end - first_tx).total_seconds()
+    points = []
+    for k in range(22):
+        t = first_tx + span * k / 21.0
+        points.append({"day_of_year": t.day_of_year(), "millisecond_of_day": int(t.seconds_of_day() * 1000),
+                       "pitch_flag": 0, "roll_flag": 0, "yaw_flag": 0,
+                       "pitch": 0.0, "roll": 0.0, "yaw": 0.0,
+                       "pitch_rate_flag": 0, "roll_rate_flag": 0, "yaw_rate_flag": 0,
+                       "pitch_rate": 0.0, "roll_rate": 0.0, "yaw_rate": 0.0})
+    attitude = ATTITUDE.pack({"points": points}, sequence=4)
+
+    # --- calibration: pulse length, bandwidth, sampling frequency, the chirp replica
+    chirp = raw.chirp()
+    nrep = chirp.size if 0 < chirp.size <= 1536 else 0
+    rep = np.zeros(2 * nrep, ">i2")
+    if nrep:
+        rep[0::2] = np.round(chirp.real * 1000.0)
+        rep[1::2] = np.round(chirp.imag * 1000.0)
+    replicas = [{"receive_polarization": _POL_CODE.get((raw.polarization or "HH")[-1:].upper(), 0),
+                 "samples": rep.tobytes()} for _ in range(2)]
+    calibration = CALIBRATION.pack({
+        "calibration_sequence_number": 1, "valid_samples": nrep,
+        "replica_start_time": _compact_time(first_tx), "replica_stop_time": _compact_time(t_end),
+        "att_setting": 0, "alc": 0, "agc_mgc": 0,
+        "pulse_length_us": int(round(T * 1e6)), "bandwidth_mhz": int(round(abs(K) * T / 1e6)),
+        "sampling_frequency_mhz": int(round(raw.range_sampling_rate / 1e6)),
+        "quantization_bits": 5, "replica_groups": 2, "replica_samples": nrep,
+        "replicas": replicas}, sequence=5)
+
+    # --- the ISCE facility record
+    text = json.dumps(exact, allow_nan=False, separators=(",", ":")).encode("ascii")
+    fac_len = max(1024, -(-(56 + len(text)) // 512) * 512)
+    facility = ISCE_FACILITY.pack({"facility_sequence_number": 1, "identifier": FACILITY_IDENTIFIER,
+                                   "text_length": len(text), "text": text},
+                                  sequence=6, length=fac_len)
+
+    fdr = LEADER_FDR.pack({
+        **_fdr_common(path, "leader"),
+        "n_dataset_summary": 1, "dataset_summary_length": len(dss),
+        "n_map_projection": 0, "map_projection_length": 0,
+        "n_platform_position": 1, "platform_position_length": len(platform),
+        "n_attitude": 1, "attitude_length": len(attitude),
+        "n_radiometric": 0, "radiometric_length": 0,
+        "n_radiometric_compensation": 0, "radiometric_compensation_length": 0,
+        "n_data_quality": 0, "data_quality_length": 0, "n_histogram": 0, "histogram_length": 0,
+        "n_range_spectra": 0, "range_spectra_length": 0, "n_dem_descriptor": 0,
+        "dem_descriptor_length": 0, "n_radar_parameter_update": 0, "radar_parameter_update_length": 0,
+        "n_annotation": 0, "annotation_length": 0, "n_detailed_processing": 0,
+        "detailed_processing_length": 0, "n_calibration": 1, "calibration_length": len(calibration),
+        "n_gcp": 0, "gcp_length": 0, "n_facility_1": 1, "facility_1_length": len(facility),
+        **{f"n_facility_{k}": 0 for k in range(2, 11)},
+        **{f"facility_{k}_length": 0 for k in range(2, 11)},
+    }, sequence=1)
+    return fdr + dss + bytes(platform) + attitude + calibration + facility
+
+
+def _compact_time(t: DateTime) -> str:
+    """``YYYYMMDDhhmmssttt`` (ms, truncated) as in JAXA's time fields."""
+    s = t.isoformat(digits=3)
+    return s[0:4] + s[5:7] + s[8:10] + s[11:13] + s[14:16] + s[17:19] + s[20:23]
+
+
+def _write_image(fh, raw: RawProduct, path: str, scale: float, first_rx: DateTime, dwp: float,
+                 pol_codes, block_lines: int, progress: bool):
+    width, length = raw.width, raw.length
+    reclen = SIGNAL_PREFIX_BYTES + 2 * width
+    fdr = IMAGE_FDR.pack({
+        **_fdr_common(path, "image"),
+        "n_sar_records": length, "sar_record_length": reclen,
+        "bits_per_sample": 8, "samples_per_group": 2, "bytes_per_group": 2, "sample_order": "  IQ",
+        "n_channels": 1, "n_lines": length, "left_border_pixels": 0, "pixels_per_line": width,
+        "right_border_pixels": 0, "top_border_lines": 0, "bottom_border_lines": 0,
+        "interleaving": "BSQ", "physical_records_per_line": 1,
+        "physical_records_per_multichannel_line": 1,
+        "prefix_bytes": SIGNAL_PREFIX_BYTES, "sar_data_bytes": 2 * width, "suffix_bytes": 0,
+        "line_number_locator": "  13 4PB", "channel_number_locator": "  49 2PB",
+        "time_locator": "  45 4PB", "left_fill_locator": "  21 4PB", "right_fill_locator": "  29 4PB",
+        "sar_data_format": "COMPLEX INTEGER*1", "sar_data_format_code": "CI*1",
+        "left_fill_bits": 3, "right_fill_bits": 0, "max_data_range": IQ_LEVELS - 1,
+    }, sequence=1)
+    fh.write(fdr)
+    years, doys, ms = _time_tags(first_rx, raw.prf, length)
+    dtype = SIGNAL_DATA.dtype(reclen, extra=[("samples", ("u1", (2 * width,)), SIGNAL_PREFIX_BYTES)])
+    const = {
+        "first_record_subtype": 50, "record_type_code": 10, "second_record_subtype": 18,
+        "third_record_subtype": 20, "record_length": reclen, "record_index": 1,
+        "left_fill_pixels": 0, "data_pixels": width, "right_fill_pixels": 0,
+        "channel_indicator": 1, "channel_code": 0,
+        "tx_polarization": pol_codes[0], "rx_polarization": pol_codes[1],
+        "prf_mhz": int(round(raw.prf * 1000.0)), "chirp_type": 0,
+        "chirp_length_ns": int(round(raw.pulse_length * 1e9)),
+        "chirp_linear_hz_per_us": int(round(raw.chirp_slope * 1e-6)),
+        "slant_range_m": int(round(raw.starting_range)),
+        "window_position_ns": int(round(dwp * 1e9)),
+    }
+    blocks = raw.iter_blocks(block_lines)
+    if progress:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            pass
+        else:
+            blocks = tqdm(blocks, total=-(-length // block_lines), unit="block",
+                          desc=os.path.basename(path), leave=False)
+    for rows, echo in blocks:
+        echo = np.asarray(echo)
+        n = rows.stop - rows.start
+        if echo.shape != (n, width):
+            raise InputError(f"{raw.source.path}: echo block of lines {rows.start}-{rows.stop - 1} has "
+                             f"shape {echo.shape}, expected ({n}, {width})")
+        rec = np.zeros(n, dtype)
+        for k, v in const.items():
+            rec[k] = v
+        idx = np.arange(rows.start, rows.stop)
+        rec["record_sequence_number"] = idx + 2
+        rec["line_number"] = idx + 1
+        rec["frame_counter"] = idx
+        rec["sensor_update_flag"] = (idx == 0).astype(np.int32)
+        rec["year"] = years[rows]
+        rec["day_of_year"] = doys[rows]
+        rec["millisecond_of_day"] = ms[rows]
+        rec["samples"] = quantize(echo, scale)
+        fh.write(rec.tobytes())
+
+
+# ============================================================================ reading
+def _read_leader(path):
+    """Records of the leader file: {"fdr": Record, "dataset_summary": Record, ..., "facility":
+    [Records], "isce": dict or None}. Validates every record."""
+    out = {"facility": [], "isce": None}
+    with CeosReader(path, "leader file") as rd:
+        fdr = rd.read(LEADER_FDR)
+        out["fdr"] = fdr
+        for stem, name, codes in LEADER_ORDER:
+            count = fdr.get(f"n_{stem}") or 0
+            length = fdr.get(f"{stem}_length") or 0
+            for k in range(count):
+                if stem == "dataset_summary" and k == 0:
+                    rec = rd.read(DATA_SET_SUMMARY, length=length)
+                elif stem == "platform_position" and k == 0:
+                    rec = rd.read(PLATFORM_POSITION, length=length)
+                    _read_platform_trailer(rec, rd, path)
+                elif stem == "attitude" and k == 0:
+                    rec = rd.read(ATTITUDE, length=length)
+                elif stem == "calibration" and k == 0:
+                    rec = rd.read(CALIBRATION, length=length)
+                elif stem.startswith("facility"):
+                    ident = rd.peek(16, 32).decode("ascii", "replace").strip()
+                    if ident == FACILITY_IDENTIFIER:
+                        rec = rd.read(ISCE_FACILITY, length=length)
+                        out["isce"] = _parse_facility(rec, path)
+                    else:           # JAXA's facility records: checked, not decoded
+                        rec = rd.skip(length=length, name=name)
+                    out["facility"].append(rec)
+                    continue
+                else:
+                    rec = rd.skip(length=length, codes=codes, name=name)
+                out.setdefault(stem, rec)
+        if not rd.at_end:
+            log.warning("%s: %d bytes after the last record the file descriptor announces (ignored)",
+                        path, rd.size - rd.offset)
+    for stem, name in (("dataset_summary", "data set summary"), ("platform_position", "platform position")):
+        if stem not in out:
+            raise InputError(f"{path}: the leader file has no {name} record (its file descriptor, "
+                             f"record 1 at byte offset 0, announces none)")
+    return out
+
+
+def _read_platform_trailer(rec, rd, path):
+    n = rec["n_data_points"]
+    base = 386 + 132 * n
+    if rec.length >= base + PLATFORM_TRAILER_BYTES:
+        rd._fh.seek(rec.offset + base)
+        raw = rd._fh.read(PLATFORM_TRAILER_BYTES)
+        f = PLATFORM_TRAILER[0]
+        try:
+            rec.values["leap_second_flag"] = f.decode(raw[f.offset:f.end])
+        except ValueError:
+            rec.values["leap_second_flag"] = None
+
+
+def _parse_facility(rec, path):
+    n = rec.get("text_length") or 0
+    text = rec["text"][:n]
+    try:
+        exact = json.loads(text.decode("ascii"))
+    except (UnicodeError, ValueError) as exc:
+        raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
+                           f"the {FACILITY_IDENTIFIER} text is not valid JSON: {exc}") from None
+    if not isinstance(exact, dict) or exact.get("format") != _FACILITY_FORMAT:
+        raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
+                           f"the {FACILITY_IDENTIFIER} text is not of format {_FACILITY_FORMAT!r}")
+    return exact
+
+
+def _read_image_fdr(path):
+    with CeosReader(path, "image file") as rd:
+        fdr = rd.read(IMAGE_FDR)
+    v = fdr.values
+
+    def need(name):
+        if v.get(name) is None:
+            f = IMAGE_FDR.field(name)
+            raise record_error(path, 1, 0, "image file descriptor",
+                               f"field {name!r} ({f.where()}) is blank")
+        return v[name]
+
+    count, reclen = need("n_sar_records"), need("sar_record_length")
+    prefix, nbytes = need("prefix_bytes"), need("sar_data_bytes")
+    suffix = v.get("suffix_bytes") or 0
+    if prefix + nbytes + suffix != reclen:
+        raise record_error(path, 1, 0, "image file descriptor",
+                           f"prefix ({prefix}) + SAR data ({nbytes}) + suffix ({suffix}) bytes do not "
+                           f"add up to the SAR data record length ({reclen})")
+    if prefix < SIGNAL_PREFIX_BYTES:
+        raise record_error(path, 1, 0, "image file descriptor",
+                           f"{prefix} prefix bytes per record; ALOS signal records have "
+                           f"{SIGNAL_PREFIX_BYTES}")
+    spg, bpg = v.get("samples_per_group"), v.get("bytes_per_group")
+    if (spg, bpg) != (2, 2) or nbytes % 2:
+        raise record_error(path, 1, 0, "image file descriptor",
+                           f"samples per data group {spg}, bytes per data group {bpg}, {nbytes} data "
+                           "bytes: expected 8-bit I/Q pairs (2 and 2; level 1.0 raw data)")
+    if v.get("n_lines") not in (None, count):
+        log.warning("%s: the image file descriptor gives %s lines and %d SAR data records; using "
+                    "the records", path, v.get("n_lines"), count)
+    return fdr, count, reclen, prefix, nbytes // 2
+
+
+def _runs(values: np.ndarray):
+    """[(start, value)] where a per-line array changes."""
+    if values.size == 0:
+        return []
+    v = values.reshape(values.shape[0], -1)
+    change = np.nonzero(np.any(v[1:] != v[:-1], axis=1))[0] + 1
+    starts = np.concatenate([[0], change])
+    return [(int(s), values[s].tolist()) for s in starts]
+
+
+def read_alos_ceos(imagefile, leaderfile) -> RawProduct:
+    """Read an ALOS level-1.0 IMG/LED pair: a RawProduct whose echoes are decoded on demand
+    (source kind ``"ceos"``). Every record is validated; problems are InputErrors naming
+    the file, the record number and its byte offset."""
+    imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
+    leader = _read_leader(leaderfile)
+    fdr, count, reclen, prefix, width = _read_image_fdr(imagefile)
+    if count < 1:
+        raise record_error(imagefile, 1, 0, "image file descriptor", "no SAR data records announced")
+    recs = open_fixed_records(imagefile, 720, reclen, count, name="signal data",
+                              first_sequence=2, what="image file")
+    check_fixed_records(imagefile, recs, offset=720, record_length=reclen, first_sequence=2,
+                        codes=SIGNAL_DATA.codes, name="signal data")
+    pre = np.memmap(imagefile, dtype=SIGNAL_DATA.dtype(reclen), mode="r", offset=720, shape=(count,))
+
+    def col(name):
+        return np.asarray(pre[name]).astype(np.int64)
+
+    dss = leader["dataset_summary"].values
+    exact = leader["isce"] or {}
+
+    # --- PRF (constant: a PRF change inside the file is not supported)
+    prf_mhz = col("prf_mhz")
+    if np.any(prf_mhz != prf_mhz[0]):
+        k = int(np.argmax(prf_mhz != prf_mhz[0]))
+        raise record_error(imagefile, k + 2, 720 + k * reclen, "signal data",
+                           f"the PRF changes from {prf_mhz[0]} to {prf_mhz[k]} mHz at this line; "
+                           "files with a PRF change are not supported (split them)")
+    if exact.get("prf"):
+        prf = float(exact["prf"])
+        _agree(imagefile, "PRF", prf, prf_mhz[0] / 1000.0, 1e-3 + 1e-9 * prf, "Hz")
+    else:
+        if prf_mhz[0] <= 0:
+            raise record_error(imagefile, 2, 720, "signal data", f"PRF field is {prf_mhz[0]} mHz")
+        prf = prf_mhz[0] / 1000.0
+        if (dss.get("n_sar_channels") or 1) == 4:
+            prf /= 2.0          # quad-pol: the PRF field counts both transmit polarizations
+    # --- range
+    slant = col("slant_range_m")
+    if exact.get("starting_range") is not None:
+        r0 = float(exact["starting_range"])
+        _agree(imagefile, "slant range to the first sample", r0, float(slant[0]), 0.51, "m")
+    else:
+        r0 = float(slant[0])
+        if r0 <= 0:
+            raise record_error(imagefile, 2, 720, "signal data", f"slant range field is {slant[0]} m")
+    fs = exact.get("range_sampling_rate")
+    if fs is None:
+        if not dss.get("sampling_rate_mhz"):
+            raise _dss_error(leaderfile, leader, "sampling_rate_mhz", "no range sampling rate")
+        fs = dss["sampling_rate_mhz"] * 1e6
+    fs = float(fs)
+    dr = SPEED_OF_LIGHT / (2.0 * fs)
+    # --- carrier, chirp
+    wavelength = exact.get("wavelength") or dss.get("wavelength")
+    if not wavelength or wavelength <= 0:
+        raise _dss_error(leaderfile, leader, "wavelength", "no radar wavelength")
+    chirp_ns = col("chirp_length_ns")
+    pulse = exact.get("pulse_length")
+    if pulse is None:
+        pulse = chirp_ns[0] * 1e-9 if chirp_ns[0] > 0 else (dss.get("pulse_length_us") or 0) * 1e-6
+    if not pulse or pulse <= 0:
+        raise _dss_error(leaderfile, leader, "pulse_length_us", "no range pulse length")
+    slope = exact.get("chirp_slope")
+    if slope is None:
+        slope = _fallback_slope(leader, dss, col("chirp_linear_hz_per_us")[0], pulse)
+        if slope is None:
+            raise _dss_error(leaderfile, leader, "pulse_phase_2",
+                             "no chirp slope (neither the chirp phase coefficients nor the "
+                             "calibration record's bandwidth)")
+    # --- look side
+    side = exact.get("look_side")
+    if side is None:
+        clock = dss.get("clock_angle")
+        side = "left" if clock is not None and clock < 0 else "right"
+    # --- orbit
+    orbit_rec = leader["platform_position"]
+    epoch = DateTime(exact["reference_epoch"]) if exact.get("reference_epoch") else None
+    orbit, epoch = _orbit(orbit_rec, epoch, leaderfile, dss)
+    # --- timing: first line's transmit time
+    dwp = 2.0 * r0 / SPEED_OF_LIGHT
+    years, doys, msod = col("year"), col("day_of_year"), col("millisecond_of_day")
+    try:
+        day = _day_index(years, doys)
+    except ValueError:
+        k = int(np.argmax((years < 1) | (years > 9999)))
+        raise record_error(imagefile, k + 2, 720 + k * reclen, "signal data",
+                           f"acquisition year {years[k]} is not a year") from None
+    day0 = _year_doy_to_day(years[0], doys[0])
+    day_ms = (day - day[0]) * 86_400_000.0 + msod
+    first_rx_ms = _fit_first_tag(day_ms, prf, imagefile)
+    fitted_start = (day0 - epoch).total_seconds() + first_rx_ms / 1000.0 - dwp
+    if exact.get("sensing_start") is not None:
+        sensing_start = float(exact["sensing_start"])
+        if abs(sensing_start - fitted_start) > 1.5e-3:
+            log.warning("%s: the line time tags put the first pulse at %r s, the %s record at %r s "
+                        "(s since %s); using the latter", imagefile, fitted_start,
+                        FACILITY_IDENTIFIER, sensing_start, epoch)
+    else:
+        sensing_start = fitted_start
+    # --- per-line fill and range shifts (JAXA files; this module writes neither)
+    left, right = col("left_fill_pixels"), col("right_fill_pixels")
+    fills = [[s, v[0], v[1]] for s, v in _runs(np.stack([left, right], axis=1))] \
+        if (left.any() or right.any()) else []
+    shift = np.rint((slant - slant[0]) / dr).astype(np.int64) if exact.get("starting_range") is None \
+        else np.zeros(count, np.int64)
+    shifts = [[s, v] for s, v in _runs(shift)] if shift.any() else []
+    # --- polarization
+    pol = exact.get("polarization")
+    if pol is None:
+        tx, rx = int(col("tx_polarization")[0]), int(col("rx_polarization")[0])
+        pol = _POL_LETTER.get(tx, "?") + _POL_LETTER.get(rx, "?")
+    bias_i = float(exact.get("bias_i", dss.get("dc_bias_i") or IQ_BIAS))
+    bias_q = float(exact.get("bias_q", dss.get("dc_bias_q") or IQ_BIAS))
+    scale = float(exact.get("scale", 1.0))
+    doppler = None
+    if exact.get("doppler") is not None:
+        from isce.core.doppler import doppler_from_dict
+        doppler = doppler_from_dict(exact["doppler"])
+
+    attributes = dict(exact.get("attributes") or {})
+    attributes.update({
+        "ceos_scale": scale, "ceos_bias_i": bias_i, "ceos_bias_q": bias_q,
+        "leader_file": leaderfile, "image_file": imagefile,
+        "product_level": dss.get("product_level", ""),
+        "processing_facility": dss.get("processing_facility", ""),
+        "orbit_pass_direction": dss.get("time_direction_line", ""),
+    })
+    if dss.get("scene_identifier"):
+        attributes.setdefault("scene_id", dss["scene_identifier"])
+    if dss.get("orbit_number") is not None:
+        attributes.setdefault("orbit_number", dss["orbit_number"])
+    mission = exact.get("mission", dss.get("mission") or "ALOS")
+    platform = exact.get("platform", dss.get("mission") or "ALOS")
+    antenna = exact.get("antenna_length", ALOS_ANTENNA_LENGTH) if exact else ALOS_ANTENNA_LENGTH
+    params = {"header_bytes": 720, "record_length": reclen, "prefix_bytes": prefix,
+              "count": count, "samples": width, "bias_i": bias_i, "bias_q": bias_q,
+              "scale": scale, "first_sequence": 2, "record_codes": list(SIGNAL_DATA.codes),
+              "fills": fills, "shifts": shifts}
+    try:
+        return RawProduct(
+            orbit=orbit, sensing_start=sensing_start, prf=prf, starting_range=r0,
+            range_sampling_rate=fs, length=count, width=width, wavelength=float(wavelength),
+            look_side=side, chirp_slope=float(slope), pulse_length=float(pulse),
+            source=RawSource("ceos", imagefile, params), doppler=doppler, antenna_length=antenna,
+            platform=platform, mission=mission, polarization=pol, attributes=attributes)
+    except ValueError as exc:
+        raise InputError(f"{imagefile}, {leaderfile}: inconsistent raw product metadata: {exc}") from None
+
+
+def _agree(path, what, exact, standard, tol, unit):
+    if abs(exact - standard) > tol:
+        log.warning("%s: %s is %r %s in the %s record but %r %s in the standard fields",
+                    path, what, exact, unit, FACILITY_IDENTIFIER, standard, unit)
+
+
+def _dss_error(path, leader, field_name, what):
+    rec = leader["dataset_summary"]
+    f = DATA_SET_SUMMARY.field(field_name)
+    return record_error(path, rec.sequence, rec.offset + f.offset, "data set summary",
+                        f"{what}: field {field_name!r} ({f.where()}) is blank or zero")
+
+
+def _fallback_slope(leader, dss, linear_hz_per_us, pulse):
+    a2 = dss.get("pulse_phase_2")
+    if a2:
+        return 2.0 * a2
+    cal = leader.get("calibration")
+    bw = cal.get("bandwidth_mhz") if cal is not None else None
+    if not bw:
+        return None
+    sign = 1.0 if linear_hz_per_us > 0 else -1.0       # ALOS: down-chirp (ISCE2/ISCE3)
+    return sign * bw * 1e6 / pulse
+
+
+def _orbit(rec, epoch, path, dss):
+    v = rec.values
+    n = v.get("n_data_points") or 0
+    if n < 2:
+        raise record_error(path, rec.sequence, rec.offset, "platform position",
+                           f"{n} state vector(s); an orbit needs at least 2")
+    for name in ("year", "month", "day", "seconds_of_day", "interval"):
+        if v.get(name) is None:
+            f = PLATFORM_POSITION.field(name)
+            raise record_error(path, rec.sequence, rec.offset + f.offset, "platform position",
+                               f"field {name!r} ({f.where()}) is blank")
+    try:
+        midnight = DateTime(int(v["year"]), int(v["month"]), int(v["day"]))
+    except (ValueError, TypeError) as exc:
+        raise record_error(path, rec.sequence, rec.offset + 144, "platform position",
+                           f"date of the first state vector: {exc}") from None
+    if epoch is None:
+        epoch = midnight
+    scale = 1000.0 if str(dss.get("processing_facility", "")).strip() == "ERSDAC" else 1.0
+    svs = v["state_vectors"]
+    keys = ("position_x", "position_y", "position_z", "velocity_x", "velocity_y", "velocity_z")
+    for i, sv in enumerate(svs):
+        if any(sv[k] is None for k in keys):
+            raise record_error(path, rec.sequence, rec.offset + 386 + 132 * i, "platform position",
+                               f"state vector {i + 1} has blank fields")
+    pos = np.array([[sv[k] for k in keys[:3]] for sv in svs], np.float64)
+    vel = np.array([[sv[k] for k in keys[3:]] for sv in svs], np.float64) / scale
+    t = (midnight - epoch).total_seconds() + v["seconds_of_day"] + v["interval"] * np.arange(n)
+    try:
+        return Orbit(t, pos, vel, epoch.to_datetime64()), epoch
+    except ValueError as exc:
+        raise record_error(path, rec.sequence, rec.offset, "platform position",
+                           f"invalid state vectors: {exc}") from None
+
+
+# ============================================================================ decoding
+def _decode_ceos(source: RawSource, rows: slice) -> np.ndarray:
+    p = source.params
+    count, reclen, width = int(p["count"]), int(p["record_length"]), int(p["samples"])
+    start, stop, step = rows.indices(count)
+    idx = np.arange(start, stop, step)
+    if idx.size == 0:
+        return np.zeros((0, width), np.complex64)
+    header, prefix = int(p["header_bytes"]), int(p["prefix_bytes"])
+    try:
+        mm = np.memmap(source.path, dtype=np.uint8, mode="r", offset=header, shape=(count, reclen))
+    except (ValueError, OSError):
+        # gone or shorter than when it was parsed: say where
+        if not os.path.exists(source.path):
+            raise InputError(f"{source.path}: no such file (ALOS image file)") from None
+        open_fixed_records(source.path, header, reclen, count, name="signal data",
+                           first_sequence=int(p["first_sequence"]), what="image file")
+        raise
+    block = mm[start:stop:step]
+    check_fixed_records(source.path, block, offset=header, record_length=reclen,
+                        first_sequence=int(p["first_sequence"]), codes=p["record_codes"],
+                        name="signal data", indices=idx)
+    out = dequantize(block[:, prefix:prefix + 2 * width], float(p.get("scale", 1.0)),
+                     float(p.get("bias_i", IQ_BIAS)), float(p.get("bias_q", IQ_BIAS)))
+    for k, (s, left, right) in enumerate(p.get("fills") or []):
+        runs = p["fills"]
+        e = runs[k + 1][0] if k + 1 < len(runs) else count
+        sel = (idx >= s) & (idx < e)
+        if left:
+            out[sel, :left] = 0
+        if right:
+            out[sel, width - right:] = 0
+    for k, (s, shift) in enumerate(p.get("shifts") or []):
+        runs = p["shifts"]
+        e = runs[k + 1][0] if k + 1 < len(runs) else count
+        sel = np.nonzero((idx >= s) & (idx < e))[0]
+        if shift and sel.size:
+            lines = out[sel]
+            shifted = np.zeros_like(lines)
+            if 0 < shift < width:
+                shifted[:, shift:] = lines[:, :width - shift]
+            elif -width < shift < 0:
+                shifted[:, :width + shift] = lines[:, -shift:]
+            out[sel] = shifted
+    return out
+
+
+register_decoder("ceos", _decode_ceos)
+
+
+# ============================================================================ extraction
+def write_raw_raster(product: RawProduct, output, *, block_lines: int = 1024,
+                     progress: bool = False) -> RawProduct:
+    """Write the echoes of ``product`` as an isce.io CFLOAT raster at ``output`` (sidecars
+    ``.xml/.vrt/.hdr``) plus the metadata ``<output>.json``; return the product reading
+    that raster (source kind ``"raster"``)."""
+    import isce.io
+
+    output = os.fspath(output)
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    blocks = product.iter_blocks(block_lines)
+    if progress:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            pass
+        else:
+            blocks = tqdm(blocks, total=-(-product.length // block_lines), unit="block",
+                          desc=os.path.basename(output), leave=False)
+    with isce.io.create(output, product.width, product.length, "CFLOAT", image_type="raw") as ds:
+        for rows, block in blocks:
+            ds[rows] = block
+    attributes = dict(product.attributes)
+    if product.source is not None:
+        attributes.setdefault("extracted_from", f"{product.source.kind}:{product.source.path}")
+    out = replace(product, source=RawSource("raster", os.path.abspath(output)), attributes=attributes)
+    out.save(output + ".json")
+    return out
+
+
+class RawSensor(Sensor):
+    """Base of the raw-data readers: :meth:`extract` writes the echoes (complex64) as an
+    ISCE CFLOAT raster at ``OUTPUT`` plus ``OUTPUT.json`` (the RawProduct)."""
+
+    def extract(self, output=None, *, block_lines: int | None = None, progress: bool = False):
+        if output is None:
+            output = self.require("output")
+        return write_raw_raster(self.parse(), output, block_lines=block_lines or 1024,
+                                progress=progress)
+
+
+class Alos(RawSensor):
+    """Reader of ALOS PALSAR level-1.0 raw data (CEOS ``IMG-*`` / ``LED-*``), ISCE's ``ALOS``.
+
+    Parameters (as ISCE's input files): ``IMAGEFILE``, ``LEADERFILE`` (one frame each),
+    ``OUTPUT`` (where :meth:`extract` writes the echoes). :meth:`parse` returns a
+    :class:`~isce.sensors.raw.RawProduct` decoding the echoes from the image file on demand.
+    """
+
+    sensor_name = "ALOS"
+    parameters = (
+        Parameter("imagefile", public_name="IMAGEFILE", type="path", default=None, mandatory=True,
+                  doc="The ALOS level-1.0 image file (IMG-<pol>-ALPSRP...)."),
+        Parameter("leaderfile", public_name="LEADERFILE", type="path", default=None, mandatory=True,
+                  doc="The ALOS level-1.0 leader file (LED-ALPSRP...)."),
+    )
+
+    def read_product(self) -> RawProduct:
+        image = self.require("imagefile")
+        leader = self.require("leaderfile")
+        for attr, value in (("imagefile", image), ("leaderfile", leader)):
+            if isinstance(value, (list, tuple)):
+                if len(value) != 1:
+                    param = self.parameter(attr)
+                    raise ConfigurationError(f"{param.public_name}: one file expected (multi-frame "
+                                             f"ALOS data is not supported), got {len(value)}",
+                                             path=f"{self.config_path}.{param.public_name}")
+        return read_alos_ceos(image, leader)
