@@ -4,16 +4,14 @@ envisat.h5 against itself (topo -> geo2rdr -> resampleSlc -> crossmul -> geocode
 and the San Andreas pair (20 MHz reference, 40 MHz secondary band-passed to it).
 Every raster written must open in GDAL with the right size and type.
 """
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from isce_commands import run_command
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data"
-APPS = REPO / "applications"
 
 
 def need(*parts):
@@ -24,8 +22,7 @@ def need(*parts):
 
 
 def command(name, *args, cwd):
-    proc = subprocess.run([sys.executable, str(APPS / f"{name}.py"), *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
+    proc = run_command(f"{name}.py", *args, cwd=cwd)
     return proc.returncode, proc.stdout, proc.stderr
 
 

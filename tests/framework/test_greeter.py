@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from isce_commands import isce_env
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "greeter"
 
 
 def greeter(*args, cwd, isce_db=None):
-    env = dict(os.environ)
+    env = isce_env()
     env.pop("ISCEDB", None)
     if isce_db:
         env["ISCEDB"] = str(isce_db)

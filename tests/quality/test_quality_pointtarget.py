@@ -9,7 +9,6 @@ complex float16) must put the peak within 0.1 pixel of the geo2rdr prediction.
 """
 import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -156,9 +155,8 @@ def test_import_is_cheap():
 
 # ------------------------------------------------------------------------- synthetic product
 def _env():
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "components"), env.get("PYTHONPATH")) if p)
-    return env
+    from isce_commands import isce_env
+    return isce_env()
 
 
 @pytest.fixture(scope="module")

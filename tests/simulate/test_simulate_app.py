@@ -1,6 +1,5 @@
 """simulateApp.py from the command line: both passes' raw data, truth and focus inputs."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +12,8 @@ APP = REPO / "applications" / "simulateApp.py"
 
 
 def run(*args, cwd):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "components"), env.get("PYTHONPATH", "")])
+    from isce_commands import isce_env
+    env = isce_env()
     proc = subprocess.run([sys.executable, str(APP), *args], cwd=cwd, capture_output=True,
                           text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
