@@ -1,5 +1,4 @@
 """The tutorial greeter, run as a user runs it: a command in a working directory."""
-import os
 import shutil
 import subprocess
 import sys
