@@ -1,0 +1,531 @@
+"""ISCE's ``verifyDEM``: make a user's DEM usable by rdr2geo (WGS-84 ellipsoid heights).
+
+    from isce.dem import prepare_dem, verify_dem
+    path = prepare_dem("srtm.tif", footprint=(west, south, east, north))    # degrees
+    report = verify_dem("dem.dem", reference="EGM96", output="dem.dem.wgs84")
+
+:func:`verify_dem` (and :func:`prepare_dem`, which returns only the path):
+
+1. opens the DEM: an ISCE raster (data file or its ``.xml``/``.vrt``/``.hdr``,
+   read through :mod:`isce.io`) or anything GDAL reads (through rasterio:
+   GeoTIFF, VRT, ENVI, ...). A file that cannot be read is an
+   :class:`~isce.framework.InputError` naming it.
+2. decides the vertical reference of its heights [m]: the caller's
+   ``reference`` (``"EGM96"`` or ``"WGS84"``) when given; otherwise
+   (``"auto"``) the ISCE XML property ``reference`` (ISCE2's DemImage), a GDAL
+   vertical CRS (``EGM96 height``, EPSG:5773 -> EGM96; a 3-D geographic CRS
+   such as EPSG:4979 -> WGS84) or a metadata item (``reference``,
+   ``vertical_datum``, ...); when the file records nothing, ``unknown_reference``
+   (default EGM96, ISCE2's DemImage default -- SRTM and most user DEMs are
+   heights above the geoid; a warning is logged). Other vertical datums
+   (EGM2008, NAVD88, ...) are an InputError unless ``reference`` says how to
+   take them.
+3. checks, when a scene ``footprint`` (west, south, east, north) [deg] is
+   given, that the DEM covers it
+   (:func:`isce.geometry.footprint.check_dem_coverage`: an InputError saying
+   by how many km it falls short, on which side) -- before any long work.
+4. if the heights are EGM96 (orthometric), writes ellipsoid heights
+   h = H + N (N: EGM96 undulation, :mod:`isce.dem.geoid`) to ``output``
+   (default ``<dem file name>.wgs84`` in the current folder, ISCE2's name) as
+   an ISCE FLOAT raster with sidecars, EPSG:4326 (other CRSs are warped to it,
+   bilinear), voids as NaN, ``reference`` = WGS84 recorded -- block by block,
+   atomically (nothing half-written is left looking complete). An existing
+   output made from the same unchanged file with the same geoid is reused.
+   A WGS-84 DEM is used as it is (its path is returned).
+
+Everything it does is logged on the ``isce.dem`` logger and kept in the
+:class:`DemReport`. Heights in metres, angles in degrees.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from isce.framework.errors import ConfigurationError, InputError
+
+from . import geoid as _geoid
+
+__all__ = ["prepare_dem", "verify_dem", "DemReport", "vertical_reference", "REFERENCES"]
+
+log = logging.getLogger("isce.dem")
+
+REFERENCES = ("EGM96", "WGS84")
+_AUTO = "AUTO"
+_ALIASES = {"AUTO": _AUTO, "EGM96": "EGM96", "EGM-96": "EGM96", "EGM 96": "EGM96",
+            "WGS84": "WGS84", "WGS-84": "WGS84", "WGS 84": "WGS84", "ELLIPSOID": "WGS84"}
+# metadata items that may say what the heights refer to (compared without case, '_', '-', ' ')
+_META_KEYS = ("reference", "verticaldatum", "verticalreference", "verticalcrs", "verticalcs",
+              "heightreference", "heightdatum", "vertdatum", "vdatum", "geoid")
+_BLOCK_BUDGET = 32 * 2**20          # bytes of float64 work arrays per block
+
+
+def _norm_reference(value, what="reference"):
+    key = " ".join(str(value).strip().upper().split())
+    if key in _ALIASES:
+        return _ALIASES[key]
+    raise ConfigurationError(f"{what} must be one of auto, EGM96, WGS84; got {value!r}",
+                             path=what)
+
+
+def classify_reference(text):
+    """'EGM96', 'WGS84', another datum's name, or None, from free text such as
+    ``'EGM96'``, ``'EGM96 height'``, ``'WGS84 ellipsoid'``, ``'EGM2008'``."""
+    t = str(text or "").strip()
+    if not t:
+        return None
+    u = re.sub(r"[\s_\-]", "", t.upper())
+    if "EGM96" in u:
+        return "EGM96"
+    if "EGM2008" in u or "EGM08" in u:
+        return "EGM2008"
+    if "WGS84" in u or "ELLIPSOID" in u or "EPSG:4979" in u or u == "4979":
+        return "WGS84"
+    return t
+
+
+# ----------------------------------------------------------------------------- the report
+@dataclass
+class DemReport:
+    """What :func:`verify_dem` found and did."""
+
+    path: str                       # the DEM to use: WGS-84 ellipsoid heights [m]
+    source: str                     # the DEM given
+    format: str                     # 'ISCE raster' or 'GDAL <driver>'
+    shape: tuple                    # (length, width) of the DEM given
+    bounds: tuple                   # (west, south, east, north) of its pixel edges [deg]
+    reference: str                  # vertical reference of the DEM given: EGM96 or WGS84
+    reference_from: str             # how that was decided
+    converted: bool = False         # True: ellipsoid heights written to ``path``
+    reused: bool = False            # True: ``path`` existed from an earlier identical run
+    geoid: str | None = None        # the geoid model used for the conversion
+    undulation_range: tuple | None = None   # (min, max) N applied [m]
+    void_fraction: float | None = None      # share of void samples (when read)
+    coverage: str | None = None     # result of the footprint check
+    notes: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        return "; ".join(self.notes)
+
+
+# ----------------------------------------------------------------------------- reading
+class _Source:
+    """A DEM opened for reading rows of float32 heights (voids NaN) on an EPSG:4326 grid."""
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        self.format = ""
+        self.width = self.length = 0
+        self.geo = None                 # (x0, dx, y0, dy): pixel-edge origin and spacings [deg]
+        self.epsg_note = ""
+        self.vertical = None            # (classified reference, how it was found) or None
+        self.warped = False
+        self._close = []
+
+    def read(self, rows: slice) -> np.ndarray:
+        raise NotImplementedError
+
+    def close(self):
+        for fn in reversed(self._close):
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+        self._close = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    @property
+    def bounds(self):
+        x0, dx, y0, dy = self.geo
+        xs = (x0, x0 + self.width * dx)
+        ys = (y0, y0 + self.length * dy)
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    def rows_checked(self, rows):
+        try:
+            return self.read(rows)
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any read failure is a bad input file
+            raise InputError(f"{self.path}: cannot read DEM rows {rows.start}..{rows.stop - 1}: "
+                             f"{exc}") from None
+
+
+def _voids(block, nodata, dtype):
+    data = np.array(block, dtype=np.float32)
+    if nodata is not None and math.isfinite(nodata):
+        data[block == nodata] = np.nan
+    elif np.dtype(dtype) == np.int16:
+        data[block == -32768] = np.nan          # SRTM's void value
+    data[np.abs(data) > 1e30] = np.nan          # float32-max style fill values
+    return data
+
+
+class _IsceSource(_Source):
+    def __init__(self, path, raster):
+        super().__init__(path)
+        self.raster = raster
+        self.path = raster.path
+        self._close.append(raster.close)
+        info = raster.info
+        self.format = f"ISCE raster ({info.describe()})"
+        self.width, self.length = raster.width, raster.length
+        g = raster.geo
+        self.geo = (g.x0, g.dx, g.y0, g.dy)
+        self.band = raster.band(0)
+        nodata = None
+        for key, value in info.extra.items():
+            if key.replace("_", "").lower() in ("nodatavalue", "nodata"):
+                try:
+                    nodata = float(value)
+                except ValueError:
+                    pass
+        self.nodata = nodata
+        self.vertical = self.recorded_reference(info)
+
+    @staticmethod
+    def recorded_reference(info):
+        """(reference, how) from the ``reference`` property of an ISCE XML, or None."""
+        for key, value in info.extra.items():
+            if key.replace("_", "").lower() == "reference" and str(value).strip():
+                return classify_reference(value), f"ISCE XML property reference = {value!r}"
+        return None
+
+    def read(self, rows):
+        return _voids(self.band[rows], self.nodata, self.band.dtype)
+
+
+def _wgs84_lonlat(crs):
+    d = crs.to_dict() if crs is not None else {}
+    wgs84 = d.get("datum") == "WGS84" or (d.get("ellps") == "WGS84" and not d.get("towgs84"))
+    return d.get("proj") == "longlat" and wgs84
+
+
+def _gdal_vertical(ds):
+    """(reference, how) from a GDAL dataset's CRS or metadata, or None."""
+    crs = ds.crs
+    if crs is not None:
+        wkt = crs.to_wkt()
+        m = re.search(r'VERT_CS\["([^"]*)"', wkt) or re.search(r'VERTCRS\["([^"]*)"', wkt)
+        if m:
+            datum = re.search(r'VERT_DATUM\["([^"]*)"', wkt) or re.search(r'VDATUM\["([^"]*)"', wkt)
+            name = m.group(1) + (f" ({datum.group(1)})" if datum else "")
+            ref = classify_reference(name)
+            return ref, f"GDAL vertical CRS {name!r}"
+        epsg = crs.to_epsg()
+        if epsg == 4979 or "ellipsoidal height" in wkt.lower():
+            return "WGS84", f"GDAL 3-D geographic CRS (EPSG:{epsg}, ellipsoidal heights)"
+    for where, tags in (("dataset", ds.tags()), ("band 1", ds.tags(1))):
+        for key, value in tags.items():
+            k = re.sub(r"[\s_\-]", "", key).lower()
+            if k in _META_KEYS and str(value).strip():
+                return classify_reference(value), f"GDAL {where} metadata {key} = {value!r}"
+    units = ds.units[0] if ds.units else None
+    if units and units.lower() not in ("m", "metre", "meter", "metres", "meters"):
+        log.warning("%s: band unit %r: heights are taken as metres", ds.name, units)
+    return None
+
+
+class _GdalSource(_Source):
+    def __init__(self, path, ds):
+        super().__init__(path)
+        import rasterio
+        from rasterio.enums import Resampling
+        from rasterio.vrt import WarpedVRT
+
+        self._close.append(ds.close)
+        self.format = f"GDAL {ds.driver}"
+        if ds.count < 1:
+            raise InputError(f"{self.path}: the file holds no raster band")
+        if ds.crs is None or (ds.transform.is_identity and not ds.gcps[0]):
+            raise InputError(f"{self.path}: the DEM has no coordinate system or georeferencing (need geographic "
+                             f"lon/lat, EPSG:4326, or a CRS GDAL can warp to it)")
+        self.vertical = _gdal_vertical(ds)
+        self.dtype = ds.dtypes[0]
+        self.nodata = ds.nodata
+        self._alpha = None
+        src = ds
+        if not _wgs84_lonlat(ds.crs):
+            horiz = {k: v for k, v in ds.crs.to_dict().items()
+                     if k not in ("vunits", "vto_meter", "geoidgrids")}
+            src_crs = rasterio.crs.CRS.from_dict(horiz) if horiz else ds.crs
+            # samples outside the source come out masked: by its nodata, else by an alpha band
+            src = WarpedVRT(ds, src_crs=src_crs, crs="EPSG:4326", resampling=Resampling.bilinear,
+                            src_nodata=ds.nodata, nodata=ds.nodata, add_alpha=ds.nodata is None)
+            self._close.append(src.close)
+            if ds.nodata is None:
+                self._alpha = src.count            # the alpha band GDAL added (last)
+            self.warped = True
+            self.epsg_note = f"warped from {ds.crs.to_string() or 'its CRS'} to EPSG:4326 (bilinear)"
+        t = src.transform
+        if t.b != 0 or t.d != 0:
+            raise InputError(f"{self.path}: rotated DEM grids are not supported ({t})")
+        self.ds = src
+        self.width, self.length = src.width, src.height
+        self.geo = (t.c, t.a, t.f, t.e)
+
+    def read(self, rows):
+        from rasterio.windows import Window
+
+        win = Window(0, rows.start, self.width, rows.stop - rows.start)
+        data = _voids(self.ds.read(1, window=win), self.nodata, self.dtype)
+        data[self.ds.read_masks(1, window=win) == 0] = np.nan   # nodata or mask band
+        if self._alpha:
+            data[self.ds.read(self._alpha, window=win) == 0] = np.nan   # outside the warped DEM
+        return data
+
+
+def _open(path) -> _Source:
+    """Open ``path`` as an ISCE raster if it has an ISCE sidecar, else through GDAL."""
+    import isce.io
+    from isce.io.errors import RasterError
+    from isce.io.sidecars import locate
+
+    p = os.fspath(path)
+    if not os.path.exists(p) and not any(os.path.exists(p + s) for s in (".xml", ".vrt", ".hdr")):
+        raise InputError(f"{p}: DEM not found")
+    isce_problem = None
+    try:
+        kind, sidecar, _ = locate(p)
+    except RasterError:
+        kind = None
+    if kind is not None:
+        try:
+            raster = isce.io.open(p)
+        except (RasterError, OSError) as exc:
+            if kind in ("xml", "hdr"):
+                # an ISCE/ENVI header that does not match its data: GDAL would read garbage
+                raise InputError(f"{p}: not a usable DEM raster: {exc}") from None
+            isce_problem = str(exc)             # e.g. a GDAL VRT that is not a raw one
+        else:
+            if raster.geo is None:
+                raster.close()
+                raise InputError(f"{p}: the raster has no geographic grid (its sidecar gives no "
+                                 f"coordinate1/coordinate2 start and spacing): not a DEM")
+            if raster.geo.epsg == 4326:
+                return _IsceSource(p, raster)
+            raster.close()
+            if os.path.isfile(raster.path + ".vrt"):
+                xml_reference = _IsceSource.recorded_reference(raster.info)
+                src = _open_gdal(raster.path + ".vrt", p)   # GDAL warps it to EPSG:4326
+                src.path = raster.path
+                src.vertical = xml_reference or src.vertical
+                return src
+            raise InputError(f"{p}: DEM in EPSG:{raster.geo.epsg} without a .vrt for GDAL to "
+                             f"warp it to EPSG:4326")
+    return _open_gdal(p, p, isce_problem)
+
+
+def _open_gdal(p, name, earlier=None):
+    try:
+        import rasterio
+        from rasterio.errors import RasterioError
+    except ImportError:
+        raise InputError(f"{name}: not an ISCE raster, and rasterio (GDAL) is not installed to "
+                         f"read other formats") from None
+    try:
+        with warnings.catch_warnings():          # no geotransform: reported below, clearly
+            warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+            ds = rasterio.open(p)
+    except (RasterioError, OSError) as exc:
+        more = f" (as an ISCE raster: {earlier})" if earlier else ""
+        raise InputError(f"{name}: cannot open the DEM: {exc}{more}") from None
+    try:
+        return _GdalSource(name, ds)
+    except Exception:
+        ds.close()
+        raise
+
+
+def _probe(src: _Source):
+    """Read the first and last rows, so a truncated file fails now, not mid-run."""
+    src.rows_checked(slice(0, 1))
+    if src.length > 1:
+        src.rows_checked(slice(src.length - 1, src.length))
+
+
+# ----------------------------------------------------------------------------- decisions
+def vertical_reference(path, reference="auto", unknown_reference="EGM96"):
+    """(reference, how decided) for the DEM at ``path``: see the module docstring, step 2."""
+    with _open(path) as src:
+        return _decide(src, reference, unknown_reference)
+
+
+def _decide(src, reference, unknown_reference):
+    user = _norm_reference(reference)
+    found = src.vertical
+    if user != _AUTO:
+        how = "given by the caller"
+        if found is not None and found[0] != user:
+            log.warning("%s: %s, but the caller says %s: using %s", src.path, found[1], user, user)
+            how += f" (the file says otherwise: {found[1]})"
+        elif found is not None:
+            how += f" (agrees with {found[1]})"
+        return user, how
+    if found is not None:
+        ref, how = found
+        if ref in REFERENCES:
+            return ref, how
+        raise InputError(f"{src.path}: heights refer to {ref!r} ({how}); only EGM96 and WGS84 "
+                         f"are handled: convert the DEM, or pass reference='EGM96' or 'WGS84' "
+                         f"to take its heights as such")
+    assumed = _norm_reference(unknown_reference, "unknown_reference")
+    if assumed == _AUTO:
+        raise InputError(f"{src.path}: the DEM does not say whether its heights are above the "
+                         f"EGM96 geoid or the WGS-84 ellipsoid; pass reference='EGM96' or 'WGS84'")
+    log.warning("%s: the DEM records no vertical reference; taking its heights as %s%s", src.path,
+                assumed, " (ISCE2's default: heights above the geoid, as SRTM)"
+                if assumed == "EGM96" else "")
+    return assumed, f"not recorded in the file: assumed {assumed}"
+
+
+def _default_output(path):
+    return os.path.join(os.getcwd(), os.path.basename(os.fspath(path)) + ".wgs84")
+
+
+def _stamp(src_path):
+    st = os.stat(src_path)
+    return {"source_file": os.path.abspath(src_path), "source_size": str(st.st_size),
+            "source_mtime_ns": str(st.st_mtime_ns)}
+
+
+def _reusable(output, stamp, geoid_desc, src):
+    from isce.io.sidecars import read_info
+
+    if not os.path.isfile(output):
+        return False
+    try:
+        info, data, _ = read_info(output)
+        info.check_size(data, os.path.getsize(data))
+    except Exception:  # noqa: BLE001 - anything odd: make it again
+        return False
+    extra = {k.lower(): v for k, v in info.extra.items()}
+    return (classify_reference(extra.get("reference")) == "WGS84"
+            and all(extra.get(k) == v for k, v in stamp.items())
+            and extra.get("geoid") == geoid_desc
+            and (info.width, info.length) == (src.width, src.length)
+            and info.geo is not None and info.geo.epsg == 4326
+            and np.allclose((info.geo.x0, info.geo.dx, info.geo.y0, info.geo.dy), src.geo,
+                            rtol=0, atol=1e-12))
+
+
+# ----------------------------------------------------------------------------- conversion
+def _convert(src, output, geo_model, extra, block_lines, progress):
+    import isce.io
+
+    x0, dx, y0, dy = src.geo
+    lons = x0 + (np.arange(src.width) + 0.5) * dx
+    lat_all = y0 + (np.arange(src.length) + 0.5) * dy
+    if block_lines is None:
+        block_lines = isce.io.block_lines_for(src.width, np.float64, arrays=4,
+                                              budget=_BLOCK_BUDGET)
+    n_min, n_max, voids = math.inf, -math.inf, 0
+    geo = isce.io.Geo(x0, dx, y0, dy, 4326)
+    with isce.io.create(output, src.width, src.length, "FLOAT", image_type="dem", geo=geo,
+                        extra=extra) as ds:
+        for rows in isce.io.iter_blocks(src.length, int(block_lines), progress=progress,
+                                        desc="DEM EGM96 -> WGS84"):
+            heights = src.rows_checked(rows)
+            n = _geoid.geoid_undulation_grid(lat_all[rows], lons, geoid=geo_model)
+            if not np.all(np.isfinite(n)):
+                raise InputError(f"{src.path}: the geoid model ({_geoid.describe(geo_model)}) "
+                                 f"does not cover rows {rows.start}..{rows.stop - 1} of the DEM")
+            ds[rows] = (heights + n).astype(np.float32)
+            n_min, n_max = min(n_min, float(n.min())), max(n_max, float(n.max()))
+            voids += int(np.count_nonzero(np.isnan(heights)))
+    return (n_min, n_max), voids / float(src.width * src.length)
+
+
+def verify_dem(path, footprint=None, *, reference="auto", output=None, geoid=None,
+               unknown_reference="EGM96", coverage_margin: float = 0.0, reuse: bool = True,
+               progress: bool = False, block_lines: int | None = None) -> DemReport:
+    """Check a DEM and return a :class:`DemReport` whose ``path`` is a WGS-84 DEM to use.
+
+    ``path``: a GDAL DEM or an ISCE DEM raster. ``footprint``: the scene's
+    (west, south, east, north) [deg], checked with ``coverage_margin`` [deg]
+    added on every side. ``reference``: ``"auto"``, ``"EGM96"`` or
+    ``"WGS84"`` (see the module docstring). ``output``: where ellipsoid
+    heights go when a conversion is needed (default ``./<name>.wgs84``).
+    ``geoid``: the EGM96 model (:func:`isce.dem.geoid.as_geoid`; default the
+    ``egm96`` package). ``reuse``: keep an existing ``output`` made from the
+    same unchanged DEM with the same geoid. ``progress``: a progress bar.
+    Raises InputError for unreadable files, unknown vertical datums and a DEM
+    that misses the footprint.
+    """
+    if footprint is not None:
+        footprint = tuple(float(v) for v in footprint)
+        if len(footprint) != 4 or not all(math.isfinite(v) for v in footprint):
+            raise ValueError(f"footprint must be (west, south, east, north) in degrees, got {footprint}")
+    with _open(path) as src:
+        _probe(src)
+        ref, how = _decide(src, reference, unknown_reference)
+        report = DemReport(path=src.path, source=src.path, format=src.format,
+                           shape=(src.length, src.width), bounds=src.bounds, reference=ref,
+                           reference_from=how)
+        w, s, e, n = src.bounds
+        report.notes.append(f"{src.path}: {src.format}, {src.length} x {src.width} samples, "
+                            f"lon {w:.5f}..{e:.5f}, lat {s:.5f}..{n:.5f}"
+                            + (f", {src.epsg_note}" if src.epsg_note else ""))
+        report.notes.append(f"heights above {ref} ({how})")
+        log.info("%s", report.notes[0])
+        log.info("%s: heights above %s (%s)", src.path, ref, how)
+
+        if footprint is not None:
+            from isce.geometry.footprint import check_dem_coverage
+
+            check_dem_coverage(src.path, footprint, margin=float(coverage_margin))
+            fw, fs, fe, fn = footprint
+            report.coverage = (f"covers the scene (lon {fw:.4f}..{fe:.4f}, lat {fs:.4f}..{fn:.4f}"
+                               + (f", margin {coverage_margin:g} deg" if coverage_margin else "")
+                               + ")")
+            report.notes.append(f"the DEM {report.coverage}")
+            log.info("%s: the DEM %s", src.path, report.coverage)
+
+        if ref == "WGS84":
+            report.notes.append("WGS-84 ellipsoid heights: used as they are")
+            log.info("%s: WGS-84 ellipsoid heights, used as they are", src.path)
+            return report
+
+        geo_model = _geoid.as_geoid(geoid)
+        report.geoid = _geoid.describe(geo_model)
+        out = os.path.abspath(os.fspath(output) if output is not None else _default_output(src.path))
+        if os.path.abspath(src.path) == out:
+            raise InputError(f"{src.path}: the output of the geoid correction cannot be the DEM itself")
+        stamp = _stamp(src.path)
+        extra = {"reference": "WGS84", "source_reference": ref, "geoid": report.geoid, **stamp}
+        report.path = out
+        if reuse and _reusable(out, stamp, report.geoid, src):
+            report.reused = report.converted = True
+            report.notes.append(f"ellipsoid heights already in {out} (made from this DEM): reused")
+            log.info("%s: ellipsoid heights already in %s: reused", src.path, out)
+            return report
+        log.info("%s: EGM96 -> WGS84 with %s into %s", src.path, report.geoid, out)
+        (n_lo, n_hi), void = _convert(src, out, geo_model, extra, block_lines, progress)
+        report.converted = True
+        report.undulation_range = (n_lo, n_hi)
+        report.void_fraction = void
+        report.notes.append(f"converted EGM96 -> WGS84 ellipsoid heights (h = H + N, N {n_lo:.2f}.."
+                            f"{n_hi:.2f} m, {report.geoid}) into {out}"
+                            + (f"; {100 * void:.2f} % voids kept as NaN" if void else ""))
+        log.info("%s", report.notes[-1])
+        return report
+
+
+def prepare_dem(path, footprint=None, *, reference="auto", output=None, **options) -> str:
+    """ISCE's verifyDEM: the path of a WGS-84 (ellipsoid heights) DEM made from ``path``.
+
+    See :func:`verify_dem` for the arguments (``geoid``, ``unknown_reference``,
+    ``coverage_margin``, ``reuse``, ``progress``, ``block_lines``) and what it checks.
+    """
+    return verify_dem(path, footprint, reference=reference, output=output, **options).path

@@ -1,0 +1,72 @@
+"""Fixtures of the isce.dem tests (test modules are imported in importlib mode and cannot
+import each other): the shared data folder, the EGM96 models, a synthetic geoid."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def _need(*parts) -> Path:
+    path = DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """``shared_data(*parts)``: a path under ../shared/data, skipping when it is absent."""
+    return _need
+
+
+@pytest.fixture(scope="session")
+def gtx_grid():
+    """../shared/data/geoid/egm96_15.gtx as a GeoidGrid."""
+    from isce.dem.geoid import read_gtx
+
+    return read_gtx(_need("geoid", "egm96_15.gtx"))
+
+
+@pytest.fixture(scope="session")
+def egm96_pkg():
+    """The PyPI egm96 package (>= 0.2) as a geoid, or skip saying why it is unusable."""
+    from isce.dem.geoid import Egm96Package, GeoidUnavailable
+
+    try:
+        return Egm96Package()
+    except GeoidUnavailable as exc:
+        pytest.skip(f"the egm96 package cannot be used here: {exc}")
+
+
+def _synthetic_geoid():
+    from isce.dem.geoid import GeoidGrid
+
+    lat = np.arange(-90.0, 90.0 + 0.5, 1.0)
+    lon = np.arange(-180.0, 180.0, 1.0)
+    la, lo = np.radians(lat)[:, None], np.radians(lon)[None, :]
+    n = 30 * np.cos(2 * la) * np.sin(lo) + 15 * np.sin(3 * la + lo) - 10
+    return GeoidGrid(-90.0, -180.0, 1.0, 1.0, n.astype(np.float32), name="synthetic")
+
+
+@pytest.fixture(scope="session")
+def synthetic_geoid():
+    """A smooth global 1-degree grid (tens of metres, like the geoid), for logic tests."""
+    return _synthetic_geoid()
+
+
+@pytest.fixture(scope="session")
+def geoid_model():
+    """The default EGM96 model if this machine has one, else the shared GTX, else a synthetic grid
+    (the conversion logic is tested whichever is there)."""
+    from isce.dem.geoid import GeoidUnavailable, default_geoid, read_gtx
+
+    try:
+        return default_geoid()
+    except GeoidUnavailable:
+        pass
+    gtx = DATA / "geoid" / "egm96_15.gtx"
+    if gtx.exists():
+        return read_gtx(gtx)
+    return _synthetic_geoid()
