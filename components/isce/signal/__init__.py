@@ -39,7 +39,10 @@ _LAZY = {
     "match_range_band": "bandpass",
 }
 
-_SUBMODULES = frozenset({"resample", "crossmul", "coherence", "looks", "bandpass"})
+_LAZY.update({"goldstein": "filter", "filter_raster": "filter", "phase_sigma": "phsig",
+              "phsig_raster": "phsig"})
+
+_SUBMODULES = frozenset({"resample", "crossmul", "coherence", "looks", "bandpass", "filter", "phsig"})
 
 __all__ = sorted(_LAZY)
 

@@ -1,0 +1,58 @@
+"""isce.unwrap: 2-D phase unwrapping of (filtered) interferograms, with connected components.
+
+Two unwrappers, chosen by ISCE's ``unwrapper name``:
+
+``snaphu``  (default) SNAPHU's statistical-cost network-flow unwrapper through
+            the PyPI package ``snaphu`` (:mod:`isce.unwrap.snaphu`): cost
+            ``smooth``/``defo``, init ``mst`` (default)/``mcf``, tiling,
+            connected components.
+``mcf``     our own minimum-cost-flow unwrapper (:mod:`isce.unwrap.mcf`,
+            Costantini's formulation solved with Google OR-Tools), coherence
+            weighted, tiled for large images, connected components.
+
+Both mask NaN, infinite and zero interferogram samples and NaN or zero
+coherence, and write ISCE's ``filt_topophase.unw`` (FLOAT, 2 bands BIL:
+amplitude, unwrapped phase in radians) and ``filt_topophase.unw.conncomp``
+(BYTE; 1 = largest component, 0 = masked or in a component too small to trust).
+
+    import isce.unwrap
+    isce.unwrap.unwrap("snaphu", "filt_topophase.flat", "phsig.cor", "filt_topophase.unw",
+                       nlooks=9)
+    res = isce.unwrap.unwrap_array("mcf", ifg, coherence)   # res.phase, res.conncomp
+
+README paragraph (licence):
+
+    Unwrapping uses SNAPHU through the PyPI package ``snaphu`` by default.
+    SNAPHU's bundled CS2 minimum-cost-flow solver (copyright IG Systems,
+    shipped inside the ``snaphu`` package and run by SNAPHU's MCF
+    initialisation, ``unwrapper name = snaphu_mcf``) is licensed for
+    non-commercial use only. For commercial use choose ``unwrapper name =
+    mcf``: isce's own minimum-cost-flow unwrapper, solved with Google
+    OR-Tools (Apache-2.0), has no such restriction and does not need the
+    ``snaphu`` package at all.
+
+ISCE2's other unwrapper names are accepted: ``snaphu_mcf`` is ``snaphu``
+with ``init='mcf'``; ``icu`` and ``grass`` (ISCE2's
+branch-cut unwrappers) are served by ``mcf``, which solves the same residue
+problem optimally instead of by branch-cut trees.
+
+Names are loaded on first use, so ``import isce.unwrap`` costs nothing.
+"""
+from isce._lazy import attach as _attach
+
+_LAZY = {
+    "unwrap": "registry",
+    "unwrap_array": "registry",
+    "UNWRAPPERS": "registry",
+    "canonical_name": "registry",
+    "Unwrapped": "_common",
+    "label_components": "_common",
+    "valid_mask": "_common",
+}
+
+_SUBMODULES = frozenset({"snaphu", "mcf", "registry"})
+
+__all__ = sorted(_LAZY)
+
+
+__getattr__, __dir__ = _attach(__name__, _SUBMODULES, _LAZY)

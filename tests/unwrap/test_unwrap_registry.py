@@ -1,0 +1,67 @@
+"""isce.unwrap: the ``unwrapper name`` registry, lazy import, the licence note."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import isce.unwrap
+
+
+def test_import_is_lazy():
+    code = ("import sys, isce.unwrap; "
+            "heavy = [m for m in ('scipy', 'ortools', 'snaphu', 'isce.unwrap.mcf') if m in sys.modules]; "
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_readme_paragraph_states_the_licences():
+    doc = isce.unwrap.__doc__
+    assert "non-commercial use" in doc and "CS2" in doc
+    assert "mcf" in doc and "no such restriction" in doc
+
+
+@pytest.mark.parametrize("name, canon, fixed", [
+    ("snaphu", "snaphu", {}), ("SNAPHU_MCF", "snaphu", {"init": "mcf"}), ("mcf", "mcf", {}),
+    ("icu", "mcf", {}), (" Grass ", "mcf", {}), ("snaphu-mcf", "snaphu", {"init": "mcf"}),
+])
+def test_names(name, canon, fixed):
+    assert isce.unwrap.canonical_name(name) == (canon, fixed)
+
+
+def test_unknown_name_suggests_the_closest():
+    with pytest.raises(ValueError, match="did you mean 'snaphu'"):
+        isce.unwrap.canonical_name("snafu")
+
+
+def test_conflicting_fixed_option():
+    with pytest.raises(ValueError, match="init"):
+        isce.unwrap.unwrap_array("snaphu_mcf", np.ones((4, 4), np.complex64), init="mst")
+
+
+def test_unwrap_array_dispatches():
+    pytest.importorskip("ortools")
+    y, x = np.mgrid[0:20, 0:30]
+    z = np.exp(0.5j * x).astype(np.complex64)
+    res = isce.unwrap.unwrap_array("icu", z)
+    np.testing.assert_allclose(res.phase - res.phase[0, 0], 0.5 * x, atol=1e-5)
+    assert isinstance(res, isce.unwrap.Unwrapped)
+
+
+@pytest.mark.parametrize("name", ["mcf", "snaphu"])
+def test_unwrap_rasters_by_name(tmp_path, name):
+    pytest.importorskip("ortools" if name == "mcf" else "snaphu")
+    import isce.io
+
+    y, x = np.mgrid[0:40, 0:50]
+    z = np.exp(0.4j * x + 0.2j * y).astype(np.complex64)
+    isce.io.write(tmp_path / "f.flat", z, image_type="cpx")
+    isce.io.write(tmp_path / "c.cor", np.ones(z.shape, np.float32), image_type="cor")
+    out, cc = isce.unwrap.unwrap(name, tmp_path / "f.flat", tmp_path / "c.cor", tmp_path / "f.unw")
+    phase = np.array(isce.io.open(out).band(1))
+    np.testing.assert_allclose(phase - phase[0, 0], 0.4 * x + 0.2 * y, atol=1e-3)
+    assert np.array(isce.io.open(cc).data).min() == 1
+    _, none = isce.unwrap.unwrap(name, tmp_path / "f.flat", tmp_path / "c.cor", tmp_path / "g.unw",
+                                 conncomp=None)
+    assert none is None and not (tmp_path / "g.unw.conncomp").exists()
