@@ -99,3 +99,67 @@ def chip_around(image, line, pixel, size=64):
     l0 = int(round(line)) - size // 2
     p0 = int(round(pixel)) - size // 2
     return np.asarray(image[l0:l0 + size, p0:p0 + size]), l0, p0
+
+
+# ------------------------------------------------------------------ scenes
+ALOS_CENTRE = (35.0, -118.0)
+
+
+def alos_scene(targets, pulses=8192, margin_samples=300, squint_hz=None, output=None,
+               centre_time_offset=0.0):
+    """Simulated ALOS PALSAR FBS echoes of ``targets`` (lat, lon, height) around
+    ALOS_CENTRE: ``pulses`` pulses centred on the centre target's beam-centre time, a
+    range window with ``margin_samples`` fully compressed samples either side of the
+    targets. ``squint_hz``: beam steered to that Doppler centroid instead of zero Doppler
+    (the simulator has no squint option: its antenna pattern is replaced for the call).
+    Returns ``(raw, orbit, radar)``."""
+    import isce.simulate.echoes as echoes
+    from isce.core.constants import SPEED_OF_LIGHT
+    from isce.simulate import alos_palsar_fbs, orbit_over, simulate_point_targets, target_truth
+
+    radar = alos_palsar_fbs()
+    lat, lon = ALOS_CENTRE
+    orbit, tzd = orbit_over(lat, lon, radar.look_angle, "right", duration_s=40, spacing_s=1.0)
+    truth = target_truth(targets, orbit, radar.wavelength, "right")
+    ranges = [t["slant_range"] for t in truth]
+    dr = radar.range_pixel_spacing
+    half_chirp = radar.chirp_samples // 2 + 1
+    r0 = min(ranges) - (half_chirp + margin_samples) * dr
+    width = int((max(ranges) - r0) / dr) + half_chirp + margin_samples + 40
+    t_beam = tzd - min(ranges) / SPEED_OF_LIGHT + centre_time_offset
+    original = echoes.antenna_pattern
+    if squint_hz:
+        v = float(np.linalg.norm(orbit.interpolate(np.array([tzd]))[1][0]))
+        t_beam -= radar.wavelength * squint_hz * ranges[0] / (2 * 7180.0 ** 2)
+        sin0 = radar.wavelength * squint_hz / (2 * v)
+
+        def squinted(p, vel, t, wvl, length):
+            los = np.asarray(t) - np.asarray(p)
+            vel = np.asarray(vel)
+            s = np.sum(los * vel, -1) / (np.linalg.norm(los, axis=-1) * np.linalg.norm(vel, axis=-1))
+            return np.sinc(length * (s - sin0) / wvl)
+
+        echoes.antenna_pattern = squinted
+    try:
+        raw = simulate_point_targets(orbit, radar, targets, sensing_start=t_beam - 0.5 * pulses / radar.prf,
+                                     length=pulses, starting_range=r0, width=width, output=output)
+    finally:
+        echoes.antenna_pattern = original
+    return raw, orbit, radar
+
+
+def measure_targets(image, grid, targets, orbit, radar, size=64):
+    """measure() of each target's chip, with its offset from the geo2rdr truth."""
+    from isce.simulate import target_truth
+
+    out = []
+    for tr in target_truth(targets, orbit, radar.wavelength, radar.look_side, grid=grid):
+        chip, l0, p0 = chip_around(image, tr["line"], tr["pixel"], size)
+        m = measure(chip)
+        m["dline"] = l0 + m["line"] - tr["line"]
+        m["dpixel"] = p0 + m["pixel"] - tr["pixel"]
+        expected = -4 * np.pi * tr["slant_range"] / radar.wavelength
+        m["dphase"] = float(np.angle(np.exp(1j * (m["phase"] - expected))))
+        m["truth"] = tr
+        out.append(m)
+    return out
