@@ -196,9 +196,16 @@ class Configurable:
         for fac in self._facility_list:
             child = fac.build(self)
             if child is None:
+                where = f"{self.config_path}.{fac.public_name}"
                 if fac.mandatory:
-                    raise ConfigurationError("factory built nothing",
-                                             path=f"{self.config_path}.{fac.public_name}")
+                    raise ConfigurationError("factory built nothing", path=where)
+                nodes = for_facility[fac.attrname]
+                if nodes:  # settings for a component nobody will build: say why
+                    chosen = ", ".join(repr(self.parameter(a).public_name) for a in fac.args
+                                       if self.parameter(a))
+                    raise ConfigurationError(f"settings given for {fac.public_name!r}, but no "
+                                             f"implementation is chosen (set {chosen})",
+                                             source=nodes[0].source, line=nodes[0].line, path=where)
                 continue
             child.configure(for_facility[fac.attrname], search=search,
                             path=f"{self.config_path}.{fac.public_name}",

@@ -1,0 +1,447 @@
+"""``insarApp.py`` / ``stripmapApp.py``: a stripmap pair, raw or focused, to geocoded,
+unwrapped interferograms in zero-Doppler geometry (DESIGN.md §4).
+
+The steps are defined once, below, as functions of the step context; the
+application class only declares parameters, the two sensor facilities and
+the step list. Products between steps travel in ``ctx.state`` as plain dicts
+(product JSON) and file paths.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from isce.framework import Application, ConfigurationError, Facility, InputError, Parameter, Step
+
+UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
+GEOCODE_DEFAULT = ["interferogram/filt_topophase.flat", "interferogram/filt_topophase.unw",
+                   "interferogram/phsig.cor", "interferogram/topophase.cor",
+                   "geometry/los.rdr"]
+MAX_HEADING_DIFFERENCE = 5.0  # deg: more means another track
+
+
+def make_sensor(sensor_name, specific_name, role):
+    """Factory of the ``reference``/``secondary`` facilities: the reader of the sensor named
+    for this date, or for both dates (None until a sensor name is set)."""
+    import isce.sensors
+
+    name = specific_name or sensor_name
+    return isce.sensors.create(name, name=role) if name else None
+
+
+# ----------------------------------------------------------------------------- helpers
+def _slc(ctx, role):
+    from isce.sensors import SlcProduct
+
+    return SlcProduct.from_dict(ctx.state.slc[role])
+
+
+def _looks(ctx):
+    return ctx.params.azimuth_looks, ctx.params.range_looks
+
+
+def _heading(product) -> float:
+    """Platform heading [deg] at mid-scene, from the orbit (ECEF velocity in local ENU);
+    works for raw and focused products alike."""
+    import numpy as np
+
+    from isce.core.ellipsoid import WGS84, enu_matrix
+
+    grid = getattr(product, "radar_grid", None)
+    t = grid.sensing_mid if grid is not None else product.pulse_time(product.length / 2)
+    pos, vel = product.orbit.interpolate(float(t))
+    lon, lat, _ = WGS84.xyz_to_lon_lat(np.reshape(pos, 3))
+    e, n, _ = enu_matrix(lon, lat) @ np.reshape(vel, 3)
+    return float(np.degrees(np.arctan2(e, n)))
+
+
+def check_tracks(ref, sec) -> None:
+    """Refuse dates that cannot pair: other look side or another track (InputError)."""
+    if ref.look_side != sec.look_side:
+        raise InputError(f"the reference looks {ref.look_side}, the secondary {sec.look_side}: "
+                         "not an interferometric pair")
+    h1, h2 = _heading(ref), _heading(sec)
+    if abs((h1 - h2 + 180.0) % 360.0 - 180.0) > MAX_HEADING_DIFFERENCE:
+        raise InputError(f"the two dates fly headings {h1:.1f} and {h2:.1f} deg apart: images "
+                         "from different tracks (or passes) cannot be paired")
+
+
+def check_overlap(ref, sec) -> None:
+    """Refuse focused dates whose footprints do not overlap on the ground (InputError)."""
+    from isce.geometry.footprint import scene_footprint
+
+    a = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
+    b = scene_footprint(sec.radar_grid, sec.orbit, sec.doppler)
+    if a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]:
+        raise InputError(f"the two images do not overlap on the ground (reference lon/lat "
+                         f"{a[0]:.3f}..{a[2]:.3f}/{a[1]:.3f}..{a[3]:.3f}, secondary "
+                         f"{b[0]:.3f}..{b[2]:.3f}/{b[1]:.3f}..{b[3]:.3f}): different tracks?")
+
+
+# ----------------------------------------------------------------------------- steps
+def startup(ctx):
+    """Record the configuration and make the output folders."""
+    for folder in ("geometry", "offsets", "coregisteredSlc", "interferogram", "geo"):
+        Path(folder).mkdir(exist_ok=True)
+    ctx.state.timings = {}
+    ctx.state.started = time.time()
+    ctx.log.info("looks %d x %d (azimuth x range), filter strength %.2f, unwrapper %s",
+                 *_looks(ctx), ctx.params.filter_strength,
+                 ctx.params.unwrapper if ctx.params.do_unwrap else "none")
+
+
+def preprocess(ctx):
+    """Read both dates with their sensor readers: raw echoes or SLC images plus metadata."""
+    from isce.sensors.raw import RawProduct
+
+    products = {}
+    for role in ("reference", "secondary"):
+        reader = getattr(ctx.params, role)
+        if reader is None:
+            raise ConfigurationError(f"no sensor for the {role} date: set 'sensor name' "
+                                     f"(or '{role} sensor name')", path=f"insar.{role}")
+        products[role] = reader.parse()
+    # a pair that cannot work is refused from the metadata, before any image is written
+    check_tracks(products["reference"], products["secondary"])
+    if not any(isinstance(p, RawProduct) for p in products.values()):
+        check_overlap(products["reference"], products["secondary"])
+    ctx.state.raw, ctx.state.slc = {}, {}
+    for role, product in products.items():
+        folder = Path(role)
+        folder.mkdir(exist_ok=True)
+        if isinstance(product, RawProduct):
+            product.save(folder / f"{role}.raw.json")
+            ctx.state.raw[role] = product.to_dict()
+            ctx.log.info("%s: raw, %d pulses x %d samples", role, product.length, product.width)
+        else:
+            written = product.write(folder / f"{role}.slc", progress=True)
+            ctx.add_output(folder / f"{role}.slc")
+            ctx.state.slc[role] = written.to_dict()
+            ctx.log.info("%s: SLC, %d lines x %d pixels", role, product.length, product.width)
+
+
+def formslc(ctx):
+    """Focus raw dates to zero-Doppler SLCs (range compression, RCMC, azimuth compression)."""
+    from isce.sensors.raw import RawProduct
+
+    for role, raw in ctx.state.raw.items():
+        from isce.focus.pipeline import focus
+
+        output = Path(role) / f"{role}.slc"
+        result = focus(RawProduct.from_dict(raw), output, progress=True)
+        ctx.add_output(output)
+        ctx.state.slc[role] = result.product.to_dict()
+        ctx.log.info("%s: focused to %s (%d x %d)", role, output, result.product.length,
+                     result.product.width)
+    if ctx.state.raw:
+        check_overlap(_slc(ctx, "reference"), _slc(ctx, "secondary"))
+
+
+def verify_dem(ctx):
+    """Check the DEM covers the scene; convert EGM96 heights to WGS-84 if needed."""
+    from isce.geometry.footprint import scene_footprint
+
+    ref = _slc(ctx, "reference")
+    if not ctx.params.dem:
+        ctx.log.warning("no DEM given: heights are 0 m above the WGS-84 ellipsoid")
+        ctx.state.dem = None
+        return
+    from isce.dem.dem import prepare_dem
+
+    ctx.add_input(ctx.params.dem)
+    footprint = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
+    ctx.state.dem = str(prepare_dem(ctx.params.dem, footprint, reference=ctx.params.dem_reference))
+    ctx.log.info("DEM %s", ctx.state.dem)
+
+
+def topo(ctx):
+    """rdr2geo of the reference grid: lat, lon, z, los, incidence, heading."""
+    from isce.geometry.rdr2geo import topo as run_topo
+
+    ref = _slc(ctx, "reference")
+    dem = ctx.state.dem if ctx.state.dem else 0.0
+    paths = run_topo(ref.radar_grid, ref.orbit, ref.doppler, dem=dem, output_dir="geometry",
+                     progress=True)
+    for path in paths.values():
+        ctx.add_output(path)
+
+
+def geo2rdr(ctx):
+    """Secondary range and azimuth offsets over the reference topo."""
+    from isce.geometry.geo2rdr import geo2rdr_offsets
+
+    ref, sec = _slc(ctx, "reference"), _slc(ctx, "secondary")
+    paths = geo2rdr_offsets("geometry", sec.radar_grid, sec.orbit, sec.doppler,
+                            output_dir="offsets", reference_grid=ref.radar_grid, progress=True)
+    for path in paths.values():
+        ctx.add_output(path)
+
+
+def _secondary_image(ctx):
+    """The secondary image to resample: band-passed to the reference band when they differ."""
+    import isce.io
+    from isce.signal.bandpass import bandpass_range
+
+    ref, sec = _slc(ctx, "reference"), _slc(ctx, "secondary")
+    same = abs(ref.center_frequency - sec.center_frequency) < 1.0 and \
+        abs((ref.range_bandwidth or 0) - (sec.range_bandwidth or 0)) < 1.0
+    if same or not (ref.range_bandwidth and sec.range_bandwidth and sec.range_sampling_rate):
+        return sec.source.path
+    out = Path("secondary") / "secondary_bandpassed.slc"
+    ctx.log.info("band-passing the secondary from %.1f MHz at %.4f GHz to %.1f MHz at %.4f GHz",
+                 sec.range_bandwidth / 1e6, sec.center_frequency / 1e9,
+                 ref.range_bandwidth / 1e6, ref.center_frequency / 1e9)
+    with isce.io.create(out, sec.width, sec.length, "CFLOAT", image_type="slc") as dst:
+        for rows, block in sec.iter_blocks(1024):
+            dst[rows] = bandpass_range(block, sampling_rate=sec.range_sampling_rate,
+                                       center_frequency=sec.center_frequency,
+                                       new_center_frequency=ref.center_frequency,
+                                       new_bandwidth=ref.range_bandwidth,
+                                       bandwidth=sec.range_bandwidth,
+                                       starting_range=sec.radar_grid.starting_range)
+    ctx.add_output(out)
+    return str(out)
+
+
+def _resample(ctx, offsets_dir, output):
+    from isce.signal.resample import resample_slc
+
+    sec = _slc(ctx, "secondary")
+    image = ctx.state.secondary_image
+    doppler = None if sec.is_zero_doppler else sec.doppler
+    resample_slc(image, Path(offsets_dir) / "range.off", Path(offsets_dir) / "azimuth.off", output,
+                 doppler=doppler, grid=sec.radar_grid, progress=True)
+    ctx.add_output(output)
+
+
+def coarse_resample(ctx):
+    """Resample the secondary onto the reference grid with the geometry offsets."""
+    ctx.state.secondary_image = _secondary_image(ctx)
+    _resample(ctx, "offsets", "coregisteredSlc/coarse_coreg.slc")
+
+
+def misregistration(ctx):
+    """Amplitude cross-correlation of the reference and the coarse coregistered secondary;
+    outliers culled; residual offsets fitted with low-order polynomials."""
+    from isce.offsets.ampcor import ampcor
+    from isce.offsets.cull import cull_offsets
+    from isce.offsets.fit import write_misreg_json
+
+    ref = _slc(ctx, "reference")
+    window = 64 if min(ref.length, ref.width) >= 256 else 32
+    search = 8
+    field = ampcor(ref.source.path, "coregisteredSlc/coarse_coreg.slc", window=window,
+                   search=search, count=(20, 20))
+    try:
+        result = cull_offsets(field, order=1)
+    except (ValueError, RuntimeError) as exc:  # too few good windows: geometry alone
+        result = None
+        reason = str(exc)
+    if result is None or result.az_poly is None:
+        ctx.log.warning("misregistration: %s; keeping the geometry offsets alone",
+                        reason if result is None else "too few windows survive culling")
+        ctx.state.misreg = None
+        return
+    write_misreg_json("offsets", result.az_poly, result.rg_poly)
+    ctx.state.misreg = {"kept": int(result.kept), "windows": int(result.total),
+                        "rms_px": [float(result.rms_az), float(result.rms_rg)]}
+    ctx.log.info("misregistration: %s", result.summary())
+
+
+def refined_resample(ctx):
+    """Resample again with geometry offsets plus the fitted misregistration."""
+    from isce.offsets.fit import read_misreg_json, write_offset_rasters
+
+    ref = _slc(ctx, "reference")
+    folder = Path("offsets") / "refined"
+    folder.mkdir(parents=True, exist_ok=True)
+    az_poly = rg_poly = None
+    if ctx.state.misreg:
+        az_poly, rg_poly = read_misreg_json("offsets")
+    write_offset_rasters(folder, (ref.length, ref.width), az_poly, rg_poly,
+                         geometry_az="offsets/azimuth.off", geometry_rg="offsets/range.off")
+    _resample(ctx, folder, "coregisteredSlc/refined_coreg.slc")
+
+
+def interferogram(ctx):
+    """Cross-multiply with range oversampling and looks: topophase.flat and topophase.cor."""
+    from isce.signal.crossmul import crossmul_raster
+
+    ref = _slc(ctx, "reference")
+    az, rg = _looks(ctx)
+    crossmul_raster(ref.source.path, "coregisteredSlc/refined_coreg.slc",
+                    "interferogram/topophase.flat", "interferogram/topophase.cor",
+                    az_looks=az, rg_looks=rg, progress=True)
+    for name in ("topophase.flat", "topophase.cor"):
+        ctx.add_output(Path("interferogram") / name)
+
+
+def coherence(ctx):
+    """Summarise the coherence of the interferogram."""
+    import numpy as np
+
+    import isce.io
+
+    cor = isce.io.open("interferogram/topophase.cor").read()
+    ctx.state.mean_coherence = float(np.nanmean(cor))
+    ctx.log.info("mean coherence %.3f", ctx.state.mean_coherence)
+
+
+def filter_step(ctx):
+    """Goldstein–Werner filter and phase-sigma coherence: filt_topophase.flat, phsig.cor."""
+    from isce.signal.filter import filter_raster
+    from isce.signal.phsig import phsig_raster
+
+    filter_raster("interferogram/topophase.flat", "interferogram/filt_topophase.flat",
+                  ctx.params.filter_strength, progress=True)
+    phsig_raster("interferogram/filt_topophase.flat", "interferogram/phsig.cor", progress=True)
+    for name in ("filt_topophase.flat", "phsig.cor"):
+        ctx.add_output(Path("interferogram") / name)
+
+
+def unwrap(ctx):
+    """Unwrap the filtered interferogram, with connected components."""
+    if not ctx.params.do_unwrap:
+        ctx.log.info("do unwrap is off")
+        return
+    from isce.unwrap.registry import unwrap as run_unwrap
+
+    az, rg = _looks(ctx)
+    options = {"nlooks": float(az * rg)} if ctx.params.unwrapper.startswith("snaphu") else {}
+    out, comp = run_unwrap(ctx.params.unwrapper, "interferogram/filt_topophase.flat",
+                           "interferogram/phsig.cor", "interferogram/filt_topophase.unw", **options)
+    ctx.add_output(out)
+    ctx.add_output(comp)
+
+
+def geocode(ctx):
+    """Geocode the products of the geocode list onto a lon/lat grid (.geo and GeoTIFF)."""
+    from isce.geometry.geocode import geocode_product
+
+    ref = _slc(ctx, "reference")
+    inputs = [p for p in ctx.params.geocode_list if Path(p).exists()]
+    missing = sorted(set(ctx.params.geocode_list) - set(inputs))
+    if missing:
+        ctx.log.info("not geocoded (not produced): %s", ", ".join(missing))
+    full = [p for p in inputs if p.startswith("geometry/")]
+    looked = [p for p in inputs if p not in full]
+    bbox = ctx.params.geocode_bbox or ctx.params.roi
+    dem = ctx.state.dem if ctx.state.dem else 0.0
+    posting = ctx.params.posting
+    if posting is None and not ctx.state.dem:
+        posting = [0.0005]
+    posting = None if posting is None else (posting[0] if len(posting) == 1 else tuple(posting))
+    done = {}
+    for group, looks in ((looked, _looks(ctx)), (full, (1, 1))):
+        if group:
+            result = geocode_product(ref, group, looks=looks, dem=dem, snwe=bbox, posting=posting,
+                                     output_dir="geo", progress=True)
+            done.update({k: v["geo"] for k, v in result.items() if k != "geogrid"})
+    for path in done.values():
+        ctx.add_output(path)
+    ctx.state.geocoded = {str(k): str(v) for k, v in done.items()}
+
+
+def endup(ctx):
+    """Write report.json: what ran, the products and their summary numbers."""
+    report = {"mean_coherence": getattr(ctx.state, "mean_coherence", None),
+              "misregistration": getattr(ctx.state, "misreg", None),
+              "geocoded": getattr(ctx.state, "geocoded", {}),
+              "looks": list(_looks(ctx)),
+              "wall_time_s": round(time.time() - ctx.state.started, 2)}
+    Path("report.json").write_text(json.dumps(report, indent=1) + "\n")
+    ctx.add_output("report.json")
+    ctx.log.info("report.json written; mean coherence %s", report["mean_coherence"])
+
+
+class Insar(Application):
+    """Stripmap InSAR in zero-Doppler geometry: a raw or focused pair to geocoded,
+    filtered and unwrapped interferograms.
+
+    Inputs follow ISCE's files: the Master/Reference and Slave/Secondary components
+    configure the sensor readers (e.g. IMAGEFILE, LEADERFILE, OUTPUT for ALOS;
+    HDF5 for UAVSAR/NISAR). Outputs use ISCE's stripmap names: geometry/*.rdr,
+    offsets/*.off, coregisteredSlc/*.slc, interferogram/*, geo/*.geo.
+    """
+
+    family = "insar"
+    instance_name = "insarApp"
+    parameters = (
+        Parameter("sensor_name", public_name="sensor name", type=str, default=None,
+                  doc="Sensor of both dates (ALOS, NISAR_L0B, UAVSAR_HDF5_SLC, NISAR_SLC, ...)."),
+        Parameter("reference_sensor", public_name="reference sensor name", type=str, default=None,
+                  doc="Sensor of the reference date, when the dates differ."),
+        Parameter("secondary_sensor", public_name="secondary sensor name", type=str, default=None,
+                  doc="Sensor of the secondary date, when the dates differ."),
+        Parameter("dem", public_name="demFilename", type="path", default=None,
+                  aliases=("dem filename",), doc="DEM: any GDAL format or ISCE raster."),
+        Parameter("dem_reference", public_name="dem reference", type=str, default="auto",
+                  choices=("auto", "EGM96", "WGS84"), doc="Vertical reference of the DEM."),
+        Parameter("range_looks", public_name="range looks", type=int, default=1, units="pixels",
+                  doc="Looks in range for the interferogram."),
+        Parameter("azimuth_looks", public_name="azimuth looks", type=int, default=1, units="lines",
+                  doc="Looks in azimuth for the interferogram."),
+        Parameter("filter_strength", public_name="filter strength", type=float, default=0.5,
+                  doc="Goldstein-Werner exponent alpha, 0..1."),
+        Parameter("do_unwrap", public_name="do unwrap", type=bool, default=True, doc="Unwrap the phase."),
+        Parameter("unwrapper", public_name="unwrapper name", type=str, default="snaphu",
+                  choices=UNWRAPPERS, doc="snaphu (non-commercial CS2 inside) or mcf (ours)."),
+        Parameter("geocode_list", public_name="geocode list", type=str, container=list,
+                  default=GEOCODE_DEFAULT, doc="Products to geocode."),
+        Parameter("geocode_bbox", public_name="geocode bounding box", type=float, container=list,
+                  default=None, units="deg", doc="S, N, W, E of the geocoded grid."),
+        Parameter("posting", public_name="geocode posting", type=float, container=list,
+                  default=None, units="deg", doc="Geocoded pixel size (dx[, dy]); default: the DEM's."),
+        Parameter("roi", public_name="regionOfInterest", type=float, container=list, default=None,
+                  units="deg", doc="S, N, W, E of interest: the geocoded area when no bounding box "
+                  "is given (the whole scene is processed)."),
+    )
+    facilities = (
+        Facility("reference", factory=make_sensor, args=("sensor_name", "reference_sensor"),
+                 kwargs={"role": "reference"}, public_name="Reference", aliases=("Master",),
+                 mandatory=False, doc="Reader of the reference date."),
+        Facility("secondary", factory=make_sensor, args=("sensor_name", "secondary_sensor"),
+                 kwargs={"role": "secondary"}, public_name="Secondary", aliases=("Slave",),
+                 mandatory=False, doc="Reader of the secondary date."),
+    )
+    steps = (
+        Step("startup", startup, startup.__doc__.splitlines()[0]),
+        Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0]),
+        Step("formslc", formslc, formslc.__doc__.splitlines()[0]),
+        Step("verifyDEM", verify_dem, verify_dem.__doc__.splitlines()[0]),
+        Step("topo", topo, topo.__doc__.splitlines()[0]),
+        Step("geo2rdr", geo2rdr, geo2rdr.__doc__.splitlines()[0]),
+        Step("coarse_resample", coarse_resample, coarse_resample.__doc__.splitlines()[0]),
+        Step("misregistration", misregistration, misregistration.__doc__.splitlines()[0]),
+        Step("refined_resample", refined_resample, refined_resample.__doc__.splitlines()[0]),
+        Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0]),
+        Step("coherence", coherence, coherence.__doc__.splitlines()[0]),
+        Step("filter", filter_step, filter_step.__doc__.splitlines()[0]),
+        Step("unwrap", unwrap, unwrap.__doc__.splitlines()[0]),
+        Step("geocode", geocode, geocode.__doc__.splitlines()[0]),
+        Step("endup", endup, endup.__doc__.splitlines()[0]),
+    )
+
+    def validate(self):
+        for attr in ("range_looks", "azimuth_looks"):
+            if getattr(self, attr) < 1:
+                name = self.parameter(attr).public_name
+                raise ConfigurationError(f"must be at least 1, got {getattr(self, attr)}",
+                                         source=self.source_of(attr), path=f"{self.config_path}.{name}")
+        if not 0.0 <= self.filter_strength <= 1.0:
+            raise ConfigurationError(f"must be within 0..1, got {self.filter_strength}",
+                                     source=self.source_of("filter_strength"),
+                                     path=f"{self.config_path}.filter strength")
+        for attr in ("geocode_bbox", "roi"):
+            box = getattr(self, attr)
+            if box is not None and (len(box) != 4 or not (box[0] < box[1] and box[2] < box[3])):
+                name = self.parameter(attr).public_name
+                raise ConfigurationError("needs S, N, W, E with S < N and W < E",
+                                         source=self.source_of(attr), path=f"{self.config_path}.{name}")
+
+
+class Stripmap(Insar):
+    """The same workflow under stripmapApp's instance name (Reference/Secondary vocabulary)."""
+
+    instance_name = "stripmapApp"

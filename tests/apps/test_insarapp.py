@@ -1,0 +1,139 @@
+"""insarApp.py / stripmapApp.py from SLCs: the San Andreas pair through the whole chain,
+ISCE-style input files in both vocabularies, resume, and bad input refused early."""
+import filecmp
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from isce_commands import run_command
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data"
+PRODUCTS = ["geometry/lat.rdr", "geometry/los.rdr", "offsets/range.off", "offsets/azimuth.off",
+            "coregisteredSlc/coarse_coreg.slc", "coregisteredSlc/refined_coreg.slc",
+            "interferogram/topophase.flat", "interferogram/topophase.cor",
+            "interferogram/filt_topophase.flat", "interferogram/phsig.cor",
+            "interferogram/filt_topophase.unw", "interferogram/filt_topophase.unw.conncomp"]
+
+
+def sanandreas():
+    d = DATA / "sanandreas"
+    if not d.exists():
+        pytest.skip(f"real test data not found at {d} (../shared/data beside the repository)")
+    return d
+
+
+def insar_xml(path, *, vocabulary="insar", looks=11, unwrapper="snaphu", dem=None, extra=""):
+    d = sanandreas()
+    ref, sec = ("Master", "Slave") if vocabulary == "insar" else ("Reference", "Secondary")
+    key = "insar" if vocabulary == "insar" else "stripmapApp"
+    dem = dem or d / "SanAnd_dem.tif"
+    path.write_text(textwrap.dedent(f"""\
+        <{vocabulary}App>
+          <component name="{key}">
+            <constant name="data">{d}</constant>
+            <property name="Sensor Name">UAVSAR_HDF5_SLC</property>
+            <component name="{ref}"><property name="HDF5">$data$/SanAnd_129.h5</property></component>
+            <component name="{sec}"><property name="HDF5">$data$/SanAnd_138.h5</property></component>
+            <property name="demFilename">{dem}</property>
+            <property name="dem reference">WGS84</property>
+            <property name="range looks">{looks}</property>
+            <property name="azimuth looks">{looks}</property>
+            <property name="unwrapper name">{unwrapper}</property>
+            {extra}
+          </component>
+        </{vocabulary}App>
+        """))
+    return path
+
+
+def gdal_shape(path):
+    rasterio = pytest.importorskip("rasterio", reason="rasterio (GDAL) checks the outputs")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with rasterio.open(f"{path}.vrt") as ds:
+            return ds.count, ds.height, ds.width
+
+
+def test_sanandreas_whole_chain_from_slcs(tmp_path):
+    xml = insar_xml(tmp_path / "insarApp.xml")
+    proc = run_command("insarApp.py", xml, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "band-passing the secondary" in proc.stderr
+    for product in PRODUCTS:
+        assert gdal_shape(tmp_path / product)[1:] in {(150, 200), (13, 18)}, product
+    import isce.io
+    coh = isce.io.open(tmp_path / "interferogram" / "topophase.cor").read()
+    assert coh.mean() >= 0.95                        # issue 5: the resampled, band-passed pair
+    assert abs(coh[3:-2, 3:-2].mean() - 1) < 0.02   # the data README's check
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["mean_coherence"] == pytest.approx(float(np.nanmean(coh)), rel=1e-6)
+    assert report["misregistration"]["kept"] > 100
+    assert max(report["misregistration"]["rms_px"]) < 0.05
+    unw = isce.io.open(tmp_path / "interferogram" / "filt_topophase.unw")
+    assert unw.bands == 2 and np.isfinite(unw.read(band=1)).all()
+    for name in ("filt_topophase.unw.geo", "topophase.cor.geo", "los.rdr.geo"):
+        assert (tmp_path / "geo" / (name + ".tif")).exists() and gdal_shape(tmp_path / "geo" / name)[1] > 10
+
+
+def test_stripmap_vocabulary_and_resume_equal_a_straight_run(tmp_path):
+    straight, resumed = tmp_path / "straight", tmp_path / "resumed"
+    for wd in (straight, resumed):
+        wd.mkdir()
+        insar_xml(wd / "stripmapApp.xml", vocabulary="stripmap", looks=4, unwrapper="mcf")
+    proc = run_command("stripmapApp.py", "stripmapApp.xml", cwd=straight)
+    assert proc.returncode == 0, proc.stderr
+    proc = run_command("stripmapApp.py", "stripmapApp.xml", "--steps", "--end=misregistration", cwd=resumed)
+    assert proc.returncode == 0, proc.stderr
+    assert not (resumed / "interferogram" / "topophase.flat").exists()
+    proc = run_command("stripmapApp.py", "stripmapApp.xml", "--next", cwd=resumed)
+    assert proc.returncode == 0, proc.stderr
+    for product in PRODUCTS:
+        assert filecmp.cmp(straight / product, resumed / product, shallow=False), product
+
+
+def test_steps_help_lists_the_chain(tmp_path):
+    proc = run_command("insarApp.py", "--steps", "--help", cwd=tmp_path)
+    assert proc.returncode == 0
+    names = [line.split()[1] for line in proc.stdout.splitlines() if line.strip()[:3].strip(" .").isdigit()]
+    assert names == ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr",
+                     "coarse_resample", "misregistration", "refined_resample", "interferogram",
+                     "coherence", "filter", "unwrap", "geocode", "endup"]
+
+
+def test_bad_inputs_are_refused_before_long_steps(tmp_path):
+    d = sanandreas()
+    # a misspelt property: nothing runs
+    xml = insar_xml(tmp_path / "a.xml", extra='<property name="rnage looks">3</property>')
+    proc = run_command("insarApp.py", xml, cwd=tmp_path)
+    assert proc.returncode == 2 and "did you mean 'range looks'" in proc.stderr
+    assert not (tmp_path / "reference").exists()
+    # a DEM off the scene: refused at verifyDEM, before topo writes anything
+    other = DATA / "winnipeg" / "winnipeg_dem.tif"
+    if other.exists():
+        xml = insar_xml(tmp_path / "b.xml", dem=other)
+        proc = run_command("insarApp.py", xml, cwd=tmp_path)
+        assert proc.returncode == 2 and "winnipeg_dem.tif" in proc.stderr
+        assert not (tmp_path / "geometry" / "lat.rdr").exists()
+    # dates from different tracks: refused from the metadata, before any image is written
+    envisat = DATA / "envisat" / "envisat.h5"
+    if envisat.exists():
+        wd = tmp_path / "tracks"
+        wd.mkdir()
+        xml = insar_xml(wd / "c.xml")
+        xml.write_text(xml.read_text().replace("$data$/SanAnd_138.h5", str(envisat))
+                       .replace('<property name="Sensor Name">UAVSAR_HDF5_SLC</property>',
+                                '<property name="reference sensor name">UAVSAR_HDF5_SLC</property>'
+                                '<property name="secondary sensor name">NISAR_SLC</property>'))
+        proc = run_command("insarApp.py", xml, cwd=wd)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "look" in proc.stderr or "track" in proc.stderr
+        assert not (wd / "reference" / "reference.slc").exists()
+    # settings for a sensor without a sensor name
+    (tmp_path / "d.xml").write_text(f"""<x><component name="insar"><component name="Master">
+        <property name="HDF5">{d}/SanAnd_129.h5</property></component></component></x>""")
+    proc = run_command("insarApp.py", "d.xml", cwd=tmp_path)
+    assert proc.returncode == 2 and "sensor name" in proc.stderr
