@@ -93,6 +93,15 @@ def test_stripmap_vocabulary_and_resume_equal_a_straight_run(tmp_path):
     assert proc.returncode == 0, proc.stderr
     for product in PRODUCTS:
         assert filecmp.cmp(straight / product, resumed / product, shallow=False), product
+    # a setting only later steps read: resuming there is accepted; one an earlier step read is not
+    proc = run_command("stripmapApp.py", "stripmapApp.xml", "--start=filter",
+                       "stripmapApp.filter strength=0.9", cwd=resumed)
+    assert proc.returncode == 0, proc.stderr
+    assert not filecmp.cmp(straight / "interferogram/filt_topophase.flat",
+                           resumed / "interferogram/filt_topophase.flat", shallow=False)
+    proc = run_command("stripmapApp.py", "stripmapApp.xml", "--start=filter",
+                       "stripmapApp.range looks=5", cwd=resumed)
+    assert proc.returncode == 2 and "--start=interferogram" in proc.stderr
 
 
 def test_steps_help_lists_the_chain(tmp_path):

@@ -405,22 +405,23 @@ class Insar(Application):
                  kwargs={"role": "secondary"}, public_name="Secondary", aliases=("Slave",),
                  mandatory=False, doc="Reader of the secondary date."),
     )
+    # ``uses``: the settings each step reads first, so a changed setting restarts from there
     steps = (
-        Step("startup", startup, startup.__doc__.splitlines()[0]),
-        Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0]),
-        Step("formslc", formslc, formslc.__doc__.splitlines()[0]),
-        Step("verifyDEM", verify_dem, verify_dem.__doc__.splitlines()[0]),
-        Step("topo", topo, topo.__doc__.splitlines()[0]),
-        Step("geo2rdr", geo2rdr, geo2rdr.__doc__.splitlines()[0]),
-        Step("coarse_resample", coarse_resample, coarse_resample.__doc__.splitlines()[0]),
-        Step("misregistration", misregistration, misregistration.__doc__.splitlines()[0]),
-        Step("refined_resample", refined_resample, refined_resample.__doc__.splitlines()[0]),
-        Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0]),
-        Step("coherence", coherence, coherence.__doc__.splitlines()[0]),
-        Step("filter", filter_step, filter_step.__doc__.splitlines()[0]),
-        Step("unwrap", unwrap, unwrap.__doc__.splitlines()[0]),
-        Step("geocode", geocode, geocode.__doc__.splitlines()[0]),
-        Step("endup", endup, endup.__doc__.splitlines()[0]),
+        Step("startup", startup, startup.__doc__.splitlines()[0], uses=()),
+        Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0], uses=("sensor name", "reference sensor name", "secondary sensor name", "Reference", "Secondary")),
+        Step("formslc", formslc, formslc.__doc__.splitlines()[0], uses=()),
+        Step("verifyDEM", verify_dem, verify_dem.__doc__.splitlines()[0], uses=("demFilename", "dem reference")),
+        Step("topo", topo, topo.__doc__.splitlines()[0], uses=()),
+        Step("geo2rdr", geo2rdr, geo2rdr.__doc__.splitlines()[0], uses=()),
+        Step("coarse_resample", coarse_resample, coarse_resample.__doc__.splitlines()[0], uses=()),
+        Step("misregistration", misregistration, misregistration.__doc__.splitlines()[0], uses=()),
+        Step("refined_resample", refined_resample, refined_resample.__doc__.splitlines()[0], uses=()),
+        Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0], uses=("range looks", "azimuth looks")),
+        Step("coherence", coherence, coherence.__doc__.splitlines()[0], uses=()),
+        Step("filter", filter_step, filter_step.__doc__.splitlines()[0], uses=("filter strength",)),
+        Step("unwrap", unwrap, unwrap.__doc__.splitlines()[0], uses=("do unwrap", "unwrapper name")),
+        Step("geocode", geocode, geocode.__doc__.splitlines()[0], uses=("geocode list", "geocode bounding box", "geocode posting", "regionOfInterest")),
+        Step("endup", endup, endup.__doc__.splitlines()[0], uses=()),
     )
 
     def validate(self):
