@@ -1,0 +1,138 @@
+"""isce.focus.fft: planned in-place transforms equal numpy's; wisdom is saved and reloaded;
+the scipy fallback gives the same numbers."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from isce.focus import fft
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 97, 1000, 1025, 8193, 9001])
+def test_next_fast_len(n):
+    m = fft.next_fast_len(n)
+    assert m >= n
+    k = m
+    for p in (2, 3, 5, 7):
+        while k % p == 0:
+            k //= p
+    assert k == 1
+    # nothing smaller in between is 7-smooth
+    for c in range(n, m):
+        k = c
+        for p in (2, 3, 5, 7):
+            while k % p == 0:
+                k //= p
+        assert k != 1
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_transform_matches_numpy(dtype, axis):
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal((48, 30)) + 1j * rng.standard_normal((48, 30))).astype(dtype)
+    t = fft.Transform(x.shape, axis, dtype)
+    t.buffer[...] = x
+    got = t.forward().copy()
+    tol = 1e-4 if dtype == np.complex64 else 1e-12
+    assert np.max(np.abs(got - np.fft.fft(x, axis=axis))) < tol * np.abs(got).max()
+    back = t.inverse() / x.shape[axis]                      # unnormalised inverse
+    assert np.max(np.abs(back - x)) < tol * np.abs(x).max()
+
+
+def test_convenience_functions_pad_and_normalise():
+    x = np.arange(10, dtype=np.complex64)
+    assert np.allclose(fft.fft(x, n=16), np.fft.fft(x, 16), atol=1e-4)
+    assert np.allclose(fft.ifft(fft.fft(x)), x, atol=1e-5)
+
+
+def test_scipy_fallback(monkeypatch):
+    monkeypatch.setattr(fft, "_pyfftw", False)
+    fft.clear_cache()
+    assert fft.backend() == "scipy"
+    x = (np.arange(24) + 1j).astype(np.complex64).reshape(4, 6)
+    t = fft.Transform(x.shape, 1)
+    t.buffer[...] = x
+    assert np.allclose(t.forward(), np.fft.fft(x, axis=1), atol=1e-4)
+    assert np.allclose(t.inverse() / 6, x, atol=1e-5)
+    fft.clear_cache()
+
+
+def test_measure_plans_write_and_reload_wisdom(tmp_path):
+    pytest.importorskip("pyfftw")
+    wisdom = tmp_path / "cache" / "fftw-wisdom"
+    code = (
+        "import numpy as np\n"
+        "from isce.focus import fft\n"
+        "t = fft.Transform((16, 360), 1)\n"
+        "t.buffer[...] = 1\n"
+        "t.forward()\n"
+        "print(fft.backend(), fft.planner_effort())\n")
+    env = {"PYTHONPATH": str(REPO / "components"), "ISCE_FFTW_PLANNER": "measure",
+           "ISCE_FFTW_WISDOM": str(wisdom), "ISCE_FFTW_SAVE_WISDOM": "always",
+           "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["pyfftw", "FFTW_MEASURE"]
+    assert wisdom.exists() and wisdom.stat().st_size > 0
+    assert wisdom.read_bytes().startswith(b"isce-fftw-wisdom 1 ")
+    # a second process loads it
+    code2 = "from isce.focus import fft\nprint(fft.load_wisdom())\n"
+    out = subprocess.run([sys.executable, "-c", code2], env=env, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "True"
+
+
+def test_slow_plans_are_replaced(monkeypatch, caplog):
+    """A plan slower than ESTIMATE (stale wisdom from a busy machine) is planned again."""
+    pyfftw = pytest.importorskip("pyfftw")
+    monkeypatch.setenv("ISCE_FFTW_PLANNER", "measure")
+    monkeypatch.setenv("ISCE_FFTW_SAVE_WISDOM", "never")
+    monkeypatch.setattr(fft, "_CHECK_SIZE", 1)
+    calls = []
+    real = pyfftw.FFTW
+
+    class Slow:                     # wraps the first MEASURE plan with a slow execute
+        def __init__(self, plan):
+            self.plan = plan
+
+        def execute(self):
+            import time
+            time.sleep(0.02)
+            self.plan.execute()
+
+    def fake(*args, **kw):
+        plan = real(*args, **kw)
+        calls.append(kw["flags"][0])
+        return Slow(plan) if len(calls) == 1 else plan
+
+    monkeypatch.setattr(pyfftw, "FFTW", fake)
+    t = fft.Transform((8, 64), 1)
+    assert calls[:3] == ["FFTW_MEASURE", "FFTW_MEASURE", "FFTW_ESTIMATE"]
+    assert "FFTW_MEASURE" in calls[3:]           # planned again after forgetting the wisdom
+    assert not isinstance(t._fwd, Slow)
+    t.buffer[...] = 1
+    assert np.allclose(t.forward()[:, 0], 64)
+
+
+def test_corrupt_wisdom_is_ignored(tmp_path, monkeypatch):
+    pytest.importorskip("pyfftw")
+    bad = tmp_path / "wisdom"
+    bad.write_bytes(b"garbage")
+    assert fft.load_wisdom(str(bad)) is False
+
+
+def test_out_of_place_into_a_strided_view():
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((40, 12)) + 1j * rng.standard_normal((40, 12))).astype(np.complex64)
+    wide = np.zeros((40, 20), np.complex64)
+    t = fft.Transform(x.shape, 0, output=wide[:, :12])
+    t.buffer[...] = x
+    t.inverse()
+    assert np.allclose(wide[:, :12], np.fft.ifft(x, axis=0) * 40, atol=1e-4)
+    assert np.array_equal(t.buffer, x)                 # the input is kept
+    assert np.all(wide[:, 12:] == 0)

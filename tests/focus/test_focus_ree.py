@@ -1,0 +1,66 @@
+"""JPL's REE out17 point target re-simulated from its rdf and focused onto the grid of its
+runconfig.yaml (start 03:20:03.457785502, 1520 Hz, start range 967124.5530779377 m,
+spacing c / (2 x 24 MHz), 129 x 129): the peak is at line 64, pixel 64 (within 1/32
+pixel; it reaches ~1e-4)."""
+import numpy as np
+import pytest
+
+from focus_helpers import SINC_PSLR_DB, measure
+from isce.core.constants import SPEED_OF_LIGHT
+from conftest_paths import ree_folder
+
+
+@pytest.fixture(scope="module")
+def ree_case():
+    folder = ree_folder()
+    from isce.simulate import ree_out17, simulate_point_targets, target_truth
+    from isce.simulate.orbit import ree_orbit_model
+    from isce.simulate.targets import read_targets_csv
+
+    radar = ree_out17(folder / "REE_L0B_out17.rdf")
+    orbit = ree_orbit_model(folder / "REE_L0B_out17.rdf").to_orbit("2021-07-01T03:19:50", 27.0, 1.0)
+    targets = read_targets_csv(folder / "REE_CR_INFO_out17.csv")
+    truth = target_truth(targets, orbit, radar.wavelength, radar.look_side)[0]
+    dr = radar.range_pixel_spacing
+    duration = 2.6                                   # s: the aperture (1.9 s) and the chip
+    margin = 64 + radar.chirp_samples // 2 + 48
+    raw = simulate_point_targets(
+        orbit, radar, targets, length=int(duration * radar.prf),
+        sensing_start=truth["azimuth_time"] - truth["slant_range"] / SPEED_OF_LIGHT - duration / 2,
+        starting_range=truth["slant_range"] - margin * dr, width=2 * margin + 16)
+    return folder, radar, orbit, targets, raw
+
+
+def test_runconfig_grid_is_read(ree_case):
+    from isce.apps.focus import read_runconfig_grid
+
+    folder = ree_case[0]
+    g = read_runconfig_grid(folder / "runconfig.yaml")
+    assert g == {"start_time": "2021-07-01T03:20:03.457785502",
+                 "end_time": "2021-07-01T03:20:03.542654995", "start_range": 967124.5530779377,
+                 "end_range": 967930.2453281345, "prf": 1520.0}
+
+
+def test_target_at_line_64_pixel_64(ree_case):
+    from isce.apps.focus import read_runconfig_grid
+    from isce.focus.rangecomp import range_compress
+    from isce.focus.rda import focus_azimuth
+
+    folder, radar, orbit, targets, raw = ree_case
+    grid = read_runconfig_grid(folder / "runconfig.yaml")
+    rc = range_compress(raw)
+    res = focus_azimuth(rc, grid=grid)
+    g = res.product.radar_grid
+    assert g.shape == (129, 129)
+    assert g.prf == 1520.0
+    assert g.starting_range == 967124.5530779377
+    assert g.range_pixel_spacing == pytest.approx(SPEED_OF_LIGHT / (2 * 24e6), rel=1e-12)
+    assert str(g.sensing_start_datetime).startswith("2021-07-01T03:20:03.4577855")
+    m = measure(res.data)
+    assert abs(m["line"] - 64) < 1 / 32 and abs(m["pixel"] - 64) < 1 / 32
+    assert abs(m["line"] - 64) < 1 / 128 and abs(m["pixel"] - 64) < 1 / 128   # reached ~1e-4
+    assert abs(m["azimuth"]["pslr"] - SINC_PSLR_DB) < 0.3
+    assert abs(m["range"]["pslr"] - SINC_PSLR_DB) < 0.3
+    # phase -4 pi R / lambda at the peak (the sample at the peak)
+    r = 967524.2763552681
+    assert abs(np.angle(res.data[64, 64] * np.exp(4j * np.pi * r / radar.wavelength))) < 0.05
