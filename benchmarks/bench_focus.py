@@ -185,7 +185,8 @@ def main(argv=None):
           f"GFLOP/s): ratio {out['ratio_to_fft_floor']:.2f}")
     if scale != 1:
         print(f"extrapolated to 16384 x 8192: {out['extrapolated_16k_x_8k_s']:.1f} s")
-    print(f"peak memory: heap {out['heap_peak_mib']:.0f} MiB, process RSS {out['rss_peak_mib']:.0f} MiB")
+    print(f"peak memory: heap {out['heap_peak_mib']:.0f} MiB, process RSS "
+          f"{out['rss_peak_mib']:.0f} MiB")
     for stage, sections in out["sections_s"].items():
         parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(sections.items(), key=lambda x: -x[1]))
         print(f"  {stage}: {parts}")

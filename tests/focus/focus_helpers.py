@@ -136,13 +136,15 @@ def alos_scene(targets, pulses=8192, margin_samples=300, squint_hz=None, output=
         def squinted(p, vel, t, wvl, length):
             los = np.asarray(t) - np.asarray(p)
             vel = np.asarray(vel)
-            s = np.sum(los * vel, -1) / (np.linalg.norm(los, axis=-1) * np.linalg.norm(vel, axis=-1))
+            norm = np.linalg.norm(los, axis=-1) * np.linalg.norm(vel, axis=-1)
+            s = np.sum(los * vel, -1) / norm
             return np.sinc(length * (s - sin0) / wvl)
 
         echoes.antenna_pattern = squinted
     try:
-        raw = simulate_point_targets(orbit, radar, targets, sensing_start=t_beam - 0.5 * pulses / radar.prf,
-                                     length=pulses, starting_range=r0, width=width, output=output)
+        raw = simulate_point_targets(orbit, radar, targets, length=pulses,
+                                     sensing_start=t_beam - 0.5 * pulses / radar.prf,
+                                     starting_range=r0, width=width, output=output)
     finally:
         echoes.antenna_pattern = original
     return raw, orbit, radar

@@ -90,6 +90,8 @@ def test_measure_plans_write_and_reload_wisdom(tmp_path):
 def test_slow_plans_are_replaced(monkeypatch, caplog):
     """A plan slower than ESTIMATE (stale wisdom from a busy machine) is planned again."""
     pyfftw = pytest.importorskip("pyfftw")
+    if fft.backend() != "pyfftw":
+        pytest.skip("FFTs run on scipy.fft here (ISCE_FFT_BACKEND=scipy)")
     monkeypatch.setenv("ISCE_FFTW_PLANNER", "measure")
     monkeypatch.setenv("ISCE_FFTW_SAVE_WISDOM", "never")
     monkeypatch.setattr(fft, "_CHECK_SIZE", 1)
@@ -136,3 +138,25 @@ def test_out_of_place_into_a_strided_view():
     assert np.allclose(wide[:, :12], np.fft.ifft(x, axis=0) * 40, atol=1e-4)
     assert np.array_equal(t.buffer, x)                 # the input is kept
     assert np.all(wide[:, 12:] == 0)
+
+
+def test_chirp_z_transform_matches_the_direct_sum():
+    from isce.focus.rda import czt_axis0
+
+    rng = np.random.default_rng(4)
+    x = (rng.standard_normal((50, 3)) + 1j * rng.standard_normal((50, 3))).astype(np.complex64)
+    beta, m = 0.0137, 40
+    q, k = np.arange(50)[:, None], np.arange(m)[None, :]
+    ref = np.exp(2j * np.pi * beta * q * k).T @ x
+    assert np.abs(czt_axis0(x, beta, m) - ref).max() < 1e-5 * np.abs(ref).max()
+
+
+@pytest.mark.parametrize("kind,beta,width", [("rect", 0, 0.886), ("hamming", 0, 1.30),
+                                             ("kaiser", 0, 0.886), ("kaiser", 2.5, 1.04)])
+def test_window_broadening(kind, beta, width):
+    from isce.focus.weighting import broadening, window
+
+    assert broadening(kind, beta) == pytest.approx(width, abs=0.01)
+    assert window(kind, [-0.6, 0.6], beta).tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError):
+        window("triangle", [0.0])

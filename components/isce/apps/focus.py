@@ -88,7 +88,8 @@ def _grid_overrides(p) -> dict:
         grid.pop("end_range", None)
     for key in ("length", "width"):
         if key in grid and grid[key] < 1:
-            raise ConfigurationError(f"the output grid needs at least one {'line' if key == 'length' else 'sample'}")
+            what = "line" if key == "length" else "sample"
+            raise ConfigurationError(f"the output grid needs at least one {what}")
     return grid
 
 
@@ -233,11 +234,13 @@ class Focus(Application):
         Parameter("doppler", type=float, default=None, units="Hz",
                   doc="Constant Doppler centroid; default: the metadata's, else estimated."),
         Parameter("estimate_doppler", public_name="estimate doppler", type=bool, default=False,
-                  doc="Estimate the Doppler centroid from the echoes even if the metadata have one."),
+                  doc="Estimate the Doppler centroid from the echoes even if the metadata "
+                  "have one."),
         Parameter("doppler_degree", public_name="doppler degree", type=int, default=1,
                   doc="Degree in range of the estimated Doppler polynomial (0: one constant)."),
         Parameter("doppler_azimuth_blocks", public_name="doppler azimuth blocks", type=int,
-                  default=4, doc="Azimuth blocks of the Doppler estimate (1 for point-target scenes)."),
+                  default=4,
+                  doc="Azimuth blocks of the Doppler estimate (1 for point-target scenes)."),
         Parameter("azimuth_bandwidth", public_name="azimuth bandwidth", type=float, default=None,
                   units="Hz", doc="Processed azimuth bandwidth; default: the antenna's two-way "
                   "3-dB Doppler bandwidth (max 0.9 PRF), or 0.8 PRF."),
@@ -257,7 +260,8 @@ class Focus(Application):
         Parameter("samples", public_name="number of samples", type=int, default=None,
                   doc="Output samples per line (default: every fully focused sample)."),
         Parameter("runconfig", type="path", default=None,
-                  doc="ISCE3 focusing runconfig (YAML) whose processing.output_grid sets the grid."),
+                  doc="ISCE3 focusing runconfig (YAML) whose processing.output_grid sets "
+                  "the grid."),
         Parameter("patch_lines", public_name="patch lines", type=int, default=None,
                   doc="Azimuth FFT length of a patch (default: >= 2 synthetic apertures)."),
         Parameter("reference_height", public_name="reference height", type=float, default=0.0,

@@ -50,7 +50,8 @@ class DopplerEstimate:
     and the polynomial ``coefficients`` (per azimuth block, highest power first, in
     (range - ``range_ref``) / ``range_scale``)."""
 
-    def __init__(self, lut, times, ranges, estimates, weights, coefficients, range_ref, range_scale):
+    def __init__(self, lut, times, ranges, estimates, weights, coefficients, range_ref,
+                 range_scale):
         self.lut = lut
         self.times = times
         self.ranges = ranges

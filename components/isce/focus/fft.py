@@ -298,7 +298,8 @@ class Transform:
             self._fwd, self._inv = self._make(fftw, kw)
             key = (self.shape, self.axis, self.dtype.str, self.nthreads, effort, self.inplace,
                    self.output.strides)
-            if self.buffer.size >= _CHECK_SIZE and effort != "FFTW_ESTIMATE" and key not in _CHECKED:
+            if (self.buffer.size >= _CHECK_SIZE and effort != "FFTW_ESTIMATE"
+                    and key not in _CHECKED):
                 self._check_plan(fftw, kw)
                 _CHECKED.add(key)
             if keep is not None:

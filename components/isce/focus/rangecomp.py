@@ -219,7 +219,7 @@ def range_compress(raw, output=None, *, window_kind="rect", beta: float = 0.0,
                                transform=transform, clock=clock)
             else:
                 compress_lines(lines, filt, width, transform=transform, clock=clock,
-                               sink=lambda r0, r1, rows, start=start: writer.write(start + r0, rows))
+                               sink=lambda r0, r1, rows, s=start: writer.write(s + r0, rows))
     except BaseException:
         if writer is not None:
             writer.abort()

@@ -188,7 +188,8 @@ def fit_range_model(orbit, wavelength: float, look_side: str, t_ref: float, rang
     if band is not None:             # refit over the stationary-phase times of the band
         u = np.empty((nodes, n))
         for k, (r_m, d_t, v, _) in enumerate(fits):
-            times = [d_t - wavelength * f * r_m / (2 * v * v * math.sqrt(1 - (wavelength * f / (2 * v)) ** 2))
+            times = [d_t - wavelength * f * r_m
+                     / (2 * v * v * math.sqrt(1 - (wavelength * f / (2 * v)) ** 2))
                      for f in (float(band[1]), float(band[0]))]
             u[k] = np.linspace(min(times), max(times), n)
         r = _history(orbit, xyz, float(t_ref) + u, line_time)

@@ -26,8 +26,8 @@ columns:
    choice, is not used: for ALOS FBS's 28 MHz in 32 MHz its least-squares error
    reaches 26 % at the band edge, 6 % rms);
 3. **azimuth matched filter** ``W(f) / G(f) exp(+j psi(f, R))`` (``psi`` per row
-   as a polynomial of the lowest degree matching it to 5 mrad across the block) with ``psi =
-   4 pi Rm (D - 1) / lambda + 4 pi (Rm - R) / lambda + 2 pi f dt + pi / 4``
+   as a polynomial of the lowest degree matching it to 5 mrad across the block)
+   with ``psi = 4 pi Rm (D - 1) / lambda + 4 pi (Rm - R) / lambda + 2 pi f dt + pi / 4``
    (removes the azimuth modulation and moves the target from its apex time
    to its zero-Doppler time, leaving ``-4 pi R / lambda``), the azimuth
    weighting ``W`` over the processed band ``Ba`` and, optionally, the
@@ -222,7 +222,8 @@ def src_phase_error(wavelength, range_bandwidth, slant_range, velocity, f_max) -
     compression leaves at Doppler ``f_max`` [Hz]: ``pi (B/2)^2 / Ksrc`` with
     ``1 / Ksrc = lambda^3 R f^2 / (2 c^2 V^2 D^3)`` [s^2]."""
     d = math.sqrt(1.0 - (wavelength * f_max / (2 * velocity)) ** 2)
-    inv_k = wavelength ** 3 * slant_range * f_max ** 2 / (2 * SPEED_OF_LIGHT ** 2 * velocity ** 2 * d ** 3)
+    inv_k = (wavelength ** 3 * slant_range * f_max ** 2
+             / (2 * SPEED_OF_LIGHT ** 2 * velocity ** 2 * d ** 3))
     return math.pi * (0.5 * range_bandwidth) ** 2 * inv_k
 
 
@@ -342,7 +343,8 @@ def czt_axis0(spec: np.ndarray, beta: float, m: int, out_phase=None, clock=None)
     t.forward()
     if clock is not None:
         clock.tick("fft", t, forward=1)
-    lag = np.concatenate([np.arange(m, dtype=np.float64), np.arange(-(length - m), 0, dtype=np.float64)])
+    lag = np.concatenate([np.arange(m, dtype=np.float64),
+                          np.arange(-(length - m), 0, dtype=np.float64)])
     kern = np.exp(-1j * np.pi * np.mod(beta * lag * lag, 2.0))
     kern[(lag > m - 1) | (lag < -(n - 1))] = 0.0
     kspec = (np.fft.fft(kern) / length).astype(np.complex64)
@@ -887,8 +889,8 @@ def _doppler_lut(model, grid, rmodel, raw):
         return model
     # sample on the output grid; the data seen at zero-Doppler time t left the antenna at
     # raw time t + dt + u(f_dc): evaluate the raw-time model there
-    times = np.linspace(grid.sensing_start, grid.sensing_start + max(grid.length - 1, 1) / grid.prf, 8)
-    ranges = np.linspace(grid.starting_range, grid.starting_range + max(grid.width - 1, 1) * grid.spacing, 16)
+    times = grid.sensing_start + np.linspace(0.0, max(grid.length - 1, 1) / grid.prf, 8)
+    ranges = grid.starting_range + np.linspace(0.0, max(grid.width - 1, 1) * grid.spacing, 16)
     tt, rr = np.meshgrid(times, ranges, indexing="ij")
     fd = _doppler_at(model, tt, rr)
     rm, dt, v = rmodel.eval(rr)
