@@ -180,28 +180,18 @@ def geo2rdr(ctx):
 
 def _secondary_image(ctx):
     """The secondary image to resample: band-passed to the reference band when they differ."""
-    import isce.io
-    from isce.signal.bandpass import bandpass_range
+    from isce.signal.bandpass import bandpass_to_reference, same_range_band
 
     ref, sec = _slc(ctx, "reference"), _slc(ctx, "secondary")
-    same = abs(ref.center_frequency - sec.center_frequency) < 1.0 and \
-        abs((ref.range_bandwidth or 0) - (sec.range_bandwidth or 0)) < 1.0
-    if same or not (ref.range_bandwidth and sec.range_bandwidth and sec.range_sampling_rate):
+    if same_range_band(ref, sec) or not (ref.range_bandwidth and sec.range_bandwidth
+                                         and sec.range_sampling_rate):
         return sec.source.path
-    out = Path("secondary") / "secondary_bandpassed.slc"
     ctx.log.info("band-passing the secondary from %.1f MHz at %.4f GHz to %.1f MHz at %.4f GHz",
                  sec.range_bandwidth / 1e6, sec.center_frequency / 1e9,
                  ref.range_bandwidth / 1e6, ref.center_frequency / 1e9)
-    with isce.io.create(out, sec.width, sec.length, "CFLOAT", image_type="slc") as dst:
-        for rows, block in sec.iter_blocks(1024):
-            dst[rows] = bandpass_range(block, sampling_rate=sec.range_sampling_rate,
-                                       center_frequency=sec.center_frequency,
-                                       new_center_frequency=ref.center_frequency,
-                                       new_bandwidth=ref.range_bandwidth,
-                                       bandwidth=sec.range_bandwidth,
-                                       starting_range=sec.radar_grid.starting_range)
+    out = bandpass_to_reference(sec, ref, Path("secondary") / "secondary_bandpassed.slc", progress=True)
     ctx.add_output(out)
-    return str(out)
+    return out
 
 
 def _resample(ctx, offsets_dir, output):

@@ -38,7 +38,7 @@ def prepare(ctx):
 def bandpass(ctx):
     """Band-pass the secondary to the reference's range band when they differ."""
     from isce.sensors import SlcProduct
-    from isce.signal.bandpass import bandpass_range
+    from isce.signal.bandpass import bandpass_to_reference, same_range_band
 
     p = ctx.params
     if not p.reference:
@@ -47,31 +47,19 @@ def bandpass(ctx):
     ref = load_product(p.reference, p.polarization, p.frequency)
     ctx.add_input(p.reference)
     sec = SlcProduct.from_dict(ctx.state.secondary)
-    same_band = (abs(ref.center_frequency - sec.center_frequency) < 1.0
-                 and abs((ref.range_bandwidth or 0) - (sec.range_bandwidth or 0)) < 1.0)
-    if same_band:
+    if same_range_band(ref, sec):
         ctx.log.info("secondary already in the reference band: no band-pass")
         return
-    if not (ref.range_bandwidth and sec.range_bandwidth and sec.range_sampling_rate):
-        raise InputError(f"{p.product} or {p.reference}: range bandwidth or sampling rate "
-                         "unknown, cannot band-pass")
-    import isce.io
-
     out = Path(p.output).with_name(Path(p.output).stem + "_bandpassed.slc")
     out.parent.mkdir(parents=True, exist_ok=True)
     ctx.log.info("band-passing %s from %.1f MHz at %.3f GHz to %.1f MHz at %.3f GHz", p.product,
-                 sec.range_bandwidth / 1e6, sec.center_frequency / 1e9, ref.range_bandwidth / 1e6,
-                 ref.center_frequency / 1e9)
-    with isce.io.create(out, sec.width, sec.length, "CFLOAT", image_type="slc") as dst:
-        for rows, block in ctx.progress(sec.iter_blocks(BLOCK_LINES), total=-(-sec.length // BLOCK_LINES)):
-            dst[rows] = bandpass_range(block, sampling_rate=sec.range_sampling_rate,
-                                       center_frequency=sec.center_frequency,
-                                       new_center_frequency=ref.center_frequency,
-                                       new_bandwidth=ref.range_bandwidth,
-                                       bandwidth=sec.range_bandwidth,
-                                       starting_range=sec.radar_grid.starting_range)
+                 (sec.range_bandwidth or 0) / 1e6, sec.center_frequency / 1e9,
+                 (ref.range_bandwidth or 0) / 1e6, ref.center_frequency / 1e9)
+    try:
+        ctx.state.slc = bandpass_to_reference(sec, ref, out, block_lines=BLOCK_LINES, progress=True)
+    except ValueError as exc:
+        raise InputError(f"{p.product} or {p.reference}: {exc}") from None
     ctx.add_output(out)
-    ctx.state.slc = str(out)
 
 
 def resample(ctx):

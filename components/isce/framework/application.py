@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from .configurable import Component, SearchPath, settings_for
 from .errors import ConfigurationError, IsceError, StepError
-from .help import application_help, show_config, steps_help, usage
+from .help import application_help, show_config, steps_help
 from .names import did_you_mean, normalize
 from .steps import STATE_DIR, State, StateStore, Step, StepContext
 from .xmlconfig import COMMAND_LINE, ConfigNode, parse_assignment, parse_file

@@ -7,6 +7,8 @@ import os
 
 import numpy as np
 
+from isce.signal._arrays import to_numeric
+
 __all__ = ["ImageSource"]
 
 
@@ -36,16 +38,6 @@ class ImageSource:
         self.is_complex = dt.kind == "c" or bool(dt.names and {"r", "i"} <= set(dt.names))
         self.dtype = np.complex64 if self.is_complex else np.float32
 
-    def _numeric(self, block):
-        arr = np.asarray(block)
-        names = arr.dtype.names
-        if names and {"r", "i"} <= set(names):
-            out = np.empty(arr.shape, np.complex64)
-            out.real = arr["r"]
-            out.imag = arr["i"]
-            return out
-        return arr
-
     def chips(self, rows0, cols0, h, w):
         """Stack ``(B, h, w)`` of the chips whose top-left samples are ``(rows0[k], cols0[k])``.
 
@@ -59,7 +51,7 @@ class ImageSource:
             b0, b1 = max(c0, 0), min(c0 + w, width)
             if a1 <= a0 or b1 <= b0:
                 continue
-            out[k, a0 - r0:a1 - r0, b0 - c0:b1 - c0] = self._numeric(self.data[a0:a1, b0:b1])
+            out[k, a0 - r0:a1 - r0, b0 - c0:b1 - c0] = to_numeric(self.data[a0:a1, b0:b1])
         return out
 
     def inside(self, rows0, cols0, h, w):

@@ -31,7 +31,8 @@ import numpy as np
 
 from ._arrays import to_numeric
 
-__all__ = ["bandpass_range", "resample_range", "match_range_band", "SPEED_OF_LIGHT"]
+__all__ = ["bandpass_range", "resample_range", "match_range_band", "bandpass_to_reference",
+           "SPEED_OF_LIGHT"]
 
 SPEED_OF_LIGHT = 299792458.0  # m/s
 
@@ -185,3 +186,34 @@ def match_range_band(slc, *, sampling_rate, center_frequency, new_sampling_rate,
         raise ValueError(f"new bandwidth {new_bandwidth / 1e6:g} MHz does not fit the new sampling "
                          f"rate {fs_new / 1e6:g} MHz")
     return resample_range(y, fs_new / float(sampling_rate))
+
+
+def same_range_band(reference, secondary, tolerance_hz: float = 1.0) -> bool:
+    """True when two SLC products share centre frequency and range bandwidth [Hz]."""
+    return (abs(reference.center_frequency - secondary.center_frequency) < tolerance_hz
+            and abs((reference.range_bandwidth or 0) - (secondary.range_bandwidth or 0)) < tolerance_hz)
+
+
+def bandpass_to_reference(secondary, reference, output, *, block_lines: int = 1024,
+                          progress: bool = False) -> str:
+    """Write ``secondary``'s image band-passed to ``reference``'s range band and centre
+    frequency (shifted to baseband) as an isce.io CFLOAT raster at ``output``, block by
+    block; the range sampling is kept. Both are SLC products (isce.sensors.SlcProduct).
+    Raises ValueError when a bandwidth or the sampling rate is unknown."""
+    import isce.io
+
+    if not (reference.range_bandwidth and secondary.range_bandwidth and secondary.range_sampling_rate):
+        raise ValueError("range bandwidth or sampling rate unknown: cannot band-pass")
+    blocks = secondary.iter_blocks(block_lines)
+    if progress:
+        from tqdm.auto import tqdm
+        blocks = tqdm(blocks, total=-(-secondary.length // block_lines), desc="bandpass")
+    with isce.io.create(output, secondary.width, secondary.length, "CFLOAT", image_type="slc") as dst:
+        for rows, block in blocks:
+            dst[rows] = bandpass_range(block, sampling_rate=secondary.range_sampling_rate,
+                                       center_frequency=secondary.center_frequency,
+                                       new_center_frequency=reference.center_frequency,
+                                       new_bandwidth=reference.range_bandwidth,
+                                       bandwidth=secondary.range_bandwidth,
+                                       starting_range=secondary.radar_grid.starting_range)
+    return str(output)
