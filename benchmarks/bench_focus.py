@@ -37,6 +37,9 @@ import tracemalloc
 
 import numpy as np
 
+# MEASURE plans (kept as wisdom) for a long run; ESTIMATE is the library default
+os.environ.setdefault("ISCE_FFTW_PLANNER", "measure")
+
 
 def make_raw(folder, lines, samples, seed=0):
     """A RawProduct with ALOS geometry and random echoes written as a raster."""

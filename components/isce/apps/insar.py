@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from isce.framework import Application, ConfigurationError, Facility, InputError, Parameter, Step
 
 UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
 GEOCODE_DEFAULT = ["interferogram/filt_topophase.flat", "interferogram/filt_topophase.unw",
-                   "interferogram/phsig.cor", "interferogram/topophase.cor",
-                   "geometry/los.rdr"]
+                   "interferogram/topophase.unw", "interferogram/phsig.cor",
+                   "interferogram/topophase.cor", "geometry/los.rdr"]
 MAX_HEADING_DIFFERENCE = 5.0  # deg: more means another track
 
 
@@ -56,15 +57,27 @@ def _heading(product) -> float:
     return float(np.degrees(np.arctan2(e, n)))
 
 
+def _file(product) -> str:
+    """The file a product was read from, for messages (raw: the echo file; SLC: the image)."""
+    source = getattr(product, "source", None)
+    return str(getattr(source, "path", None) or "?")
+
+
+def _pair(ref, sec) -> str:
+    return f"reference {_file(ref)}, secondary {_file(sec)}"
+
+
 def check_tracks(ref, sec) -> None:
     """Refuse dates that cannot pair: other look side or another track (InputError)."""
     if ref.look_side != sec.look_side:
-        raise InputError(f"the reference looks {ref.look_side}, the secondary {sec.look_side}: "
-                         "not an interferometric pair")
+        raise InputError(f"{_pair(ref, sec)}: the reference looks {ref.look_side}, the secondary "
+                         f"{sec.look_side}: not an interferometric pair")
     h1, h2 = _heading(ref), _heading(sec)
     if abs((h1 - h2 + 180.0) % 360.0 - 180.0) > MAX_HEADING_DIFFERENCE:
-        raise InputError(f"the two dates fly headings {h1:.1f} and {h2:.1f} deg apart: images "
-                         "from different tracks (or passes) cannot be paired")
+        raise InputError(f"{_pair(ref, sec)}: headings {h1:.1f} and {h2:.1f} deg "
+                         f"({abs((h1 - h2 + 180.0) % 360.0 - 180.0):.1f} deg apart, more than "
+                         f"{MAX_HEADING_DIFFERENCE:g}): images from different tracks (or an "
+                         "ascending and a descending pass) cannot be paired")
 
 
 def check_overlap(ref, sec) -> None:
@@ -74,9 +87,64 @@ def check_overlap(ref, sec) -> None:
     a = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
     b = scene_footprint(sec.radar_grid, sec.orbit, sec.doppler)
     if a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]:
-        raise InputError(f"the two images do not overlap on the ground (reference lon/lat "
-                         f"{a[0]:.3f}..{a[2]:.3f}/{a[1]:.3f}..{a[3]:.3f}, secondary "
-                         f"{b[0]:.3f}..{b[2]:.3f}/{b[1]:.3f}..{b[3]:.3f}): different tracks?")
+        raise InputError(f"{_pair(ref, sec)}: the two images do not overlap on the ground "
+                         f"(reference lon/lat {a[0]:.3f}..{a[2]:.3f}/{a[1]:.3f}..{a[3]:.3f}, "
+                         f"secondary {b[0]:.3f}..{b[2]:.3f}/{b[1]:.3f}..{b[3]:.3f}): different "
+                         "tracks?")
+
+
+def check_dem_early(dem, product) -> None:
+    """Refuse, from the metadata alone, a DEM that misses the reference scene (InputError).
+
+    A focused date is checked on its exact footprint (as verifyDEM does). A raw date is
+    not focused yet: its zero-Doppler grid is only known after formslc, which trims the
+    aperture and the chirp off the raw swath, so here the DEM must cover the centre of the
+    raw swath (middle 10 % of its pulses and samples); verifyDEM checks the whole focused
+    footprint after formslc."""
+    from isce.core.radargrid import RadarGrid
+    from isce.geometry.footprint import check_dem_coverage, scene_footprint
+    from isce.sensors.raw import RawProduct
+
+    if not dem:
+        return
+    if not isinstance(product, RawProduct):
+        footprint = scene_footprint(product.radar_grid, product.orbit, product.doppler)
+        check_dem_coverage(dem, footprint, scene="the reference scene")
+        return
+    lines, samples = max(2, product.length // 10), max(2, product.width // 10)
+    grid = RadarGrid(product.pulse_time((product.length - lines) // 2), product.reference_epoch,
+                     prf=product.prf,
+                     starting_range=product.slant_range((product.width - samples) // 2),
+                     range_pixel_spacing=product.range_pixel_spacing, length=lines,
+                     width=samples, wavelength=product.wavelength, look_side=product.look_side)
+    doppler = product.doppler if product.doppler is not None and hasattr(product.doppler, "eval") \
+        else None
+    check_dem_coverage(dem, scene_footprint(grid, product.orbit, doppler),
+                       scene="the centre of the raw reference scene")
+
+
+def _remove_product(path) -> None:
+    """Remove a raster, its sidecars (ISCE XML first) and its metadata JSON."""
+    from isce.io.atomic import remove_quietly
+    from isce.io.sidecars import remove_sidecars
+
+    remove_sidecars(path)
+    remove_quietly(str(path))
+    remove_quietly(f"{path}.json")
+
+
+@contextmanager
+def _outputs_removed_on_failure(ctx):
+    """A step that fails (bad input found mid-way) leaves none of its products behind:
+    a whole first SLC beside a failed second one would look like a finished step."""
+    try:
+        yield
+    except Exception:
+        for path in ctx.outputs:
+            if Path(path).exists() or any(Path(f"{path}{s}").exists() for s in (".xml", ".vrt", ".hdr")):
+                _remove_product(path)
+                ctx.log.info("removed %s: step %r did not finish", path, ctx.step.name)
+        raise
 
 
 # ----------------------------------------------------------------------------- steps
@@ -106,34 +174,37 @@ def preprocess(ctx):
     check_tracks(products["reference"], products["secondary"])
     if not any(isinstance(p, RawProduct) for p in products.values()):
         check_overlap(products["reference"], products["secondary"])
+    check_dem_early(ctx.params.dem, products["reference"])  # not after focusing: verifyDEM
     ctx.state.raw, ctx.state.slc = {}, {}
-    for role, product in products.items():
-        folder = Path(role)
-        folder.mkdir(exist_ok=True)
-        if isinstance(product, RawProduct):
-            product.save(folder / f"{role}.raw.json")
-            ctx.state.raw[role] = product.to_dict()
-            ctx.log.info("%s: raw, %d pulses x %d samples", role, product.length, product.width)
-        else:
-            written = product.write(folder / f"{role}.slc", progress=True)
-            ctx.add_output(folder / f"{role}.slc")
-            ctx.state.slc[role] = written.to_dict()
-            ctx.log.info("%s: SLC, %d lines x %d pixels", role, product.length, product.width)
+    with _outputs_removed_on_failure(ctx):
+        for role, product in products.items():
+            folder = Path(role)
+            folder.mkdir(exist_ok=True)
+            if isinstance(product, RawProduct):
+                product.save(folder / f"{role}.raw.json")
+                ctx.state.raw[role] = product.to_dict()
+                ctx.log.info("%s: raw, %d pulses x %d samples", role, product.length, product.width)
+            else:
+                ctx.add_output(folder / f"{role}.slc")
+                written = product.write(folder / f"{role}.slc", progress=True)
+                ctx.state.slc[role] = written.to_dict()
+                ctx.log.info("%s: SLC, %d lines x %d pixels", role, product.length, product.width)
 
 
 def formslc(ctx):
     """Focus raw dates to zero-Doppler SLCs (range compression, RCMC, azimuth compression)."""
     from isce.sensors.raw import RawProduct
 
-    for role, raw in ctx.state.raw.items():
-        from isce.focus.pipeline import focus
+    with _outputs_removed_on_failure(ctx):
+        for role, raw in ctx.state.raw.items():
+            from isce.focus.pipeline import focus
 
-        output = Path(role) / f"{role}.slc"
-        result = focus(RawProduct.from_dict(raw), output, progress=True)
-        ctx.add_output(output)
-        ctx.state.slc[role] = result.product.to_dict()
-        ctx.log.info("%s: focused to %s (%d x %d)", role, output, result.product.length,
-                     result.product.width)
+            output = Path(role) / f"{role}.slc"
+            ctx.add_output(output)
+            result = focus(RawProduct.from_dict(raw), output, progress=True)
+            ctx.state.slc[role] = result.product.to_dict()
+            ctx.log.info("%s: focused to %s (%d x %d)", role, output, result.product.length,
+                         result.product.width)
     if ctx.state.raw:
         check_overlap(_slc(ctx, "reference"), _slc(ctx, "secondary"))
 
@@ -222,7 +293,7 @@ def misregistration(ctx):
     window = 64 if min(ref.length, ref.width) >= 256 else 32
     search = 8
     field = ampcor(ref.source.path, "coregisteredSlc/coarse_coreg.slc", window=window,
-                   search=search, count=(20, 20))
+                   search=search, count=(20, 20), progress=True)
     try:
         result = cull_offsets(field, order=1)
     except (ValueError, RuntimeError) as exc:  # too few good windows: geometry alone
@@ -255,14 +326,21 @@ def refined_resample(ctx):
 
 
 def interferogram(ctx):
-    """Cross-multiply with range oversampling and looks: topophase.flat and topophase.cor."""
-    from isce.signal.crossmul import crossmul_raster
+    """Cross-multiply with range oversampling and looks, removing the geometric phase (flat
+    Earth and topography): topophase.flat and topophase.cor."""
+    from isce.signal.crossmul import Flattening, crossmul_raster
 
-    ref = _slc(ctx, "reference")
+    ref, sec = _slc(ctx, "reference"), _slc(ctx, "secondary")
     az, rg = _looks(ctx)
+    g1, g2 = ref.radar_grid, sec.radar_grid
+    # the geometric phase is that of the geometry offsets: the misregistration fit corrects
+    # the sampling only (it would also take up part of a deformation's range shift)
+    flat = Flattening(Path("offsets") / "range.off", g1.wavelength,
+                      (g1.starting_range, g1.range_pixel_spacing),
+                      (g2.starting_range, g2.range_pixel_spacing))
     crossmul_raster(ref.source.path, "coregisteredSlc/refined_coreg.slc",
                     "interferogram/topophase.flat", "interferogram/topophase.cor",
-                    az_looks=az, rg_looks=rg, progress=True)
+                    az_looks=az, rg_looks=rg, flatten=flat, progress=True)
     for name in ("topophase.flat", "topophase.cor"):
         ctx.add_output(Path("interferogram") / name)
 
@@ -291,7 +369,8 @@ def filter_step(ctx):
 
 
 def unwrap(ctx):
-    """Unwrap the filtered interferogram, with connected components."""
+    """Unwrap the filtered interferogram, with connected components; the unfiltered phase with
+    the same cycle counts goes to topophase.unw."""
     if not ctx.params.do_unwrap:
         ctx.log.info("do unwrap is off")
         return
@@ -300,9 +379,19 @@ def unwrap(ctx):
     az, rg = _looks(ctx)
     options = {"nlooks": float(az * rg)} if ctx.params.unwrapper.startswith("snaphu") else {}
     out, comp = run_unwrap(ctx.params.unwrapper, "interferogram/filt_topophase.flat",
-                           "interferogram/phsig.cor", "interferogram/filt_topophase.unw", **options)
+                           "interferogram/phsig.cor", "interferogram/filt_topophase.unw",
+                           progress=True, **options)
     ctx.add_output(out)
     ctx.add_output(comp)
+    # the unfiltered phase with the filtered solution's cycle counts (the filter moves the
+    # phase of curved fringes by ~1 mm of L-band displacement)
+    from isce.unwrap.ambiguity import transfer_cycles_raster
+
+    for path in transfer_cycles_raster("interferogram/topophase.flat", out,
+                                       "interferogram/topophase.unw"):
+        if path:
+            ctx.add_output(path)
+    ctx.log.info("unwrapped %s; unfiltered phase with its cycles: interferogram/topophase.unw", out)
 
 
 def geocode(ctx):
@@ -339,7 +428,8 @@ def endup(ctx):
               "misregistration": getattr(ctx.state, "misreg", None),
               "geocoded": getattr(ctx.state, "geocoded", {}),
               "looks": list(_looks(ctx)),
-              "wall_time_s": round(time.time() - ctx.state.started, 2)}
+              "wall_time_s": round(time.time() - ctx.state.started, 2),
+              "steps": dict(getattr(ctx, "step_stats", None) or {})}  # {step: {wall_s, peak_rss_mib}}
     Path("report.json").write_text(json.dumps(report, indent=1) + "\n")
     ctx.add_output("report.json")
     ctx.log.info("report.json written; mean coherence %s", report["mean_coherence"])

@@ -40,9 +40,12 @@ def _targets(p):
     if not text:
         if p.radar == "REE":
             return None                       # the case's own CSV
-        # three corner reflectors ~1.5 km apart around the default scene centre
-        return [Target(34.5, -116.5, 0.0, 1.0, "CR1"), Target(34.512, -116.488, 250.0, 1.0, "CR2"),
-                Target(34.489, -116.515, 120.0, 0.7, "CR3")]
+        # three corner reflectors ~1.5 km apart around the default scene centre (32 dB above
+        # the speckle's mean power in a speckle scene)
+        gain = 40.0 if p.reflectivity == "speckle" else 1.0
+        return [Target(34.5, -116.5, 0.0, gain, "CR1"),
+                Target(34.512, -116.488, 250.0, gain, "CR2"),
+                Target(34.489, -116.515, 120.0, 0.7 * gain, "CR3")]
     if text.lower().endswith(".csv") or os.path.isfile(text):
         return read_targets_csv(text)
     try:
@@ -132,6 +135,17 @@ def setup(ctx):
                                "width": None, "time": str(when2)}
         ctx.log.info("perpendicular baseline %.2f m (asked %.2f m), parallel %.2f m",
                      baseline["perpendicular"], p.baseline, baseline["parallel"])
+    if p.reflectivity == "speckle":
+        if p.radar != "ALOS" or "secondary" not in passes:
+            raise ConfigurationError("a speckle scene needs the ALOS radar and two passes")
+        # one receive window for both passes: the scene centre at mid-swath
+        from isce.core.constants import SPEED_OF_LIGHT
+
+        dr = SPEED_OF_LIGHT / (2.0 * scene.radar.range_sampling_rate)
+        r_mid = scene.truth()[0]["slant_range"]
+        for spec in passes.values():
+            spec["starting_range"] = r_mid - 0.5 * p.samples * dr
+            spec["width"] = int(p.samples)
     ctx.state.radar = scene.radar.to_dict()
     ctx.state.targets = [t.to_dict() for t in scene.targets]
     ctx.state.passes = passes
@@ -141,6 +155,100 @@ def setup(ctx):
         ctx.state.dem = None
     ctx.log.info("%s: %d target(s), %d pulses per pass, passes: %s", p.radar,
                  len(scene.targets), scene.length, ", ".join(passes))
+
+
+def _scene_grids(ctx):
+    from isce.core.orbit import Orbit
+    from isce.simulate.distributed import scene_grid
+    from isce.simulate.radar import RadarParameters
+
+    radar = RadarParameters.from_dict(ctx.state.radar)
+    out = {}
+    for name, spec in ctx.state.passes.items():
+        orbit = Orbit.from_dict(spec["orbit"])
+        out[name] = (orbit, scene_grid(orbit, radar, sensing_start=spec["sensing_start"],
+                                       length=spec["length"], starting_range=spec["starting_range"],
+                                       width=spec["width"], height=_mean_height(ctx)))
+    return radar, out
+
+
+def _mean_height(ctx) -> float:
+    return float(sum(t["height"] for t in ctx.state.targets) / max(len(ctx.state.targets), 1))
+
+
+def scene(ctx):
+    """Distributed scene (speckle scenes only): both passes' ideal focused images over the DEM,
+    the secondary's scatterers moved by the deformation."""
+    import isce.io
+    from isce.simulate.distributed import pair_scenes
+
+    p = ctx.params
+    if p.reflectivity != "speckle":
+        ctx.log.info("point targets only: no distributed scene")
+        return
+    radar, grids = _scene_grids(ctx)
+    (orbit1, grid1), (orbit2, grid2) = grids["reference"], grids["secondary"]
+    dem = ctx.state.dem["path"] if ctx.state.dem else _mean_height(ctx)
+    band = _simulated_band(radar, orbit1, grid1)
+    scenes = pair_scenes(grid1, orbit1, grid2, orbit2, dem=dem, deformation=_mogi(p),
+                         coherence=p.coherence, range_fraction=radar.chirp_bandwidth
+                         / radar.range_sampling_rate, azimuth_fraction=band / radar.prf,
+                         seed=p.seed + 100)
+    out = Path(p.output_dir)
+    for name in PASSES:
+        path = out / f"{name}_scene.slc"
+        data = scenes[name]
+        with isce.io.create(str(path), data.shape[1], data.shape[0], "CFLOAT",
+                            image_type="slc") as ds:
+            ds.write(data)
+        ctx.add_output(path)
+        ctx.state.passes[name]["scene"] = str(path)
+        ctx.state.passes[name]["scene_grid"] = grids[name][1].to_dict()
+    ctx.state.scene_band = band
+    ctx.log.info("speckle scene %d x %d per pass (coherence %.2f, Doppler band %.0f Hz)",
+                 grid1.length, grid1.width, p.coherence, band)
+
+
+def _simulated_band(radar, orbit, grid) -> float:
+    """Doppler band [Hz] of the distributed echoes: 1.25 x the antenna's two-way 3-dB band."""
+    import numpy as np
+
+    _, vel = orbit.interpolate(np.array([grid.sensing_start + 0.5 * grid.length / grid.prf]))
+    speed = float(np.linalg.norm(vel[0]))
+    return float(min(1.25 * 2 * 0.31908 * 2 * speed / radar.antenna_length, radar.prf))
+
+
+def _add_scene_echoes(ctx, name, raw, radar, orbit, output):
+    """Write the raw raster ``output``: the point targets' echoes (``raw``, in memory) plus
+    those of the pass's distributed scene; returns the product and the scene echoes' power."""
+    import numpy as np
+
+    import isce.io
+    from isce.core.radargrid import RadarGrid
+    from isce.sensors.raw import RawSource
+    from isce.simulate.distributed import echoes_from_scene
+    from isce.simulate.echoes import release_memory
+
+    spec = ctx.state.passes[name]
+    grid = RadarGrid.from_dict(spec["scene_grid"])
+    scene_data = isce.io.open(spec["scene"]).read()
+    echoes = echoes_from_scene(scene_data, grid, orbit, radar, sensing_start=raw.sensing_start,
+                               length=raw.length, starting_range=raw.starting_range,
+                               width=raw.width, bandwidth=ctx.state.scene_band,
+                               height=_mean_height(ctx), progress=True)
+    del scene_data
+    power = float(np.mean(np.abs(echoes[raw.length // 2]) ** 2))
+    echoes += raw.read()
+    release_memory(raw)
+    with isce.io.create(os.fspath(output), raw.width, raw.length, "CFLOAT", image_type="raw") as ds:
+        ds.write(echoes)
+    raw.source = RawSource("raster", os.path.abspath(output))
+    raw.attributes["distributed_scene"] = {
+        "method": "inverse range-Doppler focusing of the ideal focused scene "
+                  "(isce.simulate.distributed)", "scene": Path(spec["scene"]).name,
+        "doppler_band_hz": ctx.state.scene_band, "coherence": ctx.params.coherence}
+    raw.save(os.fspath(output) + ".json")
+    return raw, power
 
 
 def _simulate_pass(ctx, name):
@@ -175,10 +283,15 @@ def _simulate_pass(ctx, name):
     # the reference's receive window is reused by the secondary when it fits both
     starting_range = spec.get("starting_range")
     width = spec.get("width")
+    speckle = p.reflectivity == "speckle"
     raw = simulate_point_targets(orbit, radar, targets, sensing_start=spec["sensing_start"],
                                  length=spec["length"], starting_range=starting_range,
-                                 width=width, noise_power=p.noise, output=str(raw_path),
+                                 width=width, noise_power=p.noise,
+                                 output=None if speckle else str(raw_path),
                                  seed=p.seed + (0 if name == "reference" else 1))
+    if speckle:
+        raw, power = _add_scene_echoes(ctx, name, raw, radar, orbit, raw_path)
+        ctx.log.info("%s: distributed scene echoes added (mean power %.3g per sample)", name, power)
     ctx.add_output(raw_path)
     ctx.add_output(str(raw_path) + ".json")
     truth = target_truth(targets, orbit, radar.wavelength, radar.look_side, grid=raw)
@@ -282,7 +395,10 @@ def inputs(ctx):
         ctx.add_output(out / "insarApp.xml")
     elif write_ceos is None and p.radar == "ALOS":
         ctx.log.warning("no ALOS CEOS writer (isce.sensors.alos_ceos) yet: raw rasters only")
+    mogi = _mogi(p)
     summary = {"radar": ctx.state.radar, "targets": ctx.state.targets,
+               "scene_kind": p.reflectivity, "coherence": p.coherence,
+               "deformation": mogi.to_dict() if mogi is not None else None,
                "baseline": ctx.state.baseline, "scene": ctx.state.scene_info,
                "dem": ctx.state.dem,
                "passes": {k: {kk: vv for kk, vv in v.items() if kk != "orbit"}
@@ -338,11 +454,23 @@ class SimulateApp(Application):
         Parameter("dem", type=bool, default=False,
                   doc="Write a smooth synthetic DEM (dem.dem, WGS-84 heights) around the targets "
                       "and put the targets on it."),
+        Parameter("reflectivity", public_name="scene", type=str, default="points",
+                  choices=("points", "speckle"),
+                  doc="points: the point targets alone (exact echoes); speckle: also a "
+                      "distributed scene (complex Gaussian speckle of unit mean power, brightness "
+                      "from the local incidence on the DEM) by inverse range-Doppler focusing; "
+                      "target amplitudes are then relative to the speckle's rms."),
+        Parameter("coherence", type=float, default=1.0,
+                  doc="Speckle scenes: correlation of the two passes' scatterers (temporal "
+                      "decorrelation; 1 = identical scatterers)."),
+        Parameter("samples", type=int, default=2048,
+                  doc="Speckle scenes: samples per echo line (the receive window)."),
         Parameter("ceos", type=bool, default=True,
                   doc="Also write ALOS CEOS IMG/LED files (when the writer is available)."),
     )
     steps = (
         Step("setup", setup, setup.__doc__),
+        Step("scene", scene, scene.__doc__),
         Step("reference", reference, reference.__doc__),
         Step("secondary", secondary, secondary.__doc__),
         Step("inputs", inputs, inputs.__doc__),
@@ -352,6 +480,12 @@ class SimulateApp(Application):
         if self.pulses is not None and self.pulses <= 0:
             raise ConfigurationError(f"pulses must be positive, got {self.pulses}",
                                      source=self.source_of("pulses"))
+        if not 0.0 <= self.coherence <= 1.0:
+            raise ConfigurationError(f"coherence must be within 0..1, got {self.coherence}",
+                                     source=self.source_of("coherence"))
+        if self.samples < 256:
+            raise ConfigurationError(f"samples must be at least 256, got {self.samples}",
+                                     source=self.source_of("samples"))
         if self.noise < 0:
             raise ConfigurationError(f"noise must be >= 0, got {self.noise}",
                                      source=self.source_of("noise"))

@@ -9,8 +9,11 @@ in a file and loaded before the first plan of a process:
 * ``$ISCE_FFTW_WISDOM`` if set, else ``$XDG_CACHE_HOME/isce/fftw-wisdom``,
   else ``~/.cache/isce/fftw-wisdom``; it is rewritten (atomically) after every
   plan that was not already known;
-* ``$ISCE_FFTW_PLANNER`` = ``estimate`` | ``measure`` (default) | ``patient``
-  chooses the planner effort;
+* ``$ISCE_FFTW_PLANNER`` = ``estimate`` (default) | ``measure`` | ``patient``
+  chooses the planner effort. ESTIMATE is the default because MEASURE costs
+  seconds per new transform shape on a fresh machine (a 6k x 2k ALOS pair:
+  focusing 2 s with ESTIMATE, 13-27 s with MEASURE and no wisdom yet); set
+  ``measure`` for big or repeated runs, whose wisdom is then kept;
 * wisdom is not saved while the machine is busy (load above its CPU count:
   MEASURE then times a loaded machine and keeps bad plans), and a large
   transform whose plan runs slower than FFTW's ESTIMATE plan makes the
@@ -117,8 +120,8 @@ def threads() -> int:
 
 
 def planner_effort() -> str:
-    """FFTW planner flag from ``$ISCE_FFTW_PLANNER`` (default ``FFTW_MEASURE``)."""
-    key = os.environ.get("ISCE_FFTW_PLANNER", "measure").strip().lower()
+    """FFTW planner flag from ``$ISCE_FFTW_PLANNER`` (default ``FFTW_ESTIMATE``)."""
+    key = os.environ.get("ISCE_FFTW_PLANNER", "estimate").strip().lower()
     if key not in _PLANNERS:
         raise ValueError(f"ISCE_FFTW_PLANNER={key!r}: choose one of {', '.join(_PLANNERS)}")
     return _PLANNERS[key]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
+import signal
 import sys
-import time
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -21,6 +21,7 @@ from .errors import ConfigurationError, IsceError, StepError
 from .help import application_help, show_config, steps_help
 from .names import did_you_mean, normalize
 from .steps import STATE_DIR, State, StateStore, Step, StepContext
+from .steps import StepMonitor, record_step_stats, step_statistics  # per-step wall time, peak RSS
 from .xmlconfig import COMMAND_LINE, ConfigNode, parse_assignment, parse_file
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -92,7 +93,8 @@ class Application(Component):
         prog = Path(argv[0]).name if argv else cls.__name__
         if name is None:
             name = cls.instance_name or (prog[:-3] if prog.endswith(".py") else prog) or cls.family
-        return cls(name=name).run(argv[1:], prog=prog)
+        with _terminate_unwinds():
+            return cls(name=name).run(argv[1:], prog=prog)
 
     def run(self, args: list[str], prog: str | None = None) -> int:
         prog = prog or f"{self.instance}.py"
@@ -123,9 +125,14 @@ class Application(Component):
                 raise
             print(f"{prog}: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        except KeyboardInterrupt:
-            print(f"{prog}: interrupted", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see _terminate_unwinds)
+            signum = getattr(exc, "signum", signal.SIGINT)
+            saved = any(a in ("--steps", "--next") or a.startswith(("--start=", "--end=", "--dostep="))
+                        for a in args)
+            print(f"{prog}: interrupted by {signal.Signals(signum).name}"
+                  + ("; completed steps are saved: continue with --next" if saved else ""),
+                  file=sys.stderr)
+            return 128 + signum
         except BrokenPipeError:  # e.g. `--show-config | head`
             sys.stdout = open(os.devnull, "w")
             return EXIT_OK
@@ -236,21 +243,27 @@ class Application(Component):
             state, files = State(), {"inputs": self.input_files(), "outputs": {}}
         # state saved from here on is about to be outdated (a plain run rewrites everything)
         store.discard_from(start)
+        # --- per-step statistics: those saved by earlier steps when resuming, then this run's
+        step_stats = step_statistics(Path.cwd(), self.state_dir) if start > 0 else {}
+        self.step_stats = step_stats
         for index in range(start, end + 1):
             step = steps[index]
             ctx = StepContext(self, state, step, Path.cwd())
+            ctx.step_stats = dict(step_stats)  # not in the state: resumed state stays identical
             log.info("step %d/%d %r: %s", index + 1, len(steps), step.name, step.doc)
-            began = time.perf_counter()
-            step.run(ctx)
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            log.info("step %r done in %.2f s (peak memory %.0f MiB)", step.name,
-                     time.perf_counter() - began, peak)
+            with StepMonitor() as monitor:  # wall time and peak RSS while the step runs
+                step.run(ctx)
+            step_stats[step.name] = monitor.stats
+            peak = "?" if monitor.peak_rss_mib is None else f"{monitor.peak_rss_mib:.0f}"
+            log.info("step %r done in %.2f s, peak RSS %s MiB", step.name, monitor.wall_s, peak)
+            # --- end of per-step statistics
             for path in ctx.inputs:
                 files["inputs"].setdefault(path, step.name)
             for path in ctx.outputs:
                 files["outputs"][path] = step.name
             if cli.step_mode:
                 store.save(index, state, config, files)
+                record_step_stats(store, step.name, step_stats[step.name])  # manifest: wall_s, peak_rss_mib
             else:
                 store.serialise(step.name, state)  # plain data only, in every mode
         if cli.step_mode and end < last:
@@ -258,6 +271,38 @@ class Application(Component):
                      steps[end + 1].name)
         self.state = state
         return EXIT_OK
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM received while an application runs from the command line."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _terminate_unwinds:
+    """While ``main`` runs, SIGTERM raises :class:`Terminated` (a KeyboardInterrupt) in the
+    main thread, so a terminated run unwinds like Ctrl-C: writers discard their temporary
+    files, the state of completed steps stays usable, and the exit is one line with status
+    143. A second SIGTERM kills at once. Left alone when SIGTERM is ignored or handled already."""
+
+    def __enter__(self):
+        self.previous = None
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL):
+            self.previous = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        signal.signal(signum, signal.SIG_DFL)
+        raise Terminated(signum)
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+        return False
 
 
 class _logging_to:

@@ -73,6 +73,10 @@ class ParameterView:
 class StepContext:
     """What a step sees: ``params`` (read-only), ``state`` (plain data), ``log``, file records."""
 
+    #: ``{step: {"wall_s": .., "peak_rss_mib": ..}}`` of the steps done before this one (this run
+    #: and, when resuming, the saved manifests); set by Application.execute, not part of the state
+    step_stats: dict | None = None
+
     def __init__(self, app, state: State, step: Step, workdir: Path):
         self.params = ParameterView(app)
         self.state = state
@@ -256,3 +260,132 @@ class StateStore:
         files = {"inputs": {p: r.get("step", name) for p, r in manifest.get("inputs", {}).items()},
                  "outputs": {p: r.get("step", name) for p, r in manifest.get("outputs", {}).items()}}
         return state, files
+
+
+# ----------------------------------------------------------------------------- step statistics
+# (added for per-step wall time and peak memory; Application.execute measures each step with
+# StepMonitor, logs it, keeps it in ``ctx.step_stats`` and adds it to the step's manifest)
+STAT_FIELDS = ("wall_s", "peak_rss_mib")
+
+
+def _status_mib(*keys: str) -> dict[str, float]:
+    """Fields of /proc/self/status (``VmRSS``, ``VmHWM``, ...) in MiB; {} without /proc."""
+    found = {}
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                key, _, rest = line.partition(b":")
+                name = key.decode("ascii", "replace")
+                if name in keys:
+                    found[name] = int(rest.split()[0]) / 1024.0  # kB
+                    if len(found) == len(keys):
+                        break
+    except (OSError, ValueError, IndexError):
+        return {}
+    return found
+
+
+def _maxrss_mib() -> float | None:
+    """Peak resident set of the process so far (getrusage), MiB; None when unavailable."""
+    try:
+        import resource
+        import sys
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    except (ImportError, OSError):
+        return None
+    return maxrss / (1024.0 * 1024.0) if sys.platform == "darwin" else maxrss / 1024.0  # bytes / KiB
+
+
+class StepMonitor:
+    """Wall time and peak resident memory of a block of code (one step), dependency-free.
+
+    ``with StepMonitor() as m: work()`` then ``m.stats == {"wall_s": .., "peak_rss_mib": ..}``.
+    The peak is the largest VmRSS sampled by a daemon thread every ``interval`` s (and at
+    entry and exit); when the process's high-water mark (VmHWM) rises during the block,
+    that new record is the block's exact peak, so short spikes between samples count
+    too. The high-water mark is read, never reset (``/proc/self/clear_refs`` would change
+    what the whole process reports). Without /proc: getrusage's lifetime maximum.
+    RSS includes the pages of memory-mapped rasters the block touched.
+    """
+
+    def __init__(self, interval: float = 0.05):
+        import threading
+        self.interval = float(interval)
+        self._stop = threading.Event()
+        self._thread = None
+        self._began = self._hwm0 = None
+        self._peak = 0.0
+        self.wall_s: float | None = None
+        self.peak_rss_mib: float | None = None
+
+    def _sample(self) -> None:
+        rss = _status_mib("VmRSS").get("VmRSS")
+        if rss is not None and rss > self._peak:
+            self._peak = rss
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> "StepMonitor":
+        import threading
+        import time
+        status = _status_mib("VmRSS", "VmHWM")
+        self._proc = "VmRSS" in status
+        self._hwm0 = status.get("VmHWM")
+        self._peak = status.get("VmRSS", 0.0)
+        if self._proc:
+            self._thread = threading.Thread(target=self._watch, name="isce-step-monitor", daemon=True)
+            self._thread.start()
+        self._began = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        import time
+        self.wall_s = time.perf_counter() - self._began
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._proc:
+            self._sample()
+            hwm = _status_mib("VmHWM").get("VmHWM")
+            if hwm is not None and self._hwm0 is not None and hwm > self._hwm0:
+                self._peak = max(self._peak, hwm)  # a new record was set inside the block
+            self.peak_rss_mib = self._peak
+        else:
+            self.peak_rss_mib = _maxrss_mib()
+        return False
+
+    @property
+    def stats(self) -> dict:
+        """``{"wall_s": seconds, "peak_rss_mib": MiB or None}`` (rounded for the manifest)."""
+        peak = None if self.peak_rss_mib is None else round(self.peak_rss_mib, 1)
+        return {"wall_s": None if self.wall_s is None else round(self.wall_s, 3), "peak_rss_mib": peak}
+
+
+def record_step_stats(store: StateStore, name: str, stats: dict) -> None:
+    """Add ``wall_s`` and ``peak_rss_mib`` to the manifest saved after step ``name`` (atomically)."""
+    manifest = store.manifest(name)
+    if manifest is None:
+        return
+    manifest.update({k: stats.get(k) for k in STAT_FIELDS})
+    _atomic_write(store.manifest_path(name), json.dumps(manifest, indent=1).encode())
+
+
+
+def step_statistics(workdir=".", state_dir: str = STATE_DIR) -> dict[str, dict]:
+    """``{step: {"wall_s": s, "peak_rss_mib": MiB}}`` from the manifests ``<workdir>/PICKLE/*.json``,
+    in step order. Only step mode writes manifests; steps without statistics are left out.
+    During a run, ``ctx.step_stats`` holds the same for the steps done so far (plain runs too).
+    """
+    found = []
+    for path in Path(workdir, state_dir).glob("*.json"):
+        try:
+            manifest = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if not isinstance(manifest, dict) or "wall_s" not in manifest or "step" not in manifest:
+            continue
+        found.append((manifest.get("index", 0), manifest["step"],
+                      {k: manifest.get(k) for k in STAT_FIELDS}))
+    return {name: stats for _, name, stats in sorted(found, key=lambda t: (t[0], t[1]))}

@@ -35,24 +35,58 @@ def scene_footprint(radar_grid, orbit, doppler=None, heights=(0.0,)) -> tuple[fl
     return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
 
-def check_dem_coverage(dem_path, footprint, margin: float = 0.0) -> None:
-    """Raise InputError saying by how much the DEM misses the footprint (deg and km)."""
+def _dem_bounds(dem_path):
+    """(west, south, east, north) [deg] of a DEM's pixel edges, without reading it; None if unknown."""
+    try:
+        from isce.dem.dem import _open
+
+        with _open(dem_path) as src:
+            return tuple(float(v) for v in src.bounds)
+    except Exception:  # noqa: BLE001 - only to word the error better
+        return None
+
+
+def _offset_words(bounds, footprint, km_lon):
+    """'<d> km to the north-east' of a DEM box lying wholly apart from the footprint, else None."""
+    dw, ds, de, dn = bounds
+    west, south, east, north = footprint
+    dy = max(ds - north, south - dn, 0.0)
+    dx = max(dw - east, west - de, 0.0)
+    if dx <= 0 and dy <= 0:
+        return None
+    ns = "north" if ds > north else "south" if dn < south else ""
+    ew = "east" if dw > east else "west" if de < west else ""
+    return f"{math.hypot(dx * km_lon, dy * KM_PER_DEG):.1f} km to the {'-'.join(filter(None, (ns, ew)))}"
+
+
+def check_dem_coverage(dem_path, footprint, margin: float = 0.0, scene: str = "the scene") -> None:
+    """Raise InputError saying by how much the DEM misses the footprint (deg and km).
+
+    ``scene`` names the footprint in the message (e.g. "the centre of the raw scene")."""
     from .dem import load_dem
 
     west, south, east, north = footprint
+    km_lon = KM_PER_DEG * math.cos(math.radians((south + north) / 2))
+    need = f"{scene} needs lon {west:.4f}..{east:.4f}, lat {south:.4f}..{north:.4f}"
     try:
         dem = load_dem(dem_path, bbox=footprint, margin=margin)
-    except ValueError:
-        dem = None
-    need = f"the scene needs lon {west:.4f}..{east:.4f}, lat {south:.4f}..{north:.4f}"
-    if dem is None:
-        raise InputError(f"{dem_path}: the DEM does not overlap the scene; {need}")
+    except FileNotFoundError:
+        raise InputError(f"{dem_path}: DEM not found") from None
+    except ValueError as exc:
+        bounds = _dem_bounds(dem_path)
+        where = _offset_words(bounds, footprint, km_lon) if bounds else None
+        if where:
+            dw, ds, de, dn = bounds
+            raise InputError(f"{dem_path}: the DEM (lon {dw:.4f}..{de:.4f}, lat {ds:.4f}..{dn:.4f}) "
+                             f"does not overlap {scene}: it lies {where} of it; {need}") from None
+        if "cover" not in str(exc):
+            raise InputError(f"{dem_path}: cannot use the DEM: {exc}") from None
+        raise InputError(f"{dem_path}: the DEM does not overlap {scene}; {need}") from None
     dw, ds, de, dn = dem.bounds
-    km_lon = KM_PER_DEG * math.cos(math.radians((south + north) / 2))
     short = {"west": (dw - west) * km_lon, "east": (east - de) * km_lon,
              "south": (ds - south) * KM_PER_DEG, "north": (north - dn) * KM_PER_DEG}
     missing = {side: km for side, km in short.items() if km > 0}
     if missing:
         sides = ", ".join(f"{km:.2f} km on the {side}" for side, km in missing.items())
         raise InputError(f"{dem_path}: the DEM (lon {dw:.4f}..{de:.4f}, lat {ds:.4f}..{dn:.4f}) does "
-                         f"not cover the scene: short by {sides}; {need}")
+                         f"not cover {scene}: short by {sides}; {need}")

@@ -11,6 +11,16 @@ the peak to sub-pixel precision in an oversampled chip, and measures the
 -3 dB impulse-response width, PSLR and ISLR in range and azimuth;
 :func:`analyze_chip` does the measurement on any complex chip (no geometry).
 
+Reports (:mod:`isce.quality.report`)::
+
+    from isce.quality import quicklooks, write_html
+    images = quicklooks("run")                 # {name: PNG path}: amplitude, phase, coherence, ...
+    write_html(report_dict, images, "run/report.html")
+
+:func:`quicklooks` draws PNGs (matplotlib) of an insarApp working directory's
+products, decimated for display; :func:`write_html` shows a ``report.json`` dict
+(with the per-step wall time and peak memory) and the images in one HTML page.
+
 Importing this package is cheap: numpy, scipy and the geometry kernels are
 imported when a name is first used.
 """
@@ -27,8 +37,11 @@ _LAZY = {
     "ChipInterpolant": ".pointtarget",
     "cut_metrics": ".pointtarget",
     "format_summary": ".pointtarget",
+    "quicklooks": ".report",
+    "write_html": ".report",
+    "build_report": ".report",
 }
 
-__all__ = sorted(_LAZY) + ["pointtarget"]
+__all__ = sorted(_LAZY) + ["pointtarget", "report"]
 
-__getattr__, __dir__ = _attach(__name__, ("pointtarget",), _LAZY)
+__getattr__, __dir__ = _attach(__name__, ("pointtarget", "report"), _LAZY)

@@ -327,10 +327,12 @@ class RecordLayout:
             try:
                 return f.decode(buf[start:stop])
             except (ValueError, UnicodeError):
-                text = bytes(buf[start:stop]).decode("ascii", "replace")
+                raw = bytes(buf[start:stop])
+                text = raw.decode("ascii", "replace")
+                shown = repr(text) if raw.isascii() and text.isprintable() else repr(raw)  # b'\xff..'
                 raise record_error(path, sequence, offset, self.name,
                                    f"field {f.name!r} ({f.where()} of the record, file byte "
-                                   f"offset {offset + start}) holds {text!r}, not a "
+                                   f"offset {offset + start}) holds {shown}, not a "
                                    f"{'number' if f.fmt in 'IF' else 'value'} of format "
                                    f"{f.fmt}{f.length or ''}") from None
 

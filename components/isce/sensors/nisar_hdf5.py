@@ -83,6 +83,11 @@ def open_hdf5(path):
         return h5py.File(path, "r")
     except (OSError, ValueError) as exc:
         size = os.path.getsize(path)
+        stored = re.search(r"stored_eof\s*=\s*(\d+)", str(exc))
+        if "truncated file" in str(exc) and stored:  # HDF5 checks the size its superblock records
+            raise InputError(f"{path}: truncated HDF5 file: {size} bytes, its superblock says "
+                             f"{int(stored.group(1))} ({int(stored.group(1)) - size} bytes missing; "
+                             "incomplete download or copy?)") from None
         raise InputError(f"{path}: cannot open as HDF5 ({size} bytes; not an HDF5 file, or "
                          f"truncated/corrupt): {exc}") from None
 
@@ -111,16 +116,24 @@ class _Product:
     def node(self, hpath, what="dataset"):
         try:
             obj = self.h5[hpath]
-        except KeyError:
+        except KeyError as exc:
+            if self.has(hpath):     # there, but its object header cannot be read
+                raise self._corrupt(hpath, exc) from None
             raise InputError(f"{self.path}: missing {what} {self._where(hpath)}") from None
         except (OSError, RuntimeError, ValueError) as exc:
-            raise InputError(f"{self.path}: cannot read {self._where(hpath)} (truncated or corrupt "
-                             f"file?): {exc}") from None
+            raise self._corrupt(hpath, exc) from None
         return obj
+
+    def _corrupt(self, hpath, exc) -> InputError:
+        why = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc  # str(KeyError) quotes
+        return InputError(f"{self.path}: cannot read {self._where(hpath)} (truncated or corrupt "
+                          f"file?): {why}")
 
     def has(self, hpath) -> bool:
         try:
             return hpath in self.h5
+        except KeyError as exc:     # h5py: a damaged object header on the way (not "absent")
+            raise self._corrupt(hpath, exc) from None
         except (OSError, RuntimeError, ValueError):
             return False
 
@@ -261,9 +274,10 @@ def read_nisar_slc(path, frequency="A", polarization="HH", *, platform="") -> Sl
             return _read(p, freq, pol, platform)
         except InputError:
             raise
-        except (OSError, RuntimeError) as exc:  # lazy HDF5 reads of a damaged file
+        except (OSError, RuntimeError, KeyError) as exc:  # lazy HDF5 reads of a damaged file
+            why = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
             raise InputError(f"{path}: cannot read the product (truncated or corrupt file?): "
-                             f"{exc}") from None
+                             f"{why}") from None
 
 
 def _read(p: _Product, freq: str, pol: str, platform: str) -> SlcProduct:

@@ -16,6 +16,13 @@ For two coregistered SLCs ``s1`` (reference) and ``s2`` (secondary):
 NaN samples are set to 0 before the FFT (ISCE's fill value): they add no
 signal, and a window with no power has coherence 0. Lines are processed in
 blocks (a multiple of ``az_looks``), so memory stays bounded.
+
+Flattening (:class:`Flattening`, ISCE3's ``flatten``): with the range offsets
+used to resample the secondary, ``s1 s2*`` is multiplied by ``exp(-4j pi (R2 -
+R1) / lambda)`` before the looks, ``R1`` the reference range of the pixel and
+``R2`` the secondary range it was resampled from. This removes the geometric
+(flat-Earth and topographic) phase; what is left is the change of range between
+the dates beyond the geometry (deformation, atmosphere, orbit errors).
 """
 from __future__ import annotations
 
@@ -26,7 +33,39 @@ import numpy as np
 from ._arrays import RowReader, progress_blocks, to_numeric
 from .coherence import coherence_from_sums
 
-__all__ = ["Interferogram", "crossmul", "crossmul_raster", "upsample_range"]
+__all__ = ["Interferogram", "Flattening", "crossmul", "crossmul_raster", "upsample_range"]
+
+
+class Flattening(NamedTuple):
+    """What removes the geometric phase: the secondary's range offsets [secondary pixels] on
+    the reference grid (path, Raster or array-like), the wavelength [m], and both images'
+    starting range and range spacing [m]."""
+    range_offsets: object
+    wavelength: float
+    reference_range: tuple      # (starting range, spacing) of the reference
+    secondary_range: tuple      # (starting range, spacing) of the secondary
+
+    def phase(self, offsets: np.ndarray) -> np.ndarray:
+        """``4 pi (R2 - R1) / lambda`` [rad] of a block of range offsets (float64)."""
+        off = np.nan_to_num(np.asarray(offsets, dtype=np.float64), nan=0.0)
+        j = np.arange(off.shape[1], dtype=np.float64)[None, :]
+        r01, dr1 = (float(v) for v in self.reference_range)
+        r02, dr2 = (float(v) for v in self.secondary_range)
+        dr = (r02 - r01) + j * (dr2 - dr1) + off * dr2
+        return (4.0 * np.pi / float(self.wavelength)) * dr
+
+
+def _oversampled_phase(phase: np.ndarray, factor: int) -> np.ndarray:
+    """Linear interpolation of a smooth phase to ``factor`` samples per pixel (sample ``k``
+    of the input at ``factor * k``, as :func:`upsample_range`)."""
+    if factor == 1:
+        return phase
+    n = phase.shape[1]
+    x = np.arange(n * factor) / factor
+    i0 = np.minimum(np.floor(x).astype(np.int64), max(n - 2, 0))
+    w = x - i0
+    i1 = np.minimum(i0 + 1, n - 1)
+    return phase[:, i0] * (1 - w) + phase[:, i1] * w
 
 
 class Interferogram(NamedTuple):
@@ -85,8 +124,9 @@ def _clean(block):
     return b
 
 
-def _block_sums(s1, s2, az_looks, rg_looks, oversample):
-    """Window sums (cross, power1, power2, samples per window) of one block of lines."""
+def _block_sums(s1, s2, az_looks, rg_looks, oversample, flat_phase=None):
+    """Window sums (cross, power1, power2, samples per window) of one block of lines;
+    ``flat_phase`` (rows, width) [rad] is removed from the products."""
     if oversample > 1:
         u1 = upsample_range(s1, oversample)
         u2 = u1 if s2 is s1 else upsample_range(s2, oversample)
@@ -105,7 +145,11 @@ def _block_sums(s1, s2, az_looks, rg_looks, oversample):
     same = u2 is u1
     u1 = u1[keep]
     u2 = u1 if same else u2[keep]
-    cross = wsum(u1 * np.conj(u2))
+    prod = u1 * np.conj(u2)
+    if flat_phase is not None:
+        ph = _oversampled_phase(np.asarray(flat_phase, dtype=np.float64), f)[keep]
+        prod *= np.exp(-1j * ph).astype(prod.dtype)
+    cross = wsum(prod)
     p1 = wsum((u1 * np.conj(u1)).real)
     p2 = p1 if same else wsum((u2 * np.conj(u2)).real)
     return cross, p1, p2, az_looks * rg_looks * f
@@ -174,16 +218,24 @@ def crossmul(slc1, slc2, az_looks: int = 1, rg_looks: int = 1, *, oversample: in
 
 def crossmul_raster(reference, secondary, interferogram, coherence=None, amplitude=None, *,
                     az_looks: int = 1, rg_looks: int = 1, oversample: int = 2,
-                    block_lines=None, progress: bool = False):
+                    block_lines=None, flatten: Flattening | None = None,
+                    progress: bool = False):
     """:func:`crossmul` from images on disk (or array-likes) to isce.io rasters.
 
     ``reference``, ``secondary``: paths, isce.io Rasters or 2-D array-likes.
     ``interferogram`` (CFLOAT), ``coherence`` (FLOAT, optional) and ``amplitude``
     (2-band BIP FLOAT, optional) are output paths, written atomically with sidecars.
+    ``flatten``: remove the geometric phase (:class:`Flattening`; module doc).
     Returns the tuple of paths written."""
     r1 = RowReader(reference, "reference")
     r2 = RowReader(secondary, "secondary")
     az_looks, rg_looks, oversample = _check_args(r1.shape, r2.shape, az_looks, rg_looks, oversample)
+    r_off = None
+    if flatten is not None:
+        r_off = RowReader(flatten.range_offsets, "range_offsets")
+        if tuple(r_off.shape) != tuple(r1.shape):
+            raise ValueError(f"range offsets {tuple(r_off.shape)} and SLCs {tuple(r1.shape)} "
+                             "differ in shape")
     length, width = r1.shape
     L, W = length // az_looks, width // rg_looks
     import isce.io
@@ -205,7 +257,8 @@ def crossmul_raster(reference, secondary, interferogram, coherence=None, amplitu
             stop = min(start + step, L * az_looks)
             b1 = _clean(r1[slice(start, stop)])
             b2 = _clean(r2[slice(start, stop)])
-            ifg, coh, amp = _outputs(*_block_sums(b1, b2, az_looks, rg_looks, oversample))
+            ph = None if r_off is None else flatten.phase(r_off[slice(start, stop)])
+            ifg, coh, amp = _outputs(*_block_sums(b1, b2, az_looks, rg_looks, oversample, ph))
             rows = slice(start // az_looks, stop // az_looks)
             w_ifg[rows] = ifg
             if w_coh is not None:

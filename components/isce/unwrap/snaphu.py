@@ -41,6 +41,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 
 import numpy as np
 
@@ -167,6 +168,35 @@ def _quiet_stdout(enabled=True):
                 log.debug("snaphu output:\n%s", text)
 
 
+@contextlib.contextmanager
+def _elapsed_bar(enabled, desc, interval: float = 1.0):
+    """While SNAPHU runs (one external call, no loop to count): a tqdm bar showing the
+    elapsed time, refreshed by a thread every ``interval`` s (tqdm.auto, leave=False)."""
+    if not enabled:
+        yield
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        yield
+        return
+    bar = tqdm(total=None, desc=desc, bar_format="{desc}: {elapsed} elapsed", leave=False)
+    stop = threading.Event()
+
+    def tick():
+        while not stop.wait(interval):
+            bar.refresh()
+
+    thread = threading.Thread(target=tick, name="snaphu-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        bar.close()
+
+
 def _count_valid(mask_ds, n):
     total = 0
     for r0 in range(0, mask_ds.shape[0], n):
@@ -184,7 +214,7 @@ def auto_tiles(shape, tile_overlap=0, max_tile=AUTO_TILE):
 
 
 def _run(ifg, corr, mask, unw_out, cc_out, *, nlooks, cost, init, ntiles, tile_overlap, nproc,
-         coherence_threshold, min_conncomp_frac, scratchdir, quiet=True):
+         coherence_threshold, min_conncomp_frac, scratchdir, quiet=True, progress=False):
     snaphu = _snaphu()
     if isinstance(ntiles, str):
         ntiles, tile_overlap = auto_tiles(ifg.shape, tile_overlap)
@@ -196,7 +226,9 @@ def _run(ifg, corr, mask, unw_out, cc_out, *, nlooks, cost, init, ntiles, tile_o
             unw_out[r0:r0 + n] = 0
             cc_out[r0:r0 + n] = 0
         return
-    with _quiet_stdout(quiet):
+    log.info("snaphu: unwrapping %d x %d (cost %s, init %s, tiles %s)", *ifg.shape, cost, init,
+             ntiles)
+    with _elapsed_bar(progress, "unwrap (snaphu)"), _quiet_stdout(quiet):
         snaphu.unwrap(igram_ds, corr_ds, nlooks, cost=cost, init=init, mask=mask_ds,
                       min_conncomp_frac=min_conncomp_frac, ntiles=ntiles,
                       tile_overlap=tile_overlap, nproc=nproc, scratchdir=scratchdir,
@@ -211,11 +243,13 @@ def _run(ifg, corr, mask, unw_out, cc_out, *, nlooks, cost, init, ntiles, tile_o
 
 def unwrap(interferogram, coherence, nlooks: float = 1.0, cost: str = "smooth", init: str = "mst",
            *, mask=None, coherence_threshold: float = 0.0, ntiles=(1, 1), tile_overlap=0,
-           nproc: int = 1, min_conncomp_frac: float = 0.01, scratchdir=None) -> Unwrapped:
+           nproc: int = 1, min_conncomp_frac: float = 0.01, scratchdir=None,
+           progress: bool = False) -> Unwrapped:
     """Unwrap a complex interferogram with SNAPHU (arrays, paths or isce.io Rasters).
 
-    ``coherence`` may be None (every valid pixel then has coherence 1). Returns
-    :class:`Unwrapped` (float32 phase, uint32 connected components)."""
+    ``coherence`` may be None (every valid pixel then has coherence 1). ``progress``: an
+    elapsed-time bar while SNAPHU runs. Returns :class:`Unwrapped` (float32 phase, uint32
+    connected components)."""
     nlooks, cost, init, ntiles, tile_overlap, nproc = _check(
         nlooks, cost, init, ntiles, tile_overlap, nproc, coherence_threshold, min_conncomp_frac)
     ifg = Source(interferogram, "interferogram")
@@ -226,7 +260,7 @@ def unwrap(interferogram, coherence, nlooks: float = 1.0, cost: str = "smooth", 
     cc = np.zeros(ifg.shape, np.uint32)
     _run(ifg, corr, msk, unw, cc, nlooks=nlooks, cost=cost, init=init, ntiles=ntiles,
          tile_overlap=tile_overlap, nproc=nproc, coherence_threshold=coherence_threshold,
-         min_conncomp_frac=min_conncomp_frac, scratchdir=scratchdir)
+         min_conncomp_frac=min_conncomp_frac, scratchdir=scratchdir, progress=progress)
     return Unwrapped(unw, cc)
 
 
@@ -238,8 +272,8 @@ def unwrap_raster(interferogram, coherence, output, conncomp="auto", *, nlooks: 
     ``filt_topophase.unw``: FLOAT, 2 bands BIL: amplitude, unwrapped phase) and
     ``conncomp`` (BYTE; default ``<output>.conncomp``; None to skip), atomically.
 
-    Returns ``(output, conncomp)``. Options as :func:`unwrap`; ``progress`` is
-    accepted for a uniform signature (SNAPHU reports through its own log)."""
+    Returns ``(output, conncomp)``. Options as :func:`unwrap`; ``progress``: an
+    elapsed-time bar while SNAPHU runs (one external call: no count to show)."""
     nlooks, cost, init, ntiles, tile_overlap, nproc = _check(
         nlooks, cost, init, ntiles, tile_overlap, nproc, coherence_threshold, min_conncomp_frac)
     if conncomp == "auto":
@@ -254,7 +288,7 @@ def unwrap_raster(interferogram, coherence, output, conncomp="auto", *, nlooks: 
         _run(ifg, corr, msk, w.phase, cc_out, nlooks=nlooks, cost=cost, init=init,
              ntiles=ntiles, tile_overlap=tile_overlap, nproc=nproc,
              coherence_threshold=coherence_threshold, min_conncomp_frac=min_conncomp_frac,
-             scratchdir=scratchdir)
+             scratchdir=scratchdir, progress=progress)
         n = block_rows(width)
         for r0 in range(0, length, n):
             rows = slice(r0, min(r0 + n, length))

@@ -1,0 +1,125 @@
+"""Per-step wall time and peak resident memory: measured, logged, in the manifests and ctx."""
+import json
+import time
+
+import numpy as np
+import pytest
+
+from isce.framework import Application, Step
+from isce.framework.steps import StepMonitor, _status_mib, step_statistics
+
+MIB = 1024 * 1024
+ALLOC_MIB = 200
+
+pytestmark = pytest.mark.skipif(not _status_mib("VmRSS"), reason="needs /proc/self/status")
+
+
+def allocate(ctx):
+    """Hold a 200 MiB array (pages touched) for a while, then free it."""
+    a = np.ones(ALLOC_MIB * MIB // 8)
+    time.sleep(0.25)
+    ctx.state.total = float(a[:10].sum())
+    del a
+
+
+def pause(ctx):
+    """Sleep 0.3 s."""
+    time.sleep(0.3)
+    ctx.state.slept = True
+
+
+def look(ctx):
+    """Copy what the step sees of the earlier steps' statistics."""
+    ctx.state.seen = sorted(ctx.step_stats)
+
+
+class Stats(Application):
+    """A test application measuring its steps."""
+
+    family = "stats"
+    instance_name = "statsApp"
+    steps = (Step("allocate", allocate, "Allocate."), Step("pause", pause, "Sleep."),
+             Step("look", look, "Look."))
+
+
+def rss_now():
+    return _status_mib("VmRSS")["VmRSS"]
+
+
+def test_recorded_wall_time_and_peak_memory(workdir):
+    before = rss_now()
+    app = Stats()
+    assert app.run(["--steps"]) == 0
+    stats = app.step_stats
+    assert list(stats) == ["allocate", "pause", "look"]
+    alloc, pause_ = stats["allocate"], stats["pause"]
+    # the 200 MiB array shows in the step that held it ...
+    assert before + 0.95 * ALLOC_MIB <= alloc["peak_rss_mib"] <= before + ALLOC_MIB + 150
+    # ... and not in the next one (a per-step peak, not the process's lifetime maximum)
+    assert pause_["peak_rss_mib"] < alloc["peak_rss_mib"] - 0.8 * ALLOC_MIB
+    assert 0.3 <= pause_["wall_s"] < 2.0
+    assert 0.25 <= alloc["wall_s"] < 3.0
+    assert stats["look"]["wall_s"] < 0.5
+    # what a step sees: the steps done before it, not the state (a straight run's state)
+    assert app.state.seen == ["allocate", "pause"]
+    assert not hasattr(app.state, "step_stats")
+    # persisted in the manifests, read back in step order
+    for name in stats:
+        manifest = json.loads((workdir / "PICKLE" / f"{name}.json").read_text())
+        assert manifest["wall_s"] == stats[name]["wall_s"]
+        assert manifest["peak_rss_mib"] == stats[name]["peak_rss_mib"]
+        assert manifest["step"] == name and "config_hash" in manifest
+    assert step_statistics(workdir) == stats
+    # one line per step in the log
+    log = (workdir / "isce.log").read_text()
+    for name in stats:
+        assert f"step '{name}' done in " in log
+    assert log.count(", peak RSS ") == 3 and log.count(" MiB") >= 3
+
+
+def test_resumed_run_sees_saved_statistics_and_same_state(workdir):
+    app = Stats()
+    assert app.run(["--steps"]) == 0
+    straight = vars(app.state)
+    saved = step_statistics(workdir)
+    resumed = Stats()
+    assert resumed.run(["--start=look"]) == 0
+    assert vars(resumed.state) == straight            # statistics never enter the state
+    assert list(resumed.step_stats) == ["allocate", "pause", "look"]
+    for name in ("allocate", "pause"):              # earlier steps: from their manifests
+        assert resumed.step_stats[name] == saved[name]
+    assert resumed.state.seen == ["allocate", "pause"]
+    # rerunning a step rewrites its statistics and drops those of the steps after it
+    again = Stats()
+    assert again.run(["--dostep=pause"]) == 0
+    assert list(step_statistics(workdir)) == ["allocate", "pause"]
+
+
+def test_plain_run_keeps_statistics_in_memory_only(workdir):
+    app = Stats()
+    assert app.run([]) == 0
+    assert list(app.step_stats) == ["allocate", "pause", "look"]
+    assert app.state.seen == ["allocate", "pause"]
+    assert step_statistics(workdir) == {}
+
+
+def test_short_spike_between_samples_is_caught_by_the_high_water_mark():
+    # a monitor sampling too rarely to see the array: only VmHWM can (when it sets a record,
+    # i.e. when the spike exceeds every earlier peak of this process)
+    hwm = _status_mib("VmHWM")["VmHWM"]
+    size = int(max(ALLOC_MIB, hwm - rss_now() + 50))
+    if size > 1024:
+        pytest.skip(f"this process already peaked at {hwm:.0f} MiB: a record would take {size} MiB")
+    with StepMonitor(interval=60) as monitor:
+        np.ones(size * MIB // 8).sum()
+    assert monitor.peak_rss_mib >= hwm + 40
+    assert monitor.stats["wall_s"] == round(monitor.wall_s, 3) < 5
+
+
+def test_monitor_stops_its_thread_when_the_step_fails():
+    import threading
+    with pytest.raises(RuntimeError):
+        with StepMonitor() as monitor:
+            raise RuntimeError("boom")
+    assert monitor.wall_s is not None and monitor.peak_rss_mib > 0
+    assert not any(t.name == "isce-step-monitor" for t in threading.enumerate())
