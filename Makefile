@@ -4,10 +4,14 @@ PYTHON ?= python3
 VENV ?= .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo test env build bench clean
+.PHONY: demo tutorial test env build bench clean
 
 demo: env
 	@$(VENV)/bin/python setup/demo.py
+
+# The framework tutorial (configuration layers, steps, resume) on the greeter example.
+tutorial: env
+	@$(VENV)/bin/python setup/tutorial.py
 
 test: env
 	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

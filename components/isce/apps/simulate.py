@@ -40,9 +40,9 @@ def _targets(p):
     if not text:
         if p.radar == "REE":
             return None                       # the case's own CSV
-        # three corner reflectors ~1.5 km apart around the default scene centre (32 dB above
+        # three corner reflectors ~1.5 km apart around the default scene centre (40 dB above
         # the speckle's mean power in a speckle scene)
-        gain = 40.0 if p.reflectivity == "speckle" else 1.0
+        gain = 100.0 if p.reflectivity == "speckle" else 1.0
         return [Target(34.5, -116.5, 0.0, gain, "CR1"),
                 Target(34.512, -116.488, 250.0, gain, "CR2"),
                 Target(34.489, -116.515, 120.0, 0.7 * gain, "CR3")]
@@ -380,7 +380,10 @@ def inputs(ctx):
             written[name].update({"IMAGEFILE": img.name, "LEADERFILE": led.name})
     if all("IMAGEFILE" in w for w in written.values()) and len(written) == 2:
         lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<insarApp>",
-                 '  <component name="insar">', '    <property name="sensor name">ALOS</property>']
+                 '  <component name="insar">', '    <property name="sensor name">ALOS</property>',
+                 '    <!-- about 38 m x 30 m on the ground for ALOS FBS -->',
+                 '    <property name="azimuth looks">12</property>',
+                 '    <property name="range looks">4</property>']
         if ctx.state.dem:
             lines.append(f'    <property name="demFilename">{Path(ctx.state.dem["path"]).name}</property>')
         for name in PASSES:

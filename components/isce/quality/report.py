@@ -298,10 +298,11 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
             ticklabels=["-\u03c0", "-\u03c0/2", "0", "\u03c0/2", "\u03c0"])
 
     # unwrapped phase
-    unw = _open(workdir / "interferogram" / "filt_topophase.unw")
+    # (topophase.unw: the unfiltered phase with the filtered solution's cycles, when present)
+    unw_name, unw = _first(workdir, "interferogram/topophase.unw", "interferogram/filt_topophase.unw")
     if unw is not None and unw.bands >= 2:
         written["unwrapped_phase"] = _draw_phase(unw, out_dir / "unwrapped_phase.png", max_size,
-                                                 "Unwrapped phase: interferogram/filt_topophase.unw")
+                                                 f"Unwrapped phase: {unw_name}")
 
     # coherence
     cor_name, cor = _first(workdir, "interferogram/topophase.cor", "interferogram/phsig.cor")
@@ -316,10 +317,10 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
             ratio=ny * fy / (nx * fx))
 
     # geocoded deformation
-    geo = _open(workdir / "geo" / "filt_topophase.unw.geo")
+    geo_name, geo = _first(workdir, "geo/topophase.unw.geo", "geo/filt_topophase.unw.geo")
     if geo is not None and geo.bands >= 2 and geo.geo is not None:
         wvl = wavelength if wavelength else product_wavelength(workdir, geo)
-        name, path = _draw_geocoded(geo, out_dir, max_size, wvl)
+        name, path = _draw_geocoded(geo, out_dir, max_size, wvl, geo_name)
         written[name] = path
     return written
 
@@ -343,7 +344,7 @@ def _draw_phase(unw, path, max_size, title):
                  ratio=ny * fy / (nx * fx))
 
 
-def _draw_geocoded(geo, out_dir, max_size, wavelength):
+def _draw_geocoded(geo, out_dir, max_size, wavelength, source="geo/filt_topophase.unw.geo"):
     g = geo.geo
     ny, nx, fy, fx = _grid(geo.length, geo.width, max_size)
     phase = _block_mean(lambda rows: _unw_phase(geo, rows), 2 * geo.width * geo.dtype.itemsize,
@@ -362,13 +363,13 @@ def _draw_geocoded(geo, out_dir, max_size, wavelength):
     if wavelength:
         data = los_displacement_cm(phase, wavelength)
         name, unit = "deformation", "LOS displacement [cm], > 0 towards the radar"
-        title = (f"LOS displacement: geo/filt_topophase.unw.geo, "
+        title = (f"LOS displacement: {source}, "
                  f"wavelength {wavelength * 100:.2f} cm, relative to the median")
         cmap = "RdBu_r"
     else:
         data, name = phase, "geocoded_phase"
         unit, cmap = "unwrapped phase [rad]", "RdBu_r"
-        title = "Geocoded unwrapped phase: geo/filt_topophase.unw.geo, relative to the median"
+        title = f"Geocoded unwrapped phase: {source}, relative to the median"
     finite = data[np.isfinite(data)]
     bound = float(np.percentile(np.abs(finite), 98)) if finite.size else 1.0
     bound = bound if bound > 0 else 1.0
