@@ -123,6 +123,20 @@ def check_dem_early(dem, product) -> None:
                        scene="the centre of the raw reference scene")
 
 
+def check_aperture(product, role) -> None:
+    """Refuse raw data shorter than the synthetic aperture, from the metadata (InputError):
+    formslc could not make a single focused line of them."""
+    from isce.focus.pipeline import required_pulses
+
+    need = required_pulses(product)
+    if product.length < need:
+        prf = float(product.prf)
+        raise InputError(f"{_file(product)}: the {role} raw data have {product.length} pulses "
+                         f"({product.length / prf:.3f} s at PRF {prf:.1f} Hz), shorter than the "
+                         f"synthetic aperture: focusing needs at least {need} pulses "
+                         f"({need / prf:.3f} s)")
+
+
 def _remove_product(path) -> None:
     """Remove a raster, its sidecars (ISCE XML first) and its metadata JSON."""
     from isce.io.atomic import remove_quietly
@@ -175,6 +189,9 @@ def preprocess(ctx):
     if not any(isinstance(p, RawProduct) for p in products.values()):
         check_overlap(products["reference"], products["secondary"])
     check_dem_early(ctx.params.dem, products["reference"])  # not after focusing: verifyDEM
+    for role, product in products.items():
+        if isinstance(product, RawProduct):
+            check_aperture(product, role)   # formslc would fail on it, after a long wait
     ctx.state.raw, ctx.state.slc = {}, {}
     with _outputs_removed_on_failure(ctx):
         for role, product in products.items():
@@ -430,7 +447,9 @@ def endup(ctx):
               "looks": list(_looks(ctx)),
               "wall_time_s": round(time.time() - ctx.state.started, 2),
               "steps": dict(getattr(ctx, "step_stats", None) or {})}  # {step: {wall_s, peak_rss_mib}}
-    Path("report.json").write_text(json.dumps(report, indent=1) + "\n")
+    from isce.io.atomic import write_text
+
+    write_text("report.json", json.dumps(report, indent=1) + "\n")     # never half-written
     ctx.add_output("report.json")
     ctx.log.info("report.json written; mean coherence %s", report["mean_coherence"])
 

@@ -193,7 +193,7 @@ def scene(ctx):
     scenes = pair_scenes(grid1, orbit1, grid2, orbit2, dem=dem, deformation=_mogi(p),
                          coherence=p.coherence, range_fraction=radar.chirp_bandwidth
                          / radar.range_sampling_rate, azimuth_fraction=band / radar.prf,
-                         seed=p.seed + 100)
+                         seed=p.seed + 100, progress=True)
     out = Path(p.output_dir)
     for name in PASSES:
         path = out / f"{name}_scene.slc"

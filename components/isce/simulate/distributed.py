@@ -321,6 +321,17 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
         raise ValueError(f"coherence must be within 0..1, got {coherence}")
     rng = np.random.default_rng(int(seed))
     wvl = grid1.wavelength
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=5, desc="scene", unit="stage", leave=False)
+
+    def stage(name):
+        if bar is not None:
+            bar.set_postfix_str(name)
+            bar.update(1)
+
     coarse = _coarse_grid(grid1, step)
     geo = rdr2geo_block(coarse, orbit1, None, dem, layers=("lon", "lat", "z", "local_inc"))
     lon, lat, hgt = geo["lon"], geo["lat"], geo["z"]
@@ -341,6 +352,7 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
     j2 = (r2 - grid2.starting_range) / grid2.range_pixel_spacing
     r1 = coarse.starting_range + coarse.range_pixel_spacing * np.arange(coarse.width)[None, :]
     d_r = (r2 - r1)                                            # R2 - R1 [m]
+    stage("geometry")
     bad = (status.reshape(lon.shape) != 0) | ~np.isfinite(m2) | ~np.isfinite(j2)
     if np.any(bad):
         raise ValueError(f"geo2rdr failed for {int(bad.sum())} scene nodes on the secondary orbit")
@@ -352,6 +364,7 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
             band_limited_speckle(shape1, range_fraction, azimuth_fraction, rng)
     else:
         s1 = field.copy()
+    stage("speckle")
     # U = field exp(-4 pi j (R2 - R1) / lambda) on the reference grid, moved to grid2
     phase = upsample_linear(d_r - d_r.mean(), step, shape1).astype(np.float64)
     phase += float(d_r.mean())
@@ -367,6 +380,7 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
         fj = _bilinear_at(j2, step, m, j)
         m, j = m + (mm - fm), j + (jj - fj)
     shape2 = (grid2.length, grid2.width)
+    stage("phase and inverse map")
     az_off = upsample_linear(m - mm, step, shape2).astype(np.float64)
     rg_off = upsample_linear(j - jj, step, shape2).astype(np.float64)
     # pixels that map outside the reference scene: no data
@@ -376,8 +390,12 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
     az_off[outside] = np.nan
     rg_off[outside] = np.nan
     del rows, cols
+    stage("offsets")
     s2 = resample_slc_block(field, az_off, rg_off, image_length=shape1[0])
     del field
+    stage("resample")
+    if bar is not None:
+        bar.close()
     if coherence < 1.0:
         s2 *= np.float32(np.sqrt(coherence))
         noise = band_limited_speckle(shape2, range_fraction, azimuth_fraction, rng)

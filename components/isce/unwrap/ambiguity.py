@@ -15,6 +15,7 @@ connected components) are 0 with component 0.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -49,11 +50,9 @@ def transfer_cycles_raster(wrapped, unwrapped, output, *, conncomp="auto") -> tu
     if (zr.length, zr.width) != (ur.length, ur.width):
         raise ValueError(f"{wrapped} ({zr.length} x {zr.width}) and {unwrapped} "
                          f"({ur.length} x {ur.width}) differ in shape")
-    cc_in = None
-    try:
-        cc_in = isce.io.open(str(unwrapped) + ".conncomp")
-    except Exception:        # no components: every valid pixel is kept
-        cc_in = None
+    cc_path = str(unwrapped) + ".conncomp"
+    has_cc = any(Path(cc_path + ext).is_file() for ext in (".xml", ".vrt", ".hdr"))
+    cc_in = isce.io.open(cc_path) if has_cc else None     # none: every valid pixel is kept
     cc_out = str(output) + ".conncomp" if (conncomp == "auto" and cc_in is not None) else None
     step = block_rows(zr.width)
     with UnwWriters(str(output), cc_out, zr.width, zr.length) as w:
