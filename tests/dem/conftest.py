@@ -30,14 +30,35 @@ def gtx_grid():
 
 
 @pytest.fixture(scope="session")
+def dem_stitcher_grid():
+    """NGA's EGM96 15' grid shipped by dem-stitcher (a dependency of isce: missing is a failure)."""
+    from isce.dem.geoid import GeoidUnavailable, dem_stitcher_geoid
+
+    try:
+        return dem_stitcher_geoid()
+    except GeoidUnavailable as exc:
+        pytest.fail(f"dem-stitcher is a dependency of isce (pyproject.toml) but its EGM96 grid is "
+                    f"not usable: {exc}")
+
+
+@pytest.fixture(scope="session")
 def egm96_pkg():
-    """The PyPI egm96 package (>= 0.2) as a geoid, or skip saying why it is unusable."""
+    """The PyPI egm96 package (>= 0.2) as a geoid, or skip saying why it is unusable.
+
+    It is optional (not a dependency): its releases with data declare Python >= 3.12 and
+    numpy >= 2.5.1, so a plain pip install on Python 3.10/3.11 cannot have it.
+    """
+    import sys
+
     from isce.dem.geoid import Egm96Package, GeoidUnavailable
 
     try:
         return Egm96Package()
     except GeoidUnavailable as exc:
-        pytest.skip(f"the egm96 package cannot be used here: {exc}")
+        pytest.skip(f"optional egm96 package not usable here: {exc}. It is no dependency of isce: "
+                    f"its releases with the EGM96 grid (0.2, 0.3) need Python >= 3.12 and numpy >= "
+                    f"2.5.1, this is Python {sys.version.split()[0]}; the default EGM96 grid "
+                    f"(dem-stitcher's) is tested without it")
 
 
 def _synthetic_geoid():

@@ -1,20 +1,34 @@
-"""EGM96 undulations: the PyPI egm96 package against ../shared/data/geoid/egm96_15.gtx,
-the GTX reader, the interpolators and h = H + N.
+"""EGM96 undulations: the default model (NGA's 15' grid egm96_15.gtx as shipped by the
+dem-stitcher package) and the optional PyPI egm96 package against
+../shared/data/geoid/egm96_15.gtx; the GTX reader, the interpolators and h = H + N.
 
-Tolerances (both sources sample the same EGM96 model):
-* at the 15' GTX nodes the package's 5' grid has nodes too, so only storage
-  differs: the package keeps 1 cm steps (+-0.005 m), GeographicLib's egm96-5
-  grid it is built from 3 mm steps (+-0.0015 m), GTX float32 (~1e-5 m): at
-  most 0.0065 m; asserted max <= 0.01 m, RMS <= 0.005 m (measured 0.0065, 0.0030).
-* between nodes each grid adds its interpolation error: the package's 5'
-  bilinear <= 0.06 m (its own check against a cubic evaluation), our bicubic
-  on 15' about 0.1 m where the geoid is steepest (Andes, trenches); asserted
-  max <= 0.25 m, RMS <= 0.02 m (measured on 200 000 points: 0.103, 0.0065).
-  Bilinear on 15' is worse (measured max 0.68 m), so the GTX default is bicubic.
+The data README gives the grid's format but no tolerance; the ones used here:
+* dem-stitcher's file is NGA's grid byte for byte (same SHA-256 as the shared
+  file): at every node and between nodes our reading of it equals the shared
+  grid exactly (0 m).
+* dem-stitcher's own geoid removal (GDAL's cubic warp, Keys a = -0.5 like ours)
+  of a DEM grid on the same file: <= 1e-5 m (float32 rounding; measured 1.9e-6)
+  except within one 15' row of a pole, where GDAL and we treat the grid's edge
+  differently: <= 0.02 m there (measured 0.012).
+* NGA's own EGM96 test points (readme of the 15' grid: INTPT values, and the
+  spherical-harmonic F477 values within 3 mm of them): <= 0.02 m (measured
+  0.011 and 0.014 m) -- an independent check of the grid and of our bicubic.
+* the egm96 package (optional; Python >= 3.12) keeps its 5' grid in 1 cm steps
+  (+-0.005 m), GeographicLib's egm96-5 it is built from 3 mm steps, GTX
+  float32: at the 15' nodes at most 0.0065 m; asserted max <= 0.01 m, RMS <=
+  0.005 m. Between nodes each grid adds its interpolation error: the package's
+  5' bilinear <= 0.06 m, our bicubic on 15' about 0.1 m where the geoid is
+  steepest; asserted max <= 0.25 m, RMS <= 0.02 m (measured on 20 000 points:
+  0.103, 0.0065). Bilinear on 15' is worse (max 0.68 m), so GTX grids default
+  to bicubic.
 All of this is far below EGM96's own error (~0.5-1 m) and DEM errors (metres).
 """
+import hashlib
 import os
 import struct
+import subprocess
+import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -48,7 +62,7 @@ def _stats(d):
     return float(np.abs(d).max()), float(np.sqrt(np.mean(d * d)))
 
 
-# ----------------------------------------------------------------------------- package vs GTX
+# ----------------------------------------------------------------------------- the shared GTX
 def test_gtx_header_as_documented(gtx_grid):
     g = gtx_grid
     assert (g.lat0, g.lon0, g.dlat, g.dlon) == (-90.0, -180.0, 0.25, 0.25)
@@ -58,6 +72,174 @@ def test_gtx_header_as_documented(gtx_grid):
     assert np.ptp(g.values[0]) < 1e-3 and -31 < g.values[0, 0] < -28
 
 
+# ------------------------------------------------------------------ the default: dem-stitcher's grid
+NGA_TEST_POINTS = [   # lat, lon [deg], N [m]: INTPT (15' grid) and F477 (harmonic synthesis)
+    (38.6281550, 269.7791550, -31.628, -31.629),
+    (-14.6212170, 305.0211140, -2.969, -2.966),
+    (46.8743190, 102.4487290, -43.575, -43.572),
+    (-23.6174460, 133.8747120, 15.871, 15.868),
+    (38.6254730, 359.9995000, 50.066, 50.065),
+    (-0.4667440, 0.0023000, 17.329, 17.330),
+]
+
+
+def _sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_dem_stitcher_ships_ngas_egm96_15_grid(dem_stitcher_grid, gtx_grid):
+    from isce.dem.geoid import dem_stitcher_gtx_path
+
+    ours, shared = dem_stitcher_gtx_path(), gtx_grid.name
+    print(f"{dem_stitcher_grid.description}: sha256 {_sha256(ours)}")
+    assert _sha256(ours) == _sha256(shared)
+    g = dem_stitcher_grid
+    assert (g.lat0, g.lon0, g.dlat, g.dlon, g.shape) == (gtx_grid.lat0, gtx_grid.lon0, gtx_grid.dlat,
+                                                          gtx_grid.dlon, gtx_grid.shape)
+    np.testing.assert_array_equal(g.values, gtx_grid.values)
+    assert "dem-stitcher" in g.description and g.is_global
+
+
+def _check_points():
+    """Nodes, cell centres, random points, the poles and both sides of the dateline [deg]."""
+    rng = np.random.default_rng(20240608)
+    node_lat, node_lon = np.meshgrid(np.arange(-90.0, 90.001, 0.25), np.arange(-180.0, 180.0, 0.25),
+                                     indexing="ij")
+    mid_lat, mid_lon = np.meshgrid(np.arange(-89.875, 90.0, 0.25), np.arange(-179.875, 180.0, 0.25),
+                                   indexing="ij")
+    n = 20000
+    lon = np.linspace(-180, 180, 721)
+    pole_lat = np.concatenate([np.full(lon.size, v) for v in (90.0, 89.99, 89.9, -89.9, -89.99, -90.0)])
+    pole_lon = np.tile(lon, 6)
+    line_lat = np.linspace(-89.5, 89.5, 359)
+    line_lon = np.array([-180.0, 180.0, 179.999, -179.999, 179.875, -179.875, 359.999, 540.0, -540.0])
+    return {
+        "nodes": (node_lat.ravel(), node_lon.ravel()),
+        "cell centres": (mid_lat.ravel(), mid_lon.ravel()),
+        "random": (np.degrees(np.arcsin(rng.uniform(-1, 1, n))), rng.uniform(-180, 180, n)),
+        "poles": (pole_lat, pole_lon),
+        "dateline": (np.repeat(line_lat, line_lon.size), np.tile(line_lon, line_lat.size)),
+    }
+
+
+def test_default_geoid_equals_the_shared_gtx_everywhere(dem_stitcher_grid, gtx_grid, monkeypatch):
+    from isce.dem.geoid import default_geoid, geoid_undulation_grid
+
+    monkeypatch.delenv("ISCE_GEOID_GTX", raising=False)
+    model = default_geoid()
+    assert model is dem_stitcher_grid
+    for name, (lat, lon) in _check_points().items():
+        a, b = model.undulation(lat, lon), gtx_grid.undulation(lat, lon)
+        print(f"default geoid vs egm96_15.gtx at {lat.size} {name}: max |diff| "
+              f"{np.abs(a - b).max():.1e} m")
+        assert np.isfinite(a).all() and np.array_equal(a, b), name
+        if name == "nodes":         # nodes are the grid's values
+            np.testing.assert_array_equal(a, gtx_grid.values.ravel().astype(np.float64))
+        else:
+            lin = model.undulation(lat, lon, "bilinear")
+            assert np.array_equal(lin, gtx_grid.undulation(lat, lon, "bilinear")), name
+    # the poles are one value whatever the longitude
+    for pole, row in ((90.0, -1), (-90.0, 0)):
+        v = model.undulation(np.full(361, pole), np.linspace(-180, 180, 361))
+        assert np.ptp(v) == 0 and v[0] == pytest.approx(float(gtx_grid.values[row, 0]), abs=1e-6)
+    # the dateline seen from both sides and longitudes beyond +-180 are the same place
+    lat = np.linspace(-80, 80, 33)
+    for east, west in ((180.0, -180.0), (179.9, -180.1), (359.75, -0.25), (540.0, 180.0)):
+        np.testing.assert_allclose(model.undulation(lat, east), model.undulation(lat, west), atol=1e-9)
+    # the separable DEM-block evaluation across the dateline and at the poles
+    lats, lons = np.linspace(90.0, 88.6, 29), np.linspace(179.3, 180.8, 31)
+    np.testing.assert_allclose(geoid_undulation_grid(lats, lons), model.undulation(lats[:, None],
+                               lons[None, :]), rtol=0, atol=1e-9)
+
+
+def test_default_geoid_reproduces_ngas_published_values(dem_stitcher_grid):
+    worst = 0.0
+    for lat, lon, n_intpt, n_f477 in NGA_TEST_POINTS:
+        n = dem_stitcher_grid.undulation(lat, lon)
+        for lon_as in (lon, lon - 360.0):
+            assert dem_stitcher_grid.undulation(lat, lon_as) == pytest.approx(n, abs=1e-9)
+        worst = max(worst, abs(n - n_intpt), abs(n - n_f477))
+        print(f"({lat:.4f}, {lon:.4f}): {n:.4f} m; NGA {n_intpt} (INTPT), {n_f477} (F477)")
+        assert abs(n - n_intpt) <= 0.02 and abs(n - n_f477) <= 0.02
+    print(f"worst difference from NGA's values: {worst:.4f} m")
+
+
+DEM_GRIDS = {   # west, north, dx, dy [deg], columns, rows: DEM sample centres at
+    "Mojave, 30 arc-second": (-116.0, 35.2, 30 / 3600, 30 / 3600, 200, 160),
+    "on the 15' nodes": (-116.125, 35.125, 0.25, 0.25, 12, 10),
+    "between the 15' nodes": (-116.0, 35.0, 0.25, 0.25, 12, 10),
+    "across the dateline from the west": (179.5, 10.0, 0.01, 0.01, 100, 50),
+    "across the dateline from the east": (-180.5, 10.0, 0.01, 0.01, 100, 50),
+    "north pole": (170.0, 89.99, 0.02, 0.02, 100, 30),
+    "south pole": (-30.0, -89.4, 0.02, 0.02, 100, 30),
+}
+
+
+@pytest.mark.parametrize("name", list(DEM_GRIDS))
+def test_dem_stitchers_own_geoid_removal_agrees(dem_stitcher_grid, name):
+    """dem-stitcher adds its grid to a DEM with GDAL's cubic warp: an independent interpolator."""
+    pytest.importorskip("rasterio")
+    from rasterio.crs import CRS
+    from rasterio.transform import from_origin
+
+    from isce.dem.geoid import dem_stitcher_gtx_path, geoid_undulation_grid
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")        # its dateline notice and numpy/affine deprecations
+        from dem_stitcher.geoid import remove_geoid
+
+        west, north, dx, dy, cols, rows = DEM_GRIDS[name]
+        profile = dict(driver="GTiff", dtype="float32", nodata=np.nan, width=cols, height=rows,
+                       count=1, crs=CRS.from_epsg(4326), transform=from_origin(west, north, dx, dy))
+        theirs = remove_geoid(np.zeros((1, rows, cols), np.float32), profile,
+                              geoid_path=dem_stitcher_gtx_path(), res_buffer=2)[0]
+    lats = north - (np.arange(rows) + 0.5) * dy
+    lons = west + (np.arange(cols) + 0.5) * dx
+    ours = geoid_undulation_grid(lats, lons, geoid=dem_stitcher_grid)
+    worst = float(np.abs(theirs - ours).max())
+    near_pole = np.abs(lats) > 90.0 - dem_stitcher_grid.dlat
+    far = float(np.abs(theirs - ours)[~near_pole].max()) if (~near_pole).any() else 0.0
+    print(f"{name}: dem-stitcher (GDAL cubic) vs ours: max {worst:.2e} m, "
+          f"away from the poles {far:.2e} m")
+    assert np.isfinite(theirs).all()
+    assert far <= 1e-5
+    assert worst <= 0.02
+
+
+def test_default_geoid_does_not_import_dem_stitcher():
+    """Only the data file is used: importing dem-stitcher would load geopandas, boto3, ..."""
+    code = ("import sys; from isce.dem.geoid import default_geoid; g = default_geoid(); "
+            "print(g.description); "
+            "assert not {'dem_stitcher', 'geopandas', 'boto3'} & set(sys.modules), sorted(sys.modules)")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env.pop("ISCE_GEOID_GTX", None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "dem-stitcher" in done.stdout
+
+
+def test_dem_stitcher_without_its_grid_or_with_another_grid(monkeypatch, tmp_path):
+    import isce.dem.geoid as geoid
+
+    pkg = tmp_path / "fake_dem_stitcher"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(geoid, "_DEM_STITCHER", "fake_dem_stitcher")
+    with pytest.raises(geoid.GeoidUnavailable, match="has no data/egm96_15.gtx"):
+        geoid.dem_stitcher_geoid()
+    (pkg / "data").mkdir()
+    _write_gtx(pkg / "data" / "egm96_15.gtx", -90, -180, 1, 1, np.zeros((181, 360), np.float32))
+    with pytest.raises(geoid.GeoidUnavailable, match="not NGA's global EGM96 15' grid"):
+        geoid.dem_stitcher_geoid()
+    monkeypatch.setattr(geoid, "_DEM_STITCHER", "no_such_package_here")
+    with pytest.raises(geoid.GeoidUnavailable, match="'dem-stitcher' .* is not installed"):
+        geoid.as_geoid("dem-stitcher")
+
+
+# ------------------------------------------------------------------ the optional egm96 package vs GTX
 def test_egm96_package_matches_gtx_at_every_node(egm96_pkg, gtx_grid):
     g = gtx_grid
     lat = g.lat0 + np.arange(g.shape[0]) * g.dlat
@@ -81,6 +263,23 @@ def test_egm96_package_matches_gtx_at_random_points(egm96_pkg, gtx_grid):
           f"RMS {rms:.4f} m; bilinear max {lin_worst:.4f} m, RMS {lin_rms:.4f} m")
     assert worst <= 0.25 and rms <= 0.02
     assert lin_rms >= rms                     # bicubic is the better reader of the 15' grid
+    points = _check_points()
+    for name in ("cell centres", "poles", "dateline"):
+        lat, lon = points[name]
+        worst, rms = _stats(egm96_pkg.undulation(lat, lon) - gtx_grid.undulation(lat, lon))
+        print(f"egm96 package vs egm96_15.gtx at {lat.size} {name}: max {worst:.4f} m, RMS {rms:.4f} m")
+        assert worst <= 0.25 and rms <= 0.02, name
+
+
+def test_default_geoid_at_the_scenes(dem_stitcher_grid, scene_centres):
+    # the geoid we know there (EGM96, NGA calculator): Mojave ~ -31 m, Winnipeg ~ -26 m,
+    # Los Angeles ~ -35 m
+    expected = {"envisat (Mojave)": -31.2, "winnipeg": -26.2, "sanandreas": -34.8}
+    for name, value in expected.items():
+        lat, lon = scene_centres[name]
+        n = dem_stitcher_grid.undulation(lat, lon)
+        print(f"{name} ({lat:.4f}, {lon:.4f}): {n:.4f} m")
+        assert isinstance(n, float) and abs(n - value) < 0.3, name
 
 
 def test_egm96_package_matches_gtx_at_the_scenes(egm96_pkg, gtx_grid, scene_centres):
@@ -225,30 +424,35 @@ def test_geoid_choice(monkeypatch, tmp_path, synthetic_geoid):
     with pytest.raises(TypeError):
         geoid.as_geoid(3.5)
 
-    # without the package: $ISCE_GEOID_GTX, then PROJ's folders, else a clear error
-    def no_package():
-        raise geoid.GeoidUnavailable("egm96 not installed (test)")
-
-    monkeypatch.setattr(geoid, "_egm96_package", no_package)
+    # $ISCE_GEOID_GTX first (the user's explicit choice), then dem-stitcher's grid, the egm96
+    # package, PROJ's folders, else a clear error naming what was tried
     monkeypatch.setenv("ISCE_GEOID_GTX", str(tmp_path / "flat.gtx"))
     assert geoid.default_geoid().undulation(0.0, 0.0) == 7.5
     monkeypatch.delenv("ISCE_GEOID_GTX")
+
+    def no_package(name):
+        def unavailable():
+            raise geoid.GeoidUnavailable(f"{name} not installed (test)")
+        return unavailable
+
+    monkeypatch.setattr(geoid, "dem_stitcher_geoid", no_package("dem-stitcher"))
+    monkeypatch.setattr(geoid, "_egm96_package", no_package("egm96"))
     monkeypatch.setenv("PROJ_DATA", str(tmp_path))
     (tmp_path / "egm96_15.gtx").write_bytes((tmp_path / "flat.gtx").read_bytes())
     assert geoid.default_geoid().undulation(0.0, 0.0) == 7.5
     os.remove(tmp_path / "egm96_15.gtx")
     monkeypatch.setattr(geoid, "_proj_dirs", lambda: [str(tmp_path)])
-    with pytest.raises(geoid.GeoidUnavailable, match="egm96"):
+    with pytest.raises(geoid.GeoidUnavailable, match="dem-stitcher not installed.*egm96 not installed"):
         geoid.default_geoid()
 
 
 def test_placeholder_egm96_package_is_recognised(monkeypatch):
-    """egm96 0.1.0 (what pip gives Python < 3.12) is empty: say so instead of failing later."""
+    """egm96 0.1.0 (what pip gives Python < 3.12) is empty: say so and why instead of failing later."""
     import sys
     import types
 
     import isce.dem.geoid as geoid
 
     monkeypatch.setitem(sys.modules, "egm96", types.ModuleType("egm96"))
-    with pytest.raises(geoid.GeoidUnavailable, match="no undulation"):
+    with pytest.raises(geoid.GeoidUnavailable, match="no undulation.*Python >= 3.12.*numpy >= 2.5.1"):
         geoid.Egm96Package()

@@ -3,30 +3,38 @@
     from isce.dem.geoid import geoid_undulation, geoid_to_ellipsoid, read_gtx
     N = geoid_undulation(lat_deg, lon_deg)            # [m], arrays broadcast
     h = geoid_to_ellipsoid(H, lat_deg, lon_deg)       # h = H + N  [m]
-    grid = read_gtx("egm96_15.gtx")                   # a GTX grid, e.g. to check the above
+    grid = read_gtx("egm96_15.gtx")                   # any GTX grid, e.g. to check the above
     N15 = grid.undulation(lat_deg, lon_deg)           # bicubic (default) or bilinear
 
 Orthometric heights H (above the geoid, "mean sea level", e.g. SRTM) become
 ellipsoid heights h = H + N; rdr2geo needs h.
 
-Where N comes from (:func:`default_geoid`, first that is available):
+Where N comes from (:func:`default_geoid`, the first that is available):
 
-1. the PyPI package ``egm96`` (MIT; the EGM96 model is public domain): versions
-   >= 0.2 ship the full EGM96 5' grid (2161 x 4321 nodes, 1 cm steps, 3.1 MB)
-   derived from GeographicLib's ``egm96-5`` and interpolate it bilinearly
-   (<= 0.06 m from a cubic evaluation of the same grid, an order of magnitude
-   below EGM96's own ~0.5-1 m commission error), vectorised with numpy. It is
-   used as it is. Version 0.1.0 -- the only one pip offers to Python < 3.12 --
-   is an empty placeholder without ``undulation``; it is recognised and skipped.
-2. a GTX grid named by the environment variable ``ISCE_GEOID_GTX``;
-3. ``egm96_15.gtx`` in a PROJ data folder (``$PROJ_DATA``, ``$PROJ_LIB``,
-   ``/usr/share/proj``; Debian's ``proj-data`` package ships it), read by
-   :func:`read_gtx` and interpolated bicubically.
+1. a GTX grid named by the environment variable ``ISCE_GEOID_GTX`` (the
+   user's explicit choice);
+2. NGA's EGM96 15' grid ``egm96_15.gtx`` (721 x 1440 nodes, float32; the grid
+   PROJ and GDAL use) shipped inside the PyPI package ``dem-stitcher``
+   (Apache-2.0; JPL/ASF's DEM tool for InSAR, the one that makes the NISAR
+   DEM), a dependency of isce: ``pip install isce`` brings it on every Python
+   >= 3.10, with no download at run time. Only its data file is used (located
+   with :func:`importlib.util.find_spec`: dem-stitcher itself is not
+   imported), read by :func:`read_gtx` and interpolated bicubically (Keys,
+   a = -0.5: the same numbers as dem-stitcher's own GDAL cubic geoid removal,
+   to float32 rounding). The grid's header is checked to be the global 15'
+   EGM96 layout before it is used;
+3. the PyPI package ``egm96`` (MIT) >= 0.2: the full EGM96 5' grid (derived
+   from GeographicLib's ``egm96-5``, 1 cm steps), bilinear. Those versions
+   declare Python >= 3.12 and numpy >= 2.5.1 (which exists only for Python >=
+   3.12), so pip gives Python 3.10/3.11 the empty placeholder 0.1.0, which is
+   recognised and skipped. Not a dependency; used when installed;
+4. ``egm96_15.gtx`` in a PROJ data folder (``$PROJ_DATA``, ``$PROJ_LIB``,
+   ``/usr/share/proj``).
 
-Otherwise :class:`GeoidUnavailable` says how to get one. Every function takes a
-``geoid=`` argument to choose explicitly: ``"egm96"`` (the package only), a path
-to a ``.gtx`` file, a :class:`GeoidGrid`, or any object with
-``undulation(lat, lon)``.
+Otherwise :class:`GeoidUnavailable` says what was tried. Every function takes
+a ``geoid=`` argument to choose explicitly: ``"dem-stitcher"`` (that grid
+only), ``"egm96"`` (the egm96 package only), a path to a ``.gtx`` file, a
+:class:`GeoidGrid`, or any object with ``undulation(lat, lon)``.
 
 GTX format (NOAA VDatum / PROJ): a 40-byte big-endian header -- lat0, lon0,
 dlat, dlon (float64, degrees: the south-west node and the spacings) and rows,
@@ -35,7 +43,9 @@ row first; -88.8888 marks a missing value.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
+import importlib.util
 import math
 import os
 import struct
@@ -46,7 +56,7 @@ import numpy as np
 from isce.framework.errors import InputError, IsceError
 
 __all__ = ["GeoidGrid", "GeoidUnavailable", "Egm96Package", "read_gtx", "default_geoid",
-           "as_geoid", "geoid_undulation", "geoid_undulation_grid", "geoid_to_ellipsoid", "ellipsoid_to_geoid",
+           "dem_stitcher_geoid", "dem_stitcher_gtx_path", "as_geoid", "geoid_undulation", "geoid_undulation_grid", "geoid_to_ellipsoid", "ellipsoid_to_geoid",
            "GTX_HEADER_BYTES", "GTX_NODATA"]
 
 GTX_HEADER_BYTES = 40
@@ -56,7 +66,7 @@ _GTX_NAMES = ("egm96_15.gtx",)
 
 
 class GeoidUnavailable(IsceError, RuntimeError):
-    """No EGM96 geoid model could be found (neither the package nor a GTX grid)."""
+    """No EGM96 geoid model could be found (no package grid, no GTX grid)."""
 
 
 # ----------------------------------------------------------------------------- grids
@@ -87,6 +97,7 @@ class GeoidGrid:
     dlon: float
     values: np.ndarray
     name: str = ""
+    source: str = ""               # where the grid comes from, e.g. "dem-stitcher 3.2.0"
     _period: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self):
@@ -123,8 +134,9 @@ class GeoidGrid:
 
     @property
     def description(self) -> str:
-        return (f"GTX grid {self.name or '(in memory)'} ({self.shape[0]}x{self.shape[1]} nodes, "
-                f"{self.dlat * 60:g}'x{self.dlon * 60:g}')")
+        origin = f" of {self.source}" if self.source else ""
+        return (f"GTX grid {self.name or '(in memory)'}{origin} ({self.shape[0]}x{self.shape[1]} "
+                f"nodes, {self.dlat * 60:g}'x{self.dlon * 60:g}')")
 
     def _fractional(self, lat, lon):
         fi = (np.clip(lat, -90.0, 90.0) - self.lat0) / self.dlat
@@ -281,6 +293,73 @@ def _gtx(path) -> GeoidGrid:
     return _read_gtx_cached(p, st.st_mtime_ns, st.st_size)
 
 
+# ----------------------------------------------------------------------------- dem-stitcher's grid
+_DEM_STITCHER = "dem_stitcher"
+_DEM_STITCHER_GTX = ("data", "egm96_15.gtx")
+# the layout of NGA's global EGM96 15' grid: (lat0, lon0, dlat, dlon, rows, cols)
+_EGM96_15_LAYOUT = (-90.0, -180.0, 0.25, 0.25, 721, 1440)
+
+
+def _dist_version(name: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(name)
+    except Exception:  # noqa: BLE001 - metadata is only informative
+        return "?"
+
+
+def dem_stitcher_gtx_path() -> str:
+    """The path of ``egm96_15.gtx`` inside the installed ``dem-stitcher`` package.
+
+    Found with :func:`importlib.util.find_spec` (the package is not imported:
+    importing it loads geopandas, boto3, ...). Raises :class:`GeoidUnavailable`
+    when the package or its grid is missing.
+    """
+    try:
+        spec = importlib.util.find_spec(_DEM_STITCHER)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise GeoidUnavailable("the Python package 'dem-stitcher' (a dependency of isce that ships "
+                               "NGA's EGM96 15' grid egm96_15.gtx) is not installed: pip install "
+                               "dem-stitcher, or reinstall isce")
+    for folder in spec.submodule_search_locations:
+        candidate = os.path.join(folder, *_DEM_STITCHER_GTX)
+        if os.path.isfile(candidate):
+            return candidate
+    raise GeoidUnavailable(f"the installed 'dem-stitcher' package ({_dist_version('dem-stitcher')}) "
+                           f"has no {'/'.join(_DEM_STITCHER_GTX)} (looked in "
+                           f"{', '.join(spec.submodule_search_locations)})")
+
+
+@functools.lru_cache(maxsize=2)
+def _dem_stitcher_grid(path: str, mtime_ns: int, size: int) -> GeoidGrid:
+    grid = _read_gtx_cached(path, mtime_ns, size)
+    layout = (grid.lat0, grid.lon0, grid.dlat, grid.dlon) + grid.shape
+    if (any(abs(a - b) > 1e-9 for a, b in zip(layout, _EGM96_15_LAYOUT))
+            or not np.isfinite(grid.values).all()):
+        raise GeoidUnavailable(f"{path}: not NGA's global EGM96 15' grid (header lat0, lon0, dlat, "
+                               f"dlon, rows, cols = {layout}, expected {_EGM96_15_LAYOUT}, no voids)")
+    return dataclasses.replace(grid, source=f"dem-stitcher {_dist_version('dem-stitcher')}")
+
+
+def dem_stitcher_geoid() -> GeoidGrid:
+    """NGA's EGM96 15' grid from the ``dem-stitcher`` package as a :class:`GeoidGrid` (bicubic).
+
+    Raises :class:`GeoidUnavailable` when it is missing or not the expected grid.
+    """
+    path = dem_stitcher_gtx_path()
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise GeoidUnavailable(f"{path}: {exc.strerror}") from None
+    try:
+        return _dem_stitcher_grid(path, st.st_mtime_ns, st.st_size)
+    except InputError as exc:                # a damaged file inside the package
+        raise GeoidUnavailable(str(exc)) from None
+
+
 # ----------------------------------------------------------------------------- the egm96 package
 class Egm96Package:
     """The PyPI ``egm96`` package (>= 0.2) as a geoid: its 5' grid, bilinear."""
@@ -289,7 +368,7 @@ class Egm96Package:
         try:
             import egm96
         except ImportError:
-            raise GeoidUnavailable("the Python package 'egm96' is not installed") from None
+            raise GeoidUnavailable("the Python package 'egm96' (>= 0.2) is not installed") from None
         fn = getattr(egm96, "undulation", None)
         try:
             from importlib.metadata import version
@@ -298,10 +377,10 @@ class Egm96Package:
             self.version = "?"
         if fn is None:
             raise GeoidUnavailable(
-                f"the installed 'egm96' package ({self.version}) has no undulation(): versions "
-                f"before 0.2 are empty placeholders; 0.2+ ship the EGM96 grid (they declare "
-                f"Python >= 3.12 but run on 3.10+ with numpy 2: pip install --no-deps "
-                f"--ignore-requires-python 'egm96>=0.2')")
+                f"the installed 'egm96' package ({self.version}) has no undulation(): it is the "
+                f"empty placeholder 0.1.0, the only release pip offers Python < 3.12 (0.2 and 0.3, "
+                f"which ship the EGM96 5' grid, declare Requires-Python >= 3.12 and numpy >= 2.5.1, "
+                f"and numpy 2.5 exists only for Python >= 3.12)")
         self._fn = fn
         self.resolution = float(getattr(egm96, "GRID_RESOLUTION_DEG", 5.0 / 60.0))   # [deg]
         self.description = (f"egm96 {self.version} package ({self.resolution * 60:g}' EGM96 grid, "
@@ -362,18 +441,21 @@ def _proj_dirs():
 
 
 def default_geoid():
-    """The EGM96 model to use: the ``egm96`` package, else a GTX grid (see the module docstring).
+    """The EGM96 model to use (the first available, see the module docstring):
+    ``$ISCE_GEOID_GTX``, dem-stitcher's ``egm96_15.gtx``, the ``egm96`` package
+    (>= 0.2), ``egm96_15.gtx`` in a PROJ data folder.
 
     Raises :class:`GeoidUnavailable` with what was tried.
     """
-    tried = []
-    try:
-        return _egm96_package()
-    except GeoidUnavailable as exc:         # (lru_cache does not keep exceptions)
-        tried.append(str(exc))
     env = os.environ.get(_GTX_ENV)
     if env:
         return _gtx(env)                       # named explicitly: its errors are the user's to see
+    tried = []
+    for source in (dem_stitcher_geoid, _egm96_package):
+        try:
+            return source()
+        except GeoidUnavailable as exc:     # (lru_cache does not keep exceptions)
+            tried.append(str(exc))
     for d in _proj_dirs():
         for name in _GTX_NAMES:
             candidate = os.path.join(d, name)
@@ -381,18 +463,22 @@ def default_geoid():
                 return _gtx(candidate)
     tried.append(f"no ${_GTX_ENV} and no {' or '.join(_GTX_NAMES)} in {', '.join(_proj_dirs())}")
     raise GeoidUnavailable("no EGM96 geoid model available: " + "; ".join(tried)
-                           + ". Install the egm96 package (>= 0.2), or Debian's proj-data, or set "
-                           f"${_GTX_ENV} to an EGM96 .gtx grid")
+                           + ". Install dem-stitcher (pip install dem-stitcher; isce depends on it), "
+                           f"or set ${_GTX_ENV} to an EGM96 .gtx grid")
 
 
 def as_geoid(geoid=None):
     """An object with ``undulation(lat, lon)`` [deg -> m] and ``description`` from ``geoid``:
-    None (:func:`default_geoid`), ``"egm96"`` (the package only), a path to a ``.gtx``
-    file, a :class:`GeoidGrid` or any object with ``undulation``."""
+    None (:func:`default_geoid`), ``"dem-stitcher"`` (its EGM96 15' grid only),
+    ``"egm96"`` (the egm96 package only), a path to a ``.gtx`` file, a
+    :class:`GeoidGrid` or any object with ``undulation``."""
     if geoid is None:
         return default_geoid()
-    if isinstance(geoid, str) and geoid.strip().lower() in ("egm96", "egm96-package", "package"):
+    key = geoid.strip().lower() if isinstance(geoid, str) else None
+    if key in ("egm96", "egm96-package", "package"):
         return _egm96_package()
+    if key in ("dem-stitcher", "dem_stitcher", "demstitcher"):
+        return dem_stitcher_geoid()
     if hasattr(geoid, "undulation"):
         return geoid
     if isinstance(geoid, (str, os.PathLike)):

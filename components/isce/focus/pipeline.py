@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
+
+import numpy as np
 
 from .rda import focus_azimuth
 from .rangecomp import range_compress
 
-__all__ = ["focus", "resolve_doppler"]
+__all__ = ["focus", "resolve_doppler", "required_pulses"]
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +63,53 @@ def focus(raw, output=None, *, range_window="rect", azimuth_window="rect", beta:
     if output is not None:
         result.product.save(os.fspath(output) + ".json")
     return result
+
+
+def required_pulses(raw, *, bandwidth: float | None = None, doppler=None,
+                    height: float = 0.0) -> int:
+    """The fewest pulses (raw lines) :func:`focus` can make an SLC line from: the synthetic
+    aperture at the far end of the fully compressed swath, in pulses, plus one.
+
+    Computed from the metadata alone, as the focuser does (:func:`~isce.focus.rda.focus_azimuth`,
+    :func:`~isce.focus.rda.default_output_grid`): the processed azimuth bandwidth
+    (:func:`~isce.focus.rda.default_azimuth_bandwidth` -- antenna length and platform speed,
+    or 0.8 PRF -- unless ``bandwidth`` [Hz] is given), the range history fitted to the orbit
+    at mid-swath (:func:`~isce.focus.rangemodel.fit_range_model`) and the stationary-phase
+    times of that band (:meth:`~isce.focus.rangemodel.RangeModel.aperture_times`). The Doppler
+    centroid is ``doppler`` or ``raw.doppler``, else 0 Hz (an estimate made while focusing
+    can only lengthen the aperture, slightly: the count is then a lower bound). When the
+    geometry cannot be fitted (orbit too short, ranges off the Earth) the straight-line
+    aperture ``Ba lambda R / (2 v^2)`` (platform speed v) is used.
+    """
+    from .rangecomp import valid_samples
+    from .rangemodel import fit_range_model
+    from .rda import _aperture_span, _doppler_at, default_azimuth_bandwidth
+
+    prf = float(raw.prf)
+    wvl = float(raw.wavelength)
+    t_mid = float(raw.sensing_start) + 0.5 * max(int(raw.length) - 1, 0) / prf
+    first, stop = valid_samples(raw)
+    r_near = float(raw.slant_range(first))
+    r_far = float(raw.slant_range(max(stop - 1, first)))
+    _, vel = raw.orbit.interpolate(np.array([t_mid]))
+    speed = float(np.linalg.norm(np.reshape(vel, -1)[:3]))
+    ba = float(bandwidth) if bandwidth else default_azimuth_bandwidth(raw, speed)
+    model = raw.doppler if doppler is None else doppler
+    try:
+        fdc = np.atleast_1d(_doppler_at(model, t_mid, np.array([r_near, r_far])))
+    except (ValueError, TypeError, AttributeError):
+        fdc = np.zeros(2)
+    fdc_mid = float(np.mean(fdc))
+    line_time = (raw.attributes or {}).get("line_time", "transmit")
+    try:
+        rmodel = fit_range_model(raw.orbit, wvl, raw.look_side, t_mid, np.array([r_near, r_far]),
+                                 band=(fdc_mid - 0.5 * ba, fdc_mid + 0.5 * ba),
+                                 aperture=2 * ba * wvl * r_far / (2 * speed ** 2) + 0.2,
+                                 height=height, line_time=line_time)
+        u_lo, u_hi = _aperture_span(rmodel, rmodel.ranges,
+                                    np.interp(rmodel.ranges, [r_near, r_far], fdc), ba)
+        span = u_hi - u_lo
+    except (ValueError, RuntimeError, ArithmeticError) as exc:
+        log.debug("required_pulses: range model not fitted (%s); straight-line aperture", exc)
+        span = ba * wvl * r_far / (2.0 * speed * speed)
+    return int(math.ceil(span * prf - 1e-9)) + 1

@@ -9,7 +9,9 @@ whitespace-insensitively) chooses the reader component::
     product = reader.parse()              # SlcProduct: radar grid, orbit, Doppler, ...
     product = reader.extract()            # + the image as an ISCE raster at OUTPUT
 
-Readers of SLC products return an :class:`~isce.sensors.product.SlcProduct`.
+Readers of SLC products return an :class:`~isce.sensors.product.SlcProduct`;
+``ISCE_SLC`` reads back one that isce wrote (``PRODUCT``: its ``.slc.json``, e.g. from
+focus.py), so a date focused beforehand can pair with a raw one.
 The NISAR ancillary XML readers live in :mod:`isce.sensors.nisar_xml`
 (:func:`read_orbit_xml`, :func:`read_attitude_xml`).
 
@@ -51,6 +53,7 @@ register("NISAR_SLC", ".nisar_hdf5:NisarSlc")
 register("NISAR_RSLC", ".nisar_hdf5:NisarSlc")
 register("ALOS", ".alos_ceos:Alos")
 register("NISAR_L0B", ".nisar_l0b:NisarL0b")
+register("ISCE_SLC", ".isce_slc:IsceSlc")
 
 
 def sensor_class(sensor_name: str):
