@@ -90,3 +90,51 @@ def test_decorrelated_pair_within_five_millimetres(decorrelated):
     assert res["los_displacement_rmse_m"] < 5e-3
     assert res["unwrapping_error_fraction"] < 1e-3
     assert abs(res["residual_height_correlation"]) < 0.2
+
+
+def test_killed_while_focusing_resumes_to_identical_products(noise_free, tmp_path):
+    """SIGKILL during formslc (raw data being focused), then --next: every product equals the
+    uninterrupted run's byte for byte."""
+    import filecmp
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from isce_commands import APPLICATIONS, isce_env
+
+    for f in noise_free.iterdir():
+        if f.name.startswith(("IMG-", "LED-", "dem.dem")) or f.name == "insarApp.xml":
+            shutil.copy(f, tmp_path / f.name)
+    args = [sys.executable, str(APPLICATIONS / "insarApp.py"), "insarApp.xml",
+            "insar.unwrapper name=mcf"]
+    err = open(tmp_path / "stderr.txt", "w+")
+    proc = subprocess.Popen([*args, "--steps"], cwd=tmp_path, env=isce_env(),
+                            stdout=subprocess.DEVNULL, stderr=err,
+                            preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+    deadline = time.time() + 120
+    # the first date's range compression has started (its progress bar is on stderr)
+    while "range compression" not in (tmp_path / "stderr.txt").read_text():
+        assert proc.poll() is None and time.time() < deadline, "formslc never started"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(60) == -signal.SIGKILL
+    saved = {p.stem for p in (tmp_path / "PICKLE").glob("*.json")}
+    assert saved == {"startup", "preprocess"}, saved
+    assert not (tmp_path / "reference" / "reference.slc.xml").exists()
+    done = subprocess.run([*args, "--next"], cwd=tmp_path, env=isce_env(), capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "resuming at 'formslc'" in done.stderr
+    compared = 0
+    for folder in ("reference", "secondary", "geometry", "offsets", "coregisteredSlc",
+                   "interferogram", "geo"):
+        for f in sorted((noise_free / folder).rglob("*")):
+            if f.is_file() and not f.name.endswith(".json"):
+                other = tmp_path / f.relative_to(noise_free)
+                assert other.is_file(), other
+                assert filecmp.cmp(f, other, shallow=False), f"{f.relative_to(noise_free)} differs"
+                compared += 1
+    assert compared > 60
