@@ -179,7 +179,8 @@ class Configurable:
             for key, node in layer.components.items():
                 fac = self.facility(key)
                 if fac is None or fac.private:
-                    hint = did_you_mean(node.name, choices)
+                    hint = did_you_mean(node.name, choices + [
+                        a for f in self._facility_list if not f.private for a in f.aliases])
                     what = "a property, not a component" if self.parameter(key) else "unknown component"
                     raise ConfigurationError(f"{what} {node.name!r}{hint}", source=node.source,
                                              line=node.line, path=f"{self.config_path}.{node.name}")
