@@ -348,7 +348,7 @@ def test_dem_off_a_raw_scene(alos, tmp_path):
 
 
 # ----------------------------------------------------------------------------- (e) settings
-@pytest.mark.parametrize("where", ["application", "sensor", "component"])
+@pytest.mark.parametrize("where", ["application", "sensor", "component", "sensor name"])
 def test_misspelt_property(alos, tmp_path, where):
     """(e) 'rnage looks' in the application, 'IMAGEFLIE' in a date's component: refused
     while configuring (file, line, property path, the closest valid name); nothing runs."""
@@ -356,6 +356,10 @@ def test_misspelt_property(alos, tmp_path, where):
         xml = alos_xml(tmp_path / "insarApp.xml", alos["ref"], alos["sec"],
                        '<property name="rnage looks">3</property>')
         words = ["insarApp.xml:", "unknown property 'rnage looks'", "did you mean 'range looks'"]
+    elif where == "sensor name":
+        xml = alos_xml(tmp_path / "insarApp.xml", alos["ref"], alos["sec"])
+        xml.write_text(xml.read_text().replace(">ALOS<", ">ALOSS<"))
+        words = ["insarApp.xml", "sensor name", "unknown sensor name 'ALOSS'", "did you mean 'ALOS'"]
     elif where == "component":
         xml = alos_xml(tmp_path / "insarApp.xml", alos["ref"], alos["sec"])
         xml.write_text(xml.read_text().replace('<component name="Slave">',

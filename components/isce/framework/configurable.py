@@ -195,7 +195,17 @@ class Configurable:
                         path=f"{self.config_path}.{p.public_name}")
         self.validate()
         for fac in self._facility_list:
-            child = fac.build(self)
+            try:
+                child = fac.build(self)
+            except ConfigurationError as exc:     # e.g. an unknown implementation name
+                if exc.source is None:            # say which setting chose it
+                    for a in fac.args:
+                        p = self.parameter(a)
+                        if p is not None and getattr(self, a) and self.source_of(a) != DEFAULT:
+                            raise ConfigurationError(
+                                exc.message, source=self.source_of(a),
+                                path=exc.path or f"{self.config_path}.{p.public_name}") from None
+                raise
             if child is None:
                 where = f"{self.config_path}.{fac.public_name}"
                 if fac.mandatory:
