@@ -123,3 +123,17 @@ def test_monitor_stops_its_thread_when_the_step_fails():
             raise RuntimeError("boom")
     assert monitor.wall_s is not None and monitor.peak_rss_mib > 0
     assert not any(t.name == "isce-step-monitor" for t in threading.enumerate())
+
+
+def test_child_processes_count_in_the_peak():
+    """A step that runs an external program (snaphu is one) is charged for its memory too."""
+    import subprocess
+    import sys
+
+    from isce.framework.steps import StepMonitor, _status_mib
+
+    own = _status_mib("VmRSS")["VmRSS"]
+    code = "import numpy as np, time; a = np.ones(300 * 2**20 // 8); time.sleep(0.6)"
+    with StepMonitor(interval=0.05) as m:
+        subprocess.run([sys.executable, "-c", code], check=True)
+    assert m.peak_rss_mib - own > 280          # the child's 300 MiB array

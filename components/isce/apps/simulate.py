@@ -67,8 +67,9 @@ def _mogi(p):
 
 
 def _dem(ctx, targets):
-    """Write a smooth synthetic DEM around the targets and put them on it (heights replaced)."""
-    from isce.simulate.targets import dem_height, synthetic_dem
+    """Write a smooth synthetic DEM around the targets and put them on it (heights replaced);
+    :func:`_widen_dem` later widens it to the receive window of a speckle scene."""
+    from isce.simulate.targets import dem_height
 
     lats = [t.lat for t in targets]
     lons = [t.lon for t in targets]
@@ -76,15 +77,41 @@ def _dem(ctx, targets):
     lat_range = (min(lats) - margin, max(lats) + margin)
     lon_range = (min(lons) - margin, max(lons) + margin)
     center = (sum(lat_range) / 2, sum(lon_range) / 2)
-    path = Path(ctx.params.output_dir) / "dem.dem"
-    synthetic_dem(path, lat_range, lon_range, posting_deg=1.0 / 3600.0, center=center)
     for t in targets:
         t.height = float(dem_height(t.lat, t.lon, center=center))
-    ctx.add_output(path)
-    ctx.state.dem = {"path": str(path), "lat_range": lat_range, "lon_range": lon_range,
-                     "center": center, "posting_deg": 1.0 / 3600.0}
-    ctx.log.info("synthetic DEM %s; targets put on it (heights %s m)", path,
-                 ", ".join(f"{t.height:.1f}" for t in targets))
+    ctx.state.dem = {"path": str(Path(ctx.params.output_dir) / "dem.dem"), "lat_range": lat_range,
+                     "lon_range": lon_range, "center": center, "posting_deg": 1.0 / 3600.0}
+    _write_dem(ctx)
+
+
+def _write_dem(ctx):
+    from isce.simulate.targets import synthetic_dem
+
+    d = ctx.state.dem
+    synthetic_dem(d["path"], d["lat_range"], d["lon_range"], posting_deg=d["posting_deg"],
+                  center=d["center"])
+    ctx.add_output(d["path"])
+
+
+def _widen_dem(ctx, radar, passes):
+    """Make the DEM cover every pass's whole receive window (plus 0.01 deg), whatever the
+    number of pulses and samples: insarApp refuses a DEM short of its scene."""
+    from isce.core.orbit import Orbit
+    from isce.geometry.rdr2geo import radar_grid_bbox
+    from isce.simulate.distributed import scene_grid
+
+    d = ctx.state.dem
+    south, north = d["lat_range"]
+    west, east = d["lon_range"]
+    for spec in passes.values():
+        orbit = Orbit.from_dict(spec["orbit"])
+        grid = scene_grid(orbit, radar, sensing_start=spec["sensing_start"], length=spec["length"],
+                          starting_range=spec["starting_range"], width=spec["width"])
+        w, s_, e, n = radar_grid_bbox(grid, orbit, heights=(0.0, 1000.0), margin=0.01)
+        south, north, west, east = min(south, s_), max(north, n), min(west, w), max(east, e)
+    if (south, north, west, east) != (*d["lat_range"], *d["lon_range"]):
+        d["lat_range"], d["lon_range"] = (south, north), (west, east)
+        _write_dem(ctx)
 
 
 def setup(ctx):
@@ -146,6 +173,8 @@ def setup(ctx):
         for spec in passes.values():
             spec["starting_range"] = r_mid - 0.5 * p.samples * dr
             spec["width"] = int(p.samples)
+        if p.dem:
+            _widen_dem(ctx, scene.radar, passes)
     ctx.state.radar = scene.radar.to_dict()
     ctx.state.targets = [t.to_dict() for t in scene.targets]
     ctx.state.passes = passes

@@ -268,11 +268,36 @@ class StateStore:
 STAT_FIELDS = ("wall_s", "peak_rss_mib")
 
 
-def _status_mib(*keys: str) -> dict[str, float]:
-    """Fields of /proc/self/status (``VmRSS``, ``VmHWM``, ...) in MiB; {} without /proc."""
+def _children_rss_mib() -> float:
+    """Summed VmRSS [MiB] of this process's child processes (e.g. the snaphu executable),
+    and of theirs; 0 without /proc."""
+    total, seen = 0.0, set()
+    todo = [str(os.getpid())]
+    while todo:
+        pid = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                    kids = fh.read().split()
+            except OSError:
+                continue
+            for kid in kids:
+                if kid not in seen:
+                    seen.add(kid)
+                    todo.append(kid)
+                    total += _status_mib("VmRSS", pid=kid).get("VmRSS", 0.0)
+    return total
+
+
+def _status_mib(*keys: str, pid="self") -> dict[str, float]:
+    """Fields of /proc/<pid>/status (``VmRSS``, ``VmHWM``, ...) in MiB; {} without /proc."""
     found = {}
     try:
-        with open("/proc/self/status", "rb") as fh:
+        with open(f"/proc/{pid}/status", "rb") as fh:
             for line in fh:
                 key, _, rest = line.partition(b":")
                 name = key.decode("ascii", "replace")
@@ -305,7 +330,8 @@ class StepMonitor:
     that new record is the block's exact peak, so short spikes between samples count
     too. The high-water mark is read, never reset (``/proc/self/clear_refs`` would change
     what the whole process reports). Without /proc: getrusage's lifetime maximum.
-    RSS includes the pages of memory-mapped rasters the block touched.
+    RSS includes the pages of memory-mapped rasters the block touched, and that of child
+    processes (e.g. the snaphu executable) at each sample.
     """
 
     def __init__(self, interval: float = 0.05):
@@ -320,8 +346,10 @@ class StepMonitor:
 
     def _sample(self) -> None:
         rss = _status_mib("VmRSS").get("VmRSS")
-        if rss is not None and rss > self._peak:
-            self._peak = rss
+        if rss is not None:
+            rss += _children_rss_mib()          # external programs the step runs count too
+            if rss > self._peak:
+                self._peak = rss
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):
