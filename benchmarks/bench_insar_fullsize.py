@@ -20,11 +20,10 @@ default the system's temporary folder; deleted afterwards unless ``--keep``):
 3. :func:`isce.quality.truth.compare_with_truth` after each unwrapper (LOS RMSE, unwrapping
    errors, residual vs height, coherence, corner-reflector peak offsets).
 
-simulateApp's synthetic DEM spans its targets +- 0.05 deg, which covers a 6k-pulse demo
-scene but not a 16k-pulse one (insarApp's verifyDEM then stops: the scene is ~37 km long).
-When the default reflectors' DEM would not cover the focused scene, the benchmark adds four
-corner reflectors (CR4..CR7, ~2.3 km inside the focused scene's corners, same 32 dB) to the
-three default ones, so that the DEM covers the scene; the JSON says which targets ran.
+When the scene reaches beyond the default three corner reflectors' surroundings (targets
++- 0.05 deg), the benchmark adds four (CR4..CR7, ~2.3 km inside the focused scene's corners,
+same 32 dB) so that geolocation is checked across the whole scene; the JSON says which
+targets ran. (simulateApp's DEM covers the whole receive window whatever the targets.)
 
 Reported per step (simulateApp's 5, insarApp's 15, the truth comparison):
 
@@ -262,8 +261,8 @@ def manifests(workdir):
 
 # ---------------------------------------------------------------------------- targets
 def scene_targets(pulses, samples, inset=(700, 300)):
-    """(targets or None, info): the corner reflectors to simulate so that simulateApp's DEM
-    (targets +- 0.05 deg) covers the focused scene; None when the default three do."""
+    """(targets or None, info): the corner reflectors to simulate so that they surround the
+    focused scene (within 0.05 deg); None when the default three do."""
     import numpy as np
 
     from isce.core.constants import SPEED_OF_LIGHT
