@@ -66,11 +66,13 @@ def test_sanandreas_whole_chain_from_slcs(tmp_path):
     for product in PRODUCTS:
         assert gdal_shape(tmp_path / product)[1:] in {(150, 200), (13, 18)}, product
     import isce.io
-    coh = isce.io.open(tmp_path / "interferogram" / "topophase.cor").read()
-    assert coh.mean() >= 0.95                        # issue 5: the resampled, band-passed pair
+    coh = np.asarray(isce.io.open(tmp_path / "interferogram" / "topophase.cor").read())
+    valid = coh > 0                                  # 0: looks holding no-data edge samples
+    assert valid.mean() > 0.8
+    assert coh[valid].mean() >= 0.95                 # issue 5: the resampled, band-passed pair
     assert abs(coh[3:-2, 3:-2].mean() - 1) < 0.02   # the data README's check
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["mean_coherence"] == pytest.approx(float(np.nanmean(coh)), rel=1e-6)
+    assert report["mean_coherence"] == pytest.approx(float(coh[valid].mean()), rel=1e-6)
     assert report["misregistration"]["kept"] > 100
     assert max(report["misregistration"]["rms_px"]) < 0.05
     unw = isce.io.open(tmp_path / "interferogram" / "filt_topophase.unw")

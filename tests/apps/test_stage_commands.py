@@ -106,7 +106,8 @@ def test_sanandreas_pair_band_passed_coherence(tmp_path):
     count, length, width, kind, coh, _ = gdal(tmp_path / "interferogram" / "topophase.cor")
     assert (count, length, width, kind) == (1, 150 // 11, 200 // 11, "float32")
     assert abs(coh[0][3:-2, 3:-2].mean() - 1) < 0.02   # the data README's check
-    assert coh[0].mean() >= 0.95
+    valid = coh[0] > 0                                  # 0: looks with no-data edge samples
+    assert valid.mean() > 0.8 and coh[0][valid].mean() >= 0.95
     rg = gdal(tmp_path / "offsets" / "range.off")[4][0]
     np.testing.assert_allclose(rg, np.arange(200)[None, :].repeat(150, 0), atol=1e-3)  # 2x finer pixels
 

@@ -363,14 +363,17 @@ def interferogram(ctx):
 
 
 def coherence(ctx):
-    """Summarise the coherence of the interferogram."""
+    """Summarise the coherence of the interferogram (mean over the pixels with data)."""
     import numpy as np
 
     import isce.io
 
-    cor = isce.io.open("interferogram/topophase.cor").read()
-    ctx.state.mean_coherence = float(np.nanmean(cor))
-    ctx.log.info("mean coherence %.3f", ctx.state.mean_coherence)
+    cor = np.asarray(isce.io.open("interferogram/topophase.cor").read())
+    valid = np.isfinite(cor) & (cor > 0)          # 0: no data (edges the resampler left empty)
+    ctx.state.mean_coherence = float(cor[valid].mean()) if valid.any() else 0.0
+    ctx.state.coherence_valid_fraction = float(valid.mean())
+    ctx.log.info("mean coherence %.3f over %.1f %% of the pixels (the others have no data)",
+                 ctx.state.mean_coherence, 100 * ctx.state.coherence_valid_fraction)
 
 
 def filter_step(ctx):

@@ -13,8 +13,10 @@ For two coregistered SLCs ``s1`` (reference) and ``s2`` (secondary):
    ``sqrt`` of the window means of ``|u1|^2`` and ``|u2|^2`` (ISCE's 2-band
    ``.amp``).
 
-NaN samples are set to 0 before the FFT (ISCE's fill value): they add no
-signal, and a window with no power has coherence 0. Lines are processed in
+NaN samples are set to 0 before the FFT (ISCE's fill value). A looked pixel whose
+window holds a 0 sample of either image (the edges a resampler could not fill) is
+no-data: interferogram 0 and coherence 0 (the range oversampling would otherwise leak a
+little signal of meaningless phase into it). Lines are processed in
 blocks (a multiple of ``az_looks``), so memory stays bounded.
 
 Flattening (:class:`Flattening`, ISCE3's ``flatten``): with the range offsets
@@ -152,13 +154,22 @@ def _block_sums(s1, s2, az_looks, rg_looks, oversample, flat_phase=None):
     cross = wsum(prod)
     p1 = wsum((u1 * np.conj(u1)).real)
     p2 = p1 if same else wsum((u2 * np.conj(u2)).real)
-    return cross, p1, p2, az_looks * rg_looks * f
+    # windows holding a no-data sample (0) of either image: the oversampling spreads a little
+    # signal into them, with a phase that means nothing
+    nodata = (s1[:L * az_looks, :W * rg_looks] == 0)
+    if not same:
+        nodata = nodata | (s2[:L * az_looks, :W * rg_looks] == 0)
+    bad = nodata.reshape(L, az_looks, W, rg_looks).any(axis=(1, 3))
+    return cross, p1, p2, az_looks * rg_looks * f, bad
 
 
-def _outputs(cross, p1, p2, count):
+def _outputs(cross, p1, p2, count, bad=None):
     ifg = (cross / count).astype(np.complex64)
     coh = coherence_from_sums(cross, p1, p2)
     amp = np.sqrt(np.stack([p1, p2]) / count).astype(np.float32)
+    if bad is not None and bad.any():
+        ifg[bad] = 0
+        coh[bad] = 0
     return ifg, coh, amp
 
 
