@@ -218,7 +218,13 @@ def formslc(ctx):
 
             output = Path(role) / f"{role}.slc"
             ctx.add_output(output)
-            result = focus(RawProduct.from_dict(raw), output, progress=True)
+            # the range-compressed echoes go through a file (removed after): memory stays
+            # bounded by the focuser's blocks whatever the scene size
+            rc_file = Path(role) / f"{role}.rc"
+            try:
+                result = focus(RawProduct.from_dict(raw), output, rc_output=rc_file, progress=True)
+            finally:
+                _remove_product(rc_file)
             ctx.state.slc[role] = result.product.to_dict()
             ctx.log.info("%s: focused to %s (%d x %d)", role, output, result.product.length,
                          result.product.width)
