@@ -34,21 +34,70 @@ struct DemView {
 
     bool have_raster() const { return data != nullptr; }
 
-    double interpolate_xy(double x, double y) const {
-        if (!have_raster()) return ref_height;
-        if (std::isnan(x) || std::isnan(y)) return kNaN;
-        // wrap longitude to the DEM's convention (ISCE3 DEMInterpolator)
+    // Longitude wrapped to the DEM's convention (ISCE3 DEMInterpolator);
+    // false if it falls west of the DEM whatever the wrap.
+    bool wrap_lon(double& x) const {
         if (x > 360.0 || x < -360.0) x = std::fmod(x, 360.0);
         if (x < -180.0) x += 360.0;
         if (x - 360.0 >= x0) x -= 360.0;
         else if (x < x0 && x + 360.0 >= x0) x += 360.0;
-        else if (x < x0) return ref_height;
+        else if (x < x0) return false;
+        return true;
+    }
+
+    double interpolate_xy(double x, double y) const {
+        if (!have_raster()) return ref_height;
+        if (std::isnan(x) || std::isnan(y)) return kNaN;
+        if (!wrap_lon(x)) return ref_height;
         const double row = (y - y0) / dy;
         const double col = (x - x0) / dx;
         const double frow = std::floor(row), fcol = std::floor(col);
         if (frow < 2.0 || frow >= length - 1.0) return ref_height;
         if (fcol < 2.0 || fcol >= width - 1.0) return ref_height;
         return interp2d(method, data, width, length, col, row);
+    }
+
+    // Central differences one DEM spacing either side of (x, y) [deg]:
+    //   dew = f(x + dx, y) - f(x - dx, y),  dns = f(x, y + dy) - f(x, y - dy)
+    // with f = interpolate_xy. Away from the edges (biquintic kernel) the four
+    // queries share the fractional offsets, so one set of spline weights
+    // serves all four (the differences are summed sample by sample: same
+    // values up to rounding); elsewhere, four interpolate_xy calls.
+    void central_differences(double x, double y, double& dew, double& dns) const {
+        if (method == Interp::biquintic && have_raster() && !std::isnan(x) &&
+            !std::isnan(y)) {
+            double xw = x;
+            if (wrap_lon(xw)) {
+                const double row = (y - y0) / dy;
+                const double col = (xw - x0) / dx;
+                const double frow = std::floor(row), fcol = std::floor(col);
+                // the windows of rows/columns i-1 .. i+1 are all unclamped
+                if (frow >= 3.0 && frow <= length - 6.0 && fcol >= 3.0 && fcol <= width - 6.0) {
+                    const long ix = static_cast<long>(fcol), iy = static_cast<long>(frow);
+                    double wx[6], wy[6];
+                    spline6_weights(col - fcol, wx);
+                    spline6_weights(row - frow, wy);
+                    double ew = 0.0, ns = 0.0;
+                    for (int k = 0; k < 6; ++k) {
+                        const float* r0 = data + (iy - 1 + k) * width + (ix - 1);
+                        const float* rp = r0 + width;
+                        const float* rm = r0 - width;
+                        double se = 0.0, sn = 0.0;
+                        for (int l = 0; l < 6; ++l) {
+                            se += wx[l] * (static_cast<double>(r0[l + 1]) - r0[l - 1]);
+                            sn += wx[l] * (static_cast<double>(rp[l]) - rm[l]);
+                        }
+                        ew += wy[k] * se;
+                        ns += wy[k] * sn;
+                    }
+                    dew = ew;
+                    dns = ns;
+                    return;
+                }
+            }
+        }
+        dew = interpolate_xy(x + dx, y) - interpolate_xy(x - dx, y);
+        dns = interpolate_xy(x, y + dy) - interpolate_xy(x, y - dy);
     }
 
     // lon, lat in radians (what rdr2geo iterates on).

@@ -1,7 +1,9 @@
 // isce/library/geometry/geometry.cpp -- batch entry points of the geometry
 // kernels (OpenMP loops around the inline per-pixel solvers).
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -13,6 +15,9 @@
 namespace isce::geometry {
 
 namespace {
+
+// Lines per independent chunk of rdr2geo_grid (seeds cross lines inside one).
+constexpr long kRdr2GeoChunk = 16;
 
 int thread_count(int threads) {
 #ifdef _OPENMP
@@ -47,59 +52,101 @@ long rdr2geo_grid(const OrbitView& orbit, const Lut2dView& doppler, const DemVie
                   long width, double wavelength, int side, const Ellipsoid& ell,
                   const Rdr2GeoParams& prm, const TopoOutputs& out, int threads) noexcept {
     const bool angles = want_angles(out);
+    const TopoAngleContext actx(dem);
     const int nthreads = thread_count(threads);
+    const long nchunks = (lines + kRdr2GeoChunk - 1) / kRdr2GeoChunk;
     long nconv = 0;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) reduction(+ : nconv)
+#pragma omp parallel num_threads(nthreads) reduction(+ : nconv)
 #endif
-    for (long i = 0; i < lines; ++i) {
+    {
+    // Per column, for the line above (a) and the current line (b): the last
+    // trial height (DEM mode) or the sphere-vs-ellipsoid offset (per-pixel
+    // heights), and the slope dg/dh of the solver (see rdr2geo_pixel).
+    std::vector<double> seed_a(width), seed_b(width), slope_a(width), slope_b(width);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+    for (long chunk = 0; chunk < nchunks; ++chunk) {
+    const long i_first = chunk * kRdr2GeoChunk;
+    const long i_stop = std::min(lines, i_first + kRdr2GeoChunk);
+    for (long i = i_first; i < i_stop; ++i) {
+        const bool above = i > i_first;       // seeds from the line above (same chunk)
+        if (above) {
+            seed_a.swap(seed_b);
+            slope_a.swap(slope_b);
+        }
         Vec3 pos, vel;
         const bool have_orbit = orbit.interpolate(t[i], pos, vel);
         const Basis tcn = have_orbit ? Basis(pos, vel) : Basis();
+        const Platform plat = have_orbit ? Platform(pos, vel, tcn, ell) : Platform();
         const double vmag = vel.norm();
         // First guess of each pixel (ISCE3 starts every pixel from the DEM
-        // mean): the trial height is the surface height plus an offset
-        // (local sphere vs ellipsoid) that varies smoothly along the line;
-        // extrapolate that offset linearly from the two previous pixels, and
-        // take the surface height of the pixel (per-pixel mode) or of its
-        // left neighbour (DEM mode).
+        // mean). First line of a chunk: the trial height is the surface
+        // height plus an offset (local sphere vs ellipsoid) that varies
+        // smoothly along the line; extrapolate that offset linearly from the
+        // two previous pixels, and take the surface height of the pixel
+        // (per-pixel mode) or of its left neighbour (DEM mode). Other lines:
+        // the plane through the solutions of the left, upper and upper-left
+        // neighbours (of the trial height with a DEM, of the offset with
+        // per-pixel heights), and the upper neighbour's solver slope for a
+        // Newton first step. Chunks of lines are independent, so results do
+        // not depend on the number of threads.
         double off1 = kNaN, off2 = kNaN, z_prev = kNaN;
         for (long j = 0; j < width; ++j) {
             const long idx = i * width + j;
-            Vec3 llh = Vec3::nan();
+            Vec3 llh = Vec3::nan(), xyz = Vec3::nan(), up = Vec3::nan();
             bool conv = false;
+            double seed_out = kNaN, slope = kNaN;
             if (have_orbit) {
                 const double rng = r[j];
                 const double dopfact = (0.5 * wavelength * (doppler.eval(t[i], rng) / vmag)) * rng;
                 const double off = std::isfinite(off2) ? 2.0 * off1 - off2 : off1;
+                double plane = kNaN;
+                if (above && std::isfinite(seed_a[j])) {
+                    plane = seed_a[j];
+                    if (j > 0 && std::isfinite(seed_b[j - 1]) && std::isfinite(seed_a[j - 1]))
+                        plane += seed_b[j - 1] - seed_a[j - 1];
+                    slope = slope_a[j];
+                } else if (j > 0) {
+                    slope = slope_b[j - 1];
+                }
                 double h_end = kNaN;
                 if (heights) {
                     const double h = heights[idx];
                     if (!std::isnan(h)) {
-                        const double h0 = std::isfinite(off) ? h + off : h;
-                        conv = rdr2geo_pixel(rng, dopfact, pos, vel, tcn, ConstantHeight{h}, ell,
-                                             side, h0, prm, llh, &h_end);
+                        const double o = std::isfinite(plane) ? plane : off;
+                        const double h0 = std::isfinite(o) ? h + o : h;
+                        conv = rdr2geo_pixel(rng, dopfact, plat, ConstantHeight{h}, ell, side,
+                                             h0, prm, llh, &h_end, &slope, &xyz, &up);
                     }
                 } else {
-                    const double h0 = std::isfinite(off) && std::isfinite(z_prev)
+                    const double h0 = std::isfinite(plane) ? plane
+                                      : std::isfinite(off) && std::isfinite(z_prev)
                                           ? z_prev + off : dem.ref_height;
-                    conv = rdr2geo_pixel(rng, dopfact, pos, vel, tcn, dem, ell, side, h0, prm,
-                                         llh, &h_end);
+                    conv = rdr2geo_pixel(rng, dopfact, plat, dem, ell, side, h0, prm, llh,
+                                         &h_end, &slope, &xyz, &up);
                 }
                 if (llh.finite() && std::isfinite(h_end)) {
                     off2 = off1;
                     off1 = h_end - llh.z;
                     z_prev = llh.z;
+                    seed_out = heights ? off1 : h_end;
                 } else {
                     off1 = off2 = z_prev = kNaN;
+                    slope = kNaN;
                 }
             }
+            seed_b[j] = seed_out;
+            slope_b[j] = slope;
             const TopoAngles ang = (angles && llh.finite())
-                                       ? topo_angles(llh, pos, vel, dem, ell, side)
+                                       ? topo_angles(llh, xyz, up, pos, vel, actx, ell, side)
                                        : TopoAngles();
             store(out, idx, llh, ang, conv);
             nconv += conv ? 1 : 0;
         }
+    }
+    }
     }
     return nconv;
 }

@@ -46,17 +46,31 @@ _target = os.environ.get("ISCE_TEST_PAUSE_IN")
 if _target:
     from isce.io import raster as _raster
 
+    _marker = os.environ["ISCE_TEST_PAUSE_MARKER"]
+
+    def _pause():
+        # until the test removes the marker, after its signal (a writer thread -- topo writes
+        # in one -- must then end for the run to unwind)
+        with open(_marker, "w"):
+            pass
+        while os.path.exists(_marker):
+            time.sleep(0.05)
+
     _write = _raster.RasterWriter.write
+    _write_rows = _raster.RasterWriter.write_rows
 
     def _write_then_pause(self, block, rows=None, band=None):
         _write(self, block, rows, band)
         if os.path.abspath(self.path) == _target:
-            with open(os.environ["ISCE_TEST_PAUSE_MARKER"], "w"):
-                pass
-            while True:  # until the test's signal arrives
-                time.sleep(0.2)
+            _pause()
+
+    def _write_rows_then_pause(self, block, rows):
+        _write_rows(self, block, rows)
+        if os.path.abspath(self.path) == _target:
+            _pause()
 
     _raster.RasterWriter.write = _write_then_pause
+    _raster.RasterWriter.write_rows = _write_rows_then_pause
 '''
 
 
@@ -117,6 +131,8 @@ def run_paused_and_kill(wd, hook_dir, product, sig):
     proc = start_run(wd, "--steps", env=env)
     wait_for(proc, wd, (wd / "paused").exists)
     proc.send_signal(sig)
+    time.sleep(0.3)                     # the signal is handled, then the pause is released
+    (wd / "paused").unlink()
     status = proc.wait(timeout=60)
     return status, (wd / "stderr.txt").read_text()
 
