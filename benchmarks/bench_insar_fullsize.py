@@ -56,19 +56,18 @@ import csv
 import datetime as dt
 import json
 import os
-import platform
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _process import isce_env, log_tail, machine, run_measured, write_json  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ROOT / "applications"
-COMPONENTS = ROOT / "components"
 RESULTS = ROOT / "benchmarks" / "results" / "insar_fullsize.json"
 MiB = 2.0 ** 20
 
@@ -87,7 +86,6 @@ INSAR_GRID = {"startup": None, "preprocess": None, "formslc": ("raw", 2), "verif
               "misregistration": ("slc", 1), "refined_resample": ("slc", 1),
               "interferogram": ("slc", 1), "coherence": ("looked", 1), "filter": ("looked", 1),
               "unwrap": ("looked", 1), "geocode": ("slc", 1), "endup": None}
-STEP_LINE = re.compile(r"step \d+/\d+ '([^']+)'")
 
 
 # ---------------------------------------------------------------------------- FFT floor
@@ -122,135 +120,26 @@ def fft_floor_worker(lines, samples, repeat):
 
 def fft_floor(lines, samples, repeat=3):
     out = subprocess.run([sys.executable, __file__, "--fft-floor-worker", f"{lines},{samples}",
-                          "--repeat", str(repeat)], capture_output=True, text=True, env=_env())
+                          "--repeat", str(repeat)], capture_output=True, text=True, env=isce_env())
     if out.returncode != 0:
         raise SystemExit(f"FFT floor failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------------------- processes
-def _env():
-    env = dict(os.environ)
-    path = env.get("PYTHONPATH", "")
-    if str(COMPONENTS) not in path.split(os.pathsep):
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(COMPONENTS), path) if p)
-    return env
-
-
-def _status(pid):
-    """{VmRSS, RssAnon} in KiB of one process (empty when it is gone)."""
-    found = {}
-    try:
-        with open(f"/proc/{pid}/status", "rb") as fh:
-            for line in fh:
-                key, _, rest = line.partition(b":")
-                if key in (b"VmRSS", b"RssAnon"):
-                    found[key.decode()] = int(rest.split()[0])
-    except (OSError, ValueError, IndexError):
-        pass
-    return found
-
-
-def _descendants(pid):
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    todo.extend(int(c) for c in fh.read().split())
-        except (OSError, ValueError):
-            pass
-    return out
-
-
-class Sampler(threading.Thread):
-    """Every ``interval`` s: the step the application's log last announced, and the VmRSS and
-    RssAnon summed over the process and its descendants; keeps the peaks per step."""
-
-    def __init__(self, pid, log_path, interval=0.1):
-        super().__init__(daemon=True)
-        self.pid, self.log_path, self.interval = pid, log_path, interval
-        self.step, self.peaks, self._pos, self._tail = None, {}, 0, ""
-        self._halt = threading.Event()
-
-    def _read_log(self):
-        try:
-            with open(self.log_path, "rb") as fh:
-                fh.seek(self._pos)
-                chunk = fh.read()
-        except OSError:
-            return
-        self._pos += len(chunk)
-        text = self._tail + chunk.decode("utf-8", "replace")
-        cut = max(text.rfind("\n"), text.rfind("\r"))
-        self._tail = text[cut + 1:]
-        for match in STEP_LINE.finditer(text[:cut + 1]):
-            self.step = match.group(1)
-
-    def sample(self):
-        self._read_log()
-        rss = anon = 0
-        for p in _descendants(self.pid):
-            s = _status(p)
-            rss += s.get("VmRSS", 0)
-            anon += s.get("RssAnon", 0)
-        if self.step is not None and rss:
-            peak = self.peaks.setdefault(self.step, {"rss_mib": 0.0, "anon_mib": 0.0})
-            peak["rss_mib"] = max(peak["rss_mib"], rss / 1024.0)
-            peak["anon_mib"] = max(peak["anon_mib"], anon / 1024.0)
-
-    def run(self):
-        while not self._halt.wait(self.interval):
-            self.sample()
-
-    def stop(self):
-        self._halt.set()
-        self.join()
-
-
 def run_app(name, cmd, cwd, log_path):
     """Run one application; returns {wall_s, cpu_s, max_rss_mib (process and its reaped
     children), returncode, sampled: {step: peaks}}."""
     os.sync()                       # no pending write-back of an earlier run's gigabytes
     load = os.getloadavg()[0]       # other jobs on the machine slow every step alike
     print(f"  {name}: {' '.join(str(c) for c in cmd)}", flush=True)
-    with open(log_path, "w") as log:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=log,
-                                stderr=subprocess.STDOUT, env=_env())
-        sampler = Sampler(proc.pid, log_path)
-        sampler.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:
-            proc.terminate()
-            proc.wait()
-            raise
-        finally:
-            sampler.stop()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - t0
-    out = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-           "max_rss_mib": usage.ru_maxrss / 1024.0, "returncode": proc.returncode,
-           "load_average_before": load, "load_average_after": os.getloadavg()[0],
-           "sampled": sampler.peaks}
+    out = run_measured(cmd, cwd, log_path)
+    out.update(load_average_before=load, load_average_after=os.getloadavg()[0])
+    wall = out["wall_s"]
     print(f"  {name}: {wall:.1f} s wall, {out['cpu_s']:.1f} s CPU, peak RSS "
-          f"{out['max_rss_mib']:.0f} MiB, exit {proc.returncode}, load {load:.1f} -> "
+          f"{out['max_rss_mib']:.0f} MiB, exit {out['returncode']}, load {load:.1f} -> "
           f"{out['load_average_after']:.1f}", flush=True)
     return out
-
-
-def log_tail(path, lines=40):
-    """The last lines of a log, progress bars removed."""
-    text = Path(path).read_text(errors="replace")
-    keep = []
-    for line in text.splitlines():
-        line = line.split("\r")[-1].rstrip()
-        if line and not re.search(r"\d+%\|", line):
-            keep.append(line)
-    return keep[-lines:]
 
 
 def manifests(workdir):
@@ -409,24 +298,6 @@ def print_table(rows, total):
 
 
 # ---------------------------------------------------------------------------- main
-def machine():
-    info = {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0]}
-    try:
-        info["cpu_model"] = next(line.split(":", 1)[1].strip()
-                                 for line in open("/proc/cpuinfo") if line.startswith("model name"))
-        info["memory_gib"] = next(int(line.split()[1]) for line in open("/proc/meminfo")
-                                  if line.startswith("MemTotal")) / 2 ** 20
-    except (OSError, StopIteration):
-        pass
-    try:
-        info["commit"] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                        capture_output=True, text=True).stdout.strip()
-    except OSError:
-        pass
-    return info
-
-
 def fail(out, json_path, what, log_path, keep_note):
     tail = log_tail(log_path)
     out["failed"] = {"what": what, "log_tail": tail}
@@ -434,13 +305,6 @@ def fail(out, json_path, what, log_path, keep_note):
     print("\n".join("    " + line for line in tail))
     write_json(out, json_path)
     return 1
-
-
-def write_json(out, path):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, indent=1, default=str) + "\n")
-    print(f"results: {path}")
 
 
 def main(argv=None):
@@ -466,13 +330,12 @@ def main(argv=None):
     if args.truth_worker:
         return truth_worker(args.truth_worker)
 
-    sys.path.insert(0, str(COMPONENTS))
     unwrappers = [u.strip() for u in args.unwrappers.split(",") if u.strip()]
     looks = (args.azimuth_looks, args.range_looks)
     started = time.perf_counter()
     out = {"benchmark": "insar_fullsize", "date": dt.datetime.now().isoformat(timespec="seconds"),
            "pulses": args.pulses, "samples": args.samples, "looks_az_rg": list(looks),
-           "unwrappers": unwrappers, "deformation": DEFORMATION, "machine": machine()}
+           "unwrappers": unwrappers, "deformation": DEFORMATION, "machine": machine(ROOT)}
     base = Path(args.workdir) if args.workdir else Path(tempfile.gettempdir())
     base.mkdir(parents=True, exist_ok=True)
     run_dir = Path(tempfile.mkdtemp(prefix=f"insar_fullsize_{args.pulses}x{args.samples}_",

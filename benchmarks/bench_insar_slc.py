@@ -58,19 +58,19 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _process import isce_env, log_tail, machine, run_measured, write_json  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ROOT / "applications"
-COMPONENTS = ROOT / "components"
 RESULTS = ROOT / "benchmarks" / "results"
 MiB = 2.0 ** 20
 
@@ -91,7 +91,6 @@ ISCE2_STEPS = {"topo": (23.0, 25.0), "geo2rdr": (9.0, 10.0), "coarse_resample": 
                "misregistration": (190.0, 190.0), "refined_resample": (7.0, 7.0),
                "interferogram": (7.0, 7.0), "unwrap": (4.0, 4.0), "geocode": (4.0, 6.0)}
 ISCE2_AMPCOR = "1600 windows of 128^2, +-40 px search, one core"
-STEP_LINE = re.compile(r"step \d+/\d+ '([^']+)'")
 
 
 # ---------------------------------------------------------------------------- setup
@@ -216,121 +215,6 @@ def write_insar_xml(path, setup, looks, unwrapper):
 
 
 # ---------------------------------------------------------------------------- processes
-def _env():
-    env = dict(os.environ)
-    path = env.get("PYTHONPATH", "")
-    if str(COMPONENTS) not in path.split(os.pathsep):
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(COMPONENTS), path) if p)
-    return env
-
-
-def _status(pid):
-    """{VmRSS, RssAnon} in KiB of one process (empty when it is gone)."""
-    found = {}
-    try:
-        with open(f"/proc/{pid}/status", "rb") as fh:
-            for line in fh:
-                key, _, rest = line.partition(b":")
-                if key in (b"VmRSS", b"RssAnon"):
-                    found[key.decode()] = int(rest.split()[0])
-    except (OSError, ValueError, IndexError):
-        pass
-    return found
-
-
-def _descendants(pid):
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    todo.extend(int(c) for c in fh.read().split())
-        except (OSError, ValueError):
-            pass
-    return out
-
-
-class Sampler(threading.Thread):
-    """Every ``interval`` s: the step the log last announced, and VmRSS / RssAnon summed over
-    the process and its descendants; keeps the peaks per step and overall."""
-
-    def __init__(self, pid, log_path, interval=0.1):
-        super().__init__(daemon=True)
-        self.pid, self.log_path, self.interval = pid, log_path, interval
-        self.step, self.peaks, self._pos, self._tail = "(start)", {}, 0, ""
-        self._halt = threading.Event()
-
-    def _read_log(self):
-        try:
-            with open(self.log_path, "rb") as fh:
-                fh.seek(self._pos)
-                chunk = fh.read()
-        except OSError:
-            return
-        self._pos += len(chunk)
-        text = self._tail + chunk.decode("utf-8", "replace")
-        cut = max(text.rfind("\n"), text.rfind("\r"))
-        self._tail = text[cut + 1:]
-        for match in STEP_LINE.finditer(text[:cut + 1]):
-            self.step = match.group(1)
-
-    def sample(self):
-        self._read_log()
-        rss = anon = 0
-        for p in _descendants(self.pid):
-            s = _status(p)
-            rss += s.get("VmRSS", 0)
-            anon += s.get("RssAnon", 0)
-        if rss:
-            for key in (self.step, "(all)"):
-                peak = self.peaks.setdefault(key, {"rss_mib": 0.0, "anon_mib": 0.0})
-                peak["rss_mib"] = max(peak["rss_mib"], rss / 1024.0)
-                peak["anon_mib"] = max(peak["anon_mib"], anon / 1024.0)
-
-    def run(self):
-        while not self._halt.wait(self.interval):
-            self.sample()
-
-    def stop(self):
-        self._halt.set()
-        self.join()
-
-
-def run_measured(cmd, cwd, log_path):
-    """Run one command with the sampler; {wall_s, cpu_s, max_rss_mib, returncode, sampled}."""
-    with open(log_path, "w") as log:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=log,
-                                stderr=subprocess.STDOUT, env=_env())
-        sampler = Sampler(proc.pid, log_path)
-        sampler.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:
-            proc.terminate()
-            proc.wait()
-            raise
-        finally:
-            sampler.stop()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - t0
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "max_rss_mib": usage.ru_maxrss / 1024.0, "returncode": proc.returncode,
-            "sampled": sampler.peaks}
-
-
-def log_tail(path, lines=40):
-    """The last lines of a log, progress bars removed."""
-    keep = []
-    for line in Path(path).read_text(errors="replace").splitlines():
-        line = line.split("\r")[-1].rstrip()
-        if line and not re.search(r"\d+%\|", line):
-            keep.append(line)
-    return keep[-lines:]
-
-
 def wait_for_idle(threshold, max_wait, poll=5.0):
     """Poll the 1-minute load average until it is below ``threshold`` (at most ``max_wait``
     s); returns {load before/at start, waited s, idle reached}."""
@@ -401,28 +285,6 @@ def truth_check(work, min_coherence):
 
 
 # ---------------------------------------------------------------------------- report
-def machine():
-    info = {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count()}
-    try:
-        info["cpu_model"] = next(line.split(":", 1)[1].strip()
-                                 for line in open("/proc/cpuinfo") if line.startswith("model name"))
-        info["memory_gib"] = next(int(line.split()[1]) for line in open("/proc/meminfo")
-                                  if line.startswith("MemTotal")) / 2 ** 20
-    except (OSError, StopIteration):
-        pass
-    try:
-        git = ["git", "-C", str(ROOT)]
-        info["commit"] = subprocess.run(git + ["rev-parse", "--short", "HEAD"],
-                                        capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(git + ["status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True).stdout.strip()
-        info["worktree_modified_files"] = len(dirty.splitlines()) if dirty else 0
-    except OSError:
-        pass
-    return info
-
-
 def _fmt(v, spec, none="-"):
     """``v`` formatted by ``spec``; ``none`` right-aligned to the spec's width when v is None."""
     if v is not None:
@@ -476,13 +338,6 @@ def print_table(rows, scale):
               f"{_fmt(r['tree_anon_mib'], '6.0f')} {mem / ISCE2_PEAK_MIB:7.2f}")
 
 
-def write_json(out, path):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, indent=1, default=str) + "\n")
-    print(f"results: {path}")
-
-
 # ---------------------------------------------------------------------------- main
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -510,14 +365,13 @@ def main(argv=None):
     if args.setup_worker:
         return setup_worker(args.setup_worker, args.size, args.baseline, args.coherence, args.seed)
 
-    sys.path.insert(0, str(COMPONENTS))
     json_path = args.json or RESULTS / f"insar_slc_{args.size}.json"
     scale = (args.size / ISCE2_SIZE) ** 2
     started = time.perf_counter()
     out = {"benchmark": "insar_slc", "date": dt.datetime.now().isoformat(timespec="seconds"),
            "size": [args.size, args.size], "looks": [args.looks, args.looks],
            "unwrapper": args.unwrapper, "baseline_m": args.baseline,
-           "coherence": args.coherence, "machine": machine(),
+           "coherence": args.coherence, "machine": machine(ROOT),
            "targets": {"isce2_steps_s": ISCE2_STEPS, "isce2_total_s": ISCE2_TOTAL_S,
                        "isce2_peak_mib": ISCE2_PEAK_MIB, "total_s": TARGET_TOTAL_S,
                        "speedup": TARGET_SPEEDUP, "isce2_size": ISCE2_SIZE,
@@ -535,7 +389,7 @@ def main(argv=None):
         cmd = [sys.executable, __file__, "--setup-worker", str(work), "--size", str(args.size),
                "--baseline", str(args.baseline), "--coherence", str(args.coherence),
                "--seed", str(args.seed)]
-        res = subprocess.run(cmd, capture_output=True, text=True, env=_env(), cwd=work)
+        res = subprocess.run(cmd, capture_output=True, text=True, env=isce_env(), cwd=work)
         if res.returncode != 0:
             out["failed"] = {"what": "setup", "stderr": res.stderr[-4000:]}
             print(f"FAILED: setup\n{res.stderr[-4000:]}")
@@ -560,7 +414,7 @@ def main(argv=None):
         cmd = [sys.executable, APPS / "insarApp.py", "insarApp.xml", "--steps"]
         print(f"measured: {' '.join(str(c) for c in cmd)} (load {load['load_at_start']:.2f})",
               flush=True)
-        run = run_measured(cmd, work, work / "insar.log")
+        run = run_measured(cmd, work, work / "insar.log", first_step="(start)", overall="(all)")
         run["load_after"] = os.getloadavg()[0]
         out["insar"] = run
         print(f"insarApp: {run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU, peak RSS "
