@@ -209,7 +209,7 @@ def scene(ctx):
     """Distributed scene (speckle scenes only): both passes' ideal focused images over the DEM,
     the secondary's scatterers moved by the deformation."""
     import isce.io
-    from isce.simulate.distributed import pair_scenes
+    from isce.simulate.distributed import pair_scenes, simulated_band
 
     p = ctx.params
     if p.reflectivity != "speckle":
@@ -218,7 +218,7 @@ def scene(ctx):
     radar, grids = _scene_grids(ctx)
     (orbit1, grid1), (orbit2, grid2) = grids["reference"], grids["secondary"]
     dem = ctx.state.dem["path"] if ctx.state.dem else _mean_height(ctx)
-    band = _simulated_band(radar, orbit1, grid1)
+    band = simulated_band(radar, orbit1, grid1)
     scenes = pair_scenes(grid1, orbit1, grid2, orbit2, dem=dem, deformation=_mogi(p),
                          coherence=p.coherence, range_fraction=radar.chirp_bandwidth
                          / radar.range_sampling_rate, azimuth_fraction=band / radar.prf,
@@ -236,15 +236,6 @@ def scene(ctx):
     ctx.state.scene_band = band
     ctx.log.info("speckle scene %d x %d per pass (coherence %.2f, Doppler band %.0f Hz)",
                  grid1.length, grid1.width, p.coherence, band)
-
-
-def _simulated_band(radar, orbit, grid) -> float:
-    """Doppler band [Hz] of the distributed echoes: 1.25 x the antenna's two-way 3-dB band."""
-    import numpy as np
-
-    _, vel = orbit.interpolate(np.array([grid.sensing_start + 0.5 * grid.length / grid.prf]))
-    speed = float(np.linalg.norm(vel[0]))
-    return float(min(1.25 * 2 * 0.31908 * 2 * speed / radar.antenna_length, radar.prf))
 
 
 def _add_scene_echoes(ctx, name, raw, radar, orbit, output):

@@ -18,6 +18,8 @@ import weakref
 
 import numpy as np
 
+from isce.io.raster import pwrite_all as _pwrite_all
+
 __all__ = ["ComplexRasterOutput"]
 
 _IOV_MAX = 1024
@@ -127,11 +129,6 @@ class ComplexRasterOutput:
         self._finalizer()
 
 
-def _pwrite_all(fd, view, offset):
-    while len(view):
-        done = os.pwrite(fd, view, offset)
-        view = view[done:]
-        offset += done
 
 
 def _pwritev_all(fd, views, offset):

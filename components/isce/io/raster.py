@@ -156,6 +156,13 @@ def open_raster(path, mode="r"):
     return Raster(data, info, sidecar, mode)
 
 
+def pwrite_all(fd, view, offset: int) -> None:
+    """``os.pwrite`` all of ``view`` (bytes-like) at ``offset`` of the open file ``fd``."""
+    while len(view):
+        done = os.pwrite(fd, view, offset)
+        view, offset = view[done:], offset + done
+
+
 class RasterWriter(_Layout):
     """A raster being written; see :func:`create`."""
 
@@ -236,13 +243,10 @@ class RasterWriter(_Layout):
             data = np.ascontiguousarray(block, dtype=self.dtype).reshape(n, self.width)
         else:                                   # BIL: each line holds band 0, band 1, ...
             data = np.ascontiguousarray(np.moveaxis(np.asarray(block), 0, 1), dtype=self.dtype)
-        view = memoryview(data).cast("B")
         offset = start * self.width * self.bands * self.info.itemsize
         fd = os.open(self.temp_path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
         try:
-            while len(view):
-                done = os.pwrite(fd, view, offset)
-                view, offset = view[done:], offset + done
+            pwrite_all(fd, memoryview(data).cast("B"), offset)
         finally:
             os.close(fd)
 

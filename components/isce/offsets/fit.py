@@ -1,6 +1,7 @@
 """Low-order 2-D polynomials of the offsets and the offset rasters they give.
 
-A :class:`Poly2D` is ISCE3's ``Poly2d`` (and ISCE2's ``isceobj.Util.Poly2D``):
+A :class:`Poly2D` is :class:`isce.core.poly.Poly2d` (ISCE3's ``Poly2d``, ISCE2's
+``isceobj.Util.Poly2D``) in line/pixel names:
 
     value(line, pixel) = sum_{i,j} c[i][j] ((line - mean_line) / norm_line)^i
                                            ((pixel - mean_pixel) / norm_pixel)^j
@@ -23,48 +24,28 @@ import os
 
 import numpy as np
 
+from isce.core.poly import Poly2d
+
 __all__ = ["Poly2D", "fit_poly2d", "fit_offsets", "write_offset_rasters", "write_misreg_json",
            "read_misreg_json"]
 
 
-class Poly2D:
-    """2-D polynomial in (line, pixel), ISCE3 ``Poly2d`` layout (see module doc).
+class Poly2D(Poly2d):
+    """:class:`isce.core.poly.Poly2d` named in lines and pixels of the reference grid (see the
+    module doc), with its own JSON form (``misreg_*.json``).
 
     ``coeffs``: (azimuth_order + 1, range_order + 1) array, ``coeffs[i, j]``
     multiplies ``y^i x^j`` of the normalised line ``y`` and pixel ``x``.
     """
 
     def __init__(self, coeffs, mean_line=0.0, norm_line=1.0, mean_pixel=0.0, norm_pixel=1.0):
-        self.coeffs = np.atleast_2d(np.asarray(coeffs, dtype=np.float64))
-        self.mean_line = float(mean_line)
-        self.norm_line = float(norm_line)
-        self.mean_pixel = float(mean_pixel)
-        self.norm_pixel = float(norm_pixel)
-        if self.norm_line == 0 or self.norm_pixel == 0:
-            raise ValueError("norm_line and norm_pixel must be non-zero")
+        super().__init__(np.atleast_2d(np.asarray(coeffs, dtype=np.float64)), x_mean=mean_pixel,
+                         y_mean=mean_line, x_norm=norm_pixel, y_norm=norm_line)
 
-    @property
-    def azimuth_order(self) -> int:
-        return self.coeffs.shape[0] - 1
-
-    @property
-    def range_order(self) -> int:
-        return self.coeffs.shape[1] - 1
-
-    def __call__(self, line, pixel):
-        """Value at ``(line, pixel)`` (broadcasting arrays) [pixels]."""
-        y = (np.asarray(line, dtype=np.float64) - self.mean_line) / self.norm_line
-        x = (np.asarray(pixel, dtype=np.float64) - self.mean_pixel) / self.norm_pixel
-        out = np.zeros(np.broadcast(y, x).shape)
-        # Horner in y of polynomials in x
-        for i in range(self.coeffs.shape[0] - 1, -1, -1):
-            row = np.zeros_like(out)
-            for j in range(self.coeffs.shape[1] - 1, -1, -1):
-                row = row * x + self.coeffs[i, j]
-            out = out * y + row
-        return out
-
-    eval = __call__
+    mean_line = property(lambda self: self.y_mean)
+    norm_line = property(lambda self: self.y_norm)
+    mean_pixel = property(lambda self: self.x_mean)
+    norm_pixel = property(lambda self: self.x_norm)
 
     def to_dict(self) -> dict:
         """JSON-ready dict (ISCE3 Poly2d field names plus units)."""
@@ -85,12 +66,10 @@ class Poly2D:
 
     def to_json(self, path) -> str:
         """Write as JSON (atomically); returns the path."""
+        from isce.io.atomic import write_text
+
         path = os.fspath(path)
-        tmp = f"{path}.tmp{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.to_dict(), f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
+        write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
         return path
 
     @classmethod

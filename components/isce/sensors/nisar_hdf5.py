@@ -469,27 +469,39 @@ def _read_doppler(p: _Product, root: str, freq: str, epoch: DateTime):
 
 
 # ---------------------------------------------------------------------------- components
-class NisarSlc(Sensor):
-    """Reader of NISAR RSLC products (HDF5): one frequency and polarization of the file."""
-
-    sensor_name = "NISAR_SLC"
-    parameters = (
+def selection_parameters(what: str, polarization_doc: str) -> tuple:
+    """The ``HDF5``, ``POLARIZATION`` and ``FREQUENCY`` properties of a NISAR-layout reader."""
+    return (
         Parameter("hdf5", public_name="HDF5", type="path", default=None, mandatory=True,
-                  doc="The RSLC product (.h5) in the NISAR layout."),
+                  doc=f"The {what} (.h5) in the NISAR layout."),
         Parameter("polarization", public_name="POLARIZATION", type=str, default="HH",
-                  doc="Polarization of the image to read (HH, HV, VH, VV, ...)."),
+                  doc=polarization_doc),
         Parameter("frequency", public_name="FREQUENCY", type=str, default="A",
                   doc="NISAR sub-band: A or B (frequencyA / frequencyB accepted)."),
     )
 
+
+def validate_selection(component) -> None:
+    """Normalise a reader's ``frequency`` and ``polarization`` (ConfigurationError naming the
+    property when one is not valid)."""
+    for attr, norm in (("frequency", _normalise_frequency), ("polarization", _normalise_polarization)):
+        try:
+            setattr(component, attr, norm(getattr(component, attr)))
+        except ConfigurationError as exc:
+            param = component.parameter(attr)
+            raise ConfigurationError(exc.message,
+                                     path=f"{component.config_path}.{param.public_name}") from None
+
+
+class NisarSlc(Sensor):
+    """Reader of NISAR RSLC products (HDF5): one frequency and polarization of the file."""
+
+    sensor_name = "NISAR_SLC"
+    parameters = selection_parameters("RSLC product",
+                                      "Polarization of the image to read (HH, HV, VH, VV, ...).")
+
     def validate(self) -> None:
-        for attr, norm in (("frequency", _normalise_frequency), ("polarization", _normalise_polarization)):
-            try:
-                setattr(self, attr, norm(getattr(self, attr)))
-            except ConfigurationError as exc:
-                param = self.parameter(attr)
-                raise ConfigurationError(exc.message,
-                                         path=f"{self.config_path}.{param.public_name}") from None
+        validate_selection(self)
 
     def read_product(self) -> SlcProduct:
         path = self.require("hdf5")

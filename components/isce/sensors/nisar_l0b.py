@@ -35,8 +35,7 @@ import numpy as np
 
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.orbit import Orbit
-from isce.framework.errors import ConfigurationError, InputError
-from isce.framework.parameter import Parameter
+from isce.framework.errors import InputError
 
 from .alos_ceos import RawSensor
 from .raw import RawProduct, RawSource, register_decoder
@@ -361,25 +360,11 @@ class NisarL0b(RawSensor):
     """Reader of NISAR L0B raw echoes (HDF5): one frequency and polarization of the file."""
 
     sensor_name = "NISAR_L0B"
-    parameters = (
-        Parameter("hdf5", public_name="HDF5", type="path", default=None, mandatory=True,
-                  doc="The L0B product (.h5) in the NISAR layout."),
-        Parameter("polarization", public_name="POLARIZATION", type=str, default="HH",
-                  doc="Transmit and receive polarization of the echoes (HH, HV, VH, VV, ...)."),
-        Parameter("frequency", public_name="FREQUENCY", type=str, default="A",
-                  doc="NISAR sub-band: A or B (frequencyA / frequencyB accepted)."),
-    )
+    parameters = _hdf5().selection_parameters(
+        "L0B product", "Transmit and receive polarization of the echoes (HH, HV, VH, VV, ...).")
 
     def validate(self) -> None:
-        h = _hdf5()
-        for attr, norm in (("frequency", h._normalise_frequency),
-                           ("polarization", h._normalise_polarization)):
-            try:
-                setattr(self, attr, norm(getattr(self, attr)))
-            except ConfigurationError as exc:
-                param = self.parameter(attr)
-                raise ConfigurationError(exc.message,
-                                         path=f"{self.config_path}.{param.public_name}") from None
+        _hdf5().validate_selection(self)
 
     def read_product(self) -> RawProduct:
         path = self.require("hdf5")

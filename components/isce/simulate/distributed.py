@@ -45,7 +45,7 @@ import numpy as np
 from isce.core.constants import SPEED_OF_LIGHT
 
 __all__ = ["echoes_from_scene", "band_limited_speckle", "pair_scenes", "scene_grid",
-           "zero_doppler_shift"]
+           "simulated_band", "zero_doppler_shift"]
 
 
 def _fft():
@@ -98,12 +98,14 @@ def band_limited_speckle(shape, range_fraction: float, azimuth_fraction: float, 
     return z.astype(dtype, copy=False)
 
 
-def _src_phase(f, nu, f0, rm, v, wvl):
-    """The hyperbola's 2-D spectral phase beyond orders 0 and 1 in range frequency (shared
-    with the focuser, which removes it)."""
-    from isce.focus.rda import _src_phase as src
+def simulated_band(radar, orbit, grid) -> float:
+    """Doppler band [Hz] of distributed echoes: 1.25 x the antenna's two-way 3-dB band at the
+    platform speed of mid-``grid`` (beyond the focuser's processed band), at most the PRF."""
+    from isce.focus.rda import _TWO_WAY_3DB
 
-    return src(f, nu, f0, rm, v, wvl)
+    _, vel = orbit.interpolate(np.array([grid.sensing_start + 0.5 * grid.length / grid.prf]))
+    speed = float(np.linalg.norm(vel[0]))
+    return float(min(1.25 * 2 * _TWO_WAY_3DB * 2 * speed / radar.antenna_length, radar.prf))
 
 
 def echoes_from_scene(scene, grid, orbit, radar, *, sensing_start: float, length: int,
@@ -121,6 +123,7 @@ def echoes_from_scene(scene, grid, orbit, radar, *, sensing_start: float, length
     does for a target of that amplitude. See the module doc for the method.
     """
     from isce.focus.rangemodel import fit_range_model
+    from isce.focus.rda import _src_phase
 
     fft, workers = _fft()
     scene = np.asarray(scene)
@@ -135,11 +138,7 @@ def echoes_from_scene(scene, grid, orbit, radar, *, sensing_start: float, length
         raise ValueError(f"scene shape {scene.shape} differs from its grid "
                          f"({grid.length} x {grid.width})")
     length, width = int(length), int(width)
-    _, vel = orbit.interpolate(np.array([grid.sensing_start + 0.5 * grid.length / prf]))
-    speed = float(np.linalg.norm(vel[0]))
-    if bandwidth is None:
-        bandwidth = min(1.25 * 2 * 0.31908 * 2 * speed / radar.antenna_length, prf)
-    ba = float(bandwidth)
+    ba = float(simulated_band(radar, orbit, grid) if bandwidth is None else bandwidth)
     band = (-0.5 * ba, 0.5 * ba)
     # scene columns in raw samples (the scene may start at another range)
     col_off = (grid.starting_range - starting_range) / dr
@@ -338,8 +337,8 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
     shape1 = (grid1.length, grid1.width)
     # brightness: sigma0 ~ cos(local incidence), kept above a floor (no radar shadow)
     cos_li = np.cos(np.radians(np.nan_to_num(geo["local_inc"], nan=90.0)))
-    brightness = upsample_linear(np.sqrt(np.clip(cos_li, 0.05, None) / np.cos(np.radians(35.0))),
-                                 step, shape1)
+    bright_nodes = np.sqrt(np.clip(cos_li, 0.05, None) / np.cos(np.radians(35.0)))
+    brightness = upsample_linear(bright_nodes, step, shape1)
     # the scatterers, moved by the deformation, seen from the secondary orbit
     xyz = WGS84.lon_lat_to_xyz(np.stack([np.radians(lon), np.radians(lat), hgt], axis=-1))
     if deformation is not None:
@@ -399,8 +398,7 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
     if coherence < 1.0:
         s2 *= np.float32(np.sqrt(coherence))
         noise = band_limited_speckle(shape2, range_fraction, azimuth_fraction, rng)
-        noise *= upsample_linear(np.sqrt(np.clip(cos_li, 0.05, None) / np.cos(np.radians(35.0))),
-                                 step, shape2)
+        noise *= upsample_linear(bright_nodes, step, shape2)
         s2 += np.float32(np.sqrt(1 - coherence)) * noise * (~outside)
     return {"reference": s1, "secondary": s2, "brightness": brightness,
             "secondary_lines": upsample_linear(m2, step, shape1),

@@ -82,6 +82,16 @@ def check_shapes(ifg_shape, corr_shape=None, mask_shape=None):
                              f"the interferogram {tuple(ifg_shape)}")
 
 
+def open_inputs(interferogram, coherence=None, mask=None):
+    """The unwrappers' inputs as row sources ``(ifg, corr or None, mask or None)``, checked to
+    share one shape."""
+    ifg = Source(interferogram, "interferogram")
+    corr = None if coherence is None else Source(coherence, "coherence")
+    msk = None if mask is None else Source(mask, "mask")
+    check_shapes(ifg.shape, corr and corr.shape, msk and msk.shape)
+    return ifg, corr, msk
+
+
 def conncomp_path_for(unw_path):
     """ISCE's name: ``<unw>.conncomp`` (e.g. ``filt_topophase.unw.conncomp``)."""
     return os.fspath(unw_path) + ".conncomp"

@@ -52,7 +52,8 @@ import logging
 import numpy as np
 
 from ._common import (MAX_COMPONENTS, TWO_PI, Source, Unwrapped, UnwWriters, block_rows,
-                      check_shapes, conncomp_path_for, label_components, valid_mask)
+                      check_shapes, conncomp_path_for, label_components, open_inputs,
+                      valid_mask)
 
 __all__ = ["unwrap", "unwrap_raster", "unwrap_tile", "residues", "edge_costs"]
 
@@ -283,10 +284,7 @@ def unwrap_raster(interferogram, coherence, output, conncomp="auto", *, mask=Non
                                              min_conncomp_frac, cost_scale)
     if conncomp == "auto":
         conncomp = conncomp_path_for(output)
-    ifg = Source(interferogram, "interferogram")
-    corr = None if coherence is None else Source(coherence, "coherence")
-    msk = None if mask is None else Source(mask, "mask")
-    check_shapes(ifg.shape, corr and corr.shape, msk and msk.shape)
+    ifg, corr, msk = open_inputs(interferogram, coherence, mask)
     length, width = ifg.shape
     with UnwWriters(output, conncomp, width, length) as w:
         valid_all = np.zeros((length, width), bool)

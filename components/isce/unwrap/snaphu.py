@@ -46,7 +46,7 @@ import threading
 import numpy as np
 
 from ._common import (Source, Unwrapped, UnwWriters, block_rows, check_shapes,
-                      conncomp_path_for, valid_mask)
+                      conncomp_path_for, open_inputs, valid_mask)
 
 __all__ = ["unwrap", "unwrap_raster", "available", "auto_tiles"]
 
@@ -278,10 +278,7 @@ def unwrap_raster(interferogram, coherence, output, conncomp="auto", *, nlooks: 
         nlooks, cost, init, ntiles, tile_overlap, nproc, coherence_threshold, min_conncomp_frac)
     if conncomp == "auto":
         conncomp = conncomp_path_for(output)
-    ifg = Source(interferogram, "interferogram")
-    corr = None if coherence is None else Source(coherence, "coherence")
-    msk = None if mask is None else Source(mask, "mask")
-    check_shapes(ifg.shape, corr and corr.shape, msk and msk.shape)
+    ifg, corr, msk = open_inputs(interferogram, coherence, mask)
     length, width = ifg.shape
     with UnwWriters(output, conncomp, width, length) as w:
         cc_out = w.cc.data if w.cc is not None else np.zeros((length, width), np.uint8)
