@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("pyproject.toml", "SConstruct", "components", "library", "applications")
-SUFFIXES = {".py", ".toml", ".cpp", ".hpp", ".c", ".h", ".xml", ".json", ""}
+SUFFIXES = {".py", ".toml", ".cpp", ".hpp", ".c", ".h", ".xml", ".json", ".xz", ""}
 
 
 def fail(message: str) -> None:

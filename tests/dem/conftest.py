@@ -30,14 +30,14 @@ def gtx_grid():
 
 
 @pytest.fixture(scope="session")
-def dem_stitcher_grid():
-    """NGA's EGM96 15' grid shipped by dem-stitcher (a dependency of isce: missing is a failure)."""
-    from isce.dem.geoid import GeoidUnavailable, dem_stitcher_geoid
+def packaged_grid():
+    """NGA's EGM96 15' grid shipped inside isce as package data (missing is a failure)."""
+    from isce.dem.geoid import GeoidUnavailable, packaged_geoid
 
     try:
-        return dem_stitcher_geoid()
+        return packaged_geoid()
     except GeoidUnavailable as exc:
-        pytest.fail(f"dem-stitcher is a dependency of isce (pyproject.toml) but its EGM96 grid is "
+        pytest.fail(f"isce ships NGA's EGM96 grid (isce/dem/data/egm96_15.gtx.xz) but it is "
                     f"not usable: {exc}")
 
 
@@ -58,7 +58,7 @@ def egm96_pkg():
         pytest.skip(f"optional egm96 package not usable here: {exc}. It is no dependency of isce: "
                     f"its releases with the EGM96 grid (0.2, 0.3) need Python >= 3.12 and numpy >= "
                     f"2.5.1, this is Python {sys.version.split()[0]}; the default EGM96 grid "
-                    f"(dem-stitcher's) is tested without it")
+                    f"(isce's packaged one) is tested without it")
 
 
 def _synthetic_geoid():

@@ -1,15 +1,15 @@
-"""EGM96 undulations: the default model (NGA's 15' grid egm96_15.gtx as shipped by the
-dem-stitcher package) and the optional PyPI egm96 package against
+"""EGM96 undulations: the default model (NGA's 15' grid egm96_15.gtx shipped inside isce
+as package data, xz-compressed) and the optional PyPI egm96 package against
 ../shared/data/geoid/egm96_15.gtx; the GTX reader, the interpolators and h = H + N.
 
 The data README gives the grid's format but no tolerance; the ones used here:
-* dem-stitcher's file is NGA's grid byte for byte (same SHA-256 as the shared
-  file): at every node and between nodes our reading of it equals the shared
-  grid exactly (0 m).
-* dem-stitcher's own geoid removal (GDAL's cubic warp, Keys a = -0.5 like ours)
-  of a DEM grid on the same file: <= 1e-5 m (float32 rounding; measured 1.9e-6)
-  except within one 15' row of a pole, where GDAL and we treat the grid's edge
-  differently: <= 0.02 m there (measured 0.012).
+* the packaged file decompresses to NGA's grid byte for byte (same SHA-256 as
+  the shared file): at every node and between nodes our reading of it equals
+  the shared grid exactly (0 m).
+* GDAL's cubic warp (Keys a = -0.5 like ours; what dem-stitcher's geoid
+  removal does) of the shared file onto DEM grids: <= 1e-5 m (float32
+  rounding; measured 1.9e-6) except within one 15' row of a pole, where GDAL
+  and we treat the grid's edge differently: <= 0.02 m there (measured 0.012).
 * NGA's own EGM96 test points (readme of the 15' grid: INTPT values, and the
   spherical-harmonic F477 values within 3 mm of them): <= 0.02 m (measured
   0.011 and 0.014 m) -- an independent check of the grid and of our bicubic.
@@ -72,7 +72,7 @@ def test_gtx_header_as_documented(gtx_grid):
     assert np.ptp(g.values[0]) < 1e-3 and -31 < g.values[0, 0] < -28
 
 
-# ------------------------------------------------------------------ the default: dem-stitcher's grid
+# ------------------------------------------------------------------ the default: isce's packaged grid
 NGA_TEST_POINTS = [   # lat, lon [deg], N [m]: INTPT (15' grid) and F477 (harmonic synthesis)
     (38.6281550, 269.7791550, -31.628, -31.629),
     (-14.6212170, 305.0211140, -2.969, -2.966),
@@ -88,17 +88,19 @@ def _sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def test_dem_stitcher_ships_ngas_egm96_15_grid(dem_stitcher_grid, gtx_grid):
-    from isce.dem.geoid import dem_stitcher_gtx_path
+def test_packaged_grid_is_ngas_egm96_15_grid_byte_for_byte(packaged_grid, gtx_grid):
+    from isce.dem.geoid import EGM96_15_SHA256, packaged_gtx_bytes
 
-    ours, shared = dem_stitcher_gtx_path(), gtx_grid.name
-    print(f"{dem_stitcher_grid.description}: sha256 {_sha256(ours)}")
-    assert _sha256(ours) == _sha256(shared)
-    g = dem_stitcher_grid
+    data = packaged_gtx_bytes()
+    print(f"{packaged_grid.description}: sha256 {hashlib.sha256(data).hexdigest()}")
+    assert hashlib.sha256(data).hexdigest() == _sha256(gtx_grid.name) == EGM96_15_SHA256
+    with open(gtx_grid.name, "rb") as f:
+        assert data == f.read()
+    g = packaged_grid
     assert (g.lat0, g.lon0, g.dlat, g.dlon, g.shape) == (gtx_grid.lat0, gtx_grid.lon0, gtx_grid.dlat,
                                                           gtx_grid.dlon, gtx_grid.shape)
     np.testing.assert_array_equal(g.values, gtx_grid.values)
-    assert "dem-stitcher" in g.description and g.is_global
+    assert "package data" in g.description and g.is_global
 
 
 def _check_points():
@@ -123,12 +125,12 @@ def _check_points():
     }
 
 
-def test_default_geoid_equals_the_shared_gtx_everywhere(dem_stitcher_grid, gtx_grid, monkeypatch):
+def test_default_geoid_equals_the_shared_gtx_everywhere(packaged_grid, gtx_grid, monkeypatch):
     from isce.dem.geoid import default_geoid, geoid_undulation_grid
 
     monkeypatch.delenv("ISCE_GEOID_GTX", raising=False)
     model = default_geoid()
-    assert model is dem_stitcher_grid
+    assert model is packaged_grid
     for name, (lat, lon) in _check_points().items():
         a, b = model.undulation(lat, lon), gtx_grid.undulation(lat, lon)
         print(f"default geoid vs egm96_15.gtx at {lat.size} {name}: max |diff| "
@@ -153,12 +155,12 @@ def test_default_geoid_equals_the_shared_gtx_everywhere(dem_stitcher_grid, gtx_g
                                lons[None, :]), rtol=0, atol=1e-9)
 
 
-def test_default_geoid_reproduces_ngas_published_values(dem_stitcher_grid):
+def test_default_geoid_reproduces_ngas_published_values(packaged_grid):
     worst = 0.0
     for lat, lon, n_intpt, n_f477 in NGA_TEST_POINTS:
-        n = dem_stitcher_grid.undulation(lat, lon)
+        n = packaged_grid.undulation(lat, lon)
         for lon_as in (lon, lon - 360.0):
-            assert dem_stitcher_grid.undulation(lat, lon_as) == pytest.approx(n, abs=1e-9)
+            assert packaged_grid.undulation(lat, lon_as) == pytest.approx(n, abs=1e-9)
         worst = max(worst, abs(n - n_intpt), abs(n - n_f477))
         print(f"({lat:.4f}, {lon:.4f}): {n:.4f} m; NGA {n_intpt} (INTPT), {n_f477} (F477)")
         assert abs(n - n_intpt) <= 0.02 and abs(n - n_f477) <= 0.02
@@ -176,67 +178,87 @@ DEM_GRIDS = {   # west, north, dx, dy [deg], columns, rows: DEM sample centres a
 }
 
 
-@pytest.mark.parametrize("name", list(DEM_GRIDS))
-def test_dem_stitchers_own_geoid_removal_agrees(dem_stitcher_grid, name):
-    """dem-stitcher adds its grid to a DEM with GDAL's cubic warp: an independent interpolator."""
-    pytest.importorskip("rasterio")
+def _gdal_cubic(gtx, west, north, dx, dy, cols, rows):
+    """N on a north-up DEM grid by GDAL's cubic warp (Keys a = -0.5) of the GTX grid ``gtx``:
+    an interpolator independent of ours. The grid's nodes are pixel centres; 4 columns are
+    wrapped onto each side so the warp crosses the dateline."""
     from rasterio.crs import CRS
     from rasterio.transform import from_origin
+    from rasterio.warp import Resampling, reproject
 
-    from isce.dem.geoid import dem_stitcher_gtx_path, geoid_undulation_grid
-
+    pad = 4
+    src = np.ascontiguousarray(gtx.values[::-1])            # north row first
+    src = np.concatenate([src[:, -pad:], src, src[:, :pad]], axis=1)
+    src_transform = from_origin(gtx.lon0 - (pad + 0.5) * gtx.dlon,
+                                gtx.lat0 + (gtx.shape[0] - 0.5) * gtx.dlat, gtx.dlon, gtx.dlat)
+    out = np.full((rows, cols), np.nan, np.float32)
+    wgs84 = CRS.from_epsg(4326)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")        # its dateline notice and numpy/affine deprecations
-        from dem_stitcher.geoid import remove_geoid
+        warnings.simplefilter("ignore")
+        reproject(src, out, src_transform=src_transform, src_crs=wgs84,
+                  dst_transform=from_origin(west, north, dx, dy), dst_crs=wgs84,
+                  resampling=Resampling.cubic, src_nodata=np.nan, dst_nodata=np.nan)
+    return out
 
-        west, north, dx, dy, cols, rows = DEM_GRIDS[name]
-        profile = dict(driver="GTiff", dtype="float32", nodata=np.nan, width=cols, height=rows,
-                       count=1, crs=CRS.from_epsg(4326), transform=from_origin(west, north, dx, dy))
-        theirs = remove_geoid(np.zeros((1, rows, cols), np.float32), profile,
-                              geoid_path=dem_stitcher_gtx_path(), res_buffer=2)[0]
+
+@pytest.mark.parametrize("name", list(DEM_GRIDS))
+def test_gdal_cubic_warp_of_the_grid_agrees(packaged_grid, gtx_grid, name):
+    """GDAL's cubic warp of NGA's grid onto DEM grids (as dem-stitcher removes a geoid)."""
+    from isce.dem.geoid import geoid_undulation_grid
+
+    west, north, dx, dy, cols, rows = DEM_GRIDS[name]
+    theirs = _gdal_cubic(gtx_grid, west, north, dx, dy, cols, rows)
     lats = north - (np.arange(rows) + 0.5) * dy
     lons = west + (np.arange(cols) + 0.5) * dx
-    ours = geoid_undulation_grid(lats, lons, geoid=dem_stitcher_grid)
+    ours = geoid_undulation_grid(lats, lons, geoid=packaged_grid)
     worst = float(np.abs(theirs - ours).max())
-    near_pole = np.abs(lats) > 90.0 - dem_stitcher_grid.dlat
+    near_pole = np.abs(lats) > 90.0 - packaged_grid.dlat
     far = float(np.abs(theirs - ours)[~near_pole].max()) if (~near_pole).any() else 0.0
-    print(f"{name}: dem-stitcher (GDAL cubic) vs ours: max {worst:.2e} m, "
-          f"away from the poles {far:.2e} m")
+    print(f"{name}: GDAL cubic vs ours: max {worst:.2e} m, away from the poles {far:.2e} m")
     assert np.isfinite(theirs).all()
     assert far <= 1e-5
     assert worst <= 0.02
 
 
-def test_default_geoid_does_not_import_dem_stitcher():
-    """Only the data file is used: importing dem-stitcher would load geopandas, boto3, ..."""
-    code = ("import sys; from isce.dem.geoid import default_geoid; g = default_geoid(); "
-            "print(g.description); "
-            "assert not {'dem_stitcher', 'geopandas', 'boto3'} & set(sys.modules), sorted(sys.modules)")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+def test_default_geoid_needs_no_other_package():
+    """The default geoid is isce's own file: it loads with dem-stitcher and egm96 unimportable."""
+    code = ("import sys; sys.modules['dem_stitcher'] = sys.modules['egm96'] = None; "
+            "from isce.dem.geoid import default_geoid; g = default_geoid(); "
+            "print(g.description, g.undulation(38.6281550, 269.7791550))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p), PROJ_DATA="",
+               PROJ_LIB="")
     env.pop("ISCE_GEOID_GTX", None)
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "dem-stitcher" in done.stdout
+    assert "package data" in done.stdout
+    assert abs(float(done.stdout.split()[-1]) - -31.628) <= 0.02
 
 
-def test_dem_stitcher_without_its_grid_or_with_another_grid(monkeypatch, tmp_path):
+def test_packaged_grid_missing_damaged_or_another_grid(monkeypatch, tmp_path):
+    import lzma
+
     import isce.dem.geoid as geoid
 
-    pkg = tmp_path / "fake_dem_stitcher"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(geoid, "_DEM_STITCHER", "fake_dem_stitcher")
-    with pytest.raises(geoid.GeoidUnavailable, match="has no data/egm96_15.gtx"):
-        geoid.dem_stitcher_geoid()
-    (pkg / "data").mkdir()
-    _write_gtx(pkg / "data" / "egm96_15.gtx", -90, -180, 1, 1, np.zeros((181, 360), np.float32))
-    with pytest.raises(geoid.GeoidUnavailable, match="not NGA's global EGM96 15' grid"):
-        geoid.dem_stitcher_geoid()
-    monkeypatch.setattr(geoid, "_DEM_STITCHER", "no_such_package_here")
-    with pytest.raises(geoid.GeoidUnavailable, match="'dem-stitcher' .* is not installed"):
-        geoid.as_geoid("dem-stitcher")
+    monkeypatch.setattr(geoid.importlib.resources, "files", lambda package: tmp_path)
+    with pytest.raises(geoid.GeoidUnavailable, match="missing or damaged"):
+        geoid.packaged_gtx_bytes()
+    (tmp_path / "data").mkdir()
+    packed = tmp_path / "data" / "egm96_15.gtx.xz"
+    packed.write_bytes(b"not xz at all")
+    with pytest.raises(geoid.GeoidUnavailable, match="missing or damaged"):
+        geoid.packaged_gtx_bytes()
+    _write_gtx(tmp_path / "other.gtx", -90, -180, 1, 1, np.zeros((181, 360), np.float32))
+    packed.write_bytes(lzma.compress((tmp_path / "other.gtx").read_bytes()))
+    with pytest.raises(geoid.GeoidUnavailable, match="not NGA's egm96_15.gtx"):
+        geoid.packaged_gtx_bytes()
+
+
+def test_as_geoid_names_the_packaged_grid(packaged_grid):
+    from isce.dem.geoid import as_geoid
+
+    assert as_geoid("egm96_15") is packaged_grid
+    assert as_geoid("packaged") is packaged_grid
 
 
 # ------------------------------------------------------------------ the optional egm96 package vs GTX
@@ -271,13 +293,13 @@ def test_egm96_package_matches_gtx_at_random_points(egm96_pkg, gtx_grid):
         assert worst <= 0.25 and rms <= 0.02, name
 
 
-def test_default_geoid_at_the_scenes(dem_stitcher_grid, scene_centres):
+def test_default_geoid_at_the_scenes(packaged_grid, scene_centres):
     # the geoid we know there (EGM96, NGA calculator): Mojave ~ -31 m, Winnipeg ~ -26 m,
     # Los Angeles ~ -35 m
     expected = {"envisat (Mojave)": -31.2, "winnipeg": -26.2, "sanandreas": -34.8}
     for name, value in expected.items():
         lat, lon = scene_centres[name]
-        n = dem_stitcher_grid.undulation(lat, lon)
+        n = packaged_grid.undulation(lat, lon)
         print(f"{name} ({lat:.4f}, {lon:.4f}): {n:.4f} m")
         assert isinstance(n, float) and abs(n - value) < 0.3, name
 
@@ -424,7 +446,7 @@ def test_geoid_choice(monkeypatch, tmp_path, synthetic_geoid):
     with pytest.raises(TypeError):
         geoid.as_geoid(3.5)
 
-    # $ISCE_GEOID_GTX first (the user's explicit choice), then dem-stitcher's grid, the egm96
+    # $ISCE_GEOID_GTX first (the user's explicit choice), then isce's packaged grid, the egm96
     # package, PROJ's folders, else a clear error naming what was tried
     monkeypatch.setenv("ISCE_GEOID_GTX", str(tmp_path / "flat.gtx"))
     assert geoid.default_geoid().undulation(0.0, 0.0) == 7.5
@@ -435,14 +457,14 @@ def test_geoid_choice(monkeypatch, tmp_path, synthetic_geoid):
             raise geoid.GeoidUnavailable(f"{name} not installed (test)")
         return unavailable
 
-    monkeypatch.setattr(geoid, "dem_stitcher_geoid", no_package("dem-stitcher"))
+    monkeypatch.setattr(geoid, "packaged_geoid", no_package("packaged grid"))
     monkeypatch.setattr(geoid, "_egm96_package", no_package("egm96"))
     monkeypatch.setenv("PROJ_DATA", str(tmp_path))
     (tmp_path / "egm96_15.gtx").write_bytes((tmp_path / "flat.gtx").read_bytes())
     assert geoid.default_geoid().undulation(0.0, 0.0) == 7.5
     os.remove(tmp_path / "egm96_15.gtx")
     monkeypatch.setattr(geoid, "_proj_dirs", lambda: [str(tmp_path)])
-    with pytest.raises(geoid.GeoidUnavailable, match="dem-stitcher not installed.*egm96 not installed"):
+    with pytest.raises(geoid.GeoidUnavailable, match="packaged grid not installed.*egm96 not installed"):
         geoid.default_geoid()
 
 

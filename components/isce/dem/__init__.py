@@ -8,7 +8,7 @@
 reference, converts geoid (EGM96) heights to WGS-84 ellipsoid heights into
 ``<dem>.wgs84`` (an ISCE raster with sidecars) and checks that the DEM covers
 the scene. :mod:`isce.dem.geoid` gives EGM96 undulations (NGA's 15' grid as
-shipped by the ``dem-stitcher`` package, a dependency; or the ``egm96``
+shipped inside isce as package data; or the ``egm96``
 package; or any GTX grid) and reads GTX grids. Names load on first use.
 """
 from isce._lazy import attach as _attach
@@ -25,7 +25,7 @@ _LAZY = {
     "GeoidGrid": "geoid",
     "GeoidUnavailable": "geoid",
     "default_geoid": "geoid",
-    "dem_stitcher_geoid": "geoid",
+    "packaged_geoid": "geoid",
     "as_geoid": "geoid",
 }
 

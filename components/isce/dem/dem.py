@@ -458,8 +458,8 @@ def verify_dem(path, footprint=None, *, reference="auto", output=None, geoid=Non
     ``"WGS84"`` (see the module docstring). ``output``: where ellipsoid
     heights go when a conversion is needed (default ``./<name>.wgs84``).
     ``geoid``: the EGM96 model (:func:`isce.dem.geoid.as_geoid`; default
-    :func:`isce.dem.geoid.default_geoid`: NGA's 15' grid shipped by the
-    ``dem-stitcher`` package). ``reuse``: keep an existing ``output`` made from the
+    :func:`isce.dem.geoid.default_geoid`: NGA's 15' grid shipped with
+    isce as package data). ``reuse``: keep an existing ``output`` made from the
     same unchanged DEM with the same geoid. ``progress``: a progress bar.
     Raises InputError for unreadable files, unknown vertical datums and a DEM
     that misses the footprint.

@@ -14,15 +14,13 @@ Where N comes from (:func:`default_geoid`, the first that is available):
 1. a GTX grid named by the environment variable ``ISCE_GEOID_GTX`` (the
    user's explicit choice);
 2. NGA's EGM96 15' grid ``egm96_15.gtx`` (721 x 1440 nodes, float32; the grid
-   PROJ and GDAL use) shipped inside the PyPI package ``dem-stitcher``
-   (Apache-2.0; JPL/ASF's DEM tool for InSAR, the one that makes the NISAR
-   DEM), a dependency of isce: ``pip install isce`` brings it on every Python
-   >= 3.10, with no download at run time. Only its data file is used (located
-   with :func:`importlib.util.find_spec`: dem-stitcher itself is not
-   imported), read by :func:`read_gtx` and interpolated bicubically (Keys,
-   a = -0.5: the same numbers as dem-stitcher's own GDAL cubic geoid removal,
-   to float32 rounding). The grid's header is checked to be the global 15'
-   EGM96 layout before it is used;
+   PROJ and GDAL use) shipped inside isce as package data,
+   ``isce/dem/data/egm96_15.gtx.xz``: the GTX file byte for byte, xz-compressed
+   (delta + LZMA2, 2.6 MB instead of 4.2 MB; ``xz -d`` restores it), checked
+   against NGA's SHA-256 when it is read (see NOTICE: a US-government work,
+   public domain). Read by :func:`read_gtx`'s parser and interpolated
+   bicubically (Keys, a = -0.5: the same numbers as GDAL's cubic warp of the
+   grid, to float32 rounding);
 3. the PyPI package ``egm96`` (MIT) >= 0.2: the full EGM96 5' grid (derived
    from GeographicLib's ``egm96-5``, 1 cm steps), bilinear. Those versions
    declare Python >= 3.12 and numpy >= 2.5.1 (which exists only for Python >=
@@ -32,7 +30,7 @@ Where N comes from (:func:`default_geoid`, the first that is available):
    ``/usr/share/proj``).
 
 Otherwise :class:`GeoidUnavailable` says what was tried. Every function takes
-a ``geoid=`` argument to choose explicitly: ``"dem-stitcher"`` (that grid
+a ``geoid=`` argument to choose explicitly: ``"egm96_15"`` (the packaged grid
 only), ``"egm96"`` (the egm96 package only), a path to a ``.gtx`` file, a
 :class:`GeoidGrid`, or any object with ``undulation(lat, lon)``.
 
@@ -45,7 +43,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.util
+import hashlib
+import importlib.resources
 import math
 import os
 import struct
@@ -55,8 +54,13 @@ import numpy as np
 
 from isce.framework.errors import InputError, IsceError
 
+try:                      # stdlib, but optional when CPython is built without liblzma
+    import lzma
+except ImportError:       # pragma: no cover - reported by packaged_geoid()
+    lzma = None
+
 __all__ = ["GeoidGrid", "GeoidUnavailable", "Egm96Package", "read_gtx", "default_geoid",
-           "dem_stitcher_geoid", "dem_stitcher_gtx_path", "as_geoid", "geoid_undulation", "geoid_undulation_grid", "geoid_to_ellipsoid", "ellipsoid_to_geoid",
+           "packaged_geoid", "packaged_gtx_bytes", "EGM96_15_SHA256", "as_geoid", "geoid_undulation", "geoid_undulation_grid", "geoid_to_ellipsoid", "ellipsoid_to_geoid",
            "GTX_HEADER_BYTES", "GTX_NODATA"]
 
 GTX_HEADER_BYTES = 40
@@ -97,7 +101,7 @@ class GeoidGrid:
     dlon: float
     values: np.ndarray
     name: str = ""
-    source: str = ""               # where the grid comes from, e.g. "dem-stitcher 3.2.0"
+    source: str = ""               # where the grid comes from, e.g. "isce package data"
     _period: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self):
@@ -243,6 +247,34 @@ class GeoidGrid:
         return out
 
 
+def _gtx_layout(header: bytes, size: int, name: str):
+    """(lat0, lon0, dlat, dlon, rows, cols) from a GTX header of a ``size``-byte file, checked."""
+    if len(header) < GTX_HEADER_BYTES:
+        raise InputError(f"{name}: not a GTX grid: {len(header)} bytes, the header alone has "
+                         f"{GTX_HEADER_BYTES}")
+    lat0, lon0, dlat, dlon, rows, cols = struct.unpack(">4d2i", header[:GTX_HEADER_BYTES])
+    ok = (all(math.isfinite(x) for x in (lat0, lon0, dlat, dlon))
+          and 0 < dlat <= 180 and 0 < dlon <= 360 and 2 <= rows <= 10**6
+          and 2 <= cols <= 10**6 and -90.0 - 1e-9 <= lat0
+          and lat0 + (rows - 1) * dlat <= 90.0 + 1e-6)
+    if not ok:
+        raise InputError(f"{name}: not a GTX grid: header (lat0, lon0, dlat, dlon, rows, cols) = "
+                         f"{(lat0, lon0, dlat, dlon, rows, cols)} is not a plausible grid")
+    expected = GTX_HEADER_BYTES + 4 * rows * cols
+    if size != expected:
+        raise InputError(f"{name}: GTX header says {rows}x{cols} float32 nodes "
+                         f"({expected} bytes with the header), the file holds {size} bytes")
+    return lat0, lon0, dlat, dlon, rows, cols
+
+
+def _gtx_grid(layout, values, name: str) -> GeoidGrid:
+    """A GeoidGrid from a checked layout and its big-endian float32 values (-88.8888 -> NaN)."""
+    lat0, lon0, dlat, dlon, rows, cols = layout
+    values = values.astype(np.float32).reshape(rows, cols)
+    values[np.abs(values - GTX_NODATA) < 1e-3] = np.nan
+    return GeoidGrid(lat0, lon0, dlat, dlon, values, name=name)
+
+
 def read_gtx(path) -> GeoidGrid:
     """Read a GTX geoid grid (see the module docstring for the format).
 
@@ -254,29 +286,18 @@ def read_gtx(path) -> GeoidGrid:
     p = os.fspath(path)
     try:
         with open(p, "rb") as handle:
-            header = handle.read(GTX_HEADER_BYTES)
-            if len(header) < GTX_HEADER_BYTES:
-                raise InputError(f"{p}: not a GTX grid: {len(header)} bytes, the header alone has "
-                                 f"{GTX_HEADER_BYTES}")
-            lat0, lon0, dlat, dlon, rows, cols = struct.unpack(">4d2i", header)
-            ok = (all(math.isfinite(x) for x in (lat0, lon0, dlat, dlon))
-                  and 0 < dlat <= 180 and 0 < dlon <= 360 and 2 <= rows <= 10**6
-                  and 2 <= cols <= 10**6 and -90.0 - 1e-9 <= lat0
-                  and lat0 + (rows - 1) * dlat <= 90.0 + 1e-6)
-            if not ok:
-                raise InputError(f"{p}: not a GTX grid: header (lat0, lon0, dlat, dlon, rows, cols) = "
-                                 f"{(lat0, lon0, dlat, dlon, rows, cols)} is not a plausible grid")
-            expected = GTX_HEADER_BYTES + 4 * rows * cols
-            size = os.fstat(handle.fileno()).st_size
-            if size != expected:
-                raise InputError(f"{p}: GTX header says {rows}x{cols} float32 nodes "
-                                 f"({expected} bytes with the header), the file holds {size} bytes")
-            values = np.fromfile(handle, dtype=">f4", count=rows * cols)
+            layout = _gtx_layout(handle.read(GTX_HEADER_BYTES), os.fstat(handle.fileno()).st_size, p)
+            values = np.fromfile(handle, dtype=">f4", count=layout[4] * layout[5])
     except OSError as exc:
         raise InputError(f"{p}: cannot read the GTX grid: {exc.strerror or exc}") from None
-    values = values.astype(np.float32).reshape(rows, cols)
-    values[np.abs(values - GTX_NODATA) < 1e-3] = np.nan
-    return GeoidGrid(lat0, lon0, dlat, dlon, values, name=p)
+    return _gtx_grid(layout, values, p)
+
+
+def gtx_from_bytes(data: bytes, name: str) -> GeoidGrid:
+    """A GTX grid from the bytes of a whole ``.gtx`` file (same checks as :func:`read_gtx`)."""
+    layout = _gtx_layout(data[:GTX_HEADER_BYTES], len(data), name)
+    values = np.frombuffer(data, dtype=">f4", count=layout[4] * layout[5], offset=GTX_HEADER_BYTES)
+    return _gtx_grid(layout, values, name)
 
 
 @functools.lru_cache(maxsize=8)
@@ -293,71 +314,53 @@ def _gtx(path) -> GeoidGrid:
     return _read_gtx_cached(p, st.st_mtime_ns, st.st_size)
 
 
-# ----------------------------------------------------------------------------- dem-stitcher's grid
-_DEM_STITCHER = "dem_stitcher"
-_DEM_STITCHER_GTX = ("data", "egm96_15.gtx")
+# ----------------------------------------------------------------------------- the packaged grid
+_PACKAGE_DATA = ("data", "egm96_15.gtx.xz")      # under isce/dem/
+_PACKAGED_NAME = "egm96_15.gtx"
+# SHA-256 of NGA's egm96_15.gtx (PROJ's file; 4 153 000 bytes): the packaged file decompresses to it
+EGM96_15_SHA256 = "c02a6eb70a7a78efebe5adf3ade626eb75390e170bb8b3f36136a2c28f5326a0"
 # the layout of NGA's global EGM96 15' grid: (lat0, lon0, dlat, dlon, rows, cols)
 _EGM96_15_LAYOUT = (-90.0, -180.0, 0.25, 0.25, 721, 1440)
 
 
-def _dist_version(name: str) -> str:
-    try:
-        from importlib.metadata import version
+def packaged_gtx_bytes() -> bytes:
+    """The bytes of NGA's ``egm96_15.gtx`` from isce's package data (decompressed, SHA-256 checked).
 
-        return version(name)
-    except Exception:  # noqa: BLE001 - metadata is only informative
-        return "?"
-
-
-def dem_stitcher_gtx_path() -> str:
-    """The path of ``egm96_15.gtx`` inside the installed ``dem-stitcher`` package.
-
-    Found with :func:`importlib.util.find_spec` (the package is not imported:
-    importing it loads geopandas, boto3, ...). Raises :class:`GeoidUnavailable`
-    when the package or its grid is missing.
+    Raises :class:`GeoidUnavailable` when the file is missing, damaged or not NGA's grid.
     """
+    resource = importlib.resources.files(__package__)
+    for part in _PACKAGE_DATA:               # one name a call: Python 3.10's joinpath
+        resource = resource.joinpath(part)
+    where = "isce/dem/" + "/".join(_PACKAGE_DATA)
+    if lzma is None:
+        raise GeoidUnavailable(f"{where}: this Python has no lzma module (built without liblzma) "
+                               f"to read isce's EGM96 grid; set ${_GTX_ENV} to an egm96_15.gtx")
     try:
-        spec = importlib.util.find_spec(_DEM_STITCHER)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.submodule_search_locations:
-        raise GeoidUnavailable("the Python package 'dem-stitcher' (a dependency of isce that ships "
-                               "NGA's EGM96 15' grid egm96_15.gtx) is not installed: pip install "
-                               "dem-stitcher, or reinstall isce")
-    for folder in spec.submodule_search_locations:
-        candidate = os.path.join(folder, *_DEM_STITCHER_GTX)
-        if os.path.isfile(candidate):
-            return candidate
-    raise GeoidUnavailable(f"the installed 'dem-stitcher' package ({_dist_version('dem-stitcher')}) "
-                           f"has no {'/'.join(_DEM_STITCHER_GTX)} (looked in "
-                           f"{', '.join(spec.submodule_search_locations)})")
+        data = lzma.decompress(resource.read_bytes())
+    except (OSError, lzma.LZMAError) as exc:
+        raise GeoidUnavailable(f"{where}: isce's EGM96 grid is missing or damaged ({exc}); "
+                               f"reinstall isce or set ${_GTX_ENV} to an egm96_15.gtx") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != EGM96_15_SHA256:
+        raise GeoidUnavailable(f"{where}: not NGA's egm96_15.gtx (SHA-256 {digest}, expected "
+                               f"{EGM96_15_SHA256}); reinstall isce")
+    return data
 
 
-@functools.lru_cache(maxsize=2)
-def _dem_stitcher_grid(path: str, mtime_ns: int, size: int) -> GeoidGrid:
-    grid = _read_gtx_cached(path, mtime_ns, size)
-    layout = (grid.lat0, grid.lon0, grid.dlat, grid.dlon) + grid.shape
-    if (any(abs(a - b) > 1e-9 for a, b in zip(layout, _EGM96_15_LAYOUT))
-            or not np.isfinite(grid.values).all()):
-        raise GeoidUnavailable(f"{path}: not NGA's global EGM96 15' grid (header lat0, lon0, dlat, "
-                               f"dlon, rows, cols = {layout}, expected {_EGM96_15_LAYOUT}, no voids)")
-    return dataclasses.replace(grid, source=f"dem-stitcher {_dist_version('dem-stitcher')}")
-
-
-def dem_stitcher_geoid() -> GeoidGrid:
-    """NGA's EGM96 15' grid from the ``dem-stitcher`` package as a :class:`GeoidGrid` (bicubic).
+@functools.lru_cache(maxsize=1)
+def packaged_geoid() -> GeoidGrid:
+    """NGA's EGM96 15' grid shipped with isce, as a :class:`GeoidGrid` (bicubic; read once).
 
     Raises :class:`GeoidUnavailable` when it is missing or not the expected grid.
     """
-    path = dem_stitcher_gtx_path()
     try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise GeoidUnavailable(f"{path}: {exc.strerror}") from None
-    try:
-        return _dem_stitcher_grid(path, st.st_mtime_ns, st.st_size)
-    except InputError as exc:                # a damaged file inside the package
+        grid = gtx_from_bytes(packaged_gtx_bytes(), _PACKAGED_NAME)
+    except InputError as exc:                # cannot happen for a checksum-true file
         raise GeoidUnavailable(str(exc)) from None
+    layout = (grid.lat0, grid.lon0, grid.dlat, grid.dlon) + grid.shape
+    if layout != _EGM96_15_LAYOUT or not np.isfinite(grid.values).all():   # pragma: no cover
+        raise GeoidUnavailable(f"{_PACKAGED_NAME}: not NGA's global EGM96 15' grid ({layout})")
+    return dataclasses.replace(grid, source="isce package data (NGA EGM96)")
 
 
 # ----------------------------------------------------------------------------- the egm96 package
@@ -442,7 +445,7 @@ def _proj_dirs():
 
 def default_geoid():
     """The EGM96 model to use (the first available, see the module docstring):
-    ``$ISCE_GEOID_GTX``, dem-stitcher's ``egm96_15.gtx``, the ``egm96`` package
+    ``$ISCE_GEOID_GTX``, isce's packaged ``egm96_15.gtx``, the ``egm96`` package
     (>= 0.2), ``egm96_15.gtx`` in a PROJ data folder.
 
     Raises :class:`GeoidUnavailable` with what was tried.
@@ -451,7 +454,7 @@ def default_geoid():
     if env:
         return _gtx(env)                       # named explicitly: its errors are the user's to see
     tried = []
-    for source in (dem_stitcher_geoid, _egm96_package):
+    for source in (packaged_geoid, _egm96_package):
         try:
             return source()
         except GeoidUnavailable as exc:     # (lru_cache does not keep exceptions)
@@ -463,13 +466,13 @@ def default_geoid():
                 return _gtx(candidate)
     tried.append(f"no ${_GTX_ENV} and no {' or '.join(_GTX_NAMES)} in {', '.join(_proj_dirs())}")
     raise GeoidUnavailable("no EGM96 geoid model available: " + "; ".join(tried)
-                           + ". Install dem-stitcher (pip install dem-stitcher; isce depends on it), "
-                           f"or set ${_GTX_ENV} to an EGM96 .gtx grid")
+                           + f". Reinstall isce (it ships the grid), or set ${_GTX_ENV} to an "
+                           f"EGM96 .gtx grid")
 
 
 def as_geoid(geoid=None):
     """An object with ``undulation(lat, lon)`` [deg -> m] and ``description`` from ``geoid``:
-    None (:func:`default_geoid`), ``"dem-stitcher"`` (its EGM96 15' grid only),
+    None (:func:`default_geoid`), ``"egm96_15"`` (isce's packaged EGM96 15' grid only),
     ``"egm96"`` (the egm96 package only), a path to a ``.gtx`` file, a
     :class:`GeoidGrid` or any object with ``undulation``."""
     if geoid is None:
@@ -477,8 +480,8 @@ def as_geoid(geoid=None):
     key = geoid.strip().lower() if isinstance(geoid, str) else None
     if key in ("egm96", "egm96-package", "package"):
         return _egm96_package()
-    if key in ("dem-stitcher", "dem_stitcher", "demstitcher"):
-        return dem_stitcher_geoid()
+    if key in ("egm96_15", "egm96_15.gtx", "packaged"):
+        return packaged_geoid()
     if hasattr(geoid, "undulation"):
         return geoid
     if isinstance(geoid, (str, os.PathLike)):
