@@ -30,8 +30,11 @@ Reported per step (simulateApp's 5, insarApp's 15, the truth comparison):
 * wall time [s], its share of the total, and ``x FFT``: the step's time in units of one
   *FFT floor* measured in the same run, a forward 2-D FFT (rows then columns) of one raw
   scene (pulses x samples complex64) with the library the focuser uses (isce.focus.fft:
-  pyFFTW or scipy, same threads and planner), best of 3, measured before and after the
-  pipeline (the smaller counts). Ratios are comparable across machines, seconds are not;
+  pyFFTW or scipy, same threads), planned like the focuser's best plans (FFTW MEASURE with
+  the saved wisdom, ``--floor-planner``; not the library's default ESTIMATE, 6-7x slower on
+  these sizes), best of 3, measured before and after the pipeline (the smaller counts). The
+  JSON states the floor's planner and the applications' (``fft_floor``). Ratios are
+  comparable across machines, seconds are not;
 * Mpx/s: pixels of the step's grid per second (raw pulses x samples per pass for the
   simulation and focusing, the focused SLC for the full-resolution steps, the looked grid
   for coherence/filter/unwrap);
@@ -64,6 +67,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fft_floor import FLOOR_PLANNER, PLANNER_VARIABLE, floor_env  # noqa: E402
 from _process import isce_env, log_tail, machine, run_measured, write_json  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,9 +122,11 @@ def fft_floor_worker(lines, samples, repeat):
                       "shape": [lines, samples]}))
 
 
-def fft_floor(lines, samples, repeat=3):
+def fft_floor(lines, samples, repeat=3, planner=FLOOR_PLANNER):
+    """The floor measured in a fresh process whose FFTs are planned with ``planner``."""
     out = subprocess.run([sys.executable, __file__, "--fft-floor-worker", f"{lines},{samples}",
-                          "--repeat", str(repeat)], capture_output=True, text=True, env=isce_env())
+                          "--repeat", str(repeat)], capture_output=True, text=True,
+                         env=floor_env(isce_env(), planner))
     if out.returncode != 0:
         raise SystemExit(f"FFT floor failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -321,6 +327,10 @@ def main(argv=None):
     ap.add_argument("--keep", action="store_true", help="keep the run's folder")
     ap.add_argument("--json", default=str(RESULTS), help="results file")
     ap.add_argument("--repeat", type=int, default=3, help="FFT floor: best of this many")
+    ap.add_argument("--floor-planner", default=FLOOR_PLANNER,
+                    choices=("estimate", "measure", "patient"),
+                    help="FFTW planner of the FFT floor (default measure: the focuser's best "
+                         "plans, DESIGN §8)")
     ap.add_argument("--fft-floor-worker", help=argparse.SUPPRESS)
     ap.add_argument("--truth-worker", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -346,7 +356,7 @@ def main(argv=None):
           f"{looks[1]} (az x rg), unwrappers {', '.join(unwrappers)}; folder {run_dir}",
           flush=True)
     try:
-        floor0 = fft_floor(args.pulses, args.samples, args.repeat)
+        floor0 = fft_floor(args.pulses, args.samples, args.repeat, args.floor_planner)
         print(f"FFT floor (2-D FFT of {args.pulses} x {args.samples} complex64, "
               f"{floor0['backend']}, {floor0['threads']} threads, {floor0['planner']}): "
               f"{floor0['seconds']:.2f} s ({floor0['gflops']:.1f} GFLOP/s)", flush=True)
@@ -396,9 +406,12 @@ def main(argv=None):
             if err is not None:
                 return fail(out, args.json, f"truth comparison ({unwrapper})", tlog, keep_note)
 
-        floor1 = fft_floor(args.pulses, args.samples, args.repeat)
+        floor1 = fft_floor(args.pulses, args.samples, args.repeat, args.floor_planner)
         out["fft_floor"] = {"before": floor0, "after": floor1,
-                            "seconds": min(floor0["seconds"], floor1["seconds"])}
+                            "seconds": min(floor0["seconds"], floor1["seconds"]),
+                            "planner": floor0["planner"],
+                            "applications_planner": os.environ.get(PLANNER_VARIABLE, "estimate "
+                                                                   "(library default)")}
         floor_s = out["fft_floor"]["seconds"]
         print(f"FFT floor after the pipeline: {floor1['seconds']:.2f} s; counted: {floor_s:.2f} s",
               flush=True)

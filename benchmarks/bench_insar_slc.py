@@ -42,6 +42,14 @@ pages of memory-mapped rasters) and the sampled RSS and anonymous RSS (heap and 
 arrays) of the process tree, against 687 MiB. Totals: insarApp's wall time (process start
 to exit) vs 50 s and vs ISCE2's 257 s, and the peak RSS of the whole run vs 687 MiB.
 
+Misregistration compares DIFFERENT jobs: insarApp's step runs 400 windows of 64^2, +-8 px
+on all cores, ISCE2's 190 s are for 1600 windows of 128^2, +-40 px on one core (stripmapApp's
+runRefineSecondaryTiming). Its row is marked ``*``, says so, and is not judged against 5x.
+``--isce2-misreg-job`` then times ISCE2's job itself (isce.offsets.ampcor, window 128,
+search 40, 40 x 40 windows) on the run's reference and coarsely coregistered secondary, in a
+fresh process on all cores and on one thread, with its ratio to ISCE2's 190 s on one core
+(``misregistration_same_job`` in the JSON; not scaled by ``--size``: the work is the windows').
+
 Truth check (after the run, not timed as part of the chain):
 :func:`~isce.quality.truth.compare_with_truth` (LOS displacement RMSE against the Mogi
 source, unwrapping errors, residual vs height), and the coregistration: the refined offsets
@@ -91,6 +99,19 @@ ISCE2_STEPS = {"topo": (23.0, 25.0), "geo2rdr": (9.0, 10.0), "coarse_resample": 
                "misregistration": (190.0, 190.0), "refined_resample": (7.0, 7.0),
                "interferogram": (7.0, 7.0), "unwrap": (4.0, 4.0), "geocode": (4.0, 6.0)}
 ISCE2_AMPCOR = "1600 windows of 128^2, +-40 px search, one core"
+# ISCE2 stripmapApp's misregistration job (runRefineSecondaryTiming.estimateOffsetField: Ampcor
+# with 128 x 128 windows, search 40, its default 40 x 40 locations; ampcor is one Fortran thread)
+ISCE2_MISREG_JOB = dict(window=128, search=40, count=(40, 40), threads=1)
+ISCE2_MISREG_S = 190.0
+
+
+def insar_misreg_job(size):
+    """The job insarApp's misregistration step runs (components/isce/apps/insar.py,
+    misregistration(): 20 x 20 windows of 64^2 (32^2 below 256 pixels), +-8 px, all cores),
+    described in one line: it is not ISCE2's job, so its ISCE2 ratio compares different work."""
+    window = 64 if size >= 256 else 32
+    return (f"insarApp's own: 400 windows of {window}^2, +-8 px search, {os.cpu_count()} threads "
+            f"(ISCE2: {ISCE2_AMPCOR})")
 
 
 # ---------------------------------------------------------------------------- setup
@@ -233,6 +254,38 @@ def wait_for_idle(threshold, max_wait, poll=5.0):
             "waited_s": time.monotonic() - t0, "idle": load < threshold, "threshold": threshold}
 
 
+def misreg_worker(folder, threads):
+    """ISCE2's misregistration job (ISCE2_MISREG_JOB) on the run's reference SLC and coarsely
+    coregistered secondary, ``threads`` threads; prints one JSON line."""
+    from isce.offsets.ampcor import ampcor
+
+    folder = Path(folder)
+    job = dict(ISCE2_MISREG_JOB, threads=threads)
+    t0 = time.perf_counter()
+    field = ampcor(folder / "reference.slc", folder / "coregisteredSlc" / "coarse_coreg.slc", **job)
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"seconds": seconds, "windows": len(field), "valid": int(field.valid.sum()),
+                      "window": job["window"], "search": job["search"],
+                      "count": list(job["count"]), "threads": threads}))
+
+
+def isce2_misreg_job(work, threads_list):
+    """ISCE2's misregistration job on our files, once per thread count, each in a fresh process:
+    {threads: result with the ratio to ISCE2's 190 s on one core}."""
+    results = {}
+    for threads in threads_list:
+        cmd = [sys.executable, __file__, "--misreg-worker", str(work), "--misreg-threads",
+               str(threads)]
+        res = subprocess.run(cmd, capture_output=True, text=True, env=isce_env(), cwd=work)
+        if res.returncode != 0:
+            raise RuntimeError(f"ISCE2's misregistration job failed:\n{res.stderr[-4000:]}")
+        r = json.loads(res.stdout.strip().splitlines()[-1])
+        r.update({"isce2_s": ISCE2_MISREG_S, "isce2_threads": ISCE2_MISREG_JOB["threads"],
+                  "speedup_vs_isce2": ISCE2_MISREG_S / r["seconds"], "same_job_as_isce2": True})
+        results[str(threads)] = r
+    return results
+
+
 # ---------------------------------------------------------------------------- truth
 def coregistration_check(work):
     """Refined offsets (geometry + fitted misregistration, what the secondary was resampled
@@ -302,12 +355,17 @@ def step_rows(report_steps, sampled, scale):
         isce2 = [ref[0] * scale, ref[1] * scale] if ref else None
         speedup = isce2[0] / wall if isce2 and wall else None
         smp = sampled.get(step, {})
+        # ISCE2's misregistration figure is for another job than insarApp's: the ratio is shown,
+        # marked, and not judged (--isce2-misreg-job measures ISCE2's job itself)
+        different = step == "misregistration"
         rows.append({
             "step": step, "wall_s": wall,
             "share": wall / total if wall is not None and total else None,
             "isce2_s": isce2, "speedup": speedup,
             "target_s": isce2[0] / TARGET_SPEEDUP if isce2 else None,
-            "meets_5x": (speedup >= TARGET_SPEEDUP) if speedup is not None else None,
+            "meets_5x": (speedup >= TARGET_SPEEDUP) if speedup is not None and not different
+            else None,
+            "same_job_as_isce2": not different if isce2 else None,
             "peak_rss_mib": st.get("peak_rss_mib"),
             "tree_rss_mib": smp.get("rss_mib"), "tree_anon_mib": smp.get("anon_mib"),
         })
@@ -331,11 +389,16 @@ def print_table(rows, scale):
             isce2 = f"{lo_hi[0]:.0f}-{lo_hi[1]:.0f}"
         mem = max(v for v in (r["peak_rss_mib"], r["tree_rss_mib"], 0.0) if v is not None)
         ok = "-" if r["meets_5x"] is None else ("yes" if r["meets_5x"] else "NO")
+        mark = "*" if r.get("same_job_as_isce2") is False else ("x" if r["speedup"] is not None
+                                                                 else " ")
         print(f"{r['step']:17s} {_fmt(r['wall_s'], '7.2f')} "
               f"{_fmt(None if r['share'] is None else 100 * r['share'], '5.1f')} {isce2:>9s} "
-              f"{_fmt(r['speedup'], '7.1f')}{'x' if r['speedup'] is not None else ' '} "
+              f"{_fmt(r['speedup'], '7.1f')}{mark} "
               f"{ok:>5s} {_fmt(r['peak_rss_mib'], '8.0f')} {_fmt(r['tree_rss_mib'], '8.0f')} "
               f"{_fmt(r['tree_anon_mib'], '6.0f')} {mem / ISCE2_PEAK_MIB:7.2f}")
+    if any(r.get("same_job_as_isce2") is False for r in rows):
+        print("* DIFFERENT JOBS: ISCE2's time is for other work than ours on this row (not judged "
+              "against 5x; --isce2-misreg-job runs ISCE2's job)")
 
 
 # ---------------------------------------------------------------------------- main
@@ -360,8 +423,15 @@ def main(argv=None):
     ap.add_argument("--truth-min-coherence", type=float, default=0.5,
                     help="the truth check is also reported without pixels of lower coherence "
                          "(topophase.cor)")
+    ap.add_argument("--isce2-misreg-job", action="store_true",
+                    help="after the run, also time ISCE2's misregistration job (1600 windows of "
+                         "128^2, +-40 px) on the same files, on all cores and on one")
     ap.add_argument("--setup-worker", help=argparse.SUPPRESS)
+    ap.add_argument("--misreg-worker", help=argparse.SUPPRESS)
+    ap.add_argument("--misreg-threads", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.misreg_worker:
+        return misreg_worker(args.misreg_worker, args.misreg_threads)
     if args.setup_worker:
         return setup_worker(args.setup_worker, args.size, args.baseline, args.coherence, args.seed)
 
@@ -376,6 +446,9 @@ def main(argv=None):
                        "isce2_peak_mib": ISCE2_PEAK_MIB, "total_s": TARGET_TOTAL_S,
                        "speedup": TARGET_SPEEDUP, "isce2_size": ISCE2_SIZE,
                        "time_scale": scale, "isce2_ampcor": ISCE2_AMPCOR,
+                       "insar_misregistration_job": insar_misreg_job(args.size),
+                       "misregistration_speedup": "different jobs (see insar_misregistration_job)"
+                                                  "; misregistration_same_job has ISCE2's job",
                        "speedup_against": "the faster end of ISCE2's range"}}
     base = Path(args.workdir) if args.workdir else Path(tempfile.gettempdir())
     base.mkdir(parents=True, exist_ok=True)
@@ -436,13 +509,20 @@ def main(argv=None):
         truth, text = truth_check(work, args.truth_min_coherence)
         out["truth"] = truth
 
+        # --- ISCE2's misregistration job on the same files (not part of the chain)
+        same_job = None
+        if args.isce2_misreg_job:
+            same_job = isce2_misreg_job(work, sorted({os.cpu_count() or 1, 1}, reverse=True))
+            out["misregistration_same_job"] = same_job
+
         # --- totals and verdicts
         steps_sum = sum(r["wall_s"] or 0.0 for r in rows)
         peak_report = max((r["peak_rss_mib"] or 0.0) for r in rows) if rows else None
         tree = run["sampled"].get("(all)", {})
         peak = max(v for v in (peak_report, tree.get("rss_mib"), run["max_rss_mib"])
                    if v is not None)
-        timed = [r for r in rows if r["speedup"] is not None]
+        # judged: the steps whose ISCE2 figure is for the same job (not misregistration)
+        timed = [r for r in rows if r["meets_5x"] is not None]
         slowest = min(timed, key=lambda r: r["speedup"]) if timed else None
         totals = {
             "insar_wall_s": run["wall_s"], "steps_sum_s": steps_sum,
@@ -474,6 +554,9 @@ def main(argv=None):
                 truth["with_min_coherence"]["unwrapping_error_fraction"] == 0.0,
             "load_idle_at_start": load["idle"],
         }
+        if same_job:
+            full = same_job[str(max(int(k) for k in same_job))]
+            verdict["misregistration_same_job_5x"] = full["speedup_vs_isce2"] >= TARGET_SPEEDUP
         out["totals"], out["verdict"] = totals, verdict
 
         # --- print
@@ -498,7 +581,14 @@ def main(argv=None):
         print("steps >= 5x faster than ISCE2: " + ("all" if not bad else
                                                   f"not {', '.join(bad)}"))
         mr = report.get("misregistration")
-        print(f"misregistration: {mr} (ISCE2's figure: {ISCE2_AMPCOR})")
+        print(f"misregistration: {mr}; job: {insar_misreg_job(args.size)}: its ISCE2 ratio "
+              f"above compares DIFFERENT jobs")
+        for threads, r in (same_job or {}).items():
+            print(f"misregistration, ISCE2's job ({r['count'][0] * r['count'][1]} windows of "
+                  f"{r['window']}^2, +-{r['search']} px) on the same files: {r['seconds']:.1f} s "
+                  f"on {threads} thread{'s' if threads != '1' else ''} vs ISCE2's "
+                  f"{ISCE2_MISREG_S:.0f} s on {r['isce2_threads']} core: "
+                  f"{r['speedup_vs_isce2']:.1f}x (same job, not scaled by size)")
         print("truth:")
         print("\n".join("  " + line for line in text.splitlines()))
         wm = truth["with_min_coherence"]
