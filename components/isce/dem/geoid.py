@@ -59,7 +59,7 @@ try:                      # stdlib, but optional when CPython is built without l
 except ImportError:       # pragma: no cover - reported by packaged_geoid()
     lzma = None
 
-__all__ = ["GeoidGrid", "GeoidUnavailable", "Egm96Package", "read_gtx", "default_geoid",
+__all__ = ["GeoidGrid", "GeoidUnavailable", "Egm96Package", "read_gtx", "gtx_from_bytes", "default_geoid",
            "packaged_geoid", "packaged_gtx_bytes", "EGM96_15_SHA256", "as_geoid", "geoid_undulation", "geoid_undulation_grid", "geoid_to_ellipsoid", "ellipsoid_to_geoid",
            "GTX_HEADER_BYTES", "GTX_NODATA"]
 
