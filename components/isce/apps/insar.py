@@ -370,14 +370,11 @@ def interferogram(ctx):
 
 def coherence(ctx):
     """Summarise the coherence of the interferogram (mean over the pixels with data)."""
-    import numpy as np
+    from isce.signal.coherence import mean_coherence
 
-    import isce.io
-
-    cor = np.asarray(isce.io.open("interferogram/topophase.cor").read())
-    valid = np.isfinite(cor) & (cor > 0)          # 0: no data (edges the resampler left empty)
-    ctx.state.mean_coherence = float(cor[valid].mean()) if valid.any() else 0.0
-    ctx.state.coherence_valid_fraction = float(valid.mean())
+    # 0: no data (edges the resampler left empty)
+    ctx.state.mean_coherence, ctx.state.coherence_valid_fraction = mean_coherence(
+        "interferogram/topophase.cor")
     ctx.log.info("mean coherence %.3f over %.1f %% of the pixels (the others have no data)",
                  ctx.state.mean_coherence, 100 * ctx.state.coherence_valid_fraction)
 
