@@ -74,6 +74,8 @@ def main() -> int:
         "los_displacement_rmse_m": truth["los_displacement_rmse_m"],
         "unwrapping_error_fraction": truth["unwrapping_error_fraction"],
         "mean_coherence": insar.get("mean_coherence"),
+        "acquisitions": insar.get("acquisitions"),
+        "baseline": insar.get("baseline"),
         "point_target_max_offset_px": truth["point_target_max_offset_px"],
         "point_targets": truth["point_targets"],
         "limits": {"los_displacement_rmse_m": RMSE_LIMIT_M, "unwrapping_error_fraction": UNWRAP_LIMIT},
