@@ -115,8 +115,9 @@ def test_killed_while_focusing_resumes_to_identical_products(noise_free, tmp_pat
                             stdout=subprocess.DEVNULL, stderr=err,
                             preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
     deadline = time.time() + 120
-    # the first date's range compression has started (its progress bar is on stderr)
-    while "range compression" not in (tmp_path / "stderr.txt").read_text():
+    # the first date's focusing has started (the focuser's log line; stderr is a file here,
+    # so no progress bar shows)
+    while "isce.focus.pipeline: Doppler centroid" not in (tmp_path / "stderr.txt").read_text():
         assert proc.poll() is None and time.time() < deadline, "formslc never started"
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
