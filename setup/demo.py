@@ -10,7 +10,8 @@ Run as a user would type it, under demo/ (ignored by git):
    rest of the chain (resumed from the saved state) to geocoded unwrapped phase;
 3. the truth comparison: LOS displacement RMSE, unwrapping errors, residual against
    height, corner reflectors' geolocation; demo/report.json and demo/report.html
-   (quicklooks of amplitude, phase, coherence and geocoded deformation).
+   (acquisition dates, baselines, every step's time and memory, and quicklooks of
+   amplitude, phase, coherence and geocoded deformation).
 
 Exit status 1 when a number misses its limit (issue limits: RMSE < 1 mm, no unwrapping
 errors for this noise-free pair).

@@ -394,7 +394,8 @@ def _of(raster) -> str:
 
 
 def _unw_phase(raster, rows):
-    """Band 1 of a 2-band unw raster, NaN where the amplitude (band 0) is zero or not finite."""
+    """The phase of a 2-band unw raster (GDAL band 2, index 1), NaN where the amplitude (band 1,
+    index 0) is zero or not finite."""
     amp = np.asarray(raster.read(0, rows))
     phase = np.array(raster.read(1, rows), dtype=np.float32)
     phase[(amp == 0) | ~np.isfinite(amp)] = np.nan
@@ -592,9 +593,10 @@ def write_html(report: dict, images: dict, path, *, title: str = "insarApp repor
     several applications) a table of wall time and peak memory with a total row. insarApp's
     ``acquisitions`` and ``baseline`` are also summed up in a sentence under the title. Each
     image's caption is ``captions[name]``, else the caption :func:`quicklooks` gave it
-    (``images.captions``), else the generic ``CAPTIONS[name]``. With ``embed`` (default) the PNGs are embedded as base64
-    ``data:`` URIs, so the page stands alone; else they are linked by paths relative to
-    the page. Images whose files are missing are left out. All text is HTML-escaped.
+    (``images.captions``), else the generic ``CAPTIONS[name]``. With ``embed`` (default)
+    the PNGs are embedded as base64 ``data:`` URIs, so the page stands alone; else they
+    are linked by paths relative to the page. Images whose files are missing are left out.
+    All text is HTML-escaped.
     """
     e = html.escape
     path = Path(path)
