@@ -10,7 +10,8 @@ Run as a user would type it, under demo/ (ignored by git):
    rest of the chain (resumed from the saved state) to geocoded unwrapped phase;
 3. the truth comparison: LOS displacement RMSE, unwrapping errors, residual against
    height, corner reflectors' geolocation; demo/report.json and demo/report.html
-   (quicklooks of amplitude, phase, coherence and geocoded deformation).
+   (acquisition dates, baselines, every step's time and memory, and quicklooks of
+   amplitude, phase, coherence and geocoded deformation).
 
 Exit status 1 when a number misses its limit (issue limits: RMSE < 1 mm, no unwrapping
 errors for this noise-free pair).
@@ -74,6 +75,8 @@ def main() -> int:
         "los_displacement_rmse_m": truth["los_displacement_rmse_m"],
         "unwrapping_error_fraction": truth["unwrapping_error_fraction"],
         "mean_coherence": insar.get("mean_coherence"),
+        "acquisitions": insar.get("acquisitions"),
+        "baseline": insar.get("baseline"),
         "point_target_max_offset_px": truth["point_target_max_offset_px"],
         "point_targets": truth["point_targets"],
         "limits": {"los_displacement_rmse_m": RMSE_LIMIT_M, "unwrapping_error_fraction": UNWRAP_LIMIT},

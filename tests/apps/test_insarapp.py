@@ -16,6 +16,9 @@ PRODUCTS = ["geometry/lat.rdr", "geometry/los.rdr", "offsets/range.off", "offset
             "interferogram/topophase.flat", "interferogram/topophase.cor",
             "interferogram/filt_topophase.flat", "interferogram/phsig.cor",
             "interferogram/filt_topophase.unw", "interferogram/filt_topophase.unw.conncomp"]
+STEP_NAMES = ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr", "coarse_resample",
+              "misregistration", "refined_resample", "interferogram", "coherence", "filter",
+              "unwrap", "geocode", "endup"]
 
 
 def sanandreas():
@@ -79,6 +82,54 @@ def test_sanandreas_whole_chain_from_slcs(tmp_path):
     assert unw.bands == 2 and np.isfinite(unw.read(band=1)).all()
     for name in ("filt_topophase.unw.geo", "topophase.cor.geo", "los.rdr.geo"):
         assert (tmp_path / "geo" / (name + ".tif")).exists() and gdal_shape(tmp_path / "geo" / name)[1] > 10
+    check_dates_and_baselines(report)
+
+
+def check_steps_of_both_runs(workdir):
+    import lxml.html
+
+    from isce.quality import build_report
+
+    from isce.apps.insar import Insar
+
+    assert [step.name for step in Insar.steps] == STEP_NAMES      # the whole chain, in order
+    steps = json.loads((workdir / "report.json").read_text())["steps"]
+    assert list(steps) == STEP_NAMES[:-1]          # endup writes report.json: all steps before it
+    assert all(s["wall_s"] >= 0 and s["peak_rss_mib"] > 10 for s in steps.values())
+    doc = lxml.html.fromstring(Path(build_report(workdir)).read_text())
+    table = doc.xpath("//h2[starts-with(., 'Steps')]/following-sibling::table[1]")[0]
+    rows = [[c.text_content() for c in tr.xpath("td")] for tr in table.xpath(".//tbody/tr")]
+    assert [r[0] for r in rows] == STEP_NAMES and all(float(r[1]) >= 0 and float(r[2]) > 10 for r in rows)
+
+
+def check_dates_and_baselines(report):
+    """report.json's acquisition times and baselines are those of the products' metadata
+    (read here through the sensor reader); the San Andreas pair has zero baseline."""
+    from datetime import datetime
+
+    from isce.geometry.baseline import baseline_summary
+    from isce.sensors import create
+
+    products = {}
+    for role, name in (("reference", "SanAnd_129.h5"), ("secondary", "SanAnd_138.h5")):
+        reader = create("UAVSAR_HDF5_SLC", name=role)
+        reader.hdf5 = str(sanandreas() / name)
+        products[role] = reader.product
+    for role, product in products.items():
+        dates, grid = report["acquisitions"][role], product.radar_grid
+        for key in ("start", "mid", "stop"):
+            text = dates[f"sensing_{key}_utc"]
+            assert text.endswith("Z")
+            assert datetime.fromisoformat(text[:-1]) == getattr(grid, f"sensing_{key}_datetime").to_datetime()
+    expected_days = products["secondary"].radar_grid.sensing_mid_datetime.seconds_since(
+        products["reference"].radar_grid.sensing_mid_datetime) / 86400
+    assert report["acquisitions"]["temporal_baseline_days"] == pytest.approx(expected_days, abs=1e-9)
+    expected = baseline_summary(products["reference"], products["secondary"])
+    for kind in ("perpendicular", "parallel"):
+        for where in ("top", "middle", "bottom"):
+            value = report["baseline"][f"{kind}_{where}_m"]
+            assert value == pytest.approx(expected[f"{kind}_{where}"], abs=1e-3)
+            assert abs(value) < 1.0                       # the data README: zero baseline
 
 
 def test_stripmap_vocabulary_and_resume_equal_a_straight_run(tmp_path):
@@ -95,6 +146,8 @@ def test_stripmap_vocabulary_and_resume_equal_a_straight_run(tmp_path):
     assert proc.returncode == 0, proc.stderr
     for product in PRODUCTS:
         assert filecmp.cmp(straight / product, resumed / product, shallow=False), product
+    # both invocations' steps are in report.json and in the HTML report's steps table
+    check_steps_of_both_runs(resumed)
     # a setting only later steps read: resuming there is accepted; one an earlier step read is not
     proc = run_command("stripmapApp.py", "stripmapApp.xml", "--start=filter",
                        "stripmapApp.filter strength=0.9", cwd=resumed)

@@ -115,8 +115,9 @@ def test_killed_while_focusing_resumes_to_identical_products(noise_free, tmp_pat
                             stdout=subprocess.DEVNULL, stderr=err,
                             preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
     deadline = time.time() + 120
-    # the first date's range compression has started (its progress bar is on stderr)
-    while "range compression" not in (tmp_path / "stderr.txt").read_text():
+    # the first date's focusing has started (the focuser's log line; stderr is a file here,
+    # so no progress bar shows)
+    while "isce.focus.pipeline: Doppler centroid" not in (tmp_path / "stderr.txt").read_text():
         assert proc.poll() is None and time.time() < deadline, "formslc never started"
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
@@ -138,3 +139,22 @@ def test_killed_while_focusing_resumes_to_identical_products(noise_free, tmp_pat
                 assert filecmp.cmp(f, other, shallow=False), f"{f.relative_to(noise_free)} differs"
                 compared += 1
     assert compared > 60
+
+
+def test_insarapp_report_has_the_simulated_dates_and_baseline(noise_free):
+    from datetime import datetime, timedelta
+
+    report = json.loads((noise_free / "report.json").read_text())
+    sim = json.loads((noise_free / "simulation.json").read_text())
+    passes = {role: datetime.fromisoformat(p["time"]) for role, p in sim["passes"].items()}
+    for role, when in passes.items():
+        mid = datetime.fromisoformat(report["acquisitions"][role]["sensing_mid_utc"].rstrip("Z"))
+        assert abs(mid - when) < timedelta(seconds=2), role        # the scene centre's time
+    assert report["acquisitions"]["temporal_baseline_days"] == pytest.approx(
+        (passes["secondary"] - passes["reference"]) / timedelta(days=1), abs=1e-6)
+    # the simulated 300 m perpendicular baseline (ISCE2's sign convention may differ from the
+    # simulator's "positive away from the Earth"); top to bottom it turns by < 1 m
+    baseline = report["baseline"]
+    assert abs(abs(baseline["perpendicular_middle_m"]) - sim["baseline"]["perpendicular"]) < 1.0
+    assert abs(baseline["parallel_middle_m"] - sim["baseline"]["parallel"]) < 1.0
+    assert abs(baseline["perpendicular_top_m"] - baseline["perpendicular_bottom_m"]) < 1.0

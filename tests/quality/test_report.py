@@ -1,5 +1,6 @@
 """Quicklook PNGs of an insarApp working directory and the HTML report."""
 import base64
+import html
 import json
 import math
 import os
@@ -268,7 +269,7 @@ def test_html_report_shows_every_value_and_image(products, tmp_path, embed):
         else:
             assert not os.path.isabs(img["src"])
             assert (out.parent / img["src"]).resolve() == Path(path).resolve()
-        assert rep.CAPTIONS[name].replace(">", "&gt;") in text
+        assert html.escape(images.captions[name]) in text
     assert len(doc.findall(".//figcaption")) == len(images)
 
 
@@ -279,3 +280,147 @@ def test_build_report_and_lazy_names(products):
     path = isce.quality.build_report(root, root / "ql2")
     assert path == str(root / "report.html") and "412.3" in Path(path).read_text()
     assert isce.quality.quicklooks is rep.quicklooks and isce.quality.write_html is rep.write_html
+
+
+def _valid_unw(path, relative=False):
+    """The phase band of a .unw raster over its valid pixels (amplitude band != 0)."""
+    r = isce.io.open(path)
+    amp, phase = np.asarray(r.read(0)), np.asarray(r.read(1), dtype=np.float64)
+    phase = phase[(amp != 0) & np.isfinite(amp) & np.isfinite(phase)]
+    return phase - np.median(phase) if relative else phase
+
+
+def _figcaptions(images, path) -> dict:
+    """{image name: its figcaption text} in the HTML page written for ``images``."""
+    import lxml.html
+
+    doc = lxml.html.fromstring(Path(rep.write_html({}, images, path)).read_text())
+    return {fig.get("id"): fig.find("figcaption").text_content() for fig in doc.iter("figure")}
+
+
+def test_captions_name_the_file_and_band_plotted(products, tmp_path):
+    root, images = products
+    captions = _figcaptions(images, tmp_path / "r.html")
+    assert set(captions) == set(images)
+    assert "reference/reference.slc band 1" in captions["amplitude"]
+    assert "2-98 %" in captions["amplitude"]          # the one stretched scale says so
+    assert "interferogram/topophase.flat band 1" in captions["wrapped_phase"]
+    assert "interferogram/filt_topophase.unw: band 2 of 2" in captions["unwrapped_phase"]
+    assert "interferogram/topophase.cor band 1" in captions["coherence"]
+    assert "geo/filt_topophase.unw.geo band 2 of 2" in captions["deformation"]
+    assert "23.62 cm" in captions["deformation"]      # the wavelength used
+    assert captions == {k: f"{k}: {v}" for k, v in images.captions.items()}  # as quicklooks wrote them
+
+
+def test_caption_follows_the_unw_file_drawn(tmp_path):
+    """With both .unw files, the unfiltered one is drawn, and the caption (and the colour
+    scale, which spans that file's phase) say so."""
+    root = make_workdir(tmp_path / "run")
+    unw = isce.io.open(root / "interferogram" / "filt_topophase.unw")
+    data = np.array(unw.read())
+    data[1] += 10.0                                   # another phase, 10 rad higher
+    with isce.io.create(root / "interferogram" / "topophase.unw", unw.width, unw.length, "FLOAT",
+                        bands=2, scheme=unw.scheme, image_type="unw") as ds:
+        ds.write(data)
+    images = rep.quicklooks(root, root / "ql")
+    caption = _figcaptions(images, tmp_path / "r.html")["unwrapped_phase"]
+    assert "interferogram/topophase.unw" in caption and "filt_topophase.unw" not in caption
+    phase = _valid_unw(root / "interferogram" / "topophase.unw")
+    assert images.limits["unwrapped_phase"] == pytest.approx((phase.min(), phase.max()), abs=1e-4)
+
+
+def test_coherence_of_a_two_band_cor_is_its_second_band(tmp_path):
+    """ISCE2's topophase.cor: band 1 magnitude, band 2 coherence; the quicklook shows band 2."""
+    (tmp_path / "interferogram").mkdir()
+    coh = np.tile(np.linspace(0.1, 0.9, 64, dtype=np.float32), (32, 1))
+    magnitude = np.full_like(coh, 500.0)
+    with isce.io.create(tmp_path / "interferogram" / "topophase.cor", 64, 32, "FLOAT", bands=2,
+                        scheme="BIL", image_type="cor") as ds:
+        ds.write(np.stack([magnitude, coh]))
+    images = rep.quicklooks(tmp_path, tmp_path / "ql")
+    png = imread(images["coherence"])[..., :3]
+    r0, r1, c0, c1 = _axes_box(png, 0.5)
+    grey = png[r0:r1, c0:c1].mean(axis=2)             # gray colour map, 0..1: the coherence
+    assert grey.mean() == pytest.approx(coh.mean(), abs=0.03)
+    caption = _figcaptions(images, tmp_path / "r.html")["coherence"]
+    assert "interferogram/topophase.cor band 2 of 2" in caption
+
+
+def _peaked_geo(root, peak_rad=12.0):
+    """A geocoded unw that is flat but for a narrow bump (a deformation peak)."""
+    y, x = np.mgrid[0:GEO_L, 0:GEO_W]
+    phase = (peak_rad * np.exp(-((y - 30) ** 2 + (x - 20) ** 2) / (2 * 3.0 ** 2))).astype(np.float32)
+    amp = np.ones_like(phase)
+    amp[:3] = 0                                       # no data
+    phase[:3] = 1e3                                   # (not to be shown or scaled to)
+    (root / "geo").mkdir(parents=True, exist_ok=True)
+    with isce.io.create(root / "geo" / "topophase.unw.geo", GEO_W, GEO_L, "FLOAT", bands=2,
+                        scheme="BIL", image_type="unw", geo=GEO) as ds:
+        ds.write(np.stack([amp, phase]))
+
+
+def test_colour_scales_cover_the_data(tmp_path):
+    """The deformation peak and the unwrapped phase's extremes are inside the colour scale
+    (a 98 % percentile scale saturated the demo's 23 cm peak at 18 cm)."""
+    root = make_workdir(tmp_path / "run")
+    _peaked_geo(root)
+    images = rep.quicklooks(root, root / "ql")
+    # in the picture: only the peak's own pixel has the end colour of the scale
+    png = imread(images["deformation"])[..., :3]
+    r0, r1, c0, c1 = _axes_box(png, GEO_RATIO)
+    inner = png[r0:r1, c0:c1]
+    end = matplotlib.colormaps["RdBu_r"](0.0)[:3]     # the bump moves the ground away: d < 0
+    at_end = np.abs(inner - end).max(axis=2) < 0.02
+    assert 0 < at_end.mean() < 2.0 / (GEO_L * GEO_W)
+    assert "geo/topophase.unw.geo band 2 of 2" in images.captions["deformation"]
+    defo = rep.los_displacement_cm(_valid_unw(root / "geo" / "topophase.unw.geo", relative=True),
+                                   WAVELENGTH)
+    lo, hi = images.limits["deformation"]
+    assert lo <= defo.min() and defo.max() <= hi
+    assert lo == pytest.approx(-hi) and hi == pytest.approx(np.abs(defo).max(), rel=1e-5)  # not wider
+    assert f"\u00b1{hi:.3g} cm" in images.captions["deformation"]
+    phase = _valid_unw(root / "interferogram" / "filt_topophase.unw")
+    lo, hi = images.limits["unwrapped_phase"]
+    assert lo <= phase.min() + 1e-6 and phase.max() - 1e-6 <= hi
+
+
+def test_steps_of_several_applications_and_runs_fill_the_table(tmp_path):
+    """The demo's steps: {application: {step: stats}} (insarApp in two invocations)."""
+    import lxml.html
+
+    steps = {"simulateApp": {"setup": {"wall_s": 0.45, "peak_rss_mib": 67.0},
+                             "scene": {"wall_s": 14.9, "peak_rss_mib": 1214.0}},
+             "insarApp": {"formslc": {"wall_s": 5.87, "peak_rss_mib": 471.2},
+                          "unwrap": {"wall_s": 0.12, "peak_rss_mib": 165.0}}}
+    out = rep.write_html({"steps": steps, "wall_time_s": {"insarApp": 15.2}}, {},
+                         tmp_path / "r.html")
+    doc = lxml.html.fromstring(Path(out).read_text())
+    table = doc.xpath("//h2[starts-with(., 'Steps')]/following-sibling::table[1]")[0]
+    rows = [[c.text_content() for c in tr.xpath("td|th")] for tr in table.xpath(".//tbody/tr")]
+    assert rows == [["simulateApp: setup", "0.45", "67"], ["simulateApp: scene", "14.9", "1214"],
+                    ["insarApp: formslc", "5.87", "471.2"], ["insarApp: unwrap", "0.12", "165"]]
+    foot = [c.text_content() for c in table.xpath(".//tfoot/tr/*")]
+    assert foot == ["all steps", rep.format_value(0.45 + 14.9 + 5.87 + 0.12), "1214"]
+    # a nested value takes its parent's unit (wall_time_s: insarApp is in seconds)
+    cells = [[c.text_content() for c in tr.xpath("td")] for tr in doc.xpath("//tr")]
+    assert ["insarApp", "15.2", "s"] in cells
+
+
+def test_pair_dates_and_baseline_are_stated(tmp_path):
+    import lxml.html
+
+    report = {"acquisitions": {"reference": {"sensing_mid_utc": "2008-06-01T05:29:59.999770Z"},
+                               "secondary": {"sensing_mid_utc": "2008-07-17T05:29:59.999770Z"},
+                               "temporal_baseline_days": 46.0},
+              "baseline": {"perpendicular_top_m": -299.94, "perpendicular_middle_m": -300.068,
+                           "perpendicular_bottom_m": -300.196, "parallel_middle_m": -0.109}}
+    doc = lxml.html.fromstring(
+        Path(rep.write_html(report, {}, tmp_path / "r.html")).read_text())
+    pair = doc.xpath("//p[@class='pair']")[0].text_content()
+    assert "Reference acquired 2008-06-01T05:29:59.999770Z" in pair
+    assert "secondary 2008-07-17T05:29:59.999770Z" in pair and "46 days apart" in pair
+    assert "perpendicular baseline -300.1 m at the scene centre" in pair
+    assert "-299.9 m at the first line, -300.2 m at the last" in pair
+    cells = [[c.text_content() for c in tr.xpath("td")] for tr in doc.xpath("//tr")]
+    assert ["reference.sensing_mid_utc", "2008-06-01T05:29:59.999770Z", "UTC"] in cells
+    assert ["perpendicular_middle_m", "-300.1", "m"] in cells

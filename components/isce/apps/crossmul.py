@@ -32,14 +32,12 @@ def interferogram(ctx):
 
 
 def report(ctx):
-    """Log the mean coherence of the result."""
-    import numpy as np
+    """Log the mean coherence of the result over the pixels with data (as insarApp does)."""
+    from isce.signal.coherence import mean_coherence
 
-    import isce.io
-
-    coh = isce.io.open(ctx.state.coherence).read()
-    ctx.state.mean_coherence = float(np.nanmean(coh))
-    ctx.log.info("mean coherence %.4f", ctx.state.mean_coherence)
+    ctx.state.mean_coherence, valid = mean_coherence(ctx.state.coherence)
+    ctx.log.info("mean coherence %.4f over %.1f %% of the pixels (the others have no data)",
+                 ctx.state.mean_coherence, 100 * valid)
 
 
 class Crossmul(Application):

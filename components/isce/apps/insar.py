@@ -9,6 +9,7 @@ the step list. Products between steps travel in ``ctx.state`` as plain dicts
 from __future__ import annotations
 
 import json
+import math
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -370,14 +371,11 @@ def interferogram(ctx):
 
 def coherence(ctx):
     """Summarise the coherence of the interferogram (mean over the pixels with data)."""
-    import numpy as np
+    from isce.signal.coherence import mean_coherence
 
-    import isce.io
-
-    cor = np.asarray(isce.io.open("interferogram/topophase.cor").read())
-    valid = np.isfinite(cor) & (cor > 0)          # 0: no data (edges the resampler left empty)
-    ctx.state.mean_coherence = float(cor[valid].mean()) if valid.any() else 0.0
-    ctx.state.coherence_valid_fraction = float(valid.mean())
+    # 0: no data (edges the resampler left empty)
+    ctx.state.mean_coherence, ctx.state.coherence_valid_fraction = mean_coherence(
+        "interferogram/topophase.cor")
     ctx.log.info("mean coherence %.3f over %.1f %% of the pixels (the others have no data)",
                  ctx.state.mean_coherence, 100 * ctx.state.coherence_valid_fraction)
 
@@ -448,9 +446,43 @@ def geocode(ctx):
     ctx.state.geocoded = {str(k): str(v) for k, v in done.items()}
 
 
+def _utc(t) -> str:
+    """ISO 8601 UTC text of an isce DateTime, to the microsecond (``...T05:31:39.123456Z``)."""
+    return t.isoformat(digits=6) + "Z"
+
+
+def pair_report(ref, sec) -> dict:
+    """Acquisition times of both SLC products and their baselines, for report.json.
+
+    ``acquisitions``: first, middle and last line of each date (UTC, ISO 8601) and the
+    days from the reference's middle line to the secondary's. ``baseline``: perpendicular
+    and parallel baselines [m] (ISCE2's conventions and P_BASELINE_TOP/BOTTOM) at the
+    first, middle and last reference line, mid range, on the ellipsoid (height 0);
+    None where the secondary orbit does not see the point."""
+    from isce.geometry.baseline import baseline_summary
+
+    dates = {}
+    for role, product in (("reference", ref), ("secondary", sec)):
+        g = product.radar_grid
+        dates[role] = {"sensing_start_utc": _utc(g.sensing_start_datetime),
+                       "sensing_mid_utc": _utc(g.sensing_mid_datetime),
+                       "sensing_stop_utc": _utc(g.sensing_stop_datetime)}
+    dt = sec.radar_grid.sensing_mid_datetime.seconds_since(ref.radar_grid.sensing_mid_datetime)
+    dates["temporal_baseline_days"] = dt / 86400.0
+    summary = baseline_summary(ref, sec)
+    baseline = {}
+    for kind in ("perpendicular", "parallel"):
+        for where in ("top", "middle", "bottom"):
+            value = summary.get(f"{kind}_{where}")
+            ok = value is not None and math.isfinite(value)
+            baseline[f"{kind}_{where}_m"] = float(value) if ok else None
+    return {"acquisitions": dates, "baseline": baseline}
+
+
 def endup(ctx):
     """Write report.json: what ran, the products and their summary numbers."""
     report = {"mean_coherence": getattr(ctx.state, "mean_coherence", None),
+              **pair_report(_slc(ctx, "reference"), _slc(ctx, "secondary")),
               "misregistration": getattr(ctx.state, "misreg", None),
               "geocoded": getattr(ctx.state, "geocoded", {}),
               "looks": list(_looks(ctx)),

@@ -197,9 +197,9 @@ def range_compress(raw, output=None, *, window_kind="rect", beta: float = 0.0,
                          beta=float(beta), path=None)
     blocks = range(0, length, block_lines)
     if progress:
-        from tqdm.auto import tqdm
+        from isce.io import progress_bar
 
-        blocks = tqdm(blocks, desc="range compression", unit="block", leave=False)
+        blocks = progress_bar(blocks, desc="range compression")
     writer = None
     if output is None:
         data = np.empty((length, width), dtype=np.complex64)

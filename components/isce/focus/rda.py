@@ -558,9 +558,9 @@ def focus_azimuth(rc, *, grid: OutputGrid | None = None, doppler=None, window_ki
     njobs = len(patches) * int(math.ceil(grid.width / cb))
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from isce.io import progress_bar
 
-        bar = tqdm(total=njobs, desc="azimuth focusing", unit="block", leave=False)
+        bar = progress_bar(total=njobs, desc="azimuth focusing")
     qpe_max = 0.0
     taylor_err = 0.0
     src_cache = {}              # SRC phase table per band position (geometry-insensitive)

@@ -32,6 +32,7 @@ _EXPORTS = {
     "iter_windows": ("blocks", "iter_windows"),
     "Window": ("blocks", "Window"),
     "block_lines_for": ("blocks", "block_lines_for"),
+    "progress_bar": ("blocks", "progress_bar"),
 }
 
 __all__ = sorted(_EXPORTS)

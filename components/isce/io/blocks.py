@@ -25,14 +25,24 @@ def _check(length, block_lines, overlap):
     return int(length), int(block_lines), int(overlap)
 
 
+def progress_bar(iterable=None, **kwargs):
+    """A tqdm progress bar that shows on a terminal only: with stderr a file, a pipe or CI's
+    log, it is silent (tqdm's ``disable=None``), so logs never fill with bar redraws.
+
+    Keyword arguments go to tqdm (defaults: ``unit="block"``, ``leave=False``); the bar also
+    works without an iterable (``update``/``close``)."""
+    from tqdm.auto import tqdm  # imported when a bar is asked for (not by every isce.io user)
+
+    kwargs.setdefault("unit", "block")
+    kwargs.setdefault("leave", False)
+    kwargs.setdefault("disable", None)        # None: disabled unless the stream is a TTY
+    return tqdm(iterable, **kwargs)
+
+
 def _progress(iterable, total, progress, desc):
     if not progress:
         return iterable
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:                       # tqdm is a dependency; degrade quietly if absent
-        return iterable
-    return tqdm(iterable, total=total, desc=desc, unit="block", leave=False)
+    return progress_bar(iterable, total=total, desc=desc)
 
 
 def iter_windows(length, block_lines, overlap=0, *, progress=False, desc=None):

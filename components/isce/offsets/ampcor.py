@@ -352,11 +352,9 @@ def ampcor(reference, secondary, *, window=128, search=40, skip=None, first=None
 
 
 def _progress(iterable, total):
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, total=total, desc="ampcor", unit="batch", leave=False)
+    from isce.io import progress_bar
+
+    return progress_bar(iterable, total=total, desc="ampcor", unit="batch")
 
 
 @dataclass

@@ -5,7 +5,7 @@
     write_html(json.load(open("run/report.json")), images, "run/report.html")
 
 or :func:`build_report` for both. The quicklooks (those whose products exist;
-missing products are skipped):
+missing products are skipped; bands are numbered from 1, as GDAL does):
 
 ``amplitude``
     ``reference/reference.slc``, power averaged over the interferogram's looks
@@ -14,12 +14,13 @@ missing products are skipped):
     ``interferogram/filt_topophase.flat`` (else ``topophase.flat``), the phase of
     the complex mean, -pi..pi on a cyclic colour map.
 ``unwrapped_phase``
-    band 1 of ``interferogram/filt_topophase.unw`` [rad] (pixels of zero amplitude,
-    band 0, are no data).
+    band 2 (phase) of ``interferogram/topophase.unw`` (else ``filt_topophase.unw``)
+    [rad]; pixels whose band 1 (amplitude) is zero are no data.
 ``coherence``
-    ``interferogram/topophase.cor`` (else ``phsig.cor``), 0..1.
+    ``interferogram/topophase.cor`` (else ``phsig.cor``), its last band, 0..1.
 ``deformation``
-    ``geo/filt_topophase.unw.geo`` as line-of-sight displacement
+    band 2 of ``geo/topophase.unw.geo`` (else ``filt_topophase.unw.geo``) as
+    line-of-sight displacement
     ``d = -wavelength * phase / (4 pi)`` in cm (> 0: towards the radar; our SLC
     phase is ``-4 pi R / wavelength`` and interferograms are reference x
     conj(secondary)), relative to its median (the unwrapped phase has an arbitrary
@@ -27,6 +28,12 @@ missing products are skipped):
     wavelength is the one passed in, else the raster's ``wavelength`` property,
     else ``reference/reference.slc.json``'s radar grid. Without any, the map shows
     the geocoded phase in radians instead, named ``geocoded_phase``.
+
+Colour scales cover the data shown: the unwrapped phase spans its minimum to its
+maximum, the displacement is symmetric about zero out to its largest magnitude (a
+percentile stretch would saturate the peak of a deformation); only the amplitude is
+stretched (2-98 %), as its caption says. :func:`quicklooks` returns the PNG paths
+with a caption per image naming the file and band shown, and the colour limits.
 
 Images larger than ``max_size`` pixels a side are block-averaged by an integer
 factor; rasters are read through memory maps a few tens of MiB at a time, never
@@ -45,15 +52,17 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["quicklooks", "write_html", "build_report", "figure_layout", "los_displacement_cm",
-           "product_wavelength", "format_value", "CAPTIONS"]
+from isce.framework.steps import step_statistics
 
-#: image name -> caption in the HTML report
+__all__ = ["quicklooks", "write_html", "build_report", "figure_layout", "los_displacement_cm",
+           "product_wavelength", "format_value", "CAPTIONS", "Quicklooks"]
+
+#: image name -> generic caption, for images that come without their own (see Quicklooks)
 CAPTIONS = {
     "amplitude": "Amplitude of the reference SLC, multilooked to the interferogram grid "
                  "(dB, 2-98 % stretch).",
     "wrapped_phase": "Wrapped interferometric phase (filtered when available), -pi..pi rad.",
-    "unwrapped_phase": "Unwrapped phase (filt_topophase.unw, band 1), rad.",
+    "unwrapped_phase": "Unwrapped phase (band 2 of a .unw file), rad.",
     "coherence": "Interferometric coherence, 0..1.",
     "deformation": "Geocoded line-of-sight displacement (cm, > 0 towards the radar), "
                    "relative to the scene median.",
@@ -66,6 +75,22 @@ _CHUNK_BYTES = 32 * 2**20    # bytes of raster read at a time
 # figure layout [inches]: longer side of the image axes, shorter side at least, margins
 _AXES_LONG, _AXES_MIN = 6.0, 1.5
 _LEFT, _BOTTOM, _TOP, _GAP, _CBAR, _RIGHT = 0.9, 0.65, 0.7, 0.15, 0.2, 0.95
+
+
+class Quicklooks(dict):
+    """``{name: PNG path}`` as :func:`quicklooks` returns it, plus for each image its
+    ``captions[name]`` (the file and band shown, the scaling) and ``limits[name]`` (the
+    colour scale's (vmin, vmax), in the colour bar's unit)."""
+
+    def __init__(self):
+        super().__init__()
+        self.captions: dict[str, str] = {}
+        self.limits: dict[str, tuple[float, float]] = {}
+
+    def add(self, name: str, path: str, caption: str, limits) -> None:
+        self[name] = path
+        self.captions[name] = caption
+        self.limits[name] = (float(limits[0]), float(limits[1]))
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -187,6 +212,24 @@ def _limits(data, low=2.0, high=98.0, default=(0.0, 1.0)):
     return float(lo), float(hi)
 
 
+def _span(data, default=(-1.0, 1.0)):
+    """Colour limits covering every finite value of ``data`` (min, max; widened when equal)."""
+    finite = data[np.isfinite(data)]
+    if finite.size == 0:
+        return default
+    lo, hi = float(finite.min()), float(finite.max())
+    return (lo - 0.5, hi + 0.5) if not hi > lo else (lo, hi)
+
+
+def _symmetric_span(data):
+    """Colour limits symmetric about 0 covering every finite value of ``data`` (for a
+    diverging colour map): +-max |data| (+-1 when there is nothing but zeros)."""
+    finite = data[np.isfinite(data)]
+    bound = float(np.abs(finite).max()) if finite.size else 0.0
+    bound = bound if bound > 0 else 1.0
+    return -bound, bound
+
+
 def _draw(path, data, *, title, cbar_label, cmap, vmin, vmax, extent, xlabel, ylabel, ratio,
           ticks=None, ticklabels=None):
     """One quicklook PNG: image, axes labels, title, colour bar with units."""
@@ -248,9 +291,10 @@ def _looks(workdir, looks, ifg, slc):
 
 # ----------------------------------------------------------------------------- quicklooks
 def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, looks=None,
-               max_size: int = MAX_SIZE) -> dict[str, str]:
+               max_size: int = MAX_SIZE) -> Quicklooks:
     """Write quicklook PNGs of the products found in an insarApp ``workdir`` into ``out_dir``
-    (default ``<workdir>/quicklooks``); returns ``{name: png path}`` for those written.
+    (default ``<workdir>/quicklooks``); returns ``{name: png path}`` for those written, a
+    :class:`Quicklooks` that also holds each image's caption and colour limits.
 
     ``wavelength`` [m] converts the geocoded unwrapped phase to displacement (else read from
     the products); ``looks`` = (azimuth, range) from the SLC to the interferogram (else
@@ -258,7 +302,7 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
     """
     workdir = Path(workdir)
     out_dir = Path(out_dir) if out_dir is not None else workdir / "quicklooks"
-    written: dict[str, str] = {}
+    written = Quicklooks()
 
     ifg_name, ifg = _first(workdir, "interferogram/filt_topophase.flat", "interferogram/topophase.flat")
     slc = _open(workdir / "reference" / "reference.slc")
@@ -279,10 +323,16 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
         lo, hi = _limits(db)
         xl, yl = _radar_axes(looked, max(fy, fx))
         looks_text = f", {az} x {rg} looks" if looked else ""
-        written["amplitude"] = _draw(
-            out_dir / "amplitude.png", db, title=f"Amplitude: reference/reference.slc{looks_text}",
-            cbar_label="power [dB]", cmap="gray", vmin=lo, vmax=hi,
-            extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl, ratio=ny * fy / (nx * fx))
+        source = f"reference/reference.slc band 1{_of(slc)}"
+        path = _draw(out_dir / "amplitude.png", db, title=f"Amplitude: {source}{looks_text}",
+                     cbar_label="power [dB], 2-98 % stretch", cmap="gray", vmin=lo, vmax=hi,
+                     extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
+                     ratio=ny * fy / (nx * fx))
+        grid = (f"power averaged over {az} x {rg} looks onto the interferogram grid"
+                if looked else "power")
+        written.add("amplitude", path,
+                    f"Amplitude of {source} (the reference SLC): {grid}, in dB; grey scale "
+                    f"stretched over the 2-98 % percentiles, {lo:.1f}..{hi:.1f} dB.", (lo, hi))
 
     # wrapped phase
     if ifg is not None:
@@ -290,43 +340,62 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
         mean = _block_mean(lambda rows: _nodata_zero(ifg.read(0, rows)),
                            ifg.width * ifg.dtype.itemsize, (ny, nx), fy, fx)
         xl, yl = _radar_axes(True, max(fy, fx))
-        written["wrapped_phase"] = _draw(
-            out_dir / "wrapped_phase.png", np.angle(mean), title=f"Wrapped phase: {ifg_name}",
-            cbar_label="phase [rad]", cmap="twilight", vmin=-np.pi, vmax=np.pi,
-            extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl, ratio=ny * fy / (nx * fx),
-            ticks=[-np.pi, -np.pi / 2, 0, np.pi / 2, np.pi],
-            ticklabels=["-\u03c0", "-\u03c0/2", "0", "\u03c0/2", "\u03c0"])
+        source = f"{ifg_name} band 1{_of(ifg)}"
+        path = _draw(out_dir / "wrapped_phase.png", np.angle(mean), title=f"Wrapped phase: {source}",
+                     cbar_label="phase [rad]", cmap="twilight", vmin=-np.pi, vmax=np.pi,
+                     extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
+                     ratio=ny * fy / (nx * fx), ticks=[-np.pi, -np.pi / 2, 0, np.pi / 2, np.pi],
+                     ticklabels=["-\u03c0", "-\u03c0/2", "0", "\u03c0/2", "\u03c0"])
+        written.add("wrapped_phase", path,
+                    f"Wrapped interferometric phase of {source} (complex): the phase of the "
+                    "complex mean of each shown pixel, -\u03c0..\u03c0 rad on a cyclic colour map.",
+                    (-np.pi, np.pi))
 
     # unwrapped phase
     # (topophase.unw: the unfiltered phase with the filtered solution's cycles, when present)
     unw_name, unw = _first(workdir, "interferogram/topophase.unw", "interferogram/filt_topophase.unw")
     if unw is not None and unw.bands >= 2:
-        written["unwrapped_phase"] = _draw_phase(unw, out_dir / "unwrapped_phase.png", max_size,
-                                                 f"Unwrapped phase: {unw_name}")
+        path, (lo, hi) = _draw_phase(unw, out_dir / "unwrapped_phase.png", max_size,
+                                     f"Unwrapped phase: {unw_name} band 2{_of(unw)}")
+        note = (" (the unfiltered phase with the filtered solution's cycle counts)"
+                if unw_name.endswith("/topophase.unw") else "")
+        written.add("unwrapped_phase", path,
+                    f"Unwrapped phase of {unw_name}{note}: band 2{_of(unw)} (phase, rad); pixels "
+                    f"whose band 1 (amplitude) is zero are no data. The colours span the data, "
+                    f"{lo:.3g}..{hi:.3g} rad.", (lo, hi))
 
-    # coherence
+    # coherence (ISCE2's 2-band topophase.cor holds it in band 2, after the magnitude)
     cor_name, cor = _first(workdir, "interferogram/topophase.cor", "interferogram/phsig.cor")
     if cor is not None:
+        band = cor.bands - 1
         ny, nx, fy, fx = _grid(cor.length, cor.width, max_size)
-        mean = _block_mean(lambda rows: np.asarray(cor.read(0, rows), dtype=np.float32),
-                           cor.width * cor.dtype.itemsize, (ny, nx), fy, fx)
+        mean = _block_mean(lambda rows: np.asarray(cor.read(band, rows), dtype=np.float32),
+                           cor.width * cor.bands * cor.dtype.itemsize, (ny, nx), fy, fx)
         xl, yl = _radar_axes(True, max(fy, fx))
-        written["coherence"] = _draw(
-            out_dir / "coherence.png", mean, title=f"Coherence: {cor_name}", cbar_label="coherence [-]",
-            cmap="gray", vmin=0.0, vmax=1.0, extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
-            ratio=ny * fy / (nx * fx))
+        source = f"{cor_name} band {band + 1}{_of(cor)}"
+        path = _draw(out_dir / "coherence.png", mean, title=f"Coherence: {source}",
+                     cbar_label="coherence [-]", cmap="gray", vmin=0.0, vmax=1.0,
+                     extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
+                     ratio=ny * fy / (nx * fx))
+        written.add("coherence", path, f"Interferometric coherence of {source}, 0..1.", (0.0, 1.0))
 
     # geocoded deformation
     geo_name, geo = _first(workdir, "geo/topophase.unw.geo", "geo/filt_topophase.unw.geo")
     if geo is not None and geo.bands >= 2 and geo.geo is not None:
         wvl = wavelength if wavelength else product_wavelength(workdir, geo)
-        name, path = _draw_geocoded(geo, out_dir, max_size, wvl, geo_name)
-        written[name] = path
+        name, path, caption, limits = _draw_geocoded(geo, out_dir, max_size, wvl, geo_name)
+        written.add(name, path, caption, limits)
     return written
 
 
+def _of(raster) -> str:
+    """`` of N`` for a raster of N > 1 bands (so "band 1 of 2"), else ""."""
+    return f" of {raster.bands}" if raster.bands > 1 else ""
+
+
 def _unw_phase(raster, rows):
-    """Band 1 of a 2-band unw raster, NaN where the amplitude (band 0) is zero or not finite."""
+    """The phase of a 2-band unw raster (GDAL band 2, index 1), NaN where the amplitude (band 1,
+    index 0) is zero or not finite."""
     amp = np.asarray(raster.read(0, rows))
     phase = np.array(raster.read(1, rows), dtype=np.float32)
     phase[(amp == 0) | ~np.isfinite(amp)] = np.nan
@@ -334,17 +403,19 @@ def _unw_phase(raster, rows):
 
 
 def _draw_phase(unw, path, max_size, title):
+    """Unwrapped phase quicklook, colours over the data's full range: (png path, (lo, hi))."""
     ny, nx, fy, fx = _grid(unw.length, unw.width, max_size)
     phase = _block_mean(lambda rows: _unw_phase(unw, rows), 2 * unw.width * unw.dtype.itemsize,
                         (ny, nx), fy, fx)
-    lo, hi = _limits(phase, 1.0, 99.0)
+    lo, hi = _span(phase)
     xl, yl = _radar_axes(True, max(fy, fx))
     return _draw(path, phase, title=title, cbar_label="unwrapped phase [rad]", cmap="viridis",
                  vmin=lo, vmax=hi, extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
-                 ratio=ny * fy / (nx * fx))
+                 ratio=ny * fy / (nx * fx)), (lo, hi)
 
 
 def _draw_geocoded(geo, out_dir, max_size, wavelength, source="geo/filt_topophase.unw.geo"):
+    """Geocoded displacement (or phase) quicklook: (name, png path, caption, (lo, hi))."""
     g = geo.geo
     ny, nx, fy, fx = _grid(geo.length, geo.width, max_size)
     phase = _block_mean(lambda rows: _unw_phase(geo, rows), 2 * geo.width * geo.dtype.itemsize,
@@ -360,29 +431,33 @@ def _draw_geocoded(geo, out_dir, max_size, wavelength, source="geo/filt_topophas
     ratio = abs(ny * fy * g.dy) / (abs(nx * fx * g.dx) * scale)
     labels = (("longitude [deg]", "latitude [deg]") if g.epsg == 4326
               else (f"x [EPSG:{g.epsg}]", f"y [EPSG:{g.epsg}]"))
+    band = f"{source} band 2{_of(geo)}"
     if wavelength:
         data = los_displacement_cm(phase, wavelength)
-        name, unit = "deformation", "LOS displacement [cm], > 0 towards the radar"
-        title = (f"LOS displacement: {source}, "
+        name, unit, units = "deformation", "LOS displacement [cm], > 0 towards the radar", "cm"
+        title = (f"LOS displacement: {band}, "
                  f"wavelength {wavelength * 100:.2f} cm, relative to the median")
-        cmap = "RdBu_r"
+        what = (f"Geocoded line-of-sight displacement from {band} (the unwrapped phase "
+                f"\u03c6, rad) as -\u03bb \u03c6 / (4\u03c0) with \u03bb = {wavelength * 100:.2f} cm, "
+                "in cm (> 0: towards the radar), relative to the scene median")
     else:
         data, name = phase, "geocoded_phase"
-        unit, cmap = "unwrapped phase [rad]", "RdBu_r"
-        title = f"Geocoded unwrapped phase: {source}, relative to the median"
-    finite = data[np.isfinite(data)]
-    bound = float(np.percentile(np.abs(finite), 98)) if finite.size else 1.0
-    bound = bound if bound > 0 else 1.0
-    path = _draw(Path(out_dir) / f"{name}.png", data, title=title, cbar_label=unit, cmap=cmap,
-                 vmin=-bound, vmax=bound, extent=extent, xlabel=labels[0], ylabel=labels[1],
+        unit, units = "unwrapped phase [rad]", "rad"
+        title = f"Geocoded unwrapped phase: {band}, relative to the median"
+        what = (f"Geocoded unwrapped phase of {band} (rad), relative to the scene median "
+                "(no wavelength known for a displacement)")
+    lo, hi = _symmetric_span(data)
+    path = _draw(Path(out_dir) / f"{name}.png", data, title=title, cbar_label=unit, cmap="RdBu_r",
+                 vmin=lo, vmax=hi, extent=extent, xlabel=labels[0], ylabel=labels[1],
                  ratio=ratio)
-    return name, path
+    caption = f"{what}. The colours span the data, \u00b1{hi:.3g} {units}."
+    return name, path, caption, (lo, hi)
 
 
 # ----------------------------------------------------------------------------- HTML
 _UNIT_SUFFIXES = (("_mib", "MiB"), ("_gib", "GiB"), ("_cm", "cm"), ("_mm", "mm"), ("_px", "px"),
                   ("_deg", "deg"), ("_rad", "rad"), ("_hz", "Hz"), ("_db", "dB"), ("_s", "s"),
-                  ("_m", "m"))
+                  ("_m", "m"), ("_utc", "UTC"), ("_days", "days"))
 _UNITS = {"looks": "azimuth x range", "mean_coherence": "0..1", "kept": "windows",
           "windows": "windows"}
 
@@ -416,14 +491,15 @@ def format_value(value) -> str:
     return str(value)
 
 
-def _rows(mapping: dict, prefix: str = ""):
-    """(key path, value, unit) for every leaf of a nested dict (lists of scalars are leaves)."""
+def _rows(mapping: dict, prefix: str = "", unit: str = ""):
+    """(key path, value, unit) for every leaf of a nested dict (lists of scalars are leaves);
+    a leaf whose name gives no unit takes its parent's (``wall_time_s.insarApp``: s)."""
     for key, value in mapping.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and value:
-            yield from _rows(value, path + ".")
+            yield from _rows(value, path + ".", _unit(key) or unit)
         else:
-            yield path, value, _unit(key)
+            yield path, value, _unit(key) or unit
 
 
 def _table(rows, header=("quantity", "value", "unit")) -> str:
@@ -440,11 +516,21 @@ def _table(rows, header=("quantity", "value", "unit")) -> str:
     return "\n".join(out)
 
 
+def _step_stats(steps: dict, prefix: str = ""):
+    """(name, stats) per step of ``{step: {"wall_s", "peak_rss_mib"}}``, or of several
+    applications' ``{app: {step: stats}}`` (named ``app: step``)."""
+    for name, stats in steps.items():
+        stats = stats if isinstance(stats, dict) else {}
+        if stats and all(isinstance(v, dict) for v in stats.values()):
+            yield from _step_stats(stats, f"{prefix}{name}: ")
+        else:
+            yield f"{prefix}{name}", stats
+
+
 def _steps_table(steps: dict) -> str:
     rows = []
     total, peak = 0.0, None
-    for name, stats in steps.items():
-        stats = stats if isinstance(stats, dict) else {}
+    for name, stats in _step_stats(steps):
         wall, rss = stats.get("wall_s"), stats.get("peak_rss_mib")
         rows.append((name, wall, rss))
         if isinstance(wall, (int, float)):
@@ -469,17 +555,48 @@ figcaption { font-size: 0.9em; max-width: 40em; }
 """
 
 
+def _pair_summary(report: dict) -> str | None:
+    """One sentence on the pair (acquisition times, perpendicular baseline) from insarApp's
+    ``acquisitions`` and ``baseline`` entries; None when the report has neither."""
+    acq = report.get("acquisitions") if isinstance(report.get("acquisitions"), dict) else {}
+    base = report.get("baseline") if isinstance(report.get("baseline"), dict) else {}
+    parts = []
+    ref, sec = acq.get("reference") or {}, acq.get("secondary") or {}
+    if ref or sec:
+        text = (f"Reference acquired {ref.get('sensing_mid_utc', '?')}, secondary "
+                f"{sec.get('sensing_mid_utc', '?')} (scene centres, UTC)")
+        days = acq.get("temporal_baseline_days")
+        if isinstance(days, (int, float)):
+            text += f", {format_value(days)} days apart"
+        parts.append(text)
+    mid = base.get("perpendicular_middle_m")
+    if isinstance(mid, (int, float)):
+        text = f"perpendicular baseline {format_value(mid)} m at the scene centre"
+        top, bottom = base.get("perpendicular_top_m"), base.get("perpendicular_bottom_m")
+        if isinstance(top, (int, float)) and isinstance(bottom, (int, float)):
+            text += f" ({format_value(top)} m at the first line, {format_value(bottom)} m at the last)"
+        par = base.get("parallel_middle_m")
+        if isinstance(par, (int, float)):
+            text += f", parallel baseline {format_value(par)} m"
+        parts.append(text)
+    return "; ".join(parts) + "." if parts else None
+
+
 def write_html(report: dict, images: dict, path, *, title: str = "insarApp report",
-               embed: bool = True) -> str:
+               embed: bool = True, captions: dict | None = None) -> str:
     """Write ``report`` (a ``report.json`` dict) and ``images`` (``{name: png path}``) as one
     HTML page at ``path``; returns the path.
 
     Top-level numbers and lists form a summary table (quantity, value, unit; units from the
     key names: ``_s`` s, ``_mib`` MiB, ``_px`` px, ...), each nested dict a table of its
-    own, ``steps`` (``{step: {"wall_s", "peak_rss_mib"}}``) a table of wall time and peak
-    memory with a total row. With ``embed`` (default) the PNGs are embedded as base64
-    ``data:`` URIs, so the page stands alone; else they are linked by paths relative to
-    the page. Images whose files are missing are left out. All text is HTML-escaped.
+    own, ``steps`` (``{step: {"wall_s", "peak_rss_mib"}}``, or ``{app: {step: ...}}`` for
+    several applications) a table of wall time and peak memory with a total row. insarApp's
+    ``acquisitions`` and ``baseline`` are also summed up in a sentence under the title. Each
+    image's caption is ``captions[name]``, else the caption :func:`quicklooks` gave it
+    (``images.captions``), else the generic ``CAPTIONS[name]``. With ``embed`` (default)
+    the PNGs are embedded as base64 ``data:`` URIs, so the page stands alone; else they
+    are linked by paths relative to the page. Images whose files are missing are left out.
+    All text is HTML-escaped.
     """
     e = html.escape
     path = Path(path)
@@ -490,14 +607,18 @@ def write_html(report: dict, images: dict, path, *, title: str = "insarApp repor
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
              f"<title>{e(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
              f"<h1>{e(title)}</h1>"]
+    pair = _pair_summary(report)
+    if pair:
+        parts.append(f'<p class="pair">{e(pair)}</p>')
     if scalars:
         parts += ["<h2>Summary</h2>", _table(_rows(scalars))]
     for key, value in nested.items():
         parts += [f"<h2>{e(str(key))}</h2>",
-                  _table(_rows(value)) if value else "<p>(none)</p>"]
+                  _table(_rows(value, unit=_unit(key))) if value else "<p>(none)</p>"]
     if isinstance(steps, dict) and steps:
         parts += ["<h2>Steps: wall time and peak memory</h2>", _steps_table(steps)]
     shown = [(name, Path(p)) for name, p in (images or {}).items() if p and Path(p).is_file()]
+    own = {**getattr(images, "captions", {}), **(captions or {})}
     if shown:
         parts.append("<h2>Quicklooks</h2>")
     for name, png in shown:
@@ -505,7 +626,7 @@ def write_html(report: dict, images: dict, path, *, title: str = "insarApp repor
             src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
         else:
             src = Path(os.path.relpath(png.resolve(), path.parent.resolve())).as_posix()
-        caption = CAPTIONS.get(name, name)
+        caption = own.get(name) or CAPTIONS.get(name, name)
         parts += [f'<figure id="{e(str(name))}">',
                   f'<img src="{e(src)}" alt="{e(str(name))}">',
                   f"<figcaption><b>{e(str(name))}</b>: {e(caption)}</figcaption>", "</figure>"]
@@ -520,12 +641,18 @@ def write_html(report: dict, images: dict, path, *, title: str = "insarApp repor
 def build_report(workdir=".", out_dir=None, *, wavelength: float | None = None,
                  embed: bool = True) -> str:
     """Quicklooks of ``workdir`` (into ``out_dir``, default ``<workdir>/quicklooks``) and
-    ``<workdir>/report.html`` from ``<workdir>/report.json`` (empty when absent)."""
+    ``<workdir>/report.html`` from ``<workdir>/report.json`` (empty when absent). The steps
+    table adds the statistics of step mode's manifests (``PICKLE/*.json``): those of every
+    invocation, and of ``endup``, which writes report.json before its own are known."""
     workdir = Path(workdir)
     try:
         report = json.loads((workdir / "report.json").read_text())
     except (OSError, ValueError):
         report = {}
+    report = report if isinstance(report, dict) else {}
+    saved = step_statistics(workdir)
+    if saved:
+        steps = report.get("steps") if isinstance(report.get("steps"), dict) else {}
+        report["steps"] = {**steps, **saved}
     images = quicklooks(workdir, out_dir, wavelength=wavelength)
-    return write_html(report if isinstance(report, dict) else {}, images,
-                      workdir / "report.html", embed=embed)
+    return write_html(report, images, workdir / "report.html", embed=embed)

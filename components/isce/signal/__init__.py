@@ -32,6 +32,7 @@ _LAZY = {
     "upsample_range": "crossmul",
     "Interferogram": "crossmul",
     "coherence_from_sums": "coherence",
+    "mean_coherence": "coherence",
     "multilook": "looks",
     "multilook_sum": "looks",
     "bandpass_range": "bandpass",

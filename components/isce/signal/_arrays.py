@@ -68,8 +68,6 @@ def progress_blocks(starts, total, progress, desc):
     """Wrap an iterable of block starts in a tqdm bar when ``progress``."""
     if not progress:
         return starts
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return starts
-    return tqdm(starts, total=total, desc=desc, unit="block", leave=False)
+    from isce.io import progress_bar
+
+    return progress_bar(starts, total=total, desc=desc)

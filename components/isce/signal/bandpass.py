@@ -206,8 +206,8 @@ def bandpass_to_reference(secondary, reference, output, *, block_lines: int = 10
         raise ValueError("range bandwidth or sampling rate unknown: cannot band-pass")
     blocks = secondary.iter_blocks(block_lines)
     if progress:
-        from tqdm.auto import tqdm
-        blocks = tqdm(blocks, total=-(-secondary.length // block_lines), desc="bandpass")
+        blocks = isce.io.progress_bar(blocks, total=-(-secondary.length // block_lines),
+                                      desc="bandpass")
     with isce.io.create(output, secondary.width, secondary.length, "CFLOAT", image_type="slc") as dst:
         for rows, block in blocks:
             dst[rows] = bandpass_range(block, sampling_rate=secondary.range_sampling_rate,

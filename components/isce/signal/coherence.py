@@ -9,6 +9,9 @@ the window (NaN in either image drops the sample from all three sums). A
 window with no power in one image (e.g. the zero fill of a resampled SLC)
 has coherence 0, as ISCE sets it; a window without any valid sample is NaN.
 The result is float32 in [0, 1].
+
+:func:`mean_coherence` summarises a coherence raster over the pixels with data,
+the one number insarApp and crossmul.py report.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import numpy as np
 
 from .looks import multilook_sum
 
-__all__ = ["coherence", "coherence_from_sums"]
+__all__ = ["coherence", "coherence_from_sums", "mean_coherence"]
 
 
 def coherence_from_sums(cross_sum, power1_sum, power2_sum, counts=None):
@@ -59,3 +62,30 @@ def coherence(slc1, slc2, az_looks: int = 1, rg_looks: int = 1):
     p1, _ = multilook_sum(s1.real ** 2 + s1.imag ** 2, az_looks, rg_looks)
     p2, _ = multilook_sum(s2.real ** 2 + s2.imag ** 2, az_looks, rg_looks)
     return coherence_from_sums(cross, p1, p2, counts)
+
+
+def mean_coherence(raster, band: int = 0) -> tuple[float, float]:
+    """Mean coherence over the pixels with data, and the fraction of pixels with data.
+
+    A pixel has data when its coherence is finite and > 0 (0 is ISCE's no-data: look
+    windows without power, e.g. the edges a resampler left empty). ``raster``: an
+    isce.io raster, a path to one (read a block at a time), or an array. Returns
+    ``(0.0, 0.0)`` for an image without data."""
+    import isce.io
+
+    if isinstance(raster, np.ndarray):
+        blocks = [np.asarray(raster, dtype=np.float64)]
+    else:
+        ds = raster if isinstance(raster, isce.io.Raster) else isce.io.open(raster)
+        lines = isce.io.block_lines_for(ds.width, "DOUBLE")
+        blocks = (np.asarray(ds.read(band, rows), dtype=np.float64)
+                  for rows in isce.io.iter_blocks(ds.length, lines))
+    total, count, size = 0.0, 0, 0
+    for block in blocks:
+        valid = np.isfinite(block) & (block > 0)
+        total += float(block[valid].sum())
+        count += int(valid.sum())
+        size += block.size
+    if count == 0:
+        return 0.0, 0.0
+    return total / count, count / size

@@ -153,9 +153,9 @@ def echoes_from_scene(scene, grid, orbit, radar, *, sensing_start: float, length
     blocks = list(range(int(rows_nonzero[0]), int(rows_nonzero[-1]) + 1, int(block_lines)))
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from isce.io import progress_bar
 
-        bar = tqdm(total=len(blocks), desc="echoes of the scene", unit="block", leave=False)
+        bar = progress_bar(total=len(blocks), desc="echoes of the scene")
     tails = 24
     for m0 in blocks:
         m1 = min(m0 + int(block_lines), int(rows_nonzero[-1]) + 1)
@@ -322,9 +322,9 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
     wvl = grid1.wavelength
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from isce.io import progress_bar
 
-        bar = tqdm(total=5, desc="scene", unit="stage", leave=False)
+        bar = progress_bar(total=5, desc="scene", unit="stage")
 
     def stage(name):
         if bar is not None:

@@ -175,12 +175,9 @@ def _elapsed_bar(enabled, desc, interval: float = 1.0):
     if not enabled:
         yield
         return
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        yield
-        return
-    bar = tqdm(total=None, desc=desc, bar_format="{desc}: {elapsed} elapsed", leave=False)
+    from isce.io import progress_bar
+
+    bar = progress_bar(total=None, desc=desc, bar_format="{desc}: {elapsed} elapsed")
     stop = threading.Event()
 
     def tick():
