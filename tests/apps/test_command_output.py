@@ -8,6 +8,7 @@ import struct
 import subprocess
 import sys
 import termios
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -110,3 +111,17 @@ def test_progress_bar_helper_draws_only_on_a_terminal():
         for _ in isce.io.progress_bar(range(3), total=3, desc="blocks", file=stream):
             pass
         assert ("%|" in stream.getvalue()) is drawn
+
+
+def test_sensor_extraction_draws_no_bar_off_a_terminal(tmp_path, capfd):
+    """insarApp's preprocess writes SLC inputs with progress=True: nothing on a pipe."""
+    from isce.sensors import create
+
+    data = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "sanandreas"
+    if not data.exists():
+        pytest.skip(f"real test data not found at {data} (../shared/data beside the repository)")
+    reader = create("UAVSAR_HDF5_SLC", name="reference")
+    reader.hdf5 = str(data / "SanAnd_129.h5")
+    reader.extract(tmp_path / "reference.slc", progress=True, block_lines=10)
+    err = capfd.readouterr().err
+    assert not BAR.search(err), err[:300]

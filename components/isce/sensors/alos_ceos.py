@@ -729,13 +729,9 @@ def _write_image(fh, raw: RawProduct, path: str, scale: float, first_rx: DateTim
     }
     blocks = raw.iter_blocks(block_lines)
     if progress:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            pass
-        else:
-            blocks = tqdm(blocks, total=-(-length // block_lines), unit="block",
-                          desc=os.path.basename(path), leave=False)
+        from isce.io import progress_bar  # on a terminal only
+
+        blocks = progress_bar(blocks, total=-(-length // block_lines), desc=os.path.basename(path))
     for rows, echo in blocks:
         echo = np.asarray(echo)
         n = rows.stop - rows.start
@@ -1143,13 +1139,10 @@ def write_raw_raster(product: RawProduct, output, *, block_lines: int = 1024,
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     blocks = product.iter_blocks(block_lines)
     if progress:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            pass
-        else:
-            blocks = tqdm(blocks, total=-(-product.length // block_lines), unit="block",
-                          desc=os.path.basename(output), leave=False)
+        from isce.io import progress_bar  # on a terminal only
+
+        blocks = progress_bar(blocks, total=-(-product.length // block_lines),
+                              desc=os.path.basename(output))
     with isce.io.create(output, product.width, product.length, "CFLOAT", image_type="raw") as ds:
         for rows, block in blocks:
             ds[rows] = block

@@ -385,13 +385,10 @@ class SlcProduct:
         os.makedirs(folder, exist_ok=True)
         blocks = self.iter_blocks(block_lines)
         if progress:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:       # tqdm is a dependency; degrade quietly without it
-                pass
-            else:
-                blocks = tqdm(blocks, total=-(-self.length // int(block_lines)), unit="block",
-                              desc=os.path.basename(path), leave=False)
+            from isce.io import progress_bar  # on a terminal only
+
+            blocks = progress_bar(blocks, total=-(-self.length // int(block_lines)),
+                                  desc=os.path.basename(path))
         with isce.io.create(path, self.width, self.length, "CFLOAT", image_type="slc") as ds:
             for rows, block in blocks:
                 ds[rows] = block
