@@ -185,9 +185,8 @@ def _file_record(path: str, with_mtime: bool) -> dict | None:
     return rec
 
 
-def _unchanged(path: str, rec: dict) -> bool | None:
-    """Whether ``path`` still matches its manifest record (None when it is missing)."""
-    now = _file_record(path, True)
+def _matches(now: dict | None, rec: dict) -> bool | None:
+    """Whether a file's record ``now`` is the one its manifest holds (None: it is missing)."""
     if now is None:
         return None
     return all(now.get(k) == rec.get(k) for k in ("size", "mtime_ns", "sha256"))
@@ -279,8 +278,9 @@ class StateStore:
         name = self.names[index]
         data = self.serialise(name, state)
         _atomic_write(self.state_path(name), data)
-        inputs = {p: dict(_file_record(p, True) or {}, step=s) for p, s in files["inputs"].items()}
-        outputs = {p: dict(_file_record(p, True) or {}, step=s) for p, s in files["outputs"].items()}
+        records = {p: _file_record(p, True) or {} for p in {**files["inputs"], **files["outputs"]}}
+        inputs = {p: dict(records[p], step=s) for p, s in files["inputs"].items()}
+        outputs = {p: dict(records[p], step=s) for p, s in files["outputs"].items()}
         manifest = {
             "step": name,
             "index": index,
@@ -296,10 +296,12 @@ class StateStore:
     def _check_files(self, name: str, manifest: dict) -> None:
         """Refuse when a recorded input or output changed or went missing since ``name`` was
         saved; the restart named is the earliest step that reads or writes that file."""
-        stale = []
+        stale, now = [], {}
         for kind in ("inputs", "outputs"):
             for path, rec in manifest.get(kind, {}).items():
-                same = _unchanged(path, rec)
+                if path not in now:      # a file both read and written is looked at once
+                    now[path] = _file_record(path, True)
+                same = _matches(now[path], rec)
                 if not same:
                     step = rec.get("step", self.names[0])
                     order = self.names.index(step) if step in self.names else 0
