@@ -138,3 +138,21 @@ def test_killed_while_focusing_resumes_to_identical_products(noise_free, tmp_pat
                 assert filecmp.cmp(f, other, shallow=False), f"{f.relative_to(noise_free)} differs"
                 compared += 1
     assert compared > 60
+
+
+def test_raw_pair_manifests_record_what_each_step_writes_and_reads(noise_free):
+    """The raw pair's products, their sidecars and the DEM's ISCE XML are in the last
+    manifest, each with the step that makes it (or first reads it): editing or deleting one
+    between steps is refused on --next (tests/apps/test_insarapp_state.py)."""
+    manifest = json.loads((noise_free / "PICKLE" / "endup.json").read_text())
+    outputs = {p: r["step"] for p, r in manifest["outputs"].items()}
+    inputs = {p: r["step"] for p, r in manifest["inputs"].items()}
+    for role in ("reference", "secondary"):
+        assert outputs[f"{role}/{role}.raw.json"] == "preprocess"
+        for suffix in ("", ".xml", ".json"):
+            assert outputs[f"{role}/{role}.slc{suffix}"] == "formslc"
+    assert outputs["offsets/misreg_az.json"] == "misregistration"
+    assert outputs["offsets/refined/range.off"] == "refined_resample"
+    assert inputs["offsets/misreg_az.json"] == "refined_resample"
+    assert inputs[str(noise_free / "dem.dem.xml")] == "verifyDEM"
+    assert all("sha256" in r for p, r in manifest["outputs"].items() if p.endswith((".json", ".xml")))
