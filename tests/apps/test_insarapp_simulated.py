@@ -158,3 +158,21 @@ def test_insarapp_report_has_the_simulated_dates_and_baseline(noise_free):
     assert abs(abs(baseline["perpendicular_middle_m"]) - sim["baseline"]["perpendicular"]) < 1.0
     assert abs(baseline["parallel_middle_m"] - sim["baseline"]["parallel"]) < 1.0
     assert abs(baseline["perpendicular_top_m"] - baseline["perpendicular_bottom_m"]) < 1.0
+
+
+def test_raw_pair_manifests_record_what_each_step_writes_and_reads(noise_free):
+    """The raw pair's products, their sidecars and the DEM's ISCE XML are in the last
+    manifest, each with the step that makes it (or first reads it): editing or deleting one
+    between steps is refused on --next (tests/apps/test_insarapp_state.py)."""
+    manifest = json.loads((noise_free / "PICKLE" / "endup.json").read_text())
+    outputs = {p: r["step"] for p, r in manifest["outputs"].items()}
+    inputs = {p: r["step"] for p, r in manifest["inputs"].items()}
+    for role in ("reference", "secondary"):
+        assert outputs[f"{role}/{role}.raw.json"] == "preprocess"
+        for suffix in ("", ".xml", ".json"):
+            assert outputs[f"{role}/{role}.slc{suffix}"] == "formslc"
+    assert outputs["offsets/misreg_az.json"] == "misregistration"
+    assert outputs["offsets/refined/range.off"] == "refined_resample"
+    assert inputs["offsets/misreg_az.json"] == "refined_resample"
+    assert inputs[str(noise_free / "dem.dem.xml")] == "verifyDEM"
+    assert all("sha256" in r for p, r in manifest["outputs"].items() if p.endswith((".json", ".xml")))

@@ -1,4 +1,8 @@
 """Small components used by the framework tests (family differs from instance name)."""
+import os
+import time
+from pathlib import Path
+
 from isce.framework import Application, Component, Facility, Parameter, Step
 
 
@@ -75,3 +79,23 @@ class Mandatory(Application):
     parameters = (Parameter("product", type="path", mandatory=True, doc="Input product."),
                   Parameter("looks", type=int, default=1, mandatory=True, doc="Must be chosen."))
     steps = (Step("only", noop, "Nothing."),)
+
+
+def hold(ctx):
+    """Write ``started`` (this pid), then wait until a file ``release`` appears."""
+    Path("started").write_text(f"{os.getpid()}\n")
+    deadline = time.monotonic() + ctx.params.timeout
+    while not Path("release").exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("never released")
+        time.sleep(0.02)
+    ctx.state.held = True
+
+
+class Waiter(Application):
+    """An application whose one step holds the folder until told to go on (lock tests)."""
+
+    family = "waiter"
+    parameters = (Parameter("timeout", type=float, default=60.0, units="s",
+                            doc="Longest wait for the release file."),)
+    steps = (Step("hold", hold, "Hold the folder until a file 'release' appears."),)

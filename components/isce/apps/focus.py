@@ -180,11 +180,18 @@ def azimuth(ctx):
     ctx.add_output(p.output)
     ctx.add_output(os.fspath(p.output) + ".json")
     ctx.state.slc = os.fspath(p.output)
-    ctx.state.info = {k: v for k, v in result.info.items()
+    ctx.state.info = {k: _plain(v) for k, v in result.info.items()
                       if isinstance(v, (int, float, str, bool, list))}
     g = result.product.radar_grid
     ctx.log.info("wrote %s: %d lines x %d samples, first line %s, PRF %.3f Hz, start range %.3f m",
                  p.output, g.length, g.width, g.sensing_start_datetime, g.prf, g.starting_range)
+
+
+def _plain(value):
+    """NumPy scalars (also inside lists) as Python numbers: saved state holds plain types only."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value.item() if hasattr(value, "item") else value
 
 
 def endup(ctx):

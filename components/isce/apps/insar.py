@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -138,6 +139,13 @@ def check_aperture(product, role) -> None:
                          f"({need / prf:.3f} s)")
 
 
+def _reads(ctx, *paths) -> None:
+    """Record files a step reads (None skipped): resuming refuses once one changed."""
+    for path in paths:
+        if path:
+            ctx.add_input(str(path))
+
+
 def _remove_product(path) -> None:
     """Remove a raster, its sidecars (ISCE XML first) and its metadata JSON."""
     from isce.io.atomic import remove_quietly
@@ -199,6 +207,7 @@ def preprocess(ctx):
             folder = Path(role)
             folder.mkdir(exist_ok=True)
             if isinstance(product, RawProduct):
+                ctx.add_output(folder / f"{role}.raw.json")
                 product.save(folder / f"{role}.raw.json")
                 ctx.state.raw[role] = product.to_dict()
                 ctx.log.info("%s: raw, %d pulses x %d samples", role, product.length, product.width)
@@ -247,6 +256,8 @@ def verify_dem(ctx):
     ctx.add_input(ctx.params.dem)
     footprint = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
     ctx.state.dem = str(prepare_dem(ctx.params.dem, footprint, reference=ctx.params.dem_reference))
+    if Path(ctx.state.dem).resolve() != Path(ctx.params.dem).resolve():
+        ctx.add_output(ctx.state.dem)   # the WGS-84 DEM made from the user's
     ctx.log.info("DEM %s", ctx.state.dem)
 
 
@@ -256,6 +267,7 @@ def topo(ctx):
 
     ref = _slc(ctx, "reference")
     dem = ctx.state.dem if ctx.state.dem else 0.0
+    _reads(ctx, ctx.state.dem)
     paths = run_topo(ref.radar_grid, ref.orbit, ref.doppler, dem=dem, output_dir="geometry",
                      progress=True)
     for path in paths.values():
@@ -267,6 +279,7 @@ def geo2rdr(ctx):
     from isce.geometry.geo2rdr import geo2rdr_offsets
 
     ref, sec = _slc(ctx, "reference"), _slc(ctx, "secondary")
+    _reads(ctx, *(Path("geometry") / f"{name}.rdr" for name in ("lon", "lat", "z")))
     paths = geo2rdr_offsets("geometry", sec.radar_grid, sec.orbit, sec.doppler,
                             output_dir="offsets", reference_grid=ref.radar_grid, progress=True)
     for path in paths.values():
@@ -295,6 +308,7 @@ def _resample(ctx, offsets_dir, output):
     sec = _slc(ctx, "secondary")
     image = ctx.state.secondary_image
     doppler = None if sec.is_zero_doppler else sec.doppler
+    _reads(ctx, image, Path(offsets_dir) / "range.off", Path(offsets_dir) / "azimuth.off")
     resample_slc(image, Path(offsets_dir) / "range.off", Path(offsets_dir) / "azimuth.off", output,
                  doppler=doppler, grid=sec.radar_grid, progress=True)
     ctx.add_output(output)
@@ -316,6 +330,7 @@ def misregistration(ctx):
     ref = _slc(ctx, "reference")
     window = 64 if min(ref.length, ref.width) >= 256 else 32
     search = 8
+    _reads(ctx, ref.source.path, "coregisteredSlc/coarse_coreg.slc")
     field = ampcor(ref.source.path, "coregisteredSlc/coarse_coreg.slc", window=window,
                    search=search, count=(20, 20), progress=True)
     try:
@@ -328,7 +343,8 @@ def misregistration(ctx):
                         reason if result is None else "too few windows survive culling")
         ctx.state.misreg = None
         return
-    write_misreg_json("offsets", result.az_poly, result.rg_poly)
+    for path in write_misreg_json("offsets", result.az_poly, result.rg_poly):
+        ctx.add_output(path)
     ctx.state.misreg = {"kept": int(result.kept), "windows": int(result.total),
                         "rms_px": [float(result.rms_az), float(result.rms_rg)]}
     ctx.log.info("misregistration: %s", result.summary())
@@ -343,9 +359,12 @@ def refined_resample(ctx):
     folder.mkdir(parents=True, exist_ok=True)
     az_poly = rg_poly = None
     if ctx.state.misreg:
+        _reads(ctx, "offsets/misreg_az.json", "offsets/misreg_rg.json")
         az_poly, rg_poly = read_misreg_json("offsets")
-    write_offset_rasters(folder, (ref.length, ref.width), az_poly, rg_poly,
-                         geometry_az="offsets/azimuth.off", geometry_rg="offsets/range.off")
+    _reads(ctx, "offsets/azimuth.off", "offsets/range.off")
+    for path in write_offset_rasters(folder, (ref.length, ref.width), az_poly, rg_poly,
+                                     geometry_az="offsets/azimuth.off", geometry_rg="offsets/range.off"):
+        ctx.add_output(path)
     _resample(ctx, folder, "coregisteredSlc/refined_coreg.slc")
 
 
@@ -362,6 +381,7 @@ def interferogram(ctx):
     flat = Flattening(Path("offsets") / "range.off", g1.wavelength,
                       (g1.starting_range, g1.range_pixel_spacing),
                       (g2.starting_range, g2.range_pixel_spacing))
+    _reads(ctx, ref.source.path, "coregisteredSlc/refined_coreg.slc", "offsets/range.off")
     crossmul_raster(ref.source.path, "coregisteredSlc/refined_coreg.slc",
                     "interferogram/topophase.flat", "interferogram/topophase.cor",
                     az_looks=az, rg_looks=rg, flatten=flat, progress=True)
@@ -373,6 +393,7 @@ def coherence(ctx):
     """Summarise the coherence of the interferogram (mean over the pixels with data)."""
     from isce.signal.coherence import mean_coherence
 
+    _reads(ctx, "interferogram/topophase.cor")
     # 0: no data (edges the resampler left empty)
     ctx.state.mean_coherence, ctx.state.coherence_valid_fraction = mean_coherence(
         "interferogram/topophase.cor")
@@ -385,6 +406,7 @@ def filter_step(ctx):
     from isce.signal.filter import filter_raster
     from isce.signal.phsig import phsig_raster
 
+    _reads(ctx, "interferogram/topophase.flat")
     filter_raster("interferogram/topophase.flat", "interferogram/filt_topophase.flat",
                   ctx.params.filter_strength, progress=True)
     phsig_raster("interferogram/filt_topophase.flat", "interferogram/phsig.cor", progress=True)
@@ -402,6 +424,8 @@ def unwrap(ctx):
 
     az, rg = _looks(ctx)
     options = {"nlooks": float(az * rg)} if ctx.params.unwrapper.startswith("snaphu") else {}
+    _reads(ctx, "interferogram/filt_topophase.flat", "interferogram/phsig.cor",
+           "interferogram/topophase.flat")
     out, comp = run_unwrap(ctx.params.unwrapper, "interferogram/filt_topophase.flat",
                            "interferogram/phsig.cor", "interferogram/filt_topophase.unw",
                            progress=True, **options)
@@ -431,6 +455,7 @@ def geocode(ctx):
     looked = [p for p in inputs if p not in full]
     bbox = ctx.params.geocode_bbox or ctx.params.roi
     dem = ctx.state.dem if ctx.state.dem else 0.0
+    _reads(ctx, *inputs, ctx.state.dem)
     posting = ctx.params.posting
     if posting is None and not ctx.state.dem:
         posting = [0.0005]
@@ -507,6 +532,9 @@ class Insar(Application):
 
     family = "insar"
     instance_name = "insarApp"
+    # where the steps write (temporaries of a killed run are removed from these on a new run)
+    product_dirs = (".", "reference", "secondary", "geometry", "offsets", "offsets/refined",
+                    "coregisteredSlc", "interferogram", "geo")
     parameters = (
         Parameter("sensor_name", public_name="sensor name", type=str, default=None,
                   doc="Sensor of both dates (ALOS, NISAR_L0B, UAVSAR_HDF5_SLC, NISAR_SLC, ...)."),
@@ -563,6 +591,12 @@ class Insar(Application):
         Step("geocode", geocode, geocode.__doc__.splitlines()[0], uses=("geocode list", "geocode bounding box", "geocode posting", "regionOfInterest")),
         Step("endup", endup, endup.__doc__.splitlines()[0], uses=()),
     )
+
+    def companion_files(self, path):
+        """A product's sidecars (.xml, .vrt, .hdr), metadata JSON and GeoTIFF, where present:
+        recorded with it, since editing one changes what the product says."""
+        return [f"{path}{s}" for s in (".xml", ".vrt", ".hdr", ".json", ".tif")
+                if os.path.isfile(f"{path}{s}")]
 
     def validate(self):
         for attr in ("range_looks", "azimuth_looks"):

@@ -20,6 +20,7 @@ from .configurable import Component, SearchPath, settings_for
 from .errors import ConfigurationError, IsceError, StepError
 from .help import application_help, show_config, steps_help
 from .names import did_you_mean, normalize
+from .runfolder import RunLock, remove_temporaries
 from .steps import STATE_DIR, State, StateStore, Step, StepContext
 from .steps import StepMonitor, record_step_stats, step_statistics  # per-step wall time, peak RSS
 from .xmlconfig import COMMAND_LINE, ConfigNode, parse_assignment, parse_file
@@ -83,6 +84,9 @@ class Application(Component):
 
     steps: ClassVar[tuple[Step, ...]] = ()
     state_dir: ClassVar[str] = STATE_DIR
+    #: folders of the working directory the steps write products in ("." for itself): hidden
+    #: temporaries a killed run left there are removed when a run starts (under the run lock)
+    product_dirs: ClassVar[tuple[str, ...]] = ()
 
     # --- entry points -----------------------------------------------------------
     @classmethod
@@ -118,7 +122,7 @@ class Application(Component):
                 print(show_config(self))
                 return EXIT_OK
             self.check_step_options(cli)
-            with _logging_to(Path.cwd() / "isce.log"):
+            with RunLock(Path.cwd()), _logging_to(Path.cwd() / "isce.log"):  # one run per folder
                 return self.execute(cli)
         except IsceError as exc:
             if debug:
@@ -208,11 +212,21 @@ class Application(Component):
                         found[str(item)] = names[self.first_step_using(path)]
         return found
 
+    def companion_files(self, path: str) -> list[str]:
+        """Files that go with a recorded file and change its meaning when edited (e.g. a
+        raster's sidecars); recorded in the manifests beside it. None by default."""
+        return []
+
+    def _with_companions(self, paths: list[str]) -> list[str]:
+        return [p for path in paths for p in (path, *self.companion_files(path))]
+
     def execute(self, cli: CommandLine) -> int:
-        """Run the selected steps; in step mode save state after each one."""
+        """Run the selected steps; in step mode save state after each one. Called under the
+        run lock (see :meth:`run`), so the temporaries removed first are no live run's."""
         steps = list(self.steps)
         if not steps:
             raise StepError(f"{self.instance} declares no steps")
+        remove_temporaries(Path.cwd(), self.product_dirs, self.state_dir)
         log = logging.getLogger(f"isce.{self.family}")
         last = len(steps) - 1
         store = StateStore(Path.cwd() / self.state_dir, steps)
@@ -257,9 +271,9 @@ class Application(Component):
             peak = "?" if monitor.peak_rss_mib is None else f"{monitor.peak_rss_mib:.0f}"
             log.info("step %r done in %.2f s, peak RSS %s MiB", step.name, monitor.wall_s, peak)
             # --- end of per-step statistics
-            for path in ctx.inputs:
+            for path in self._with_companions(ctx.inputs):
                 files["inputs"].setdefault(path, step.name)
-            for path in ctx.outputs:
+            for path in self._with_companions(ctx.outputs):
                 files["outputs"][path] = step.name
             if cli.step_mode:
                 store.save(index, state, config, files)

@@ -4,17 +4,22 @@ A step is a module-level function ``step(ctx)`` that reads the configured
 parameters from ``ctx.params`` (read-only), keeps plain data in ``ctx.state``
 and records the files it reads and writes. In step mode the state is pickled
 to ``PICKLE/<step>`` after each step, next to a JSON manifest
-(``PICKLE/<step>.json``: configuration, input files with sizes and mtimes,
-outputs with sizes) used to refuse resuming from stale state.
+(``PICKLE/<step>.json``: configuration, the SHA-256 of the pickle, input and
+output files with sizes, mtimes and, for small files, SHA-256) used to refuse
+resuming from stale state. A run folder is input: the pickle is read back only
+when its hash matches the manifest, and only through an unpickler that builds
+plain types and the classes of :data:`STATE_CLASSES` (it can run no other code).
 """
 from __future__ import annotations
 
+import collections
 import datetime as _dt
 import hashlib
 import io
 import json
 import logging
 import os
+import pathlib
 import pickle
 import tempfile
 from dataclasses import dataclass
@@ -47,6 +52,56 @@ class Step:
 
 class State(SimpleNamespace):
     """Processing state carried between steps: plain data only (paths, numbers, metadata)."""
+
+
+#: isce's own classes a saved state may hold (the explicit registry the unpickler admits, beside
+#: plain types). Only classes whose construction just sets attributes belong here; metadata
+#: objects travel in the state as their ``to_dict()`` form instead.
+STATE_CLASSES: tuple[type, ...] = (State,)
+
+#: plain types beyond those pickle encodes without naming a class (None, bool, int, float, str,
+#: bytes, tuple, list, dict, set, frozenset): the constructors a pickle of them may call
+PLAIN_CLASSES: tuple[type, ...] = (
+    complex, set, frozenset, bytearray, collections.OrderedDict,
+    _dt.date, _dt.datetime, _dt.time, _dt.timedelta, _dt.timezone,
+    pathlib.PurePosixPath, pathlib.PosixPath, pathlib.PureWindowsPath)
+
+
+def _admitted_globals() -> dict[tuple[str, str], type]:
+    """``{(module, name): class}`` the state unpickler may build, under their defining module
+    and the public one (pathlib's classes moved to ``pathlib._local`` in Python 3.13)."""
+    public = {collections.OrderedDict: "collections", pathlib.PurePosixPath: "pathlib",
+              pathlib.PosixPath: "pathlib", pathlib.PureWindowsPath: "pathlib"}
+    found = {}
+    for cls in PLAIN_CLASSES + STATE_CLASSES:
+        found[(cls.__module__, cls.__qualname__)] = cls
+        if cls in public:
+            found[(public[cls], cls.__qualname__)] = cls
+    return found
+
+
+class _StateUnpickler(pickle.Unpickler):
+    """Unpickler of saved state: builds plain types and :data:`STATE_CLASSES` only, so a
+    crafted ``PICKLE/<step>`` cannot call anything else (no ``os.system``, no ``eval``)."""
+
+    _admitted = _admitted_globals()
+
+    def find_class(self, module, name):
+        cls = self._admitted.get((module, name))
+        if cls is None:
+            raise pickle.UnpicklingError(f"it refers to {module}.{name}, which isce's saved state "
+                                         "never holds (only plain data and isce's state classes)")
+        return cls
+
+    def persistent_load(self, pid):
+        raise pickle.UnpicklingError("it refers to an external object, which isce's saved "
+                                     "state never holds")
+
+
+def read_state(data: bytes):
+    """The object pickled in ``data``, built by the restricted unpickler (UnpicklingError,
+    or the error of a malformed pickle, when it is anything else)."""
+    return _StateUnpickler(io.BytesIO(data)).load()
 
 
 class ParameterView:
@@ -102,15 +157,39 @@ class StepContext:
         return tqdm(iterable, **kwargs)
 
 
+#: files up to this size [bytes] are also recorded by content (SHA-256): JSON, XML sidecars and
+#: other small files can be edited without changing their size, within the mtime's resolution
+HASHED_FILE_BYTES = 1 << 20
+
+
+def _sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _file_record(path: str, with_mtime: bool) -> dict | None:
+    """``{"size", "mtime_ns"[, "sha256"]}`` of a file (SHA-256 of files up to
+    :data:`HASHED_FILE_BYTES`), or None when it is missing or unreadable."""
     try:
         st = os.stat(path)
+        rec = {"size": st.st_size}
+        if with_mtime:
+            rec["mtime_ns"] = st.st_mtime_ns
+        if st.st_size <= HASHED_FILE_BYTES and os.path.isfile(path):
+            rec["sha256"] = _sha256_file(path)
     except OSError:
         return None
-    rec = {"size": st.st_size}
-    if with_mtime:
-        rec["mtime_ns"] = st.st_mtime_ns
     return rec
+
+
+def _matches(now: dict | None, rec: dict) -> bool | None:
+    """Whether a file's record ``now`` is the one its manifest holds (None: it is missing)."""
+    if now is None:
+        return None
+    return all(now.get(k) == rec.get(k) for k in ("size", "mtime_ns", "sha256"))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -182,11 +261,13 @@ class StateStore:
 
     @staticmethod
     def serialise(name: str, state: State) -> bytes:
-        """Pickled state, refusing anything but plain data (also checked in plain runs)."""
+        """Pickled state, refusing anything but plain data (also checked in plain runs):
+        what the restricted unpickler could not read back is refused when it is saved."""
         buffer = io.BytesIO()
         try:
             _PlainPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            read_state(buffer.getvalue())
+        except (pickle.PicklingError, pickle.UnpicklingError, TypeError, AttributeError) as exc:
             raise StepError(f"step {name!r} left state that cannot be saved: {exc}; "
                             "keep only plain data in ctx.state") from None
         return buffer.getvalue()
@@ -195,19 +276,71 @@ class StateStore:
         """Pickle the state after step ``index``, then write its manifest (last, atomically)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name = self.names[index]
-        _atomic_write(self.state_path(name), self.serialise(name, state))
-        inputs = {p: dict(_file_record(p, True) or {}, step=s) for p, s in files["inputs"].items()}
-        outputs = {p: dict(_file_record(p, True) or {}, step=s) for p, s in files["outputs"].items()}
+        data = self.serialise(name, state)
+        _atomic_write(self.state_path(name), data)
+        records = {p: _file_record(p, True) or {} for p in {**files["inputs"], **files["outputs"]}}
+        inputs = {p: dict(records[p], step=s) for p, s in files["inputs"].items()}
+        outputs = {p: dict(records[p], step=s) for p, s in files["outputs"].items()}
         manifest = {
             "step": name,
             "index": index,
             "completed": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "config_hash": config_hash(config),
+            "state_sha256": hashlib.sha256(data).hexdigest(),  # binds the pickle to this manifest
             "config": config,
             "inputs": inputs,
             "outputs": outputs,
         }
         _atomic_write(self.manifest_path(name), json.dumps(manifest, indent=1).encode())
+
+    def _check_files(self, name: str, manifest: dict) -> None:
+        """Refuse when a recorded input or output changed or went missing since ``name`` was
+        saved; the restart named is the earliest step that reads or writes that file."""
+        stale, now = [], {}
+        for kind in ("inputs", "outputs"):
+            for path, rec in manifest.get(kind, {}).items():
+                if path not in now:      # a file both read and written is looked at once
+                    now[path] = _file_record(path, True)
+                same = _matches(now[path], rec)
+                if not same:
+                    step = rec.get("step", self.names[0])
+                    order = self.names.index(step) if step in self.names else 0
+                    stale.append((order, kind == "inputs", path, step, same is None))
+        if not stale:
+            return
+        # the earliest step (a file a step reads may be written by an earlier one); at the
+        # same step, what it wrote before what it read
+        _, is_input, path, step, missing = min(stale)
+        if is_input:
+            what = "is missing" if missing else "has changed"
+            raise StepError(f"input file {path} {what} since step {name!r} was saved; "
+                            f"start from {step!r} (--start={step})")
+        what = "is missing" if missing else "has changed since it was written"
+        raise StepError(f"output file {path} of step {step!r} {what}; "
+                        f"start from {step!r} (--start={step})")
+
+    def _read_state(self, name: str, manifest: dict) -> State:
+        """The state saved after ``name``: its pickle must match the manifest's SHA-256 and
+        hold only plain data and isce's state classes (StepError naming the file if not)."""
+        path = self.state_path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise StepError(f"saved state {path} cannot be read ({exc.strerror}); "
+                            f"start from {name!r} (--start={name})") from None
+        if hashlib.sha256(data).hexdigest() != manifest.get("state_sha256"):
+            raise StepError(f"saved state {path} does not match its manifest "
+                            f"{self.manifest_path(name)} (SHA-256 differs: changed after it was "
+                            f"saved, or saved by an older isce); start from {name!r} "
+                            f"(--start={name})")
+        try:
+            state = read_state(data)
+            if not isinstance(state, State):
+                raise TypeError(f"holds a {type(state).__name__}")
+        except Exception as exc:  # truncated, foreign, crafted, or from an incompatible isce
+            raise StepError(f"saved state {path} cannot be read ({exc}); "
+                            f"start from {name!r} (--start={name})") from None
+        return state
 
     def load(self, index: int, config: dict[str, str], uses: Callable[[str], int]) -> tuple[State, dict]:
         """State saved after step ``index``, checked against the current configuration and files.
@@ -235,28 +368,8 @@ class StateStore:
                 first = self.names[restart]
                 raise StepError(f"configuration changed since step {name!r} was saved "
                                 f"({shown}{more}); start from {first!r} (--start={first})")
-        for path, rec in manifest.get("inputs", {}).items():
-            now = _file_record(path, True)
-            if now is None or now["size"] != rec.get("size") or now["mtime_ns"] != rec.get("mtime_ns"):
-                what = "is missing" if now is None else "has changed"
-                step = rec.get("step", self.names[0])
-                raise StepError(f"input file {path} {what} since step {name!r} was saved; "
-                                f"start from {step!r} (--start={step})")
-        for path, rec in manifest.get("outputs", {}).items():
-            now = _file_record(path, True)
-            if now is None or now["size"] != rec.get("size") or now["mtime_ns"] != rec.get("mtime_ns"):
-                what = "is missing" if now is None else "has changed since it was written"
-                step = rec.get("step", self.names[0])
-                raise StepError(f"output file {path} of step {step!r} {what}; "
-                                f"start from {step!r} (--start={step})")
-        try:
-            with open(self.state_path(name), "rb") as fh:
-                state = pickle.load(fh)
-            if not isinstance(state, State):
-                raise TypeError(f"holds a {type(state).__name__}")
-        except Exception as exc:  # truncated, foreign, or from an incompatible isce
-            raise StepError(f"saved state {self.state_path(name)} cannot be read ({exc}); "
-                            f"start from {name!r} (--start={name})") from None
+        self._check_files(name, manifest)
+        state = self._read_state(name, manifest)
         files = {"inputs": {p: r.get("step", name) for p, r in manifest.get("inputs", {}).items()},
                  "outputs": {p: r.get("step", name) for p, r in manifest.get("outputs", {}).items()}}
         return state, files
