@@ -1175,27 +1175,53 @@ class RawSensor(Sensor):
 class Alos(RawSensor):
     """Reader of ALOS PALSAR level-1.0 raw data (CEOS ``IMG-*`` / ``LED-*``), ISCE's ``ALOS``.
 
-    Parameters (as ISCE's input files): ``IMAGEFILE``, ``LEADERFILE`` (one frame each),
-    ``OUTPUT`` (where :meth:`extract` writes the echoes). :meth:`parse` returns a
-    :class:`~isce.sensors.raw.RawProduct` decoding the echoes from the image file on demand.
+    Parameters (as ISCE's input files): ``IMAGEFILE``, ``LEADERFILE`` (one frame each;
+    ISCE2's list syntax ``['IMG-1', 'IMG-2']`` is read, and more than one frame refused
+    while configuring), ``OUTPUT`` (where :meth:`extract` writes the echoes). :meth:`parse`
+    returns a :class:`~isce.sensors.raw.RawProduct` decoding the echoes from the image file
+    on demand.
     """
 
     sensor_name = "ALOS"
     parameters = (
-        Parameter("imagefile", public_name="IMAGEFILE", type="path", default=None, mandatory=True,
-                  doc="The ALOS level-1.0 image file (IMG-<pol>-ALPSRP...)."),
-        Parameter("leaderfile", public_name="LEADERFILE", type="path", default=None, mandatory=True,
-                  doc="The ALOS level-1.0 leader file (LED-ALPSRP...)."),
+        Parameter("imagefile", public_name="IMAGEFILE", type="paths", default=None, mandatory=True,
+                  doc="The ALOS level-1.0 image file (IMG-<pol>-ALPSRP...); one frame."),
+        Parameter("leaderfile", public_name="LEADERFILE", type="paths", default=None, mandatory=True,
+                  doc="The ALOS level-1.0 leader file (LED-ALPSRP...), of the same frame."),
     )
+
+    def validate(self):
+        frames = {attr: _as_list(getattr(self, attr)) for attr in ("imagefile", "leaderfile")}
+        check_frames(frames["imagefile"], frames["leaderfile"], self.config_path,
+                     sources=(self.source_of("imagefile"), self.source_of("leaderfile")))
 
     def read_product(self) -> RawProduct:
         image = self.require("imagefile")
         leader = self.require("leaderfile")
-        for attr, value in (("imagefile", image), ("leaderfile", leader)):
-            if isinstance(value, (list, tuple)):
-                if len(value) != 1:
-                    param = self.parameter(attr)
-                    raise ConfigurationError(f"{param.public_name}: one file expected (multi-frame "
-                                             f"ALOS data is not supported), got {len(value)}",
-                                             path=f"{self.config_path}.{param.public_name}")
-        return read_alos_ceos(image, leader)
+        images, leaders = _as_list(image), _as_list(leader)
+        check_frames(images, leaders, self.config_path)
+        return read_alos_ceos(images[0], leaders[0])
+
+
+def _as_list(value) -> list:
+    """A path setting as a list of paths (empty when unset)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def check_frames(images: list, leaders: list, where: str, sources=(None, None)) -> None:
+    """Refuse (ConfigurationError) image and leader lists of different lengths, and more
+    than one frame: ISCE2 stitches consecutive ALOS frames along track; isce does not yet."""
+    if images and leaders and len(images) != len(leaders):
+        raise ConfigurationError(
+            f"{len(images)} image file(s) ({', '.join(map(os.path.basename, images))}) but "
+            f"{len(leaders)} leader file(s) ({', '.join(map(os.path.basename, leaders))}): "
+            "give one LEADERFILE per IMAGEFILE", source=sources[0], path=f"{where}.IMAGEFILE")
+    if len(images) > 1 or len(leaders) > 1:
+        files = images if len(images) > 1 else leaders
+        name = "IMAGEFILE" if len(images) > 1 else "LEADERFILE"
+        raise ConfigurationError(
+            f"{len(files)} frames given ({', '.join(map(os.path.basename, files))}): "
+            "concatenating ALOS frames is not available yet; process one frame",
+            source=sources[0] if name == "IMAGEFILE" else sources[1], path=f"{where}.{name}")
