@@ -152,7 +152,7 @@ def test_posting_is_isce2_metres_not_degrees(workdir):
     ("posting=inf", ["finite"]),
     ("geocode posting=0", ["insarApp.geocode posting", "positive degrees"]),
     ("geoPosting=30", ["30 deg per pixel", "in degrees", "set 'posting'"]),
-    ("filter strength=nan", ["insarApp.filter strength"]),
+    ("filter strength=nan", ["insarApp.filter strength", "finite"]),
     ("geocode bounding box=-inf, inf, 10, 11", ["finite"]),
     ("regionOfInterest=34, 95, -117, -116", ["off the globe"]),
 ])
@@ -283,7 +283,7 @@ def test_one_output_for_both_dates_is_refused(tmp_path, slcs):
     ('<property name="azimuth looks">500</property>',
      ["insarApp.azimuth looks", "500 looks", f"has {LINES} lines"]),
     ('<property name="posting">5000</property>',
-     ["insarApp.", "(from posting 5000 m)", "the interferogram would be empty"]),
+     ["insarApp.posting", "(from posting 5000 m)", "the interferogram would be empty"]),
     ('<property name="geocode bounding box">[40.0, 40.1, -116.6, -116.4]</property>',
      ["insarApp.geocode bounding box", "misses the reference scene", "nothing to geocode"]),
     ('<property name="regionOfInterest">[34.4, 34.6, 60.0, 61.0]</property>',
@@ -326,3 +326,68 @@ def test_raw_looks_are_checked_against_the_raw_size(workdir):
         insar_settings.check_looks_fit(configure(*BASE, "insarApp.range looks=201"), raw,
                                        focused=False)
     assert math.isclose(raw.range_pixel_spacing, SPEED_OF_LIGHT / 64e6)
+
+
+# ----------------------------------------------------------------------------- ALOS frames
+def test_two_alos_frames_in_isce2_list_syntax_run_as_one_pass(tmp_path):
+    """IMAGEFILE/LEADERFILE as ISCE2's lists: the reference is two overlapping frames of one
+    pass (lines 0..2600 and 2400..4800), concatenated in preprocess into the whole pass."""
+    from dataclasses import replace
+
+    import isce.io
+    from isce.core.constants import SPEED_OF_LIGHT
+    from isce.sensors.alos_ceos import write_ceos
+    from isce.sensors.raw import RawProduct, RawSource
+
+    lines, samples = 4800, 512                   # longer than the synthetic aperture
+    radar, orbit, t_zd = alos_geometry()
+    dr = SPEED_OF_LIGHT / (2 * radar.range_sampling_rate)
+    rng = np.random.default_rng(7)
+    z = (4 * (rng.standard_normal((lines, samples)) + 1j * rng.standard_normal((lines, samples))))
+    raw = RawProduct(orbit=orbit, sensing_start=t_zd - lines / 2 / radar.prf, prf=radar.prf,
+                     starting_range=mid_range(orbit, t_zd) - samples / 2 * dr,
+                     range_sampling_rate=radar.range_sampling_rate, length=lines, width=samples,
+                     wavelength=radar.wavelength, look_side="right", chirp_slope=radar.chirp_slope,
+                     pulse_length=radar.pulse_length, antenna_length=radar.antenna_length,
+                     platform="ALOS", mission="ALOS", polarization="HH")
+    names = {}
+    for name, first, last in (("F1", 0, 2600), ("F2", 2400, lines), ("SEC", 0, lines)):
+        echo = tmp_path / f"{name}.echo"
+        isce.io.write(str(echo), z[first:last].astype(np.complex64))
+        part = replace(raw, length=last - first, sensing_start=raw.sensing_start + first / raw.prf,
+                       source=RawSource("raster", str(echo)))
+        names[name] = (f"IMG-HH-ALPSRP{name}-H1.0__A", f"LED-ALPSRP{name}-H1.0__A")
+        write_ceos(part, tmp_path / names[name][0], tmp_path / names[name][1], scale=0.5)
+    (tmp_path / "stripmapApp.xml").write_text(
+        '<stripmapApp><component name="insar"><property name="sensor name">ALOS</property>'
+        f'<component name="Reference"><property name="IMAGEFILE">'
+        f"['{names['F1'][0]}', '{names['F2'][0]}']</property>"
+        f"<property name=\"LEADERFILE\">['{names['F1'][1]}', '{names['F2'][1]}']</property>"
+        '</component><component name="Secondary">'
+        f'<property name="IMAGEFILE">{names["SEC"][0]}</property>'
+        f'<property name="LEADERFILE">{names["SEC"][1]}</property></component>'
+        '</component></stripmapApp>')
+    wd, proc = run(tmp_path, tmp_path / "stripmapApp.xml", "--end=preprocess")
+    assert proc.returncode == 0, proc.stderr
+    ref = RawProduct.load(str(wd / "reference" / "reference.raw.json"))
+    sec = RawProduct.load(str(wd / "secondary" / "secondary.raw.json"))
+    assert ref.source.kind == "ceos_frames" and ref.length == lines
+    assert ref.sensing_start == pytest.approx(sec.sensing_start, abs=1e-9)
+    np.testing.assert_array_equal(ref.read(slice(2300, 2700)), sec.read(slice(2300, 2700)))
+
+
+# ----------------------------------------------------------------------------- oversampling
+def test_crossmul_oversampling_beyond_sense_is_refused(workdir):
+    """insarApp has no oversampling setting; crossmul.py's is bounded (1000x would ask for
+    1000 times the memory per line for nothing)."""
+    from isce.apps.crossmul import MAX_OVERSAMPLE, Crossmul
+
+    def crossmul(oversample):
+        app = Crossmul()
+        app.configure_from(CommandLine.parse(["crossmul.reference=a.slc", "crossmul.secondary=b.slc",
+                                              f"crossmul.oversample={oversample}"]))
+        return app
+
+    assert crossmul(MAX_OVERSAMPLE).oversample == MAX_OVERSAMPLE
+    with pytest.raises(ConfigurationError, match="crossmul.oversample: must be at most 8, got 1000"):
+        crossmul(1000)

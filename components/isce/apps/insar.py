@@ -181,8 +181,8 @@ def startup(ctx):
         Path(folder).mkdir(exist_ok=True)
     ctx.state.timings = {}
     ctx.state.started = time.time()
-    ctx.log.info("looks %d x %d (azimuth x range), filter strength %.2f, unwrapper %s",
-                 *_looks(ctx), ctx.params.filter_strength,
+    ctx.log.info("looks %s (azimuth x range), filter strength %.2f, unwrapper %s",
+                 insar_settings.looks_text(ctx.params), ctx.params.filter_strength,
                  ctx.params.unwrapper if ctx.params.do_unwrap else "none")
 
 
@@ -570,6 +570,7 @@ class Insar(Application):
     )
 
     def validate(self):
+        insar_settings.validate_settings(self)   # ISCE2 meanings, finite numbers, boxes
         for attr in ("range_looks", "azimuth_looks"):
             if getattr(self, attr) < 1:
                 name = self.parameter(attr).public_name
@@ -579,7 +580,6 @@ class Insar(Application):
             raise ConfigurationError(f"must be within 0..1, got {self.filter_strength}",
                                      source=self.source_of("filter_strength"),
                                      path=f"{self.config_path}.filter strength")
-        insar_settings.validate_settings(self)   # ISCE2 meanings, finite numbers, boxes
 
     def check_complete(self):
         insar_settings.check_sensors(self)       # before anything is written

@@ -13,6 +13,12 @@ ISCE2's stripmapApp names mean here what they meant there, or are refused in one
   refused (not available yet).
 * ``unwrapper name`` ``icu`` and ``grass`` (ISCE2's branch-cut unwrappers) are refused
   when unwrapping: nothing here implements them.
+* a reader's ``OUTPUT`` names where its date's SLC goes (:func:`slc_path`).
+
+Other checks: NaN/inf in any float setting, postings <= 0, boxes off the globe (while
+configuring); looks larger than the image and boxes that miss the scene (in preprocess,
+from the metadata, before anything is written); both dates need a sensor
+(:func:`check_sensors`, so a bare run writes nothing).
 
 numpy is imported inside the geometry functions only: configuring stays cheap to import.
 """
@@ -46,13 +52,13 @@ def _error(app, attr: str, message: str) -> ConfigurationError:
 
 def check_finite_floats(app) -> None:
     """Refuse NaN or infinity in any float setting (single or list)."""
-    for p in app._parameter_list:
-        value = getattr(app, p.attrname)
-        if p.type != "float" or value is None:
+    for path, param, value, source in app.resolved():
+        if param.type != "float" or value is None:
             continue
         for v in value if isinstance(value, (list, tuple)) else [value]:
             if not math.isfinite(v):
-                raise _error(app, p.attrname, f"must be a finite number, got {v}")
+                raise ConfigurationError(f"must be a finite number, got {v}", source=source,
+                                         path=path)
 
 
 def check_not_available(app) -> None:
@@ -216,6 +222,14 @@ def effective_looks(app, product=None) -> tuple[int, int]:
     return az, rg
 
 
+def looks_text(app) -> str:
+    """The looks as configured, for the log: ``"4 x 2"``, or what ``posting`` leaves open."""
+    from_posting = app.posting is not None
+    parts = [str(getattr(app, attr)) if app.source_of(attr) != "default" or not from_posting
+             else f"from posting {app.posting:g} m" for attr in ("azimuth_looks", "range_looks")]
+    return " x ".join(parts)
+
+
 # ----------------------------------------------------------------------------- the scene
 def check_looks_fit(app, product, *, focused: bool = True) -> None:
     """Refuse looks larger than the image (the interferogram would have no pixel). A raw
@@ -225,9 +239,10 @@ def check_looks_fit(app, product, *, focused: bool = True) -> None:
     for attr, looks, size, axis in (("azimuth_looks", az, product.length, "lines"),
                                     ("range_looks", rg, product.width, "pixels")):
         if looks > size:
-            origin = "" if app.source_of(attr) != "default" or app.posting is None else \
-                f" (from posting {app.posting:g} m)"
-            raise _error(app, attr, f"{looks} looks{origin} but the reference {what} "
+            given = app.source_of(attr) != "default" or app.posting is None
+            setting, origin = (attr, "") if given else \
+                ("posting", f" in {axis} (from posting {app.posting:g} m)")
+            raise _error(app, setting, f"{looks} looks{origin} but the reference {what} "
                          f"{_file(product)} has {size} {axis}: the interferogram would be empty")
 
 
