@@ -25,7 +25,7 @@ from isce_commands import run_command
 
 from isce.apps import insar_settings
 from isce.apps.insar import Insar
-from isce.framework import CommandLine, ConfigurationError
+from isce.framework import CommandLine, ConfigurationError, InputError
 
 LAT, LON = 34.5, -116.5
 LINES, PIXELS = 240, 160
@@ -310,22 +310,50 @@ def test_settings_that_fit_pass_preprocess(tmp_path, slcs):
     assert (wd / "reference" / "reference.slc").is_file()
 
 
-def test_raw_looks_are_checked_against_the_raw_size(workdir):
-    """A raw date: its size bounds the focused image's, so looks beyond it are refused."""
+def test_raw_looks_are_checked_against_what_focusing_can_make(workdir):
+    """A raw date: looks beyond the lines left after the synthetic aperture (or the samples
+    left after the chirp) are refused from the metadata, before focusing."""
+    from isce.focus.pipeline import required_pulses
+    from isce.focus.rangecomp import valid_samples
+
+    raw = alos_raw(4800, 1200)
+    lines = 4800 - required_pulses(raw) + 1
+    assert 50 < lines < 200                                   # ALOS: ~4685-pulse aperture
+    insar_settings.check_looks_fit(configure(*BASE, f"insarApp.azimuth looks={lines}"), raw)
+    with pytest.raises(ConfigurationError, match=f"{lines + 1} looks but the reference image "
+                                                 f"focused from the raw data .* will have at "
+                                                 f"most {lines} lines"):
+        insar_settings.check_looks_fit(configure(*BASE, f"insarApp.azimuth looks={lines + 1}"), raw)
+    raw = alos_raw(4800, 512)
+    chirp = raw.pulse_length * raw.range_sampling_rate       # 864 samples: wider than 512
+    with pytest.raises(InputError, match="512 samples per line, fewer than the 864 samples of "
+                                         "the chirp: range compression leaves no pixel"):
+        insar_settings.check_looks_fit(configure(*BASE), raw)
+    raw = alos_raw(4800, 1200)
+    first, stop = valid_samples(raw)
+    assert abs((stop - first) - (1200 - chirp)) <= 1
+    with pytest.raises(ConfigurationError, match=f"insarApp.range looks: {stop - first + 1} looks "
+                                                 f".* at most {stop - first} pixels"):
+        insar_settings.check_looks_fit(configure(*BASE, f"insarApp.range looks={stop - first + 1}"),
+                                       raw)
+
+
+def alos_raw(lines, samples, echoes=None):
+    """A raw ALOS FBS date over (LAT, LON) centred at mid-swath; echoes from the raster
+    ``echoes`` when given."""
     from isce.core.constants import SPEED_OF_LIGHT
-    from isce.sensors.raw import RawProduct
+    from isce.sensors.raw import RawProduct, RawSource
 
     radar, orbit, t_zd = alos_geometry()
-    raw = RawProduct(orbit=orbit, sensing_start=t_zd, prf=radar.prf,
-                     starting_range=mid_range(orbit, t_zd), length=300, width=200,
-                     range_sampling_rate=radar.range_sampling_rate, wavelength=radar.wavelength,
-                     look_side="right", chirp_slope=radar.chirp_slope,
-                     pulse_length=radar.pulse_length)
-    insar_settings.check_looks_fit(configure(*BASE, "insarApp.range looks=200"), raw, focused=False)
-    with pytest.raises(ConfigurationError, match="201 looks.*raw data.*has 200 pixels"):
-        insar_settings.check_looks_fit(configure(*BASE, "insarApp.range looks=201"), raw,
-                                       focused=False)
-    assert math.isclose(raw.range_pixel_spacing, SPEED_OF_LIGHT / 64e6)
+    dr = SPEED_OF_LIGHT / (2 * radar.range_sampling_rate)
+    return RawProduct(orbit=orbit, sensing_start=t_zd - lines / 2 / radar.prf, prf=radar.prf,
+                      starting_range=mid_range(orbit, t_zd) - samples / 2 * dr,
+                      range_sampling_rate=radar.range_sampling_rate, length=lines, width=samples,
+                      wavelength=radar.wavelength, look_side="right",
+                      chirp_slope=radar.chirp_slope, pulse_length=radar.pulse_length,
+                      antenna_length=radar.antenna_length, platform="ALOS", mission="ALOS",
+                      polarization="HH",
+                      source=RawSource("raster", str(echoes)) if echoes else None)
 
 
 # ----------------------------------------------------------------------------- ALOS frames
@@ -335,21 +363,13 @@ def test_two_alos_frames_in_isce2_list_syntax_run_as_one_pass(tmp_path):
     from dataclasses import replace
 
     import isce.io
-    from isce.core.constants import SPEED_OF_LIGHT
     from isce.sensors.alos_ceos import write_ceos
     from isce.sensors.raw import RawProduct, RawSource
 
-    lines, samples = 4800, 512                   # longer than the synthetic aperture
-    radar, orbit, t_zd = alos_geometry()
-    dr = SPEED_OF_LIGHT / (2 * radar.range_sampling_rate)
+    lines, samples = 4800, 1024                  # longer than the aperture, wider than the chirp
     rng = np.random.default_rng(7)
     z = (4 * (rng.standard_normal((lines, samples)) + 1j * rng.standard_normal((lines, samples))))
-    raw = RawProduct(orbit=orbit, sensing_start=t_zd - lines / 2 / radar.prf, prf=radar.prf,
-                     starting_range=mid_range(orbit, t_zd) - samples / 2 * dr,
-                     range_sampling_rate=radar.range_sampling_rate, length=lines, width=samples,
-                     wavelength=radar.wavelength, look_side="right", chirp_slope=radar.chirp_slope,
-                     pulse_length=radar.pulse_length, antenna_length=radar.antenna_length,
-                     platform="ALOS", mission="ALOS", polarization="HH")
+    raw = alos_raw(lines, samples)
     names = {}
     for name, first, last in (("F1", 0, 2600), ("F2", 2400, lines), ("SEC", 0, lines)):
         echo = tmp_path / f"{name}.echo"

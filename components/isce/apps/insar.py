@@ -203,10 +203,10 @@ def preprocess(ctx):
     if not any(isinstance(p, RawProduct) for p in products.values()):
         check_overlap(products["reference"], products["secondary"])
     check_dem_early(ctx.params.dem, products["reference"])  # not after focusing: verifyDEM
-    insar_settings.check_scene_settings(ctx.params, products)   # looks, boxes on the scene
     for role, product in products.items():
         if isinstance(product, RawProduct):
             check_aperture(product, role)   # formslc would fail on it, after a long wait
+    insar_settings.check_scene_settings(ctx.params, products)   # looks, boxes on the scene
     ctx.state.raw, ctx.state.slc = {}, {}
     with _outputs_removed_on_failure(ctx):
         for role, product in products.items():

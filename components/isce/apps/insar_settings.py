@@ -231,19 +231,44 @@ def looks_text(app) -> str:
 
 
 # ----------------------------------------------------------------------------- the scene
-def check_looks_fit(app, product, *, focused: bool = True) -> None:
-    """Refuse looks larger than the image (the interferogram would have no pixel). A raw
-    product's size bounds its focused image's from above (``focused=False``)."""
+def image_size_bound(product) -> tuple[int, int]:
+    """(lines, pixels) of the reference image: a focused product's own; for raw data an upper
+    bound of what focusing will make of it, from the metadata (the raw lines less the
+    synthetic aperture, the samples less the chirp)."""
+    from isce.sensors.raw import RawProduct
+
+    if not isinstance(product, RawProduct):
+        return product.length, product.width
+    from isce.focus.pipeline import required_pulses
+    from isce.focus.rangecomp import valid_samples
+
+    first, stop = valid_samples(product)
+    return max(product.length - required_pulses(product) + 1, 0), stop - first
+
+
+def check_looks_fit(app, product) -> None:
+    """Refuse looks larger than the reference image (the interferogram would have no pixel);
+    for raw data, larger than the most focusing can make of them (:func:`image_size_bound`)."""
+    from isce.sensors.raw import RawProduct
+
+    lines, pixels = image_size_bound(product)
+    if pixels < 1:   # a data problem, whatever the looks
+        chirp = int(round(product.pulse_length * product.range_sampling_rate))
+        raise InputError(f"{_file(product)}: the raw data have {product.width} samples per line, "
+                         f"fewer than the {chirp} samples of the chirp: range compression "
+                         "leaves no pixel")
     az, rg = effective_looks(app, product)
-    what = "image" if focused else "raw data (the focused image is smaller still)"
-    for attr, looks, size, axis in (("azimuth_looks", az, product.length, "lines"),
-                                    ("range_looks", rg, product.width, "pixels")):
+    what = "image focused from the raw data" if isinstance(product, RawProduct) else "image"
+    at_most = "will have at most" if isinstance(product, RawProduct) else "has"
+    for attr, looks, size, axis in (("azimuth_looks", az, lines, "lines"),
+                                    ("range_looks", rg, pixels, "pixels")):
         if looks > size:
             given = app.source_of(attr) != "default" or app.posting is None
             setting, origin = (attr, "") if given else \
                 ("posting", f" in {axis} (from posting {app.posting:g} m)")
             raise _error(app, setting, f"{looks} looks{origin} but the reference {what} "
-                         f"{_file(product)} has {size} {axis}: the interferogram would be empty")
+                         f"{_file(product)} {at_most} {size} {axis}: the interferogram would be "
+                         "empty")
 
 
 def _file(product) -> str:
@@ -293,8 +318,6 @@ def _lon_overlap(w: float, e: float, west: float, east: float) -> bool:
 def check_scene_settings(app, products: dict) -> None:
     """Settings against the reference scene, before preprocess writes anything: looks
     that fit the image, boxes on the scene."""
-    from isce.sensors.raw import RawProduct
-
     ref = products["reference"]
-    check_looks_fit(app, ref, focused=not isinstance(ref, RawProduct))
+    check_looks_fit(app, ref)
     check_boxes_on_scene(app, ref)
