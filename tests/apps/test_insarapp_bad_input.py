@@ -9,7 +9,7 @@ the scene, a misspelt property, a pair from different tracks. Each is refused
   completed step did not record (the runs use ``--steps``, so PICKLE/ says what completed).
 
 Every case is a real ``applications/insarApp.py`` process. The ALOS CEOS files are small
-synthetic scenes written here (4800 pulses x 512 samples, a few seconds for the whole file);
+synthetic scenes written here (4800 pulses x 1024 samples, a few seconds for the whole file);
 the HDF5 cases use the San Andreas UAVSAR pair of ../shared/data (skipped without it).
 """
 import json
@@ -31,7 +31,7 @@ STEPS = ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr", "co
 SCENES = (("ref", True, "right"), ("sec", True, "right"), ("desc", False, "right"),
           ("left", True, "left"))
 LAT, LON = 34.5, -116.5           # centre of the synthetic ALOS scenes
-LINES, SAMPLES = 4800, 512       # longer than the synthetic aperture (4685 pulses)
+LINES, SAMPLES = 4800, 1024      # longer than the aperture (4685 pulses), wider than the chirp
 
 
 # ----------------------------------------------------------------------------- inputs

@@ -497,3 +497,97 @@ def test_missing_leaderfile_is_a_configuration_error(tmp_path, monkeypatch):
     reader.imagefile = "x"
     with pytest.raises(ConfigurationError, match="LEADERFILE is not set"):
         reader.parse()
+
+
+# ---------------------------------------------------------------------------- several frames
+FRAME_LINES = 120
+
+
+@pytest.fixture
+def frames(tmp_path):
+    """One pass of FRAME_LINES lines written whole and as two overlapping frames (lines
+    0..80 and 60..120), all with one quantisation scale: {name: (IMG, LED)} + the raw."""
+    from dataclasses import replace
+
+    raw = make_raw(tmp_path, length=FRAME_LINES)
+    z = raw.read()
+    whole = write_ceos(raw, tmp_path / "IMG-WHOLE", tmp_path / "LED-WHOLE")
+    scale = whole.source.params["scale"]
+    files = {"whole": (tmp_path / "IMG-WHOLE", tmp_path / "LED-WHOLE")}
+
+    def frame(name, first, last, *, shift_lines=0.0, **changes):
+        echo = tmp_path / f"{name}.echo"
+        isce.io.write(str(echo), z[first:last])
+        part = replace(raw, length=last - first, source=RawSource("raster", str(echo)),
+                       sensing_start=raw.sensing_start + (first + shift_lines) / raw.prf, **changes)
+        img, led = tmp_path / f"IMG-{name}", tmp_path / f"LED-{name}"
+        write_ceos(part, img, led, scale=scale)
+        files[name] = (img, led)
+
+    frame("A", 0, 80)
+    frame("B", 60, FRAME_LINES)
+    frame("C", 90, FRAME_LINES)                                  # 10 lines after A ends
+    frame("B_offgrid", 60, FRAME_LINES, shift_lines=0.5)
+    frame("B_far", 60, FRAME_LINES, starting_range=R0 + 100.0)
+    return files, raw
+
+
+def test_consecutive_frames_are_concatenated_like_the_whole_pass(frames):
+    from isce.sensors.alos_ceos import read_alos_frames
+
+    files, raw = frames
+    whole = read_alos_ceos(*files["whole"])
+    for order in (("A", "B"), ("B", "A")):                       # sorted by time either way
+        both = read_alos_frames([files[k][0] for k in order], [files[k][1] for k in order])
+        assert both.source.kind == "ceos_frames"
+        assert both.length == FRAME_LINES == whole.length
+        for name in SCALARS:
+            assert getattr(both, name) == pytest.approx(getattr(whole, name), abs=1e-9), name
+        np.testing.assert_array_equal(both.read(), whole.read())
+        np.testing.assert_array_equal(both.read(slice(5, 115, 7)), whole.read(slice(5, 115, 7)))
+        np.testing.assert_array_equal(both.read(slice(70, 90)), whole.read(slice(70, 90)))
+        assert_same_orbit(both.orbit, whole.orbit)
+        assert both.attributes["frame_start_lines"] == [0, 60]
+    saved = RawProduct.load(both.save(str(files["A"][0].parent / "both.raw.json")))
+    np.testing.assert_array_equal(saved.read(slice(50, 100)), whole.read(slice(50, 100)))
+
+
+@pytest.mark.parametrize("second, words", [
+    ("C", ["IMG-A and IMG-C", "a gap of 10 lines"]),
+    ("B_offgrid", ["IMG-A and IMG-B_offgrid", "not on one PRF grid", "60.50 lines"]),
+    ("B_far", ["IMG-A and IMG-B_far", "starting range"]),
+])
+def test_frames_that_do_not_continue_each_other_are_refused(frames, second, words):
+    from isce.sensors.alos_ceos import read_alos_frames
+
+    files, _ = frames
+    with pytest.raises(InputError, match="cannot be concatenated") as err:
+        read_alos_frames([files["A"][0], files[second][0]], [files["A"][1], files[second][1]])
+    for word in words:
+        assert word in str(err.value), (word, str(err.value))
+
+
+def test_isce2_list_syntax_configures_several_frames(frames, tmp_path, monkeypatch):
+    """ISCE2's ``['IMG-1', 'IMG-2']`` (relative to the XML's folder); lists of unequal
+    length are refused while configuring, naming the files."""
+    files, _ = frames
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ISCEDB", raising=False)
+    whole = read_alos_ceos(*files["whole"])
+
+    def reader(images, leaders):
+        (tmp_path / "sensor.xml").write_text(
+            f'<r><component name="reference"><property name="IMAGEFILE">{images}</property>'
+            f'<property name="LEADERFILE">{leaders}</property></component></r>')
+        return isce.sensors.create("ALOS", name="reference").configure()
+
+    alos = reader("['IMG-A', \"IMG-B\"]", "['LED-A', 'LED-B']")
+    assert alos.imagefile == [str(tmp_path / "IMG-A"), str(tmp_path / "IMG-B")]
+    np.testing.assert_array_equal(alos.parse().read(), whole.read())
+    single = reader("['IMG-A']", "LED-A")                       # a one-element list: one frame
+    assert single.parse().length == 80
+    with pytest.raises(ConfigurationError, match=r"2 image file\(s\) \(IMG-A, IMG-B\) but 1 leader "
+                                                 r"file\(s\) \(LED-A\)"):
+        reader("['IMG-A', 'IMG-B']", "['LED-A']")
+    with pytest.raises(ConfigurationError, match="quoted file names"):
+        reader("[IMG-A, IMG-B]", "LED-A")

@@ -24,10 +24,18 @@ def test_readme_paragraph_states_the_licences():
 
 @pytest.mark.parametrize("name, canon, fixed", [
     ("snaphu", "snaphu", {}), ("SNAPHU_MCF", "snaphu", {"init": "mcf"}), ("mcf", "mcf", {}),
-    ("icu", "mcf", {}), (" Grass ", "mcf", {}), ("snaphu-mcf", "snaphu", {"init": "mcf"}),
+    ("snaphu-mcf", "snaphu", {"init": "mcf"}),
 ])
 def test_names(name, canon, fixed):
     assert isce.unwrap.canonical_name(name) == (canon, fixed)
+
+
+@pytest.mark.parametrize("name", ["icu", " Grass "])
+def test_isce2_branch_cut_names_are_refused_not_replaced(name):
+    """ISCE2's icu and grass used to run mcf silently: now refused, naming the choices."""
+    with pytest.raises(ValueError, match=r"(icu|grass) is not available yet; choose snaphu, "
+                                         r"snaphu_mcf or mcf"):
+        isce.unwrap.canonical_name(name)
 
 
 def test_unknown_name_suggests_the_closest():
@@ -44,7 +52,7 @@ def test_unwrap_array_dispatches():
     pytest.importorskip("ortools")
     y, x = np.mgrid[0:20, 0:30]
     z = np.exp(0.5j * x).astype(np.complex64)
-    res = isce.unwrap.unwrap_array("icu", z)
+    res = isce.unwrap.unwrap_array("mcf", z)
     np.testing.assert_allclose(res.phase - res.phase[0, 0], 0.5 * x, atol=1e-5)
     assert isinstance(res, isce.unwrap.Unwrapped)
 

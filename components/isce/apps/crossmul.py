@@ -7,6 +7,8 @@ from isce.framework import Application, ConfigurationError, InputError, Paramete
 
 from .products import PRODUCT_SELECTION, open_image
 
+MAX_OVERSAMPLE = 8   # range oversampling of crossmul: 2 suffices, 8 is generous
+
 
 def interferogram(ctx):
     """Cross-multiply with range oversampling, take looks, estimate coherence."""
@@ -56,7 +58,9 @@ class Crossmul(Application):
                   doc="Looks in range."),
         Parameter("azimuth_looks", public_name="azimuth looks", type=int, default=1, units="lines",
                   doc="Looks in azimuth."),
-        Parameter("oversample", type=int, default=2, doc="Range oversampling before multiplying."),
+        Parameter("oversample", type=int, default=2,
+                  doc=f"Range oversampling before multiplying, 1..{MAX_OVERSAMPLE} (2 keeps the "
+                      "product of two band-limited lines free of aliasing; more only costs memory)."),
         Parameter("output_dir", public_name="output directory", type="path", default="interferogram",
                   intent="output",
                   doc="Folder for topophase.flat and topophase.cor."),
@@ -74,3 +78,8 @@ class Crossmul(Application):
                 name = self.parameter(attr).public_name
                 raise ConfigurationError(f"must be at least 1, got {value}",
                                          source=self.source_of(attr), path=f"{self.config_path}.{name}")
+        if self.oversample > MAX_OVERSAMPLE:
+            raise ConfigurationError(f"must be at most {MAX_OVERSAMPLE}, got {self.oversample}: 2 "
+                                     "already avoids aliasing, more only multiplies the memory",
+                                     source=self.source_of("oversample"),
+                                     path=f"{self.config_path}.oversample")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from isce.framework import Application, ConfigurationError, Facility, InputError, Parameter, Step
 
+from . import insar_settings
+
 UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
 GEOCODE_DEFAULT = ["interferogram/filt_topophase.flat", "interferogram/filt_topophase.unw",
                    "interferogram/topophase.unw", "interferogram/phsig.cor",
@@ -41,7 +43,18 @@ def _slc(ctx, role):
 
 
 def _looks(ctx):
-    return ctx.params.azimuth_looks, ctx.params.range_looks
+    """(azimuth, range) looks: as set, or from ``posting`` [m] on the reference scene."""
+    from isce.sensors import SlcProduct
+    from isce.sensors.raw import RawProduct
+
+    state = ctx.state
+    if "reference" in (getattr(state, "slc", None) or {}):
+        product = SlcProduct.from_dict(state.slc["reference"])
+    elif "reference" in (getattr(state, "raw", None) or {}):
+        product = RawProduct.from_dict(state.raw["reference"])
+    else:
+        product = None
+    return insar_settings.effective_looks(ctx.params, product)
 
 
 def _heading(product) -> float:
@@ -177,8 +190,8 @@ def startup(ctx):
         Path(folder).mkdir(exist_ok=True)
     ctx.state.timings = {}
     ctx.state.started = time.time()
-    ctx.log.info("looks %d x %d (azimuth x range), filter strength %.2f, unwrapper %s",
-                 *_looks(ctx), ctx.params.filter_strength,
+    ctx.log.info("looks %s (azimuth x range), filter strength %.2f, unwrapper %s",
+                 insar_settings.looks_text(ctx.params), ctx.params.filter_strength,
                  ctx.params.unwrapper if ctx.params.do_unwrap else "none")
 
 
@@ -193,6 +206,7 @@ def preprocess(ctx):
             raise ConfigurationError(f"no sensor for the {role} date: set 'sensor name' "
                                      f"(or '{role} sensor name')", path=f"insar.{role}")
         products[role] = reader.parse()
+    insar_settings.check_outputs(ctx.params)
     # a pair that cannot work is refused from the metadata, before any image is written
     check_tracks(products["reference"], products["secondary"])
     if not any(isinstance(p, RawProduct) for p in products.values()):
@@ -201,19 +215,22 @@ def preprocess(ctx):
     for role, product in products.items():
         if isinstance(product, RawProduct):
             check_aperture(product, role)   # formslc would fail on it, after a long wait
+    insar_settings.check_scene_settings(ctx.params, products)   # looks, boxes on the scene
     ctx.state.raw, ctx.state.slc = {}, {}
     with _outputs_removed_on_failure(ctx):
         for role, product in products.items():
-            folder = Path(role)
-            folder.mkdir(exist_ok=True)
+            slc_path = insar_settings.slc_path(getattr(ctx.params, role), role)
+            slc_path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(product, RawProduct):
-                ctx.add_output(folder / f"{role}.raw.json")
-                product.save(folder / f"{role}.raw.json")
+                raw_json = insar_settings.raw_json_path(getattr(ctx.params, role), role)
+                raw_json.parent.mkdir(parents=True, exist_ok=True)
+                ctx.add_output(raw_json)
+                product.save(raw_json)
                 ctx.state.raw[role] = product.to_dict()
                 ctx.log.info("%s: raw, %d pulses x %d samples", role, product.length, product.width)
             else:
-                ctx.add_output(folder / f"{role}.slc")
-                written = product.write(folder / f"{role}.slc", progress=True)
+                ctx.add_output(slc_path)
+                written = product.write(slc_path, progress=True)
                 ctx.state.slc[role] = written.to_dict()
                 ctx.log.info("%s: SLC, %d lines x %d pixels", role, product.length, product.width)
 
@@ -226,11 +243,11 @@ def formslc(ctx):
         for role, raw in ctx.state.raw.items():
             from isce.focus.pipeline import focus
 
-            output = Path(role) / f"{role}.slc"
+            output = insar_settings.slc_path(getattr(ctx.params, role), role)  # OUTPUT
             ctx.add_output(output)
             # the range-compressed echoes go through a file (removed after): memory stays
             # bounded by the focuser's blocks whatever the scene size
-            rc_file = Path(role) / f"{role}.rc"
+            rc_file = output.with_suffix(".rc")
             try:
                 result = focus(RawProduct.from_dict(raw), output, rc_output=rc_file, progress=True)
             finally:
@@ -240,6 +257,7 @@ def formslc(ctx):
                          result.product.width)
     if ctx.state.raw:
         check_overlap(_slc(ctx, "reference"), _slc(ctx, "secondary"))
+        insar_settings.check_looks_fit(ctx.params, _slc(ctx, "reference"))  # the focused size
 
 
 def verify_dem(ctx):
@@ -297,7 +315,8 @@ def _secondary_image(ctx):
     ctx.log.info("band-passing the secondary from %.1f MHz at %.4f GHz to %.1f MHz at %.4f GHz",
                  sec.range_bandwidth / 1e6, sec.center_frequency / 1e9,
                  ref.range_bandwidth / 1e6, ref.center_frequency / 1e9)
-    out = bandpass_to_reference(sec, ref, Path("secondary") / "secondary_bandpassed.slc", progress=True)
+    out = bandpass_to_reference(sec, ref, Path(sec.source.path).parent / "secondary_bandpassed.slc",
+                                progress=True)    # beside the secondary SLC (OUTPUT's folder)
     ctx.add_output(out)
     return out
 
@@ -456,7 +475,7 @@ def geocode(ctx):
     bbox = ctx.params.geocode_bbox or ctx.params.roi
     dem = ctx.state.dem if ctx.state.dem else 0.0
     _reads(ctx, *inputs, ctx.state.dem)
-    posting = ctx.params.posting
+    posting = ctx.params.geo_posting
     if posting is None and not ctx.state.dem:
         posting = [0.0005]
     posting = None if posting is None else (posting[0] if len(posting) == 1 else tuple(posting))
@@ -554,16 +573,34 @@ class Insar(Application):
                   doc="Goldstein-Werner exponent alpha, 0..1."),
         Parameter("do_unwrap", public_name="do unwrap", type=bool, default=True, doc="Unwrap the phase."),
         Parameter("unwrapper", public_name="unwrapper name", type=str, default="snaphu",
-                  choices=UNWRAPPERS, doc="snaphu (non-commercial CS2 inside) or mcf (ours)."),
+                  choices=UNWRAPPERS, doc="snaphu, snaphu_mcf (non-commercial CS2 inside) or mcf "
+                  "(ours); ISCE2's icu and grass are not available yet."),
         Parameter("geocode_list", public_name="geocode list", type=str, container=list,
                   default=GEOCODE_DEFAULT, doc="Products to geocode."),
         Parameter("geocode_bbox", public_name="geocode bounding box", type=float, container=list,
                   default=None, units="deg", doc="S, N, W, E of the geocoded grid."),
-        Parameter("posting", public_name="geocode posting", type=float, container=list,
-                  default=None, units="deg", doc="Geocoded pixel size (dx[, dy]); default: the DEM's."),
+        Parameter("geo_posting", public_name="geocode posting", type=float, container=list,
+                  default=None, units="deg", aliases=("geoPosting",),
+                  doc="Geocoded pixel size in degrees (dx[, dy]; one value: both, as ISCE2's "
+                  "geoPosting); default: the DEM's."),
+        Parameter("posting", public_name="posting", type=float, default=None, units="m",
+                  doc="ISCE2's posting: the interferogram's pixel size on the ground, in metres; "
+                  "sets the range and azimuth looks not given (ISCE2's rule: ground-range "
+                  "resolution and ground line spacing at mid-scene)."),
         Parameter("roi", public_name="regionOfInterest", type=float, container=list, default=None,
                   units="deg", doc="S, N, W, E of interest: the geocoded area when no bounding box "
                   "is given (the whole scene is processed)."),
+        Parameter("do_dense_offsets", public_name="do denseoffsets", type=bool, default=False,
+                  doc="ISCE2's dense offsets: not available yet (False only)."),
+        Parameter("do_split_spectrum", public_name="do split spectrum", type=bool, default=False,
+                  doc="ISCE2's split-spectrum processing: not available yet (False only)."),
+        Parameter("do_dispersive", public_name="do dispersive", type=bool, default=False,
+                  doc="ISCE2's ionosphere (dispersive phase) estimate: not available yet "
+                  "(False only)."),
+        Parameter("do_rubbersheeting_azimuth", public_name="do rubbersheetingAzimuth", type=bool,
+                  default=False, doc="ISCE2's azimuth rubber-sheeting: not available yet (False only)."),
+        Parameter("do_rubbersheeting_range", public_name="do rubbersheetingRange", type=bool,
+                  default=False, doc="ISCE2's range rubber-sheeting: not available yet (False only)."),
     )
     facilities = (
         Facility("reference", factory=make_sensor, args=("sensor_name", "reference_sensor"),
@@ -584,7 +621,7 @@ class Insar(Application):
         Step("coarse_resample", coarse_resample, coarse_resample.__doc__.splitlines()[0], uses=()),
         Step("misregistration", misregistration, misregistration.__doc__.splitlines()[0], uses=()),
         Step("refined_resample", refined_resample, refined_resample.__doc__.splitlines()[0], uses=()),
-        Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0], uses=("range looks", "azimuth looks")),
+        Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0], uses=("range looks", "azimuth looks", "posting")),
         Step("coherence", coherence, coherence.__doc__.splitlines()[0], uses=()),
         Step("filter", filter_step, filter_step.__doc__.splitlines()[0], uses=("filter strength",)),
         Step("unwrap", unwrap, unwrap.__doc__.splitlines()[0], uses=("do unwrap", "unwrapper name")),
@@ -599,6 +636,7 @@ class Insar(Application):
                 if os.path.isfile(f"{path}{s}")]
 
     def validate(self):
+        insar_settings.validate_settings(self)   # ISCE2 meanings, finite numbers, boxes
         for attr in ("range_looks", "azimuth_looks"):
             if getattr(self, attr) < 1:
                 name = self.parameter(attr).public_name
@@ -608,12 +646,9 @@ class Insar(Application):
             raise ConfigurationError(f"must be within 0..1, got {self.filter_strength}",
                                      source=self.source_of("filter_strength"),
                                      path=f"{self.config_path}.filter strength")
-        for attr in ("geocode_bbox", "roi"):
-            box = getattr(self, attr)
-            if box is not None and (len(box) != 4 or not (box[0] < box[1] and box[2] < box[3])):
-                name = self.parameter(attr).public_name
-                raise ConfigurationError("needs S, N, W, E with S < N and W < E",
-                                         source=self.source_of(attr), path=f"{self.config_path}.{name}")
+
+    def check_complete(self):
+        insar_settings.check_sensors(self)       # before anything is written
 
 
 class Stripmap(Insar):

@@ -411,7 +411,7 @@ def inputs(ctx):
             lines += [f'    <component name="{name}">',
                       f'      <property name="IMAGEFILE">{w["IMAGEFILE"]}</property>',
                       f'      <property name="LEADERFILE">{w["LEADERFILE"]}</property>',
-                      f'      <property name="OUTPUT">{name}_ceos.raw</property>',
+                      f'      <property name="OUTPUT">{name}/{name}.raw</property>',
                       "    </component>"]
         lines += ["  </component>", "</insarApp>", ""]
         write_text(os.fspath(out / "insarApp.xml"), "\n".join(lines))

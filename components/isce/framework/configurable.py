@@ -19,7 +19,7 @@ from .errors import ConfigurationError
 from .names import did_you_mean, normalize
 from .parameter import Facility, Parameter
 from .values import format_value
-from .xmlconfig import ConfigNode, parse_file
+from .xmlconfig import COMMAND_LINE, ConfigNode, parse_file
 
 DEFAULT = "default"
 _RESERVED = frozenset({"family", "instance", "instance_name", "config_path", "configured",
@@ -66,6 +66,11 @@ def settings_for(root: ConfigNode, family: str, instance: str, *, strict: bool) 
                                  properties=dict(root.properties)))
     layers.extend(root.components[key] for key in dict.fromkeys(keys) if key in root.components)
     return layers
+
+
+def _where(source: str, line: int | None) -> str:
+    """``file:line`` (or the file alone) for messages."""
+    return f"{source}:{line}" if line else source
 
 
 class Configurable:
@@ -171,6 +176,7 @@ class Configurable:
         return self
 
     def _apply(self, layers: list[ConfigNode], search: SearchPath, check_mandatory: bool) -> None:
+        self._check_one_name_each(layers)
         choices = self.public_names()
         for_facility: dict[str, list[ConfigNode]] = {f.attrname: [] for f in self._facility_list}
         for layer in layers:  # lowest priority first: a later layer overwrites
@@ -193,6 +199,7 @@ class Configurable:
                         f"missing mandatory parameter (set it in an XML file or as "
                         f"{self.config_path}.{p.public_name}=<value>)",
                         path=f"{self.config_path}.{p.public_name}")
+            self.check_complete()
         self.validate()
         for fac in self._facility_list:
             try:
@@ -223,6 +230,26 @@ class Configurable:
                             check_mandatory=check_mandatory)
             setattr(self, fac.attrname, child)
 
+    def _check_one_name_each(self, layers: list[ConfigNode]) -> None:
+        """Refuse files that set one property or component under two of its names
+        (``Master`` and ``Reference``): neither would silently win. A command-line setting
+        may use any name: it is an explicit override."""
+        spelt: dict[str, dict[str, tuple]] = {}
+        for layer in layers:
+            entries = [(self.parameter(k), s.name, s.source, s.line) for k, s in layer.properties.items()]
+            entries += [(self.facility(k), n.name, n.source, n.line) for k, n in layer.components.items()]
+            for decl, name, source, line in entries:
+                if decl is None or source in (None, COMMAND_LINE):
+                    continue
+                names = spelt.setdefault(decl.attrname, {})
+                names.setdefault(normalize(name), (name, source, line))
+                if len(names) > 1:
+                    (a, sa, la), (b, sb, lb) = list(names.values())[:2]
+                    raise ConfigurationError(
+                        f"{a!r} ({_where(sa, la)}) and {b!r} ({_where(sb, lb)}) both configure "
+                        f"{decl.public_name!r}: they are two names of one setting; keep one",
+                        source=source, line=line, path=f"{self.config_path}.{decl.public_name}")
+
     def _set(self, key: str, setting, choices: list[str]) -> None:
         """Type one setting by its Parameter and assign it, or raise a ConfigurationError."""
         param = self.parameter(key)
@@ -245,6 +272,10 @@ class Configurable:
 
     def validate(self) -> None:
         """Hook: check relations between parameters; raise ConfigurationError."""
+
+    def check_complete(self) -> None:
+        """Hook: check that the settings are enough to run (as mandatory parameters are;
+        skipped where those are, e.g. for --help); raise ConfigurationError."""
 
     # --- introspection ----------------------------------------------------------
     def source_of(self, attrname: str) -> str:

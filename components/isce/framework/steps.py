@@ -124,6 +124,17 @@ class ParameterView:
     def __dir__(self):
         return sorted(self._names)
 
+    # read-only introspection, so checks can name a setting and where it came from
+    @property
+    def config_path(self) -> str:
+        return self._component.config_path
+
+    def source_of(self, attrname: str) -> str:
+        return self._component.source_of(attrname)
+
+    def parameter(self, key: str):
+        return self._component.parameter(key)
+
 
 class StepContext:
     """What a step sees: ``params`` (read-only), ``state`` (plain data), ``log``, file records."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from pathlib import Path
 
 _TRUE = {"true", "yes", "y", "on", "1"}
@@ -80,6 +81,45 @@ def to_path(text: str, base_dir: str | os.PathLike | None = None) -> str:
     return str(path)
 
 
+# one quoted item of a list literal, then a comma or the end: '...' or "..." (no escapes)
+_QUOTED_ITEM = re.compile(r"""\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*(,|$)""")
+
+
+def split_quoted_list(text: str) -> list[str]:
+    """The strings of a Python-style list literal of quoted strings, ``['IMG-1', "IMG-2"]``
+    (ISCE2's syntax for several files), parsed by a small grammar: never evaluated."""
+    text = text.strip()
+    if len(text) < 2 or text[0] + text[-1] not in ("[]", "()"):
+        raise ValueError("expected a list like ['IMG-1', 'IMG-2']")
+    body, items, pos = text[1:-1], [], 0
+    while body[pos:].strip():
+        match = _QUOTED_ITEM.match(body, pos)
+        if match is None:
+            raise ValueError("expected a list of quoted file names like ['IMG-1', 'IMG-2']")
+        items.append(match.group(1) if match.group(1) is not None else match.group(2))
+        pos = match.end()
+        if not match.group(3):
+            break
+    if not items:
+        raise ValueError("empty list: give at least one file")
+    return items
+
+
+def to_paths(text: str, base_dir: str | os.PathLike | None = None):
+    """One path (a ``str``), or several (a ``list``): ISCE2's ``['IMG-1', 'IMG-2']``, or
+    names separated by commas. Unlike other lists, one path is never split at spaces."""
+    text = text.strip()
+    if text[:1] in "[(":
+        items = split_quoted_list(text)
+    elif "," in text:
+        items = [item.strip() for item in text.split(",")]
+    else:
+        return to_path(text, base_dir)
+    if any(not item.strip() for item in items):
+        raise ValueError("empty file name in the list")
+    return [to_path(item, base_dir) for item in items]
+
+
 CONVERTERS = {
     "bool": to_bool,
     "int": to_int,
@@ -88,6 +128,7 @@ CONVERTERS = {
     "datetime": to_datetime,
     "date": to_date,
     "path": to_path,
+    "paths": to_paths,
 }
 
 _PYTHON_TYPES = {bool: "bool", int: "int", float: "float", str: "str",
@@ -123,13 +164,14 @@ def convert(text: str, kind: str, container=None, base_dir=None):
     name = type_name(kind)
 
     def one(item: str):
-        if name == "path":
-            return to_path(item, base_dir)
+        if name in ("path", "paths"):
+            return CONVERTERS[name](item, base_dir)
         return CONVERTERS[name](item)
 
     if container is not None:
         return container(one(item) for item in split_container(text))
-    if name != "str" and (text.strip().lower() in _NONE or (name == "path" and not text.strip())):
+    if name != "str" and (text.strip().lower() in _NONE
+                          or (name in ("path", "paths") and not text.strip())):
         if name == "bool":
             raise ValueError("expected a boolean (true/false, yes/no, 1/0)")
         return None  # unset: an optional number, date or path

@@ -1168,27 +1168,170 @@ class RawSensor(Sensor):
 class Alos(RawSensor):
     """Reader of ALOS PALSAR level-1.0 raw data (CEOS ``IMG-*`` / ``LED-*``), ISCE's ``ALOS``.
 
-    Parameters (as ISCE's input files): ``IMAGEFILE``, ``LEADERFILE`` (one frame each),
-    ``OUTPUT`` (where :meth:`extract` writes the echoes). :meth:`parse` returns a
-    :class:`~isce.sensors.raw.RawProduct` decoding the echoes from the image file on demand.
+    Parameters (as ISCE's input files): ``IMAGEFILE``, ``LEADERFILE`` (one frame each, or
+    ISCE2's lists ``['IMG-1', 'IMG-2']`` of consecutive frames of one pass, concatenated
+    along track as ISCE2 does: see :func:`concatenate_frames`), ``OUTPUT`` (where
+    :meth:`extract` writes the echoes). :meth:`parse` returns a
+    :class:`~isce.sensors.raw.RawProduct` decoding the echoes from the image file(s) on demand.
     """
 
     sensor_name = "ALOS"
     parameters = (
-        Parameter("imagefile", public_name="IMAGEFILE", type="path", default=None, mandatory=True,
-                  doc="The ALOS level-1.0 image file (IMG-<pol>-ALPSRP...)."),
-        Parameter("leaderfile", public_name="LEADERFILE", type="path", default=None, mandatory=True,
-                  doc="The ALOS level-1.0 leader file (LED-ALPSRP...)."),
+        Parameter("imagefile", public_name="IMAGEFILE", type="paths", default=None, mandatory=True,
+                  doc="The ALOS level-1.0 image file (IMG-<pol>-ALPSRP...), or a list of "
+                      "consecutive frames ['IMG-1', 'IMG-2'] to concatenate along track."),
+        Parameter("leaderfile", public_name="LEADERFILE", type="paths", default=None, mandatory=True,
+                  doc="The leader file (LED-ALPSRP...) of each image file, in the same order."),
     )
 
+    def validate(self):
+        images, leaders = _as_list(self.imagefile), _as_list(self.leaderfile)
+        if images and leaders and len(images) != len(leaders):
+            raise ConfigurationError(
+                f"{len(images)} image file(s) ({', '.join(map(os.path.basename, images))}) but "
+                f"{len(leaders)} leader file(s) ({', '.join(map(os.path.basename, leaders))}): "
+                "give one LEADERFILE per IMAGEFILE, in the same order",
+                source=self.source_of("imagefile"), path=f"{self.config_path}.IMAGEFILE")
+
     def read_product(self) -> RawProduct:
-        image = self.require("imagefile")
-        leader = self.require("leaderfile")
-        for attr, value in (("imagefile", image), ("leaderfile", leader)):
-            if isinstance(value, (list, tuple)):
-                if len(value) != 1:
-                    param = self.parameter(attr)
-                    raise ConfigurationError(f"{param.public_name}: one file expected (multi-frame "
-                                             f"ALOS data is not supported), got {len(value)}",
-                                             path=f"{self.config_path}.{param.public_name}")
-        return read_alos_ceos(image, leader)
+        images = _as_list(self.require("imagefile"))
+        leaders = _as_list(self.require("leaderfile"))
+        self.validate()
+        return read_alos_frames(images, leaders)
+
+
+def _as_list(value) -> list:
+    """A path setting as a list of paths (empty when unset)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+# ============================================================================ several frames
+def read_alos_frames(imagefiles, leaderfiles) -> RawProduct:
+    """One frame (:func:`read_alos_ceos`), or consecutive frames of one pass concatenated
+    along track (:func:`concatenate_frames`)."""
+    if len(imagefiles) != len(leaderfiles) or not imagefiles:
+        raise ConfigurationError(f"{len(imagefiles)} image file(s) but {len(leaderfiles)} leader "
+                                 "file(s): give one LEADERFILE per IMAGEFILE")
+    frames = [read_alos_ceos(i, led) for i, led in zip(imagefiles, leaderfiles)]
+    return frames[0] if len(frames) == 1 else concatenate_frames(frames)
+
+
+def _seconds_between(epoch, other) -> float:
+    """``other - epoch`` [s] of two numpy datetime64 epochs."""
+    return float((np.datetime64(other, "ns") - np.datetime64(epoch, "ns")).astype(np.int64)) * 1e-9
+
+
+def _name(frame: RawProduct) -> str:
+    return os.path.basename(frame.source.path)
+
+
+def _same_radar(a: RawProduct, b: RawProduct) -> None:
+    """Refuse frames whose radar settings or swath differ (InputError naming both)."""
+    dr = a.range_pixel_spacing
+    checks = (("look side", a.look_side, b.look_side, None),
+              ("polarization", a.polarization, b.polarization, None),
+              ("samples per line", a.width, b.width, 0),
+              ("PRF [Hz]", a.prf, b.prf, 1e-6 * a.prf),
+              ("range sampling rate [Hz]", a.range_sampling_rate, b.range_sampling_rate,
+               1e-9 * a.range_sampling_rate),
+              ("wavelength [m]", a.wavelength, b.wavelength, 1e-9 * a.wavelength),
+              ("chirp slope [Hz/s]", a.chirp_slope, b.chirp_slope, 1e-6 * abs(a.chirp_slope)),
+              ("pulse length [s]", a.pulse_length, b.pulse_length, 1e-6 * a.pulse_length),
+              ("starting range [m]", a.starting_range, b.starting_range, 0.5 * dr),
+              ("orbit number", a.attributes.get("orbit_number"), b.attributes.get("orbit_number"),
+               None))
+    for what, x, y, tol in checks:
+        if x is None or y is None:
+            continue
+        differ = x != y if tol is None else abs(float(x) - float(y)) > tol
+        if differ:
+            raise InputError(f"frames {_name(a)} and {_name(b)} cannot be concatenated: "
+                             f"{what} {x!r} and {y!r} differ (frames of one pass are needed)")
+
+
+def _frame_offset(a: RawProduct, start_a: float, b: RawProduct, start_b: float) -> int:
+    """Lines from the first pulse of ``a`` to that of ``b`` (both starts in one epoch [s]):
+    ``b`` must continue ``a`` on the same pulse grid, overlapping it or adjacent."""
+    lines = (start_b - start_a) * a.prf
+    k = int(round(lines))
+    if abs(lines - k) > 0.1:
+        raise InputError(f"frames {_name(a)} and {_name(b)} cannot be concatenated: their pulses "
+                         f"are not on one PRF grid ({_name(b)} starts {lines:.2f} lines after "
+                         f"{_name(a)})")
+    if k > a.length:
+        raise InputError(f"frames {_name(a)} and {_name(b)} cannot be concatenated: a gap of "
+                         f"{k - a.length} lines ({(k - a.length) / a.prf:.3f} s) between them")
+    if k < 1 or k + b.length <= a.length:
+        raise InputError(f"frames {_name(a)} and {_name(b)} cannot be concatenated: "
+                         f"{_name(b)} does not extend {_name(a)} along track")
+    return k
+
+
+def _merged_orbit(frames, offsets) -> Orbit:
+    """The state vectors of every frame in the first frame's epoch, sorted; a vector given by
+    two leaders must agree (1 m, 1 mm/s)."""
+    t = np.concatenate([f.orbit.time + o for f, o in zip(frames, offsets)])
+    pos = np.concatenate([f.orbit.position for f in frames])
+    vel = np.concatenate([f.orbit.velocity for f in frames])
+    order = np.argsort(t, kind="stable")
+    t, pos, vel = t[order], pos[order], vel[order]
+    keep = np.concatenate([[True], np.diff(t) > 1e-6])
+    for i in np.nonzero(~keep)[0]:
+        if np.linalg.norm(pos[i] - pos[i - 1]) > 1.0 or np.linalg.norm(vel[i] - vel[i - 1]) > 1e-3:
+            raise InputError(f"frames {', '.join(map(_name, frames))}: the leader files give "
+                             f"different state vectors at {t[i]:.3f} s since "
+                             f"{frames[0].orbit.reference_epoch}")
+    return Orbit(t[keep], pos[keep], vel[keep], frames[0].orbit.reference_epoch)
+
+
+def concatenate_frames(frames) -> RawProduct:
+    """Consecutive ALOS frames of one pass as one raw product, as ISCE2's ``Track`` stitches
+    them: ordered by time, each frame's lines follow the previous frame's on its pulse grid,
+    and where they overlap the later frame's lines are used. Frames must share the radar
+    settings, the swath (starting range within half a sample, same width) and the orbit
+    number, and leave no gap; otherwise an InputError names the two frames and why."""
+    epoch = frames[0].orbit.reference_epoch
+    offsets = [_seconds_between(epoch, f.orbit.reference_epoch) for f in frames]
+    order = sorted(range(len(frames)), key=lambda i: frames[i].sensing_start + offsets[i])
+    frames, offsets = [frames[i] for i in order], [offsets[i] for i in order]
+    starts = [f.sensing_start + o for f, o in zip(frames, offsets)]
+    lines = [0]
+    for k in range(1, len(frames)):
+        _same_radar(frames[k - 1], frames[k])
+        lines.append(lines[-1] + _frame_offset(frames[k - 1], starts[k - 1], frames[k], starts[k]))
+    first = frames[0]
+    params = {"count": lines[-1] + frames[-1].length, "samples": first.width,
+              "frames": [{"path": os.path.abspath(f.source.path), "start": line,
+                          "params": f.source.params} for f, line in zip(frames, lines)]}
+    attributes = dict(first.attributes)
+    attributes.update({"image_file": [f.attributes.get("image_file") for f in frames],
+                       "leader_file": [f.attributes.get("leader_file") for f in frames],
+                       "frame_start_lines": lines})
+    log.info("concatenated %d ALOS frames (%s) into %d lines", len(frames),
+             ", ".join(map(_name, frames)), params["count"])
+    return replace(first, orbit=_merged_orbit(frames, offsets), sensing_start=starts[0],
+                   length=params["count"], attributes=attributes,
+                   source=RawSource("ceos_frames", os.path.abspath(first.source.path), params))
+
+
+def _decode_ceos_frames(source: RawSource, rows: slice) -> np.ndarray:
+    """Lines of concatenated frames: each from the latest frame holding it."""
+    p = source.params
+    count, width = int(p["count"]), int(p["samples"])
+    start, stop, step = rows.indices(count)
+    idx = np.arange(start, stop, step)
+    out = np.zeros((idx.size, width), np.complex64)
+    for frame in p["frames"]:                       # in time order: later frames overwrite
+        first, n = int(frame["start"]), int(frame["params"]["count"])
+        sel = np.nonzero((idx >= first) & (idx < first + n))[0]
+        if sel.size:
+            local = idx[sel] - first
+            end = int(local[-1]) + (1 if step > 0 else -1)
+            part = slice(int(local[0]), end if end >= 0 else None, step)
+            out[sel] = _decode_ceos(RawSource("ceos", frame["path"], frame["params"]), part)
+    return out
+
+
+register_decoder("ceos_frames", _decode_ceos_frames)

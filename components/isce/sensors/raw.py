@@ -31,7 +31,8 @@ from isce.framework.errors import InputError
 #: decoder kind -> function(source: RawSource, rows: slice) -> complex64 (lines, samples)
 _DECODERS: dict[str, Callable] = {}
 #: modules that register the decoder of a kind when imported (so a saved product reads anywhere)
-_DECODER_MODULES = {"ceos": "isce.sensors.alos_ceos", "l0b": "isce.sensors.nisar_l0b"}
+_DECODER_MODULES = {"ceos": "isce.sensors.alos_ceos", "ceos_frames": "isce.sensors.alos_ceos",
+                    "l0b": "isce.sensors.nisar_l0b"}
 
 
 def register_decoder(kind: str, decoder: Callable) -> None:

@@ -31,10 +31,9 @@ README paragraph (licence):
     OR-Tools (Apache-2.0), has no such restriction and does not need the
     ``snaphu`` package at all.
 
-ISCE2's other unwrapper names are accepted: ``snaphu_mcf`` is ``snaphu``
-with ``init='mcf'``; ``icu`` and ``grass`` (ISCE2's
-branch-cut unwrappers) are served by ``mcf``, which solves the same residue
-problem optimally instead of by branch-cut trees.
+ISCE2's ``snaphu_mcf`` is accepted: it is ``snaphu`` with ``init='mcf'``.
+ISCE2's branch-cut unwrappers ``icu`` and ``grass`` are not available yet: those
+names are refused (never silently replaced by another algorithm).
 
 Names are loaded on first use, so ``import isce.unwrap`` costs nothing.
 """

@@ -1,5 +1,6 @@
 """``unwrapper name`` -> unwrapper: :func:`unwrap` (rasters on disk) and
-:func:`unwrap_array` (arrays), with ISCE2's names accepted."""
+:func:`unwrap_array` (arrays), with ISCE2's names accepted where we have the algorithm
+(ISCE2's branch-cut ``icu`` and ``grass`` are refused, not replaced)."""
 from __future__ import annotations
 
 import difflib
@@ -17,14 +18,16 @@ _ALIASES = {
     "snaphu_mcf": ("snaphu", {"init": "mcf"}),
     "snaphumcf": ("snaphu", {"init": "mcf"}),
     "mcf": ("mcf", {}),
-    "icu": ("mcf", {}),
-    "grass": ("mcf", {}),
 }
+#: ISCE2 names of unwrappers not implemented here
+NOT_AVAILABLE = ("icu", "grass")
 
 
 def canonical_name(name):
     """``(canonical name, fixed options)`` of an unwrapper name (case and spaces ignored)."""
     key = "".join(str(name).split()).lower().replace("-", "_")
+    if key in NOT_AVAILABLE:
+        raise ValueError(f"{key} is not available yet; choose snaphu, snaphu_mcf or mcf")
     if key not in _ALIASES:
         close = difflib.get_close_matches(key, list(_ALIASES), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,323 @@
+"""insarApp's settings: ISCE2's meanings, and the checks that refuse a setting before any
+long step runs (at configuration time, or in ``preprocess`` once the scene is known).
+
+ISCE2's stripmapApp names mean here what they meant there, or are refused in one line:
+
+* ``posting`` [m] is the interferogram's pixel size on the ground: it sets the azimuth and
+  range looks not given explicitly, as ISCE2's ``StripmapProc.numberOfLooks`` does (ground
+  along-track line spacing; ground-range *resolution* c / (2 B) / sin(incidence) at
+  mid-swath). The geocoded grid's spacing is ``geocode posting`` [deg] (ISCE2's
+  ``geoPosting``).
+* ``do denseoffsets``, ``do split spectrum``, ``do dispersive``,
+  ``do rubbersheetingAzimuth``, ``do rubbersheetingRange``: False is accepted; True is
+  refused (not available yet).
+* ``unwrapper name`` ``icu`` and ``grass`` (ISCE2's branch-cut unwrappers) are refused
+  when unwrapping: nothing here implements them.
+* a reader's ``OUTPUT`` names where its date's SLC goes (:func:`slc_path`).
+
+Other checks: NaN/inf in any float setting, postings <= 0, boxes off the globe (while
+configuring); looks larger than the image and boxes that miss the scene (in preprocess,
+from the metadata, before anything is written); both dates need a sensor
+(:func:`check_sensors`, so a bare run writes nothing).
+
+numpy is imported inside the geometry functions only: configuring stays cheap to import.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from isce.framework import ConfigurationError, InputError
+
+#: ISCE2 processing switches with no implementation here yet: attribute -> what it does
+NOT_AVAILABLE = {
+    "do_dense_offsets": "dense offsets (ISCE2's dense_offsets step)",
+    "do_split_spectrum": "split-spectrum processing (ISCE2's split_range_spectrum step)",
+    "do_dispersive": "the dispersive (ionosphere) estimate (ISCE2's ionosphere step)",
+    "do_rubbersheeting_azimuth": "rubber-sheeting in azimuth (ISCE2's rubber_sheet_azimuth step)",
+    "do_rubbersheeting_range": "rubber-sheeting in range (ISCE2's rubber_sheet_range step)",
+}
+#: ISCE2 unwrapper names that are not implemented here
+UNWRAPPERS_NOT_AVAILABLE = ("icu", "grass")
+UNWRAPPERS_AVAILABLE = ("snaphu", "snaphu_mcf", "mcf")
+MAX_GEOCODE_POSTING_DEG = 1.0   # ~111 km: anything coarser is a unit mistake
+
+
+# ----------------------------------------------------------------------------- configuration
+def _error(app, attr: str, message: str) -> ConfigurationError:
+    """A ConfigurationError naming the setting ``attr`` and where it was set."""
+    name = app.parameter(attr).public_name
+    return ConfigurationError(message, source=app.source_of(attr), path=f"{app.config_path}.{name}")
+
+
+def check_finite_floats(app) -> None:
+    """Refuse NaN or infinity in any float setting (single or list)."""
+    for path, param, value, source in app.resolved():
+        if param.type != "float" or value is None:
+            continue
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if not math.isfinite(v):
+                raise ConfigurationError(f"must be a finite number, got {v}", source=source,
+                                         path=path)
+
+
+def check_not_available(app) -> None:
+    """Refuse ISCE2 switches set True whose processing is not implemented here."""
+    for attr, what in NOT_AVAILABLE.items():
+        if getattr(app, attr):
+            raise _error(app, attr, f"{what} is not available yet: set it False (or remove it)")
+
+
+def check_unwrapper(app) -> None:
+    """Refuse ISCE2's icu and grass unwrappers when unwrapping (they are not implemented)."""
+    name = str(app.unwrapper).strip().lower()
+    if app.do_unwrap and name in UNWRAPPERS_NOT_AVAILABLE:
+        raise _error(app, "unwrapper", f"{name} is not available yet; choose "
+                     f"{', '.join(UNWRAPPERS_AVAILABLE[:-1])} or {UNWRAPPERS_AVAILABLE[-1]}")
+
+
+def check_postings(app) -> None:
+    """``posting`` [m] and ``geocode posting`` [deg] must be positive; the latter no coarser
+    than a degree (a larger number is metres written where degrees are meant)."""
+    if app.posting is not None and not app.posting > 0:
+        raise _error(app, "posting", f"must be a positive number of metres, got {app.posting}")
+    if app.geo_posting is None:
+        return
+    if len(app.geo_posting) not in (1, 2):
+        raise _error(app, "geo_posting", f"needs one spacing or two (dx, dy) in degrees, got "
+                     f"{len(app.geo_posting)} values")
+    for v in app.geo_posting:
+        if not v > 0:
+            raise _error(app, "geo_posting", f"must be positive degrees, got {v}")
+        if v > MAX_GEOCODE_POSTING_DEG:
+            raise _error(app, "geo_posting", f"{v:g} deg per pixel (about {v * 111.32:.0f} km) "
+                         f"is not a sensible posting: it is in degrees (ISCE2's geoPosting); "
+                         f"for the interferogram's pixel size in metres set 'posting'")
+
+
+def check_boxes(app) -> None:
+    """``geocode bounding box`` and ``regionOfInterest``: S < N, W < E, on the globe."""
+    for attr in ("geocode_bbox", "roi"):
+        box = getattr(app, attr)
+        if box is None:
+            continue
+        if len(box) != 4 or not (box[0] < box[1] and box[2] < box[3]):
+            raise _error(app, attr, "needs S, N, W, E with S < N and W < E")
+        if not (-90.0 <= box[0] and box[1] <= 90.0 and -180.0 <= box[2] and box[3] <= 360.0):
+            raise _error(app, attr, f"S, N, W, E = {', '.join(f'{v:g}' for v in box)} is off the "
+                         "globe (latitudes -90..90, longitudes -180..360 deg)")
+
+
+def check_sensors(app) -> None:
+    """Both dates need a sensor: checked while configuring, so a bare run writes nothing."""
+    for role, attr in (("reference", "reference_sensor"), ("secondary", "secondary_sensor")):
+        if not (app.sensor_name or getattr(app, attr)):
+            raise ConfigurationError(
+                f"no sensor for the {role} date: set 'sensor name' (or '{role} sensor name') "
+                f"and the {role.capitalize()} component's files, in an XML file or on the "
+                "command line", path=f"{app.config_path}.sensor name")
+
+
+def validate_settings(app) -> None:
+    """Every configuration-time check of this module."""
+    check_finite_floats(app)
+    check_not_available(app)
+    check_unwrapper(app)
+    check_postings(app)
+    check_boxes(app)
+
+
+# ----------------------------------------------------------------------------- OUTPUT
+def slc_path(reader, role: str) -> Path:
+    """Where a date's SLC goes, honouring the reader's ``OUTPUT`` as ISCE2 did: a file name
+    ending in ``.raw`` or ``.slc`` (insarApp's use) gives that file with ``.raw`` -> ``.slc``;
+    any other name is a stem (stripmapApp's use): ``<OUTPUT>_slc/<name>.slc``. Without
+    ``OUTPUT``: ``<role>/<role>.slc``."""
+    output = getattr(reader, "output", None)
+    if not output:
+        return Path(role) / f"{role}.slc"
+    path = Path(output)
+    if path.suffix.lower() in (".raw", ".slc"):
+        return path.with_suffix(".slc")
+    return path.parent / f"{path.name}_slc" / f"{path.name}.slc"
+
+
+def raw_json_path(reader, role: str) -> Path:
+    """Where a raw date's metadata goes: beside its echo file name under ``OUTPUT``
+    (``<file>.raw.json``, or ``<OUTPUT>_raw/<name>.raw.json``); ``<role>/<role>.raw.json``."""
+    output = getattr(reader, "output", None)
+    if not output:
+        return Path(role) / f"{role}.raw.json"
+    path = Path(output)
+    if path.suffix.lower() in (".raw", ".slc"):
+        return path.with_suffix(".raw.json")
+    return path.parent / f"{path.name}_raw" / f"{path.name}.raw.json"
+
+
+def check_outputs(app) -> None:
+    """Refuse one ``OUTPUT`` for both dates: the secondary would overwrite the reference."""
+    ref, sec = (slc_path(getattr(app, role), role) for role in ("reference", "secondary"))
+    if ref.resolve() == sec.resolve():
+        raise ConfigurationError(
+            f"the Reference and Secondary OUTPUT both lead to {ref}: give each date its own "
+            "OUTPUT", path=f"{app.config_path}.Secondary.OUTPUT")
+
+
+# ----------------------------------------------------------------------------- looks
+def _mid_geometry(product):
+    """(PRF [Hz], range bandwidth [Hz], ground speed [m/s], incidence [rad]) at mid-scene of
+    a raw or focused product (the bandwidth falls back to the sampling rate when unknown)."""
+    import numpy as np
+
+    from isce.core.constants import SPEED_OF_LIGHT
+    from isce.core.ellipsoid import WGS84
+
+    grid = getattr(product, "radar_grid", None)
+    if grid is not None:      # focused
+        t = grid.sensing_start + grid.length / 2 / grid.prf
+        r = grid.starting_range + grid.width / 2 * grid.range_pixel_spacing
+        bandwidth = product.range_bandwidth or product.range_sampling_rate \
+            or SPEED_OF_LIGHT / (2 * grid.range_pixel_spacing)
+    else:                     # raw
+        t = float(product.pulse_time(product.length / 2))
+        r = float(product.slant_range(product.width / 2))
+        bandwidth = product.chirp_bandwidth
+    pos, vel = product.orbit.interpolate(float(t))
+    pos, vel = np.reshape(pos, 3), np.reshape(vel, 3)
+    height = float(WGS84.xyz_to_lon_lat(pos)[2])
+    sat = float(np.linalg.norm(pos))
+    earth = sat - height
+    cos_beta = (earth ** 2 + sat ** 2 - r ** 2) / (2 * earth * sat)
+    if not -1.0 < cos_beta < 1.0 or r <= height:
+        raise InputError(f"slant range {r:.0f} m cannot reach the ground from {height:.0f} m "
+                         "altitude: the product's geometry is wrong")
+    incidence = math.asin(min(1.0, math.sqrt(1 - cos_beta ** 2) * sat / r))
+    return float(product.prf), float(bandwidth), float(np.linalg.norm(vel)) * earth / sat, incidence
+
+
+def looks_from_posting(product, posting: float) -> tuple[int, int]:
+    """(azimuth, range) looks giving pixels of about ``posting`` metres on the ground, by
+    ISCE2's rule: ground line spacing v_ground / PRF, ground-range resolution
+    c / (2 B) / sin(incidence) at mid-swath; each rounded, at least 1."""
+    from isce.core.constants import SPEED_OF_LIGHT
+
+    prf, bandwidth, ground_speed, incidence = _mid_geometry(product)
+    ground_range_resolution = SPEED_OF_LIGHT / (2 * bandwidth) / math.sin(incidence)
+    az = max(int(round(posting * prf / ground_speed)), 1)
+    rg = max(int(round(posting / ground_range_resolution)), 1)
+    return az, rg
+
+
+def effective_looks(app, product=None) -> tuple[int, int]:
+    """(azimuth, range) looks: those set explicitly, the others from ``posting`` [m] on the
+    reference ``product`` (ISCE2: looks given win over posting); the defaults without one."""
+    az, rg = app.azimuth_looks, app.range_looks
+    if app.posting is None or product is None:
+        return az, rg
+    az_p, rg_p = looks_from_posting(product, app.posting)
+    if app.source_of("azimuth_looks") == "default":
+        az = az_p
+    if app.source_of("range_looks") == "default":
+        rg = rg_p
+    return az, rg
+
+
+def looks_text(app) -> str:
+    """The looks as configured, for the log: ``"4 x 2"``, or what ``posting`` leaves open."""
+    from_posting = app.posting is not None
+    parts = [str(getattr(app, attr)) if app.source_of(attr) != "default" or not from_posting
+             else f"from posting {app.posting:g} m" for attr in ("azimuth_looks", "range_looks")]
+    return " x ".join(parts)
+
+
+# ----------------------------------------------------------------------------- the scene
+def image_size_bound(product) -> tuple[int, int]:
+    """(lines, pixels) of the reference image: a focused product's own; for raw data an upper
+    bound of what focusing will make of it, from the metadata (the raw lines less the
+    synthetic aperture, the samples less the chirp)."""
+    from isce.sensors.raw import RawProduct
+
+    if not isinstance(product, RawProduct):
+        return product.length, product.width
+    from isce.focus.pipeline import required_pulses
+    from isce.focus.rangecomp import valid_samples
+
+    first, stop = valid_samples(product)
+    return max(product.length - required_pulses(product) + 1, 0), stop - first
+
+
+def check_looks_fit(app, product) -> None:
+    """Refuse looks larger than the reference image (the interferogram would have no pixel);
+    for raw data, larger than the most focusing can make of them (:func:`image_size_bound`)."""
+    from isce.sensors.raw import RawProduct
+
+    lines, pixels = image_size_bound(product)
+    if pixels < 1:   # a data problem, whatever the looks
+        chirp = int(round(product.pulse_length * product.range_sampling_rate))
+        raise InputError(f"{_file(product)}: the raw data have {product.width} samples per line, "
+                         f"fewer than the {chirp} samples of the chirp: range compression "
+                         "leaves no pixel")
+    az, rg = effective_looks(app, product)
+    what = "image focused from the raw data" if isinstance(product, RawProduct) else "image"
+    at_most = "will have at most" if isinstance(product, RawProduct) else "has"
+    for attr, looks, size, axis in (("azimuth_looks", az, lines, "lines"),
+                                    ("range_looks", rg, pixels, "pixels")):
+        if looks > size:
+            given = app.source_of(attr) != "default" or app.posting is None
+            setting, origin = (attr, "") if given else \
+                ("posting", f" in {axis} (from posting {app.posting:g} m)")
+            raise _error(app, setting, f"{looks} looks{origin} but the reference {what} "
+                         f"{_file(product)} {at_most} {size} {axis}: the interferogram would be "
+                         "empty")
+
+
+def _file(product) -> str:
+    source = getattr(product, "source", None)
+    return str(getattr(source, "path", None) or "?")
+
+
+def _scene_grid(product):
+    """The zero-Doppler radar grid covering a product: its own when focused; for raw data
+    the grid of all its pulses and samples (a superset of the focused image's)."""
+    grid = getattr(product, "radar_grid", None)
+    if grid is not None:
+        return grid, product.doppler
+    from isce.core.radargrid import RadarGrid
+
+    return RadarGrid(product.sensing_start, product.reference_epoch, prf=product.prf,
+                     starting_range=product.starting_range,
+                     range_pixel_spacing=product.range_pixel_spacing, length=product.length,
+                     width=product.width, wavelength=product.wavelength,
+                     look_side=product.look_side), None
+
+
+def check_boxes_on_scene(app, product) -> None:
+    """Refuse a ``geocode bounding box`` or ``regionOfInterest`` that misses the reference
+    scene's footprint (raw data: the footprint of all its echoes, which holds the focused
+    image's), naming both boxes."""
+    from isce.geometry.footprint import scene_footprint
+
+    boxes = [(attr, getattr(app, attr)) for attr in ("geocode_bbox", "roi")
+             if getattr(app, attr) is not None]
+    if not boxes:
+        return
+    grid, doppler = _scene_grid(product)
+    west, south, east, north = scene_footprint(grid, product.orbit, doppler)
+    for attr, (s, n, w, e) in boxes:
+        if n < south or s > north or not _lon_overlap(w, e, west, east):
+            raise _error(app, attr, f"S, N, W, E = {s:g}, {n:g}, {w:g}, {e:g} misses the reference "
+                         f"scene {_file(product)} (S, N, W, E = {south:.4f}, {north:.4f}, "
+                         f"{west:.4f}, {east:.4f} deg): nothing to geocode")
+
+
+def _lon_overlap(w: float, e: float, west: float, east: float) -> bool:
+    """Whether [w, e] and [west, east] overlap, with longitudes taken modulo 360."""
+    return any(w + k <= east and e + k >= west for k in (-360.0, 0.0, 360.0))
+
+
+def check_scene_settings(app, products: dict) -> None:
+    """Settings against the reference scene, before preprocess writes anything: looks
+    that fit the image, boxes on the scene."""
+    ref = products["reference"]
+    check_looks_fit(app, ref)
+    check_boxes_on_scene(app, ref)
