@@ -387,3 +387,63 @@ def test_alos_image_with_another_scenes_leader_is_refused(tmp_path):
         "lie outside the leader's state vectors (2009-07-17",
         "the leader's scene centre time 2009-07-17"])
     assert "2009-06-01" in line.split("lie outside")[0]
+
+
+# ----------------------------------------------------------------------------- stage commands
+def one_error_line(proc, command, words):
+    """Status 2 and one ``<command>: error:`` line holding every one of ``words``."""
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith(f"{command}:")]
+    assert len(lines) == 1 and lines[0].startswith(f"{command}: error: "), proc.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+
+
+def test_raster_with_a_malformed_sidecar_is_an_input_error(sanandreas, tmp_path):
+    """isce.io's RasterError is an InputError: geocode.py given a raster whose ISCE XML is cut
+    says so in one line with status 2 (it was 'RasterError: ...', status 1)."""
+    import isce.io
+
+    raster = tmp_path / "in.rdr"
+    isce.io.write(str(raster), np.ones((150, 200), np.float32))
+    (tmp_path / "in.rdr.xml").write_text('<imageFile><property name="width">')
+    proc = run_command("geocode.py", f"geocode.input={raster}",
+                       f"geocode.product={sanandreas / 'SanAnd_129.h5'}", cwd=tmp_path)
+    one_error_line(proc, "geocode.py", [f"{raster}.xml: malformed XML"])
+
+
+@pytest.mark.parametrize("name", ["garbage", "all_nan"])
+def test_geocode_command_refuses_a_bad_dem(sanandreas, tmp_path, name):
+    """geocode.py checks its DEM over the scene before geocoding: a file GDAL cannot read, or
+    one without a height (it wrote NaN products and exited 0)."""
+    import isce.io
+
+    raster = tmp_path / "in.rdr"
+    isce.io.write(str(raster), np.ones((150, 200), np.float32))
+    if name == "garbage":
+        dem = tmp_path / "garbage.tif"
+        dem.write_bytes(b"II*\0" + np.random.default_rng(3).bytes(300))
+        words = [str(dem), "cannot read the DEM (GDAL)"]
+    else:
+        dem = dem_like(sanandreas, tmp_path / "all_nan.tif", _all_nan)
+        words = [str(dem), "the DEM samples over the scene are all void"]
+    proc = run_command("geocode.py", f"geocode.input={raster}", f"geocode.dem={dem}",
+                       f"geocode.product={sanandreas / 'SanAnd_129.h5'}", cwd=tmp_path)
+    one_error_line(proc, "geocode.py", words)
+    assert not list(tmp_path.glob("*.geo*"))
+
+
+def test_topo_command_says_where_dem_voids_make_nan_geometry(sanandreas, tmp_path):
+    """topo.py (no verifyDEM) keeps voids as NaN geometry, and warns with their count."""
+    def hole(h):
+        h[SCENE_ROWS, SCENE_COLS] = np.nan
+
+    dem = dem_like(sanandreas, tmp_path / "hole.tif", hole)
+    proc = run_command("topo.py", f"topo.product={sanandreas / 'SanAnd_129.h5'}", f"topo.dem={dem}",
+                       cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    m = re.search(r"hole\.tif: (\d+) void samples \(NaN, inf or nodata\) over the scene: the geometry "
+                  r"is NaN where they are", (tmp_path / "isce.log").read_text())
+    assert m and int(m.group(1)) == 400
+    assert np.isnan(read(tmp_path / "geometry" / "z.rdr")).any()
