@@ -2,10 +2,10 @@
 but whose numbers are garbage, an ALOS image file paired with another scene's leader file, and
 GDAL failing inside the library. Each is
 
-* refused with status 2 and ONE line on stderr naming the file and what was found (counts,
-  ranges), without a traceback, in ``preprocess`` (before any long step), leaving nothing that
-  looks complete (no product a completed step did not record: no geometry/*.rdr, no
-  interferogram); or
+* refused with status 2 and ONE line on stderr naming the file (and the setting, where the
+  application knows it: demFilename) and what was found (counts, ranges), without a
+  traceback, in ``preprocess`` (before any long step), leaving nothing that looks complete
+  (no product a completed step did not record: no geometry/*.rdr, no interferogram); or
 * repaired and said so, where a repair is sound: voids of a DEM filled with the nearest valid
   height (a warning with the count), a projected DEM warped to lon/lat, NaN/inf samples of an
   SLC written as 0 (a warning with the count) -- and then no NaN in the geometry.
@@ -169,7 +169,7 @@ def test_dem_without_a_height_is_refused(sanandreas, tmp_path, name, change, pro
     """All samples NaN, or all equal to the declared nodata value: refused in preprocess."""
     dem = dem_like(sanandreas, tmp_path / f"{name}.tif", change, **profile)
     wd, proc = run(tmp_path, insar_xml(tmp_path / "insarApp.xml", sanandreas, dem=dem))
-    line = assert_refused(proc, wd, [str(dem), "over the reference scene are all void",
+    line = assert_refused(proc, wd, [f"error: demFilename: {dem}: ", "over the reference scene are all void",
                                      "NaN, inf or the nodata value"])
     n = (CROP_ROWS.stop - CROP_ROWS.start) * (CROP_COLS.stop - CROP_COLS.start)
     assert f"{n} of {n} samples" in line
@@ -179,7 +179,7 @@ def test_mostly_void_dem_is_refused(sanandreas, tmp_path):
     """More than a quarter of the samples over the scene void: not filled, refused."""
     dem = dem_like(sanandreas, tmp_path / "holes.tif", _mostly_nan)
     wd, proc = run(tmp_path, insar_xml(tmp_path / "insarApp.xml", sanandreas, dem=dem))
-    line = assert_refused(proc, wd, [str(dem), "% void", "at most 25 % are filled"])
+    line = assert_refused(proc, wd, [f"error: demFilename: {dem}: ", "% void", "at most 25 % are filled"])
     share = float(re.search(r"are ([\d.]+) % void", line).group(1))
     assert 25 < share <= 100
 
@@ -196,7 +196,7 @@ def test_dem_with_absurd_heights_is_refused(sanandreas, tmp_path, name, change):
 
     dem = dem_like(sanandreas, tmp_path / f"{name}.tif", change)
     wd, proc = run(tmp_path, insar_xml(tmp_path / "insarApp.xml", sanandreas, dem=dem))
-    line = assert_refused(proc, wd, [str(dem), "heights outside -600..9000 m"])
+    line = assert_refused(proc, wd, [f"error: demFilename: {dem}: ", "heights outside -600..9000 m"])
     lo, hi = (float(v) for v in re.search(r"found (\S+)\.\.(\S+) m\)", line).groups())
     with rasterio.open(dem) as ds:
         crop = ds.read(1)[CROP_ROWS, CROP_COLS]
@@ -324,7 +324,7 @@ def test_dem_gdal_cannot_read_is_an_input_error(sanandreas, tmp_path):
         data[off:off + 64] = np.random.default_rng(off).bytes(64)
     dem.write_bytes(bytes(data))
     wd, proc = run(tmp_path, insar_xml(tmp_path / "insarApp.xml", sanandreas, dem=dem))
-    assert_refused(proc, wd, [str(dem), "cannot read the DEM (GDAL)"])
+    assert_refused(proc, wd, [f"error: demFilename: {dem}: ", "cannot read the DEM (GDAL)"])
 
 
 # ----------------------------------------------------------------------------- ALOS IMG/LED

@@ -430,8 +430,8 @@ def _reusable(output, stamp, geoid_desc, src):
 
 # ----------------------------------------------------------------------------- conversion
 def _fill_window(src, footprint, margin=FILL_MARGIN):
-    """(rows, cols, heights) of the DEM window around ``footprint`` (w, s, e, n) [deg] plus
-    ``margin`` with its voids set to the nearest valid height; None when it has no void."""
+    """(rows, cols, heights, voids) of the DEM window around ``footprint`` (w, s, e, n) [deg]
+    plus ``margin``, its ``voids`` set to the nearest valid height; None when it has no void."""
     from scipy import ndimage
 
     x0, dx, y0, dy = src.geo
@@ -445,7 +445,7 @@ def _fill_window(src, footprint, margin=FILL_MARGIN):
     if not void.any() or void.all():
         return None
     nearest = ndimage.distance_transform_edt(void, return_distances=False, return_indices=True)
-    return rows, cols, heights[tuple(nearest)]
+    return rows, cols, heights[tuple(nearest)], int(np.count_nonzero(void))
 
 
 def _convert(src, output, geo_model, extra, block_lines, progress, fill=None):
@@ -468,7 +468,7 @@ def _convert(src, output, geo_model, extra, block_lines, progress, fill=None):
             heights = src.rows_checked(rows)
             voids += int(np.count_nonzero(np.isnan(heights)))
             if fill is not None:
-                f_rows, f_cols, filled = fill
+                f_rows, f_cols, filled, _ = fill
                 lo, hi = max(rows.start, f_rows.start), min(rows.stop, f_rows.stop)
                 if lo < hi:
                     heights[lo - rows.start:hi - rows.start, f_cols] = \
@@ -546,8 +546,8 @@ def verify_dem(path, footprint=None, *, reference="auto", output=None, geoid=Non
             raise InputError(f"{src.path}: the output of the geoid correction cannot be the DEM itself")
         stamp = _stamp(src.path)
         if fill is not None:
-            report.filled = int(np.count_nonzero(~np.isfinite(src.rows_checked(fill[0])[:, fill[1]])))
-            stamp["filled_window"] = f"rows {fill[0].start}:{fill[0].stop} cols {fill[1].start}:{fill[1].stop}"
+            r, c, _, report.filled = fill
+            stamp["filled_window"] = f"rows {r.start}:{r.stop} cols {c.start}:{c.stop}"
         geoid_desc = report.geoid or "none (WGS84 heights)"
         extra = {"reference": "WGS84", "source_reference": ref, "geoid": geoid_desc, **stamp}
         report.path = out
