@@ -250,6 +250,28 @@ def test_projected_dem_is_warped_to_lon_lat(sanandreas, tmp_path):
     assert np.isfinite(geo).any()
 
 
+@pytest.mark.parametrize("name", ["tiny", "rotated"])
+def test_unusable_dem_grid_says_why(sanandreas, tmp_path, name):
+    """A DEM of 3 x 3 samples over the scene (it was said not to overlap it), or a rotated grid:
+    the reason, once, after the file's name."""
+    from affine import Affine
+
+    if name == "tiny":
+        dem = dem_like(sanandreas, tmp_path / "tiny.tif", lambda h: np.full((3, 3), 200.0),
+                       width=3, height=3, transform=Affine(0.02, 0, -118.45, 0, -0.03, 34.2))
+        why = "the DEM has 3 x 3 samples; interpolating it needs at least 4 x 4"
+    else:
+        import rasterio
+
+        with rasterio.open(sanandreas / "SanAnd_dem.tif") as src:
+            t = src.transform
+        dem = dem_like(sanandreas, tmp_path / "rotated.tif", None,
+                       transform=Affine(t.a, 1e-5, t.c, 1e-5, t.e, t.f))
+        why = "rotated DEM grids are not supported"
+    wd, proc = run(tmp_path, insar_xml(tmp_path / "insarApp.xml", sanandreas, dem=dem))
+    assert_refused(proc, wd, [f"error: demFilename: {dem}: cannot use the DEM: {why}"])
+
+
 # ----------------------------------------------------------------------------- SLCs
 def _fill_image(value):
     def change(f):

@@ -158,6 +158,9 @@ def as_dem(dem, method: str = "biquintic"):
 def _window(gt, width, length, bbox, margin):
     """Rows/columns (slices) of a north-up or south-up grid covering bbox + margin."""
     x0, dx, _, y0, _, dy = gt
+    if min(width, length) < 4:
+        raise ValueError(f"the DEM has {length} x {width} samples; interpolating it needs at "
+                         "least 4 x 4")
     if bbox is None:
         return slice(0, length), slice(0, width)
     west, south, east, north = (float(v) for v in bbox)

@@ -113,7 +113,8 @@ def check_dem_coverage(dem_path, footprint, margin: float = 0.0, scene: str = "t
             raise InputError(f"{dem_path}: the DEM (lon {dw:.4f}..{de:.4f}, lat {ds:.4f}..{dn:.4f}) "
                              f"does not overlap {scene}: it lies {where} of it; {need}") from None
         if "cover" not in str(exc):
-            raise InputError(f"{dem_path}: cannot use the DEM: {exc}") from None
+            why = str(exc).removeprefix(f"{dem_path}: ")
+            raise InputError(f"{dem_path}: cannot use the DEM: {why}") from None
         raise InputError(f"{dem_path}: the DEM does not overlap {scene}; {need}") from None
     dw, ds, de, dn = dem.bounds
     short = {"west": (dw - west) * km_lon, "east": (east - de) * km_lon,
