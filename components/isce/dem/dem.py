@@ -539,51 +539,59 @@ def verify_dem(path, footprint=None, *, reference="auto", output=None, geoid=Non
             log.info("%s: WGS-84 ellipsoid heights, used as they are", src.path)
             return report
 
-        geo_model = _geoid.as_geoid(geoid) if ref != "WGS84" else None
-        report.geoid = _geoid.describe(geo_model) if geo_model is not None else None
-        out = os.path.abspath(os.fspath(output) if output is not None else _default_output(src.path))
-        if os.path.abspath(src.path) == out:
-            raise InputError(f"{src.path}: the output of the geoid correction cannot be the DEM itself")
-        stamp = _stamp(src.path)
-        if fill is not None:
-            r, c, _, report.filled = fill
-            stamp["filled_window"] = f"rows {r.start}:{r.stop} cols {c.start}:{c.stop}"
-        geoid_desc = report.geoid or "none (WGS84 heights)"
-        extra = {"reference": "WGS84", "source_reference": ref, "geoid": geoid_desc, **stamp}
-        report.path = out
-        what = " and ".join(filter(None, (
-            "EGM96 -> WGS84" if geo_model is not None else "",
-            "warped to EPSG:4326" if src.warped else "",
-            f"{report.filled} voids near the scene filled" if fill is not None else "")))
-        if fill is not None:
-            log.warning("%s: %d of the DEM samples over the scene (and %d within %g deg of it) are "
-                        "void (NaN, inf or nodata): filled with the nearest valid height in %s",
-                        src.path, scene_voids, report.filled, FILL_MARGIN, out)
-        if reuse and _reusable(out, stamp, geoid_desc, src):
-            report.reused = report.converted = True
-            report.notes.append(f"DEM ({what}) already in {out} (made from this DEM): reused")
-            log.info("%s: %s already in %s: reused", src.path, what, out)
-            return report
-        log.info("%s: %s into %s", src.path, what, out)
-        (n_lo, n_hi), void = _convert(src, out, geo_model, extra, block_lines, progress, fill)
-        report.converted = True
-        report.void_fraction = void
-        first = len(report.notes)
-        if geo_model is not None:
-            report.undulation_range = (n_lo, n_hi)
-            report.notes.append(f"converted EGM96 -> WGS84 ellipsoid heights (h = H + N, N "
-                                f"{n_lo:.2f}..{n_hi:.2f} m, {report.geoid}) into {out}"
-                                + (f"; {100 * void:.2f} % voids kept as NaN" if void and fill is None
-                                   else ""))
-        else:
-            report.notes.append(f"WGS-84 heights written to {out}")
-        if src.warped:
-            report.notes.append(f"{src.epsg_note}")
-        if fill is not None:
-            report.notes.append(f"{report.filled} void samples within {FILL_MARGIN:g} deg of the "
-                                "scene filled with the nearest valid height")
-        log.info("%s: %s", src.path, "; ".join(report.notes[first:]))
+        return _write_prepared(src, report, fill, scene_voids if fill is not None else 0, geoid,
+                               output, reuse, block_lines, progress)
+
+
+def _write_prepared(src, report, fill, scene_voids, geoid, output, reuse, block_lines, progress):
+    """Write (or reuse) the DEM rdr2geo can use -- WGS-84 heights on EPSG:4326, voids near the
+    scene filled -- for :func:`verify_dem`; fills in and returns its ``report``."""
+    geo_model = _geoid.as_geoid(geoid) if report.reference != "WGS84" else None
+    report.geoid = _geoid.describe(geo_model) if geo_model is not None else None
+    out = os.path.abspath(os.fspath(output) if output is not None else _default_output(src.path))
+    if os.path.abspath(src.path) == out:
+        raise InputError(f"{src.path}: the output of the geoid correction cannot be the DEM itself")
+    stamp = _stamp(src.path)
+    if fill is not None:
+        r, c, _, report.filled = fill
+        stamp["filled_window"] = f"rows {r.start}:{r.stop} cols {c.start}:{c.stop}"
+    geoid_desc = report.geoid or "none (WGS84 heights)"
+    extra = {"reference": "WGS84", "source_reference": report.reference, "geoid": geoid_desc,
+             **stamp}
+    report.path = out
+    what = " and ".join(filter(None, (
+        "EGM96 -> WGS84" if geo_model is not None else "",
+        "warped to EPSG:4326" if src.warped else "",
+        f"{report.filled} voids near the scene filled" if fill is not None else "")))
+    if fill is not None:
+        log.warning("%s: %d of the DEM samples over the scene (and %d within %g deg of it) are "
+                    "void (NaN, inf or nodata): filled with the nearest valid height in %s",
+                    src.path, scene_voids, report.filled, FILL_MARGIN, out)
+    if reuse and _reusable(out, stamp, geoid_desc, src):
+        report.reused = report.converted = True
+        report.notes.append(f"DEM ({what}) already in {out} (made from this DEM): reused")
+        log.info("%s: %s already in %s: reused", src.path, what, out)
         return report
+    log.info("%s: %s into %s", src.path, what, out)
+    (n_lo, n_hi), void = _convert(src, out, geo_model, extra, block_lines, progress, fill)
+    report.converted = True
+    report.void_fraction = void
+    first = len(report.notes)
+    if geo_model is not None:
+        report.undulation_range = (n_lo, n_hi)
+        report.notes.append(f"converted EGM96 -> WGS84 ellipsoid heights (h = H + N, N "
+                            f"{n_lo:.2f}..{n_hi:.2f} m, {report.geoid}) into {out}"
+                            + (f"; {100 * void:.2f} % voids kept as NaN" if void and fill is None
+                               else ""))
+    else:
+        report.notes.append(f"WGS-84 heights written to {out}")
+    if src.warped:
+        report.notes.append(src.epsg_note)
+    if fill is not None:
+        report.notes.append(f"{report.filled} void samples within {FILL_MARGIN:g} deg of the "
+                            "scene filled with the nearest valid height")
+    log.info("%s: %s", src.path, "; ".join(report.notes[first:]))
+    return report
 
 
 def prepare_dem(path, footprint=None, *, reference="auto", output=None, **options) -> str:
