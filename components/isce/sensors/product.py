@@ -211,24 +211,32 @@ class _Hdf5Dataset:
 
 
 class _ContentCheck:
-    """Counts, while an image is written, its NaN/inf samples (masked to 0) and its zeros;
-    :meth:`finish` refuses an image without data or with too many NaN/inf (InputError)."""
+    """Counts, while an image is written, its NaN/inf samples (masked to 0) and whether any
+    sample is non-zero; :meth:`finish` refuses an image without data or with too many NaN/inf
+    (InputError). Cheap: one sum per block finds that a block is finite (a NaN or inf makes the
+    sum non-finite; only then, or on overflow, are the samples tested one by one)."""
 
     def __init__(self, where: str, total: int):
         self.where, self.total = where, int(total)
-        self.nonfinite = self.zero = 0
+        self.nonfinite = 0
+        self.data = False                    # a non-zero finite sample was seen
 
     def block(self, block: np.ndarray) -> np.ndarray:
-        bad = ~np.isfinite(block)
-        n_bad = int(np.count_nonzero(bad))
-        if n_bad:
-            self.nonfinite += n_bad
-            block = np.where(bad, np.zeros((), block.dtype), block)
-        self.zero += int(np.count_nonzero(block == 0))
+        block = np.ascontiguousarray(block)
+        reals = block.view(block.real.dtype) if block.dtype.kind == "c" else block
+        if not np.isfinite(np.sum(reals)):
+            bad = ~np.isfinite(block)
+            n_bad = int(np.count_nonzero(bad))
+            if n_bad:
+                self.nonfinite += n_bad
+                block = np.where(bad, np.zeros((), block.dtype), block)
+                reals = block.view(block.real.dtype) if block.dtype.kind == "c" else block
+        if not self.data:
+            self.data = bool(np.any(reals))
         return block
 
     def finish(self, output) -> None:
-        if self.zero == self.total:
+        if not self.data:
             raise InputError(f"{self.where}: the SLC image holds no data: all {self.total} samples "
                              f"are zero, NaN or inf ({self.nonfinite} NaN/inf)")
         share = self.nonfinite / self.total
