@@ -2,6 +2,7 @@
 import logging
 import math
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -271,6 +272,68 @@ def test_dem_not_covering_the_scene_says_by_how_much(workdir, geoid_model):
     assert not (workdir / "small.tif.wgs84").exists()        # nothing written before the check
     with pytest.raises(InputError, match="does not overlap"):
         prepare_dem(src, (10.0, 10.0, 11.0, 11.0), geoid=geoid_model)
+
+
+# ----------------------------------------------------------------------------- content over the scene
+SCENE = (-115.75, 34.7, -115.65, 34.8)          # a footprint well inside the synthetic DEM
+
+
+def _index(lon, lat):
+    return int((Y0 - lat) / D), int((lon - X0) / D)
+
+
+def test_voids_near_the_scene_are_filled_with_a_warning(workdir, caplog):
+    """A WGS-84 DEM with voids over the scene: a copy whose voids within 0.15 deg of the scene
+    hold the nearest valid height (a warning gives the counts); voids farther stay NaN."""
+    from isce.dem import verify_dem
+
+    H = _heights()
+    inside, near, far = _index(-115.70, 34.75), _index(-115.85, 34.75), _index(-115.97, 34.97)
+    for r, c in (inside, near, far):
+        H[r, c] = np.nan
+    src = _geotiff(workdir / "holes.tif", H, tags={"reference": "WGS84"})
+    with caplog.at_level(logging.WARNING, logger="isce.dem"):
+        report = verify_dem(src, SCENE)
+    assert report.converted and report.path == str(workdir / "holes.tif.wgs84") and report.filled == 2
+    assert re.search(r"holes.tif: 1 of the DEM samples over the scene \(and 2 within 0.15 deg of "
+                     r"it\) are void .*filled with the nearest valid height", caplog.text)
+    data = np.array(isce.io.open(report.path).data)
+    for r, c in (inside, near):
+        neighbours = H[r - 1:r + 2, c - 1:c + 2]
+        assert np.isfinite(data[r, c]) and data[r, c] in neighbours[np.isfinite(neighbours)]
+    assert np.isnan(data[far])
+    keep = np.isfinite(H)
+    np.testing.assert_array_equal(data[keep], H[keep])          # nothing else changed
+
+
+def test_projected_wgs84_dem_is_warped_to_lonlat(workdir):
+    """A WGS-84 DEM in UTM is warped to EPSG:4326 (rdr2geo and geocode need lon/lat)."""
+    from isce.dem import verify_dem
+
+    H = np.full((60, 70), 300.0, np.float32)
+    src = _geotiff(workdir / "utm.tif", H, crs="EPSG:32611", nodata=-9999.0,
+                   transform=from_origin(560000.0, 3860000.0, 90.0, 90.0), tags={"reference": "WGS84"})
+    report = verify_dem(src, (-116.30, 34.835, -116.28, 34.84))
+    assert report.converted and report.path != src and "warped from EPSG:32611" in report.summary()
+    r = isce.io.open(report.path)
+    assert r.geo.epsg == 4326
+    data = np.array(r.data)
+    assert np.nanmin(data) == np.nanmax(data) == 300.0
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda h: h * 0 + np.nan, "are all void: "),
+    (lambda h: np.where(h > 800, np.nan, h), "% void ("),
+    (lambda h: h + 9000, "heights outside -600..9000 m (found "),
+])
+def test_implausible_dem_over_the_scene_is_refused(workdir, change, words):
+    """All void, more than a quarter void, or heights no land has: InputError, nothing written."""
+    from isce.dem import verify_dem
+
+    src = _geotiff(workdir / "bad.tif", change(_heights()), tags={"reference": "WGS84"})
+    with pytest.raises(InputError, match=re.escape(words)):
+        verify_dem(src, SCENE)
+    assert not (workdir / "bad.tif.wgs84").exists()
 
 
 # ----------------------------------------------------------------------------- bad files

@@ -172,6 +172,41 @@ def test_reading_a_jaxa_style_pair_without_the_isce_record(pair, tmp_path):
     np.testing.assert_allclose(e * back.attributes["ceos_scale"], back.read(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("jaxa", [False, True])
+@pytest.mark.parametrize("shift_s, words", [
+    (1.0, ["the leader's scene centre time 2011-01-13T02:33:13"]),                # the next frame
+    (46 * 86400.0, ["lie outside the leader's state vectors (2011-02-28T",      # a later cycle
+                    "the leader's scene centre time 2011-02-28T02:33:12"]),
+])
+def test_image_file_with_another_scenes_leader_is_refused(pair, tmp_path, shift_s, words, jaxa):
+    """The IMG of one scene with the LED of a scene ``shift_s`` later: InputError naming both
+    files and what disagrees, from the standard fields alone (``jaxa``: no ISCE record) or
+    also from the ISCE record's first pulse time."""
+    from dataclasses import replace
+
+    raw, _, img, _ = pair
+    folder = tmp_path / "other"
+    folder.mkdir()
+    other = replace(make_raw(folder), sensing_start=raw.sensing_start + shift_s,
+                    orbit=make_orbit(t0=-30.0 + shift_s))
+    led = folder / "LED-ALPSRPOTHER-H1.0__A"
+    write_ceos(other, folder / "IMG-HH-ALPSRPOTHER-H1.0__A", led)
+    if jaxa:
+        data = bytearray(led.read_bytes())
+        k = data.find(b"ISCE RAW PARAMETERS")
+        data[k:k + 4] = b"JAXA"
+        led.write_bytes(bytes(data))
+    else:
+        words = [*words, "the first pulse is at 2011-", "in the leader's ISCE RAW PARAMETERS record"]
+    with pytest.raises(InputError) as err:
+        read_alos_ceos(img, led)
+    msg = str(err.value)
+    assert msg.startswith(f"image file {img} and leader file {led} are not of the same scene: ")
+    for word in words:
+        assert word in msg, (word, msg)
+    assert ("ISCE RAW PARAMETERS" in msg) != jaxa
+
+
 # ---------------------------------------------------------------------------- the bytes
 def _i(buf, off, n):
     return int(buf[off:off + n])

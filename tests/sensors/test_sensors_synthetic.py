@@ -6,6 +6,7 @@ Doppler axes inside frequencyA, orbit and Doppler on other epochs, corrupt chunk
 """
 import logging
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -225,6 +226,52 @@ def test_write_and_read_back_the_raster(tmp_path):
     np.testing.assert_array_equal(np.array(r.read()), p.read())
     assert out.attributes["extracted_from"] == p.source.describe()
     assert SlcProduct.load(tmp_path / "x.slc.json") == out
+
+
+def _with_image(path, change):
+    with h5py.File(path, "r+") as f:
+        ds = f["science/LSAR/RSLC/swaths/frequencyA/HH"]
+        data = ds[...]
+        change(data)
+        ds[...] = data
+    return path
+
+
+def test_write_masks_a_few_nan_and_inf_samples_with_a_warning(tmp_path, caplog):
+    def spoil(z):
+        z[3, 4], z[10, 0], z[39, 29] = np.nan, np.inf, complex(1, -np.inf)
+
+    p = read_nisar_slc(_with_image(make_rslc(tmp_path / "a.h5"), spoil))
+    with caplog.at_level(logging.WARNING, logger="isce.sensors.product"):
+        p.write(tmp_path / "x.slc", block_lines=7)
+    assert "3 of the 1200 samples of the SLC image (0.25 %) are NaN or inf: written as 0" in caplog.text
+    data = np.array(isce.io.open(tmp_path / "x.slc").read())
+    bad = np.zeros(data.shape, bool)
+    bad[3, 4] = bad[10, 0] = bad[39, 29] = True
+    assert (data[bad] == 0).all() and np.isfinite(data).all()
+    np.testing.assert_array_equal(data[~bad], p.read()[~bad])
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda z: z.fill(0), "the SLC image holds no data: all 1200 samples are zero, NaN or inf (0 NaN/inf)"),
+    (lambda z: z.fill(np.nan), "the SLC image holds no data: all 1200 samples are zero, NaN or inf (1200 NaN/inf)"),
+    (lambda z: z[:20].fill(np.inf), "600 of the 1200 samples of the SLC image (50.0 %) are NaN or inf"),
+])
+def test_write_refuses_an_image_without_data(tmp_path, change, words):
+    p = read_nisar_slc(_with_image(make_rslc(tmp_path / "a.h5"), change))
+    with pytest.raises(InputError, match=re.escape(f"a.h5:/science/LSAR/RSLC/swaths/frequencyA/HH: {words}")):
+        p.write(tmp_path / "x.slc", block_lines=7)
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["a.h5"]       # nothing written
+
+
+@pytest.mark.parametrize("axis", ["slantRange", "zeroDopplerTime"])
+def test_reversed_image_axes_are_refused(tmp_path, axis):
+    path = make_rslc(tmp_path / "a.h5")
+    hpath = f"science/LSAR/RSLC/swaths/{'frequencyA/' if axis == 'slantRange' else ''}{axis}"
+    with h5py.File(path, "r+") as f:
+        f[hpath][...] = f[hpath][...][::-1]
+    with pytest.raises(InputError, match=f"/{hpath} decreases .*a reversed or unordered image axis"):
+        read_nisar_slc(path)
 
 
 def test_product_validation():

@@ -43,8 +43,14 @@ def prepare(ctx):
         if looks not in (None, (az, rg)):
             raise InputError(f"{path}: its looks {az}x{rg} differ from the other inputs' {looks}")
         looks = (az, rg)
-    if p.dem:
+    if p.dem:  # a DEM missing the scene, or without plausible heights there, fails now
+        from isce.geometry.footprint import check_dem_coverage, scene_footprint
+
         ctx.add_input(p.dem)
+        voids = check_dem_coverage(p.dem, scene_footprint(product.radar_grid, product.orbit,
+                                                          product.doppler))
+        if voids:
+            ctx.log.warning("%s: %d void samples over the scene: no output there", p.dem, voids)
     ctx.state.product = product.to_dict()
     ctx.state.looks = looks
 

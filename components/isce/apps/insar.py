@@ -108,6 +108,15 @@ def check_overlap(ref, sec) -> None:
                          "tracks?")
 
 
+@contextmanager
+def _for_setting(name):
+    """Input errors raised inside name the setting whose file they concern (e.g. demFilename)."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+
+
 def check_dem_early(dem, product) -> None:
     """Refuse, from the metadata alone, a DEM that misses the reference scene (InputError).
 
@@ -211,7 +220,8 @@ def preprocess(ctx):
     check_tracks(products["reference"], products["secondary"])
     if not any(isinstance(p, RawProduct) for p in products.values()):
         check_overlap(products["reference"], products["secondary"])
-    check_dem_early(ctx.params.dem, products["reference"])  # not after focusing: verifyDEM
+    with _for_setting("demFilename"):
+        check_dem_early(ctx.params.dem, products["reference"])  # not after focusing: verifyDEM
     for role, product in products.items():
         if isinstance(product, RawProduct):
             check_aperture(product, role)   # formslc would fail on it, after a long wait
@@ -273,7 +283,8 @@ def verify_dem(ctx):
 
     ctx.add_input(ctx.params.dem)
     footprint = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
-    ctx.state.dem = str(prepare_dem(ctx.params.dem, footprint, reference=ctx.params.dem_reference))
+    with _for_setting("demFilename"):
+        ctx.state.dem = str(prepare_dem(ctx.params.dem, footprint, reference=ctx.params.dem_reference))
     if Path(ctx.state.dem).resolve() != Path(ctx.params.dem).resolve():
         ctx.add_output(ctx.state.dem)   # the WGS-84 DEM made from the user's
     ctx.log.info("DEM %s", ctx.state.dem)

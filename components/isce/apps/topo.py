@@ -17,9 +17,12 @@ def prepare(ctx):
         ctx.add_input(p.dem)
         footprint = scene_footprint(product.radar_grid, product.orbit, product.doppler)
         try:
-            check_dem_coverage(p.dem, footprint)
+            voids = check_dem_coverage(p.dem, footprint)
         except OSError as exc:
             raise InputError(f"{p.dem}: cannot read the DEM: {exc}") from None
+        if voids:
+            ctx.log.warning("%s: %d void samples (NaN, inf or nodata) over the scene: the geometry "
+                            "is NaN where they are (insarApp's verifyDEM fills them)", p.dem, voids)
     ctx.state.product = product.to_dict()
     ctx.log.info("%s: %d lines x %d pixels, %s-looking", p.product, product.length,
                  product.width, product.look_side)

@@ -21,17 +21,22 @@
    (EGM2008, NAVD88, ...) are an InputError unless ``reference`` says how to
    take them.
 3. checks, when a scene ``footprint`` (west, south, east, north) [deg] is
-   given, that the DEM covers it
+   given, that the DEM covers it with plausible heights
    (:func:`isce.geometry.footprint.check_dem_coverage`: an InputError saying
-   by how many km it falls short, on which side) -- before any long work.
-4. if the heights are EGM96 (orthometric), writes ellipsoid heights
-   h = H + N (N: EGM96 undulation, :mod:`isce.dem.geoid`) to ``output``
+   by how many km it falls short, on which side; or that its samples over the
+   scene are all void, more than 25 % void, or outside -600..9000 m) -- before
+   any long work.
+4. if the heights are EGM96 (orthometric), the grid is projected, or there
+   are voids over the scene, writes ellipsoid heights h = H + N (N: EGM96
+   undulation, :mod:`isce.dem.geoid`; 0 for WGS-84 heights) to ``output``
    (default ``<dem file name>.wgs84`` in the current folder, ISCE2's name) as
    an ISCE FLOAT raster with sidecars, EPSG:4326 (other CRSs are warped to it,
-   bilinear), voids as NaN, ``reference`` = WGS84 recorded -- block by block,
-   atomically (nothing half-written is left looking complete). An existing
-   output made from the same unchanged file with the same geoid is reused.
-   A WGS-84 DEM is used as it is (its path is returned).
+   bilinear; logged), ``reference`` = WGS84 recorded -- block by block,
+   atomically (nothing half-written is left looking complete). Voids within
+   0.15 deg of the scene take the nearest valid height (a warning says how
+   many), others stay NaN. An existing output made from the same unchanged
+   file the same way is reused. A geographic WGS-84 DEM without voids over the
+   scene is used as it is (its path is returned).
 
 Everything it does is logged on the ``isce.dem`` logger and kept in the
 :class:`DemReport`. Heights in metres, angles in degrees.
@@ -63,6 +68,8 @@ _ALIASES = {"AUTO": _AUTO, "EGM96": "EGM96", "EGM-96": "EGM96", "EGM 96": "EGM96
 _META_KEYS = ("reference", "verticaldatum", "verticalreference", "verticalcrs", "verticalcs",
               "heightreference", "heightdatum", "vertdatum", "vdatum", "geoid")
 _BLOCK_BUDGET = 32 * 2**20          # bytes of float64 work arrays per block
+#: [deg] around the scene's footprint where voids are filled: the margin topo reads (ISCE3's)
+FILL_MARGIN = 0.15
 
 
 def _norm_reference(value, what="reference"):
@@ -107,6 +114,7 @@ class DemReport:
     undulation_range: tuple | None = None   # (min, max) N applied [m]
     void_fraction: float | None = None      # share of void samples (when read)
     coverage: str | None = None     # result of the footprint check
+    filled: int = 0                 # void samples near the scene filled with the nearest height
     notes: list = field(default_factory=list)
 
     def summary(self) -> str:
@@ -421,7 +429,28 @@ def _reusable(output, stamp, geoid_desc, src):
 
 
 # ----------------------------------------------------------------------------- conversion
-def _convert(src, output, geo_model, extra, block_lines, progress):
+def _fill_window(src, footprint, margin=FILL_MARGIN):
+    """(rows, cols, heights, voids) of the DEM window around ``footprint`` (w, s, e, n) [deg]
+    plus ``margin``, its ``voids`` set to the nearest valid height; None when it has no void."""
+    from scipy import ndimage
+
+    x0, dx, y0, dy = src.geo
+    w, s, e, n = footprint
+    c = sorted(((w - margin - x0) / dx, (e + margin - x0) / dx))
+    r = sorted(((n + margin - y0) / dy, (s - margin - y0) / dy))
+    cols = slice(max(int(math.floor(c[0])) - 3, 0), min(int(math.ceil(c[1])) + 3, src.width))
+    rows = slice(max(int(math.floor(r[0])) - 3, 0), min(int(math.ceil(r[1])) + 3, src.length))
+    heights = src.rows_checked(rows)[:, cols]
+    void = ~np.isfinite(heights)
+    if not void.any() or void.all():
+        return None
+    nearest = ndimage.distance_transform_edt(void, return_distances=False, return_indices=True)
+    return rows, cols, heights[tuple(nearest)], int(np.count_nonzero(void))
+
+
+def _convert(src, output, geo_model, extra, block_lines, progress, fill=None):
+    """Write ``src`` as a FLOAT ISCE raster at ``output``: heights + N of ``geo_model`` (None:
+    N = 0), the voids of the ``fill`` window (:func:`_fill_window`) filled."""
     import isce.io
 
     x0, dx, y0, dy = src.geo
@@ -435,15 +464,25 @@ def _convert(src, output, geo_model, extra, block_lines, progress):
     with isce.io.create(output, src.width, src.length, "FLOAT", image_type="dem", geo=geo,
                         extra=extra) as ds:
         for rows in isce.io.iter_blocks(src.length, int(block_lines), progress=progress,
-                                        desc="DEM EGM96 -> WGS84"):
+                                        desc="DEM -> WGS84 lon/lat"):
             heights = src.rows_checked(rows)
+            voids += int(np.count_nonzero(np.isnan(heights)))
+            if fill is not None:
+                f_rows, f_cols, filled, _ = fill
+                lo, hi = max(rows.start, f_rows.start), min(rows.stop, f_rows.stop)
+                if lo < hi:
+                    heights[lo - rows.start:hi - rows.start, f_cols] = \
+                        filled[lo - f_rows.start:hi - f_rows.start]
+            if geo_model is None:
+                ds[rows] = heights.astype(np.float32)
+                n_min = n_max = 0.0
+                continue
             n = _geoid.geoid_undulation_grid(lat_all[rows], lons, geoid=geo_model)
             if not np.all(np.isfinite(n)):
                 raise InputError(f"{src.path}: the geoid model ({_geoid.describe(geo_model)}) "
                                  f"does not cover rows {rows.start}..{rows.stop - 1} of the DEM")
             ds[rows] = (heights + n).astype(np.float32)
             n_min, n_max = min(n_min, float(n.min())), max(n_max, float(n.max()))
-            voids += int(np.count_nonzero(np.isnan(heights)))
     return (n_min, n_max), voids / float(src.width * src.length)
 
 
@@ -485,7 +524,7 @@ def verify_dem(path, footprint=None, *, reference="auto", output=None, geoid=Non
         if footprint is not None:
             from isce.geometry.footprint import check_dem_coverage
 
-            check_dem_coverage(src.path, footprint, margin=float(coverage_margin))
+            scene_voids = check_dem_coverage(src.path, footprint, margin=float(coverage_margin))
             fw, fs, fe, fn = footprint
             report.coverage = (f"covers the scene (lon {fw:.4f}..{fe:.4f}, lat {fs:.4f}..{fn:.4f}"
                                + (f", margin {coverage_margin:g} deg" if coverage_margin else "")
@@ -493,34 +532,66 @@ def verify_dem(path, footprint=None, *, reference="auto", output=None, geoid=Non
             report.notes.append(f"the DEM {report.coverage}")
             log.info("%s: the DEM %s", src.path, report.coverage)
 
-        if ref == "WGS84":
+        # voids near the scene are filled, a projected DEM is warped: both need a copy
+        fill = _fill_window(src, footprint) if footprint is not None and scene_voids else None
+        if ref == "WGS84" and fill is None and not src.warped:
             report.notes.append("WGS-84 ellipsoid heights: used as they are")
             log.info("%s: WGS-84 ellipsoid heights, used as they are", src.path)
             return report
 
-        geo_model = _geoid.as_geoid(geoid)
-        report.geoid = _geoid.describe(geo_model)
-        out = os.path.abspath(os.fspath(output) if output is not None else _default_output(src.path))
-        if os.path.abspath(src.path) == out:
-            raise InputError(f"{src.path}: the output of the geoid correction cannot be the DEM itself")
-        stamp = _stamp(src.path)
-        extra = {"reference": "WGS84", "source_reference": ref, "geoid": report.geoid, **stamp}
-        report.path = out
-        if reuse and _reusable(out, stamp, report.geoid, src):
-            report.reused = report.converted = True
-            report.notes.append(f"ellipsoid heights already in {out} (made from this DEM): reused")
-            log.info("%s: ellipsoid heights already in %s: reused", src.path, out)
-            return report
-        log.info("%s: EGM96 -> WGS84 with %s into %s", src.path, report.geoid, out)
-        (n_lo, n_hi), void = _convert(src, out, geo_model, extra, block_lines, progress)
-        report.converted = True
-        report.undulation_range = (n_lo, n_hi)
-        report.void_fraction = void
-        report.notes.append(f"converted EGM96 -> WGS84 ellipsoid heights (h = H + N, N {n_lo:.2f}.."
-                            f"{n_hi:.2f} m, {report.geoid}) into {out}"
-                            + (f"; {100 * void:.2f} % voids kept as NaN" if void else ""))
-        log.info("%s", report.notes[-1])
+        return _write_prepared(src, report, fill, scene_voids if fill is not None else 0, geoid,
+                               output, reuse, block_lines, progress)
+
+
+def _write_prepared(src, report, fill, scene_voids, geoid, output, reuse, block_lines, progress):
+    """Write (or reuse) the DEM rdr2geo can use -- WGS-84 heights on EPSG:4326, voids near the
+    scene filled -- for :func:`verify_dem`; fills in and returns its ``report``."""
+    geo_model = _geoid.as_geoid(geoid) if report.reference != "WGS84" else None
+    report.geoid = _geoid.describe(geo_model) if geo_model is not None else None
+    out = os.path.abspath(os.fspath(output) if output is not None else _default_output(src.path))
+    if os.path.abspath(src.path) == out:
+        raise InputError(f"{src.path}: the output of the geoid correction cannot be the DEM itself")
+    stamp = _stamp(src.path)
+    if fill is not None:
+        r, c, _, report.filled = fill
+        stamp["filled_window"] = f"rows {r.start}:{r.stop} cols {c.start}:{c.stop}"
+    geoid_desc = report.geoid or "none (WGS84 heights)"
+    extra = {"reference": "WGS84", "source_reference": report.reference, "geoid": geoid_desc,
+             **stamp}
+    report.path = out
+    what = " and ".join(filter(None, (
+        "EGM96 -> WGS84" if geo_model is not None else "",
+        "warped to EPSG:4326" if src.warped else "",
+        f"{report.filled} voids near the scene filled" if fill is not None else "")))
+    if fill is not None:
+        log.warning("%s: %d of the DEM samples over the scene (and %d within %g deg of it) are "
+                    "void (NaN, inf or nodata): filled with the nearest valid height in %s",
+                    src.path, scene_voids, report.filled, FILL_MARGIN, out)
+    if reuse and _reusable(out, stamp, geoid_desc, src):
+        report.reused = report.converted = True
+        report.notes.append(f"DEM ({what}) already in {out} (made from this DEM): reused")
+        log.info("%s: %s already in %s: reused", src.path, what, out)
         return report
+    log.info("%s: %s into %s", src.path, what, out)
+    (n_lo, n_hi), void = _convert(src, out, geo_model, extra, block_lines, progress, fill)
+    report.converted = True
+    report.void_fraction = void
+    first = len(report.notes)
+    if geo_model is not None:
+        report.undulation_range = (n_lo, n_hi)
+        report.notes.append(f"converted EGM96 -> WGS84 ellipsoid heights (h = H + N, N "
+                            f"{n_lo:.2f}..{n_hi:.2f} m, {report.geoid}) into {out}"
+                            + (f"; {100 * void:.2f} % voids kept as NaN" if void and fill is None
+                               else ""))
+    else:
+        report.notes.append(f"WGS-84 heights written to {out}")
+    if src.warped:
+        report.notes.append(src.epsg_note)
+    if fill is not None:
+        report.notes.append(f"{report.filled} void samples within {FILL_MARGIN:g} deg of the "
+                            "scene filled with the nearest valid height")
+    log.info("%s: %s", src.path, "; ".join(report.notes[first:]))
+    return report
 
 
 def prepare_dem(path, footprint=None, *, reference="auto", output=None, **options) -> str:

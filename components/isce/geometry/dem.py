@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from isce.framework.errors import InputError
+
 from ._convert import KERNEL_LUT_METHODS, kernels
 
 __all__ = ["DemGrid", "ConstantDem", "load_dem", "constant_dem", "as_dem"]
@@ -156,6 +158,9 @@ def as_dem(dem, method: str = "biquintic"):
 def _window(gt, width, length, bbox, margin):
     """Rows/columns (slices) of a north-up or south-up grid covering bbox + margin."""
     x0, dx, _, y0, _, dy = gt
+    if min(width, length) < 4:
+        raise ValueError(f"the DEM has {length} x {width} samples; interpolating it needs at "
+                         "least 4 x 4")
     if bbox is None:
         return slice(0, length), slice(0, width)
     west, south, east, north = (float(v) for v in bbox)
@@ -200,6 +205,16 @@ def _load_isce(path, bbox, margin, method):
 
 
 def _load_rasterio(path, bbox, margin, method, band):
+    """Read through GDAL; its failures to open or read the file are InputErrors naming it."""
+    from rasterio.errors import RasterioError
+
+    try:
+        return _read_rasterio(path, bbox, margin, method, band)
+    except (RasterioError, OSError) as exc:
+        raise InputError(f"{os.fspath(path)}: cannot read the DEM (GDAL): {exc}") from None
+
+
+def _read_rasterio(path, bbox, margin, method, band):
     import rasterio
     from rasterio.enums import Resampling
     from rasterio.vrt import WarpedVRT

@@ -49,6 +49,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from isce.framework.errors import InputError
+
 from ._convert import doppler_data, kernels, orbit_data
 
 __all__ = ["GeoGrid", "METHODS", "choose_method", "geocode_coordinates", "geocode_array",
@@ -149,8 +151,13 @@ class GeoGrid:
         except Exception:  # noqa: BLE001 - not an isce.io raster: let GDAL try
             pass
         import rasterio
+        from rasterio.errors import RasterioError
 
-        with rasterio.open(p) as src:
+        try:
+            src = rasterio.open(p)
+        except (RasterioError, OSError) as exc:
+            raise InputError(f"{p}: cannot open the raster (GDAL): {exc}") from None
+        with src:
             if src.crs is None or src.crs.to_epsg() != 4326:
                 raise ValueError(f"{p}: not an EPSG:4326 raster (CRS {src.crs})")
             t = src.transform

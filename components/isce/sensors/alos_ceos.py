@@ -895,9 +895,10 @@ def read_alos_ceos(imagefile, leaderfile) -> RawProduct:
         raise record_error(imagefile, k + 2, 720 + k * reclen, "signal data",
                            f"the PRF changes from {prf_mhz[0]} to {prf_mhz[k]} mHz at this line; "
                            "files with a PRF change are not supported (split them)")
+    disagree = []           # what the image file's records and the leader file disagree on
     if exact.get("prf"):
         prf = float(exact["prf"])
-        _agree(imagefile, "PRF", prf, prf_mhz[0] / 1000.0, 1e-3 + 1e-9 * prf, "Hz")
+        disagree += _agree("PRF", prf, prf_mhz[0] / 1000.0, 1e-3 + 1e-9 * prf, "Hz")
     else:
         if prf_mhz[0] <= 0:
             raise record_error(imagefile, 2, 720, "signal data", f"PRF field is {prf_mhz[0]} mHz")
@@ -908,7 +909,7 @@ def read_alos_ceos(imagefile, leaderfile) -> RawProduct:
     slant = col("slant_range_m")
     if exact.get("starting_range") is not None:
         r0 = float(exact["starting_range"])
-        _agree(imagefile, "slant range to the first sample", r0, float(slant[0]), 0.51, "m")
+        disagree += _agree("slant range to the first sample", r0, float(slant[0]), 0.51, "m")
     else:
         r0 = float(slant[0])
         if r0 <= 0:
@@ -962,11 +963,15 @@ def read_alos_ceos(imagefile, leaderfile) -> RawProduct:
     if exact.get("sensing_start") is not None:
         sensing_start = float(exact["sensing_start"])
         if abs(sensing_start - fitted_start) > 1.5e-3:
-            log.warning("%s: the line time tags put the first pulse at %r s, the %s record at %r s "
-                        "(s since %s); using the latter", imagefile, fitted_start,
-                        FACILITY_IDENTIFIER, sensing_start, epoch)
+            disagree.append(f"the first pulse is at {epoch + sensing_start} in the leader's "
+                            f"{FACILITY_IDENTIFIER} record but at {epoch + fitted_start} by the "
+                            "image file's line time tags")
     else:
         sensing_start = fitted_start
+    disagree += _scene_time_problems(dss, orbit, epoch, fitted_start, count, prf)
+    if disagree:
+        raise InputError(f"image file {imagefile} and leader file {leaderfile} are not of the same "
+                         f"scene: {'; '.join(disagree)}")
     # --- per-line fill and range shifts (JAXA files; this module writes neither)
     left, right = col("left_fill_pixels"), col("right_fill_pixels")
     fills = [[s, v[0], v[1]] for s, v in _runs(np.stack([left, right], axis=1))] \
@@ -1017,10 +1022,40 @@ def read_alos_ceos(imagefile, leaderfile) -> RawProduct:
         raise InputError(f"{imagefile}, {leaderfile}: inconsistent raw product metadata: {exc}") from None
 
 
-def _agree(path, what, exact, standard, tol, unit):
-    if abs(exact - standard) > tol:
-        log.warning("%s: %s is %r %s in the %s record but %r %s in the standard fields",
-                    path, what, exact, unit, FACILITY_IDENTIFIER, standard, unit)
+def _agree(what, exact, standard, tol, unit) -> list:
+    """[disagreement] when the leader's exact value and the image file's differ by > tol."""
+    if abs(exact - standard) <= tol:
+        return []
+    return [f"{what} is {exact!r} {unit} in the leader's {FACILITY_IDENTIFIER} record but "
+            f"{standard!r} {unit} in the image file's records"]
+
+
+def _scene_time_problems(dss, orbit, epoch, sensing_start, count, prf) -> list:
+    """[disagreement] when the image's pulses (s since ``epoch``) lie outside the leader's state
+    vectors, or the leader's scene centre time lies outside the image's pulses."""
+    first, last = sensing_start, sensing_start + (count - 1) / prf
+    problems = []
+    if first < orbit.start_time or last > orbit.end_time:
+        problems.append(f"the image's pulses ({epoch + first} .. {epoch + last}) lie outside the "
+                        f"leader's state vectors ({epoch + orbit.start_time} .. "
+                        f"{epoch + orbit.end_time})")
+    centre = _parse_compact_time(dss.get("scene_centre_time"))
+    if centre is not None and not first - 1e-3 <= (centre - epoch).total_seconds() <= last + 1e-3:
+        problems.append(f"the leader's scene centre time {centre} is outside the image's pulses "
+                        f"({epoch + first} .. {epoch + last})")
+    return problems
+
+
+def _parse_compact_time(text):
+    """DateTime of a JAXA ``YYYYMMDDhhmmssttt`` field; None when blank or not of that form."""
+    t = str(text or "").strip()
+    if len(t) != 17 or not t.isdigit():
+        return None
+    try:
+        return DateTime(int(t[0:4]), int(t[4:6]), int(t[6:8]), int(t[8:10]), int(t[10:12]),
+                        int(t[12:14])) + int(t[14:17]) * 1e-3
+    except (ValueError, TypeError):
+        return None
 
 
 def _dss_error(path, leader, field_name, what):

@@ -331,6 +331,8 @@ def _read(p: _Product, freq: str, pol: str, platform: str) -> SlcProduct:
         raise InputError(f"{path}: missing dataset {srs_path}")
     if not (math.isfinite(dr) and dr > 0):
         raise InputError(f"{path}: dataset {srs_path} = {dr!r}; expected a positive spacing [m]")
+    _check_increasing(path, zdt_path, zdt, "s")
+    _check_increasing(path, sr_path, sr, "m")
 
     # --- carrier, look side
     fc_path = f"{fgroup}/processedCenterFrequency"
@@ -410,6 +412,22 @@ def _read(p: _Product, freq: str, pol: str, platform: str) -> SlcProduct:
         polarization=pol, frequency=freq, platform=mission or platform, mission=mission,
         orbit_type=orbit_type, source=ImageSource("hdf5", p.path, image_path),
         attributes=attributes)
+
+
+def _check_increasing(path, hpath: str, axis: np.ndarray, unit: str) -> None:
+    """Refuse an image axis that does not increase strictly (e.g. a reversed slant-range axis:
+    the grid's start and spacing would put every pixel at the wrong range)."""
+    if axis.size < 2:
+        return
+    step = np.diff(axis)
+    if np.all(step > 0):
+        return
+    k = int(np.argmax(step <= 0))
+    how = "decreases" if np.all(step < 0) else "does not increase strictly"
+    first, last, a, b = (float(v) for v in (axis[0], axis[-1], axis[k], axis[k + 1]))
+    raise InputError(f"{path}: dataset {hpath} {how} ({first!r} .. {last!r} {unit}; sample "
+                     f"{k + 1} is {b!r} after {a!r}): a reversed or unordered image axis is not "
+                     "supported")
 
 
 def _shift(p: _Product, hpath: str, epoch: DateTime) -> float:

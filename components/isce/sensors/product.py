@@ -27,6 +27,7 @@ Example::
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,10 @@ __all__ = ["ImageSource", "SlcProduct", "to_complex64", "DEFAULT_BLOCK_LINES"]
 
 #: lines per block when iterating or writing (a 10 000-sample line of complex64 is 80 kB)
 DEFAULT_BLOCK_LINES = 1024
+#: an image with more NaN/inf samples than this share is refused, fewer are written as 0 (no data)
+MAX_NONFINITE_FRACTION = 0.25
+
+log = logging.getLogger("isce.sensors.product")
 
 _FORMATS = ("hdf5", "raster")
 _REAL_NAMES = ("r", "re", "real")
@@ -203,6 +208,46 @@ class _Hdf5Dataset:
     def __exit__(self, *exc):
         self._file.close()
         return False
+
+
+class _ContentCheck:
+    """Counts, while an image is written, its NaN/inf samples (masked to 0) and whether any
+    sample is non-zero; :meth:`finish` refuses an image without data or with too many NaN/inf
+    (InputError). Cheap: one sum per block finds that a block is finite (a NaN or inf makes the
+    sum non-finite; only then, or on overflow, are the samples tested one by one)."""
+
+    def __init__(self, where: str, total: int):
+        self.where, self.total = where, int(total)
+        self.nonfinite = 0
+        self.data = False                    # a non-zero finite sample was seen
+
+    def block(self, block: np.ndarray) -> np.ndarray:
+        block = np.ascontiguousarray(block)
+        reals = block.view(block.real.dtype) if block.dtype.kind == "c" else block
+        if not np.isfinite(np.sum(reals)):
+            bad = ~np.isfinite(block)
+            n_bad = int(np.count_nonzero(bad))
+            if n_bad:
+                self.nonfinite += n_bad
+                block = np.where(bad, np.zeros((), block.dtype), block)
+                reals = block.view(block.real.dtype) if block.dtype.kind == "c" else block
+        if not self.data:
+            self.data = bool(np.any(reals))
+        return block
+
+    def finish(self, output) -> None:
+        if not self.data:
+            raise InputError(f"{self.where}: the SLC image holds no data: all {self.total} samples "
+                             f"are zero, NaN or inf ({self.nonfinite} NaN/inf)")
+        share = self.nonfinite / self.total
+        if share > MAX_NONFINITE_FRACTION:
+            raise InputError(f"{self.where}: {self.nonfinite} of the {self.total} samples of the SLC "
+                             f"image ({100 * share:.1f} %) are NaN or inf (at most "
+                             f"{100 * MAX_NONFINITE_FRACTION:g} % are masked): corrupt image?")
+        if self.nonfinite:
+            log.warning("%s: %d of the %d samples of the SLC image (%.3g %%) are NaN or inf: "
+                        "written as 0 (no data) in %s", self.where, self.nonfinite, self.total,
+                        100 * share, output)
 
 
 def _opt_float(value, name):
@@ -376,7 +421,10 @@ class SlcProduct:
 
         Written block by block and atomically (isce.io). With ``metadata``, the
         returned product is also saved as ``<path>.json``. Returns a copy of this
-        product whose source is the new raster.
+        product whose source is the new raster. The samples are checked on the way
+        (:class:`_ContentCheck`): NaN/inf samples are written as 0 (no data) with a
+        warning; an image with no data, or with more than MAX_NONFINITE_FRACTION of
+        NaN/inf, is an InputError (and nothing is written).
         """
         import isce.io
 
@@ -389,9 +437,12 @@ class SlcProduct:
 
             blocks = progress_bar(blocks, total=-(-self.length // int(block_lines)),
                                   desc=os.path.basename(path))
+        check = _ContentCheck(self.source.describe() if self.source is not None else path,
+                              self.length * self.width)
         with isce.io.create(path, self.width, self.length, "CFLOAT", image_type="slc") as ds:
             for rows, block in blocks:
-                ds[rows] = block
+                ds[rows] = check.block(block)
+            check.finish(path)
         out = replace(self, source=ImageSource("raster", path), attributes=dict(self.attributes))
         if self.source is not None:
             out.attributes.setdefault("extracted_from", self.source.describe())
