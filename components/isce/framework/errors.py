@@ -5,9 +5,40 @@ message and an exit status (2).
 """
 from __future__ import annotations
 
+import re
+
+#: longest message shown to a user, and longest unbroken run of characters in it (a
+#: quoted value, say); longer ones keep their start and end around "..."
+MAX_MESSAGE_CHARS = 300
+MAX_RUN_CHARS = 160
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN_CHARS + 1))
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters in its middle (two thirds kept before "...")."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 3) * 2 // 3
+    return text[:head] + "..." + text[len(text) - (limit - 3 - head):]
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` as one readable line of at most ``limit`` characters: control characters
+    (newlines from a quoted value) escaped, overlong runs and then the whole line cut in
+    the middle, so the file named first and the reason given last stay visible."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+    text = _LONG_RUN.sub(lambda m: _cut(m.group(), MAX_RUN_CHARS), text)
+    return _cut(text, limit)
+
 
 class IsceError(Exception):
-    """Base class of the errors isce reports to users without a traceback."""
+    """Base class of the errors isce reports to users without a traceback.
+
+    Its text is one line of at most MAX_MESSAGE_CHARS characters (see :func:`one_line`)."""
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class ConfigurationError(IsceError, ValueError):
@@ -30,7 +61,7 @@ class ConfigurationError(IsceError, ValueError):
         if self.source:
             where = f"{self.source}:{self.line}: " if self.line else f"{self.source}: "
         what = f"{self.path}: " if self.path else ""
-        return f"{where}{what}{self.message}"
+        return one_line(f"{where}{what}{self.message}")
 
 
 class InputError(IsceError, ValueError):
