@@ -1,5 +1,8 @@
 """Applications under hostile resources: thread counts beyond the machine, full or
 read-only output folders. Each is one line and exit 2, or a correct run; never a crash."""
+import re
+import resource
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +44,68 @@ def test_topo_with_omp_num_threads_beyond_the_machine(tmp_path):
         a = np.fromfile(one / "geometry" / name, np.uint8)
         b = np.fromfile(huge / "geometry" / name, np.uint8)
         assert a.size > 0 and np.array_equal(a, b), name
+
+
+# ------------------------------------------------------------------ full disk
+def sanandreas_xml(folder):
+    d = shared_data("sanandreas")
+    xml = folder / "insarApp.xml"
+    xml.write_text(f"""<insarApp><component name="insar">
+        <property name="Sensor Name">UAVSAR_HDF5_SLC</property>
+        <component name="Master"><property name="HDF5">{d / "SanAnd_129.h5"}</property></component>
+        <component name="Slave"><property name="HDF5">{d / "SanAnd_138.h5"}</property></component>
+        <property name="demFilename">{d / "SanAnd_dem.tif"}</property>
+        <property name="dem reference">WGS84</property>
+    </component></insarApp>""")
+    return xml
+
+
+def one_error_line(proc):
+    # (a progress bar may share the line before it)
+    lines = re.findall(r"insarApp\.py: .*", proc.stderr)
+    assert proc.returncode == 2, f"exit {proc.returncode}: {proc.stderr[-800:]}"
+    assert "Traceback" not in proc.stderr and len(lines) == 1, proc.stderr[-800:]
+    return lines[0].strip()
+
+
+def file_size_limit(limit_bytes):
+    def pre():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails (EFBIG) instead of a kill
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+    return pre
+
+
+def test_insarapp_with_a_file_size_limit_exits_2_in_one_line(tmp_path):
+    # a real refusal by the kernel, no privileges needed: no file may exceed 256 KiB
+    xml = sanandreas_xml(tmp_path)
+    run = tmp_path / "run"
+    run.mkdir()
+    proc = subprocess.run([sys.executable, str(APPLICATIONS / "insarApp.py"), str(xml)], cwd=run,
+                          env=isce_env(), preexec_fn=file_size_limit(256 * 1024),
+                          capture_output=True, text=True, timeout=600)
+    line = one_error_line(proc)  # was: exit 1, "OSError: [Errno 27] File too large"
+    assert re.fullmatch(r"insarApp.py: error: cannot write \S+\.slc: file too large for this "
+                        r"filesystem or this process's file-size limit \(needs \d+\.\d MiB\)", line), line
+
+
+FULL_DISK_RUN = """
+import errno, os, runpy, sys
+def full(fd, offset, length):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+os.posix_fallocate = full           # every reservation of space fails, as on a full disk
+sys.argv = [sys.argv[1], sys.argv[2]]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_insarapp_on_a_full_disk_exits_2_naming_file_and_space(tmp_path):
+    xml = sanandreas_xml(tmp_path)
+    run = tmp_path / "run"
+    run.mkdir()
+    proc = subprocess.run([sys.executable, "-c", FULL_DISK_RUN, str(APPLICATIONS / "insarApp.py"),
+                           str(xml)], cwd=run, env=isce_env(), capture_output=True, text=True,
+                          timeout=600)
+    line = one_error_line(proc)
+    assert re.fullmatch(r"insarApp.py: error: cannot write \S+: no space left on device "
+                        r"\(needs \d+\.\d MiB, \d+\.\d MiB free\)", line), line
+    assert not list(run.rglob("*.partial")) and not list(run.rglob(".*.partial"))

@@ -1,12 +1,14 @@
 """Hostile configuration: bounded expansion and inclusion, no entity/XInclude processing,
 FIFOs and devices refused without blocking, error lines of readable length."""
+import errno
 import os
 import resource
 import textwrap
 
 import pytest
 
-from isce.framework import CommandLine, ConfigurationError, InputError, parse_file
+from isce.framework import (Application, CommandLine, ConfigurationError, InputError, Step,
+                             parse_file)
 from isce.framework import xmlconfig
 from isce.framework.errors import MAX_MESSAGE_CHARS, one_line
 from isce.sensors.alos_ceos import Alos
@@ -206,3 +208,32 @@ def test_one_line_keeps_start_and_end():
 
 def test_input_errors_are_cut_too():
     assert len(str(InputError("x" * 10_000))) <= MAX_MESSAGE_CHARS
+
+
+# ------------------------------------------------------------------ a full disk met anywhere
+def fails_with(code):
+    def step(ctx):
+        raise OSError(code, os.strerror(code), "out/product.json")
+    return step
+
+
+@pytest.mark.parametrize("code, reason", [
+    (errno.ENOSPC, "no space left on device"), (errno.EROFS, "read-only file system")])
+def test_a_full_or_read_only_disk_in_any_step_is_exit_2_in_one_line(workdir, capsys, code, reason):
+    class Writer(Application):
+        family = "writer"
+        steps = (Step("write", fails_with(code), "Write something."),)
+
+    rc = Writer.main(["writer.py"])
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("isce.")]
+    assert rc == 2 and len(err) == 1, err  # (the log's lines start with the logger's name)
+    assert err[0].startswith(f"writer.py: error: cannot write out/product.json: {reason}")
+
+
+def test_other_os_errors_stay_unexpected_failures(workdir, capsys):
+    class Writer(Application):
+        family = "writer"
+        steps = (Step("write", fails_with(errno.EIO), "Write something."),)
+
+    assert Writer.main(["writer.py"]) == 1
+    assert "OSError" in capsys.readouterr().err
