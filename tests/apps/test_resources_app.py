@@ -1,5 +1,6 @@
 """Applications under hostile resources: thread counts beyond the machine, full or
 read-only output folders. Each is one line and exit 2, or a correct run; never a crash."""
+import os
 import re
 import resource
 import signal
@@ -109,3 +110,21 @@ def test_insarapp_on_a_full_disk_exits_2_naming_file_and_space(tmp_path):
     assert re.fullmatch(r"insarApp.py: error: cannot write \S+: no space left on device "
                         r"\(needs \d+\.\d MiB, \d+\.\d MiB free\)", line), line
     assert not list(run.rglob("*.partial")) and not list(run.rglob(".*.partial"))
+
+
+# ------------------------------------------------------------------ FIFOs and devices as input
+@pytest.mark.parametrize("setting", ["insarApp.Master.HDF5={fifo}", "insarApp.Master.HDF5=/dev/zero",
+                                     "insarApp.demFilename={fifo}", "config={fifo}"])
+def test_insarapp_refuses_a_fifo_or_device_as_input(tmp_path, setting):
+    xml = sanandreas_xml(tmp_path)
+    fifo = tmp_path / "pipe.xml"
+    os.mkfifo(fifo)
+    run = tmp_path / "run"
+    run.mkdir()
+    args = [str(fifo)] if setting.startswith("config=") else [str(xml), setting.format(fifo=fifo)]
+    # before: reading the FIFO blocked for ever (the timeout fails the test)
+    proc = subprocess.run([sys.executable, str(APPLICATIONS / "insarApp.py"), *args], cwd=run,
+                          env=isce_env(), capture_output=True, text=True, timeout=120)
+    line = one_error_line(proc)
+    assert re.search(r"is a (FIFO \(named pipe\)|character device)", line), line
+    assert not (run / "PICKLE").exists()

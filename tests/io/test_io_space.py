@@ -149,3 +149,11 @@ def test_real_file_size_limit_is_one_output_error(tmp_path):
     assert proc.stderr.strip() == (f"OutputError: cannot write {path}: file too large for this "
                                    "filesystem or this process's file-size limit (needs 4.0 MiB)")
     assert leftovers(tmp_path) == []
+
+
+def test_fifo_as_raster_data_is_refused_without_blocking(tmp_path):
+    isce.io.write(tmp_path / "x.rdr", np.ones((4, 5), np.float32))
+    os.remove(tmp_path / "x.rdr")
+    os.mkfifo(tmp_path / "x.rdr")  # the sidecars now describe a FIFO
+    with pytest.raises(isce.io.RasterError, match=r"x.rdr: is a FIFO \(named pipe\), not a regular file"):
+        isce.io.open(tmp_path / "x.rdr")
