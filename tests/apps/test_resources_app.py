@@ -86,7 +86,7 @@ def test_insarapp_with_a_file_size_limit_exits_2_in_one_line(tmp_path):
                           capture_output=True, text=True, timeout=600)
     line = one_error_line(proc)  # was: exit 1, "OSError: [Errno 27] File too large"
     assert re.fullmatch(r"insarApp.py: error: cannot write \S+\.slc: file too large for this "
-                        r"filesystem or this process's file-size limit \(needs \d+\.\d MiB\)", line), line
+                        r"filesystem or this process's file-size limit \(needs \d+(\.\d)? [KM]iB\)", line), line
 
 
 FULL_DISK_RUN = """
@@ -108,7 +108,7 @@ def test_insarapp_on_a_full_disk_exits_2_naming_file_and_space(tmp_path):
                           timeout=600)
     line = one_error_line(proc)
     assert re.fullmatch(r"insarApp.py: error: cannot write \S+: no space left on device "
-                        r"\(needs \d+\.\d MiB, \d+\.\d MiB free\)", line), line
+                        r"\(needs \d+(\.\d)? [KM]iB, \d+(\.\d)? [KM]iB free\)", line), line
     assert not list(run.rglob("*.partial")) and not list(run.rglob(".*.partial"))
 
 

@@ -97,7 +97,9 @@ OUTPUT_ERRNOS = WRITE_ERRNOS | _FORBIDDEN
 
 
 def _mib(nbytes) -> str:
-    return f"{nbytes / 2**20:.1f} MiB"
+    """A size for people: ``"4.0 MiB"``, or ``"96 KiB"`` below 1 MiB (so "needs" and "free"
+    never print the same for different sizes)."""
+    return f"{nbytes / 2**20:.1f} MiB" if nbytes >= 2**20 else f"{nbytes / 1024:.0f} KiB"
 
 
 def free_bytes(path=None) -> int | None:
