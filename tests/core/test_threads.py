@@ -44,8 +44,9 @@ def test_omp_num_threads_is_the_default_and_is_clamped(monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="isce.threads"):
         assert kernel_threads(0) == CPUS
     assert "OMP_NUM_THREADS=100000 is outside" in caplog.text
-    monkeypatch.setenv("OMP_NUM_THREADS", "many")
-    assert kernel_threads(0) == CPUS
+    for invalid in ("many", "0", "-4"):  # ignored, as the OpenMP runtime ignores them
+        monkeypatch.setenv("OMP_NUM_THREADS", invalid)
+        assert kernel_threads(0) == CPUS
 
 
 def test_fft_threads_are_clamped(monkeypatch):

@@ -33,15 +33,19 @@ def _report_once(key, message: str, *args) -> None:
 
 
 def _omp_default() -> int | None:
-    """The first count in ``$OMP_NUM_THREADS`` (``"4"`` or ``"4,2"``), or None if unset/invalid."""
+    """The first count in ``$OMP_NUM_THREADS`` (``"4"`` or ``"4,2"``), or None if unset or
+    not a positive count."""
     text = os.environ.get("OMP_NUM_THREADS", "").strip()
     if not text:
         return None
     try:
-        return int(text.split(",")[0])
+        count = int(text.split(",")[0])
     except ValueError:
+        count = 0
+    if count < 1:  # as the OpenMP runtime does: an invalid value is ignored
         _report_once(("env", text), "OMP_NUM_THREADS=%r is not a thread count: ignored", text)
         return None
+    return count
 
 
 def kernel_threads(requested=0) -> int:
