@@ -129,8 +129,8 @@ def _substitute(text: str, constants: dict[str, str], source: str, line: int | N
     size += len(text) - pos
     if size > MAX_VALUE_CHARS:
         raise ConfigurationError(f"value longer than {MAX_VALUE_CHARS // 1024} KiB"
-                                 f"{' after expanding constants' if pieces[1:] else ''} "
-                                 f"(limit {MAX_VALUE_CHARS // 1024} KiB)", source=source, line=line)
+                                 f"{' after expanding constants' if pieces[1:] else ''}",
+                                 source=source, line=line)
     budget.value(size, source, line)
     return "".join(pieces)
 
