@@ -24,6 +24,7 @@ namespace orb = isce::core::orbit;
 namespace {
 
 using isce::bindings::farray;
+using isce::bindings::kernel_threads;
 using isce::bindings::lower;
 using isce::bindings::shape_str;
 
@@ -44,9 +45,7 @@ py::tuple interpolate_orbit(const farray& sv_time, const farray& sv_pos,
     orb::Method m;
     if (!orb::parse_method(method, m))
         throw py::value_error("method must be 'hermite' or 'legendre', got '" + method + "'");
-    if (threads < 0)
-        throw py::value_error("threads must be >= 0 (0 = OpenMP default), got " +
-                              std::to_string(threads));
+    threads = kernel_threads(threads);
     if (sv_time.ndim() != 1)
         throw py::value_error("sv_time must be 1-D (n,), got shape " + shape_str(sv_time));
     const py::ssize_t n = sv_time.shape(0);
@@ -76,11 +75,7 @@ py::tuple interpolate_orbit(const farray& sv_time, const farray& sv_pos,
 }
 
 int max_threads() {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
+    return kernel_threads(0);
 }
 
 }  // namespace

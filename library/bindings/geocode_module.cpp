@@ -34,6 +34,7 @@ namespace orb = isce::core::orbit;
 namespace {
 
 using isce::bindings::farray;
+using isce::bindings::kernel_threads;
 using isce::bindings::lower;
 using isce::bindings::shape_str;
 
@@ -75,13 +76,6 @@ void check_finite(double v, const char* name) {
         msg << name << " must be finite, got " << v;
         throw py::value_error(msg.str());
     }
-}
-
-int check_threads(int threads) {
-    if (threads < 0)
-        throw py::value_error("threads must be >= 0 (0 = OpenMP default), got " +
-                              std::to_string(threads));
-    return threads;
 }
 
 // ------------------------------------------------------------ geo2rdr
@@ -175,7 +169,7 @@ py::tuple geo2rdr_geogrid(const farray& orbit_time, const farray& orbit_position
     check_positive(threshold, "threshold");
     if (maxiter < 1) throw py::value_error("maxiter must be >= 1");
     check_positive(delta_range, "delta_range");
-    check_threads(threads);
+    threads = kernel_threads(threads);
 
     geo::Ellipsoid ell{a, e2};
     geo::Geo2RdrParams prm{threshold, maxiter, delta_range};
@@ -255,7 +249,7 @@ py::tuple interpolate(const py::array& data, const farray& line, const farray& p
                               std::to_string(rows) + " rows) must lie inside the image of " +
                               std::to_string(full) + " lines");
     const gc::Method m = parse_method(method);
-    check_threads(threads);
+    threads = kernel_threads(threads);
     const py::dtype dt = data.dtype();
     const char kind = dt.kind();
     const auto size = dt.itemsize();

@@ -38,6 +38,7 @@ namespace orb = isce::core::orbit;
 namespace {
 
 using isce::bindings::farray;
+using isce::bindings::kernel_threads;
 using isce::bindings::lower;
 using isce::bindings::shape_str;
 using f32array = py::array_t<float, py::array::c_style | py::array::forcecast>;
@@ -68,13 +69,6 @@ int parse_side(int side) {
         throw py::value_error("look_side must be +1 (left) or -1 (right), got " +
                               std::to_string(side));
     return side;
-}
-
-int check_threads(int threads) {
-    if (threads < 0)
-        throw py::value_error("threads must be >= 0 (0 = OpenMP default), got " +
-                              std::to_string(threads));
-    return threads;
 }
 
 void check_finite_nonzero(double v, const char* name) {
@@ -274,7 +268,7 @@ py::tuple rdr2geo_points(const OrbitData& orbit, const Lut2d& doppler, const Dem
                          int threads) {
     check_positive(wavelength, "wavelength");
     parse_side(look_side);
-    check_threads(threads);
+    threads = kernel_threads(threads);
     const geo::Ellipsoid ell = make_ellipsoid(a, e2);
     if (t.ndim() != 1) throw py::value_error("t must be 1-D (n,), got shape " + shape_str(t));
     const py::ssize_t n = t.shape(0);
@@ -319,7 +313,7 @@ py::dict rdr2geo_grid(const OrbitData& orbit, const Lut2d& doppler, const Dem& d
                       const std::optional<std::vector<std::string>>& layers, int threads) {
     check_positive(wavelength, "wavelength");
     parse_side(look_side);
-    check_threads(threads);
+    threads = kernel_threads(threads);
     const geo::Ellipsoid ell = make_ellipsoid(a, e2);
     if (t.ndim() != 1) throw py::value_error("t must be 1-D (lines,), got shape " + shape_str(t));
     if (r.ndim() != 1) throw py::value_error("r must be 1-D (width,), got shape " + shape_str(r));
@@ -388,7 +382,7 @@ py::tuple geo2rdr_points(const OrbitData& orbit, const Lut2d& doppler, const far
                          double delta_range, int threads) {
     check_positive(wavelength, "wavelength");
     parse_side(look_side);
-    check_threads(threads);
+    threads = kernel_threads(threads);
     check_positive(threshold, "threshold");
     check_positive(delta_range, "delta_range");
     if (maxiter < 1) throw py::value_error("maxiter must be >= 1");
@@ -429,7 +423,7 @@ py::tuple geo2rdr_grid(const OrbitData& orbit, const Lut2d& doppler, const farra
                        int threads) {
     check_positive(wavelength, "wavelength");
     parse_side(look_side);
-    check_threads(threads);
+    threads = kernel_threads(threads);
     check_positive(threshold, "threshold");
     check_positive(delta_range, "delta_range");
     if (maxiter < 1) throw py::value_error("maxiter must be >= 1");
@@ -515,11 +509,7 @@ py::array_t<double> dem_interpolate(const Dem& dem, const farray& x, const farra
 }
 
 int max_threads() {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
+    return kernel_threads(0);
 }
 
 }  // namespace

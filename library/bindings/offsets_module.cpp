@@ -20,6 +20,7 @@ namespace off = isce::offsets;
 namespace {
 
 using isce::bindings::farray;
+using isce::bindings::kernel_threads;
 using isce::bindings::shape_str;
 using iarray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 
@@ -67,9 +68,7 @@ py::tuple refine_peaks(const py::array& spec, std::int64_t ny, std::int64_t nx,
     if (ny < 1 || nx < 1)
         throw py::value_error("ny and nx must be >= 1, got " + std::to_string(ny) + ", " +
                               std::to_string(nx));
-    if (threads < 0)
-        throw py::value_error("threads must be >= 0 (0 = OpenMP default), got " +
-                              std::to_string(threads));
+    threads = kernel_threads(threads);
     if (py::isinstance<py::array_t<std::complex<float>>>(spec))
         return run<float>(py::array_t<std::complex<float>, py::array::c_style>::ensure(spec), ny,
                           nx, var3, rr, ky, kx, y0, x0, iterations, threads);
@@ -104,9 +103,7 @@ py::array_t<double> box_variance(const py::array& chips, std::int64_t h, std::in
 {
     if (chips.ndim() != 3)
         throw py::value_error("chips must be 3-D (B, rows, cols), got shape " + shape_str(chips));
-    if (threads < 0)
-        throw py::value_error("threads must be >= 0 (0 = OpenMP default), got " +
-                              std::to_string(threads));
+    threads = kernel_threads(threads);
     if (py::isinstance<py::array_t<float>>(chips))
         return box_variance_t<float>(py::array_t<float, py::array::c_style>::ensure(chips), h, w,
                                      threads);

@@ -23,6 +23,7 @@ namespace rs = isce::signal::resample;
 namespace {
 
 using isce::bindings::farray;
+using isce::bindings::kernel_threads;
 using isce::bindings::shape_str;
 using carray = py::array_t<std::complex<float>, py::array::c_style | py::array::forcecast>;
 
@@ -52,9 +53,7 @@ py::array_t<std::complex<float>> resample_slc(const carray& block, const farray&
                                               py::object carrier, std::complex<float> fill,
                                               int threads)
 {
-    if (threads < 0)
-        throw py::value_error("threads must be >= 0 (0 = OpenMP default), got " +
-                              std::to_string(threads));
+    threads = kernel_threads(threads);
     if (block.ndim() != 2)
         throw py::value_error("block must be 2-D (lines, width), got shape " + shape_str(block));
     if (az_off.ndim() != 2)
@@ -102,11 +101,7 @@ py::array_t<std::complex<float>> resample_slc(const carray& block, const farray&
 
 int max_threads()
 {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
+    return kernel_threads(0);
 }
 
 }  // namespace

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .threads import kernel_threads
+
 __all__ = ["Orbit", "METHODS", "DEFAULT_EXTRAPOLATION_MARGIN"]
 
 #: interpolation method -> minimum number of state vectors
@@ -179,7 +181,7 @@ class Orbit:
         flat = np.ascontiguousarray(secs, dtype=np.float64).reshape(-1)
         self._check_span(flat, self.extrapolation_margin if margin is None else float(margin))
         pos, vel = _core().interpolate_orbit(self.time, self.position, self.velocity, flat,
-                                             key, int(threads))
+                                             key, kernel_threads(threads))
         return pos.reshape(shape + (3,)), vel.reshape(shape + (3,))
 
     def _check_span(self, flat: np.ndarray, margin: float) -> None:

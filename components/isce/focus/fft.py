@@ -50,6 +50,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from isce.core.threads import available_cpus, kernel_threads
+
 __all__ = ["Transform", "transform", "fft", "ifft", "next_fast_len", "backend", "threads",
            "wisdom_path", "load_wisdom", "save_wisdom", "clear_cache", "planner_effort"]
 
@@ -112,11 +114,11 @@ def threads() -> int:
     """Threads per transform: ``$ISCE_FFT_THREADS`` or the CPUs available to this process."""
     env = os.environ.get("ISCE_FFT_THREADS", "").strip()
     if env:
-        return max(1, int(env))
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+        try:
+            return kernel_threads(max(1, int(env)))  # never more than the CPUs
+        except ValueError:
+            raise ValueError(f"ISCE_FFT_THREADS={env!r}: expected a number of threads") from None
+    return available_cpus()
 
 
 def planner_effort() -> str:

@@ -19,6 +19,7 @@ import weakref
 import numpy as np
 
 from isce.io.raster import pwrite_all as _pwrite_all
+from isce.io.space import reserve, writing
 
 __all__ = ["ComplexRasterOutput"]
 
@@ -61,12 +62,17 @@ class ComplexRasterOutput:
         self.width, self.length = int(width), int(length)
         self.info = RasterInfo(width=self.width, length=self.length, datatype="CFLOAT",
                                image_type=image_type)
-        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        atomic.remove_stale_temps(self.path)
-        self.temp_path = atomic.temp_path(self.path)
-        self.fd = os.open(self.temp_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        with writing(self.path, self.info.nbytes):
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            atomic.remove_stale_temps(self.path)
+            self.temp_path = atomic.temp_path(self.path)
+            self.fd = os.open(self.temp_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
         self._finalizer = weakref.finalize(self, _close_quietly, self.fd, self.temp_path)
-        os.ftruncate(self.fd, self.info.nbytes)
+        try:  # every block reserved: neither pwrite nor the memory map can then fail for space
+            reserve(self.fd, self.info.nbytes, self.path)
+        except BaseException:
+            self._finalizer()
+            raise
         # blocks of columns (many short row pieces) go faster through a memory map
         self._map = (np.memmap(self.temp_path, dtype=np.complex64, mode="r+",
                                shape=(self.length, self.width)) if mapped else None)
@@ -93,6 +99,11 @@ class ComplexRasterOutput:
             return
         if block.strides[1] != self.itemsize:
             block = np.ascontiguousarray(block)
+        with writing(self.path, self.info.nbytes):
+            self._pwrite(row0, block, col0)
+
+    def _pwrite(self, row0: int, block: np.ndarray, col0: int) -> None:
+        n, m = block.shape
         rowbytes = self.width * self.itemsize
         if col0 == 0 and m == self.width:              # consecutive in the file
             for a in range(0, n, _IOV_MAX):
@@ -112,9 +123,10 @@ class ComplexRasterOutput:
         if self.closed:
             return self.path
         self._map = None                    # unmapped, not msync'ed: written back by the kernel
-        os.close(self.fd)
-        remove_sidecars(self.path)
-        os.replace(self.temp_path, self.path)
+        with writing(self.path, self.info.nbytes):
+            os.close(self.fd)
+            remove_sidecars(self.path)
+            os.replace(self.temp_path, self.path)
         self._finalizer.detach()
         self.closed = True
         write_sidecars(self.path, self.info)

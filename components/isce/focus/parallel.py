@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from isce.core.threads import kernel_threads
+
 from . import fft as _fft
 
 __all__ = ["parallel_rows"]
@@ -34,7 +36,7 @@ def _executor(n: int) -> ThreadPoolExecutor:
 
 def parallel_rows(fn, n: int, threads: int | None = None) -> None:
     """Run ``fn(r0, r1)`` over ``[0, n)`` split in ``threads`` parts (default: FFT threads)."""
-    threads = _fft.threads() if threads is None else int(threads)
+    threads = _fft.threads() if threads is None else kernel_threads(threads)
     n = int(n)
     if threads <= 1 or n < MIN_ROWS * 2:
         if n > 0:

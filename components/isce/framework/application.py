@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from .configurable import Component, SearchPath, settings_for
 from .errors import ConfigurationError, IsceError, StepError
+from .errors import WRITE_ERRNOS, output_error  # a full disk or read-only folder: exit 2
 from .help import application_help, show_config, steps_help
 from .names import did_you_mean, normalize
 from .runfolder import RunLock, remove_temporaries
@@ -143,6 +144,9 @@ class Application(Component):
         except Exception as exc:  # an unexpected failure: one line, traceback with --debug
             if debug:
                 raise
+            if isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS:  # full disk, read-only
+                print(f"{prog}: error: {output_error(None, exc)}", file=sys.stderr)
+                return EXIT_USAGE
             print(f"{prog}: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
                   file=sys.stderr)
             return EXIT_FAILURE

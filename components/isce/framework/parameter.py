@@ -6,6 +6,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .files import special_file_problem
 from .names import normalize
 from .values import convert, type_name
 
@@ -67,7 +68,17 @@ class Parameter:
                     raise ValueError("expected one of " + ", ".join(map(str, self.choices)))
                 checked.append(allowed[key])
             value = self.container(checked) if self.container else checked[0]
+        if self.type == "path" and self.intent == "input":
+            self.refuse_special_files(value)
         return value
+
+    def refuse_special_files(self, value) -> None:
+        """ValueError if an input path is a FIFO, device or socket: reading one would hang
+        or never end (``/dev/zero``), so it is refused before any step runs."""
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            problem = special_file_problem(item) if item else None
+            if problem:
+                raise ValueError(problem)
 
 
 def resolve_callable(ref):

@@ -31,6 +31,8 @@ from contextlib import ExitStack
 
 import numpy as np
 
+from isce.core.threads import kernel_threads
+
 from ._convert import doppler_data, epoch_ns, kernels, orbit_data, side_sign
 
 __all__ = ["geo2rdr_points", "geo2rdr_block", "geo2rdr_offsets", "STATUS", "OFFSET_FILES"]
@@ -73,7 +75,8 @@ def geo2rdr_points(llh, orbit, wavelength, look_side, *, doppler=None, epoch=Non
     return g.geo2rdr_points(orbit_data(orbit, epoch, orbit_method),
                             doppler_data(doppler, method=doppler_method), llh, float(wavelength),
                             side_sign(look_side), t0=guess, a=a, e2=e2, threshold=threshold,
-                            maxiter=maxiter, delta_range=delta_range, threads=threads)
+                            maxiter=maxiter, delta_range=delta_range,
+                            threads=kernel_threads(threads))
 
 
 def _default_threshold(grid, threshold):
@@ -119,7 +122,8 @@ def geo2rdr_block(lon, lat, hgt, secondary_grid, orbit, doppler=None, *, first_l
         (sec.sensing_start, sec.prf, sec.starting_range, sec.range_pixel_spacing, sec.length,
          sec.width), sec.wavelength, sec.look_side_sign, first_line=int(first_line),
         t_line=t_line, a=a, e2=e2, threshold=_default_threshold(sec, threshold),
-        maxiter=maxiter, delta_range=delta_range, mask_outside=mask_outside, threads=threads)
+        maxiter=maxiter, delta_range=delta_range, mask_outside=mask_outside,
+        threads=kernel_threads(threads))
 
 
 def _topo_paths(topo):

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from isce.core.threads import kernel_threads
 from isce.framework.errors import InputError
 
 from ._convert import doppler_data, kernels, orbit_data
@@ -334,7 +335,7 @@ class _Geometry:
                   doppler_value=float(lut.ref_value), t_guess=g.sensing_mid,
                   a=float(ellipsoid.a), e2=float(ellipsoid.e2),
                   threshold=(1e-6 / g.prf if threshold is None else float(threshold)),
-                  maxiter=int(maxiter), threads=int(threads))
+                  maxiter=int(maxiter), threads=kernel_threads(threads))
         if lut.have_data:
             kw["doppler"] = np.ascontiguousarray(lut.data, dtype=np.float64)
             kw["doppler_grid"] = tuple(float(v) for v in lut.grid)
@@ -403,7 +404,7 @@ def _interpolate(band_reader, length, width, line, pixel, method, fill, carrier,
             else:
                 log.debug("input no-data value ignored for integer raster")
     out, starved = ext.interpolate(block, line, pixel, row0=lo, length=length, method=method,
-                                   carrier=carrier, fill=fill, threads=threads)
+                                   carrier=carrier, fill=fill, threads=kernel_threads(threads))
     if starved:
         raise RuntimeError(f"geocode: {starved} pixels needed radar lines outside the block "
                            f"read ({lo}..{hi}); this is a bug")

@@ -53,6 +53,8 @@ from contextlib import ExitStack
 
 import numpy as np
 
+from isce.core.threads import kernel_threads
+
 from ._convert import doppler_data, epoch_ns, kernels, orbit_data, side_sign
 from .dem import as_dem, load_dem
 
@@ -136,7 +138,7 @@ def rdr2geo_points(times, ranges, orbit, wavelength, look_side, *, doppler=None,
                             doppler_data(doppler, method=doppler_method), d.kernel(), t, r,
                             float(wavelength), side_sign(look_side), heights=h, a=a, e2=e2,
                             threshold=threshold, maxiter=maxiter, extraiter=extraiter,
-                            secant=secant, threads=threads)
+                            secant=secant, threads=kernel_threads(threads))
 
 
 def _grid_lines(grid, lines):
@@ -179,7 +181,8 @@ def rdr2geo_block(radar_grid, orbit, doppler=None, dem=None, *, lines=None, heig
     return g.rdr2geo_grid(orb, dop, d.kernel(), t, r, radar_grid.wavelength,
                           radar_grid.look_side_sign, heights=h, a=a, e2=e2, threshold=threshold,
                           maxiter=maxiter, extraiter=extraiter, secant=secant,
-                          layers=list(layers) if layers is not None else None, threads=threads)
+                          layers=list(layers) if layers is not None else None,
+                          threads=kernel_threads(threads))
 
 
 def radar_grid_bbox(radar_grid, orbit, doppler=None, *, lines=None, heights=(-500.0, 9000.0),

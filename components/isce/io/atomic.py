@@ -8,6 +8,8 @@ import glob
 import os
 import secrets
 
+from .space import writing
+
 _SUFFIX = ".partial"
 
 
@@ -62,15 +64,17 @@ def fsync_path(path):
 
 
 def write_text(path, text, fsync=False):
-    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    """Write ``text`` (UTF-8) to ``path`` atomically; OutputError on a full, read-only or
+    forbidden folder."""
     temp = temp_path(path)
     try:
-        with open(temp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            if fsync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temp, path)
+        with writing(path, len(text.encode("utf-8"))):
+            with open(temp, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                if fsync:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            os.replace(temp, path)
     except BaseException:
         remove_quietly(temp)
         raise

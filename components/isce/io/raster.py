@@ -10,8 +10,11 @@ import weakref
 
 import numpy as np
 
+from isce.framework.files import special_kind
+
 from . import atomic
 from .errors import RasterError
+from .space import reserve, writing
 from .info import Geo, RasterInfo
 from .sidecars import read_info, remove_sidecars, write_sidecars
 
@@ -150,6 +153,8 @@ def open_raster(path, mode="r"):
     Raises :class:`RasterError` if the sidecar is malformed or the data file's size
     disagrees with it."""
     info, data, sidecar = read_info(path)
+    if data is not None and special_kind(data):  # a FIFO or device: mapping it would hang or fail
+        raise RasterError(data, f"is {special_kind(data)}, not a regular file (described by {sidecar})")
     if data is None or not os.path.isfile(data):
         raise RasterError(data or path, f"data file missing (described by {sidecar})")
     info.check_size(data, os.path.getsize(data))
@@ -177,8 +182,14 @@ class RasterWriter(_Layout):
         self.temp_path = atomic.temp_path(self.path)
         self._finalizer = weakref.finalize(self, atomic.remove_quietly, self.temp_path)
         try:
-            with open(self.temp_path, "wb") as handle:
-                handle.truncate(info.nbytes)
+            # every block reserved before mapping: a mapped write to a full disk is a SIGBUS
+            with writing(self.path, info.nbytes):
+                fd = os.open(self.temp_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC
+                             | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                reserve(fd, info.nbytes, self.path)
+            finally:
+                os.close(fd)
             self._memmap = np.memmap(self.temp_path, dtype=info.dtype, mode="r+", shape=info.file_shape)
         except BaseException:
             self._finalizer()
@@ -244,11 +255,12 @@ class RasterWriter(_Layout):
         else:                                   # BIL: each line holds band 0, band 1, ...
             data = np.ascontiguousarray(np.moveaxis(np.asarray(block), 0, 1), dtype=self.dtype)
         offset = start * self.width * self.bands * self.info.itemsize
-        fd = os.open(self.temp_path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
-        try:
-            pwrite_all(fd, memoryview(data).cast("B"), offset)
-        finally:
-            os.close(fd)
+        with writing(self.path, self.info.nbytes):
+            fd = os.open(self.temp_path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+            try:
+                pwrite_all(fd, memoryview(data).cast("B"), offset)
+            finally:
+                os.close(fd)
 
     def __setitem__(self, rows, block):
         self.write(block, rows)
@@ -273,14 +285,15 @@ class RasterWriter(_Layout):
         if self.closed:
             return
         try:
-            self._memmap.flush()
-            self._memmap = self._cube = None
-            if self.fsync:
-                atomic.fsync_path(self.temp_path)
-            self.info.check_size(self.temp_path, os.path.getsize(self.temp_path))
-            # old sidecars would describe the new data before theirs are written: drop them first
-            remove_sidecars(self.path)
-            os.replace(self.temp_path, self.path)
+            with writing(self.path, self.info.nbytes):
+                self._memmap.flush()
+                self._memmap = self._cube = None
+                if self.fsync:
+                    atomic.fsync_path(self.temp_path)
+                self.info.check_size(self.temp_path, os.path.getsize(self.temp_path))
+                # old sidecars would describe the new data before theirs are written: drop them first
+                remove_sidecars(self.path)
+                os.replace(self.temp_path, self.path)
             self._finalizer.detach()
         except BaseException:
             self.abort()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft as sfft
 
+from isce.core.threads import kernel_threads
+
 __all__ = ["ncc_surface", "integer_peak", "snr_isce", "covariance_isce", "deramp",
            "oversample", "refine_peak", "newton_refine", "next_fast"]
 
@@ -102,7 +104,7 @@ def box_variance(chips, h, w, kernel=None, threads=1):
     if ext is not None:
         if chips.dtype not in (np.float32, np.float64):
             chips = chips.astype(np.float64)
-        return ext.box_variance(np.ascontiguousarray(chips), int(h), int(w), int(threads))
+        return ext.box_variance(np.ascontiguousarray(chips), int(h), int(w), kernel_threads(threads))
     c = chips.astype(np.float64) - chips.mean(axis=(1, 2), dtype=np.float64, keepdims=True)
     s1 = _box_sums(c, h, w)
     s2 = _box_sums(c * c, h, w)
@@ -300,7 +302,7 @@ def refine_peak(spec, shape, ncc, var, rr, ky, kx, iterations=3, kernel=None, th
         raise ImportError("isce.ext._offsets is not built: run `scons` in the source tree")
     if ext is not None:
         return ext.refine_peaks(np.ascontiguousarray(spec), int(shape[0]), int(shape[1]), vv, rr,
-                                ky, kx, y0, x0, int(iterations), int(threads))
+                                ky, kx, y0, x0, int(iterations), kernel_threads(threads))
     return newton_refine(spec, shape, vv, rr, ky, kx, y0, x0, iterations)
 
 

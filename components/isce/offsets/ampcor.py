@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from isce.core.threads import kernel_threads
+
 from . import _ncc
 from ._chips import ImageSource
 
@@ -329,7 +331,7 @@ def ampcor(reference, secondary, *, window=128, search=40, skip=None, first=None
     if n:
         batch = max(1, int(batch))
         chunks = [np.arange(k, min(k + batch, n)) for k in range(0, n, batch)]
-        workers = int(threads) if threads and threads > 0 else (os.cpu_count() or 1)
+        workers = kernel_threads(threads)
         run = lambda idx: (idx, _process(cfg, top[idx], left[idx], ga[idx], gr[idx]))  # noqa: E731
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(chunks)))) as pool:
             results = pool.map(run, chunks)

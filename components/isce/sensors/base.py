@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from isce.framework.configurable import Component
 from isce.framework.errors import ConfigurationError
+from isce.framework.files import refuse_special_inputs
 from isce.framework.parameter import Parameter
 
 __all__ = ["Sensor", "OUTPUT"]
@@ -69,6 +70,7 @@ class Sensor(Component):
         parameter (other than OUTPUT) changes; ``refresh`` forces a new read."""
         key = self._settings_key()
         if self._product is None or refresh or key != self._product_key:
+            refuse_special_inputs(self)  # a FIFO or device as IMAGEFILE would hang the reader
             self._product = self.read_product()
             self._product_key = self._settings_key()
         return self._product

@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from isce.core.threads import kernel_threads
+
 from ._arrays import RowReader, progress_blocks
 
 __all__ = ["phase_sigma", "phase_slope", "phsig_raster", "sigma_to_coherence", "NLOOKS"]
@@ -160,7 +162,7 @@ def _workers(workers):
 
     if workers is None or int(workers) < 1:
         return max(1, min(os.cpu_count() or 1, 4))
-    return int(workers)
+    return kernel_threads(workers)  # never more than the CPUs
 
 
 def _blocks(reader, win, swin, nlooks, min_samples, block_lines, workers, progress=False):

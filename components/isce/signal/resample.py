@@ -25,6 +25,8 @@ import math
 
 import numpy as np
 
+from isce.core.threads import kernel_threads
+
 from ._arrays import RowReader, as_complex64, progress_blocks
 
 __all__ = ["resample_slc", "resample_slc_block", "input_lines_needed", "doppler_carrier",
@@ -136,7 +138,7 @@ def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_leng
     length = -1 if image_length is None else int(image_length)
     return _kernel().resample_slc(block, az, rg, block_row0=int(block_row0), image_length=length,
                                   out_row0=int(out_row0), carrier=carrier, fill=complex(fill),
-                                  threads=int(threads))
+                                  threads=kernel_threads(threads))
 
 
 def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid=None,
