@@ -12,11 +12,9 @@ spectrum (no interpolator involved):
   ``(l, p)`` with ``l - az(l, p) = u``, ``p - rg(p) = v``: the offset there is
   ``(az(l, p), rg(p))`` (see :func:`true_offsets`).
 """
-from pathlib import Path
 
 import numpy as np
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 def _freqs(n, centre=0.0):

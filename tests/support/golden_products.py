@@ -23,7 +23,6 @@ from isce.core.radargrid import RadarGrid
 from isce.core.time import DateTime, epoch_from_units
 
 __all__ = ["RslcMetadata", "read_rslc_metadata", "read_points_input", "read_points_output",
-           "data_dir"]
 
 
 def data_dir(test_file) -> Path:
