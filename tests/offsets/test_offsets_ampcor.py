@@ -146,8 +146,8 @@ def test_accuracy_on_a_decorrelated_pair_is_near_the_cramer_rao_bound():
     in resolution cells (1 / B pixels for a band B [cycles/pixel]), N the independent cells
     in the window, (W B)^2. Here B = 0.8, W = 64: N = 2621, sigma = 0.0116 cells = 0.0145 px
     per axis. (The coherent bound, sqrt(3 / (2 N)) sqrt(1 - gamma^2) / (pi gamma), would be
-    0.0078 cells = 0.0097 px: ampcor, like ISCE's, does not use the phase.) Checked over the 400 windows:
-    the bias within 0.2 sigma (the mean's own spread is sigma / 20), and the spread within
+    0.0078 cells = 0.0097 px: ampcor, like ISCE's, does not use the phase.) Checked over the
+    400 windows: the bias within 0.2 sigma (the mean's own spread is sigma / 20), and the spread within
     0.75 .. 1.5 sigma: the expression is an asymptotic (large-N) accuracy, not an exact bound
     for a finite window (De Zan, IEEE GRSL 11(1) 2014 revisits it), and ampcor measured 0.85 to
     0.93 sigma for gamma 0.5 .. 0.9 and W 32 .. 64; a worse sub-pixel interpolation or a

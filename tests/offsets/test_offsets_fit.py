@@ -170,7 +170,8 @@ def test_fit_poly2d_is_weighted_least_squares():
 
 def _with_an_outlier(field, k, jump):
     """A copy of ``field`` whose window k is off by ``jump`` px in both offsets and has a
-    poor correlation: SNR 1 and ISCE's undefined covariance (99 px^2)."""
+    poor correlation: SNR 1 and ISCE's undefined covariance (99 px^2); the others keep
+    theirs (SNR > 100, covariance < 1e-3 px^2)."""
     f = field.select(np.ones(len(field), bool))
     f.azimuth[k] += jump
     f.range[k] += jump
@@ -183,12 +184,13 @@ def test_fit_offsets_weights(measured):
     and inverse-variance weights; given all the weight, the fit passes through it."""
     clean = measured.select(measured.valid & (measured.snr > 100))
     k = int(np.argmin(np.hypot(clean.line - N / 2, clean.pixel - N / 2)))   # a central window
-    bad = _with_an_outlier(clean, k, 3.0)
+    assert clean.snr.min() > 100 and max(clean.cov_az.max(), clean.cov_rg.max()) < 1e-3
+    good, bad = _with_an_outlier(clean, k, 0.0), _with_an_outlier(clean, k, 3.0)
     gl, gp = np.meshgrid(np.linspace(60, N - 60, 15), np.linspace(60, N - 60, 15), indexing="ij")
 
     def pull(weights):
-        """Largest change [px] the wrong window makes to the fit with these weights."""
-        ref_az, ref_rg = fit_offsets(clean, order=2, weights=weights)
+        """Largest change [px] the 3 px error of the window makes to the fit (same weights)."""
+        ref_az, ref_rg = fit_offsets(good, order=2, weights=weights)
         az, rg = fit_offsets(bad, order=2, weights=weights)
         assert isinstance(az, Poly2D) and az.azimuth_order == 2
         return (np.abs(az(gl, gp) - ref_az(gl, gp)).max(),
