@@ -83,7 +83,8 @@ def test_stripmap_vocabulary_and_resume_equal_a_straight_run(tmp_path, sanandrea
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
     for wd in (straight, resumed):
         wd.mkdir()
-        insar_xml(wd / "stripmapApp.xml", sanandreas, vocabulary="stripmap", looks=4, unwrapper="mcf")
+        insar_xml(wd / "stripmapApp.xml", sanandreas, vocabulary="stripmap", looks=4,
+                  unwrapper="mcf")
     proc = run_command("stripmapApp.py", "stripmapApp.xml", cwd=straight)
     assert proc.returncode == 0, proc.stderr
     proc = run_command("stripmapApp.py", "stripmapApp.xml", "--steps", "--end=misregistration", cwd=resumed)
@@ -115,7 +116,8 @@ def test_steps_help_lists_the_chain(tmp_path):
 
 def test_bad_inputs_are_refused_before_long_steps(tmp_path, sanandreas, shared_data):
     # a misspelt property: nothing runs
-    xml = insar_xml(tmp_path / "a.xml", sanandreas, extra='<property name="rnage looks">3</property>')
+    xml = insar_xml(tmp_path / "a.xml", sanandreas,
+                    extra='<property name="rnage looks">3</property>')
     proc = run_command("insarApp.py", xml, cwd=tmp_path)
     assert proc.returncode == 2 and "did you mean 'range looks'" in proc.stderr
     assert not (tmp_path / "reference").exists()

@@ -302,7 +302,8 @@ def test_dem_off_an_slc_scene(tmp_path, sanandreas):
 
     # 1) a DEM 1 deg north of the scene (lon -118.43..-118.42, lat 34.148..34.165)
     far = synthetic_dem(tmp_path / "far.dem", (35.1, 35.2), (-118.45, -118.40), posting_deg=0.001)
-    xml = uavsar_xml(tmp_path / "far.xml", sanandreas / "SanAnd_129.h5", sanandreas / "SanAnd_138.h5", dem=far)
+    xml = uavsar_xml(tmp_path / "far.xml", sanandreas / "SanAnd_129.h5",
+                     sanandreas / "SanAnd_138.h5", dem=far)
     wd, proc = run(tmp_path, xml)
     line = assert_refused(proc, wd, failed_in="preprocess",
                           words=[str(far), "does not overlap the reference scene", "km to the north",
@@ -311,7 +312,8 @@ def test_dem_off_an_slc_scene(tmp_path, sanandreas):
     assert 100 < km < 110                                       # 35.1 - 34.165 deg
     # 2) a DEM that stops half-way across the scene, to the east
     part = synthetic_dem(tmp_path / "part.dem", (34.1, 34.2), (-118.50, -118.426), posting_deg=0.0005)
-    xml = uavsar_xml(tmp_path / "part.xml", sanandreas / "SanAnd_129.h5", sanandreas / "SanAnd_138.h5", dem=part)
+    xml = uavsar_xml(tmp_path / "part.xml", sanandreas / "SanAnd_129.h5",
+                     sanandreas / "SanAnd_138.h5", dem=part)
     shutil.rmtree(wd)
     wd, proc = run(tmp_path, xml)
     line = assert_refused(proc, wd, failed_in="preprocess",

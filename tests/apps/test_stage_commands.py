@@ -90,7 +90,8 @@ def test_envisat_geocoded_outputs(envisat_run):
 
 def test_sanandreas_pair_band_passed_coherence(tmp_path, shared_data):
     """The pair from the command line (name=value settings; examples/sanandreas has the XML)."""
-    ref, sec = shared_data("sanandreas", "SanAnd_129.h5"), shared_data("sanandreas", "SanAnd_138.h5")
+    ref = shared_data("sanandreas", "SanAnd_129.h5")
+    sec = shared_data("sanandreas", "SanAnd_138.h5")
     dem = shared_data("sanandreas", "SanAnd_dem.tif")
     ok("topo", f"topo.product={ref}", f"topo.dem={dem}", cwd=tmp_path)
     ok("geo2rdr", f"geo2rdr.product={sec}", f"geo2rdr.reference={ref}", cwd=tmp_path)

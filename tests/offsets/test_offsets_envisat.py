@@ -19,7 +19,8 @@ def _hh(path):
 
 
 def test_envisat_warp_recovered(shared_data):
-    warped = np.fromfile(shared_data("envisat", "warped_envisat.slc"), np.complex64).reshape(500, 500)
+    warped = np.fromfile(shared_data("envisat", "warped_envisat.slc"),
+                         np.complex64).reshape(500, 500)
     az = np.fromfile(shared_data("envisat", "offsets", "azimuth.off"), np.float32).reshape(500, 500)
     rg = np.fromfile(shared_data("envisat", "offsets", "range.off"), np.float32).reshape(500, 500)
     hh = _hh(shared_data("envisat", "envisat.h5"))

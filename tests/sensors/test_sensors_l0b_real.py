@@ -256,8 +256,9 @@ def _azimuth_compress(x, ka, fdc, prf, aperture=500):
 
 @pytest.fixture(scope="module")
 def two_d_numbers(product, echoes):
-    """<I^2> / <I>^2 and peak-to-mean after range and partial-aperture (500 pulses) azimuth compression,
-    with the metadata chirp slope or the opposite one (= I/Q swapped) and either azimuth FM sign."""
+    """<I^2> / <I>^2 and peak-to-mean after range and partial-aperture (500 pulses) azimuth
+    compression, with the metadata chirp slope or the opposite one (= I/Q swapped) and either
+    azimuth FM sign."""
     p = product
     e0 = echoes.astype(np.complex128)
     e0 -= e0.mean()
