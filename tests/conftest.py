@@ -1,10 +1,47 @@
-"""Shared test fixtures: where the real data lives, and a clean working directory."""
+"""Shared test fixtures: where the real data lives, and a clean working directory.
+
+Real test data are found ONLY here: ``$ISCE_TEST_DATA`` when set, else ``../shared/data``
+beside the repository. A test that needs a missing file skips, naming the path, unless
+``ISCE_REQUIRE_DATA=1`` (set by CI: ``.ci/run``), when it fails instead.
+"""
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def data_root() -> Path:
+    """The folder of the real test data: ``$ISCE_TEST_DATA`` or ``../shared/data``."""
+    env = os.environ.get("ISCE_TEST_DATA", "").strip()
+    return Path(env).resolve() if env else REPO.parent / "shared" / "data"
+
+
+def data_required() -> bool:
+    """True when missing test data must fail the test (``ISCE_REQUIRE_DATA`` set, not 0)."""
+    return os.environ.get("ISCE_REQUIRE_DATA", "").strip() not in ("", "0")
+
+
+def data_path(*parts) -> Path:
+    """Path of a real test data file or folder under :func:`data_root`; a missing one skips
+    the test with its path, or fails it under ``ISCE_REQUIRE_DATA=1``."""
+    path = data_root().joinpath(*parts)
+    if not path.exists():
+        where = "$ISCE_TEST_DATA" if os.environ.get("ISCE_TEST_DATA", "").strip() \
+            else "../shared/data beside the repository"
+        message = f"real test data not found at {path} ({where})"
+        if data_required():
+            pytest.fail(f"{message}; ISCE_REQUIRE_DATA is set, so missing data is an error",
+                        pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """``shared_data(*parts)``: a path under the real test data (see :func:`data_path`)."""
+    return data_path
 
 
 @pytest.fixture
@@ -13,11 +50,3 @@ def workdir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ISCEDB", raising=False)
     return tmp_path
-
-
-def shared_data(*parts) -> Path:
-    """Path under ../shared/data, skipping the test with a reason when it is absent."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository)")
-    return path

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import rasterio
 from isce_commands import run_command
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data"
 PRODUCTS = ["geometry/lat.rdr", "geometry/los.rdr", "offsets/range.off", "offsets/azimuth.off",
             "coregisteredSlc/coarse_coreg.slc", "coregisteredSlc/refined_coreg.slc",
             "interferogram/topophase.flat", "interferogram/topophase.cor",
@@ -21,15 +21,14 @@ STEP_NAMES = ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr"
               "unwrap", "geocode", "endup"]
 
 
-def sanandreas():
-    d = DATA / "sanandreas"
-    if not d.exists():
-        pytest.skip(f"real test data not found at {d} (../shared/data beside the repository)")
-    return d
+@pytest.fixture(scope="module")
+def sanandreas(shared_data):
+    """The San Andreas UAVSAR folder of the real test data."""
+    return shared_data("sanandreas")
 
 
-def insar_xml(path, *, vocabulary="insar", looks=11, unwrapper="snaphu", dem=None, extra=""):
-    d = sanandreas()
+def insar_xml(path, d, *, vocabulary="insar", looks=11, unwrapper="snaphu", dem=None, extra=""):
+    """An insarApp/stripmapApp XML of the San Andreas pair in the folder ``d``."""
     ref, sec = ("Master", "Slave") if vocabulary == "insar" else ("Reference", "Secondary")
     key = "insar" if vocabulary == "insar" else "stripmapApp"
     dem = dem or d / "SanAnd_dem.tif"
@@ -53,7 +52,6 @@ def insar_xml(path, *, vocabulary="insar", looks=11, unwrapper="snaphu", dem=Non
 
 
 def gdal_shape(path):
-    rasterio = pytest.importorskip("rasterio", reason="rasterio (GDAL) checks the outputs")
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -61,8 +59,8 @@ def gdal_shape(path):
             return ds.count, ds.height, ds.width
 
 
-def test_sanandreas_whole_chain_from_slcs(tmp_path):
-    xml = insar_xml(tmp_path / "insarApp.xml")
+def test_sanandreas_whole_chain_from_slcs(tmp_path, sanandreas):
+    xml = insar_xml(tmp_path / "insarApp.xml", sanandreas)
     proc = run_command("insarApp.py", xml, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "band-passing the secondary" in proc.stderr
@@ -132,11 +130,12 @@ def check_dates_and_baselines(report):
             assert abs(value) < 1.0                       # the data README: zero baseline
 
 
-def test_stripmap_vocabulary_and_resume_equal_a_straight_run(tmp_path):
+def test_stripmap_vocabulary_and_resume_equal_a_straight_run(tmp_path, sanandreas):
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
     for wd in (straight, resumed):
         wd.mkdir()
-        insar_xml(wd / "stripmapApp.xml", vocabulary="stripmap", looks=4, unwrapper="mcf")
+        insar_xml(wd / "stripmapApp.xml", sanandreas, vocabulary="stripmap", looks=4,
+                  unwrapper="mcf")
     proc = run_command("stripmapApp.py", "stripmapApp.xml", cwd=straight)
     assert proc.returncode == 0, proc.stderr
     proc = run_command("stripmapApp.py", "stripmapApp.xml", "--steps", "--end=misregistration", cwd=resumed)
@@ -168,36 +167,34 @@ def test_steps_help_lists_the_chain(tmp_path):
                      "coherence", "filter", "unwrap", "geocode", "endup"]
 
 
-def test_bad_inputs_are_refused_before_long_steps(tmp_path):
-    d = sanandreas()
+def test_bad_inputs_are_refused_before_long_steps(tmp_path, sanandreas, shared_data):
     # a misspelt property: nothing runs
-    xml = insar_xml(tmp_path / "a.xml", extra='<property name="rnage looks">3</property>')
+    xml = insar_xml(tmp_path / "a.xml", sanandreas,
+                    extra='<property name="rnage looks">3</property>')
     proc = run_command("insarApp.py", xml, cwd=tmp_path)
     assert proc.returncode == 2 and "did you mean 'range looks'" in proc.stderr
     assert not (tmp_path / "reference").exists()
     # a DEM off the scene: refused at verifyDEM, before topo writes anything
-    other = DATA / "winnipeg" / "winnipeg_dem.tif"
-    if other.exists():
-        xml = insar_xml(tmp_path / "b.xml", dem=other)
-        proc = run_command("insarApp.py", xml, cwd=tmp_path)
-        assert proc.returncode == 2 and "winnipeg_dem.tif" in proc.stderr
-        assert not (tmp_path / "geometry" / "lat.rdr").exists()
+    other = shared_data("winnipeg", "winnipeg_dem.tif")
+    xml = insar_xml(tmp_path / "b.xml", sanandreas, dem=other)
+    proc = run_command("insarApp.py", xml, cwd=tmp_path)
+    assert proc.returncode == 2 and "winnipeg_dem.tif" in proc.stderr
+    assert not (tmp_path / "geometry" / "lat.rdr").exists()
     # dates from different tracks: refused from the metadata, before any image is written
-    envisat = DATA / "envisat" / "envisat.h5"
-    if envisat.exists():
-        wd = tmp_path / "tracks"
-        wd.mkdir()
-        xml = insar_xml(wd / "c.xml")
-        xml.write_text(xml.read_text().replace("$data$/SanAnd_138.h5", str(envisat))
-                       .replace('<property name="Sensor Name">UAVSAR_HDF5_SLC</property>',
-                                '<property name="reference sensor name">UAVSAR_HDF5_SLC</property>'
-                                '<property name="secondary sensor name">NISAR_SLC</property>'))
-        proc = run_command("insarApp.py", xml, cwd=wd)
-        assert proc.returncode == 2 and "Traceback" not in proc.stderr
-        assert "look" in proc.stderr or "track" in proc.stderr
-        assert not (wd / "reference" / "reference.slc").exists()
+    envisat = shared_data("envisat", "envisat.h5")
+    wd = tmp_path / "tracks"
+    wd.mkdir()
+    xml = insar_xml(wd / "c.xml", sanandreas)
+    xml.write_text(xml.read_text().replace("$data$/SanAnd_138.h5", str(envisat))
+                   .replace('<property name="Sensor Name">UAVSAR_HDF5_SLC</property>',
+                            '<property name="reference sensor name">UAVSAR_HDF5_SLC</property>'
+                            '<property name="secondary sensor name">NISAR_SLC</property>'))
+    proc = run_command("insarApp.py", xml, cwd=wd)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "look" in proc.stderr or "track" in proc.stderr
+    assert not (wd / "reference" / "reference.slc").exists()
     # settings for a sensor without a sensor name
     (tmp_path / "d.xml").write_text(f"""<x><component name="insar"><component name="Master">
-        <property name="HDF5">{d}/SanAnd_129.h5</property></component></component></x>""")
+        <property name="HDF5">{sanandreas}/SanAnd_129.h5</property></component></component></x>""")
     proc = run_command("insarApp.py", "d.xml", cwd=tmp_path)
     assert proc.returncode == 2 and "sensor name" in proc.stderr

@@ -10,7 +10,7 @@ the scene, a misspelt property, a pair from different tracks. Each is refused
 
 Every case is a real ``applications/insarApp.py`` process. The ALOS CEOS files are small
 synthetic scenes written here (4800 pulses x 1024 samples, a few seconds for the whole file);
-the HDF5 cases use the San Andreas UAVSAR pair of ../shared/data (skipped without it).
+the HDF5 cases use the San Andreas UAVSAR pair of the real test data (tests/conftest.py).
 """
 import json
 import re
@@ -18,12 +18,12 @@ import shutil
 import textwrap
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
 from isce_commands import run_command
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data"
 STEPS = ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr", "coarse_resample",
          "misregistration", "refined_resample", "interferogram", "coherence", "filter", "unwrap",
          "geocode", "endup"]
@@ -35,11 +35,10 @@ LINES, SAMPLES = 4800, 1024      # longer than the aperture (4685 pulses), wider
 
 
 # ----------------------------------------------------------------------------- inputs
-def sanandreas():
-    d = DATA / "sanandreas"
-    if not d.exists():
-        pytest.skip(f"real test data not found at {d} (../shared/data beside the repository)")
-    return d
+@pytest.fixture(scope="module")
+def sanandreas(shared_data):
+    """The San Andreas UAVSAR folder of the real test data."""
+    return shared_data("sanandreas")
 
 
 def make_alos(folder, name, *, ascending, side):
@@ -103,8 +102,7 @@ def alos_xml(path, ref, sec, extra=""):
 
 
 def uavsar_xml(path, ref, sec, *, dem=None, extra=""):
-    d = sanandreas()
-    dem = dem or d / "SanAnd_dem.tif"
+    dem = dem or Path(ref).parent / "SanAnd_dem.tif"
     path.write_text(textwrap.dedent(f"""\
         <insarApp>
           <component name="insar">
@@ -196,44 +194,40 @@ def assert_refused(proc, wd, *, words, failed_in):
 
 
 # ----------------------------------------------------------------------------- (a), (b) HDF5
-def test_truncated_hdf5_slc(tmp_path):
+def test_truncated_hdf5_slc(tmp_path, sanandreas):
     """(a) the secondary SLC cut to half its size: refused when preprocess opens it, with
     both sizes; nothing written (the reference is only written after both are read)."""
-    d = sanandreas()
-    data = (d / "SanAnd_138.h5").read_bytes()
+    data = (sanandreas / "SanAnd_138.h5").read_bytes()
     bad = tmp_path / "SanAnd_138_half.h5"
     bad.write_bytes(data[:len(data) // 2])
-    xml = uavsar_xml(tmp_path / "insarApp.xml", d / "SanAnd_129.h5", bad)
+    xml = uavsar_xml(tmp_path / "insarApp.xml", sanandreas / "SanAnd_129.h5", bad)
     wd, proc = run(tmp_path, xml)
     assert_refused(proc, wd, failed_in="preprocess",
                    words=[str(bad), "truncated", f"{len(data) // 2} bytes", str(len(data))])
 
 
-def test_hdf5_of_garbage_bytes(tmp_path):
+def test_hdf5_of_garbage_bytes(tmp_path, sanandreas):
     """(b) a 'product' of random bytes as the reference: not an HDF5 file."""
-    d = sanandreas()
     bad = tmp_path / "garbage.h5"
     bad.write_bytes(np.random.default_rng(5).bytes(4096))
-    xml = uavsar_xml(tmp_path / "insarApp.xml", bad, d / "SanAnd_138.h5")
+    xml = uavsar_xml(tmp_path / "insarApp.xml", bad, sanandreas / "SanAnd_138.h5")
     wd, proc = run(tmp_path, xml)
     assert_refused(proc, wd, failed_in="preprocess",
                    words=[str(bad), "cannot open as HDF5", "4096 bytes", "file signature not found"])
 
 
-def test_hdf5_with_a_corrupt_image_chunk(tmp_path):
+def test_hdf5_with_a_corrupt_image_chunk(tmp_path, sanandreas):
     """(b) garbage inside the compressed image of the secondary: the metadata read fine, the
     image fails to decompress while preprocess writes it, after the reference SLC is already
     whole on disk. The error names file and dataset, and the reference SLC goes too."""
-    h5py = pytest.importorskip("h5py")
-    d = sanandreas()
-    bad = writable_copy(d / "SanAnd_138.h5", tmp_path / "SanAnd_138_corrupt.h5")
+    bad = writable_copy(sanandreas / "SanAnd_138.h5", tmp_path / "SanAnd_138_corrupt.h5")
     image = "/science/LSAR/SLC/swaths/frequencyA/HH"
     with h5py.File(bad, "r") as f:
         chunk = f[image].id.get_chunk_info(0)
     with open(bad, "r+b") as fh:
         fh.seek(chunk.byte_offset + chunk.size // 3)
         fh.write(np.random.default_rng(6).bytes(4096))
-    xml = uavsar_xml(tmp_path / "insarApp.xml", d / "SanAnd_129.h5", bad)
+    xml = uavsar_xml(tmp_path / "insarApp.xml", sanandreas / "SanAnd_129.h5", bad)
     wd, proc = run(tmp_path, xml)
     assert_refused(proc, wd, failed_in="preprocess",
                    words=[str(bad), image, "corrupt", "filter returned failure"])
@@ -301,15 +295,15 @@ def test_truncated_alos_leader_file(alos, tmp_path):
 
 
 # ----------------------------------------------------------------------------- (d) DEM
-def test_dem_off_an_slc_scene(tmp_path):
+def test_dem_off_an_slc_scene(tmp_path, sanandreas):
     """(d) focused dates: the DEM is checked on the reference footprint in preprocess, before
     either SLC is written; the message says how far off it is, or by how much it falls short."""
     from isce.simulate.targets import synthetic_dem
 
-    d = sanandreas()
     # 1) a DEM 1 deg north of the scene (lon -118.43..-118.42, lat 34.148..34.165)
     far = synthetic_dem(tmp_path / "far.dem", (35.1, 35.2), (-118.45, -118.40), posting_deg=0.001)
-    xml = uavsar_xml(tmp_path / "far.xml", d / "SanAnd_129.h5", d / "SanAnd_138.h5", dem=far)
+    xml = uavsar_xml(tmp_path / "far.xml", sanandreas / "SanAnd_129.h5",
+                     sanandreas / "SanAnd_138.h5", dem=far)
     wd, proc = run(tmp_path, xml)
     line = assert_refused(proc, wd, failed_in="preprocess",
                           words=[str(far), "does not overlap the reference scene", "km to the north",
@@ -318,7 +312,8 @@ def test_dem_off_an_slc_scene(tmp_path):
     assert 100 < km < 110                                       # 35.1 - 34.165 deg
     # 2) a DEM that stops half-way across the scene, to the east
     part = synthetic_dem(tmp_path / "part.dem", (34.1, 34.2), (-118.50, -118.426), posting_deg=0.0005)
-    xml = uavsar_xml(tmp_path / "part.xml", d / "SanAnd_129.h5", d / "SanAnd_138.h5", dem=part)
+    xml = uavsar_xml(tmp_path / "part.xml", sanandreas / "SanAnd_129.h5",
+                     sanandreas / "SanAnd_138.h5", dem=part)
     shutil.rmtree(wd)
     wd, proc = run(tmp_path, xml)
     line = assert_refused(proc, wd, failed_in="preprocess",

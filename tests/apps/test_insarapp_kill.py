@@ -74,12 +74,15 @@ if _target:
 '''
 
 
-def write_xml(folder):
-    return insar_xml(folder / "insarApp.xml", looks=4, unwrapper="mcf")
+@pytest.fixture(scope="module")
+def write_xml(shared_data):
+    """``write_xml(folder)``: the San Andreas insarApp.xml of the straight and killed runs."""
+    data = shared_data("sanandreas")
+    return lambda folder: insar_xml(folder / "insarApp.xml", data, looks=4, unwrapper="mcf")
 
 
 @pytest.fixture(scope="module")
-def straight(tmp_path_factory):
+def straight(tmp_path_factory, write_xml):
     """One uninterrupted plain run, shared by every test of this file."""
     wd = tmp_path_factory.mktemp("straight")
     write_xml(wd)
@@ -195,7 +198,7 @@ def assert_same_products(straight, resumed):
     assert {k: reports[0].get(k) for k in summary} == {k: reports[1].get(k) for k in summary}
 
 
-def test_sigkill_inside_coarse_resample_then_next(straight, hook_dir, tmp_path):
+def test_sigkill_inside_coarse_resample_then_next(straight, hook_dir, tmp_path, write_xml):
     """SIGKILL half-way through writing coregisteredSlc/coarse_coreg.slc: only a hidden
     temporary is left, never the final name or a sidecar; --next redoes coarse_resample
     from the state saved after geo2rdr, sweeps the temporary, and matches the straight run."""
@@ -217,7 +220,7 @@ def test_sigkill_inside_coarse_resample_then_next(straight, hook_dir, tmp_path):
     assert_same_products(straight, tmp_path)
 
 
-def test_sigterm_inside_topo_then_start_there(straight, hook_dir, tmp_path):
+def test_sigterm_inside_topo_then_start_there(straight, hook_dir, tmp_path, write_xml):
     """SIGTERM while topo writes its rasters: one line (no traceback), status 143, every
     topo temporary removed and no geometry/*.rdr; --start=topo resumes from the state saved
     after verifyDEM and matches the straight run."""
@@ -237,7 +240,7 @@ def test_sigterm_inside_topo_then_start_there(straight, hook_dir, tmp_path):
     assert_same_products(straight, tmp_path)
 
 
-def test_sigint_inside_filter_redoes_the_step(straight, hook_dir, tmp_path):
+def test_sigint_inside_filter_redoes_the_step(straight, hook_dir, tmp_path, write_xml):
     """SIGINT (Ctrl-C) in the filter step after filt_topophase.flat is complete but while
     phsig.cor is written: status 130, one line; filt_topophase.flat is whole but recorded in
     no manifest, so --next (from the state after coherence) writes it again; same products."""
@@ -260,7 +263,7 @@ def test_sigint_inside_filter_redoes_the_step(straight, hook_dir, tmp_path):
     assert_same_products(straight, tmp_path)
 
 
-def test_sigkill_when_misregistration_is_announced_no_hook(straight, tmp_path):
+def test_sigkill_when_misregistration_is_announced_no_hook(straight, tmp_path, write_xml):
     """A plain --steps run (no test hook) killed with SIGKILL as soon as its log announces
     misregistration: whatever the kill caught, nothing looks complete that is not, the saved
     state is usable, and --next ends with the products of the straight run."""

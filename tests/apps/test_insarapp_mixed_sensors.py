@@ -11,7 +11,7 @@
 * Raw data shorter than the synthetic aperture are refused in preprocess (status 2, one
   line: the file, its pulses and the pulses the aperture needs), not after formslc starts:
   a cut-down CEOS copy of the simulated reference, and the real ALOS-1 NISAR L0B file of
-  ../shared/data (1000 pulses; proves the L0B reader is wired into insarApp).
+  the real test data (1000 pulses; proves the L0B reader is wired into insarApp).
 """
 import json
 import re
@@ -26,8 +26,7 @@ from isce.framework import InputError
 from isce.quality.truth import compare_with_truth, format_comparison
 
 REPO = Path(__file__).resolve().parents[2]
-L0B = REPO.parent / "shared" / "data" / "alos1_l0b" / \
-    "ALPSRP264757150-H1.0__A_HH_LINE4000-5000_RANGE0-2200.h5"
+L0B = ("alos1_l0b", "ALPSRP264757150-H1.0__A_HH_LINE4000-5000_RANGE0-2200.h5")   # test data
 PULSES, SAMPLES = 6144, 1536
 MOGI = "34.5,-116.5,2000,5e6"
 
@@ -194,16 +193,15 @@ def test_raw_shorter_than_the_aperture_is_refused_in_preprocess(simulation, tmp_
     assert not (wd / "reference" / "reference.raw.json").exists()
 
 
-def test_nisar_l0b_too_short_is_refused_in_preprocess(tmp_path):
+def test_nisar_l0b_too_short_is_refused_in_preprocess(tmp_path, shared_data):
     """The real ALOS-1 L0B file (1000 pulses) as both dates: read by the NISAR_L0B reader,
     then refused from its metadata with the pulses it has and needs."""
-    if not L0B.exists():
-        pytest.skip(f"real test data not found at {L0B} (../shared/data beside the repository)")
-    date = {"HDF5": L0B}
+    l0b = shared_data(*L0B)
+    date = {"HDF5": l0b}
     xml = insar_xml(tmp_path / "l0b.xml", sensors={"sensor name": "NISAR_L0B"}, reference=date,
                     secondary=date)
     line = error_line(run_command("insarApp.py", xml, "--steps", cwd=tmp_path))
-    assert str(L0B) in line, line
+    assert str(l0b) in line, line
     assert "the reference raw data have 1000 pulses" in line and "synthetic aperture" in line, line
     need = int(re.search(r"needs at least (\d+) pulses", line).group(1))
     assert 6000 < need < 9000, line               # 0.8 PRF of band at ~850 km: ~3.4 s

@@ -1,9 +1,8 @@
 """isce.core against the real ENVISAT product of the ISCE3 test data (NISAR-like HDF5).
 
-Needs ``<repo>/../shared/data`` (present in CI) and h5py; skipped otherwise.
+Needs the real test data (tests/conftest.py: present in CI, where its absence fails).
 """
-from pathlib import Path
-
+import h5py
 import numpy as np
 import pytest
 
@@ -12,19 +11,10 @@ from isce.core.lut import LUT2d
 from isce.core.radargrid import RadarGrid
 from isce.core.time import DateTime, epoch_from_units
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = (REPO / ".." / "shared" / "data").resolve()
-ENVISAT = DATA / "envisat" / "envisat.h5"
-
-pytestmark = pytest.mark.skipif(
-    not ENVISAT.is_file(),
-    reason=f"real test data not available ({ENVISAT} missing; it is present in CI only)")
-
 
 @pytest.fixture(scope="module")
-def h5():
-    h5py = pytest.importorskip("h5py", reason="h5py is needed to read the NISAR HDF5 product")
-    with h5py.File(ENVISAT, "r") as f:
+def h5(shared_data):
+    with h5py.File(shared_data("envisat", "envisat.h5"), "r") as f:
         yield f
 
 

@@ -1,6 +1,6 @@
 """EGM96 undulations: the default model (NGA's 15' grid egm96_15.gtx shipped inside isce
-as package data, xz-compressed) and the optional PyPI egm96 package against
-../shared/data/geoid/egm96_15.gtx; the GTX reader, the interpolators and h = H + N.
+as package data, xz-compressed) against the real test data's geoid/egm96_15.gtx; the GTX
+reader, the interpolators and h = H + N.
 
 The data README gives the grid's format but no tolerance; the ones used here:
 * the packaged file decompresses to NGA's grid byte for byte (same SHA-256 as
@@ -13,14 +13,8 @@ The data README gives the grid's format but no tolerance; the ones used here:
 * NGA's own EGM96 test points (readme of the 15' grid: INTPT values, and the
   spherical-harmonic F477 values within 3 mm of them): <= 0.02 m (measured
   0.011 and 0.014 m) -- an independent check of the grid and of our bicubic.
-* the egm96 package (optional; Python >= 3.12) keeps its 5' grid in 1 cm steps
-  (+-0.005 m), GeographicLib's egm96-5 it is built from 3 mm steps, GTX
-  float32: at the 15' nodes at most 0.0065 m; asserted max <= 0.01 m, RMS <=
-  0.005 m. Between nodes each grid adds its interpolation error: the package's
-  5' bilinear <= 0.06 m, our bicubic on 15' about 0.1 m where the geoid is
-  steepest; asserted max <= 0.25 m, RMS <= 0.02 m (measured on 20 000 points:
-  0.103, 0.0065). Bilinear on 15' is worse (max 0.68 m), so GTX grids default
-  to bicubic.
+(The optional PyPI egm96 package is not compared here: its releases with data need
+Python >= 3.12, so such a test could never run where CI runs.)
 All of this is far below EGM96's own error (~0.5-1 m) and DEM errors (metres).
 """
 import hashlib
@@ -32,6 +26,7 @@ import warnings
 
 import numpy as np
 import pytest
+import rasterio
 
 from isce.framework import InputError
 
@@ -43,7 +38,6 @@ SCENES = {   # scene centres [deg]
 
 
 def _dem_centre(path):
-    rasterio = pytest.importorskip("rasterio")
     with rasterio.open(path) as ds:
         b = ds.bounds
     return (b.bottom + b.top) / 2, (b.left + b.right) / 2
@@ -261,38 +255,6 @@ def test_as_geoid_names_the_packaged_grid(packaged_grid):
     assert as_geoid("packaged") is packaged_grid
 
 
-# ------------------------------------------------------------------ the optional egm96 package vs GTX
-def test_egm96_package_matches_gtx_at_every_node(egm96_pkg, gtx_grid):
-    g = gtx_grid
-    lat = g.lat0 + np.arange(g.shape[0]) * g.dlat
-    lon = g.lon0 + np.arange(g.shape[1]) * g.dlon
-    n_pkg = egm96_pkg.undulation(lat[:, None], lon[None, :])
-    worst, rms = _stats(n_pkg - g.values)
-    print(f"egm96 package vs egm96_15.gtx at {g.values.size} nodes: max {worst:.4f} m, "
-          f"RMS {rms:.4f} m")
-    assert worst <= 0.01 and rms <= 0.005
-
-
-def test_egm96_package_matches_gtx_at_random_points(egm96_pkg, gtx_grid):
-    rng = np.random.default_rng(20240607)
-    n = 20000
-    lat = np.degrees(np.arcsin(rng.uniform(-1, 1, n)))      # uniform over the sphere
-    lon = rng.uniform(-180, 180, n)
-    n_pkg = egm96_pkg.undulation(lat, lon)
-    worst, rms = _stats(n_pkg - gtx_grid.undulation(lat, lon))
-    lin_worst, lin_rms = _stats(n_pkg - gtx_grid.undulation(lat, lon, method="bilinear"))
-    print(f"egm96 package vs egm96_15.gtx at {n} random points: bicubic max {worst:.4f} m, "
-          f"RMS {rms:.4f} m; bilinear max {lin_worst:.4f} m, RMS {lin_rms:.4f} m")
-    assert worst <= 0.25 and rms <= 0.02
-    assert lin_rms >= rms                     # bicubic is the better reader of the 15' grid
-    points = _check_points()
-    for name in ("cell centres", "poles", "dateline"):
-        lat, lon = points[name]
-        worst, rms = _stats(egm96_pkg.undulation(lat, lon) - gtx_grid.undulation(lat, lon))
-        print(f"egm96 package vs egm96_15.gtx at {lat.size} {name}: max {worst:.4f} m, RMS {rms:.4f} m")
-        assert worst <= 0.25 and rms <= 0.02, name
-
-
 def test_default_geoid_at_the_scenes(packaged_grid, scene_centres):
     # the geoid we know there (EGM96, NGA calculator): Mojave ~ -31 m, Winnipeg ~ -26 m,
     # Los Angeles ~ -35 m
@@ -302,30 +264,6 @@ def test_default_geoid_at_the_scenes(packaged_grid, scene_centres):
         n = packaged_grid.undulation(lat, lon)
         print(f"{name} ({lat:.4f}, {lon:.4f}): {n:.4f} m")
         assert isinstance(n, float) and abs(n - value) < 0.3, name
-
-
-def test_egm96_package_matches_gtx_at_the_scenes(egm96_pkg, gtx_grid, scene_centres):
-    for name, (lat, lon) in scene_centres.items():
-        a, b = egm96_pkg.undulation(lat, lon), gtx_grid.undulation(lat, lon)
-        print(f"{name} ({lat:.4f}, {lon:.4f}): package {a:.4f} m, GTX {b:.4f} m")
-        assert isinstance(a, float) and isinstance(b, float)
-        assert abs(a - b) <= 0.02, name
-    # and they are the geoid we know there (EGM96, NGA calculator): Mojave ~ -31 m,
-    # Winnipeg ~ -26 m, Los Angeles ~ -35 m
-    expected = {"envisat (Mojave)": -31.2, "winnipeg": -26.2, "sanandreas": -34.8}
-    for name, value in expected.items():
-        lat, lon = scene_centres[name]
-        assert abs(egm96_pkg.undulation(lat, lon) - value) < 0.3, name
-
-
-def test_package_grid_evaluation_is_the_packages_own(egm96_pkg):
-    rng = np.random.default_rng(5)
-    for lat0, lon0 in [(34.1, -118.5), (-89.95, 170.0), (89.8, 179.6), (0.0, -0.3)]:
-        lats = np.clip(lat0 + np.sort(rng.uniform(0, 0.4, 37))[::-1], -90, 90)
-        lons = lon0 + np.sort(rng.uniform(0, 0.7, 41))
-        grid = egm96_pkg.undulation_grid(lats, lons)
-        direct = egm96_pkg.undulation(lats[:, None], lons[None, :])
-        np.testing.assert_allclose(grid, direct, rtol=0, atol=1e-9)
 
 
 # ----------------------------------------------------------------------------- GTX reader

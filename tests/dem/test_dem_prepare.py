@@ -12,7 +12,7 @@ import pytest
 import isce.io
 from isce.framework import ConfigurationError, InputError
 
-rasterio = pytest.importorskip("rasterio")
+import rasterio
 from affine import Affine  # noqa: E402  (rasterio's dependency)
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from isce.framework import InputError
 
-rasterio = pytest.importorskip("rasterio")
+import rasterio
 
 DEMS = {"winnipeg": (("winnipeg", "winnipeg_dem.tif"), ("winnipeg", "winnipeg.h5")),
         "sanandreas": (("sanandreas", "SanAnd_dem.tif"), ("sanandreas", "SanAnd_129.h5"))}

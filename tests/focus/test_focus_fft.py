@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pyfftw
 import pytest
 
 from isce.focus import fft
@@ -62,8 +63,15 @@ def test_scipy_fallback(monkeypatch):
     fft.clear_cache()
 
 
+def test_pyfftw_is_the_default_backend(monkeypatch):
+    """pyfftw is a dependency: unless ISCE_FFT_BACKEND=scipy asks for the fallback, the
+    transforms run on it (a broken pyfftw fails here instead of silently running slower)."""
+    monkeypatch.delenv("ISCE_FFT_BACKEND", raising=False)
+    monkeypatch.setattr(fft, "_pyfftw", None)          # decide again, as a new process would
+    assert fft.backend() == "pyfftw"
+
+
 def test_measure_plans_write_and_reload_wisdom(tmp_path):
-    pytest.importorskip("pyfftw")
     wisdom = tmp_path / "cache" / "fftw-wisdom"
     code = (
         "import numpy as np\n"
@@ -89,9 +97,7 @@ def test_measure_plans_write_and_reload_wisdom(tmp_path):
 
 def test_slow_plans_are_replaced(monkeypatch, caplog):
     """A plan slower than ESTIMATE (stale wisdom from a busy machine) is planned again."""
-    pyfftw = pytest.importorskip("pyfftw")
-    if fft.backend() != "pyfftw":
-        pytest.skip("FFTs run on scipy.fft here (ISCE_FFT_BACKEND=scipy)")
+    monkeypatch.setattr(fft, "_pyfftw", pyfftw)        # even under ISCE_FFT_BACKEND=scipy
     monkeypatch.setenv("ISCE_FFTW_PLANNER", "measure")
     monkeypatch.setenv("ISCE_FFTW_SAVE_WISDOM", "never")
     monkeypatch.setattr(fft, "_CHECK_SIZE", 1)
@@ -122,7 +128,6 @@ def test_slow_plans_are_replaced(monkeypatch, caplog):
 
 
 def test_corrupt_wisdom_is_ignored(tmp_path, monkeypatch):
-    pytest.importorskip("pyfftw")
     bad = tmp_path / "wisdom"
     bad.write_bytes(b"garbage")
     assert fft.load_wisdom(str(bad)) is False

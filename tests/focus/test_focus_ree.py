@@ -1,4 +1,5 @@
-"""JPL's REE out17 point target re-simulated from its rdf and focused onto the grid of its
+"""JPL's REE out17 point target re-simulated from the package's preset (the values of its rdf,
+checked against the file in tests/simulate/test_simulate_radar.py) and focused onto the grid of its
 runconfig.yaml (start 03:20:03.457785502, 1520 Hz, start range 967124.5530779377 m,
 spacing c / (2 x 24 MHz), 129 x 129): the peak is at line 64, pixel 64 (within 1/32
 pixel; it reaches ~1e-4)."""
@@ -7,19 +8,18 @@ import pytest
 
 from focus_helpers import SINC_PSLR_DB, measure
 from isce.core.constants import SPEED_OF_LIGHT
-from conftest_paths import ree_folder
 
 
 @pytest.fixture(scope="module")
 def ree_case():
-    folder = ree_folder()
     from isce.simulate import ree_out17, simulate_point_targets, target_truth
     from isce.simulate.orbit import ree_orbit_model
-    from isce.simulate.targets import read_targets_csv
+    from isce.simulate.scenes import REE_OUT17_TARGETS
+    from isce.simulate.targets import Target
 
-    radar = ree_out17(folder / "REE_L0B_out17.rdf")
-    orbit = ree_orbit_model(folder / "REE_L0B_out17.rdf").to_orbit("2021-07-01T03:19:50", 27.0, 1.0)
-    targets = read_targets_csv(folder / "REE_CR_INFO_out17.csv")
+    radar = ree_out17()
+    orbit = ree_orbit_model().to_orbit("2021-07-01T03:19:50", 27.0, 1.0)
+    targets = [Target(lat, lon, h, 1.0, name) for name, lat, lon, h in REE_OUT17_TARGETS]
     truth = target_truth(targets, orbit, radar.wavelength, radar.look_side)[0]
     dr = radar.range_pixel_spacing
     duration = 2.6                                   # s: the aperture (1.9 s) and the chip
@@ -28,26 +28,28 @@ def ree_case():
         orbit, radar, targets, length=int(duration * radar.prf),
         sensing_start=truth["azimuth_time"] - truth["slant_range"] / SPEED_OF_LIGHT - duration / 2,
         starting_range=truth["slant_range"] - margin * dr, width=2 * margin + 16)
-    return folder, radar, orbit, targets, raw
+    return radar, orbit, targets, raw
 
 
-def test_runconfig_grid_is_read(ree_case):
+def test_runconfig_grid_is_read(shared_data):
+    """ISCE3's runconfig.yaml of the case gives the grid the package carries (REE_FOCUS_GRID)."""
     from isce.apps.focus import read_runconfig_grid
+    from isce.simulate.scenes import REE_FOCUS_GRID
 
-    folder = ree_case[0]
-    g = read_runconfig_grid(folder / "runconfig.yaml")
+    g = read_runconfig_grid(shared_data("ree_point_target", "runconfig.yaml"))
+    assert g == {k: v for k, v in REE_FOCUS_GRID.items() if k != "range_pixel_spacing"}
     assert g == {"start_time": "2021-07-01T03:20:03.457785502",
                  "end_time": "2021-07-01T03:20:03.542654995", "start_range": 967124.5530779377,
                  "end_range": 967930.2453281345, "prf": 1520.0}
 
 
 def test_target_at_line_64_pixel_64(ree_case):
-    from isce.apps.focus import read_runconfig_grid
     from isce.focus.rangecomp import range_compress
     from isce.focus.rda import focus_azimuth
+    from isce.simulate.scenes import REE_FOCUS_GRID
 
-    folder, radar, orbit, targets, raw = ree_case
-    grid = read_runconfig_grid(folder / "runconfig.yaml")
+    radar, orbit, targets, raw = ree_case
+    grid = {k: v for k, v in REE_FOCUS_GRID.items() if k != "range_pixel_spacing"}
     rc = range_compress(raw)
     res = focus_azimuth(rc, grid=grid)
     g = res.product.radar_grid

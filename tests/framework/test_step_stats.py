@@ -103,17 +103,33 @@ def test_plain_run_keeps_statistics_in_memory_only(workdir):
     assert step_statistics(workdir) == {}
 
 
+SPIKE = """
+import json, numpy as np
+from isce.framework.steps import StepMonitor, _status_mib
+hwm = _status_mib("VmHWM")["VmHWM"]
+size = int(max(200, hwm - _status_mib("VmRSS")["VmRSS"] + 50))
+with StepMonitor(interval=60) as monitor:
+    np.ones(size * 1024 * 1024 // 8).sum()
+print(json.dumps({"hwm": hwm, "size": size, "peak": monitor.peak_rss_mib,
+                  "wall": monitor.wall_s, "wall_s": monitor.stats["wall_s"]}))
+"""
+
+
 def test_short_spike_between_samples_is_caught_by_the_high_water_mark():
-    # a monitor sampling too rarely to see the array: only VmHWM can (when it sets a record,
-    # i.e. when the spike exceeds every earlier peak of this process)
-    hwm = _status_mib("VmHWM")["VmHWM"]
-    size = int(max(ALLOC_MIB, hwm - rss_now() + 50))
-    if size > 1024:
-        pytest.skip(f"this process already peaked at {hwm:.0f} MiB: a record would take {size} MiB")
-    with StepMonitor(interval=60) as monitor:
-        np.ones(size * MIB // 8).sum()
-    assert monitor.peak_rss_mib >= hwm + 40
-    assert monitor.stats["wall_s"] == round(monitor.wall_s, 3) < 5
+    """A monitor sampling too rarely to see the array: only VmHWM can, when the spike sets a
+    record. Run in a fresh process, whose earlier peak is small whatever ran before here."""
+    import subprocess
+    import sys
+
+    from isce_commands import isce_env
+
+    proc = subprocess.run([sys.executable, "-c", SPIKE], capture_output=True, text=True,
+                          env=isce_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    r = json.loads(proc.stdout)
+    assert r["size"] < 1024, r
+    assert r["peak"] >= r["hwm"] + 40, r
+    assert r["wall_s"] == round(r["wall"], 3) < 5, r
 
 
 def test_monitor_stops_its_thread_when_the_step_fails():

@@ -11,7 +11,6 @@ does. Real data: a product against itself has zero baseline.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +22,6 @@ from isce.ext import load
 load("_geometry")
 from isce.geometry.baseline import baseline_summary, baselines, product_baselines  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 GM = 3.986004418e14
 EPOCH = "2021-03-04T00:00:00"
 
@@ -136,10 +134,8 @@ def test_offsets_with_a_secondary_grid():
 
 
 @pytest.mark.parametrize("name", ["envisat", "winnipeg"])
-def test_product_against_itself_is_zero(name):
-    path = DATA / name / f"{name}.h5"
-    if not path.exists():
-        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository)")
+def test_product_against_itself_is_zero(name, shared_data):
+    path = shared_data(name, f"{name}.h5")
     from isce.sensors import read_nisar_slc
 
     prod = read_nisar_slc(path)

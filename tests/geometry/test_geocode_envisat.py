@@ -13,35 +13,34 @@ GDAL (rasterio) must read the ``.geo`` and ``.tif`` outputs with that grid.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-ENVISAT = DATA / "envisat"
 
-pytestmark = pytest.mark.skipif(
-    not (ENVISAT / "geocode" / "x.rdr").exists(),
-    reason=f"real test data not found at {ENVISAT} (../shared/data beside the repository)")
+@pytest.fixture(scope="module")
+def envisat(shared_data):
+    """The ENVISAT folder of the real test data (ISCE3's test set)."""
+    return shared_data("envisat")
+
 
 SNWE = (34.78, 34.85, -115.65, -115.5)
 POSTING = (0.002, -0.0008)
 
 
 @pytest.fixture(scope="module")
-def product():
+def product(envisat):
     from isce.sensors import read_nisar_slc
 
-    return read_nisar_slc(ENVISAT / "envisat.h5")
+    return read_nisar_slc(envisat / "envisat.h5")
 
 
 @pytest.fixture(scope="module")
-def zero_dem(tmp_path_factory):
+def zero_dem(tmp_path_factory, envisat):
     """All-zero float32 DEM on the grid of geocode/zeroHeightDEM.geo (a VRT)."""
     import isce.io
 
-    root = ET.parse(ENVISAT / "geocode" / "zeroHeightDEM.geo").getroot()
+    root = ET.parse(envisat / "geocode" / "zeroHeightDEM.geo").getroot()
     gt = [float(v) for v in root.findtext("GeoTransform").split(",")]
     width, length = int(root.get("rasterXSize")), int(root.get("rasterYSize"))
     path = tmp_path_factory.mktemp("dem") / "zeroHeightDEM"
@@ -50,11 +49,11 @@ def zero_dem(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def geocoded(product, zero_dem, tmp_path_factory):
+def geocoded(product, zero_dem, tmp_path_factory, envisat):
     from isce.geometry.geocode import geocode
 
     out = tmp_path_factory.mktemp("geo")
-    inputs = [str(ENVISAT / "geocode" / "x.rdr"), str(ENVISAT / "geocode" / "y.rdr")]
+    inputs = [str(envisat / "geocode" / "x.rdr"), str(envisat / "geocode" / "y.rdr")]
     res = geocode(inputs, product.radar_grid, product.orbit, product.doppler, dem=zero_dem,
                   snwe=SNWE, posting=POSTING, output_dir=str(out))
     return res, inputs
@@ -93,13 +92,13 @@ def test_golden_coordinate_images(geocoded, capsys):
 
 
 @pytest.mark.parametrize("method", ["bilinear", "bicubic", "sinc"])
-def test_golden_with_other_interpolators(product, method):
+def test_golden_with_other_interpolators(product, method, envisat):
     """Every smooth interpolator meets the tolerance (nearest cannot: 1e-4 deg)."""
     import isce.io
     from isce.geometry.geocode import GeoGrid, geocode_array
 
     gg = GeoGrid.from_snwe(SNWE, POSTING)
-    data = np.stack([np.array(isce.io.open(ENVISAT / "geocode" / f"{c}.rdr").data)
+    data = np.stack([np.array(isce.io.open(envisat / "geocode" / f"{c}.rdr").data)
                      for c in "xy"])
     out = geocode_array(data, product.radar_grid, product.orbit, product.doppler, gg, dem=0.0,
                         method=method)

@@ -13,20 +13,18 @@ Rows of ../shared/data/README.md, envisat section, that concern geometry:
 
 Each test prints its measured error next to the tolerance (pytest -s).
 """
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from golden_products import read_points_input, read_points_output, read_rslc_metadata
 from isce.core.time import DateTime
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-ENVISAT = DATA / "envisat"
 
-pytestmark = pytest.mark.skipif(
-    not (ENVISAT / "envisat.h5").is_file(),
-    reason=f"golden ENVISAT data not found at {ENVISAT} (../shared/data beside the repository)")
+@pytest.fixture(scope="module")
+def envisat(shared_data):
+    """The ENVISAT folder of the real test data (ISCE3's test set)."""
+    return shared_data("envisat")
+
 
 # ISCE3's geometry test evaluates the product's Doppler table biquintically;
 # its topo/geo2rdr reference rasters match that too (bilinear: ~1e-10 deg off).
@@ -38,8 +36,8 @@ def report(check, measured, tol):
 
 
 @pytest.fixture(scope="module")
-def meta():
-    return read_rslc_metadata(ENVISAT / "envisat.h5")
+def meta(envisat):
+    return read_rslc_metadata(envisat / "envisat.h5")
 
 
 def _mean_abs_ignoring_outliers(ours, ref):
@@ -52,11 +50,11 @@ def _mean_abs_ignoring_outliers(ours, ref):
 @pytest.mark.parametrize("secant", [False, True], ids=["isce3-steps", "secant-steps"])
 @pytest.mark.parametrize("doppler,ref_file", [("native", "output_data.txt"),
                                               ("zero", "output_data_zerodop.txt")])
-def test_rdr2geo_100_points(meta, doppler, ref_file, secant):
+def test_rdr2geo_100_points(meta, doppler, ref_file, secant, envisat):
     from isce.geometry import rdr2geo_points
 
-    times, ranges, heights = read_points_input(ENVISAT / "points" / "input_data.txt")
-    ref = read_points_output(ENVISAT / "points" / ref_file)       # lat, lon, h
+    times, ranges, heights = read_points_input(envisat / "points" / "input_data.txt")
+    ref = read_points_output(envisat / "points" / ref_file)       # lat, lon, h
     assert len(times) == 100 and ref.shape == (100, 3)
     llh, conv = rdr2geo_points(times, ranges, meta.orbit, meta.wavelength, meta.look_side,
                                doppler=meta.doppler if doppler == "native" else None,
@@ -99,25 +97,25 @@ def test_geo2rdr_point(meta, doppler, when, slant_range):
 
 # --------------------------------------------------------------- full grid
 @pytest.fixture(scope="module")
-def topo_dir(meta, tmp_path_factory):
+def topo_dir(meta, tmp_path_factory, envisat):
     """Our topo of the whole grid on the heights of the golden topo/z.rdr."""
     from isce.geometry import topo
 
     out = tmp_path_factory.mktemp("envisat_topo")
     paths = topo(meta.radar_grid, meta.orbit, meta.doppler, None, out,
-                 heights=str(ENVISAT / "topo" / "z.rdr"), doppler_method=DOPPLER_METHOD,
+                 heights=str(envisat / "topo" / "z.rdr"), doppler_method=DOPPLER_METHOD,
                  block_lines=128)
     assert set(paths) == {"lat", "lon", "z", "los", "inc", "hdg", "localInc", "localPsi"}
     return out
 
 
-def test_full_grid_rdr2geo_against_topo(topo_dir):
+def test_full_grid_rdr2geo_against_topo(topo_dir, envisat):
     import isce.io
 
     checks = [("x", "lon.rdr", 1e-5), ("y", "lat.rdr", 1e-5), ("inc", "inc.rdr", 1e-4),
               ("hdg", "hdg.rdr", 1e-4)]
     for ref_name, ours_name, tol in checks:
-        ref = isce.io.open(str(ENVISAT / "topo" / f"{ref_name}.rdr")).read(0)
+        ref = isce.io.open(str(envisat / "topo" / f"{ref_name}.rdr")).read(0)
         ours = isce.io.open(str(topo_dir / ours_name)).read(0)
         assert ours.shape == ref.shape == (500, 500)
         err, count = _mean_abs_ignoring_outliers(ours, ref)
@@ -127,7 +125,7 @@ def test_full_grid_rdr2geo_against_topo(topo_dir):
 
 
 @pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
-def test_topo_products_are_readable(topo_dir):
+def test_topo_products_are_readable(topo_dir, envisat):
     import isce.io
     import rasterio
 
@@ -142,7 +140,7 @@ def test_topo_products_are_readable(topo_dir):
     with rasterio.open(topo_dir / "los.rdr.vrt") as ds:
         assert ds.count == 2
         np.testing.assert_array_equal(ds.read(1), inc)
-    z_in = isce.io.open(str(ENVISAT / "topo" / "z.rdr")).read(0)
+    z_in = isce.io.open(str(envisat / "topo" / "z.rdr")).read(0)
     z_out = isce.io.open(str(topo_dir / "z.rdr")).read(0)
     assert np.abs(z_out - z_in).max() < 1e-6
 
@@ -163,12 +161,12 @@ def test_round_trip_geo2rdr_offsets(meta, topo_dir, tmp_path):
     assert np.abs(az).max() < 2e-6
 
 
-def test_round_trip_of_the_golden_topo(meta):
+def test_round_trip_of_the_golden_topo(meta, envisat):
     """geo2rdr of ISCE3's own topo/{x,y,z}.rdr (ISCE3's geo2rdr test)."""
     import isce.io
     from isce.geometry import geo2rdr_block
 
-    lon, lat, z = (isce.io.open(str(ENVISAT / "topo" / f"{n}.rdr")).read(0) for n in "xyz")
+    lon, lat, z = (isce.io.open(str(envisat / "topo" / f"{n}.rdr")).read(0) for n in "xyz")
     rg, az, status = geo2rdr_block(lon, lat, z, meta.radar_grid, meta.orbit, meta.doppler,
                                    reference_grid=meta.radar_grid, doppler_method=DOPPLER_METHOD)
     assert (status == 0).all()

@@ -11,7 +11,6 @@ Rows of ../shared/data/README.md, winnipeg section, that concern geometry:
 Airborne (12.4 km altitude), left-looking, zero Doppler. Each test prints
 its measured error next to the tolerance (pytest -s).
 """
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -19,12 +18,12 @@ import pytest
 
 from golden_products import read_rslc_metadata
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-WINNIPEG = DATA / "winnipeg"
 
-pytestmark = pytest.mark.skipif(
-    not (WINNIPEG / "winnipeg.h5").is_file() or not (WINNIPEG / "winnipeg_dem.tif").is_file(),
-    reason=f"golden Winnipeg data not found at {WINNIPEG} (../shared/data beside the repository)")
+@pytest.fixture(scope="module")
+def winnipeg(shared_data):
+    """The UAVSAR Winnipeg folder of the real test data (ISCE3's test set)."""
+    return shared_data("winnipeg")
+
 
 LAYERS = [  # reference file, our file, tolerance
     ("x", "lon.rdr", 1e-5), ("y", "lat.rdr", 1e-5), ("z", "z.rdr", 0.15),
@@ -43,33 +42,33 @@ def _mean_abs_ignoring_outliers(ours, ref):
 
 
 @pytest.fixture(scope="module")
-def meta():
-    m = read_rslc_metadata(WINNIPEG / "winnipeg.h5")
+def meta(winnipeg):
+    m = read_rslc_metadata(winnipeg / "winnipeg.h5")
     assert m.look_side == "left"
     return m
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["secant-steps", "isce3-steps"])
-def topo_dir(meta, tmp_path_factory, request):
+def topo_dir(meta, tmp_path_factory, request, winnipeg):
     from isce.geometry import topo
 
     out = tmp_path_factory.mktemp("winnipeg_topo")
-    topo(meta.radar_grid, meta.orbit, meta.doppler, str(WINNIPEG / "winnipeg_dem.tif"), out,
+    topo(meta.radar_grid, meta.orbit, meta.doppler, str(winnipeg / "winnipeg_dem.tif"), out,
          block_lines=100, secant=request.param)
     return SimpleNamespace(path=out, secant=request.param)
 
 
-def _reference(name):
+def _reference(name, winnipeg):
     import isce.io
 
-    return isce.io.open(str(WINNIPEG / "topo" / f"{name}.rdr")).read(0)
+    return isce.io.open(str(winnipeg / "topo" / f"{name}.rdr")).read(0)
 
 
-def test_rdr2geo_over_dem_against_topo(topo_dir):
+def test_rdr2geo_over_dem_against_topo(topo_dir, winnipeg):
     import isce.io
 
     for ref_name, ours_name, tol in LAYERS:
-        ref = _reference(ref_name)
+        ref = _reference(ref_name, winnipeg)
         ours = isce.io.open(str(topo_dir.path / ours_name)).read(0)
         assert ours.shape == ref.shape == (250, 250)
         err, count = _mean_abs_ignoring_outliers(ours, ref)
@@ -95,14 +94,14 @@ def test_geo2rdr_of_topo_onto_itself(meta, topo_dir, tmp_path):
     assert s_az < 1e-9
 
 
-def test_bilinear_dem_interpolation_is_not_good_enough(meta):
+def test_bilinear_dem_interpolation_is_not_good_enough(meta, winnipeg):
     """Why the 6x6 kernel: with bilinear DEM interpolation local incidence fails."""
     from isce.geometry import load_dem, radar_grid_bbox, rdr2geo_block
 
     bbox = radar_grid_bbox(meta.radar_grid, meta.orbit, meta.doppler)
-    dem = load_dem(WINNIPEG / "winnipeg_dem.tif", bbox, method="bilinear")
+    dem = load_dem(winnipeg / "winnipeg_dem.tif", bbox, method="bilinear")
     out = rdr2geo_block(meta.radar_grid, meta.orbit, meta.doppler, dem,
                         layers=["local_inc"])
-    err, _ = _mean_abs_ignoring_outliers(out["local_inc"], _reference("localInc"))
+    err, _ = _mean_abs_ignoring_outliers(out["local_inc"], _reference("localInc", winnipeg))
     print(f"\n  bilinear DEM: localInc mean abs error {err:.3e} deg (biquintic passes 0.02)")
     assert err > 0.02

@@ -54,7 +54,6 @@ def smooth_with_context(block, w, length):
 
 
 def test_progress_bar(capsys):
-    pytest.importorskip("tqdm")
     assert len(list(iter_blocks(100, 10, progress=True, desc="test"))) == 10
 
 

@@ -1,15 +1,10 @@
 """GDAL (through rasterio) reads every raster written: via the .vrt, the ENVI .hdr and the ISCE .xml."""
 import numpy as np
 import pytest
+import rasterio
 
 import isce.io
 from io_helpers import DTYPES, SCHEMES, random_data
-
-try:
-    import rasterio
-except ImportError as exc:      # absent, or present but its GDAL library cannot load
-    pytest.skip(f"rasterio is not importable ({exc}); `pip install rasterio` to check that GDAL reads "
-                "what isce.io writes", allow_module_level=True)
 
 DRIVERS = ("VRT", "ENVI", "ISCE")
 GDAL_VERSION = tuple(int(v) for v in rasterio.__gdal_version__.split(".")[:2])

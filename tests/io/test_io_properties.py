@@ -1,13 +1,11 @@
 """Property tests: sidecars describe the bytes numpy actually puts on disk, for any shape."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings, strategies as st  # noqa: E402
-
-import isce.io  # noqa: E402
-from isce.io import isce_xml, envi, vrt  # noqa: E402
-from isce.io.info import RasterInfo  # noqa: E402
+import isce.io
+from isce.io import isce_xml, envi, vrt
+from isce.io.info import RasterInfo
 
 names = st.sampled_from(["BYTE", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE", "CFLOAT", "CDOUBLE"])
 schemes = st.sampled_from(["BIP", "BIL", "BSQ"])

@@ -12,11 +12,8 @@ spectrum (no interpolator involved):
   ``(l, p)`` with ``l - az(l, p) = u``, ``p - rg(p) = v``: the offset there is
   ``(az(l, p), rg(p))`` (see :func:`true_offsets`).
 """
-from pathlib import Path
 
 import numpy as np
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 def _freqs(n, centre=0.0):
@@ -41,6 +38,17 @@ def shifted_pair(shape, dy, dx, bw=0.8, fdc=0.0, seed=0):
     ramp = np.exp(-2j * np.pi * (fy[:, None] * dy + fx[None, :] * dx))
     sec = np.fft.ifft2(z * ramp).astype(np.complex64)
     return ref, sec
+
+
+def decorrelated_pair(shape, dy, dx, gamma, bw=0.8, seed=0):
+    """complex128 (reference, secondary) of coherence ``gamma`` after a (dy, dx) shift:
+    secondary = gamma x (the reference speckle shifted as in :func:`shifted_pair`) +
+    sqrt(1 - gamma^2) x independent speckle of the same spectrum."""
+    z, fy, fx = speckle_spectrum(shape, bw, 0.0, seed)
+    noise, _, _ = speckle_spectrum(shape, bw, 0.0, seed + 1)
+    ramp = np.exp(-2j * np.pi * (fy[:, None] * dy + fx[None, :] * dx))
+    sec = gamma * z * ramp + np.sqrt(1.0 - gamma ** 2) * noise
+    return np.fft.ifft2(z), np.fft.ifft2(sec)
 
 
 def warped_pair(shape, az, rg, bw=0.8, seed=0, fdc=0.0):

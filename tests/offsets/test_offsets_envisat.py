@@ -2,37 +2,28 @@
 resampling HH with offsets/{azimuth,range}.off (out(i, j) = HH(i + az, j + rg)).
 A feature at warped (i, j) is at HH (i + az, j + rg), so ampcor with the warped
 image as reference and HH as secondary measures (az, rg) at the window centres."""
-from pathlib import Path
-
+import h5py
 import numpy as np
 import pytest
 
 from isce.offsets.ampcor import ampcor
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-ENVISAT = DATA / "envisat"
 
-
-def _need(path):
-    if not path.exists():
-        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository)")
-    return path
-
-
-def _hh():
-    h5py = pytest.importorskip("h5py")
-    with h5py.File(_need(ENVISAT / "envisat.h5"), "r") as f:
+def _hh(path):
+    """The HH image of envisat.h5 (NISAR layout, SLC or RSLC group)."""
+    with h5py.File(path, "r") as f:
         for group in ("science/LSAR/SLC", "science/LSAR/RSLC"):
             if f"{group}/swaths/frequencyA/HH" in f:
                 return np.asarray(f[f"{group}/swaths/frequencyA/HH"][()], dtype=np.complex64)
-    pytest.skip("no HH image in envisat.h5")
+    pytest.fail(f"no HH image in {path}")
 
 
-def test_envisat_warp_recovered():
-    warped = np.fromfile(_need(ENVISAT / "warped_envisat.slc"), np.complex64).reshape(500, 500)
-    az = np.fromfile(_need(ENVISAT / "offsets" / "azimuth.off"), np.float32).reshape(500, 500)
-    rg = np.fromfile(ENVISAT / "offsets" / "range.off", np.float32).reshape(500, 500)
-    hh = _hh()
+def test_envisat_warp_recovered(shared_data):
+    warped = np.fromfile(shared_data("envisat", "warped_envisat.slc"),
+                         np.complex64).reshape(500, 500)
+    az = np.fromfile(shared_data("envisat", "offsets", "azimuth.off"), np.float32).reshape(500, 500)
+    rg = np.fromfile(shared_data("envisat", "offsets", "range.off"), np.float32).reshape(500, 500)
+    hh = _hh(shared_data("envisat", "envisat.h5"))
     f = ampcor(warped, hh, window=64, search=6, skip=24)
     v = f.valid & (f.snr > 10)
     assert v.sum() >= 0.9 * len(f)

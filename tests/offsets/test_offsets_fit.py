@@ -143,8 +143,69 @@ def test_offset_rasters_add_geometry_offsets(tmp_path):
         write_offset_rasters(tmp_path, (10, 10), az, rg, geometry_az=geo_az)
 
 
+def _design(line, pixel, order):
+    """Monomials l^i p^j, i + j <= order, of (l, p) scaled by 1/N (an independent basis)."""
+    u, v = np.asarray(line) / N, np.asarray(pixel) / N
+    return np.column_stack([u ** i * v ** j for i in range(order + 1)
+                            for j in range(order + 1 - i)])
+
+
+def test_fit_poly2d_is_weighted_least_squares():
+    """fit_poly2d with weights w equals the weighted least-squares solution computed
+    independently (numpy.linalg.lstsq on sqrt(w)-scaled rows, another basis): the same
+    polynomial, so the same values at the points and elsewhere."""
+    rng = np.random.default_rng(31)
+    line, pixel = rng.uniform(0, N, 150), rng.uniform(0, N, 150)
+    values = az_field(line, pixel) + rng.normal(0, 0.05, line.size)
+    w = rng.uniform(0.05, 20.0, line.size)
+    poly = fit_poly2d(line, pixel, values, order=2, weights=w)
+    a = _design(line, pixel, 2)
+    sol, *_ = np.linalg.lstsq(a * np.sqrt(w)[:, None], values * np.sqrt(w), rcond=None)
+    gl, gp = rng.uniform(0, N, 50), rng.uniform(0, N, 50)
+    np.testing.assert_allclose(poly(line, pixel), a @ sol, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(poly(gl, gp), _design(gl, gp, 2) @ sol, rtol=0, atol=1e-10)
+    unweighted, *_ = np.linalg.lstsq(a, values, rcond=None)
+    assert np.abs(a @ unweighted - a @ sol).max() > 1e-3       # the weights do matter here
+
+
+def _with_an_outlier(field, k, jump):
+    """A copy of ``field`` whose window k is off by ``jump`` px in both offsets and has a
+    poor correlation: SNR 1 and ISCE's undefined covariance (99 px^2); the others keep
+    theirs (SNR > 100, covariance < 0.1 px^2)."""
+    f = field.select(np.ones(len(field), bool))
+    f.azimuth[k] += jump
+    f.range[k] += jump
+    f.snr[k], f.cov_az[k], f.cov_rg[k] = 1.0, 99.0, 99.0
+    return f
+
+
 def test_fit_offsets_weights(measured):
-    az, rg = fit_offsets(measured.select(measured.snr > 100), order=2, weights="snr")
-    assert isinstance(az, Poly2D) and az.azimuth_order == 2
+    """A down-weighted wrong window pulls the fit far less than it does unweighted, for SNR
+    and inverse-variance weights; given all the weight, the fit passes through it."""
+    clean = measured.select(measured.valid & (measured.snr > 100))
+    k = int(np.argmin(np.hypot(clean.line - N / 2, clean.pixel - N / 2)))   # a central window
+    assert clean.snr.min() > 100 and max(clean.cov_az.max(), clean.cov_rg.max()) < 0.1
+    good, bad = _with_an_outlier(clean, k, 0.0), _with_an_outlier(clean, k, 3.0)
+    gl, gp = np.meshgrid(np.linspace(60, N - 60, 15), np.linspace(60, N - 60, 15), indexing="ij")
+
+    def pull(weights):
+        """Largest change [px] the 3 px error of the window makes to the fit (same weights)."""
+        ref_az, ref_rg = fit_offsets(good, order=2, weights=weights)
+        az, rg = fit_offsets(bad, order=2, weights=weights)
+        assert isinstance(az, Poly2D) and az.azimuth_order == 2
+        return (np.abs(az(gl, gp) - ref_az(gl, gp)).max(),
+                np.abs(rg(gl, gp) - ref_rg(gl, gp)).max())
+
+    plain = pull(None)
+    assert min(plain) > 0.02, plain                 # one wrong window moves the plain fit
+    for weights in ("snr", "cov"):
+        weighted = pull(weights)
+        print(f"outlier pull [px] (azimuth, range): unweighted {plain}, {weights} {weighted}")
+        assert weighted[0] < 0.05 * plain[0] and weighted[1] < 0.05 * plain[1], (weights, weighted)
+    heavy = np.ones(len(bad))
+    heavy[k] = 1e6
+    az, rg = fit_offsets(bad, order=2, weights=heavy)
+    assert abs(az(bad.line[k], bad.pixel[k]) - bad.azimuth[k]) < 0.01
+    assert abs(rg(bad.line[k], bad.pixel[k]) - bad.range[k]) < 0.01
     with pytest.raises(ValueError, match="weights"):
         fit_offsets(measured, weights="bogus")

@@ -19,9 +19,7 @@ import pytest
 from isce.quality import analyze_chip, analyze_point_target, cut_metrics, oversample, spectral_centre
 
 REPO = Path(__file__).resolve().parents[2]
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 APPS = REPO / "applications"
-REE = DATA / "ree_point_target" / "REE_RSLC_out17.h5"
 REE_TARGET = (-54.579586258, 3.177088785, 0.0)
 
 RATIO = 1.2                       # sampling rate / bandwidth
@@ -30,10 +28,10 @@ HAMMING_IRW = 1.3030              # of the Hamming (0.54) weighted spectrum
 HAMMING_PSLR = -42.68
 
 
-def need_ree():
-    if not REE.exists():
-        pytest.skip(f"real test data not found at {REE} (../shared/data beside the repository)")
-    return REE
+@pytest.fixture(scope="module")
+def ree(shared_data):
+    """The ISCE3-focused REE_RSLC_out17.h5 of the real test data."""
+    return shared_data("ree_point_target", "REE_RSLC_out17.h5")
 
 
 def impulse(t, ratio=RATIO, window=None):
@@ -229,8 +227,8 @@ def test_target_outside_the_image_is_an_input_error(synthetic_product):
 
 # ------------------------------------------------------------------------- the real ISCE3 chip
 @pytest.fixture(scope="module")
-def ree_result():
-    return analyze_point_target(need_ree(), *REE_TARGET, chip=64, oversample=32)
+def ree_result(ree):
+    return analyze_point_target(ree, *REE_TARGET, chip=64, oversample=32)
 
 
 def test_ree_rslc_peak_at_the_predicted_position(ree_result):
@@ -273,8 +271,7 @@ def command(*args, cwd):
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def test_command_on_the_ree_rslc(tmp_path):
-    ree = need_ree()
+def test_command_on_the_ree_rslc(tmp_path, ree):
     rc, out, err = command(f"pointTarget.product={ree}",
                            "pointTarget.target={},{},{}".format(*REE_TARGET),
                            "pointTarget.output=results/pt.json", cwd=tmp_path)
@@ -288,8 +285,7 @@ def test_command_on_the_ree_rslc(tmp_path):
     assert set(result["peak"]) >= {"line", "pixel", "predicted_line", "predicted_pixel", "amplitude"}
 
 
-def test_command_from_an_xml_file(tmp_path):
-    ree = need_ree()
+def test_command_from_an_xml_file(tmp_path, ree):
     (tmp_path / "pt.xml").write_text(
         "<pointTarget>\n"
         f"  <property name=\"product\">{ree}</property>\n"
@@ -308,8 +304,7 @@ def test_command_from_an_xml_file(tmp_path):
     (("pointTarget.target=-54.5,3.177088785,0",), "outside the image"),
     (("pointTarget.target=-54.5,3.17",), "three numbers"),
 ])
-def test_command_bad_target(tmp_path, settings, message):
-    ree = need_ree()
+def test_command_bad_target(tmp_path, settings, message, ree):
     rc, out, err = command(f"pointTarget.product={ree}", *settings, cwd=tmp_path)
     assert rc == 2
     assert message in one_line_error(err)

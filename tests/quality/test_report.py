@@ -10,12 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("matplotlib")
-import matplotlib  # noqa: E402
-from matplotlib.image import imread  # noqa: E402
+import matplotlib
+from matplotlib.image import imread
 
-import isce.io  # noqa: E402
-from isce.quality import report as rep  # noqa: E402
+import isce.io
+from isce.quality import report as rep
 
 L, W, LOOKS = 64, 128, 2          # SLC lines x pixels; the interferogram is 32 x 64
 CYCLES = 3                        # phase ramp along range: 3 cycles over the scene

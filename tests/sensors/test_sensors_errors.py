@@ -9,29 +9,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-h5py = pytest.importorskip("h5py", reason="h5py is needed to read NISAR HDF5 products")
+import h5py
+from isce.framework import ConfigurationError, InputError
+from isce.sensors import create, read_nisar_slc
 
-from isce.framework import ConfigurationError, InputError  # noqa: E402
-from isce.sensors import create, read_nisar_slc  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data"
-
-
-def shared_data(*parts) -> Path:
-    path = DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository; "
-                    "present in CI only)")
-    return path
-
-
-def copy_of(tmp_path, *parts) -> Path:
-    src = shared_data(*parts)
-    dst = tmp_path / src.name
-    shutil.copyfile(src, dst)
-    dst.chmod(0o644)
-    return dst
+@pytest.fixture
+def copy_of(shared_data):
+    """``copy_of(tmp_path, *parts)``: a writable copy of a real test data file."""
+    def copy(tmp_path, *parts) -> Path:
+        src = shared_data(*parts)
+        dst = tmp_path / src.name
+        shutil.copyfile(src, dst)
+        dst.chmod(0o644)
+        return dst
+    return copy
 
 
 def test_missing_file(tmp_path):
@@ -62,7 +53,7 @@ def test_empty_file(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["envisat/envisat.h5", "ree_point_target/REE_RSLC_out17.h5"])
-def test_truncated_file(tmp_path, name):
+def test_truncated_file(tmp_path, name, shared_data):
     src = shared_data(*name.split("/"))
     path = tmp_path / ("truncated_" + src.name)
     data = src.read_bytes()
@@ -93,7 +84,7 @@ ROOT = "science/LSAR/SLC"
     f"{ROOT}/metadata/orbit",
     "science/LSAR/identification/lookDirection",
 ])
-def test_missing_required_dataset(tmp_path, hpath):
+def test_missing_required_dataset(tmp_path, hpath, copy_of):
     path = copy_of(tmp_path, "sanandreas", "SanAnd_129.h5")
     with h5py.File(path, "a") as f:
         del f[hpath]
@@ -103,7 +94,7 @@ def test_missing_required_dataset(tmp_path, hpath):
     assert str(path) in msg and "/" + hpath in msg and "missing" in msg
 
 
-def test_missing_units_attribute(tmp_path):
+def test_missing_units_attribute(tmp_path, copy_of):
     path = copy_of(tmp_path, "sanandreas", "SanAnd_129.h5")
     with h5py.File(path, "a") as f:
         del f[f"{ROOT}/swaths/zeroDopplerTime"].attrs["units"]
@@ -112,7 +103,7 @@ def test_missing_units_attribute(tmp_path):
     assert f"/{ROOT}/swaths/zeroDopplerTime" in str(err.value)
 
 
-def test_junk_epoch_is_reported(tmp_path):
+def test_junk_epoch_is_reported(tmp_path, copy_of):
     path = copy_of(tmp_path, "sanandreas", "SanAnd_129.h5")
     with h5py.File(path, "a") as f:
         f[f"{ROOT}/swaths/zeroDopplerTime"].attrs["units"] = "seconds since 1970.1.1"
@@ -120,7 +111,7 @@ def test_junk_epoch_is_reported(tmp_path):
         read_nisar_slc(path)
 
 
-def test_image_of_the_wrong_size(tmp_path):
+def test_image_of_the_wrong_size(tmp_path, copy_of):
     path = copy_of(tmp_path, "sanandreas", "SanAnd_129.h5")
     with h5py.File(path, "a") as f:
         del f[f"{ROOT}/swaths/frequencyA/HH"]
@@ -129,7 +120,7 @@ def test_image_of_the_wrong_size(tmp_path):
         read_nisar_slc(path)
 
 
-def test_image_that_is_not_complex(tmp_path):
+def test_image_that_is_not_complex(tmp_path, copy_of):
     path = copy_of(tmp_path, "sanandreas", "SanAnd_129.h5")
     with h5py.File(path, "a") as f:
         del f[f"{ROOT}/swaths/frequencyA/HH"]
@@ -138,7 +129,7 @@ def test_image_that_is_not_complex(tmp_path):
         read_nisar_slc(path)
 
 
-def test_unknown_polarization_lists_what_exists(tmp_path):
+def test_unknown_polarization_lists_what_exists(tmp_path, shared_data):
     path = shared_data("sanandreas", "SanAnd_129.h5")     # lists HH, HV, VH, VV; only HH exists
     reader = create("UAVSAR_HDF5_SLC")
     reader.hdf5 = str(path)
@@ -152,7 +143,7 @@ def test_unknown_polarization_lists_what_exists(tmp_path):
     assert "listOfPolarizations names HH, HV, VH, VV" in msg
 
 
-def test_unknown_frequency_lists_what_exists():
+def test_unknown_frequency_lists_what_exists(shared_data):
     path = shared_data("sanandreas", "SanAnd_129.h5")
     with pytest.raises(InputError) as err:
         read_nisar_slc(path, frequency="C")
@@ -177,7 +168,7 @@ def test_bad_settings_are_configuration_errors():
     assert reader.frequency == "B"
 
 
-def test_extract_without_output_is_a_configuration_error():
+def test_extract_without_output_is_a_configuration_error(shared_data):
     reader = create("NISAR_SLC", name="secondary")
     reader.hdf5 = str(shared_data("ree_point_target", "REE_RSLC_out17.h5"))
     with pytest.raises(ConfigurationError, match="OUTPUT") as err:
@@ -185,7 +176,7 @@ def test_extract_without_output_is_a_configuration_error():
     assert err.value.path == "secondary.OUTPUT"
 
 
-def test_image_gone_after_parsing(tmp_path):
+def test_image_gone_after_parsing(tmp_path, copy_of):
     path = copy_of(tmp_path, "ree_point_target", "REE_RSLC_out17.h5")
     product = read_nisar_slc(path)
     path.unlink()

@@ -2,15 +2,14 @@
 (BFPQ lookup table, complex32, complex64), the 2019 flavour, epochs, and broken files."""
 import logging
 
+import h5py
 import numpy as np
 import pytest
 
-h5py = pytest.importorskip("h5py", reason="h5py is needed to write NISAR L0B products")
-
-import isce.sensors  # noqa: E402
-from isce.core.constants import SPEED_OF_LIGHT  # noqa: E402
-from isce.framework import ConfigurationError, InputError  # noqa: E402
-from isce.sensors.nisar_l0b import NisarL0b, read_nisar_l0b  # noqa: E402
+import isce.sensors
+from isce.core.constants import SPEED_OF_LIGHT
+from isce.framework import ConfigurationError, InputError
+from isce.sensors.nisar_l0b import NisarL0b, read_nisar_l0b
 
 N, M = 30, 40
 T0, PRI = 1000.0, 1 / 1650.0

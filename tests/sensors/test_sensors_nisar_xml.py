@@ -1,6 +1,5 @@
 """NISAR orbit and attitude XML readers: the README's numbers, and malformed files."""
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,22 +9,10 @@ from isce.framework import InputError
 from isce.sensors.attitude import Attitude, quaternion_to_matrix
 from isce.sensors.nisar_xml import parse_orbit_xml, read_attitude_xml, read_orbit_xml
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data"
-
-
-def shared_data(*parts) -> Path:
-    path = DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository; "
-                    "present in CI only)")
-    return path
-
-
 FIRST_Q = (0.45998636868613685, 0.8484777808560364, 0.2604469244480131, -0.02579526239696106)
 
 
-def test_orbit_xml_matches_the_readme():
+def test_orbit_xml_matches_the_readme(shared_data):
     eph = parse_orbit_xml(shared_data("nisar_xml", "orbit.xml"))
     orbit = eph.orbit
     assert len(orbit) == 10
@@ -45,20 +32,20 @@ def test_orbit_xml_matches_the_readme():
     np.testing.assert_allclose(p2 - p1, vel, rtol=0, atol=0.05)   # positions and velocities agree
 
 
-def test_orbit_xml_with_a_given_epoch():
+def test_orbit_xml_with_a_given_epoch(shared_data):
     path = shared_data("nisar_xml", "orbit.xml")
     orbit = read_orbit_xml(path, epoch="2015-12-10T00:00:00")
     assert orbit.time[0] == 20 * 3600 + 59 * 60 + 43
 
 
-def test_ree_orbit_and_attitude_files():
+def test_ree_orbit_and_attitude_files(shared_data):
     orbit = read_orbit_xml(shared_data("ree_point_target", "orbit.xml"))
     assert len(orbit) == 28 and orbit.reference_epoch == np.datetime64("2021-07-01T03:19:50", "ns")
     att = read_attitude_xml(shared_data("ree_point_target", "attitude.xml"))
     assert len(att) == 28
 
 
-def test_attitude_xml_matches_the_readme():
+def test_attitude_xml_matches_the_readme(shared_data):
     att = read_attitude_xml(shared_data("nisar_xml", "attitude.xml"))
     assert isinstance(att, Attitude)
     assert len(att) == 10
@@ -150,7 +137,7 @@ def test_missing_element(tmp_path):
         read_orbit_xml(path)
 
 
-def test_truncated_and_garbage_xml(tmp_path):
+def test_truncated_and_garbage_xml(tmp_path, shared_data):
     src = shared_data("nisar_xml", "orbit.xml")
     truncated = tmp_path / "truncated.xml"
     truncated.write_bytes(src.read_bytes()[:5000])
@@ -165,7 +152,7 @@ def test_truncated_and_garbage_xml(tmp_path):
         read_orbit_xml(tmp_path / "none.xml")
 
 
-def test_wrong_kind_of_file(tmp_path):
+def test_wrong_kind_of_file(tmp_path, shared_data):
     att = shared_data("nisar_xml", "attitude.xml")
     with pytest.raises(InputError, match="expected <orbitEphemeris>"):
         read_orbit_xml(att)
@@ -173,7 +160,7 @@ def test_wrong_kind_of_file(tmp_path):
         read_attitude_xml(shared_data("nisar_xml", "orbit.xml"))
 
 
-def test_attitude_missing_quaternion_component(tmp_path):
+def test_attitude_missing_quaternion_component(tmp_path, shared_data):
     src = shared_data("nisar_xml", "attitude.xml")
     text = src.read_text().replace("<q3>-0.02579526239696106</q3>", "", 1)
     path = tmp_path / "attitude.xml"

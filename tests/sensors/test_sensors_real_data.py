@@ -9,26 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-h5py = pytest.importorskip("h5py", reason="h5py is needed to read NISAR HDF5 products")
-
-import isce.io  # noqa: E402
-from isce.core.constants import SPEED_OF_LIGHT  # noqa: E402
-from isce.core.ellipsoid import WGS84  # noqa: E402
-from isce.core.time import DateTime  # noqa: E402
-from isce.sensors import create, read_nisar_slc  # noqa: E402
-from isce.sensors.product import SlcProduct  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data"
-
-
-def shared_data(*parts) -> Path:
-    path = DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository; "
-                    "present in CI only)")
-    return path
-
+import h5py
+import isce.io
+from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.ellipsoid import WGS84
+from isce.core.time import DateTime
+from isce.sensors import create, read_nisar_slc
+from isce.sensors.product import SlcProduct
 
 # file, epoch, t0 [s], dt [s], r0 [m], dr [m], (length, width), fc [Hz], side, bandwidth [Hz]
 CASES = {
@@ -52,22 +39,29 @@ PLATFORM = {
     "ree": ((700e3, 800e3), (7400, 7700)),
 }
 
-_cache = {}
+@pytest.fixture(scope="module")
+def product(shared_data):
+    """``product(case)``: the case's SlcProduct read by isce.sensors (read once)."""
+    cache = {}
+
+    def load(case) -> SlcProduct:
+        if case not in cache:
+            cache[case] = read_nisar_slc(shared_data(CASES[case][0]))
+        return cache[case]
+    return load
 
 
-def product(case) -> SlcProduct:
-    if case not in _cache:
-        _cache[case] = read_nisar_slc(shared_data(CASES[case][0]))
-    return _cache[case]
-
-
-def raw_image(case, pol="HH"):
-    with h5py.File(shared_data(CASES[case][0]), "r") as f:
-        return f[f"science/LSAR/SLC/swaths/frequencyA/{pol}"][()]
+@pytest.fixture(scope="module")
+def raw_image(shared_data):
+    """``raw_image(case, pol)``: the case's image as stored, read with h5py."""
+    def read(case, pol="HH"):
+        with h5py.File(shared_data(CASES[case][0]), "r") as f:
+            return f[f"science/LSAR/SLC/swaths/frequencyA/{pol}"][()]
+    return read
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_radar_grid_matches_the_readme(case):
+def test_radar_grid_matches_the_readme(case, product):
     _, epoch, t0, dt, r0, dr, shape, fc, side, bw = CASES[case]
     p = product(case)
     g = p.radar_grid
@@ -85,14 +79,14 @@ def test_radar_grid_matches_the_readme(case):
     assert p.polarization == "HH" and p.frequency == "A"
 
 
-def test_ree_prf_is_the_grid_spacing_not_the_nominal_prf():
+def test_ree_prf_is_the_grid_spacing_not_the_nominal_prf(product):
     p = product("ree")
     assert p.prf == pytest.approx(1650.0515, abs=1e-3)
     assert p.attributes["nominal_acquisition_prf"] == 1910.0
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_orbit_at_mid_swath_is_at_the_platform_altitude(case):
+def test_orbit_at_mid_swath_is_at_the_platform_altitude(case, product):
     p = product(case)
     g = p.radar_grid
     assert p.orbit.reference_epoch == g.reference_epoch.to_datetime64()
@@ -106,7 +100,7 @@ def test_orbit_at_mid_swath_is_at_the_platform_altitude(case):
     assert g.mid_range > h
 
 
-def test_envisat_native_doppler_table():
+def test_envisat_native_doppler_table(product):
     p = product("envisat")
     g = p.radar_grid
     assert p.doppler.have_data and (p.doppler.length, p.doppler.width) == (80, 240)
@@ -117,13 +111,13 @@ def test_envisat_native_doppler_table():
 
 
 @pytest.mark.parametrize("case", ["winnipeg", "sanand129", "sanand138"])
-def test_uavsar_products_are_zero_doppler(case):
+def test_uavsar_products_are_zero_doppler(case, product):
     p = product(case)
     assert p.is_zero_doppler
     assert p.doppler.eval(p.radar_grid.sensing_mid, p.radar_grid.mid_range) == 0.0
 
 
-def test_sanandreas_pair_shares_orbit_and_times():
+def test_sanandreas_pair_shares_orbit_and_times(product):
     a, b = product("sanand129"), product("sanand138")
     assert a.orbit == b.orbit
     assert a.radar_grid.sensing_start == b.radar_grid.sensing_start
@@ -132,7 +126,7 @@ def test_sanandreas_pair_shares_orbit_and_times():
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_image_read_equals_the_raw_dataset(case):
+def test_image_read_equals_the_raw_dataset(case, product, raw_image):
     p = product(case)
     raw = raw_image(case)
     if raw.dtype.names:                          # REE: compound {r, i} of float16
@@ -150,7 +144,7 @@ def test_image_read_equals_the_raw_dataset(case):
     np.testing.assert_array_equal(np.concatenate([b for _, b in blocks]), expected)
 
 
-def test_ree_float16_is_decoded_exactly():
+def test_ree_float16_is_decoded_exactly(product, raw_image):
     raw = raw_image("ree")
     img = product("ree").read()
     assert np.array_equal(img.real, raw["r"].astype(np.float32))
@@ -160,7 +154,7 @@ def test_ree_float16_is_decoded_exactly():
 
 
 @pytest.mark.parametrize("case", ["winnipeg", "ree"])
-def test_output_extraction_writes_an_isce_raster(tmp_path, case):
+def test_output_extraction_writes_an_isce_raster(tmp_path, case, shared_data, product):
     reader = create("UAVSAR_HDF5_SLC" if case == "winnipeg" else "NISAR_RSLC", name="reference")
     reader.hdf5 = str(shared_data(CASES[case][0]))
     reader.output = str(tmp_path / "slc" / "reference.slc")
@@ -183,7 +177,7 @@ def test_output_extraction_writes_an_isce_raster(tmp_path, case):
     np.testing.assert_array_equal(again.read(slice(0, 5)), product(case).read(slice(0, 5)))
 
 
-def test_product_pickles_and_serialises_without_file_handles():
+def test_product_pickles_and_serialises_without_file_handles(product):
     p = product("envisat")
     q = pickle.loads(pickle.dumps(p))
     assert q == p
@@ -194,7 +188,7 @@ def test_product_pickles_and_serialises_without_file_handles():
         p.doppler.eval(p.radar_grid.sensing_mid, p.radar_grid.mid_range)
 
 
-def test_winnipeg_frequency_b_without_hh_reports_what_exists():
+def test_winnipeg_frequency_b_without_hh_reports_what_exists(shared_data):
     from isce.framework import InputError
 
     path = shared_data(CASES["winnipeg"][0])
@@ -205,7 +199,7 @@ def test_winnipeg_frequency_b_without_hh_reports_what_exists():
     assert "listOfPolarizations names HH, HV, VH, VV" in msg
 
 
-def test_reader_caches_the_product_until_a_setting_changes(tmp_path):
+def test_reader_caches_the_product_until_a_setting_changes(tmp_path, shared_data, product):
     reader = create("NISAR_SLC")
     reader.hdf5 = str(shared_data(CASES["sanand129"][0]))
     first = reader.parse()

@@ -10,18 +10,6 @@ import isce.sensors
 from isce.framework import Application, CommandLine, ConfigurationError, Facility, Parameter
 from isce.sensors.base import Sensor
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data"
-
-
-def shared_data(*parts) -> Path:
-    path = DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository; "
-                    "present in CI only)")
-    return path
-
-
 def test_import_is_light():
     code = ("import sys, isce.sensors; "
             "assert 'h5py' not in sys.modules, 'h5py imported'; "
@@ -62,8 +50,7 @@ def test_parameters_follow_isce_input_files():
     assert {"HDF5", "POLARIZATION", "FREQUENCY", "OUTPUT"} <= set(reader.public_names())
 
 
-def test_configured_from_an_xml_file(tmp_path, monkeypatch):
-    pytest.importorskip("h5py", reason="h5py is needed to read NISAR HDF5 products")
+def test_configured_from_an_xml_file(tmp_path, monkeypatch, shared_data):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ISCEDB", raising=False)
     h5 = shared_data("sanandreas", "SanAnd_138.h5")

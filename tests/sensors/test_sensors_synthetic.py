@@ -8,17 +8,16 @@ import logging
 import pickle
 import re
 
+import h5py
 import numpy as np
 import pytest
 
-h5py = pytest.importorskip("h5py", reason="h5py is needed to write NISAR HDF5 products")
-
-import isce.io  # noqa: E402
-from isce.core.constants import SPEED_OF_LIGHT  # noqa: E402
-from isce.core.time import DateTime  # noqa: E402
-from isce.framework import InputError  # noqa: E402
-from isce.sensors import read_nisar_slc  # noqa: E402
-from isce.sensors.product import ImageSource, SlcProduct, to_complex64  # noqa: E402
+import isce.io
+from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.time import DateTime
+from isce.framework import InputError
+from isce.sensors import read_nisar_slc
+from isce.sensors.product import ImageSource, SlcProduct, to_complex64
 
 LENGTH, WIDTH = 40, 30
 T0, DT = 100.0, 1e-3                      # s since the swath epoch

@@ -1,7 +1,6 @@
 """Range band-pass: synthetic tones, and the San Andreas golden check of the data
 README (SanAnd_138, 40 MHz at 1253 MHz, band-passed to the 20 MHz band of
 SanAnd_129 at 1243 MHz, then 11x11 looks: mean coherence over [3:-2, 3:-2] = 1 +- 0.02)."""
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,8 +8,6 @@ import pytest
 from isce.signal.bandpass import SPEED_OF_LIGHT, bandpass_range, match_range_band, resample_range
 from isce.signal.crossmul import crossmul
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-SANAND = DATA / "sanandreas"
 
 FS = 48e6
 
@@ -76,13 +73,11 @@ def test_resample_range_round_trip(n):
 
 # ------------------------------------------------------------------ golden: San Andreas
 @pytest.fixture(scope="module")
-def sanandreas():
-    for name in ("SanAnd_129.h5", "SanAnd_138.h5"):
-        if not (SANAND / name).exists():
-            pytest.skip(f"real test data not found at {SANAND / name} (../shared/data beside the repository)")
+def sanandreas(shared_data):
     from signal_products import read_slc
 
-    return read_slc(SANAND / "SanAnd_129.h5"), read_slc(SANAND / "SanAnd_138.h5")
+    return (read_slc(shared_data("sanandreas", "SanAnd_129.h5")),
+            read_slc(shared_data("sanandreas", "SanAnd_138.h5")))
 
 
 def range_ramp(ifg):

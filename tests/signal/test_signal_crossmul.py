@@ -1,19 +1,11 @@
 """Interferogram formation: synthetic checks against brute force, and the golden
 self-interferogram checks of the data README (envisat, winnipeg)."""
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from isce.signal.crossmul import crossmul, crossmul_raster, upsample_range
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
-def need(path):
-    if not path.exists():
-        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository)")
-    return path
 
 
 def random_slc(rng, shape):
@@ -124,12 +116,12 @@ PHASE_TOL = 1e-6
 
 
 @pytest.mark.parametrize("looks", [(1, 1), (3, 13)])
-def test_golden_envisat_self_interferogram(looks, tmp_path):
+def test_golden_envisat_self_interferogram(looks, tmp_path, shared_data):
     """README: interferogram of warped_envisat.slc with itself, 1x1 and 3x13 looks:
     max |phase| < 1e-6 rad."""
     import isce.io
 
-    path = need(DATA / "envisat" / "warped_envisat.slc")
+    path = shared_data("envisat", "warped_envisat.slc")
     crossmul_raster(path, path, tmp_path / "self.int", tmp_path / "self.cor",
                     az_looks=looks[0], rg_looks=looks[1], block_lines=64)
     ifg = np.asarray(isce.io.open(tmp_path / "self.int").read())
@@ -144,11 +136,11 @@ def test_golden_envisat_self_interferogram(looks, tmp_path):
     np.testing.assert_allclose(coh[valid], 1.0, atol=1e-6)
 
 
-def test_golden_winnipeg_self_interferogram():
+def test_golden_winnipeg_self_interferogram(shared_data):
     """README: winnipeg image with itself, 11x11 looks: |phase| <= 1e-6, coherence 1 +- 1e-6."""
     from signal_products import read_slc
 
-    product = read_slc(need(DATA / "winnipeg" / "winnipeg.h5"))
+    product = read_slc(shared_data("winnipeg", "winnipeg.h5"))
     res = crossmul(product.image, product.image, 11, 11)
     worst_phase = np.abs(np.angle(res.interferogram)).max()
     worst_coh = np.abs(res.coherence - 1.0).max()

@@ -1,16 +1,11 @@
 """SLC resampling: the C++ 8-tap windowed-sinc kernel against a NumPy reference,
 synthetic checks, the block driver, and the ENVISAT golden check of the data README."""
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from isce.signal import resample as rs
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-ENVISAT = DATA / "envisat"
-
-pytest.importorskip("isce.ext._signal", reason="compiled kernels not built (run scons)")
 
 
 # ------------------------------------------------------------------ NumPy reference
@@ -194,14 +189,18 @@ def test_block_missing_lines_is_an_error():
 
 # ------------------------------------------------------------------ golden: ENVISAT
 @pytest.fixture(scope="module")
-def envisat():
-    if not (ENVISAT / "envisat.h5").exists():
-        pytest.skip(f"real test data not found at {ENVISAT} (../shared/data beside the repository)")
+def envisat_dir(shared_data):
+    """The ENVISAT folder of the real test data (ISCE3's test set)."""
+    return shared_data("envisat")
+
+
+@pytest.fixture(scope="module")
+def envisat(envisat_dir):
     import isce.io
     from signal_products import read_slc
 
-    product = read_slc(ENVISAT / "envisat.h5")
-    ref = np.asarray(isce.io.open(ENVISAT / "warped_envisat.slc").read())
+    product = read_slc(envisat_dir / "envisat.h5")
+    ref = np.asarray(isce.io.open(envisat_dir / "warped_envisat.slc").read())
     return product, ref
 
 
@@ -209,13 +208,13 @@ CORE = (slice(20, 480), slice(20, 480))
 TOLERANCE = 4.5e-5
 
 
-def test_golden_envisat_resampling(envisat, tmp_path):
+def test_golden_envisat_resampling(envisat, envisat_dir, tmp_path):
     """README: mean |ours - ref| over [20:480, 20:480] < 4.5e-5 (mean |ref| ~ 4.2)."""
     import isce.io
 
     product, ref = envisat
-    out = rs.resample_slc(product.image, ENVISAT / "offsets" / "range.off",
-                          ENVISAT / "offsets" / "azimuth.off", tmp_path / "warped.slc",
+    out = rs.resample_slc(product.image, envisat_dir / "offsets" / "range.off",
+                          envisat_dir / "offsets" / "azimuth.off", tmp_path / "warped.slc",
                           doppler=product.doppler, grid=product, block_lines=64)
     ours = np.asarray(isce.io.open(out).read())
     err = np.abs(ours - ref)[CORE].mean()
@@ -224,24 +223,24 @@ def test_golden_envisat_resampling(envisat, tmp_path):
     assert err < TOLERANCE
 
 
-def test_golden_envisat_needs_the_doppler_carrier(envisat):
+def test_golden_envisat_needs_the_doppler_carrier(envisat, envisat_dir):
     """Without the azimuth carrier the same check fails by four orders of magnitude (~0.7)."""
     product, ref = envisat
-    ours = rs.resample_slc(product.image, ENVISAT / "offsets" / "range.off",
-                           ENVISAT / "offsets" / "azimuth.off", doppler=None, block_lines=500)
+    ours = rs.resample_slc(product.image, envisat_dir / "offsets" / "range.off",
+                           envisat_dir / "offsets" / "azimuth.off", doppler=None, block_lines=500)
     err = np.abs(ours - ref)[CORE].mean()
     print(f"envisat resampling without carrier: mean |ours - ref| = {err:.3f}")
     assert err > 0.3
 
 
-def test_golden_envisat_residual_is_the_reference_doppler_position(envisat):
+def test_golden_envisat_residual_is_the_reference_doppler_position(envisat, envisat_dir):
     """Diagnostic: the 4e-5 residual is the reference's Doppler being taken one range
     pixel further (j + 1); with that Doppler our kernel matches it to < 1e-6."""
     import isce.io
 
     product, ref = envisat
-    az = np.asarray(isce.io.open(ENVISAT / "offsets" / "azimuth.off").read(), np.float64)
-    rg = np.asarray(isce.io.open(ENVISAT / "offsets" / "range.off").read(), np.float64)
+    az = np.asarray(isce.io.open(envisat_dir / "offsets" / "azimuth.off").read(), np.float64)
+    rg = np.asarray(isce.io.open(envisat_dir / "offsets" / "range.off").read(), np.float64)
     t = product.sensing_start + np.arange(500) / product.prf
     r = product.starting_range + (np.arange(500) + 1.0) * product.range_pixel_spacing
     carrier = 2 * np.pi * product.doppler.eval(t[:, None], r[None, :]) / product.prf

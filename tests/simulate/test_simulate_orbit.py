@@ -1,7 +1,6 @@
 """Circular orbits in ECEF: altitude, inclination, period, velocity = d/dt position, Earth
 rotation, orbit_over geometry, and JPL's REE orbit.xml reproduced from its rdf elements."""
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +10,6 @@ from isce.core.ellipsoid import WGS84
 from isce.simulate.orbit import (CircularOrbitModel, circular_orbit, earth_rotation_angle,
                                  look_angle, orbit_over)
 
-REE = Path("/work/shared/data/ree_point_target")
 START = "2008-03-10T05:00:00"
 
 
@@ -100,18 +98,16 @@ def test_orbit_over_sees_the_point_at_zero_doppler(side, ascending):
     assert 800e3 < r[0] < 900e3
 
 
-def test_ree_orbit_xml_is_a_circular_orbit_of_the_rdf_elements():
+def test_ree_orbit_xml_is_a_circular_orbit_of_the_rdf_elements(shared_data):
     """REE's orbit.xml positions = the rdf's circular orbit (a = 7124137 m, i = 98 deg, node
     -90 deg, mean anomaly 0 at 2021-07-01T00:00:00, planet rotation 7.2921151467e-5 rad/s)
     with a sidereal angle of 279.26774226 deg at that epoch, within 1e-4 m. The model's
     velocities are the derivative of those positions; the file's own velocities are not
     (they are off by ~1 m/s, so Hermite interpolation of orbit.xml errs by ~0.5 m)."""
-    if not (REE / "orbit.xml").exists():
-        pytest.skip("REE data not available")
     from isce.simulate.orbit import ree_orbit_model
     from isce.sensors import read_orbit_xml
 
-    ref = read_orbit_xml(REE / "orbit.xml")
+    ref = read_orbit_xml(shared_data("ree_point_target", "orbit.xml"))
     model = ree_orbit_model()
     t = model.seconds(ref.reference_epoch) + ref.time
     pos, vel = model.state(t)

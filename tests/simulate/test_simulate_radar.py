@@ -1,23 +1,50 @@
 """Radar presets: REE out17 parameters equal its rdf, ALOS PALSAR FBS as documented."""
-from pathlib import Path
-
 import pytest
 
+import isce.simulate.radar as radar_module
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.framework.errors import InputError
-from isce.simulate.radar import RadarParameters, alos_palsar_fbs, preset, read_rdf, ree_out17
+from isce.simulate.radar import (REE_OUT17_RDF, RadarParameters, alos_palsar_fbs, preset, read_rdf,
+                                 read_ree_fields, ree_out17)
 
-RDF = Path("/work/shared/data/ree_point_target/REE_L0B_out17.rdf")
+
+@pytest.fixture(scope="module")
+def rdf(shared_data):
+    """JPL's REE_L0B_out17.rdf of the real test data."""
+    return shared_data("ree_point_target", "REE_L0B_out17.rdf")
 
 
 @pytest.fixture(scope="module")
 def ree():
-    if not RDF.exists():
-        pytest.skip("REE data not available")
-    return ree_out17(RDF)
+    """The package's REE preset (no file read)."""
+    return ree_out17()
 
 
-def test_ree_preset_equals_the_rdf(ree):
+def test_ree_preset_equals_what_parsing_the_rdf_gives(rdf):
+    """The preset carries the rdf's values: field by field, and as radar parameters."""
+    assert read_ree_fields(rdf) == REE_OUT17_RDF
+    parsed, carried = ree_out17(rdf).to_dict(), ree_out17().to_dict()
+    assert parsed["extra"].pop("source") == str(rdf)
+    assert "preset" in carried["extra"].pop("source")
+    assert parsed == carried
+
+
+def test_ree_preset_reads_no_file(monkeypatch):
+    """ree_out17() and the REE scene need no data folder: reading an rdf or CSV fails here."""
+    import isce.simulate.scenes as scenes
+
+    def refuse(path, *args, **kwargs):
+        raise AssertionError(f"the REE preset read {path}")
+
+    monkeypatch.setattr(radar_module, "read_rdf", refuse)
+    monkeypatch.setattr(scenes, "read_targets_csv", refuse)
+    assert ree_out17().prf == 1650.0515641113786
+    assert preset("REE").mission == "REE out17"
+    scene = scenes.ree_out17_scene(pulses=64)
+    assert [t.name for t in scene.targets] == ["CR1"] and scene.length == 64
+
+
+def test_ree_preset_has_the_rdf_values(ree):
     assert ree.wavelength == SPEED_OF_LIGHT / 1260.0e6
     assert ree.center_frequency == pytest.approx(1260.0e6, rel=1e-15)
     assert ree.prf == 1650.0515641113786
@@ -39,8 +66,8 @@ def test_ree_preset_equals_the_rdf(ree):
     assert ree.polarization == "HH"
 
 
-def test_rdf_parser_sections_units_and_comments(ree):
-    rdf = read_rdf(RDF)
+def test_rdf_parser_sections_units_and_comments(rdf):
+    rdf = read_rdf(rdf)
     value, units = rdf["radar parameters"]["nominal prf"]
     assert (value, units) == ("1650.0515641113786", "Hz")           # "! PRI = ..." stripped
     assert rdf["adc parameters"]["sampling frequency of adc"] == ("24.0", "MHz")

@@ -1,7 +1,6 @@
 """Targets and truth: the REE out17 corner reflector lands at line 64, pixel 64 of the
 runconfig grid; CSV/text target lists; Mogi LOS displacement; synthetic DEM raster."""
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,22 +8,22 @@ import pytest
 from isce.simulate.targets import (MogiSource, Target, dem_height, parse_target_list,
                                    read_targets_csv, synthetic_dem)
 
-REE = Path("/work/shared/data/ree_point_target")
-
-
 class Grid:
     def __init__(self, orbit, start, prf, r0, dr):
         self.sensing_start = float(orbit.seconds(start))
         self.prf, self.starting_range, self.range_pixel_spacing = prf, r0, dr
 
 
-@pytest.mark.parametrize("orbit_source", ["model", "xml"])
-def test_ree_truth_line_64_pixel_64(orbit_source):
-    if not REE.exists():
-        pytest.skip("REE data not available")
+@pytest.mark.parametrize("orbit_source", ["preset", "model", "xml"])
+def test_ree_truth_line_64_pixel_64(orbit_source, shared_data):
+    """The preset scene (no file), and the scene of the rdf with the model orbit or orbit.xml."""
     from isce.simulate.scenes import REE_FOCUS_GRID, ree_out17_scene
 
-    scene = ree_out17_scene(REE / "REE_L0B_out17.rdf", orbit_source=orbit_source)
+    if orbit_source == "preset":
+        scene = ree_out17_scene()
+    else:
+        rdf = shared_data("ree_point_target", "REE_L0B_out17.rdf")
+        scene = ree_out17_scene(rdf, orbit_source=orbit_source)
     g = REE_FOCUS_GRID
     grid = Grid(scene.orbit, g["start_time"], g["prf"], g["start_range"], g["range_pixel_spacing"])
     (t,) = scene.truth(grid)
@@ -36,8 +35,6 @@ def test_ree_truth_line_64_pixel_64(orbit_source):
 
 
 def test_ree_scene_window_holds_the_echoes():
-    if not REE.exists():
-        pytest.skip("REE data not available")
     from isce.simulate.echoes import two_way_delay
     from isce.simulate.scenes import ree_out17_scene
 
@@ -59,10 +56,16 @@ def test_target_lists(tmp_path):
     csv.write_text("1.0,2.0,3.0\n4.0,5.0,6.0,0.5\n")
     assert [(t.lat, t.lon, t.height, t.amplitude) for t in read_targets_csv(csv)] == [
         (1.0, 2.0, 3.0, 1.0), (4.0, 5.0, 6.0, 0.5)]
-    if (REE / "REE_CR_INFO_out17.csv").exists():
-        (cr,) = read_targets_csv(REE / "REE_CR_INFO_out17.csv")
-        assert cr.name == "CR1" and cr.lat == 3.1770887849358656 and cr.lon == -54.57958625773048
     assert Target.from_dict(Target(1, 2, 3, 1 + 2j, "x").to_dict()) == Target(1, 2, 3, 1 + 2j, "x")
+
+
+def test_ree_csv_equals_the_preset_target(shared_data):
+    """The REE preset's corner reflector is the one of REE_CR_INFO_out17.csv."""
+    from isce.simulate.scenes import REE_OUT17_TARGETS
+
+    targets = read_targets_csv(shared_data("ree_point_target", "REE_CR_INFO_out17.csv"))
+    assert [(t.name, t.lat, t.lon, t.height) for t in targets] == list(REE_OUT17_TARGETS)
+    assert targets[0].lat == 3.1770887849358656 and targets[0].lon == -54.57958625773048
 
 
 def test_mogi_los_displacement():

@@ -1,11 +1,11 @@
-"""Small, independent readers of the golden test products in ../shared/data.
+"""Small, independent readers of the golden test products of the real test data.
 
 Only what the geometry tests need: the metadata of a NISAR-layout RSLC
 (``envisat.h5``, ``winnipeg.h5``) read with h5py directly (group ``SLC`` or
 ``RSLC``), and the ISCE3 point files of ``envisat/points``. Kept apart from
 ``isce.sensors`` on purpose, so a bug there cannot hide one in geometry.
 
-    meta = read_rslc_metadata(DATA / "envisat" / "envisat.h5")
+    meta = read_rslc_metadata(shared_data("envisat", "envisat.h5"))
     meta.orbit, meta.radar_grid, meta.doppler (LUT2d, bilinear, bounds_error),
     meta.wavelength, meta.look_side ('left'/'right'), meta.epoch (DateTime)
 """
@@ -22,13 +22,7 @@ from isce.core.orbit import Orbit
 from isce.core.radargrid import RadarGrid
 from isce.core.time import DateTime, epoch_from_units
 
-__all__ = ["RslcMetadata", "read_rslc_metadata", "read_points_input", "read_points_output",
-           "data_dir"]
-
-
-def data_dir(test_file) -> Path:
-    """``../shared/data`` seen from a test file two levels below the repository root."""
-    return Path(test_file).resolve().parents[2].parent / "shared" / "data"
+__all__ = ["RslcMetadata", "read_rslc_metadata", "read_points_input", "read_points_output"]
 
 
 def _text(value) -> str:

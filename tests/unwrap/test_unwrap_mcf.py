@@ -2,8 +2,6 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("ortools")
-
 import isce.io
 from isce.unwrap import mcf
 from isce.unwrap._common import label_components

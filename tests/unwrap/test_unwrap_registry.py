@@ -49,7 +49,6 @@ def test_conflicting_fixed_option():
 
 
 def test_unwrap_array_dispatches():
-    pytest.importorskip("ortools")
     y, x = np.mgrid[0:20, 0:30]
     z = np.exp(0.5j * x).astype(np.complex64)
     res = isce.unwrap.unwrap_array("mcf", z)
@@ -59,7 +58,6 @@ def test_unwrap_array_dispatches():
 
 @pytest.mark.parametrize("name", ["mcf", "snaphu"])
 def test_unwrap_rasters_by_name(tmp_path, name):
-    pytest.importorskip("ortools" if name == "mcf" else "snaphu")
     import isce.io
 
     y, x = np.mgrid[0:40, 0:50]

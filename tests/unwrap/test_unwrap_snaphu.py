@@ -2,8 +2,6 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("snaphu")
-
 import isce.io
 from isce.unwrap import snaphu as sn
 

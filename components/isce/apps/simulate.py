@@ -446,7 +446,8 @@ class SimulateApp(Application):
     parameters = (
         Parameter("radar", type=str, default="ALOS", choices=("ALOS", "REE"),
                   doc="Radar preset: ALOS (PALSAR FBS, L-band) or REE (JPL's NISAR "
-                      "point-target case out17, every parameter from its rdf)."),
+                      "point-target case out17, every parameter from the rdf, carried in the "
+                      "package)."),
         Parameter("targets", type=str, default="",
                   doc="Point targets: 'lat,lon,height; lat,lon,height; ...' (degrees, metres "
                       "above WGS-84, optional 4th number = amplitude) or a CSV file with "

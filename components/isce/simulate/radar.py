@@ -4,8 +4,9 @@ Units: wavelength [m], PRF [Hz], range sampling rate [Hz], chirp slope [Hz/s]
 (sign = up/down chirp), pulse length [s], antenna length [m], look angle [deg],
 altitude [m], inclination [deg].
 
-The REE preset reads JPL's radar echo emulator input file (``.rdf``: ``name
-(units) = value ! comment`` lines grouped in ``### SECTION`` blocks).
+The REE preset carries the values of JPL's radar echo emulator input file for the
+out17 point-target case (:data:`REE_OUT17_RDF`); :func:`ree_out17` also reads any such
+``.rdf`` (``name (units) = value ! comment`` lines grouped in ``### SECTION`` blocks).
 """
 from __future__ import annotations
 
@@ -17,11 +18,8 @@ from dataclasses import asdict, dataclass, field
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.framework.errors import InputError
 
-__all__ = ["RadarParameters", "alos_palsar_fbs", "ree_out17", "read_rdf", "preset", "PRESETS",
-           "REE_DIR"]
-
-#: where the REE out17 point-target case lives
-REE_DIR = "/work/shared/data/ree_point_target"
+__all__ = ["RadarParameters", "alos_palsar_fbs", "ree_out17", "read_rdf", "read_ree_fields",
+           "preset", "PRESETS", "REE_OUT17_RDF", "REE_RDF_FIELDS"]
 
 
 @dataclass
@@ -164,8 +162,89 @@ def _rdf_value(rdf: dict, path: str, section: str, key: str, kind=float, index=N
     return values if index is None and len(values) > 1 else values[0]
 
 
+#: The rdf fields the REE preset uses: name -> (section, field, type, list index or None).
+#: Values are in the rdf's own units (MHz, us, m, deg, s).
+REE_RDF_FIELDS = {
+    "center_frequency_mhz": ("radar parameters", "center frequency", float, None),
+    "chirp_bandwidth_mhz": ("tx-chirp parameters", "all chirp bandwidths in multi-band chirp",
+                            float, 0),
+    "pulse_width_us": ("tx-chirp parameters", "all chirp pulse widths in multi-band chirp",
+                       float, 0),
+    "chirp_slope": ("tx-chirp parameters", "chirp slope used for all chirp bands", str, None),
+    "looking_direction": ("s/c parameters", "looking direction", str, None),
+    "orbit_semi_major_axis": ("orbit parameters", "semi-major axis", float, None),
+    "planet_semi_major_axis": ("planet parameters", "semi-major axis", float, None),
+    "antenna_length_az": ("antenna parameters", "length of antenna in az and el for generating "
+                          "sinc antenna patterns if desired", float, 0),
+    "antenna_length_el": ("antenna parameters", "length of antenna in az and el for generating "
+                          "sinc antenna patterns if desired", float, 1),
+    "reference_date": ("epoch-sim parameters",
+                       "gregorian calendar date [and time] at reference epoch", int, None),
+    "polarization": ("radar parameters", "polarization type", str, None),
+    "sim_start": ("epoch-sim parameters",
+                  "start time of simulation wrt reference epoch, radar time", float, None),
+    "sim_duration": ("epoch-sim parameters", "total simulation duration in radar time", float,
+                     None),
+    "rotation_angle_at_epoch": ("epoch-sim parameters",
+                                "starting rotation angle of planet at reference epoch", float,
+                                None),
+    "orbit_eccentricity": ("orbit parameters", "eccentricity", float, None),
+    "ascending_node": ("orbit parameters", "longitude of ascending node", float, None),
+    "argument_of_perigee": ("orbit parameters", "argument of perigee", float, None),
+    "mean_anomaly": ("orbit parameters", "mean anomaly", float, None),
+    "inclination": ("orbit parameters", "inclination angle", float, None),
+    "planet_e2": ("planet parameters", "first eccentricity squared", float, None),
+    "planet_rotation_rate": ("planet parameters", "rotation speed", float, None),
+    "planet_gm": ("planet parameters", "gravitational constant , gm product", float, None),
+    "boresight_angle": ("s/c parameters", "mechanical boresight angle", float, None),
+    "zero_doppler_steering": ("s/c parameters", "apply zero doppler steering", str, None),
+    "rx_window_us": ("radar parameters", "total rx window length", float, None),
+    "dwp_look_angle": ("radar parameters", "starting look angle used in dwp estimation",
+                       float, None),
+    "prf": ("radar parameters", "nominal prf", float, None),
+    "adc_sampling_mhz": ("adc parameters", "sampling frequency of adc", float, None),
+    "adc_bits": ("adc parameters", "number of bits in adc", int, None),
+    "noise_temperature": ("rx-rf parameters", "ambient temperature used for receiver noise",
+                          float, None),
+    "output_type": ("output-file parameters", "type of output binary raw data", str, None),
+}
+
+#: JPL's REE out17 point-target case: the values of REE_L0B_out17.rdf for REE_RDF_FIELDS
+#: (a test checks them against the file).
+REE_OUT17_RDF = {
+    "center_frequency_mhz": 1260.0, "chirp_bandwidth_mhz": 20.0, "pulse_width_us": 20.0,
+    "chirp_slope": "UP", "looking_direction": "R",
+    "orbit_semi_major_axis": 7124137.0, "planet_semi_major_axis": 6378137.0,
+    "antenna_length_az": 12.0, "antenna_length_el": 12.0,
+    "reference_date": [2021, 7, 1, 0, 0, 0], "polarization": "H",
+    "sim_start": 12000.0, "sim_duration": 7.0004, "rotation_angle_at_epoch": 0.0,
+    "orbit_eccentricity": 0.0, "ascending_node": -90.0, "argument_of_perigee": 0.0,
+    "mean_anomaly": 0.0, "inclination": 98.0,
+    "planet_e2": 0.00669437999014132, "planet_rotation_rate": 7.2921151467e-05,
+    "planet_gm": 398600441800000.0,
+    "boresight_angle": 37.0, "zero_doppler_steering": "YES",
+    "rx_window_us": 130.0, "dwp_look_angle": 36.3,
+    "prf": 1650.0515641113786, "adc_sampling_mhz": 24.0, "adc_bits": 12,
+    "noise_temperature": 0.0, "output_type": "C",
+}
+
+
+def read_ree_fields(rdf_path) -> dict:
+    """The values of :data:`REE_RDF_FIELDS` read from an REE ``.rdf`` file (rdf units)."""
+    path = os.fspath(rdf_path)
+    rdf = read_rdf(path)
+    fields = {}
+    for name, (section, key, kind, index) in REE_RDF_FIELDS.items():
+        value = _rdf_value(rdf, path, section, key, kind, index)
+        fields[name] = value.upper() if kind is str else value
+    if isinstance(fields["reference_date"], int):
+        fields["reference_date"] = [fields["reference_date"]]
+    return fields
+
+
 def ree_out17(rdf_path=None) -> RadarParameters:
-    """Every radar parameter of JPL's REE out17 point-target case, from its ``.rdf``.
+    """Every radar parameter of JPL's REE out17 point-target case: the preset
+    (:data:`REE_OUT17_RDF`) or, with ``rdf_path``, the values read from that ``.rdf``.
 
     Carrier 1260 MHz, PRF 1650.0515641113786 Hz, 20 MHz / 20 us up-chirp, ADC
     24 MHz, right-looking, zero-Doppler steering, 12 m antenna, circular orbit of
@@ -174,73 +253,51 @@ def ree_out17(rdf_path=None) -> RadarParameters:
     (``orbit_semi_major_axis``, ``ascending_node``, ``reference_epoch``,
     ``sim_start`` [s], ``sim_duration`` [s], ``rx_window`` [s], ...).
     """
-    path = os.fspath(rdf_path or os.path.join(REE_DIR, "REE_L0B_out17.rdf"))
-    rdf = read_rdf(path)
+    if rdf_path is None:
+        return _ree_radar(REE_OUT17_RDF, "preset REE out17 (JPL REE_L0B_out17.rdf)")
+    path = os.fspath(rdf_path)
+    return _ree_radar(read_ree_fields(path), path)
 
-    def get(section, key, kind=float, index=None):
-        return _rdf_value(rdf, path, section, key, kind, index)
 
-    fc = get("radar parameters", "center frequency") * 1e6
-    bandwidth = get("tx-chirp parameters", "all chirp bandwidths in multi-band chirp", index=0) * 1e6
-    pulse = get("tx-chirp parameters", "all chirp pulse widths in multi-band chirp", index=0) / 1e6
-    slope_kind = get("tx-chirp parameters", "chirp slope used for all chirp bands", str).upper()
-    if slope_kind not in ("UP", "DOWN"):
-        raise InputError(f"{path}: chirp slope must be UP or DOWN, got {slope_kind!r}")
-    side = get("s/c parameters", "looking direction", str).upper()
-    if side not in ("L", "R"):
-        raise InputError(f"{path}: looking direction must be L or R, got {side!r}")
-    a_orbit = get("orbit parameters", "semi-major axis")
-    a_planet = get("planet parameters", "semi-major axis")
-    ant_az = get("antenna parameters",
-                 "length of antenna in az and el for generating sinc antenna patterns if desired",
-                 index=0)
-    ant_el = get("antenna parameters",
-                 "length of antenna in az and el for generating sinc antenna patterns if desired",
-                 index=1)
-    date = get("epoch-sim parameters",
-               "gregorian calendar date [and time] at reference epoch", int)
-    date = list(date) + [0] * (6 - len(date))
-    epoch = "%04d-%02d-%02dT%02d:%02d:%02d" % tuple(date[:6])
-    pol = get("radar parameters", "polarization type", str).upper()
+def _ree_radar(f: dict, source: str) -> RadarParameters:
+    """RadarParameters (SI units) of the REE rdf values ``f`` (see :data:`REE_RDF_FIELDS`)."""
+    if f["chirp_slope"] not in ("UP", "DOWN"):
+        raise InputError(f"{source}: chirp slope must be UP or DOWN, got {f['chirp_slope']!r}")
+    if f["looking_direction"] not in ("L", "R"):
+        raise InputError(f"{source}: looking direction must be L or R, got "
+                         f"{f['looking_direction']!r}")
+    fc = f["center_frequency_mhz"] * 1e6
+    bandwidth = f["chirp_bandwidth_mhz"] * 1e6
+    pulse = f["pulse_width_us"] / 1e6
+    date = list(f["reference_date"]) + [0] * (6 - len(f["reference_date"]))
     extra = {
-        "source": path,
+        "source": source,
         "center_frequency": fc,
         "chirp_bandwidth": bandwidth,
-        "reference_epoch": epoch,
-        "sim_start": get("epoch-sim parameters", "start time of simulation wrt reference epoch, radar time"),
-        "sim_duration": get("epoch-sim parameters", "total simulation duration in radar time"),
-        "rotation_angle_at_epoch": get("epoch-sim parameters",
-                                       "starting rotation angle of planet at reference epoch"),
-        "orbit_semi_major_axis": a_orbit,
-        "orbit_eccentricity": get("orbit parameters", "eccentricity"),
-        "ascending_node": get("orbit parameters", "longitude of ascending node"),
-        "argument_of_perigee": get("orbit parameters", "argument of perigee"),
-        "mean_anomaly": get("orbit parameters", "mean anomaly"),
-        "planet_semi_major_axis": a_planet,
-        "planet_e2": get("planet parameters", "first eccentricity squared"),
-        "planet_rotation_rate": get("planet parameters", "rotation speed"),
-        "planet_gm": get("planet parameters", "gravitational constant , gm product"),
-        "boresight_angle": get("s/c parameters", "mechanical boresight angle"),
-        "zero_doppler_steering": get("s/c parameters", "apply zero doppler steering", str).upper() == "YES",
-        "antenna_length_elevation": ant_el,
-        "rx_window": get("radar parameters", "total rx window length") / 1e6,
-        "dwp_look_angle": get("radar parameters", "starting look angle used in dwp estimation"),
-        "adc_bits": get("adc parameters", "number of bits in adc", int),
-        "noise_temperature": get("rx-rf parameters", "ambient temperature used for receiver noise"),
-        "output_type": get("output-file parameters", "type of output binary raw data", str),
+        "reference_epoch": "%04d-%02d-%02dT%02d:%02d:%02d" % tuple(date[:6]),
+        "antenna_length_elevation": f["antenna_length_el"],
+        "rx_window": f["rx_window_us"] / 1e6,
+        "zero_doppler_steering": f["zero_doppler_steering"] == "YES",
     }
+    for name in ("sim_start", "sim_duration", "rotation_angle_at_epoch", "orbit_semi_major_axis",
+                 "orbit_eccentricity", "ascending_node", "argument_of_perigee", "mean_anomaly",
+                 "planet_semi_major_axis", "planet_e2", "planet_rotation_rate", "planet_gm",
+                 "boresight_angle", "dwp_look_angle", "adc_bits", "noise_temperature",
+                 "output_type"):
+        extra[name] = f[name]
     return RadarParameters(
         wavelength=SPEED_OF_LIGHT / fc,
-        prf=get("radar parameters", "nominal prf"),
-        range_sampling_rate=get("adc parameters", "sampling frequency of adc") * 1e6,
-        chirp_slope=(1.0 if slope_kind == "UP" else -1.0) * bandwidth / pulse,
+        prf=f["prf"],
+        range_sampling_rate=f["adc_sampling_mhz"] * 1e6,
+        chirp_slope=(1.0 if f["chirp_slope"] == "UP" else -1.0) * bandwidth / pulse,
         pulse_length=pulse,
-        look_side="right" if side == "R" else "left",
-        antenna_length=ant_az,
-        look_angle=get("s/c parameters", "mechanical boresight angle"),
-        altitude=a_orbit - a_planet,
-        inclination=get("orbit parameters", "inclination angle"),
-        platform="NISAR", mission="REE out17", polarization=pol + pol,
+        look_side="right" if f["looking_direction"] == "R" else "left",
+        antenna_length=f["antenna_length_az"],
+        look_angle=f["boresight_angle"],
+        altitude=f["orbit_semi_major_axis"] - f["planet_semi_major_axis"],
+        inclination=f["inclination"],
+        platform="NISAR", mission="REE out17",
+        polarization=f["polarization"] + f["polarization"],
         extra=extra)
 
 

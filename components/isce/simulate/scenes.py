@@ -20,11 +20,14 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.ellipsoid import WGS84
 
 from .orbit import as_datetime64, orbit_over, ree_orbit_model
-from .radar import REE_DIR, RadarParameters, alos_palsar_fbs, ree_out17
+from .radar import RadarParameters, alos_palsar_fbs, ree_out17
 from .targets import Target, as_targets, read_targets_csv, target_truth
 
 __all__ = ["Scene", "ree_out17_scene", "alos_scene", "slant_range_at_look_angle",
-           "REE_FOCUS_GRID"]
+           "REE_FOCUS_GRID", "REE_OUT17_TARGETS"]
+
+#: The corner reflector of REE out17 (REE_CR_INFO_out17.csv: lat, lon [deg], height [m]).
+REE_OUT17_TARGETS = (("CR1", 3.1770887849358656, -54.57958625773048, -9.313225746154785e-10),)
 
 #: The focusing grid of REE out17's runconfig.yaml (target at line 64, pixel 64).
 REE_FOCUS_GRID = {"start_time": "2021-07-01T03:20:03.457785502",
@@ -95,16 +98,25 @@ def ree_out17_scene(rdf_path=None, *, pulses: int | None = None, csv_path=None,
     7.0004 s, or ``pulses`` pulses centred on the target's broadside pulse. Receive window:
     the rdf's 130 us from the slant range at the DWP look angle (36.3 deg) at the start, or
     automatic (just around the echoes) when ``pulses`` is given and ``width`` is None.
-    Target from ``REE_CR_INFO_out17.csv``.
+    Target from ``REE_CR_INFO_out17.csv`` (:data:`REE_OUT17_TARGETS`).
+
+    Without ``rdf_path`` everything comes from the package's preset (no file is read);
+    with it, the radar, the CSV (unless ``csv_path``) and ``orbit.xml`` are read from the
+    rdf's folder. ``orbit_source="xml"`` needs ``rdf_path``.
     """
     radar = ree_out17(rdf_path)
     x = radar.extra
-    base = os.path.dirname(os.fspath(rdf_path)) if rdf_path else REE_DIR
-    targets = read_targets_csv(csv_path or os.path.join(base, "REE_CR_INFO_out17.csv"))
+    base = os.path.dirname(os.fspath(rdf_path)) if rdf_path else None
+    if csv_path or base is not None:
+        targets = read_targets_csv(csv_path or os.path.join(base, "REE_CR_INFO_out17.csv"))
+    else:
+        targets = [Target(lat, lon, h, 1.0, name) for name, lat, lon, h in REE_OUT17_TARGETS]
     epoch = as_datetime64("2021-07-01T03:19:50")
     if orbit_source == "xml":
         from isce.sensors import read_orbit_xml
 
+        if base is None:
+            raise ValueError("orbit_source='xml' reads orbit.xml beside the rdf: give rdf_path")
         orbit = read_orbit_xml(os.path.join(base, "orbit.xml"))
     elif orbit_source == "model":
         orbit = ree_orbit_model(rdf_path).to_orbit(epoch, 27.0, 1.0)
