@@ -113,13 +113,11 @@ def test_progress_bar_helper_draws_only_on_a_terminal():
         assert ("%|" in stream.getvalue()) is drawn
 
 
-def test_sensor_extraction_draws_no_bar_off_a_terminal(tmp_path, capfd):
+def test_sensor_extraction_draws_no_bar_off_a_terminal(tmp_path, capfd, shared_data):
     """insarApp's preprocess writes SLC inputs with progress=True: nothing on a pipe."""
     from isce.sensors import create
 
-    data = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "sanandreas"
-    if not data.exists():
-        pytest.skip(f"real test data not found at {data} (../shared/data beside the repository)")
+    data = shared_data("sanandreas")
     reader = create("UAVSAR_HDF5_SLC", name="reference")
     reader.hdf5 = str(data / "SanAnd_129.h5")
     reader.extract(tmp_path / "reference.slc", progress=True, block_lines=10)

@@ -37,13 +37,9 @@ SCENE_ROWS, SCENE_COLS = slice(170, 190), slice(40, 60)
 
 # ----------------------------------------------------------------------------- inputs
 @pytest.fixture(scope="module")
-def sanandreas(request):
-    """Folder of the San Andreas pair, through the test-data helper of tests/conftest.py."""
-    try:
-        data = request.getfixturevalue("shared_data")
-    except pytest.FixtureLookupError:       # conftest's plain helper function
-        data = sys.modules["tests.conftest"].shared_data
-    return data("sanandreas")
+def sanandreas(shared_data):
+    """Folder of the San Andreas pair (tests/conftest.py's data fixture)."""
+    return shared_data("sanandreas")
 
 
 def insar_xml(path, sanandreas, *, ref=None, sec=None, dem=None, reference="WGS84"):

@@ -12,33 +12,22 @@ import numpy as np
 import pytest
 from isce_commands import APPLICATIONS, isce_env
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def shared_data(*parts) -> Path:
-    """Path under ../shared/data (as tests/conftest.py's helper; skipped when absent)."""
-    path = REPO.parent.joinpath("shared", "data", *parts)
-    if not path.exists():
-        pytest.skip(f"real test data not found at {path} (../shared/data beside the repository)")
-    return path
-
-
-def run_topo(cwd, omp):
+def run_topo(cwd, omp, product):
     env = isce_env()
     env["OMP_NUM_THREADS"] = omp
-    product = shared_data("envisat", "envisat.h5")
     return subprocess.run([sys.executable, str(APPLICATIONS / "topo.py"), f"topo.product={product}",
                            "topo.height=0"], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=600)
 
 
-def test_topo_with_omp_num_threads_beyond_the_machine(tmp_path):
+def test_topo_with_omp_num_threads_beyond_the_machine(tmp_path, shared_data):
     one, huge = tmp_path / "one", tmp_path / "huge"
     one.mkdir()
     huge.mkdir()
-    ref = run_topo(one, "1")
+    product = shared_data("envisat", "envisat.h5")
+    ref = run_topo(one, "1", product)
     assert ref.returncode == 0, ref.stderr[-500:]
-    got = run_topo(huge, "100000")  # crashed with SIGSEGV (exit -11) in the OpenMP runtime
+    got = run_topo(huge, "100000", product)  # crashed with SIGSEGV (exit -11) in the OpenMP runtime
     assert got.returncode == 0, f"exit {got.returncode}: {got.stderr[-500:]}"
     assert "OMP_NUM_THREADS=100000 is outside 1.." in (huge / "isce.log").read_text()
     for name in ("lat.rdr", "lon.rdr", "z.rdr", "los.rdr"):
@@ -48,8 +37,13 @@ def test_topo_with_omp_num_threads_beyond_the_machine(tmp_path):
 
 
 # ------------------------------------------------------------------ full disk
-def sanandreas_xml(folder):
-    d = shared_data("sanandreas")
+@pytest.fixture
+def sanandreas_xml(shared_data):
+    """``sanandreas_xml(folder)``: an insarApp.xml of the San Andreas pair in ``folder``."""
+    return lambda folder: _sanandreas_xml(folder, shared_data("sanandreas"))
+
+
+def _sanandreas_xml(folder, d):
     xml = folder / "insarApp.xml"
     xml.write_text(f"""<insarApp><component name="insar">
         <property name="Sensor Name">UAVSAR_HDF5_SLC</property>
@@ -76,7 +70,7 @@ def file_size_limit(limit_bytes):
     return pre
 
 
-def test_insarapp_with_a_file_size_limit_exits_2_in_one_line(tmp_path):
+def test_insarapp_with_a_file_size_limit_exits_2_in_one_line(tmp_path, sanandreas_xml):
     # a real refusal by the kernel, no privileges needed: no file may exceed 256 KiB
     xml = sanandreas_xml(tmp_path)
     run = tmp_path / "run"
@@ -99,7 +93,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-def test_insarapp_on_a_full_disk_exits_2_naming_file_and_space(tmp_path):
+def test_insarapp_on_a_full_disk_exits_2_naming_file_and_space(tmp_path, sanandreas_xml):
     xml = sanandreas_xml(tmp_path)
     run = tmp_path / "run"
     run.mkdir()
@@ -115,7 +109,7 @@ def test_insarapp_on_a_full_disk_exits_2_naming_file_and_space(tmp_path):
 # ------------------------------------------------------------------ FIFOs and devices as input
 @pytest.mark.parametrize("setting", ["insarApp.Master.HDF5={fifo}", "insarApp.Master.HDF5=/dev/zero",
                                      "insarApp.demFilename={fifo}", "config={fifo}"])
-def test_insarapp_refuses_a_fifo_or_device_as_input(tmp_path, setting):
+def test_insarapp_refuses_a_fifo_or_device_as_input(tmp_path, setting, sanandreas_xml):
     xml = sanandreas_xml(tmp_path)
     fifo = tmp_path / "pipe.xml"
     os.mkfifo(fifo)
