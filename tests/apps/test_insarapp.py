@@ -80,7 +80,7 @@ def test_sanandreas_whole_chain_from_slcs(tmp_path, sanandreas):
     assert unw.bands == 2 and np.isfinite(unw.read(band=1)).all()
     for name in ("filt_topophase.unw.geo", "topophase.cor.geo", "los.rdr.geo"):
         assert (tmp_path / "geo" / (name + ".tif")).exists() and gdal_shape(tmp_path / "geo" / name)[1] > 10
-    check_dates_and_baselines(report)
+    check_dates_and_baselines(report, sanandreas)
 
 
 def check_steps_of_both_runs(workdir):
@@ -100,7 +100,7 @@ def check_steps_of_both_runs(workdir):
     assert [r[0] for r in rows] == STEP_NAMES and all(float(r[1]) >= 0 and float(r[2]) > 10 for r in rows)
 
 
-def check_dates_and_baselines(report):
+def check_dates_and_baselines(report, folder):
     """report.json's acquisition times and baselines are those of the products' metadata
     (read here through the sensor reader); the San Andreas pair has zero baseline."""
     from datetime import datetime
@@ -111,7 +111,7 @@ def check_dates_and_baselines(report):
     products = {}
     for role, name in (("reference", "SanAnd_129.h5"), ("secondary", "SanAnd_138.h5")):
         reader = create("UAVSAR_HDF5_SLC", name=role)
-        reader.hdf5 = str(sanandreas() / name)
+        reader.hdf5 = str(folder / name)
         products[role] = reader.product
     for role, product in products.items():
         dates, grid = report["acquisitions"][role], product.radar_grid

@@ -16,7 +16,6 @@ real test data (or on small synthetic ALOS files), refused within seconds.
 import json
 import re
 import shutil
-import sys
 import textwrap
 
 import numpy as np

@@ -16,7 +16,6 @@ The pairs are small focused scenes (ISCE_SLC products of noise, 240 x 160, with 
 orbit over 34.5 N, 116.5 W) written here: each run takes a second or two.
 """
 import json
-import math
 import re
 
 import numpy as np

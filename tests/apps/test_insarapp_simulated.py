@@ -96,7 +96,6 @@ def test_killed_while_focusing_resumes_to_identical_products(noise_free, tmp_pat
     """SIGKILL during formslc (raw data being focused), then --next: every product equals the
     uninterrupted run's byte for byte."""
     import filecmp
-    import os
     import shutil
     import signal
     import subprocess

@@ -2,7 +2,6 @@
 runs it: outputs, the point target's position, settings errors, help and step mode."""
 import json
 
-import numpy as np
 import pytest
 from isce_commands import run_command
 

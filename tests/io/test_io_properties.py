@@ -1,6 +1,5 @@
 """Property tests: sidecars describe the bytes numpy actually puts on disk, for any shape."""
 import numpy as np
-import pytest
 from hypothesis import given, settings, strategies as st
 
 import isce.io

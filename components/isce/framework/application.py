@@ -210,7 +210,7 @@ class Application(Component):
         names = [s.name for s in self.steps]
         found = {}
         for path, param, value, _ in self.resolved():
-            if param.type in ("path", "paths") and param.intent == "input":
+            if param.is_input_path:
                 for item in value if isinstance(value, (list, tuple)) else [value]:
                     if item and os.path.isfile(item):
                         found[str(item)] = names[self.first_step_using(path)]

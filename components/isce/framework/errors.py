@@ -12,7 +12,7 @@ import shutil
 
 #: longest message shown to a user, and longest unbroken run of characters in it (a
 #: quoted value, say); longer ones keep their start and end around "..."
-MAX_MESSAGE_CHARS = 500
+MAX_MESSAGE_CHARS = 1000
 MAX_RUN_CHARS = 160
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN_CHARS + 1))

@@ -68,7 +68,7 @@ def refuse_special_inputs(component) -> None:
     """Raise InputError if an input ``path`` parameter of ``component`` names a FIFO,
     device or socket (library use sets attributes directly, past configuration checks)."""
     for param in getattr(component, "_parameter_list", ()):
-        if param.type == "path" and param.intent == "input":
+        if param.is_input_path:
             try:
                 param.refuse_special_files(getattr(component, param.attrname, None))
             except ValueError as exc:

@@ -68,9 +68,14 @@ class Parameter:
                     raise ValueError("expected one of " + ", ".join(map(str, self.choices)))
                 checked.append(allowed[key])
             value = self.container(checked) if self.container else checked[0]
-        if self.type == "path" and self.intent == "input":
+        if self.is_input_path:
             self.refuse_special_files(value)
         return value
+
+    @property
+    def is_input_path(self) -> bool:
+        """True for a parameter naming files to read (``path`` or ``paths``, intent input)."""
+        return self.type in ("path", "paths") and self.intent == "input"
 
     def refuse_special_files(self, value) -> None:
         """ValueError if an input path is a FIFO, device or socket: reading one would hang
