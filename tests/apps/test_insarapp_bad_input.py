@@ -12,7 +12,6 @@ Every case is a real ``applications/insarApp.py`` process. The ALOS CEOS files a
 synthetic scenes written here (4800 pulses x 1024 samples, a few seconds for the whole file);
 the HDF5 cases use the San Andreas UAVSAR pair of the real test data (tests/conftest.py).
 """
-import json
 import re
 import shutil
 import textwrap
@@ -21,12 +20,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from isce_commands import run_command
+from insar_runs import STEPS, run, completed_steps, announced_steps, left_products
 
 REPO = Path(__file__).resolve().parents[2]
-STEPS = ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr", "coarse_resample",
-         "misregistration", "refined_resample", "interferogram", "coherence", "filter", "unwrap",
-         "geocode", "endup"]
 #: ALOS-like scenes: (name, ascending pass, look side); "ref" and "sec" are the same track
 SCENES = (("ref", True, "right"), ("sec", True, "right"), ("desc", False, "right"),
           ("left", True, "left"))
@@ -125,47 +121,6 @@ def writable_copy(src, dst):
 
 
 # ----------------------------------------------------------------------------- checks
-def run(tmp_path, xml, *args):
-    """insarApp.py <xml> --steps in a fresh ``run/`` folder (inputs live elsewhere)."""
-    wd = tmp_path / "run"
-    wd.mkdir()
-    return wd, run_command("insarApp.py", xml, "--steps", *args, cwd=wd)
-
-
-def completed_steps(wd):
-    done = set()
-    for path in (wd / "PICKLE").glob("*.json"):
-        step = json.loads(path.read_text())["step"]
-        if (wd / "PICKLE" / step).is_file():
-            done.add(step)
-    return [s for s in STEPS if s in done]
-
-
-def announced_steps(wd):
-    log = wd / "isce.log"
-    return re.findall(r"step \d+/\d+ '(\w+)'", log.read_text()) if log.exists() else []
-
-
-def recorded_outputs(wd):
-    outputs = set()
-    for path in (wd / "PICKLE").glob("*.json"):
-        outputs |= {str((wd / p).resolve()) for p in json.loads(path.read_text()).get("outputs", {})}
-    return outputs
-
-
-def left_products(wd):
-    """Files in the run folder that no completed step recorded (with their sidecars/JSON),
-    besides the log and the saved state: what a failed step would have left behind."""
-    recorded = recorded_outputs(wd)
-    left = []
-    for path in wd.rglob("*"):
-        rel = path.relative_to(wd)
-        if not path.is_file() or rel.parts[0] == "PICKLE" or str(rel) == "isce.log":
-            continue
-        stem = re.sub(r"(\.xml|\.vrt|\.hdr|\.aux\.xml|\.json)$", "", str(path.resolve()))
-        if stem not in recorded:
-            left.append(str(rel))
-    return sorted(left)
 
 
 def assert_refused(proc, wd, *, words, failed_in):

@@ -13,18 +13,15 @@ GDAL failing inside the library. Each is
 Every case is a real ``applications/insarApp.py`` process on the San Andreas UAVSAR pair of the
 real test data (or on small synthetic ALOS files), refused within seconds.
 """
-import json
 import re
 import shutil
 import textwrap
 
 import numpy as np
 import pytest
+from insar_runs import run, completed_steps, left_products
 from isce_commands import run_command
 
-STEPS = ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr", "coarse_resample",
-         "misregistration", "refined_resample", "interferogram", "coherence", "filter", "unwrap",
-         "geocode", "endup"]
 IMAGE = "/science/LSAR/SLC/swaths/frequencyA/HH"
 SLANT_RANGE = "/science/LSAR/SLC/swaths/frequencyA/slantRange"
 # SanAnd_dem.tif (1", lon -118.44014.., lat 34.21014..) over the reference scene (lon -118.4315..
@@ -87,35 +84,6 @@ def slc_like(sanandreas, path, change):
 
 
 # ----------------------------------------------------------------------------- checks
-def run(tmp_path, xml, *args):
-    wd = tmp_path / "run"
-    wd.mkdir()
-    return wd, run_command("insarApp.py", xml, "--steps", *args, cwd=wd)
-
-
-def completed_steps(wd):
-    done = set()
-    for path in (wd / "PICKLE").glob("*.json"):
-        step = json.loads(path.read_text())["step"]
-        if (wd / "PICKLE" / step).is_file():
-            done.add(step)
-    return [s for s in STEPS if s in done]
-
-
-def left_products(wd):
-    """Files besides the log and the saved state that no completed step recorded."""
-    recorded = set()
-    for path in (wd / "PICKLE").glob("*.json"):
-        recorded |= {str((wd / p).resolve()) for p in json.loads(path.read_text()).get("outputs", {})}
-    left = []
-    for path in wd.rglob("*"):
-        rel = path.relative_to(wd)
-        if not path.is_file() or rel.parts[0] == "PICKLE" or str(rel) == "isce.log":
-            continue
-        stem = re.sub(r"(\.xml|\.vrt|\.hdr|\.aux\.xml|\.json)$", "", str(path.resolve()))
-        if stem not in recorded:
-            left.append(str(rel))
-    return sorted(left)
 
 
 def assert_refused(proc, wd, words):

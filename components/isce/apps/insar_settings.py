@@ -128,30 +128,29 @@ def validate_settings(app) -> None:
 
 
 # ----------------------------------------------------------------------------- OUTPUT
-def slc_path(reader, role: str) -> Path:
-    """Where a date's SLC goes, honouring the reader's ``OUTPUT`` as ISCE2 did: a file name
-    ending in ``.raw`` or ``.slc`` (insarApp's use) gives that file with ``.raw`` -> ``.slc``;
-    any other name is a stem (stripmapApp's use): ``<OUTPUT>_slc/<name>.slc``. Without
-    ``OUTPUT``: ``<role>/<role>.slc``."""
+def _output_path(reader, role: str, kind: str, suffix: str) -> Path:
+    """A date's product named by the reader's ``OUTPUT`` as ISCE2 did: a file name ending in
+    ``.raw`` or ``.slc`` (insarApp's use) gives that file with ``suffix``; any other name is
+    a stem (stripmapApp's use): ``<OUTPUT>_<kind>/<name><suffix>``. Without ``OUTPUT``:
+    ``<role>/<role><suffix>``."""
     output = getattr(reader, "output", None)
     if not output:
-        return Path(role) / f"{role}.slc"
+        return Path(role) / f"{role}{suffix}"
     path = Path(output)
     if path.suffix.lower() in (".raw", ".slc"):
-        return path.with_suffix(".slc")
-    return path.parent / f"{path.name}_slc" / f"{path.name}.slc"
+        return path.with_suffix(suffix)
+    return path.parent / f"{path.name}_{kind}" / f"{path.name}{suffix}"
+
+
+def slc_path(reader, role: str) -> Path:
+    """Where a date's SLC goes (``OUTPUT`` honoured, see :func:`_output_path`)."""
+    return _output_path(reader, role, "slc", ".slc")
 
 
 def raw_json_path(reader, role: str) -> Path:
-    """Where a raw date's metadata goes: beside its echo file name under ``OUTPUT``
-    (``<file>.raw.json``, or ``<OUTPUT>_raw/<name>.raw.json``); ``<role>/<role>.raw.json``."""
-    output = getattr(reader, "output", None)
-    if not output:
-        return Path(role) / f"{role}.raw.json"
-    path = Path(output)
-    if path.suffix.lower() in (".raw", ".slc"):
-        return path.with_suffix(".raw.json")
-    return path.parent / f"{path.name}_raw" / f"{path.name}.raw.json"
+    """Where a raw date's metadata goes: ``<file>.raw.json`` beside its echo file name under
+    ``OUTPUT`` (or ``<OUTPUT>_raw/<name>.raw.json``); ``<role>/<role>.raw.json`` without."""
+    return _output_path(reader, role, "raw", ".raw.json")
 
 
 def check_outputs(app) -> None:
