@@ -51,19 +51,28 @@ from __future__ import annotations
 import logging
 import math
 import os
+import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
+import isce.io
 from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.doppler import constant_doppler, zero_doppler
+from isce.core.lut import LUT2d
+from isce.core.radargrid import RadarGrid
+from isce.sensors.product import ImageSource, SlcProduct
 
 from . import fft as _fft
+from .output import ComplexRasterOutput
 from .parallel import parallel_rows
 from .rangemodel import fit_range_model
 from .weighting import parse_window, window
 
 __all__ = ["OutputGrid", "FocusResult", "focus_azimuth", "default_azimuth_bandwidth", "Clock",
-           "default_output_grid", "plan_patches", "src_phase_error", "czt_axis0"]
+           "default_output_grid", "plan_patches", "src_phase_error", "czt_axis0",
+           "AzimuthPlan", "plan_azimuth", "focus_block"]
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +87,6 @@ class Clock:
     benchmark can replay the same FFTs alone (the "FFT floor")."""
 
     def __init__(self):
-        import time
-
         self._now = time.perf_counter
         self._last = self._now()
         self.totals: dict[str, float] = {}
@@ -173,8 +180,6 @@ class OutputGrid:
         return self.starting_range + np.asarray(j, dtype=np.float64) * self.spacing
 
     def to_radar_grid(self, epoch, wavelength, look_side):
-        from isce.core.radargrid import RadarGrid
-
         return RadarGrid(self.sensing_start, epoch, prf=self.prf,
                          starting_range=self.starting_range, range_pixel_spacing=self.spacing,
                          length=self.length, width=self.width, wavelength=wavelength,
@@ -360,7 +365,7 @@ def czt_axis0(spec: np.ndarray, beta: float, m: int, out_phase=None, clock=None)
     return buf[:m] * np.exp(1j * post).astype(np.complex64)[:, None]
 
 
-# ------------------------------------------------------------------ the focuser
+# ------------------------------------------------------------------ azimuth phase polynomial
 def _taylor_coefficients(psi_fn, freqs, half_width, deg=3):
     """Per row (frequency), coefficients (highest power first, the last for x^1; no constant
     term) of a polynomial in x [samples] fitting ``psi_fn(f, x)`` (which is 0 at x = 0) at
@@ -378,13 +383,557 @@ def _taylor_coefficients(psi_fn, freqs, half_width, deg=3):
     return coef, err
 
 
+# ------------------------------------------------------------------ the plan
+@dataclass
+class AzimuthPlan:
+    """What :func:`focus_azimuth` decides before it reads the data, computed once: output grid,
+    processed band, scene range model, patches of raw lines, column blocks and RCMC
+    sub-blocks, FFT sizes and filter settings (times [s], ranges [m], frequencies [Hz],
+    sizes in lines / samples). ``info`` is the plan as recorded in the product."""
+
+    rc: object                  # RangeCompressed input
+    grid: OutputGrid
+    doppler: object             # Doppler centroid of the data over (raw time, range)
+    window_kind: str
+    beta: float
+    height: float               # reference surface of the range models [m]
+    line_time: str
+    wvl: float
+    prf: float
+    fs: float                   # range sampling rate [Hz]
+    dr: float                   # range spacing [m]
+    ba: float                   # processed azimuth bandwidth [Hz]
+    band: tuple                 # processed Doppler band at mid scene (low, high) [Hz]
+    model0: object              # scene range model (isce.focus.rangemodel)
+    ant_len: float | None       # antenna length [m] when its pattern is equalised
+    use_src: bool
+    u_lo: float                 # raw times the output needs, relative to zero Doppler [s]
+    u_hi: float
+    out_ranges: np.ndarray      # output sample ranges [m]
+    n_az: int                   # azimuth FFT length (raw lines per patch)
+    patches: list
+    rcm_lo: float               # smallest range migration [samples]
+    tails: int                  # samples kept clear of circular wrap
+    cb: int                     # output columns per block
+    ls: int                     # output columns per RCMC sub-block
+    lf: int                     # RCMC range FFT length
+    wa: int                     # input columns per block
+    wb: int                     # columns of the azimuth output buffer
+    nband: int                  # Doppler bins of the processed band
+    czt: bool                   # output line rate differs from the PRF
+    nu_hz: np.ndarray           # signed range frequency of the RCMC FFT bins [Hz]
+    two_pi_k: np.ndarray        # 2 pi k / lf of those bins (float32)
+    info: dict = field(default_factory=dict)
+
+    @property
+    def raw(self):
+        return self.rc.raw
+
+
+def plan_azimuth(rc, *, grid=None, doppler=None, window_kind="rect", beta: float = 0.0,
+                 bandwidth: float | None = None, antenna_compensation: bool | None = None,
+                 src="auto", patch_lines: int | None = None, block_columns: int | None = None,
+                 rcmc_block: int | None = None, height: float = 0.0, line_time=None,
+                 memory_limit: float = 1.5e9) -> AzimuthPlan:
+    """The :class:`AzimuthPlan` of :func:`focus_azimuth` (same arguments, see there)."""
+    raw = rc.raw
+    wvl = float(raw.wavelength)
+    prf = float(raw.prf)
+    fs = float(raw.range_sampling_rate)
+    dr = raw.range_pixel_spacing
+    window_kind = parse_window(window_kind)
+    if line_time is None:
+        line_time = raw.attributes.get("line_time", "transmit") if raw.attributes else "transmit"
+    dop_model = raw.doppler if doppler is None else doppler
+    fdc_fn = partial(_doppler_at, dop_model)
+    grid, t_scene, ba, fdc_mid, band, model0 = _scene_geometry(rc, grid, fdc_fn, bandwidth,
+                                                               height, line_time)
+    if abs(grid.spacing - dr) > 1e-9 * dr:
+        raise ValueError(f"output range spacing {grid.spacing} m must equal the raw spacing {dr} m")
+    if antenna_compensation is None:
+        antenna_compensation = bool(getattr(raw, "antenna_length", None))
+    ant_len = float(raw.antenna_length) if antenna_compensation and raw.antenna_length else None
+    out_ranges = grid.ranges(np.arange(grid.width))
+    r_nodes = np.linspace(out_ranges[0], out_ranges[-1], 5)
+    fdc_nodes = fdc_fn(t_scene, r_nodes)
+    u_lo, u_hi = _aperture_span(model0, r_nodes, fdc_nodes, ba)
+    rm_far, _, v_far = model0.eval(out_ranges[-1])
+    f_edge = float(np.max(np.abs(fdc_nodes))) + 0.5 * ba
+    qpe = src_phase_error(wvl, rc.bandwidth, float(rm_far), float(v_far), f_edge)
+    use_src = (qpe > 0.01) if src == "auto" else bool(src)
+
+    n_az, patches, need = plan_patches(grid, raw.sensing_start, prf, int(raw.length), u_lo, u_hi,
+                                       patch_lines)
+    rcm, slope = _migration_span(model0, out_ranges, fdc_nodes, ba, wvl, dr, grid.width)
+    rcm_lo, rcm_hi = min(rcm), max(rcm)
+    tails = 32
+    cb, ls, lf, wa, wb = _column_layout(grid.width, n_az, rcm_hi - rcm_lo, slope, tails,
+                                        rcmc_block, block_columns, memory_limit)
+    nband = int(math.floor(ba * n_az / prf))
+    nband = max(1, min(nband, n_az))
+    k_lf = (np.fft.fftfreq(lf) * lf).astype(np.float64)   # signed range bins
+    info = {"patch_lines": n_az, "patches": len(patches), "aperture_lines": need,
+            "block_columns": cb, "input_block_columns": wa, "rcmc_block": ls,
+            "rcmc_fft": lf, "azimuth_bandwidth": ba, "doppler_centroid_mid": fdc_mid,
+            "src": use_src, "src_phase_error_rad": qpe, "window": window_kind,
+            "beta": float(beta), "antenna_compensation": ant_len is not None,
+            "range_model_residual_m": float(np.max(model0.residual)),
+            "line_time": model0.line_time, "rcm_samples": [rcm_lo, rcm_hi],
+            "rcmc_slope_per_sample": slope}
+    log.info("azimuth focusing: %d patch(es) of %d lines (aperture %d lines), blocks of %d "
+             "samples, RCMC sub-blocks %d (FFT %d), Ba %.1f Hz, SRC %s (%.3f rad), model misfit "
+             "%.2g m", len(patches), n_az, need, cb, ls, lf, ba, "on" if use_src else "off", qpe,
+             float(np.max(model0.residual)))
+    return AzimuthPlan(
+        rc=rc, grid=grid, doppler=dop_model, window_kind=window_kind, beta=beta, height=height,
+        line_time=line_time, wvl=wvl, prf=prf, fs=fs, dr=dr, ba=ba, band=band, model0=model0,
+        ant_len=ant_len, use_src=use_src, u_lo=u_lo, u_hi=u_hi, out_ranges=out_ranges,
+        n_az=n_az, patches=patches, rcm_lo=rcm_lo, tails=tails, cb=cb, ls=ls, lf=lf, wa=wa,
+        wb=wb, nband=nband, czt=abs(grid.prf - prf) > 1e-9 * prf, nu_hz=k_lf * fs / lf,
+        two_pi_k=(2 * np.pi * k_lf / lf).astype(np.float32), info=info)
+
+
+def _scene_geometry(rc, grid, fdc_fn, bandwidth, height, line_time):
+    """Output grid (default: :func:`default_output_grid`, a dict overrides parts of it), the
+    scene's mid time [s], processed bandwidth [Hz], mid-scene Doppler [Hz], processed band
+    and the scene's range model: ``(grid, t_scene, ba, fdc_mid, band, model0)``."""
+    raw = rc.raw
+    wvl = float(raw.wavelength)
+    prf = float(raw.prf)
+    dr = raw.range_pixel_spacing
+    r0_in = float(raw.starting_range)
+    overrides = None
+    if isinstance(grid, dict):
+        overrides, grid = dict(grid), None
+    elif grid is not None and not isinstance(grid, OutputGrid):
+        grid = OutputGrid.from_radar_grid(grid)
+    t_mid_raw = raw.sensing_start + 0.5 * (int(raw.length) - 1) / prf
+    if grid is not None:
+        r_span = (grid.starting_range, grid.starting_range + (grid.width - 1) * grid.spacing)
+        t_scene = grid.sensing_start + 0.5 * (grid.length - 1) / grid.prf
+    else:
+        r_span = (r0_in + rc.valid[0] * dr, r0_in + (rc.valid[1] - 1) * dr)
+        t_scene = t_mid_raw
+    _, vel = raw.orbit.interpolate(np.array([t_scene]))
+    speed = float(np.linalg.norm(vel[0]))
+    ba = float(bandwidth) if bandwidth else default_azimuth_bandwidth(raw, speed)
+    if not 0 < ba <= prf:
+        raise ValueError(f"azimuth bandwidth {ba} Hz must be in (0, PRF = {prf} Hz]")
+    fdc_mid = float(np.mean(fdc_fn(t_mid_raw, np.linspace(*r_span, 5))))
+    band = (fdc_mid - 0.5 * ba, fdc_mid + 0.5 * ba)
+    model0 = fit_range_model(raw.orbit, wvl, raw.look_side, t_scene, np.array(r_span),
+                             band=band, aperture=2 * ba * wvl * r_span[1] / (2 * speed ** 2) + 0.2,
+                             height=height, line_time=line_time)
+    if grid is None:
+        grid = default_output_grid(rc, model0, fdc_fn, ba)
+        if overrides:
+            grid = grid.override(overrides, raw.orbit)
+    return grid, t_scene, ba, fdc_mid, band, model0
+
+
+def _migration_span(model0, out_ranges, fdc_nodes, ba, wvl, dr, width):
+    """Range migration ``Rm / D(f) - R`` [samples] at the near and far output ranges over the
+    band (edges, centre, zero Doppler), and its change per output sample."""
+    f_ext = np.array([fdc_nodes.min() - 0.5 * ba, fdc_nodes.max() + 0.5 * ba, fdc_nodes.mean()])
+    rcm = []
+    for r in (out_ranges[0], out_ranges[-1]):
+        rm, _, v = model0.eval(r)
+        dd = np.sqrt(1.0 - (wvl * f_ext / (2 * v)) ** 2)
+        rcm.extend(list((rm / dd - r) / dr))
+        rcm.append(float((rm - r) / dr))
+    slope = max(abs(rcm[0] - rcm[4]), abs(rcm[1] - rcm[5])) / max(width - 1, 1)
+    return rcm, slope
+
+
+def _column_layout(width, n_az, rcm_range, slope, tails, rcmc_block, block_columns,
+                   memory_limit):
+    """Column blocks and RCMC sub-blocks: ``(cb, ls, lf, wa, wb)`` = output samples per block,
+    per sub-block, the sub-block range FFT length, input columns per block and columns of the
+    azimuth output buffer (block widths from the memory budget [bytes] by default)."""
+    if rcmc_block is None:
+        # mean migration change across half a sub-block <= 1/256 sample (band average ~1/3 max)
+        rcmc_block = int(min(max(int(2 * (1 / 256) / max(slope / 3.0, 1e-12)), 64), 2048))
+    ls_target = int(max(8, min(rcmc_block, width)))
+    spread = int(math.ceil(rcm_range + slope * ls_target)) + 2
+    row_bytes = 8 * n_az
+    if block_columns is None:
+        cb = int(memory_limit / (row_bytes * 3.2)) - (spread + 2 * tails)
+        cb = max(ls_target, (cb // ls_target) * ls_target)
+    else:
+        cb = max(1, int(block_columns))
+    cb = min(cb, width)
+    nsub = int(math.ceil(cb / ls_target))
+    ls = int(math.ceil(cb / nsub))              # equal sub-blocks
+    lf = _fft.next_fast_len(ls + spread + 2 * tails)
+    wa = (nsub - 1) * ls + lf + 4               # input columns per block
+    if (wa * 8) % 4096 == 0:                    # avoid cache-aliasing strides for the axis-0 FFTs
+        wa += 8
+    wb = cb if (cb * 8) % 4096 else cb + 8
+    return cb, ls, lf, wa, wb
+
+
+# ------------------------------------------------------------------ working state
+@dataclass
+class _Workspace:
+    """FFT plans, buffers and running statistics shared by the blocks of one focusing run."""
+
+    a_t: object                 # azimuth FFT of the input block (n_az, wa)
+    b_t: object                 # inverse azimuth FFT (n_az, wb); None with the chirp-z
+    bbuf: np.ndarray            # azimuth spectrum of the output block
+    s_t: object                 # RCMC range FFT (nband, lf)
+    tab: np.ndarray             # RCMC (+ SRC) phase table (nband, lf)
+    ph32: np.ndarray            # its phase [rad]
+    hsub: np.ndarray            # azimuth phase of a sub-block (nband, ls)
+    hph: np.ndarray             # its phase [rad]
+    clock: Clock
+    src_cache: dict = field(default_factory=dict)   # SRC table per band position
+    qpe_max: float = 0.0        # largest SRC phase removed [rad]
+    taylor_err: float = 0.0     # largest azimuth phase polynomial error [rad]
+
+
+def _workspace(plan: AzimuthPlan, clock: Clock) -> _Workspace:
+    """Plans and buffers for ``plan``'s blocks."""
+    n_az, nband, lf, ls = plan.n_az, plan.nband, plan.lf, plan.ls
+    a_t = _fft.Transform((n_az, plan.wa), axis=0)
+    # in place (FFTW's out-of-place axis-0 plans are ~3x slower here): the rows outside
+    # the processed band are cleared for every block
+    b_t = None if plan.czt else _fft.Transform((n_az, plan.wb), axis=0)
+    bbuf = np.empty((n_az, plan.wb), dtype=np.complex64) if plan.czt else b_t.buffer
+    s_t = _fft.Transform((nband, lf), axis=1)
+    clock.tick("plans")
+    return _Workspace(a_t=a_t, b_t=b_t, bbuf=bbuf, s_t=s_t,
+                      tab=np.empty((nband, lf), dtype=np.complex64),
+                      ph32=np.empty((nband, lf), dtype=np.float32),
+                      hsub=np.empty((nband, ls), dtype=np.complex64),
+                      hph=np.empty((nband, ls), dtype=np.float32), clock=clock)
+
+
+@dataclass
+class _PatchGeometry:
+    """A patch with its range model and time origins [s]."""
+
+    patch: Patch
+    model: object
+    eta_a: float                # time of the patch's first raw line
+    t_s: float                  # time of its first output line
+    m_count: int                # output lines
+
+
+def _patch_geometry(plan: AzimuthPlan, patch: Patch) -> _PatchGeometry:
+    """The range model fitted at the patch's mid time."""
+    raw = plan.raw
+    model = fit_range_model(raw.orbit, plan.wvl, raw.look_side, patch.t_ref,
+                            np.array([plan.out_ranges[0], plan.out_ranges[-1]]), band=plan.band,
+                            aperture=1.0, height=plan.height, line_time=plan.line_time)
+    return _PatchGeometry(patch, model, raw.sensing_start + patch.a / plan.prf,
+                          float(plan.grid.times(patch.m0)), patch.m1 - patch.m0)
+
+
+@dataclass
+class _Block:
+    """The filters of one column block ``[c0, c1)`` of one patch."""
+
+    c0: int
+    c1: int
+    half: float                 # half the block width [samples] (phase polynomial origin)
+    k_start: int                # first Doppler bin of the band
+    f: np.ndarray               # unwrapped Doppler of the band rows [Hz]
+    df: float                   # Doppler bin [Hz]
+    slices: list                # (band row start, stop, FFT row start) runs
+    wcol: np.ndarray            # row weights (nband, 1) float32
+    coef: np.ndarray            # azimuth phase polynomial per row (deg, nband)
+    c32: np.ndarray             # the same, (nband, deg) float32
+    row_phase: np.ndarray       # constant azimuth phase per row [rad]
+    src_ph: np.ndarray | None   # SRC phase table (nband, lf)
+    p_first: int                # first input column of the block
+
+    @property
+    def ncol(self) -> int:
+        return self.c1 - self.c0
+
+
+# ------------------------------------------------------------------ the per-block worker
+def focus_block(plan: AzimuthPlan, work: _Workspace, pg: _PatchGeometry, c0: int) -> np.ndarray:
+    """Focus output columns ``[c0, c0 + cb)`` of one patch (steps 1-4 of the module text):
+    returns its ``(m_count, ncol)`` complex64 lines, possibly a view of ``work``'s buffers."""
+    blk = _block_filters(plan, work, pg, c0)
+    clock = work.clock
+    parallel_rows(lambda r0, r1: _load_block(plan.rc.data, work.a_t.buffer, pg.patch.a,
+                                             blk.p_first, int(plan.raw.length),
+                                             int(plan.raw.width), r0, r1), plan.n_az)
+    clock.tick("load")
+    work.a_t.forward()
+    clock.tick("fft", work.a_t, forward=1)
+    if not plan.czt:
+        _zero_outside_band(plan, work, blk)
+    clock.tick("zero rows")
+    _rcmc_and_azimuth_phase(plan, work, pg, blk)
+    return _inverse_azimuth(plan, work, blk, pg.m_count)
+
+
+def _block_filters(plan: AzimuthPlan, work: _Workspace, pg: _PatchGeometry, c0: int) -> _Block:
+    """The processed band's rows, weights, azimuth phase and SRC table of one block."""
+    grid, n_az, ba = plan.grid, plan.n_az, plan.ba
+    model = pg.model
+    c1 = min(c0 + plan.cb, grid.width)
+    ncol = c1 - c0
+    r_cb = float(grid.ranges(0.5 * (c0 + c1 - 1)))
+    fdc_b = float(_doppler_at(plan.doppler, pg.patch.t_ref, r_cb))
+    # the processed band: nband bins from k_start (lowest frequency) upwards
+    df = plan.prf / n_az
+    k_start = int(math.ceil((fdc_b - 0.5 * ba) / df - 1e-9))
+    kk = k_start + np.arange(plan.nband)
+    f = kk * df                                    # unwrapped Doppler [Hz]
+    first = n_az - (k_start % n_az)                # rows before the wrap
+    slices = [(0, min(first, plan.nband), k_start % n_az)]
+    if first < plan.nband:
+        slices.append((first, plan.nband, 0))
+    # row weights: window / antenna pattern, FFT normalisations, amplitude
+    wrow = window(plan.window_kind, (f - fdc_b) / ba, plan.beta)
+    if plan.ant_len is not None:
+        g = np.sinc(plan.ant_len * (f - fdc_b) / (2.0 * model.platform_speed)) ** 2
+        wrow = wrow / np.maximum(g, 0.1)
+    amp = float(np.sqrt(model.azimuth_fm_rate(r_cb)) / ba)
+    wrow = (wrow * amp / (n_az * plan.lf)).astype(np.float32)
+    # azimuth phase psi(f, R) = psi_c(f) + polynomial in (j - block centre)
+    half = 0.5 * (ncol - 1)
+    psi_c, coef, err = _azimuth_phase_fit(plan, model, f, r_cb, half)
+    work.taylor_err = max(work.taylor_err, err)
+    # row phase: psi_c + time placement (output sample 0 at t_s)
+    row_phase = np.mod(psi_c + 2 * np.pi * f * (pg.t_s - pg.eta_a), 2 * np.pi)
+    work.clock.tick("setup")
+    src_ph = _src_table(plan, work, model, k_start, f) if plan.use_src else None
+    p_first = int(math.floor((grid.ranges(c0) - float(plan.raw.starting_range)) / plan.dr
+                             + plan.rcm_lo)) - plan.tails - 1
+    work.clock.tick("src table")
+    return _Block(c0=c0, c1=c1, half=half, k_start=k_start, f=f, df=df, slices=slices,
+                  wcol=wrow[:, None], coef=coef, c32=coef.T.astype(np.float32),
+                  row_phase=row_phase, src_ph=src_ph, p_first=p_first)
+
+
+def _psi(model, wvl, dr, r_cb, fr, x):
+    """Azimuth matched-filter phase [rad] at Doppler ``fr`` [Hz], ``x`` samples from the range
+    ``r_cb`` [m] (module text, step 3)."""
+    r = r_cb + x * dr
+    rm_, dt_, v_ = model.eval(r)
+    s2 = (wvl * fr / (2.0 * v_)) ** 2
+    dm1 = -s2 / (1.0 + np.sqrt(1.0 - s2))
+    return (4 * np.pi * rm_ * dm1 / wvl + 4 * np.pi * (rm_ - r) / wvl
+            + 2 * np.pi * fr * dt_ + np.pi / 4)
+
+
+def _azimuth_phase_fit(plan: AzimuthPlan, model, f, r_cb, half):
+    """``(psi_c, coef, err)``: the phase at the block centre per row and the polynomial of the
+    lowest degree (1 to 3) matching the rest within 5 mrad over the block, with its error."""
+    psi = partial(_psi, model, plan.wvl, plan.dr, r_cb)
+    psi_c = psi(f, 0.0)
+    for deg in (1, 2, 3):                       # lowest degree within 5 mrad
+        coef, err = _taylor_coefficients(lambda fr, x: psi(fr, x) - psi(fr, 0.0 * x),
+                                         f, max(half, 1.0), deg)
+        if err < 5e-3:
+            break
+    return psi_c, coef, err
+
+
+def _src_table(plan: AzimuthPlan, work: _Workspace, model, k_start, f):
+    """SRC phase table at mid range (it scales with R: < 0.01 rad across a swath), computed
+    once per band position for all patches (the geometry changes far less along the orbit)."""
+    if k_start not in work.src_cache:
+        rm_b, _, v_b = (float(x) for x in model.eval(float(np.mean(plan.out_ranges))))
+        work.src_cache.clear()
+        work.src_cache[k_start] = _src_phase(f, plan.nu_hz, SPEED_OF_LIGHT / plan.wvl, rm_b, v_b,
+                                             plan.wvl)
+        inb = np.abs(plan.nu_hz) <= 0.5 * plan.rc.bandwidth
+        work.qpe_max = max(work.qpe_max, float(np.max(np.abs(work.src_cache[k_start][:, inb]))))
+    return work.src_cache[k_start]
+
+
+def _zero_outside_band(plan: AzimuthPlan, work: _Workspace, blk: _Block) -> None:
+    """Clear the output spectrum's rows outside the band (at most two runs) and its columns
+    beyond the block."""
+    n_az, bbuf = plan.n_az, work.bbuf
+    k_end = (blk.k_start + plan.nband) % n_az        # first row after the band
+    k_beg = blk.k_start % n_az
+    runs = ([(k_end, k_beg)] if k_end <= k_beg else [(0, k_beg), (k_end, n_az)])
+    for z0, z1 in runs:
+        if z1 > z0:
+            parallel_rows(lambda r0, r1, z0=z0: bbuf[z0 + r0:z0 + r1].fill(0), z1 - z0)
+    if blk.ncol < plan.wb:
+        bbuf[:, blk.ncol:] = 0
+
+
+def _subblocks(plan: AzimuthPlan, model, blk: _Block) -> list:
+    """``(s0, s1, q0, shift)`` per RCMC sub-block: output columns ``[s0, s1)``, first column
+    ``q0`` of its window in the input block, per-row shift [samples] of the window."""
+    grid, wvl, dr = plan.grid, plan.wvl, plan.dr
+    r0_in = float(plan.raw.starting_range)
+    subs = []
+    for s0 in range(blk.c0, blk.c1, plan.ls):
+        s1 = min(s0 + plan.ls, blk.c1)
+        jc = 0.5 * (s0 + s1 - 1)
+        rm, _, v = (float(x) for x in model.eval(float(grid.ranges(jc))))
+        dd = np.sqrt(1.0 - (wvl * blk.f / (2.0 * v)) ** 2)
+        q0 = (int(math.floor((grid.ranges(s0) - r0_in) / dr + plan.rcm_lo)) - plan.tails
+              - blk.p_first)
+        if q0 < 0 or q0 + plan.lf > plan.wa:
+            raise RuntimeError(f"internal: sub-block window [{q0}, {q0 + plan.lf}) outside "
+                               f"the input block of {plan.wa} columns")
+        pos = (rm / dd - r0_in) / dr - blk.p_first - q0   # content of sample jc in S
+        subs.append((s0, s1, q0, pos - (jc - s0) - plan.tails))
+    return subs
+
+
+def _shift_recurrence(plan: AzimuthPlan, subs):
+    """``(delta, recur)``: the shift step between sub-blocks and whether the shifts grow
+    linearly (then each full sub-block's table is the previous one times a fixed ratio)."""
+    delta = subs[1][3] - subs[0][3] if len(subs) > 1 else np.zeros(plan.nband)
+    recur = len(subs) > 2 or (len(subs) == 2 and subs[1][1] - subs[1][0] == plan.ls)
+    for b in range(1, len(subs)):
+        if np.max(np.abs(subs[b][3] - subs[0][3] - b * delta)) > 1e-4:
+            recur = False
+    return delta, recur
+
+
+def _rcmc_and_azimuth_phase(plan: AzimuthPlan, work: _Workspace, pg: _PatchGeometry,
+                            blk: _Block) -> None:
+    """Step 2 and 3 per range sub-block: RCMC (+ SRC) by range FFT, then the azimuth phase,
+    from the input spectrum into the output spectrum ``work.bbuf``.
+
+    Linear azimuth phase (the usual case): exp(j c1 x) of the first sub-block's columns
+    serves them all, the rest is a per-row factor exp(j c1 (s0 - s0_first)) folded into the
+    RCMC table. The tables of successive full sub-blocks differ by a fixed factor R when the
+    shifts grow linearly (the migration's curvature across a block is ~1e-6 sample):
+    table_b = table_(b-1) R."""
+    clock, nband, ls = work.clock, plan.nband, plan.ls
+    subs = _subblocks(plan, pg.model, blk)
+    linear = blk.c32.shape[1] == 1
+    c1row = blk.coef[-1] if linear else np.zeros(nband)
+    first_s0 = subs[0][0]
+    delta, recur = _shift_recurrence(plan, subs)
+    if linear:
+        xs = (np.arange(first_s0, first_s0 + ls, dtype=np.float64)
+              - blk.c0 - blk.half).astype(np.float32)
+        c1_32 = c1row.astype(np.float32)
+        parallel_rows(partial(_linear_phase_rows, work, c1_32, xs, ls), nband)
+    ratio = None
+    for b, (s0, s1, q0, shift) in enumerate(subs):
+        exact = b == 0 or not recur or s1 - s0 != ls
+        row_extra = np.mod(c1row * (s0 - first_s0) + blk.row_phase, 2 * np.pi)
+        sh32 = shift.astype(np.float32)
+        ex32 = row_extra.astype(np.float32)[:, None]
+        clock.tick("setup")
+        parallel_rows(partial(_table_and_gather, plan, work, blk, q0, sh32, ex32,
+                              None if exact else ratio), nband)
+        if b == 0 and recur:                 # R = exp(j (2 pi k delta / lf + c1 ls))
+            ratio = _ratio_table(plan, work, delta, c1row)
+        clock.tick("rcmc table")
+        work.s_t.forward()
+        clock.tick("fft", work.s_t, forward=1)
+        parallel_rows(partial(_multiply_rows, work.s_t.buffer, work.tab), nband)
+        clock.tick("rcmc multiply")
+        work.s_t.inverse()
+        clock.tick("fft", work.s_t, inverse=1)
+        x = (np.arange(s0, s1, dtype=np.float64) - blk.c0 - blk.half).astype(np.float32)
+        parallel_rows(partial(_azimuth_phase_rows, plan, work, blk, linear, x, s0, s1), nband)
+        clock.tick("azimuth phase")
+
+
+def _linear_phase_rows(work: _Workspace, c1_32, xs, ls, r0, r1) -> None:
+    """Rows ``[r0, r1)`` of ``work.hsub`` = exp(j c1 x) over the first sub-block's columns."""
+    hp = work.hph[r0:r1, :ls]
+    np.multiply.outer(c1_32[r0:r1], xs, out=hp)
+    np.cos(hp, out=work.hsub.real[r0:r1, :ls])
+    np.sin(hp, out=work.hsub.imag[r0:r1, :ls])
+
+
+def _multiply_rows(buf, factor, r0, r1) -> None:
+    """Rows ``[r0, r1)`` of ``buf`` *= ``factor``."""
+    np.multiply(buf[r0:r1], factor[r0:r1], out=buf[r0:r1])
+
+
+def _table_and_gather(plan: AzimuthPlan, work: _Workspace, blk: _Block, q0, sh32, ex32, ratio,
+                      r0, r1) -> None:
+    """Rows ``[r0, r1)``: the RCMC (+ SRC, + row phase) table -- exact, or the previous one
+    times ``ratio`` -- and the weighted band rows of the sub-block's input window."""
+    tab = work.tab
+    if ratio is None:
+        ph = work.ph32[r0:r1]
+        np.multiply.outer(sh32[r0:r1], plan.two_pi_k, out=ph)
+        if blk.src_ph is not None:
+            ph += blk.src_ph[r0:r1]
+        ph += ex32[r0:r1]
+        np.cos(ph, out=tab.real[r0:r1])
+        np.sin(ph, out=tab.imag[r0:r1])
+    else:
+        np.multiply(tab[r0:r1], ratio[r0:r1], out=tab[r0:r1])
+    abuf, sbuf, lf = work.a_t.buffer, work.s_t.buffer, plan.lf
+    for a, b_, k in _row_runs(blk.slices, r0, r1):  # band rows, weighted
+        np.multiply(abuf[k:k + b_ - a, q0:q0 + lf], blk.wcol[a:b_], out=sbuf[a:b_])
+
+
+def _ratio_table(plan: AzimuthPlan, work: _Workspace, delta, c1row) -> np.ndarray:
+    """R = exp(j (2 pi k delta / lf + c1 ls)): one full sub-block's table to the next."""
+    ratio = np.empty((plan.nband, plan.lf), dtype=np.complex64)
+    d32 = delta.astype(np.float32)
+    step = np.mod(c1row * plan.ls, 2 * np.pi).astype(np.float32)[:, None]
+
+    def rows(r0, r1):
+        ph = work.ph32[r0:r1]
+        np.multiply.outer(d32[r0:r1], plan.two_pi_k, out=ph)
+        ph += step[r0:r1]
+        np.cos(ph, out=ratio.real[r0:r1])
+        np.sin(ph, out=ratio.imag[r0:r1])
+
+    parallel_rows(rows, plan.nband)
+    return ratio
+
+
+def _azimuth_phase_rows(plan: AzimuthPlan, work: _Workspace, blk: _Block, linear, x, s0, s1,
+                        r0, r1) -> None:
+    """Rows ``[r0, r1)``: the sub-block's RCMC output times its azimuth phase, into the output
+    spectrum's columns ``[s0, s1)`` (the polynomial phase computed here unless linear)."""
+    nsc, hsub, c32 = s1 - s0, work.hsub, blk.c32
+    if not linear:                          # polynomial phase of these columns
+        hp = work.hph[r0:r1, :nsc]
+        np.multiply(c32[r0:r1, 0:1], x[None, :], out=hp)
+        for dgr in range(1, c32.shape[1]):      # Horner (no constant)
+            hp += c32[r0:r1, dgr:dgr + 1]
+            hp *= x[None, :]
+        np.cos(hp, out=hsub.real[r0:r1, :nsc])
+        np.sin(hp, out=hsub.imag[r0:r1, :nsc])
+    sbuf, bbuf, tails, c0 = work.s_t.buffer, work.bbuf, plan.tails, blk.c0
+    for a, b_, k in _row_runs(blk.slices, r0, r1):
+        np.multiply(hsub[a:b_, :nsc], sbuf[a:b_, tails:tails + nsc],
+                    out=bbuf[k:k + b_ - a, s0 - c0:s1 - c0])
+
+
+def _inverse_azimuth(plan: AzimuthPlan, work: _Workspace, blk: _Block, m_count: int):
+    """Step 4: the block's output lines from its spectrum (inverse FFT, or a chirp-z
+    transform when the output line rate differs from the PRF)."""
+    clock, ncol = work.clock, blk.ncol
+    if not plan.czt:
+        clock.tick("setup")
+        work.b_t.inverse()
+        clock.tick("fft", work.b_t, inverse=1)
+        return work.bbuf[:m_count, :ncol]
+    # chirp-z: y[m] = sum_q Y_q exp(2j pi f_q m / prf_out), f_q = f[0] + q df
+    spec = np.empty((plan.nband, ncol), dtype=np.complex64)
+    for d0, d1, k0 in blk.slices:
+        spec[d0:d1] = work.bbuf[k0:k0 + d1 - d0, :ncol]
+    out_ph = 2 * np.pi * np.mod(blk.f[0] * np.arange(m_count) / plan.grid.prf, 1.0)
+    clock.tick("setup")
+    return czt_axis0(spec, blk.df / plan.grid.prf, m_count, out_ph, clock=clock)
+
+
+# ------------------------------------------------------------------ the focuser
 def focus_azimuth(rc, *, grid: OutputGrid | None = None, doppler=None, window_kind="rect",
                   beta: float = 0.0, bandwidth: float | None = None,
                   antenna_compensation: bool | None = None, src="auto",
                   patch_lines: int | None = None, block_columns: int | None = None,
                   rcmc_block: int | None = None, height: float = 0.0, line_time=None,
                   output=None, progress: bool = False, memory_limit: float = 1.5e9) -> FocusResult:
-    """Focus range-compressed data ``rc`` in azimuth onto a zero-Doppler grid.
+    """Focus range-compressed data ``rc`` in azimuth onto a zero-Doppler grid: the plan
+    (:func:`plan_azimuth`), then :func:`focus_block` per patch and column block.
 
     Parameters
     ----------
@@ -412,366 +961,34 @@ def focus_azimuth(rc, *, grid: OutputGrid | None = None, doppler=None, window_ki
     progress : tqdm progress bar over patches x column blocks.
     memory_limit : bytes the working buffers may take (sets the default block width).
     """
-    from isce.sensors.product import ImageSource, SlcProduct
-
-    raw = rc.raw
-    orbit = raw.orbit
-    wvl = float(raw.wavelength)
-    prf = float(raw.prf)
-    fs = float(raw.range_sampling_rate)
-    dr = raw.range_pixel_spacing
-    r0_in = float(raw.starting_range)
-    width_in = int(raw.width)
-    length_in = int(raw.length)
-    window_kind = parse_window(window_kind)
-    if line_time is None:
-        line_time = raw.attributes.get("line_time", "transmit") if raw.attributes else "transmit"
-    dop_model = raw.doppler if doppler is None else doppler
-
-    def fdc_fn(t, r):
-        return _doppler_at(dop_model, t, r)
-
     clock = Clock()
-    # ---------------------------------------------------------- scene-level geometry
-    overrides = None
-    if isinstance(grid, dict):
-        overrides, grid = dict(grid), None
-    elif grid is not None and not isinstance(grid, OutputGrid):
-        grid = OutputGrid.from_radar_grid(grid)
-    t_mid_raw = raw.sensing_start + 0.5 * (length_in - 1) / prf
-    if grid is not None:
-        r_span = (grid.starting_range, grid.starting_range + (grid.width - 1) * grid.spacing)
-        t_scene = grid.sensing_start + 0.5 * (grid.length - 1) / grid.prf
-    else:
-        r_span = (r0_in + rc.valid[0] * dr, r0_in + (rc.valid[1] - 1) * dr)
-        t_scene = t_mid_raw
-    _, vel = orbit.interpolate(np.array([t_scene]))
-    speed = float(np.linalg.norm(vel[0]))
-    ba = float(bandwidth) if bandwidth else default_azimuth_bandwidth(raw, speed)
-    if not 0 < ba <= prf:
-        raise ValueError(f"azimuth bandwidth {ba} Hz must be in (0, PRF = {prf} Hz]")
-    fdc_mid = float(np.mean(fdc_fn(t_mid_raw, np.linspace(*r_span, 5))))
-    band = (fdc_mid - 0.5 * ba, fdc_mid + 0.5 * ba)
-    model0 = fit_range_model(orbit, wvl, raw.look_side, t_scene, np.array(r_span),
-                             band=band, aperture=2 * ba * wvl * r_span[1] / (2 * speed ** 2) + 0.2,
-                             height=height, line_time=line_time)
-    if grid is None:
-        grid = default_output_grid(rc, model0, fdc_fn, ba)
-        if overrides:
-            grid = grid.override(overrides, orbit)
-    if abs(grid.spacing - dr) > 1e-9 * dr:
-        raise ValueError(f"output range spacing {grid.spacing} m must equal the raw spacing {dr} m")
-    if antenna_compensation is None:
-        antenna_compensation = bool(getattr(raw, "antenna_length", None))
-    ant_len = float(raw.antenna_length) if antenna_compensation and raw.antenna_length else None
-    out_ranges = grid.ranges(np.arange(grid.width))
-    r_nodes = np.linspace(out_ranges[0], out_ranges[-1], 5)
-    fdc_nodes = fdc_fn(t_scene, r_nodes)
-    u_lo, u_hi = _aperture_span(model0, r_nodes, fdc_nodes, ba)
-    rm_far, _, v_far = model0.eval(out_ranges[-1])
-    f_edge = float(np.max(np.abs(fdc_nodes))) + 0.5 * ba
-    qpe = src_phase_error(wvl, rc.bandwidth, float(rm_far), float(v_far), f_edge)
-    use_src = (qpe > 0.01) if src == "auto" else bool(src)
-
-    # ---------------------------------------------------------- patches and blocks
-    n_az, patches, need = plan_patches(grid, raw.sensing_start, prf, length_in, u_lo, u_hi,
-                                       patch_lines)
-    # migration span (samples) over the band: RCM(f) = Rm / D(f) - R, max at the far range
-    f_ext = np.array([fdc_nodes.min() - 0.5 * ba, fdc_nodes.max() + 0.5 * ba, fdc_nodes.mean()])
-    rcm = []
-    for r in (out_ranges[0], out_ranges[-1]):
-        rm, _, v = model0.eval(r)
-        dd = np.sqrt(1.0 - (wvl * f_ext / (2 * v)) ** 2)
-        rcm.extend(list((rm / dd - r) / dr))
-        rcm.append(float((rm - r) / dr))
-    rcm_lo, rcm_hi = min(rcm), max(rcm)
-    slope = max(abs(rcm[0] - rcm[4]), abs(rcm[1] - rcm[5])) / max(grid.width - 1, 1)
-    tails = 32                                  # samples kept clear of circular wrap
-    if rcmc_block is None:
-        # mean migration change across half a sub-block <= 1/256 sample (band average ~1/3 max)
-        rcmc_block = int(min(max(int(2 * (1 / 256) / max(slope / 3.0, 1e-12)), 64), 2048))
-    ls_target = int(max(8, min(rcmc_block, grid.width)))
-    spread = int(math.ceil(rcm_hi - rcm_lo + slope * ls_target)) + 2
-    # column blocks (output samples per block) from the memory budget
-    row_bytes = 8 * n_az
-    if block_columns is None:
-        cb = int(memory_limit / (row_bytes * 3.2)) - (spread + 2 * tails)
-        cb = max(ls_target, (cb // ls_target) * ls_target)
-    else:
-        cb = max(1, int(block_columns))
-    cb = min(cb, grid.width)
-    nsub = int(math.ceil(cb / ls_target))
-    ls = int(math.ceil(cb / nsub))              # equal sub-blocks
-    lf = _fft.next_fast_len(ls + spread + 2 * tails)
-    wa = (nsub - 1) * ls + lf + 4               # input columns per block
-    if (wa * 8) % 4096 == 0:                    # avoid cache-aliasing strides for the axis-0 FFTs
-        wa += 8
-    wb = cb if (cb * 8) % 4096 else cb + 8
-    plan_info = {"patch_lines": n_az, "patches": len(patches), "aperture_lines": need,
-                 "block_columns": cb, "input_block_columns": wa, "rcmc_block": ls,
-                 "rcmc_fft": lf, "azimuth_bandwidth": ba, "doppler_centroid_mid": fdc_mid,
-                 "src": use_src, "src_phase_error_rad": qpe, "window": window_kind,
-                 "beta": float(beta), "antenna_compensation": ant_len is not None,
-                 "range_model_residual_m": float(np.max(model0.residual)),
-                 "line_time": model0.line_time, "rcm_samples": [rcm_lo, rcm_hi],
-                 "rcmc_slope_per_sample": slope}
-    log.info("azimuth focusing: %d patch(es) of %d lines (aperture %d lines), blocks of %d "
-             "samples, RCMC sub-blocks %d (FFT %d), Ba %.1f Hz, SRC %s (%.3f rad), model misfit "
-             "%.2g m", len(patches), n_az, need, cb, ls, lf, ba, "on" if use_src else "off", qpe,
-             float(np.max(model0.residual)))
-
+    plan = plan_azimuth(rc, grid=grid, doppler=doppler, window_kind=window_kind, beta=beta,
+                        bandwidth=bandwidth, antenna_compensation=antenna_compensation, src=src,
+                        patch_lines=patch_lines, block_columns=block_columns,
+                        rcmc_block=rcmc_block, height=height, line_time=line_time,
+                        memory_limit=memory_limit)
+    grid = plan.grid
     clock.tick("init")
-    # ---------------------------------------------------------- buffers and plans
-    nband = int(math.floor(ba * n_az / prf))
-    nband = max(1, min(nband, n_az))
-    a_t = _fft.Transform((n_az, wa), axis=0)
-    czt = abs(grid.prf - prf) > 1e-9 * prf
-    # in place (FFTW's out-of-place axis-0 plans are ~3x slower here): the rows outside
-    # the processed band are cleared for every block
-    b_t = None if czt else _fft.Transform((n_az, wb), axis=0)
-    bbuf = np.empty((n_az, wb), dtype=np.complex64) if czt else b_t.buffer
-    s_t = _fft.Transform((nband, lf), axis=1)
-    sbuf = s_t.buffer
-    clock.tick("plans")
-    k_lf = (np.fft.fftfreq(lf) * lf).astype(np.float64)   # signed range bins
-    nu_hz = k_lf * fs / lf                                 # signed range frequency [Hz]
-    f0 = SPEED_OF_LIGHT / wvl
-    tab = np.empty((nband, lf), dtype=np.complex64)
-    ph32 = np.empty((nband, lf), dtype=np.float32)
-    hsub = np.empty((nband, ls), dtype=np.complex64)
-    hph = np.empty((nband, ls), dtype=np.float32)
-    two_pi_k = (2 * np.pi * k_lf / lf).astype(np.float32)
-
-    # ---------------------------------------------------------- output
-    writer = None
+    work = _workspace(plan, clock)
+    writer, out = None, None
     if output is None:
         out = np.zeros((grid.length, grid.width), dtype=np.complex64)
     else:
-        from .output import ComplexRasterOutput
-
         output = os.fspath(output)
         writer = ComplexRasterOutput(output, grid.width, grid.length, image_type="slc",
-                                     mapped=cb < grid.width)
-        out = None
-
+                                     mapped=plan.cb < grid.width)
     clock.tick("init")
-    njobs = len(patches) * int(math.ceil(grid.width / cb))
-    bar = None
-    if progress:
-        from isce.io import progress_bar
-
-        bar = progress_bar(total=njobs, desc="azimuth focusing")
-    qpe_max = 0.0
-    taylor_err = 0.0
-    src_cache = {}              # SRC phase table per band position (geometry-insensitive)
+    njobs = len(plan.patches) * int(math.ceil(grid.width / plan.cb))
+    bar = isce.io.progress_bar(total=njobs, desc="azimuth focusing") if progress else None
     try:
-        for patch in patches:
-            model = fit_range_model(orbit, wvl, raw.look_side, patch.t_ref,
-                                    np.array([out_ranges[0], out_ranges[-1]]), band=band,
-                                    aperture=1.0, height=height, line_time=line_time)
+        for patch in plan.patches:
+            pg = _patch_geometry(plan, patch)
             clock.tick("geometry")
-            eta_a = raw.sensing_start + patch.a / prf
-            t_s = float(grid.times(patch.m0))
-            m_count = patch.m1 - patch.m0
-            for c0 in range(0, grid.width, cb):
-                c1 = min(c0 + cb, grid.width)
-                ncol = c1 - c0
-                r_cb = float(grid.ranges(0.5 * (c0 + c1 - 1)))
-                fdc_b = float(fdc_fn(patch.t_ref, r_cb))
-                # the processed band: nband bins from k_start (lowest frequency) upwards
-                df = prf / n_az
-                k_start = int(math.ceil((fdc_b - 0.5 * ba) / df - 1e-9))
-                kk = k_start + np.arange(nband)
-                f = kk * df                                    # unwrapped Doppler [Hz]
-                first = n_az - (k_start % n_az)                # rows before the wrap
-                slices = [(0, min(first, nband), k_start % n_az)]
-                if first < nband:
-                    slices.append((first, nband, 0))
-                # row weights: window / antenna pattern, FFT normalisations, amplitude
-                wrow = window(window_kind, (f - fdc_b) / ba, beta)
-                if ant_len is not None:
-                    g = np.sinc(ant_len * (f - fdc_b) / (2.0 * model.platform_speed)) ** 2
-                    wrow = wrow / np.maximum(g, 0.1)
-                amp = float(np.sqrt(model.azimuth_fm_rate(r_cb)) / ba)
-                wrow = (wrow * amp / (n_az * lf)).astype(np.float32)
-                # azimuth phase psi(f, R) = psi_c(f) + cubic in (j - block centre)
-                half = 0.5 * (ncol - 1)
-
-                def psi(fr, x, r_cb=r_cb, model=model):
-                    r = r_cb + x * dr
-                    rm_, dt_, v_ = model.eval(r)
-                    s2 = (wvl * fr / (2.0 * v_)) ** 2
-                    dm1 = -s2 / (1.0 + np.sqrt(1.0 - s2))
-                    return (4 * np.pi * rm_ * dm1 / wvl + 4 * np.pi * (rm_ - r) / wvl
-                            + 2 * np.pi * fr * dt_ + np.pi / 4)
-
-                psi_c = psi(f, 0.0)
-                for deg in (1, 2, 3):                       # lowest degree within 5 mrad
-                    coef, err = _taylor_coefficients(lambda fr, x: psi(fr, x) - psi(fr, 0.0 * x),
-                                                     f, max(half, 1.0), deg)
-                    if err < 5e-3:
-                        break
-                taylor_err = max(taylor_err, err)
-                c32 = coef.T.astype(np.float32)                # (nband, deg), x^deg .. x^1
-                # row phase: psi_c + time placement (output sample 0 at t_s)
-                row_phase = np.mod(psi_c + 2 * np.pi * f * (t_s - eta_a), 2 * np.pi)
-                # SRC phase at the block centre range (exact hyperbola, beyond order 1 in nu)
-                clock.tick("setup")
-                src_ph = None
-                if use_src:
-                    # at mid range (it scales with R: < 0.01 rad across a swath) and computed
-                    # once for all patches (the geometry changes far less along the orbit)
-                    if k_start not in src_cache:
-                        rm_b, _, v_b = (float(x) for x in model.eval(float(np.mean(out_ranges))))
-                        src_cache.clear()
-                        src_cache[k_start] = _src_phase(f, nu_hz, f0, rm_b, v_b, wvl)
-                        inb = np.abs(nu_hz) <= 0.5 * rc.bandwidth
-                        qpe_max = max(qpe_max, float(np.max(np.abs(src_cache[k_start][:, inb]))))
-                    src_ph = src_cache[k_start]
-                # ---- load and azimuth-transform the input columns
-                p_first = int(math.floor((grid.ranges(c0) - r0_in) / dr + rcm_lo)) - tails - 1
-                clock.tick("src table")
-                parallel_rows(lambda r0, r1: _load_block(rc.data, a_t.buffer, patch.a, p_first,
-                                                         length_in, width_in, r0, r1), n_az)
-                clock.tick("load")
-                a_t.forward()
-                clock.tick("fft", a_t, forward=1)
-                abuf = a_t.buffer
-                wcol = wrow[:, None]
-                # rows of B outside the band are zero (at most two runs of rows)
-                if not czt:
-                    k_end = (k_start + nband) % n_az        # first row after the band
-                    k_beg = k_start % n_az
-                    runs = ([(k_end, k_beg)] if k_end <= k_beg else [(0, k_beg), (k_end, n_az)])
-                    for z0, z1 in runs:
-                        if z1 > z0:
-                            parallel_rows(lambda r0, r1, z0=z0: bbuf[z0 + r0:z0 + r1].fill(0),
-                                          z1 - z0)
-                    if ncol < wb:
-                        bbuf[:, ncol:] = 0
-                clock.tick("zero rows")
-                # ---- range sub-blocks: RCMC (+ SRC), then the azimuth phase
-                add = src_ph                            # SRC table (or None); row phase below
-                subs = []                               # exact per-row shift of each sub-block
-                for s0 in range(c0, c1, ls):
-                    s1 = min(s0 + ls, c1)
-                    jc = 0.5 * (s0 + s1 - 1)
-                    rm, _, v = (float(x) for x in model.eval(float(grid.ranges(jc))))
-                    dd = np.sqrt(1.0 - (wvl * f / (2.0 * v)) ** 2)
-                    q0 = int(math.floor((grid.ranges(s0) - r0_in) / dr + rcm_lo)) - tails - p_first
-                    if q0 < 0 or q0 + lf > wa:
-                        raise RuntimeError(f"internal: sub-block window [{q0}, {q0 + lf}) outside "
-                                           f"the input block of {wa} columns")
-                    pos = (rm / dd - r0_in) / dr - p_first - q0   # content of sample jc in S
-                    subs.append((s0, s1, q0, pos - (jc - s0) - tails))
-                # Linear azimuth phase (the usual case): exp(j c1 x) of the first sub-block's
-                # columns serves them all, the rest is a per-row factor exp(j c1 (s0 - s0_first))
-                # folded into the RCMC table. The tables of successive full sub-blocks differ by
-                # a fixed factor R when the shifts grow linearly (the migration's curvature
-                # across a block is ~1e-6 sample): table_b = table_(b-1) R.
-                linear = c32.shape[1] == 1
-                c1row = coef[-1] if linear else np.zeros(nband)
-                first_s0 = subs[0][0]
-                delta = subs[1][3] - subs[0][3] if len(subs) > 1 else np.zeros(nband)
-                recur = len(subs) > 2 or (len(subs) == 2 and subs[1][1] - subs[1][0] == ls)
-                for b, (s0, s1, q0, shift) in enumerate(subs):
-                    if b > 0 and np.max(np.abs(shift - subs[0][3] - b * delta)) > 1e-4:
-                        recur = False
-                if linear:
-                    xs = (np.arange(first_s0, first_s0 + ls, dtype=np.float64)
-                          - c0 - half).astype(np.float32)
-                    c1_32 = c1row.astype(np.float32)
-
-                    def first_phase(r0, r1, xs=xs, c1_32=c1_32):
-                        hp = hph[r0:r1, :ls]
-                        np.multiply.outer(c1_32[r0:r1], xs, out=hp)
-                        np.cos(hp, out=hsub.real[r0:r1, :ls])
-                        np.sin(hp, out=hsub.imag[r0:r1, :ls])
-
-                    parallel_rows(first_phase, nband)
-                ratio = None
-                for b, (s0, s1, q0, shift) in enumerate(subs):
-                    nsc = s1 - s0
-                    exact = b == 0 or not recur or nsc != ls
-                    row_extra = np.mod(c1row * (s0 - first_s0) + row_phase, 2 * np.pi)
-                    sh32 = shift.astype(np.float32)
-                    ex32 = row_extra.astype(np.float32)[:, None]
-
-                    def table_and_gather(r0, r1, q0=q0, sh32=sh32, ex32=ex32, exact=exact):
-                        if exact:
-                            ph = ph32[r0:r1]
-                            np.multiply.outer(sh32[r0:r1], two_pi_k, out=ph)
-                            if add is not None:
-                                ph += add[r0:r1]
-                            ph += ex32[r0:r1]
-                            np.cos(ph, out=tab.real[r0:r1])
-                            np.sin(ph, out=tab.imag[r0:r1])
-                        else:
-                            np.multiply(tab[r0:r1], ratio[r0:r1], out=tab[r0:r1])
-                        for a, b_, k in _row_runs(slices, r0, r1):  # band rows, weighted
-                            np.multiply(abuf[k:k + b_ - a, q0:q0 + lf], wcol[a:b_], out=sbuf[a:b_])
-
-                    clock.tick("setup")
-                    parallel_rows(table_and_gather, nband)
-                    if b == 0 and recur:                 # R = exp(j (2 pi k delta / lf + c1 ls))
-                        ratio = np.empty((nband, lf), dtype=np.complex64)
-                        d32 = delta.astype(np.float32)
-                        step = np.mod(c1row * ls, 2 * np.pi).astype(np.float32)[:, None]
-
-                        def ratio_table(r0, r1):
-                            ph = ph32[r0:r1]
-                            np.multiply.outer(d32[r0:r1], two_pi_k, out=ph)
-                            ph += step[r0:r1]
-                            np.cos(ph, out=ratio.real[r0:r1])
-                            np.sin(ph, out=ratio.imag[r0:r1])
-
-                        parallel_rows(ratio_table, nband)
-                    clock.tick("rcmc table")
-                    s_t.forward()
-                    clock.tick("fft", s_t, forward=1)
-                    parallel_rows(lambda r0, r1: np.multiply(sbuf[r0:r1], tab[r0:r1],
-                                                             out=sbuf[r0:r1]), nband)
-                    clock.tick("rcmc multiply")
-                    s_t.inverse()
-                    clock.tick("fft", s_t, inverse=1)
-                    x = (np.arange(s0, s1, dtype=np.float64) - c0 - half).astype(np.float32)
-
-                    def azimuth_phase(r0, r1, x=x, nsc=nsc, s0=s0, s1=s1):
-                        if not linear:                  # polynomial phase of these columns
-                            hp = hph[r0:r1, :nsc]
-                            np.multiply(c32[r0:r1, 0:1], x[None, :], out=hp)
-                            for dgr in range(1, c32.shape[1]):      # Horner (no constant)
-                                hp += c32[r0:r1, dgr:dgr + 1]
-                                hp *= x[None, :]
-                            np.cos(hp, out=hsub.real[r0:r1, :nsc])
-                            np.sin(hp, out=hsub.imag[r0:r1, :nsc])
-                        for a, b_, k in _row_runs(slices, r0, r1):
-                            np.multiply(hsub[a:b_, :nsc], sbuf[a:b_, tails:tails + nsc],
-                                        out=bbuf[k:k + b_ - a, s0 - c0:s1 - c0])
-
-                    parallel_rows(azimuth_phase, nband)
-                    clock.tick("azimuth phase")
-                # ---- inverse azimuth transform onto the output lines
-                if not czt:
-                    clock.tick("setup")
-                    b_t.inverse()
-                    clock.tick("fft", b_t, inverse=1)
-                    res = bbuf[:m_count, :ncol]
-                else:
-                    # chirp-z: y[m] = sum_q Y_q exp(2j pi f_q m / prf_out), f_q = f[0] + q df
-                    spec = np.empty((nband, ncol), dtype=np.complex64)
-                    for d0, d1, k0 in slices:
-                        spec[d0:d1] = bbuf[k0:k0 + d1 - d0, :ncol]
-                    out_ph = 2 * np.pi * np.mod(f[0] * np.arange(m_count) / grid.prf, 1.0)
-                    clock.tick("setup")
-                    res = czt_axis0(spec, df / grid.prf, m_count, out_ph, clock=clock)
-                def write(r0, r1, res=res):
-                    if writer is not None:
-                        writer.write(patch.m0 + r0, res[r0:r1], c0)
-                    else:
-                        out[patch.m0 + r0:patch.m0 + r1, c0:c1] = res[r0:r1]
-
-                parallel_rows(write, m_count)
+            for c0 in range(0, grid.width, plan.cb):
+                res = focus_block(plan, work, pg, c0)
+                c1 = min(c0 + plan.cb, grid.width)
+                parallel_rows(partial(_write_rows, writer, out, patch.m0, c0, c1, res),
+                              pg.m_count)
                 clock.tick("write")
                 if bar is not None:
                     bar.update(1)
@@ -782,34 +999,45 @@ def focus_azimuth(rc, *, grid: OutputGrid | None = None, doppler=None, window_ki
     finally:
         if bar is not None:
             bar.close()
-    plan_info["taylor_phase_error_rad"] = taylor_err
-    plan_info["src_phase_removed_max_rad"] = qpe_max
+    return _focus_result(plan, work, writer, out, output)
 
-    # ---------------------------------------------------------- metadata
-    first_full, last_full = _fully_focused_lines(grid, raw, u_lo, u_hi)
-    plan_info["fully_focused_lines"] = [first_full, last_full]
-    dop_lut = _doppler_lut(dop_model, grid, model0, raw)
+
+def _write_rows(writer, out, m0, c0, c1, res, r0, r1) -> None:
+    """Block lines ``[r0, r1)`` to output lines ``m0 + [r0, r1)``, columns ``[c0, c1)``."""
+    if writer is not None:
+        writer.write(m0 + r0, res[r0:r1], c0)
+    else:
+        out[m0 + r0:m0 + r1, c0:c1] = res[r0:r1]
+
+
+def _focus_result(plan: AzimuthPlan, work: _Workspace, writer, out, output) -> FocusResult:
+    """The SLC metadata (Doppler of the data, plan facts), the raster closed and reopened."""
+    clock, raw, grid, rc = work.clock, plan.raw, plan.grid, plan.rc
+    info = dict(plan.info)
+    info["taylor_phase_error_rad"] = work.taylor_err
+    info["src_phase_removed_max_rad"] = work.qpe_max
+    first_full, last_full = _fully_focused_lines(grid, raw, plan.u_lo, plan.u_hi)
+    info["fully_focused_lines"] = [first_full, last_full]
+    dop_lut = _doppler_lut(plan.doppler, grid, plan.model0, raw)
     product = SlcProduct(
-        radar_grid=grid.to_radar_grid(orbit.reference_epoch, wvl, raw.look_side),
-        orbit=orbit, doppler=dop_lut, range_bandwidth=float(rc.bandwidth),
-        azimuth_bandwidth=ba, range_sampling_rate=fs, polarization=raw.polarization,
+        radar_grid=grid.to_radar_grid(raw.orbit.reference_epoch, plan.wvl, raw.look_side),
+        orbit=raw.orbit, doppler=dop_lut, range_bandwidth=float(rc.bandwidth),
+        azimuth_bandwidth=plan.ba, range_sampling_rate=plan.fs, polarization=raw.polarization,
         platform=raw.platform, mission=raw.mission,
         attributes={"processor": "isce.focus.rda", "range_window": rc.window,
-                    "range_window_beta": rc.beta, "azimuth_window": window_kind,
-                    "azimuth_window_beta": float(beta),
-                    **{k: _jsonable(v) for k, v in plan_info.items()}})
+                    "range_window_beta": rc.beta, "azimuth_window": plan.window_kind,
+                    "azimuth_window_beta": float(plan.beta),
+                    **{k: _jsonable(v) for k, v in info.items()}})
     clock.tick("setup")
     if writer is not None:
         writer.close()
         clock.tick("close")
         product.source = ImageSource("raster", output)
         product.save(output + ".json")
-        import isce.io
-
         out = isce.io.open(output).data
-    plan_info["timing"] = dict(clock.totals)
-    plan_info["ffts"] = clock.inventory()
-    return FocusResult(product=product, data=out, info=plan_info)
+    info["timing"] = dict(clock.totals)
+    info["ffts"] = clock.inventory()
+    return FocusResult(product=product, data=out, info=info)
 
 
 def _src_phase(f, nu, f0, rm, v, wvl):
@@ -878,9 +1106,6 @@ def _fully_focused_lines(grid, raw, u_lo, u_hi):
 
 def _doppler_lut(model, grid, rmodel, raw):
     """Doppler centroid of the data as a LUT2d over (zero-Doppler time, slant range)."""
-    from isce.core.doppler import constant_doppler, zero_doppler
-    from isce.core.lut import LUT2d
-
     if model is None:
         return zero_doppler()
     if isinstance(model, (int, float, np.floating, np.integer)):
