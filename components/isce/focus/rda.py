@@ -45,6 +45,10 @@ Doppler metadata: the product records the Doppler centroid *of the data*
 (where its azimuth spectrum sits; ISCE3 RSLCs do the same) as a LUT2d over
 (zero-Doppler time, slant range) -- the image itself is on the zero-Doppler
 grid, and resamplers use that Doppler to remove/restore the azimuth carrier.
+
+Code: :func:`plan_azimuth` decides everything once (:class:`AzimuthPlan`: grid, band,
+patches, column blocks, RCMC sub-blocks, FFT sizes); :func:`focus_block` runs steps 1-4
+on one column block of one patch; :func:`focus_azimuth` loops over them and writes.
 """
 from __future__ import annotations
 
