@@ -5,8 +5,8 @@ Importing ``isce`` is kept cheap: subpackages (``isce.framework``, ``isce.core``
 """
 from ._lazy import attach as _attach
 
-from . import version
-from .version import release_version as __version__
+from . import version  # noqa: F401 - isce.version is part of the package's interface
+from .version import release_version as __version__  # noqa: F401 - the package's version
 
 _SUBPACKAGES = frozenset({
     "framework", "core", "io", "sensors", "focus", "geometry", "dem", "offsets",

@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
+from isce.signal.coherence import mean_coherence
+from isce.signal.crossmul import crossmul_raster
 
 from .products import PRODUCT_SELECTION, open_image
 
@@ -12,8 +14,6 @@ MAX_OVERSAMPLE = 8   # range oversampling of crossmul: 2 suffices, 8 is generous
 
 def interferogram(ctx):
     """Cross-multiply with range oversampling, take looks, estimate coherence."""
-    from isce.signal.crossmul import crossmul_raster
-
     p = ctx.params
     ref = open_image(p.reference, p.polarization, p.frequency)
     sec = open_image(p.secondary, p.polarization, p.frequency)
@@ -35,8 +35,6 @@ def interferogram(ctx):
 
 def report(ctx):
     """Log the mean coherence of the result over the pixels with data (as insarApp does)."""
-    from isce.signal.coherence import mean_coherence
-
     ctx.state.mean_coherence, valid = mean_coherence(ctx.state.coherence)
     ctx.log.info("mean coherence %.4f over %.1f %% of the pixels (the others have no data)",
                  ctx.state.mean_coherence, 100 * valid)

@@ -24,7 +24,13 @@ import math
 import os
 from pathlib import Path
 
+from isce.core.doppler import doppler_from_dict
+from isce.focus.pipeline import resolve_doppler
+from isce.focus.rangecomp import load_range_compressed, range_compress
+from isce.focus.rda import focus_azimuth
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
+from isce.io.sidecars import remove_sidecars
+from isce.sensors.raw import RawProduct
 
 WINDOWS = ("rect", "kaiser", "hamming")
 
@@ -95,8 +101,6 @@ def _grid_overrides(p) -> dict:
 
 def prepare(ctx):
     """Read the raw product and check the settings."""
-    from isce.sensors.raw import RawProduct
-
     p = ctx.params
     raw = RawProduct.load(p.raw)
     ctx.add_input(p.raw)
@@ -119,9 +123,6 @@ def prepare(ctx):
 
 def rangecomp(ctx):
     """Range-compress every pulse with the chirp from the metadata."""
-    from isce.focus.rangecomp import range_compress
-    from isce.sensors.raw import RawProduct
-
     p = ctx.params
     raw = RawProduct.from_dict(ctx.state.raw)
     out = _rc_path(p)
@@ -137,9 +138,6 @@ def rangecomp(ctx):
 
 def doppler(ctx):
     """Doppler centroid: the given constant, else the metadata's, else estimated."""
-    from isce.focus.pipeline import resolve_doppler
-    from isce.focus.rangecomp import load_range_compressed
-
     p = ctx.params
     rc = load_range_compressed(ctx.state.rc)
     model, source = resolve_doppler(rc.raw, rc, p.doppler, estimate=p.estimate_doppler,
@@ -156,10 +154,6 @@ def doppler(ctx):
 
 def azimuth(ctx):
     """Focus in azimuth onto the zero-Doppler grid (patches, RCMC, SRC, matched filter)."""
-    from isce.core.doppler import doppler_from_dict
-    from isce.focus.rangecomp import load_range_compressed
-    from isce.focus.rda import focus_azimuth
-
     p = ctx.params
     rc = load_range_compressed(ctx.state.rc)
     ctx.add_input(ctx.state.rc)
@@ -202,8 +196,6 @@ def endup(ctx):
                  info.get("patches", 0), info.get("patch_lines", 0),
                  info.get("azimuth_bandwidth", math.nan), info.get("src"))
     if not p.keep_range_compressed:
-        from isce.io.sidecars import remove_sidecars
-
         rc = _rc_path(p)
         for path in (rc, rc + ".json"):
             try:

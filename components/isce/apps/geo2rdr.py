@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from isce.core.radargrid import RadarGrid
 from isce.framework import Application, InputError, Parameter, Step
+from isce.geometry.geo2rdr import geo2rdr_offsets
+from isce.sensors.product import SlcProduct
 
 from .products import PRODUCT_SELECTION, load_product
 
@@ -29,10 +32,6 @@ def prepare(ctx):
 
 def geo2rdr(ctx):
     """Solve geo2rdr for every topo pixel and write range.off and azimuth.off (pixels)."""
-    from isce.core.radargrid import RadarGrid
-    from isce.geometry.geo2rdr import geo2rdr_offsets
-    from isce.sensors import SlcProduct
-
     p = ctx.params
     product = SlcProduct.from_dict(ctx.state.product)
     ref = ctx.state.reference_grid

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import isce.io
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
+from isce.geometry.footprint import check_dem_coverage, scene_footprint
+from isce.geometry.geocode import geocode_product
+from isce.sensors.product import SlcProduct
 
 from .products import PRODUCT_SELECTION, load_product
 
@@ -24,8 +28,6 @@ def _posting(posting):
 
 def prepare(ctx):
     """Read the product and the rasters to geocode; infer their looks."""
-    import isce.io
-
     p = ctx.params
     product = load_product(p.product, p.polarization, p.frequency)
     ctx.add_input(p.product)
@@ -44,8 +46,6 @@ def prepare(ctx):
             raise InputError(f"{path}: its looks {az}x{rg} differ from the other inputs' {looks}")
         looks = (az, rg)
     if p.dem:  # a DEM missing the scene, or without plausible heights there, fails now
-        from isce.geometry.footprint import check_dem_coverage, scene_footprint
-
         ctx.add_input(p.dem)
         voids = check_dem_coverage(p.dem, scene_footprint(product.radar_grid, product.orbit,
                                                           product.doppler))
@@ -57,9 +57,6 @@ def prepare(ctx):
 
 def geocode(ctx):
     """Geocode each input (interpolation chosen by data type) to <name>.geo and .geo.tif."""
-    from isce.geometry.geocode import geocode_product
-    from isce.sensors import SlcProduct
-
     p = ctx.params
     product = SlcProduct.from_dict(ctx.state.product)
     Path(p.output_dir).mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
+from isce.quality.pointtarget import analyze_point_target, format_summary
 
 from .products import PRODUCT_SELECTION, load_product
 
@@ -25,8 +26,6 @@ def _plain(value):
 
 def analyze(ctx):
     """Predict the target's position, measure its impulse response, print and write the result."""
-    from isce.quality.pointtarget import analyze_point_target, format_summary
-
     p = ctx.params
     target = list(p.target or [])
     if len(target) != 3 or not all(math.isfinite(v) for v in target):

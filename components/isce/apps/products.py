@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from isce.framework import InputError, Parameter
+from isce.sensors.nisar_hdf5 import read_nisar_slc
+from isce.sensors.product import SlcProduct
 
 #: Parameters every command that reads an SLC product declares.
 PRODUCT_SELECTION = (
@@ -17,9 +19,6 @@ def load_product(path, polarization: str = "HH", frequency: str = "A"):
 
     Raises InputError naming the file when it is missing or of an unknown kind.
     """
-    from isce.sensors import SlcProduct
-    from isce.sensors.nisar_hdf5 import read_nisar_slc
-
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such product file")

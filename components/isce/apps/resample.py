@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import isce.io
 from isce.framework import Application, InputError, Parameter, Step
+from isce.sensors.product import SlcProduct
+from isce.signal.bandpass import bandpass_to_reference, same_range_band
+from isce.signal.resample import resample_slc
 
-from .products import PRODUCT_SELECTION, load_product
+from .products import PRODUCT_SELECTION, ProductRows, load_product
 
 BLOCK_LINES = 512
 
 
 def prepare(ctx):
     """Read the secondary product and check the offset rasters."""
-    import isce.io
-
     p = ctx.params
     product = load_product(p.product, p.polarization, p.frequency)
     ctx.add_input(p.product)
@@ -37,9 +39,6 @@ def prepare(ctx):
 
 def bandpass(ctx):
     """Band-pass the secondary to the reference's range band when they differ."""
-    from isce.sensors import SlcProduct
-    from isce.signal.bandpass import bandpass_to_reference, same_range_band
-
     p = ctx.params
     if not p.reference:
         ctx.log.info("no reference product given: no band-pass")
@@ -64,11 +63,6 @@ def bandpass(ctx):
 
 def resample(ctx):
     """Resample with the 8-tap sinc, Doppler carrier removed and restored."""
-    from isce.sensors import SlcProduct
-    from isce.signal.resample import resample_slc
-
-    from .products import ProductRows
-
     p = ctx.params
     sec = SlcProduct.from_dict(ctx.state.secondary)
     image = ctx.state.slc or ProductRows(sec)

@@ -22,20 +22,34 @@ import math
 import os
 from pathlib import Path
 
+import numpy as np
+
+import isce.io
+from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.ellipsoid import WGS84
+from isce.core.orbit import Orbit
+from isce.core.radargrid import RadarGrid
 from isce.framework import Application, ConfigurationError, Parameter, Step
+from isce.geometry.rdr2geo import radar_grid_bbox
+from isce.io.atomic import write_text
+from isce.sensors.alos_ceos import write_ceos
+from isce.sensors.raw import RawProduct, RawSource
+from isce.simulate.distributed import echoes_from_scene, pair_scenes, scene_grid, simulated_band
+from isce.simulate.echoes import release_memory, simulate_point_targets
+from isce.simulate.orbit import orbit_with_baseline
+from isce.simulate.radar import RadarParameters
+from isce.simulate.scenes import alos_scene, ree_out17_scene
+from isce.simulate.targets import (MogiSource, Target, dem_height, parse_target_list, read_targets_csv,
+                                   synthetic_dem, target_truth)
 
 PASSES = ("reference", "secondary")
 
 
 def _write_json(path: Path, data) -> None:
-    from isce.io.atomic import write_text
-
     write_text(os.fspath(path), json.dumps(data, indent=1, default=str) + "\n")
 
 
 def _targets(p):
-    from isce.simulate.targets import Target, parse_target_list, read_targets_csv
-
     text = (p.targets or "").strip()
     if not text:
         if p.radar == "REE":
@@ -55,8 +69,6 @@ def _targets(p):
 
 
 def _mogi(p):
-    from isce.simulate.targets import MogiSource
-
     if not p.deformation:
         return None
     vals = [float(v) for v in str(p.deformation).replace(";", ",").split(",") if v.strip()]
@@ -69,8 +81,6 @@ def _mogi(p):
 def _dem(ctx, targets):
     """Write a smooth synthetic DEM around the targets and put them on it (heights replaced);
     :func:`_widen_dem` later widens it to the receive window of a speckle scene."""
-    from isce.simulate.targets import dem_height
-
     lats = [t.lat for t in targets]
     lons = [t.lon for t in targets]
     margin = 0.05
@@ -85,8 +95,6 @@ def _dem(ctx, targets):
 
 
 def _write_dem(ctx):
-    from isce.simulate.targets import synthetic_dem
-
     d = ctx.state.dem
     synthetic_dem(d["path"], d["lat_range"], d["lon_range"], posting_deg=d["posting_deg"],
                   center=d["center"])
@@ -96,10 +104,6 @@ def _write_dem(ctx):
 def _widen_dem(ctx, radar, passes):
     """Make the DEM cover every pass's whole receive window (plus 0.01 deg), whatever the
     number of pulses and samples: insarApp refuses a DEM short of its scene."""
-    from isce.core.orbit import Orbit
-    from isce.geometry.rdr2geo import radar_grid_bbox
-    from isce.simulate.distributed import scene_grid
-
     d = ctx.state.dem
     south, north = d["lat_range"]
     west, east = d["lon_range"]
@@ -116,9 +120,6 @@ def _widen_dem(ctx, radar, passes):
 
 def setup(ctx):
     """Choose the radar, the targets and the orbits of both passes (with the baseline)."""
-    from isce.simulate.orbit import orbit_with_baseline
-    from isce.simulate.scenes import alos_scene, ree_out17_scene
-
     p = ctx.params
     targets = _targets(p)
     out = Path(p.output_dir)
@@ -166,8 +167,6 @@ def setup(ctx):
         if p.radar != "ALOS" or "secondary" not in passes:
             raise ConfigurationError("a speckle scene needs the ALOS radar and two passes")
         # one receive window for both passes: the scene centre at mid-swath
-        from isce.core.constants import SPEED_OF_LIGHT
-
         dr = SPEED_OF_LIGHT / (2.0 * scene.radar.range_sampling_rate)
         r_mid = scene.truth()[0]["slant_range"]
         for spec in passes.values():
@@ -187,10 +186,6 @@ def setup(ctx):
 
 
 def _scene_grids(ctx):
-    from isce.core.orbit import Orbit
-    from isce.simulate.distributed import scene_grid
-    from isce.simulate.radar import RadarParameters
-
     radar = RadarParameters.from_dict(ctx.state.radar)
     out = {}
     for name, spec in ctx.state.passes.items():
@@ -208,9 +203,6 @@ def _mean_height(ctx) -> float:
 def scene(ctx):
     """Distributed scene (speckle scenes only): both passes' ideal focused images over the DEM,
     the secondary's scatterers moved by the deformation."""
-    import isce.io
-    from isce.simulate.distributed import pair_scenes, simulated_band
-
     p = ctx.params
     if p.reflectivity != "speckle":
         ctx.log.info("point targets only: no distributed scene")
@@ -241,14 +233,6 @@ def scene(ctx):
 def _add_scene_echoes(ctx, name, raw, radar, orbit, output):
     """Write the raw raster ``output``: the point targets' echoes (``raw``, in memory) plus
     those of the pass's distributed scene; returns the product and the scene echoes' power."""
-    import numpy as np
-
-    import isce.io
-    from isce.core.radargrid import RadarGrid
-    from isce.sensors.raw import RawSource
-    from isce.simulate.distributed import echoes_from_scene
-    from isce.simulate.echoes import release_memory
-
     spec = ctx.state.passes[name]
     grid = RadarGrid.from_dict(spec["scene_grid"])
     scene_data = isce.io.open(spec["scene"]).read()
@@ -272,14 +256,6 @@ def _add_scene_echoes(ctx, name, raw, radar, orbit, output):
 
 
 def _simulate_pass(ctx, name):
-    import numpy as np
-
-    from isce.core.orbit import Orbit
-    from isce.simulate.echoes import simulate_point_targets
-    from isce.simulate.radar import RadarParameters
-    from isce.simulate.targets import Target, target_truth
-    from isce.core.ellipsoid import WGS84
-
     p = ctx.params
     if name not in ctx.state.passes:
         ctx.log.info("no %s pass (no secondary date)", name)
@@ -372,16 +348,9 @@ FOCUS_XML = """<?xml version="1.0" encoding="UTF-8"?>
 
 def inputs(ctx):
     """Write the focus.py inputs, the CEOS files when a writer exists, and simulation.json."""
-    from isce.io.atomic import write_text
-    from isce.sensors.raw import RawProduct
-
     p = ctx.params
     out = Path(p.output_dir)
     written = {}
-    try:
-        from isce.sensors.alos_ceos import write_ceos
-    except ImportError:
-        write_ceos = None
     for name, spec in ctx.state.passes.items():
         if "raw" not in spec:
             continue

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from isce.framework import Application, InputError, Parameter, Step
+from isce.geometry.footprint import check_dem_coverage, scene_footprint
+from isce.geometry.rdr2geo import topo as run_topo
+from isce.sensors.product import SlcProduct
 
 from .products import PRODUCT_SELECTION, load_product
 
@@ -12,8 +15,6 @@ def prepare(ctx):
     product = load_product(p.product, p.polarization, p.frequency)
     ctx.add_input(p.product)
     if p.dem:  # a DEM that does not cover the scene fails here, before the long step
-        from isce.geometry.footprint import check_dem_coverage, scene_footprint
-
         ctx.add_input(p.dem)
         footprint = scene_footprint(product.radar_grid, product.orbit, product.doppler)
         try:
@@ -30,9 +31,6 @@ def prepare(ctx):
 
 def topo(ctx):
     """Solve rdr2geo for every pixel and write the geometry rasters."""
-    from isce.geometry.rdr2geo import topo as run_topo
-    from isce.sensors import SlcProduct
-
     p = ctx.params
     product = SlcProduct.from_dict(ctx.state.product)
     dem = p.dem if p.dem else p.height

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._serial import XmlMixin
+from ._serial import XmlMixin, normalise_keys
 from .constants import WGS84_A, WGS84_E2
 
 __all__ = ["Ellipsoid", "WGS84", "enu_matrix", "ecef_to_enu", "enu_to_ecef"]
@@ -202,8 +202,6 @@ class Ellipsoid(XmlMixin):
     @classmethod
     def from_xml_dict(cls, d: dict) -> "Ellipsoid":
         """Inverse of :meth:`to_xml_dict` (keys compared case/space-insensitively)."""
-        from ._serial import normalise_keys
-
         d = normalise_keys(d)
         return cls(float(d["semimajoraxis"]), float(d["eccentricitysquared"]))
 

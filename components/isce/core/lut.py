@@ -294,6 +294,7 @@ class LUT2d(XmlMixin):
 
     def _spline_eval(self, fy, fx):
         if self._spline is None:
+            # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
             from scipy.interpolate import RectBivariateSpline
 
             k = _SPLINE_ORDER[self.method]

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from isce.ext import load
+
 from .threads import kernel_threads
 
 __all__ = ["Orbit", "METHODS", "DEFAULT_EXTRAPOLATION_MARGIN"]
@@ -43,7 +45,6 @@ _kernel = None
 def _core():
     global _kernel
     if _kernel is None:
-        from isce.ext import load
         _kernel = load("_core")
     return _kernel
 

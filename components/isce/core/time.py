@@ -25,6 +25,8 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+
 __all__ = [
     "DateTime", "TimeDelta", "parse_datetime", "epoch_from_units",
     "units_from_epoch", "datetime64_from_seconds",
@@ -421,8 +423,6 @@ class DateTime:
     # -------------------------------------------------------- conversions
     def to_datetime64(self):
         """``numpy.datetime64`` with ns resolution (years 1678-2262 only)."""
-        import numpy as np
-
         return np.datetime64(self._ns, "ns")
 
     def to_datetime(self) -> _dt.datetime:
@@ -540,8 +540,6 @@ def datetime64_from_seconds(epoch, seconds):
     ``seconds`` is a float array of seconds since ``epoch``; exact to the
     nanosecond for |seconds| < ~1e6 s (float64 resolution beyond that).
     """
-    import numpy as np
-
     ep = epoch if isinstance(epoch, DateTime) else DateTime(epoch)
     s = np.asarray(seconds, dtype=np.float64)
     whole = np.floor(s)

@@ -49,6 +49,7 @@ import math
 import os
 import struct
 from dataclasses import dataclass, field
+from importlib.metadata import version
 
 import numpy as np
 
@@ -369,12 +370,11 @@ class Egm96Package:
 
     def __init__(self):
         try:
-            import egm96
+            import egm96  # lazy: egm96 is an optional package
         except ImportError:
             raise GeoidUnavailable("the Python package 'egm96' (>= 0.2) is not installed") from None
         fn = getattr(egm96, "undulation", None)
         try:
-            from importlib.metadata import version
             self.version = version("egm96")
         except Exception:  # noqa: BLE001 - metadata is only informative
             self.version = "?"

@@ -27,6 +27,8 @@ import math
 
 import numpy as np
 
+from isce.core.lut import LUT2d
+
 __all__ = ["lag_one_correlation", "estimate_doppler", "estimate_from", "DopplerEstimate"]
 
 
@@ -80,8 +82,6 @@ def estimate_doppler(data, *, prf: float, sensing_start: float, starting_range: 
     ``range_blocks`` blocks across; ``degree`` of the range polynomial (0 = constant).
     Returns a :class:`DopplerEstimate` whose ``lut`` is the LUT2d [Hz].
     """
-    from isce.core.lut import LUT2d
-
     length, width = data.shape
     first, stop = (0, width) if valid is None else (int(valid[0]), int(valid[1]))
     if stop - first < 1 or length < 2:

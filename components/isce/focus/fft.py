@@ -46,6 +46,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -96,7 +97,7 @@ def _fftw():
             _pyfftw = False
         else:
             try:
-                import pyfftw
+                import pyfftw  # lazy: pyfftw costs ~0.35 s to import and is optional (scipy.fft otherwise)
             except ImportError:
                 log.info("pyfftw not installed: FFTs run on scipy.fft")
                 _pyfftw = False
@@ -320,8 +321,6 @@ class Transform:
         """Guard against a slow plan (wisdom measured while the machine was busy): if the
         planned forward transform is more than 1.5x slower than FFTW's ESTIMATE plan, forget
         the wisdom and plan again."""
-        import time
-
         def timed(plan):
             t0 = time.perf_counter()
             plan.execute()
@@ -346,7 +345,7 @@ class Transform:
         if self._fwd is not None:
             self._fwd.execute()
         else:
-            import scipy.fft
+            import scipy.fft  # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
 
             self.output[...] = scipy.fft.fft(self.buffer, axis=self.axis,
                                              overwrite_x=self.inplace, workers=self.nthreads)
@@ -358,7 +357,7 @@ class Transform:
         if self._inv is not None:
             self._inv.execute()
         else:
-            import scipy.fft
+            import scipy.fft  # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
 
             self.output[...] = scipy.fft.ifft(self.buffer, axis=self.axis,
                                               overwrite_x=self.inplace, workers=self.nthreads,

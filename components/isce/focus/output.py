@@ -18,7 +18,10 @@ import weakref
 
 import numpy as np
 
+from isce.io import atomic
+from isce.io.info import RasterInfo
 from isce.io.raster import pwrite_all as _pwrite_all
+from isce.io.sidecars import remove_sidecars, write_sidecars
 from isce.io.space import reserve, writing
 
 __all__ = ["ComplexRasterOutput"]
@@ -31,8 +34,6 @@ except (AttributeError, ValueError, OSError):
 
 
 def _close_quietly(fd, path):
-    from isce.io import atomic
-
     try:
         os.close(fd)
     except OSError:
@@ -55,9 +56,6 @@ class ComplexRasterOutput:
 
     def __init__(self, path, width: int, length: int, image_type: str = "slc",
                  mapped: bool = False):
-        from isce.io import atomic
-        from isce.io.info import RasterInfo
-
         self.path = os.fspath(path)
         self.width, self.length = int(width), int(length)
         self.info = RasterInfo(width=self.width, length=self.length, datatype="CFLOAT",
@@ -118,8 +116,6 @@ class ComplexRasterOutput:
 
     def close(self) -> str:
         """Close, move into place, write the sidecars; returns the path."""
-        from isce.io.sidecars import remove_sidecars, write_sidecars
-
         if self.closed:
             return self.path
         self._map = None                    # unmapped, not msync'ed: written back by the kernel

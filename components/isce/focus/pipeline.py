@@ -7,8 +7,12 @@ import os
 
 import numpy as np
 
-from .rda import focus_azimuth
-from .rangecomp import range_compress
+from isce.core.doppler import constant_doppler
+
+from .doppler import estimate_from
+from .rangecomp import range_compress, valid_samples
+from .rangemodel import fit_range_model
+from .rda import _aperture_span, _doppler_at, default_azimuth_bandwidth, focus_azimuth
 
 __all__ = ["focus", "resolve_doppler", "required_pulses"]
 
@@ -23,15 +27,12 @@ def resolve_doppler(raw, rc=None, doppler=None, *, estimate: bool | None = None,
     ``rc`` (range-compressed data) or the raw echoes. Returns ``(model, source)`` with
     source ``"given"``, ``"metadata"`` or ``"estimated"``.
     """
-    from isce.core.doppler import constant_doppler
-
     if doppler is not None:
         if isinstance(doppler, (int, float)):
             return constant_doppler(float(doppler)), "given"
         return doppler, "given"
     if raw.doppler is not None and not estimate:
         return raw.doppler, "metadata"
-    from .doppler import estimate_from
 
     est = estimate_from(rc if rc is not None else raw, **estimate_kw)
     return est.lut, "estimated"
@@ -81,10 +82,6 @@ def required_pulses(raw, *, bandwidth: float | None = None, doppler=None,
     geometry cannot be fitted (orbit too short, ranges off the Earth) the straight-line
     aperture ``Ba lambda R / (2 v^2)`` (platform speed v) is used.
     """
-    from .rangecomp import valid_samples
-    from .rangemodel import fit_range_model
-    from .rda import _aperture_span, _doppler_at, default_azimuth_bandwidth
-
     prf = float(raw.prf)
     wvl = float(raw.wavelength)
     t_mid = float(raw.sensing_start) + 0.5 * max(int(raw.length) - 1, 0) / prf

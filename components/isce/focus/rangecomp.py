@@ -32,8 +32,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+import isce.io
+from isce.framework.errors import InputError
+from isce.io.blocks import progress_bar
+from isce.sensors.raw import RawProduct, RawSource
+
 from . import fft as _fft
+from .output import ComplexRasterOutput
 from .parallel import parallel_rows
+from .rda import Clock
 from .weighting import parse_window, window
 
 __all__ = ["RangeCompressed", "range_filter", "range_compress", "compress_lines",
@@ -106,8 +113,6 @@ class RangeCompressed:
 
     def product(self):
         """The RawProduct describing this data (``attributes['range_compressed']`` set)."""
-        from isce.sensors.raw import RawSource
-
         attrs = dict(self.raw.attributes)
         attrs[RC_ATTRIBUTE] = {"valid_samples": list(self.valid), "bandwidth": self.bandwidth,
                                "window": self.window, "beta": self.beta}
@@ -177,8 +182,6 @@ def range_compress(raw, output=None, *, window_kind="rect", beta: float = 0.0,
     processed in blocks of ``block_lines`` (default: about 64 MiB of FFT
     buffer). Returns a :class:`RangeCompressed`.
     """
-    from .rda import Clock
-
     clock = Clock()
     window_kind = parse_window(window_kind)
     width, length = int(raw.width), int(raw.length)
@@ -197,15 +200,11 @@ def range_compress(raw, output=None, *, window_kind="rect", beta: float = 0.0,
                          beta=float(beta), path=None)
     blocks = range(0, length, block_lines)
     if progress:
-        from isce.io import progress_bar
-
         blocks = progress_bar(blocks, desc="range compression")
     writer = None
     if output is None:
         data = np.empty((length, width), dtype=np.complex64)
     else:
-        from .output import ComplexRasterOutput
-
         output = os.fspath(output)
         writer = ComplexRasterOutput(output, width, length, image_type="rc")
     try:
@@ -245,10 +244,6 @@ def range_compress(raw, output=None, *, window_kind="rect", beta: float = 0.0,
 
 def load_range_compressed(path) -> RangeCompressed:
     """Open range-compressed data written by :func:`range_compress` (its ``.json``)."""
-    import isce.io
-    from isce.framework.errors import InputError
-    from isce.sensors.raw import RawProduct
-
     product = RawProduct.load(path)
     info = product.attributes.get(RC_ATTRIBUTE)
     if not info:

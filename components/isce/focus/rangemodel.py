@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.ellipsoid import WGS84
+from isce.geometry.rdr2geo import rdr2geo_points
 
 __all__ = ["RangeModel", "fit_range_model", "two_way_delay", "LINE_TIMES"]
 
@@ -161,9 +163,6 @@ def fit_range_model(orbit, wavelength: float, look_side: str, t_ref: float, rang
     centred on the apex. Fitting over the processed aperture (not a symmetric one)
     matters for squinted data: the matched filter then places the target where the
     exact history puts it."""
-    from isce.core.ellipsoid import WGS84
-    from isce.geometry import rdr2geo_points
-
     line_time = _line_time(line_time)
     ranges = np.asarray(ranges, dtype=np.float64)
     r_lo, r_hi = float(ranges.min()), float(ranges.max())

@@ -214,7 +214,7 @@ def _load(path: Path, included_from: str | None = None, line: int | None = None,
 
     The file is read only if it is a regular file (a FIFO or device would hang or never
     end); the parser expands no entities, loads no DTD and fetches nothing."""
-    from lxml import etree  # imported here: the framework must stay cheap to import
+    from lxml import etree  # lazy: lxml only when an XML file is read: the framework stays cheap to import
 
     resolved = path.resolve()
     if resolved in chain:

@@ -12,6 +12,11 @@ import numbers
 
 import numpy as np
 
+from isce.core.lut import LUT2d
+from isce.core.radargrid import LookSide
+from isce.core.time import DateTime
+from isce.ext import load
+
 __all__ = ["kernels", "epoch_ns", "orbit_data", "doppler_data", "side_sign", "KERNEL_LUT_METHODS"]
 
 #: Doppler/DEM interpolation methods the kernels implement. 'biquintic' is
@@ -25,15 +30,12 @@ def kernels():
     """The compiled module ``isce.ext._geometry`` (clear ImportError if not built)."""
     global _geometry
     if _geometry is None:
-        from isce.ext import load
         _geometry = load("_geometry")
     return _geometry
 
 
 def epoch_ns(epoch) -> int:
     """Integer nanoseconds since 1970 of a DateTime, datetime64 or ISO text."""
-    from isce.core.time import DateTime
-
     if isinstance(epoch, np.datetime64):
         return int(epoch.astype("datetime64[ns]").astype(np.int64))
     if not isinstance(epoch, DateTime):
@@ -50,8 +52,6 @@ def orbit_data(orbit, epoch, method: str = "hermite"):
 
 def side_sign(look_side) -> int:
     """+1 for left, -1 for right, from 'left'/'right', ±1, a LookSide or a RadarGrid."""
-    from isce.core.radargrid import LookSide
-
     if hasattr(look_side, "look_side_sign"):
         return int(look_side.look_side_sign)
     return int(LookSide.parse(look_side))
@@ -84,7 +84,6 @@ def doppler_data(doppler=None, *, method: str | None = None, grid=None, samples:
         return g.Lut2d.constant(0.0)
     if isinstance(doppler, numbers.Real):
         return g.Lut2d.constant(float(doppler))
-    from isce.core.lut import LUT2d
 
     if isinstance(doppler, LUT2d):
         if not doppler.have_data:

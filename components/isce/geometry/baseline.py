@@ -33,7 +33,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from isce.core.ellipsoid import WGS84
+
 from ._convert import epoch_ns
+from .geo2rdr import geo2rdr_points
+from .rdr2geo import rdr2geo_points
 
 __all__ = ["Baseline", "baselines", "product_baselines", "baseline_summary"]
 
@@ -98,11 +102,8 @@ def baselines(reference_grid, reference_orbit, secondary_orbit, lines=None, pixe
     is assumed to share the reference's wavelength and look side and times
     are in the secondary orbit's epoch.
     """
-    from .geo2rdr import geo2rdr_points
-    from .rdr2geo import rdr2geo_points
-
     if ellipsoid is None:
-        from isce.core.ellipsoid import WGS84 as ellipsoid
+        ellipsoid = WGS84
     g = reference_grid
     if lines is None and pixels is None:
         lines = np.array([0.0, (g.length - 1) / 2.0, g.length - 1.0])[:, None]

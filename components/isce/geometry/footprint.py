@@ -7,6 +7,10 @@ import numpy as np
 
 from isce.framework import InputError
 
+from .dem import load_dem
+from .demsource import open_dem
+from .rdr2geo import rdr2geo_points
+
 EDGE_SAMPLES = 16
 KM_PER_DEG = 111.32  # along a meridian; east-west shrinks with cos(latitude)
 #: plausible heights of the Earth's land surface [m]: the Dead Sea shore (-430 m) and Everest
@@ -19,8 +23,6 @@ MAX_VOID_FRACTION = 0.25
 
 def scene_footprint(radar_grid, orbit, doppler=None, heights=(0.0,)) -> tuple[float, float, float, float]:
     """(west, south, east, north) [deg] of the grid's edges on the surfaces h = ``heights`` [m]."""
-    from .rdr2geo import rdr2geo_points
-
     n = EDGE_SAMPLES
     lines = np.linspace(0, radar_grid.length - 1, n)
     pixels = np.linspace(0, radar_grid.width - 1, n)
@@ -44,9 +46,7 @@ def scene_footprint(radar_grid, orbit, doppler=None, heights=(0.0,)) -> tuple[fl
 def _dem_bounds(dem_path):
     """(west, south, east, north) [deg] of a DEM's pixel edges, without reading it; None if unknown."""
     try:
-        from isce.dem.dem import _open
-
-        with _open(dem_path) as src:
+        with open_dem(dem_path) as src:
             return tuple(float(v) for v in src.bounds)
     except Exception:  # noqa: BLE001 - only to word the error better
         return None
@@ -94,8 +94,6 @@ def check_dem_coverage(dem_path, footprint, margin: float = 0.0, scene: str = "t
 
     ``scene`` names the footprint in the message (e.g. "the centre of the raw scene").
     Returns the number of void samples over the footprint (to be filled)."""
-    from .dem import load_dem
-
     west, south, east, north = footprint
     km_lon = KM_PER_DEG * math.cos(math.radians((south + north) / 2))
     need = f"{scene} needs lon {west:.4f}..{east:.4f}, lat {south:.4f}..{north:.4f}"

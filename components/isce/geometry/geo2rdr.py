@@ -31,6 +31,8 @@ from contextlib import ExitStack
 
 import numpy as np
 
+import isce.io
+from isce.core.ellipsoid import WGS84
 from isce.core.threads import kernel_threads
 
 from ._convert import doppler_data, epoch_ns, kernels, orbit_data, side_sign
@@ -48,7 +50,6 @@ OFFSET_FILES = {"range": "range.off", "azimuth": "azimuth.off"}
 
 def _ellipsoid(ellipsoid):
     if ellipsoid is None:
-        from isce.core.ellipsoid import WGS84
         ellipsoid = WGS84
     return float(ellipsoid.a), float(ellipsoid.e2)
 
@@ -149,8 +150,6 @@ def geo2rdr_offsets(topo, secondary_grid, orbit, doppler=None, output_dir="offse
     ``dtype``: 'FLOAT' (ISCE3) or 'DOUBLE'. Returns ``{'range': path,
     'azimuth': path}``; failed targets are NaN.
     """
-    import isce.io
-
     lon_r, lat_r, z_r = (isce.io.open(p) for p in _topo_paths(topo))
     length, width = lon_r.length, lon_r.width
     for r in (lat_r, z_r):

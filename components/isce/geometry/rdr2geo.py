@@ -53,7 +53,10 @@ from contextlib import ExitStack
 
 import numpy as np
 
+import isce.io
+from isce.core.ellipsoid import WGS84
 from isce.core.threads import kernel_threads
+from isce.core.time import DateTime
 
 from ._convert import doppler_data, epoch_ns, kernels, orbit_data, side_sign
 from .dem import as_dem, load_dem
@@ -81,7 +84,6 @@ TOPO_FILES = {
 
 def _ellipsoid(ellipsoid):
     if ellipsoid is None:
-        from isce.core.ellipsoid import WGS84
         ellipsoid = WGS84
     return float(ellipsoid.a), float(ellipsoid.e2)
 
@@ -91,7 +93,6 @@ def _seconds(times, epoch):
     arr = np.asarray(times)
     if arr.dtype.kind in "biuf":
         return np.ascontiguousarray(arr, dtype=np.float64).reshape(-1)
-    from isce.core.time import DateTime
 
     e = epoch_ns(epoch)
     flat = [x for x in np.atleast_1d(arr).reshape(-1)]
@@ -229,7 +230,6 @@ def _as_height_source(heights):
     """Per-pixel heights: None, a 2-D array, or a raster path (isce.io)."""
     if heights is None or isinstance(heights, np.ndarray):
         return heights
-    import isce.io
 
     return isce.io.open(heights).band(0)
 
@@ -249,8 +249,6 @@ def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, he
 
     Returns ``{product: path}``. Files are written atomically with sidecars.
     """
-    import isce.io
-
     unknown = [p for p in products if p not in TOPO_FILES]
     if unknown:
         raise ValueError(f"unknown topo product(s) {unknown}; choose from {list(TOPO_FILES)}")

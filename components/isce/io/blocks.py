@@ -8,6 +8,10 @@ read and which of them to keep.
 """
 from typing import NamedTuple
 
+import numpy as np
+
+from .datatypes import lookup
+
 
 class Window(NamedTuple):
     read: slice    # rows to read: the core plus up to `overlap` rows on each side
@@ -31,7 +35,7 @@ def progress_bar(iterable=None, **kwargs):
 
     Keyword arguments go to tqdm (defaults: ``unit="block"``, ``leave=False``); the bar also
     works without an iterable (``update``/``close``)."""
-    from tqdm.auto import tqdm  # imported when a bar is asked for (not by every isce.io user)
+    from tqdm.auto import tqdm  # lazy: tqdm costs ~0.1 s to import; only progress bars need it
 
     kwargs.setdefault("unit", "block")
     kwargs.setdefault("leave", False)
@@ -72,10 +76,6 @@ def iter_blocks(length, block_lines, overlap=0, *, progress=False, desc=None):
 def block_lines_for(width, dtype, bands=1, budget=64 * 2**20, arrays=1):
     """Rows per block so that ``arrays`` blocks of ``width`` x ``bands`` samples of ``dtype``
     fit in ``budget`` bytes (at least 1)."""
-    import numpy as np
-
-    from .datatypes import lookup
-
     try:
         itemsize = lookup(dtype).itemsize
     except ValueError:

@@ -5,8 +5,10 @@ Layout conventions (as ISCE): ``coordinate1`` is the width axis (x, longitude),
 values are the outer corner of the first pixel (GDAL's geotransform origin), and
 ``dy`` is negative for north-up grids.
 """
-from dataclasses import dataclass, field, replace
 import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from .datatypes import DataType, lookup, numpy_dtype
 from .errors import RasterError
@@ -62,11 +64,9 @@ class Geo:
         return (min(self.x0, x1), min(self.y0, y1), max(self.x0, x1), max(self.y0, y1))
 
     def x_centers(self, width):
-        import numpy as np
         return self.x0 + (np.arange(width) + 0.5) * self.dx
 
     def y_centers(self, length):
-        import numpy as np
         return self.y0 + (np.arange(length) + 0.5) * self.dy
 
 

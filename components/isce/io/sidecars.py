@@ -5,6 +5,7 @@ trusts first), each atomically. They are written only once the data file is in p
 """
 import os
 
+from ..version import release_version
 from . import envi, isce_xml, vrt
 from .atomic import remove_quietly, write_text
 from .errors import RasterError
@@ -19,7 +20,6 @@ def sidecar_paths(data_path):
 
 
 def _version():
-    from ..version import release_version
     return f"isce {release_version}"
 
 

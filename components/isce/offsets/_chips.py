@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 
+import isce.io
 from isce.signal._arrays import to_numeric
 
 __all__ = ["ImageSource"]
@@ -23,8 +24,6 @@ class ImageSource:
     def __init__(self, source, what="image", band=0):
         self.what = what
         if isinstance(source, (str, os.PathLike)):
-            import isce.io
-
             source = isce.io.open(source)
         if hasattr(source, "read") and hasattr(source, "bands") and hasattr(source, "length"):
             source = source.band(band) if source.bands > 1 else source.read()

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from isce.core.threads import kernel_threads
+from isce.ext import load
 
 __all__ = ["ncc_surface", "integer_peak", "snr_isce", "covariance_isce", "deramp",
            "oversample", "refine_peak", "newton_refine", "next_fast"]
@@ -313,8 +314,6 @@ def _kernel():
     """The compiled module isce.ext._offsets, or None when it is not built."""
     if not _EXT:
         try:
-            from isce.ext import load
-
             _EXT.append(load("_offsets"))
         except ImportError:
             _EXT.append(None)

@@ -44,7 +44,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import isce.io
 from isce.core.threads import kernel_threads
+from isce.io.blocks import progress_bar
 
 from . import _ncc
 from ._chips import ImageSource
@@ -354,8 +356,6 @@ def ampcor(reference, secondary, *, window=128, search=40, skip=None, first=None
 
 
 def _progress(iterable, total):
-    from isce.io import progress_bar
-
     return progress_bar(iterable, total=total, desc="ampcor", unit="batch")
 
 
@@ -477,8 +477,6 @@ def write_dense(offsets: OffsetField, prefix, *, fill=np.nan):
     Sidecars (.xml/.vrt/.hdr) record the grid; the window centres are in the
     XML as ``first_line``, ``first_pixel``, ``line_step``, ``pixel_step`` when
     the grid is regular. Returns the three paths."""
-    import isce.io
-
     if offsets.grid_shape is None:
         raise ValueError("write_dense needs offsets on a grid (grid_shape is set by ampcor)")
     rows, cols = offsets.grid_shape

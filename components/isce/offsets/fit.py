@@ -24,7 +24,9 @@ import os
 
 import numpy as np
 
+import isce.io
 from isce.core.poly import Poly2d
+from isce.io.atomic import write_text
 
 __all__ = ["Poly2D", "fit_poly2d", "fit_offsets", "write_offset_rasters", "write_misreg_json",
            "read_misreg_json"]
@@ -66,8 +68,6 @@ class Poly2D(Poly2d):
 
     def to_json(self, path) -> str:
         """Write as JSON (atomically); returns the path."""
-        from isce.io.atomic import write_text
-
         path = os.fspath(path)
         write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
         return path
@@ -172,8 +172,6 @@ def write_offset_rasters(folder, shape, az_poly=None, rg_poly=None, *, geometry_
     ``geometry_az``/``geometry_rg``: paths, isce.io rasters or 2-D arrays of
     ``shape`` (e.g. geo2rdr's ``azimuth.off``/``range.off`` [pixels]); NaN
     stays NaN. Writing is atomic (isce.io). Returns the two paths."""
-    import isce.io
-
     length, width = (int(shape[0]), int(shape[1]))
     folder = os.fspath(folder)
     geo = [_as_rows(g, shape) if g is not None else None for g in (geometry_az, geometry_rg)]
@@ -195,8 +193,6 @@ def write_offset_rasters(folder, shape, az_poly=None, rg_poly=None, *, geometry_
 
 def _as_rows(source, shape):
     if isinstance(source, (str, os.PathLike)):
-        import isce.io
-
         source = isce.io.open(source)
     if hasattr(source, "read") and hasattr(source, "bands"):
         source = source.read()

@@ -11,6 +11,9 @@ import os
 
 import numpy as np
 
+import isce.io
+from isce.io.blocks import progress_bar
+
 
 class RowReader:
     """Read whole lines of a 2-D image: ``reader[lo:hi]`` -> ndarray ``(hi-lo, width)``."""
@@ -19,8 +22,6 @@ class RowReader:
         self.what = what
         self._raster = None
         if isinstance(source, (str, os.PathLike)):
-            import isce.io
-
             self._raster = isce.io.open(source)
             source = self._raster
         if hasattr(source, "read") and hasattr(source, "bands") and hasattr(source, "length"):
@@ -68,6 +69,5 @@ def progress_blocks(starts, total, progress, desc):
     """Wrap an iterable of block starts in a tqdm bar when ``progress``."""
     if not progress:
         return starts
-    from isce.io import progress_bar
 
     return progress_bar(starts, total=total, desc=desc)

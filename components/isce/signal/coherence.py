@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import isce.io
+
 from .looks import multilook_sum
 
 __all__ = ["coherence", "coherence_from_sums", "mean_coherence"]
@@ -71,8 +73,6 @@ def mean_coherence(raster, band: int = 0) -> tuple[float, float]:
     windows without power, e.g. the edges a resampler left empty). ``raster``: an
     isce.io raster, a path to one (read a block at a time), or an array. Returns
     ``(0.0, 0.0)`` for an image without data."""
-    import isce.io
-
     if isinstance(raster, np.ndarray):
         blocks = [np.asarray(raster, dtype=np.float64)]
     else:

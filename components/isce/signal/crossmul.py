@@ -32,6 +32,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+import isce.io
+
 from ._arrays import RowReader, progress_blocks, to_numeric
 from .coherence import coherence_from_sums
 
@@ -85,7 +87,7 @@ def upsample_range(slc, factor: int = 2, *, workers: int = -1):
     Sample ``k`` of the input lands on sample ``factor * k`` of the output. The
     line is zero-padded to a fast FFT length first; the Nyquist bin of an even
     length is split between +-fs/2."""
-    from scipy import fft as sfft
+    from scipy import fft as sfft  # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
 
     x = np.asarray(slc)
     if x.ndim != 2:
@@ -249,7 +251,6 @@ def crossmul_raster(reference, secondary, interferogram, coherence=None, amplitu
                              "differ in shape")
     length, width = r1.shape
     L, W = length // az_looks, width // rg_looks
-    import isce.io
 
     writers = []
     try:

@@ -33,8 +33,13 @@ are filtered ``workers`` at a time in threads.
 """
 from __future__ import annotations
 
-import numpy as np
+import os
+from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+import isce.io
 from isce.core.threads import kernel_threads
 
 from ._arrays import RowReader, progress_blocks
@@ -87,11 +92,10 @@ class _Grid:
 def _filter_rows(read_rows, lo, hi, length, width, alpha, grid, psd_smooth, rescale, workers):
     """Filter output rows lo..hi (lo a multiple of step); ``read_rows(a, b)`` returns
     image rows a..b (0 <= a <= b <= length) as complex."""
-    from scipy import fft as sfft
+    from scipy import fft as sfft  # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
 
     W, S = grid.window, grid.step
     first, last = grid.starts(lo, lo + -(-(hi - lo) // S) * S)
-    n_win_y = (last - first) // S + 1
     rows_needed = (first, last + W)                       # image rows first..last+W (may lie outside)
     a, b = max(rows_needed[0], 0), min(rows_needed[1], length)
     n_win_x = -(-(width + grid.pad) // S)                 # windows starting at -pad, -pad+S, ...
@@ -101,13 +105,12 @@ def _filter_rows(read_rows, lo, hi, length, width, alpha, grid, psd_smooth, resc
     good = _valid(z)
     buf[a - rows_needed[0]:b - rows_needed[0], grid.pad:grid.pad + width] = np.where(good, z, 0)
 
-    from numpy.lib.stride_tricks import sliding_window_view
-
     tiles = sliding_window_view(buf, (W, W))[::S, ::S]          # (n_win_y, n_win_x, W, W) view
     spec = sfft.fft2(tiles, axes=(-2, -1), workers=workers)     # copies
     if alpha > 0:
         mag = np.abs(spec)
         if psd_smooth > 1:
+            # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
             from scipy.ndimage import uniform_filter
 
             mag = uniform_filter(mag, size=(1, 1, psd_smooth, psd_smooth), mode="wrap")
@@ -161,8 +164,6 @@ def _block_lines(width, step, block_lines):
 
 
 def _workers(workers):
-    import os
-
     if workers is None or int(workers) < 1:
         return max(1, min(os.cpu_count() or 1, 4))
     return kernel_threads(workers)  # never more than the CPUs
@@ -172,8 +173,6 @@ def _blocks(reader, alpha, grid, psd_smooth, rescale, block_lines, workers, prog
     """Yield ``(rows, filtered rows)`` in order; blocks are computed ``workers`` at a time
     in threads (NumPy and scipy.fft release the GIL). The result does not depend on
     the blocking or the threads."""
-    from concurrent.futures import ThreadPoolExecutor
-
     length, width = reader.shape
     n = _block_lines(width, grid.step, block_lines)
     starts = list(range(0, length, n))
@@ -238,8 +237,6 @@ def filter_raster(interferogram, output, alpha: float = 0.5, *, window: int = WI
 
     ``interferogram`` may be a path, an isce.io Raster or a 2-D array-like.
     Options as :func:`goldstein`."""
-    import isce.io
-
     alpha, window, step, psd_smooth = _check(alpha, window, step, psd_smooth)
     reader = RowReader(interferogram, "interferogram")
     length, width = reader.shape

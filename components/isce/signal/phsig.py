@@ -41,8 +41,12 @@ fewer than ``min_samples`` valid samples in its window gets 0.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
+import isce.io
 from isce.core.threads import kernel_threads
 
 from ._arrays import RowReader, progress_blocks
@@ -79,7 +83,7 @@ def _clean(block):
 
 def _box_sum(a, w):
     """``sum_{k,n} w[k, n] a[i + k - h, j + n - h]`` (zero outside), ``w`` separable."""
-    from scipy import ndimage
+    from scipy import ndimage  # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
 
     h = w.shape[0] // 2
     g = w[:, h] / np.sqrt(w[h, h])              # w[k, n] = g[k] g[n]
@@ -158,8 +162,6 @@ def _phase_sigma_block(z0, win, slope_window, nlooks, min_samples):
 
 
 def _workers(workers):
-    import os
-
     if workers is None or int(workers) < 1:
         return max(1, min(os.cpu_count() or 1, 4))
     return kernel_threads(workers)  # never more than the CPUs
@@ -169,10 +171,6 @@ def _blocks(reader, win, swin, nlooks, min_samples, block_lines, workers, progre
     """Yield ``(rows written, coherence, sigma)`` block by block, in order; blocks are read
     with the overlap the windows need, so the result does not depend on the blocking, and
     are computed ``workers`` at a time in threads (NumPy releases the GIL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    import isce.io
-
     length, width = reader.shape
     overlap = win // 2 + swin // 2 + 1
     if block_lines is None:
@@ -235,8 +233,6 @@ def phsig_raster(interferogram, output, *, window: int = 5, slope_window: int = 
     """``phsig.cor`` (FLOAT, image type ``cor``) from a filtered interferogram on disk
     (or any 2-D array-like), block by block with the overlap the windows need, so the
     result equals :func:`phase_sigma` of the whole image. Returns ``output``."""
-    import isce.io
-
     win = _check_window("window", window)
     swin = _check_window("slope_window", slope_window)
     reader = RowReader(interferogram, "interferogram")

@@ -25,7 +25,9 @@ import math
 
 import numpy as np
 
+import isce.io
 from isce.core.threads import kernel_threads
+from isce.ext import load
 
 from ._arrays import RowReader, as_complex64, progress_blocks
 
@@ -38,8 +40,6 @@ _SUPPORT_BEFORE, _SUPPORT_AFTER = 3, 4   # lines floor(y) - 3 .. floor(y) + 4
 
 
 def _kernel():
-    from isce.ext import load
-
     return load("_signal")
 
 
@@ -178,8 +178,6 @@ def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid
     block_lines = int(block_lines)
     writer = result = None
     if output is not None:
-        import isce.io
-
         writer = isce.io.create(output, out_width, out_length, "CFLOAT", image_type="slc")
     else:
         result = np.empty((out_length, out_width), np.complex64)

@@ -43,13 +43,21 @@ import os
 import numpy as np
 
 from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.ellipsoid import WGS84
+from isce.core.radargrid import RadarGrid
+from isce.focus.rangemodel import fit_range_model
+from isce.focus.rda import _TWO_WAY_3DB, _src_phase
+from isce.geometry.geo2rdr import geo2rdr_points
+from isce.geometry.rdr2geo import rdr2geo_block
+from isce.io.blocks import progress_bar
+from isce.signal.resample import resample_slc_block
 
 __all__ = ["echoes_from_scene", "band_limited_speckle", "pair_scenes", "scene_grid",
            "simulated_band", "zero_doppler_shift"]
 
 
 def _fft():
-    import scipy.fft
+    import scipy.fft  # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
 
     return scipy.fft, os.cpu_count() or 1
 
@@ -57,8 +65,6 @@ def _fft():
 def zero_doppler_shift(orbit, radar, t_ref: float, slant_range: float, height: float = 0.0) -> float:
     """Zero-Doppler time minus transmit time [s] of the pulse that sees a target at its apex
     (``-dt`` of the range model: about ``R / c``), as the focuser's default grid uses."""
-    from isce.focus.rangemodel import fit_range_model
-
     model = fit_range_model(orbit, radar.wavelength, radar.look_side, t_ref,
                             np.array([slant_range - 50.0, slant_range + 50.0]), height=height)
     return -float(model.eval(slant_range)[1])
@@ -69,8 +75,6 @@ def scene_grid(orbit, radar, *, sensing_start: float, length: int, starting_rang
     """The zero-Doppler grid matching a raw window (pulses from ``sensing_start`` [s], transmit
     times; samples from ``starting_range`` [m]): the same PRF and spacing, lines shifted to
     zero-Doppler time. Returns an :class:`isce.core.radargrid.RadarGrid`."""
-    from isce.core.radargrid import RadarGrid
-
     dr = SPEED_OF_LIGHT / (2.0 * radar.range_sampling_rate)
     r_mid = starting_range + 0.5 * (width - 1) * dr
     t_mid = sensing_start + 0.5 * (length - 1) / radar.prf
@@ -101,8 +105,6 @@ def band_limited_speckle(shape, range_fraction: float, azimuth_fraction: float, 
 def simulated_band(radar, orbit, grid) -> float:
     """Doppler band [Hz] of distributed echoes: 1.25 x the antenna's two-way 3-dB band at the
     platform speed of mid-``grid`` (beyond the focuser's processed band), at most the PRF."""
-    from isce.focus.rda import _TWO_WAY_3DB
-
     _, vel = orbit.interpolate(np.array([grid.sensing_start + 0.5 * grid.length / grid.prf]))
     speed = float(np.linalg.norm(vel[0]))
     return float(min(1.25 * 2 * _TWO_WAY_3DB * 2 * speed / radar.antenna_length, radar.prf))
@@ -122,9 +124,6 @@ def echoes_from_scene(scene, grid, orbit, radar, *, sensing_start: float, length
     of amplitude ``|s|`` at the beam centre, as :func:`~isce.simulate.echoes.simulate_point_targets`
     does for a target of that amplitude. See the module doc for the method.
     """
-    from isce.focus.rangemodel import fit_range_model
-    from isce.focus.rda import _src_phase
-
     fft, workers = _fft()
     scene = np.asarray(scene)
     prf = float(radar.prf)
@@ -153,8 +152,6 @@ def echoes_from_scene(scene, grid, orbit, radar, *, sensing_start: float, length
     blocks = list(range(int(rows_nonzero[0]), int(rows_nonzero[-1]) + 1, int(block_lines)))
     bar = None
     if progress:
-        from isce.io import progress_bar
-
         bar = progress_bar(total=len(blocks), desc="echoes of the scene")
     tails = 24
     for m0 in blocks:
@@ -261,8 +258,6 @@ def _spread_chirp(rc, radar) -> np.ndarray:
 # ---------------------------------------------------------------------------- a pair
 def _coarse_grid(grid, step: int):
     """Every ``step``-th line and sample of ``grid`` (one node past each end)."""
-    from isce.core.radargrid import RadarGrid
-
     return RadarGrid(grid.sensing_start, grid.reference_epoch, prf=grid.prf / step,
                      starting_range=grid.starting_range,
                      range_pixel_spacing=grid.range_pixel_spacing * step,
@@ -287,6 +282,7 @@ def upsample_linear(coarse: np.ndarray, step: int, shape) -> np.ndarray:
 
 def _bilinear_at(table: np.ndarray, step: int, m, j) -> np.ndarray:
     """Values of ``table`` (nodes every ``step``) at fractional fine coordinates (m, j)."""
+    # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
     from scipy.ndimage import map_coordinates
 
     return map_coordinates(table, [np.asarray(m) / step, np.asarray(j) / step], order=1,
@@ -311,19 +307,12 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
     Returns ``{"reference": S1, "secondary": S2, "brightness": amplitude (grid1),
     "secondary_lines"/"secondary_samples": where each reference pixel lands in grid2}``.
     """
-    from isce.core.ellipsoid import WGS84
-    from isce.geometry.geo2rdr import geo2rdr_points
-    from isce.geometry.rdr2geo import rdr2geo_block
-    from isce.signal.resample import resample_slc_block
-
     if not 0.0 <= coherence <= 1.0:
         raise ValueError(f"coherence must be within 0..1, got {coherence}")
     rng = np.random.default_rng(int(seed))
     wvl = grid1.wavelength
     bar = None
     if progress:
-        from isce.io import progress_bar
-
         bar = progress_bar(total=5, desc="scene", unit="stage")
 
     def stage(name):

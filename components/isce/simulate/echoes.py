@@ -49,7 +49,10 @@ import os
 
 import numpy as np
 
+import isce.io
 from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.doppler import zero_doppler
+from isce.framework.errors import InputError
 from isce.sensors.raw import RawProduct, RawSource, register_decoder
 
 from .radar import RadarParameters
@@ -64,8 +67,6 @@ _COUNTER = itertools.count(1)
 
 
 def _read_memory(source: RawSource, rows: slice) -> np.ndarray:
-    from isce.framework.errors import InputError
-
     data = _MEMORY.get(source.path)
     if data is None:
         raise InputError(f"{source.path}: in-memory echoes are gone (released, or another process)")
@@ -187,8 +188,6 @@ def simulate_point_targets(orbit, radar: RadarParameters, targets, *, sensing_st
     ``seed``: noise seed (line ``i`` uses ``default_rng([seed, i])``, so the noise
     does not depend on the block size).
     """
-    from isce.core.doppler import zero_doppler
-
     targets = as_targets(targets)
     length = int(length)
     if length <= 0:
@@ -261,8 +260,6 @@ def simulate_point_targets(orbit, radar: RadarParameters, targets, *, sensing_st
         _MEMORY[key] = data
         product.source = RawSource("memory", key)
         return product
-
-    import isce.io
 
     output = os.fspath(output)
     with isce.io.create(output, width, length, "CFLOAT", image_type="raw") as ds:

@@ -36,6 +36,9 @@ import numpy as np
 from isce.core.constants import EARTH_ROTATION_RATE, WGS84_A, WGS84_GM
 from isce.core.ellipsoid import WGS84
 from isce.core.orbit import Orbit
+from isce.geometry.geo2rdr import geo2rdr_points
+
+from .radar import ree_out17
 
 __all__ = ["CircularOrbitModel", "circular_orbit", "orbit_over", "earth_rotation_angle",
            "look_angle", "as_datetime64", "ree_orbit_model", "REE_ROTATION_ANGLE_DEG",
@@ -308,8 +311,6 @@ def ree_orbit_model(rdf_path=None, rotation_angle_deg: float = REE_ROTATION_ANGL
     """The circular orbit of JPL's REE point-target case from the elements in its ``.rdf``
     (semi-major axis, inclination, node, mean anomaly at the rdf's reference epoch, the
     planet's rotation rate and GM) as a :class:`CircularOrbitModel`."""
-    from .radar import ree_out17
-
     radar = ree_out17(rdf_path)
     x = radar.extra
     return CircularOrbitModel(
@@ -354,8 +355,6 @@ def orbit_with_baseline(reference_orbit: Orbit, lat_deg: float, lon_deg: float, 
     target = WGS84.lon_lat_to_xyz(np.array([math.radians(lon_deg), math.radians(lat_deg),
                                             float(height_m)]))
     if reference_time is None:
-        from isce.geometry import geo2rdr_points
-
         t, _, status = geo2rdr_points(
             np.array([[math.radians(lon_deg), math.radians(lat_deg), float(height_m)]]),
             reference_orbit, 0.1, look_side, threshold=1e-10, maxiter=100)

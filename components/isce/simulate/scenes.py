@@ -18,6 +18,7 @@ import numpy as np
 
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.ellipsoid import WGS84
+from isce.sensors.nisar_xml import read_orbit_xml
 
 from .orbit import as_datetime64, orbit_over, ree_orbit_model
 from .radar import RadarParameters, alos_palsar_fbs, ree_out17
@@ -113,8 +114,6 @@ def ree_out17_scene(rdf_path=None, *, pulses: int | None = None, csv_path=None,
         targets = [Target(lat, lon, h, 1.0, name) for name, lat, lon, h in REE_OUT17_TARGETS]
     epoch = as_datetime64("2021-07-01T03:19:50")
     if orbit_source == "xml":
-        from isce.sensors import read_orbit_xml
-
         if base is None:
             raise ValueError("orbit_source='xml' reads orbit.xml beside the rdf: give rdf_path")
         orbit = read_orbit_xml(os.path.join(base, "orbit.xml"))

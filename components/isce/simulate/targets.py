@@ -16,9 +16,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+import isce.io
 from isce.core.constants import SPEED_OF_LIGHT
-from isce.core.ellipsoid import WGS84
+from isce.core.ellipsoid import WGS84, enu_to_ecef
 from isce.framework.errors import InputError
+from isce.geometry.geo2rdr import geo2rdr_points
 
 __all__ = ["Target", "as_targets", "targets_xyz", "target_truth", "read_targets_csv",
            "parse_target_list", "synthetic_dem", "dem_height", "MogiSource"]
@@ -161,8 +163,6 @@ def target_truth(targets, orbit, wavelength: float, look_side: str, *, grid=None
     ``sensing_start`` [s since the orbit epoch], ``prf``, ``starting_range``,
     ``range_pixel_spacing``) is given, ``line`` and ``pixel`` (fractional).
     """
-    from isce.geometry import geo2rdr_points
-
     targets = as_targets(targets)
     if not targets:
         return []
@@ -218,8 +218,6 @@ def synthetic_dem(path, lat_range, lon_range, posting_deg: float = 1.0 / 3600.0,
     ``lat_range`` x ``lon_range`` [deg] at ``posting_deg`` as an isce.io raster with GDAL/ISCE
     sidecars (pixel-centre geo-referencing, north up). ``terrain``: :func:`dem_height` options
     (``center`` defaults to the middle of the area). Returns ``path``."""
-    import isce.io
-
     lat0, lat1 = sorted(map(float, lat_range))
     lon0, lon1 = sorted(map(float, lon_range))
     width = int(math.ceil((lon1 - lon0) / posting_deg - 1e-9)) + 1
@@ -271,8 +269,6 @@ class MogiSource:
 
     def ecef(self, lat_deg, lon_deg) -> np.ndarray:
         """Displacement vector in ECEF [m] at (lat, lon) [deg]."""
-        from isce.core.ellipsoid import enu_to_ecef
-
         lat = np.asarray(lat_deg, dtype=np.float64)
         lon = np.asarray(lon_deg, dtype=np.float64)
         return enu_to_ecef(self.enu(lat, lon), np.radians(lon), np.radians(lat))

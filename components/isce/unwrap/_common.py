@@ -7,6 +7,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+import isce.io
+from isce.signal._arrays import RowReader
+
 TWO_PI = 2.0 * np.pi
 
 #: at most this many connected components are labelled (SNAPHU's MAXNCOMPS default);
@@ -25,8 +28,6 @@ class Source:
     isce.io Raster, or an array-like sliced by rows."""
 
     def __init__(self, source, what, band=0):
-        from isce.signal._arrays import RowReader
-
         self.what = what
         self._reader = RowReader(source, what, band=band)
         self.shape = self._reader.shape
@@ -57,7 +58,7 @@ def label_components(valid, min_size: int = 1, max_components: int = MAX_COMPONE
     """4-connected components of ``valid`` (uint32): labelled 1, 2, ... by decreasing
     size, components smaller than ``min_size`` pixels or beyond ``max_components``
     get 0 (as SNAPHU's conncomp)."""
-    from scipy import ndimage
+    from scipy import ndimage  # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
 
     labels, n = ndimage.label(np.asarray(valid, bool))
     out = np.zeros(labels.shape, np.uint32)
@@ -104,8 +105,6 @@ class UnwWriters:
     1 band, image type ``bil`` as ISCE2 writes it."""
 
     def __init__(self, unw_path, conncomp_path, width, length):
-        import isce.io
-
         self.unw = isce.io.create(unw_path, width, length, "FLOAT", bands=2, scheme="BIL",
                                   image_type="unw")
         try:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+import isce.io
+
 from ._common import UnwWriters, block_rows
 
 __all__ = ["transfer_cycles", "transfer_cycles_raster"]
@@ -43,8 +45,6 @@ def transfer_cycles_raster(wrapped, unwrapped, output, *, conncomp="auto") -> tu
     ``unwrapped`` (2-band ``.unw`` of the filtered one, with its ``.conncomp`` next to it),
     ``output`` (2-band ``.unw``: amplitude of ``wrapped``, phase; the connected components
     are copied to ``output + '.conncomp'``). Returns the paths written."""
-    import isce.io
-
     zr = isce.io.open(str(wrapped))
     ur = isce.io.open(str(unwrapped))
     if (zr.length, zr.width) != (ur.length, ur.width):

@@ -51,6 +51,8 @@ import logging
 
 import numpy as np
 
+from isce.signal._arrays import progress_blocks
+
 from ._common import (MAX_COMPONENTS, TWO_PI, Source, Unwrapped, UnwWriters, block_rows,
                       check_shapes, conncomp_path_for, label_components, open_inputs,
                       valid_mask)
@@ -91,6 +93,7 @@ def edge_costs(coherence, valid, cost_scale: float = 1.0, max_cost: int = MAX_CO
 
 def _solver():
     try:
+        # lazy: OR-Tools costs ~0.15 s to import; only the mcf unwrapper needs it
         from ortools.graph.python import min_cost_flow
     except ImportError as exc:                              # pragma: no cover - dependency
         raise ImportError("the 'mcf' unwrapper needs OR-Tools: pip install ortools") from exc
@@ -200,8 +203,6 @@ def _unwrap_into(ifg, corr, mask, out, valid_all, *, threshold, tile_size, overl
     length, width = ifg.shape
     tiles = list(_tiles(length, width, tile_size, overlap))
     if progress and len(tiles) > 1:
-        from isce.signal._arrays import progress_blocks
-
         tiles = progress_blocks(tiles, len(tiles), True, "unwrap (mcf)")
     for core, read in tiles:
         z = ifg[read]

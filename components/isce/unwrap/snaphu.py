@@ -45,6 +45,8 @@ import threading
 
 import numpy as np
 
+from isce.io.blocks import progress_bar
+
 from ._common import (Source, Unwrapped, UnwWriters, block_rows, check_shapes,
                       conncomp_path_for, open_inputs, valid_mask)
 
@@ -60,7 +62,8 @@ INIT_METHODS = ("mcf", "mst")
 def available() -> bool:
     """Whether the PyPI ``snaphu`` package can be imported."""
     try:
-        import snaphu  # noqa: F401
+        # lazy: snaphu is optional (the mcf unwrapper runs without it)
+        import snaphu  # noqa: F401 - imported only to see whether it can be
     except ImportError:
         return False
     return True
@@ -68,7 +71,7 @@ def available() -> bool:
 
 def _snaphu():
     try:
-        import snaphu
+        import snaphu  # lazy: snaphu is optional (the mcf unwrapper runs without it)
     except ImportError as exc:                                   # pragma: no cover - dependency
         raise ImportError("the 'snaphu' unwrapper needs the PyPI package snaphu: "
                           "pip install snaphu") from exc
@@ -175,7 +178,6 @@ def _elapsed_bar(enabled, desc, interval: float = 1.0):
     if not enabled:
         yield
         return
-    from isce.io import progress_bar
 
     bar = progress_bar(total=None, desc=desc, bar_format="{desc}: {elapsed} elapsed")
     stop = threading.Event()
