@@ -10,7 +10,7 @@ Per pass (``reference``, ``secondary``) in the output directory:
   secondary, the deformation (LOS displacement) of each target;
 * ``focus_<pass>.xml``: a ready-to-run input of ``focus.py``;
 * ALOS CEOS level 1.0 ``IMG-<pass>``/``LED-<pass>`` files and ``insarApp.xml`` when the
-  CEOS writer (:func:`isce.sensors.alos_ceos.write_ceos`) is available.
+  CEOS writer (:func:`isce.simulate.alos_ceos.write_ceos`) is available.
 
 ``simulation.json`` sums up the run (radar, orbits, baseline achieved).
 """
@@ -379,7 +379,7 @@ def inputs(ctx):
     out = Path(p.output_dir)
     written = {}
     try:
-        from isce.sensors.alos_ceos import write_ceos
+        from isce.simulate.alos_ceos import write_ceos
     except ImportError:
         write_ceos = None
     for name, spec in ctx.state.passes.items():
