@@ -43,7 +43,7 @@ def make_alos(folder, name, *, ascending, side):
     import isce.io
     from isce.core.constants import SPEED_OF_LIGHT
     from isce.core.ellipsoid import WGS84
-    from isce.sensors.alos_ceos import write_ceos
+    from isce.simulate.alos_ceos import write_ceos
     from isce.sensors.raw import RawProduct, RawSource
     from isce.simulate.orbit import orbit_over
     from isce.simulate.radar import alos_palsar_fbs

@@ -362,7 +362,7 @@ def test_two_alos_frames_in_isce2_list_syntax_run_as_one_pass(tmp_path):
     from dataclasses import replace
 
     import isce.io
-    from isce.sensors.alos_ceos import write_ceos
+    from isce.simulate.alos_ceos import write_ceos
     from isce.sensors.raw import RawProduct, RawSource
 
     lines, samples = 4800, 1024                  # longer than the aperture, wider than the chirp

@@ -173,7 +173,7 @@ def test_isce_slc_reader_errors_name_the_file(simulation, tmp_path, case, words)
 # ----------------------------------------------------------------------------- too short
 def test_raw_shorter_than_the_aperture_is_refused_in_preprocess(simulation, tmp_path):
     """A CEOS copy of the simulated reference cut to 2000 pulses (the aperture is ~4700)."""
-    from isce.sensors.alos_ceos import write_ceos
+    from isce.simulate.alos_ceos import write_ceos
     from isce.sensors.raw import RawProduct
 
     raw = RawProduct.load(simulation / "reference.raw.json")

@@ -15,8 +15,9 @@ import isce.sensors
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.orbit import Orbit
 from isce.framework import Application, CommandLine, ConfigurationError, Facility, InputError, Parameter
-from isce.sensors.alos_ceos import Alos, quantize, read_alos_ceos, write_ceos
+from isce.sensors.alos_ceos import Alos, quantize, read_alos_ceos
 from isce.sensors.raw import RawProduct, RawSource
+from isce.simulate.alos_ceos import write_ceos
 
 EPOCH = "2011-01-13T02:33:00.123456789"
 L, W = 48, 80

@@ -15,7 +15,7 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.focus.fft import next_fast_len
 from isce.focus.rangecomp import compress_lines, range_compress, range_filter, valid_samples
 from isce.framework import Application, CommandLine, Facility, Parameter
-from isce.sensors.alos_ceos import write_ceos
+from isce.simulate.alos_ceos import write_ceos
 from isce.sensors.nisar_l0b import read_nisar_l0b
 from isce.sensors.raw import RawProduct
 

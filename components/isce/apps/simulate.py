@@ -9,8 +9,8 @@ Per pass (``reference``, ``secondary``) in the output directory:
   zero-Doppler grid with the raw's start, PRF, starting range and spacing, plus, for the
   secondary, the deformation (LOS displacement) of each target;
 * ``focus_<pass>.xml``: a ready-to-run input of ``focus.py``;
-* ALOS CEOS level 1.0 ``IMG-<pass>``/``LED-<pass>`` files and ``insarApp.xml`` when the
-  CEOS writer (:func:`isce.sensors.alos_ceos.write_ceos`) is available.
+* ALOS CEOS level 1.0 ``IMG-<pass>``/``LED-<pass>`` files (:func:`isce.simulate.alos_ceos.write_ceos`)
+  and ``insarApp.xml``.
 
 ``simulation.json`` sums up the run (radar, orbits, baseline achieved).
 """
@@ -32,7 +32,7 @@ from isce.core.radargrid import RadarGrid
 from isce.framework import Application, ConfigurationError, Parameter, Step
 from isce.geometry.rdr2geo import radar_grid_bbox
 from isce.io.atomic import write_text
-from isce.sensors.alos_ceos import write_ceos
+from isce.simulate.alos_ceos import write_ceos
 from isce.sensors.raw import RawProduct, RawSource
 from isce.simulate.distributed import echoes_from_scene, pair_scenes, scene_grid, simulated_band
 from isce.simulate.echoes import release_memory, simulate_point_targets
@@ -360,7 +360,7 @@ def inputs(ctx):
                                                     output=f"{name}.slc"))
         ctx.add_output(xml)
         written[name] = {"raw": raw_name, "focus_xml": xml.name}
-        if write_ceos is not None and p.ceos and p.radar == "ALOS":
+        if p.ceos and p.radar == "ALOS":
             product = RawProduct.load(spec["raw"] + ".json")
             img, led = out / f"IMG-HH-{name}", out / f"LED-{name}"
             write_ceos(product, os.fspath(img), os.fspath(led))
@@ -385,8 +385,6 @@ def inputs(ctx):
         lines += ["  </component>", "</insarApp>", ""]
         write_text(os.fspath(out / "insarApp.xml"), "\n".join(lines))
         ctx.add_output(out / "insarApp.xml")
-    elif write_ceos is None and p.radar == "ALOS":
-        ctx.log.warning("no ALOS CEOS writer (isce.sensors.alos_ceos) yet: raw rasters only")
     mogi = _mogi(p)
     summary = {"radar": ctx.state.radar, "targets": ctx.state.targets,
                "scene_kind": p.reflectivity, "coherence": p.coherence,

@@ -12,6 +12,7 @@ whitespace-insensitively) chooses the reader component::
 Readers of SLC products return an :class:`~isce.sensors.product.SlcProduct`;
 ``ISCE_SLC`` reads back one that isce wrote (``PRODUCT``: its ``.slc.json``, e.g. from
 focus.py), so a date focused beforehand can pair with a raw one.
+Every reader module has the same shape (see ``README.md`` beside this file).
 The NISAR ancillary XML readers live in :mod:`isce.sensors.nisar_xml`
 (:func:`read_orbit_xml`, :func:`read_attitude_xml`).
 
@@ -37,20 +38,25 @@ _REGISTRY: dict[str, str] = {}
 SENSORS: list[str] = []
 
 
-def register(sensor_name: str, reference: str) -> None:
-    """Register a reader: ``reference`` is ``"isce.sensors.module:Class"`` (imported lazily)
-    or ``".module:Class"`` relative to this package."""
-    key = normalize(sensor_name)
-    if key in _REGISTRY and _REGISTRY[key] != reference:
-        raise ValueError(f"sensor name {sensor_name!r} is already registered for {_REGISTRY[key]}")
-    if key not in _REGISTRY:
-        SENSORS.append(sensor_name)
-    _REGISTRY[key] = reference
+def register(sensor_name: str, reference: str, aliases=()) -> None:
+    """Register a reader under ``sensor_name`` and its ``aliases`` (other names ISCE's input
+    files use for it): ``reference`` is ``".module:Class"`` relative to this package, or
+    ``"package.module:Class"`` (imported when the name is first asked for)."""
+    names = (sensor_name, *aliases)
+    for name in names:                       # all checked before any is registered
+        key = normalize(name)
+        if key in _REGISTRY and _REGISTRY[key] != reference:
+            raise ValueError(f"sensor name {name!r} is already registered for {_REGISTRY[key]}")
+    for name in names:
+        key = normalize(name)
+        if key not in _REGISTRY:
+            SENSORS.append(name)
+        _REGISTRY[key] = reference
 
 
+# one entry per reader: name (the class's ``sensor_name``) -> "module:Class", aliases
 register("UAVSAR_HDF5_SLC", ".nisar_hdf5:UavsarHdf5Slc")
-register("NISAR_SLC", ".nisar_hdf5:NisarSlc")
-register("NISAR_RSLC", ".nisar_hdf5:NisarSlc")
+register("NISAR_SLC", ".nisar_hdf5:NisarSlc", aliases=("NISAR_RSLC",))
 register("ALOS", ".alos_ceos:Alos")
 register("NISAR_L0B", ".nisar_l0b:NisarL0b")
 register("ISCE_SLC", ".isce_slc:IsceSlc")

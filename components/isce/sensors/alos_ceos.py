@@ -1,4 +1,4 @@
-"""ALOS PALSAR level 1.0 raw data in CEOS format: reader (sensor name ``ALOS``) and writer.
+"""ALOS PALSAR level 1.0 raw data in CEOS format: the reader, sensor name ``ALOS``.
 
 A level-1.0 product is a pair of files (JAXA, "ALOS Product Format Description,
 PALSAR Level 1.0"; the same layout ISCE2's ``Sensor/ALOS.py`` and ISCE3's
@@ -31,7 +31,8 @@ Conventions of this module:
 * the chirp slope is negative (down-chirp, as ISCE2/ISCE3 take it for ALOS)
   unless the file says otherwise.
 
-Files written by :func:`write_ceos` carry, besides every standard field, one
+Files written by :func:`isce.simulate.alos_ceos.write_ceos` (the writer, which builds its
+records from the tables of this module) carry, besides every standard field, one
 facility-related record (identifier ``ISCE RAW PARAMETERS``) holding the exact
 values that the standard fields round (sensing start to the ns, starting range,
 PRF, chirp, the quantisation scale, the Doppler model) as JSON; the reader
@@ -45,13 +46,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
-import math
 import os
 from dataclasses import replace
 
 import numpy as np
 
 from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.doppler import doppler_from_dict
 from isce.core.orbit import Orbit
 from isce.core.time import DateTime
 from isce.framework.errors import ConfigurationError, InputError
@@ -62,10 +63,10 @@ from .ceos import (FILE_DESCRIPTOR_FIELDS, CeosReader, Field, RecordLayout, Repe
                    check_fixed_records, open_fixed_records, record_error, sequential)
 from .raw import RawProduct, RawSource, register_decoder
 
-__all__ = ["Alos", "RawSensor", "write_ceos", "read_alos_ceos", "quantize", "dequantize",
-           "LEADER_FDR", "DATA_SET_SUMMARY",
-           "PLATFORM_POSITION", "ATTITUDE", "CALIBRATION", "ISCE_FACILITY", "IMAGE_FDR",
-           "SIGNAL_DATA", "SIGNAL_PREFIX_BYTES", "IQ_BIAS", "write_raw_raster"]
+__all__ = ["Alos", "read_alos_ceos", "read_alos_frames", "concatenate_frames", "quantize",
+           "dequantize", "LEADER_FDR", "DATA_SET_SUMMARY", "PLATFORM_POSITION", "ATTITUDE",
+           "CALIBRATION", "ISCE_FACILITY", "IMAGE_FDR", "SIGNAL_DATA", "SIGNAL_PREFIX_BYTES",
+           "IQ_BIAS", "IQ_LEVELS", "POL_CODES", "FACILITY_IDENTIFIER", "FACILITY_FORMAT"]
 
 log = logging.getLogger("isce.sensors.alos_ceos")
 
@@ -79,7 +80,8 @@ IQ_LEVELS = 32
 ALOS_ANTENNA_LENGTH = 8.9
 #: identifier of the facility-related record holding this module's exact values
 FACILITY_IDENTIFIER = "ISCE RAW PARAMETERS"
-_FACILITY_FORMAT = "isce.sensors.alos_ceos/1"
+#: format tag of that record's JSON (written in files: never change it)
+FACILITY_FORMAT = "isce.sensors.alos_ceos/1"
 
 # ============================================================================ record tables
 # Offsets are 0-based (JAXA's byte b is offset b-1). A/I/F: ASCII, B: big-endian binary.
@@ -314,8 +316,9 @@ SIGNAL_DATA = RecordLayout("signal data", (50, 10, 18, 20), sequential(12, [
 ]), fill=b"\0")
 assert SIGNAL_DATA.min_length == SIGNAL_PREFIX_BYTES - 24
 
-_POL_CODE = {"H": 0, "V": 1}
-_POL_LETTER = {0: "H", 1: "V"}
+#: polarization letter -> code of the signal records' tx/rx polarization fields
+POL_CODES = {"H": 0, "V": 1}
+_POL_LETTER = {code: letter for letter, code in POL_CODES.items()}
 
 
 # ============================================================================ quantisation
@@ -346,10 +349,6 @@ def dequantize(codes: np.ndarray, scale: float = 1.0, bias_i: float = IQ_BIAS,
 
 
 # ============================================================================ time helpers
-def _datetime(value) -> DateTime:
-    return value if isinstance(value, DateTime) else DateTime(value)
-
-
 def _year_doy_to_day(year, doy) -> DateTime:
     return DateTime(int(year), 1, 1) + (int(doy) - 1) * 86400
 
@@ -363,23 +362,6 @@ def _day_index(years: np.ndarray, doys: np.ndarray) -> np.ndarray:
             raise ValueError(f"year {y}")
         out[years == y] += _dt.date(int(y), 1, 1).toordinal()
     return out
-
-
-def _time_tags(first: DateTime, prf: float, count: int):
-    """(year, day of year, millisecond of day) of ``first + i / prf``, i < count."""
-    day0 = first.date_only()
-    sod0 = (first - day0).total_seconds()
-    total_ms = np.floor((sod0 + np.arange(count, dtype=np.float64) / prf) * 1000.0).astype(np.int64)
-    day_add = total_ms // 86_400_000
-    ms = total_ms - day_add * 86_400_000
-    years = np.empty(count, np.int64)
-    doys = np.empty(count, np.int64)
-    for d in np.unique(day_add):
-        day = day0 + int(d) * 86400
-        sel = day_add == d
-        years[sel] = day.year
-        doys[sel] = day.day_of_year()
-    return years, doys, ms
 
 
 def _fit_first_tag(day_ms: np.ndarray, prf: float, path: str) -> float:
@@ -398,359 +380,6 @@ def _fit_first_tag(day_ms: np.ndarray, prf: float, path: str) -> float:
     log.warning("%s: the millisecond time tags of the lines are not those of a constant PRF of "
                 "%r Hz (missing lines?); the first line's time is their median estimate", path, prf)
     return est
-
-
-# ============================================================================ writing
-def _jsonable(value, what):
-    try:
-        json.dumps(value, allow_nan=False)
-        return value
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            try:
-                json.dumps({str(k): v}, allow_nan=False)
-                out[str(k)] = v
-            except (TypeError, ValueError):
-                log.warning("%s: attribute %r is not JSON-serialisable; not written", what, k)
-        return out
-    return None
-
-
-def _uniform_orbit(orbit: Orbit):
-    """(first time [s since epoch], interval [s], positions, velocities) on a uniform grid:
-    the orbit's own vectors when they are evenly spaced, else resampled (Hermite)."""
-    t = np.asarray(orbit.time, np.float64)
-    n = t.size
-    dt = (t[-1] - t[0]) / (n - 1)
-    if np.max(np.abs(np.diff(t) - dt)) <= 1e-6 * max(1.0, dt):
-        return float(t[0]), float(dt), np.asarray(orbit.position), np.asarray(orbit.velocity)
-    if n < 4:
-        raise ValueError(f"the orbit's {n} state vectors are unevenly spaced and too few to resample "
-                         "onto the evenly spaced grid of the CEOS platform position record")
-    grid = t[0] + dt * np.arange(n)
-    grid[-1] = t[-1]
-    pos, vel = orbit.interpolate(grid)
-    log.info("orbit state vectors unevenly spaced: resampled to %d vectors every %r s", n, dt)
-    return float(t[0]), float(dt), pos, vel
-
-
-def _look_angles(raw: RawProduct):
-    """(off-nadir, incidence) angles [deg] at mid swath, spherical Earth (annotation only)."""
-    try:
-        t_mid = raw.sensing_start + 0.5 * (raw.length - 1) / raw.prf
-        t_mid = min(max(t_mid, raw.orbit.start_time), raw.orbit.end_time)
-        pos, _ = raw.orbit.interpolate(t_mid)
-        rs = float(np.linalg.norm(pos))
-        r = float(raw.slant_range(0.5 * (raw.width - 1)))
-        lat = math.asin(pos[2] / rs)
-        a, b = 6378137.0, 6356752.314245
-        re = math.sqrt(((a * a * math.cos(lat)) ** 2 + (b * b * math.sin(lat)) ** 2)
-                       / ((a * math.cos(lat)) ** 2 + (b * math.sin(lat)) ** 2))
-        look = math.acos((rs * rs + r * r - re * re) / (2 * rs * r))
-        inc = math.asin(min(1.0, rs * math.sin(look) / re))
-        return math.degrees(look), math.degrees(inc)
-    except (ValueError, ZeroDivisionError):
-        return None, None
-
-
-def _peak(raw: RawProduct, block_lines: int) -> float:
-    peak = 0.0
-    for _, block in raw.iter_blocks(block_lines):
-        if block.size:
-            peak = max(peak, float(np.max(np.abs(block.real))), float(np.max(np.abs(block.imag))))
-    return peak
-
-
-def write_ceos(raw: RawProduct, imagefile, leaderfile, *, scale: float | None = None,
-               block_lines: int = 1024, progress: bool = False) -> RawProduct:
-    """Write ``raw`` as an ALOS level-1.0 CEOS pair: image file ``imagefile`` (IMG) and
-    leader file ``leaderfile`` (LED).
-
-    Echoes are quantised to 5-bit I/Q codes (0..31) stored in bytes with a DC bias of
-    15.5: a sample ``x`` becomes ``floor(x / scale + 16)`` clipped to 0..31, read back as
-    ``(code - 15.5) * scale``. ``scale`` defaults to ``peak / 15.5`` (``peak``: the largest
-    |I| or |Q| of all echoes), so nothing clips and every sample is within ``scale / 2``
-    of its value; the scale is written (exactly) in the ISCE facility record and read back.
-    The orbit's state vectors go to the platform position record (evenly spaced ones as
-    they are, others resampled to even spacing). Both files are written atomically.
-
-    Returns the product as :func:`read_alos_ceos` reads it back from the files.
-    """
-    from isce.io.atomic import temp_path
-
-    if raw.source is None:
-        raise ValueError("write_ceos: the raw product has no echoes attached (source is None)")
-    if raw.length < 1 or raw.width < 1:
-        raise ValueError(f"write_ceos: empty raw product ({raw.length} x {raw.width})")
-    imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
-    if scale is None:
-        peak = _peak(raw, block_lines)
-        scale = peak / IQ_BIAS if peak > 0 else 1.0
-    scale = float(scale)
-    if not (math.isfinite(scale) and scale > 0):
-        raise ValueError(f"write_ceos: scale must be a positive number, got {scale!r}")
-
-    epoch = _datetime(raw.orbit.reference_epoch)
-    dwp = 2.0 * raw.starting_range / SPEED_OF_LIGHT
-    first_tx = epoch + raw.sensing_start
-    first_rx = epoch + (raw.sensing_start + dwp)
-    pol = (raw.polarization or "HH").strip().upper()
-    if len(pol) != 2 or any(c not in _POL_CODE for c in pol):
-        log.warning("polarization %r is not one of HH/HV/VH/VV: written as HH in the line prefixes", pol)
-        pol_codes = (0, 0)
-    else:
-        pol_codes = (_POL_CODE[pol[0]], _POL_CODE[pol[1]])
-
-    exact = {
-        "format": _FACILITY_FORMAT,
-        "reference_epoch": epoch.isoformat(),
-        "sensing_start": float(raw.sensing_start), "prf": float(raw.prf),
-        "starting_range": float(raw.starting_range),
-        "range_sampling_rate": float(raw.range_sampling_rate),
-        "wavelength": float(raw.wavelength), "look_side": raw.look_side,
-        "chirp_slope": float(raw.chirp_slope), "pulse_length": float(raw.pulse_length),
-        "scale": scale, "bias_i": IQ_BIAS, "bias_q": IQ_BIAS,
-        "doppler": raw.doppler.to_dict() if raw.doppler is not None else None,
-        "antenna_length": raw.antenna_length, "platform": raw.platform, "mission": raw.mission,
-        "polarization": raw.polarization,
-        "attributes": _jsonable(dict(raw.attributes), leaderfile),
-    }
-
-    leader = _leader_bytes(raw, exact, epoch, first_tx, dwp, leaderfile)
-    tmp = temp_path(leaderfile)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(leader)
-        os.replace(tmp, leaderfile)
-    except BaseException:
-        _remove(tmp)
-        raise
-
-    tmp = temp_path(imagefile)
-    try:
-        with open(tmp, "wb") as fh:
-            _write_image(fh, raw, imagefile, scale, first_rx, dwp, pol_codes, block_lines, progress)
-        os.replace(tmp, imagefile)
-    except BaseException:
-        _remove(tmp)
-        raise
-    return read_alos_ceos(imagefile, leaderfile)
-
-
-def _remove(path):
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass
-
-
-def _fdr_common(path, what):
-    from isce.version import release_version
-
-    return {"software_release": f"ISCE {release_version}"[:12],
-            "file_name": os.path.basename(path)[:16], "file_number": 1 if what == "leader" else 2}
-
-
-def _leader_bytes(raw: RawProduct, exact: dict, epoch: DateTime, first_tx: DateTime, dwp: float,
-                  path: str) -> bytes:
-    # --- platform position record
-    t0, dt, pos, vel = _uniform_orbit(raw.orbit)
-    sv_first = epoch + t0
-    day = sv_first.date_only()
-    nsv = len(pos)
-    svs = [{"position_x": p[0], "position_y": p[1], "position_z": p[2],
-            "velocity_x": v[0], "velocity_y": v[1], "velocity_z": v[2]} for p, v in zip(pos, vel)]
-    plat_len = 386 + 132 * nsv + PLATFORM_TRAILER_BYTES
-    platform = bytearray(PLATFORM_POSITION.pack({
-        "orbital_elements_designator": "1", "year": day.year, "month": day.month, "day": day.day,
-        "day_of_year": day.day_of_year(), "seconds_of_day": (sv_first - day).total_seconds(),
-        "interval": dt, "reference_system": "EARTH FIXED (ECEF)", "greenwich_hour_angle": 0.0,
-        "state_vectors": svs}, sequence=3, length=plat_len))
-    base = 386 + 132 * nsv
-    for f in PLATFORM_TRAILER:
-        platform[base + f.offset:base + f.end] = f.encode(0 if f.name == "leap_second_flag" else None)
-
-    # --- data set summary
-    t_mid = first_tx + 0.5 * (raw.length - 1) / raw.prf
-    look, inc = _look_angles(raw)
-    mid_pos, mid_vel = None, None
-    try:
-        mid_pos, mid_vel = raw.orbit.interpolate(min(max((t_mid - epoch).total_seconds(),
-                                                         raw.orbit.start_time), raw.orbit.end_time))
-    except ValueError:
-        pass
-    speed = float(np.linalg.norm(mid_vel)) if mid_vel is not None else None
-    direction = ("ASCEND" if mid_vel[2] >= 0 else "DESCEND") if mid_vel is not None else ""
-    K, T = raw.chirp_slope, raw.pulse_length
-    dss = DATA_SET_SUMMARY.pack({
-        "dss_sequence_number": 1, "sar_channel_indicator": 1,
-        "scene_identifier": str(raw.attributes.get("scene_id", "ISCE-WRITTEN RAW"))[:32],
-        "scene_centre_time": _compact_time(t_mid),
-        "ellipsoid_designator": "GRS80", "ellipsoid_semimajor_km": 6378.137,
-        "ellipsoid_semiminor_km": 6356.7523141, "earth_mass_1e24kg": 5.9742,
-        "gravitational_constant": 3.986004418e5, "ellipsoid_j2": 1.0826267e-3,
-        "ellipsoid_j3": -2.5327e-6, "ellipsoid_j4": -1.6196e-6, "average_terrain_height": 0.0,
-        "scene_centre_line": raw.length // 2, "scene_centre_pixel": raw.width // 2,
-        "scene_length_km": (raw.length / raw.prf * speed / 1000.0) if speed else None,
-        "scene_width_km": raw.width * raw.range_pixel_spacing / 1000.0,
-        "n_sar_channels": 1, "mission": (raw.mission or raw.platform or "ALOS")[:16],
-        "sensor_id_mode": "ALOS  -L  H-60", "orbit_number": int(raw.attributes.get("orbit_number", 0) or 0),
-        "clock_angle": 90.0 if raw.look_side == "right" else -90.0,
-        "incidence_angle": inc, "wavelength": raw.wavelength, "motion_compensation": "00",
-        "range_pulse_code": "LINEAR FM CHIRP",
-        "pulse_amplitude_0": 1.0, "pulse_amplitude_1": 0.0, "pulse_amplitude_2": 0.0,
-        "pulse_amplitude_3": 0.0, "pulse_amplitude_4": 0.0,
-        # chirp phase [cycles] from the pulse start tau = t + T/2: K/2 tau^2 - K T/2 tau
-        "pulse_phase_0": 0.0, "pulse_phase_1": -K * T / 2.0, "pulse_phase_2": K / 2.0,
-        "pulse_phase_3": 0.0, "pulse_phase_4": 0.0,
-        "sampling_rate_mhz": raw.range_sampling_rate / 1e6, "range_gate_delay_us": dwp * 1e6,
-        "pulse_length_us": T * 1e6, "baseband_flag": "YES", "range_compressed_flag": "NO",
-        "receiver_gain_like": 0.0, "receiver_gain_cross": 0.0,
-        "quantization_bits": 5, "quantizer_descriptor": "UNIFORM I,Q",
-        "dc_bias_i": IQ_BIAS, "dc_bias_q": IQ_BIAS, "gain_imbalance": 0.0,
-        "electronic_boresight": 0.0, "mechanical_boresight": look, "echo_tracker": "OFF",
-        "nominal_prf_mhz": raw.prf * 1000.0,
-        "processing_facility": "ISCE", "processing_system": "ISCE",
-        "processing_version": "1.0", "product_level": "1.0",
-        "product_type": "UNPROCESSED SIGNAL DATA", "processing_algorithm": "NONE",
-        "azimuth_looks": 1.0, "range_looks": 1.0,
-        "range_look_bandwidth": abs(K) * T / 1e6, "range_processor_bandwidth": abs(K) * T / 1e6,
-        "data_input_source": "ONLINE",
-        "radiometric_bias": 0.0, "radiometric_gain": 1.0,
-        "doppler_along_0": 0.0, "doppler_cross_0": 0.0,
-        "time_direction_pixel": "INCREASE", "time_direction_line": direction,
-        "line_content": "RANGE", "clutterlock_flag": "NO", "autofocus_flag": "NO",
-        "line_spacing": (speed / raw.prf) if speed else None, "pixel_spacing": raw.range_pixel_spacing,
-        "range_compression_designator": "NOT APPLIED",
-        "calibration_indicator": 0, "prf_switching": 0, "prf_switching_line": 0,
-        "yaw_steering": 1, "parameter_table": 0, "off_nadir_angle": look, "antenna_beam": 0,
-        "annotation_points": 0,
-    }, sequence=2)
-
-    # --- attitude: 22 points over the echo span (the raw product carries no attitude: zeros)
-    t_end = first_tx + (raw.length - 1) / raw.prf
-    span = (t_end - first_tx).total_seconds()
-    points = []
-    for k in range(22):
-        t = first_tx + span * k / 21.0
-        points.append({"day_of_year": t.day_of_year(), "millisecond_of_day": int(t.seconds_of_day() * 1000),
-                       "pitch_flag": 0, "roll_flag": 0, "yaw_flag": 0,
-                       "pitch": 0.0, "roll": 0.0, "yaw": 0.0,
-                       "pitch_rate_flag": 0, "roll_rate_flag": 0, "yaw_rate_flag": 0,
-                       "pitch_rate": 0.0, "roll_rate": 0.0, "yaw_rate": 0.0})
-    attitude = ATTITUDE.pack({"points": points}, sequence=4)
-
-    # --- calibration: pulse length, bandwidth, sampling frequency, the chirp replica
-    chirp = raw.chirp()
-    nrep = chirp.size if 0 < chirp.size <= 1536 else 0
-    rep = np.zeros(2 * nrep, ">i2")
-    if nrep:
-        rep[0::2] = np.round(chirp.real * 1000.0)
-        rep[1::2] = np.round(chirp.imag * 1000.0)
-    replicas = [{"receive_polarization": _POL_CODE.get((raw.polarization or "HH")[-1:].upper(), 0),
-                 "samples": rep.tobytes()} for _ in range(2)]
-    calibration = CALIBRATION.pack({
-        "calibration_sequence_number": 1, "valid_samples": nrep,
-        "replica_start_time": _compact_time(first_tx), "replica_stop_time": _compact_time(t_end),
-        "att_setting": 0, "alc": 0, "agc_mgc": 0,
-        "pulse_length_us": int(round(T * 1e6)), "bandwidth_mhz": int(round(abs(K) * T / 1e6)),
-        "sampling_frequency_mhz": int(round(raw.range_sampling_rate / 1e6)),
-        "quantization_bits": 5, "replica_groups": 2, "replica_samples": nrep,
-        "replicas": replicas}, sequence=5)
-
-    # --- the ISCE facility record
-    text = json.dumps(exact, allow_nan=False, separators=(",", ":")).encode("ascii")
-    fac_len = max(1024, -(-(56 + len(text)) // 512) * 512)
-    facility = ISCE_FACILITY.pack({"facility_sequence_number": 1, "identifier": FACILITY_IDENTIFIER,
-                                   "text_length": len(text), "text": text},
-                                  sequence=6, length=fac_len)
-
-    fdr = LEADER_FDR.pack({
-        **_fdr_common(path, "leader"),
-        "n_dataset_summary": 1, "dataset_summary_length": len(dss),
-        "n_map_projection": 0, "map_projection_length": 0,
-        "n_platform_position": 1, "platform_position_length": len(platform),
-        "n_attitude": 1, "attitude_length": len(attitude),
-        "n_radiometric": 0, "radiometric_length": 0,
-        "n_radiometric_compensation": 0, "radiometric_compensation_length": 0,
-        "n_data_quality": 0, "data_quality_length": 0, "n_histogram": 0, "histogram_length": 0,
-        "n_range_spectra": 0, "range_spectra_length": 0, "n_dem_descriptor": 0,
-        "dem_descriptor_length": 0, "n_radar_parameter_update": 0, "radar_parameter_update_length": 0,
-        "n_annotation": 0, "annotation_length": 0, "n_detailed_processing": 0,
-        "detailed_processing_length": 0, "n_calibration": 1, "calibration_length": len(calibration),
-        "n_gcp": 0, "gcp_length": 0, "n_facility_1": 1, "facility_1_length": len(facility),
-        **{f"n_facility_{k}": 0 for k in range(2, 11)},
-        **{f"facility_{k}_length": 0 for k in range(2, 11)},
-    }, sequence=1)
-    return fdr + dss + bytes(platform) + attitude + calibration + facility
-
-
-def _compact_time(t: DateTime) -> str:
-    """``YYYYMMDDhhmmssttt`` (ms, truncated) as in JAXA's time fields."""
-    s = t.isoformat(digits=3)
-    return s[0:4] + s[5:7] + s[8:10] + s[11:13] + s[14:16] + s[17:19] + s[20:23]
-
-
-def _write_image(fh, raw: RawProduct, path: str, scale: float, first_rx: DateTime, dwp: float,
-                 pol_codes, block_lines: int, progress: bool):
-    width, length = raw.width, raw.length
-    reclen = SIGNAL_PREFIX_BYTES + 2 * width
-    fdr = IMAGE_FDR.pack({
-        **_fdr_common(path, "image"),
-        "n_sar_records": length, "sar_record_length": reclen,
-        "bits_per_sample": 8, "samples_per_group": 2, "bytes_per_group": 2, "sample_order": "  IQ",
-        "n_channels": 1, "n_lines": length, "left_border_pixels": 0, "pixels_per_line": width,
-        "right_border_pixels": 0, "top_border_lines": 0, "bottom_border_lines": 0,
-        "interleaving": "BSQ", "physical_records_per_line": 1,
-        "physical_records_per_multichannel_line": 1,
-        "prefix_bytes": SIGNAL_PREFIX_BYTES, "sar_data_bytes": 2 * width, "suffix_bytes": 0,
-        "line_number_locator": "  13 4PB", "channel_number_locator": "  49 2PB",
-        "time_locator": "  45 4PB", "left_fill_locator": "  21 4PB", "right_fill_locator": "  29 4PB",
-        "sar_data_format": "COMPLEX INTEGER*1", "sar_data_format_code": "CI*1",
-        "left_fill_bits": 3, "right_fill_bits": 0, "max_data_range": IQ_LEVELS - 1,
-    }, sequence=1)
-    fh.write(fdr)
-    years, doys, ms = _time_tags(first_rx, raw.prf, length)
-    dtype = SIGNAL_DATA.dtype(reclen, extra=[("samples", ("u1", (2 * width,)), SIGNAL_PREFIX_BYTES)])
-    const = {
-        "first_record_subtype": 50, "record_type_code": 10, "second_record_subtype": 18,
-        "third_record_subtype": 20, "record_length": reclen, "record_index": 1,
-        "left_fill_pixels": 0, "data_pixels": width, "right_fill_pixels": 0,
-        "channel_indicator": 1, "channel_code": 0,
-        "tx_polarization": pol_codes[0], "rx_polarization": pol_codes[1],
-        "prf_mhz": int(round(raw.prf * 1000.0)), "chirp_type": 0,
-        "chirp_length_ns": int(round(raw.pulse_length * 1e9)),
-        "chirp_linear_hz_per_us": int(round(raw.chirp_slope * 1e-6)),
-        "slant_range_m": int(round(raw.starting_range)),
-        "window_position_ns": int(round(dwp * 1e9)),
-    }
-    blocks = raw.iter_blocks(block_lines)
-    if progress:
-        from isce.io import progress_bar  # on a terminal only
-
-        blocks = progress_bar(blocks, total=-(-length // block_lines), desc=os.path.basename(path))
-    for rows, echo in blocks:
-        echo = np.asarray(echo)
-        n = rows.stop - rows.start
-        if echo.shape != (n, width):
-            raise InputError(f"{raw.source.path}: echo block of lines {rows.start}-{rows.stop - 1} has "
-                             f"shape {echo.shape}, expected ({n}, {width})")
-        rec = np.zeros(n, dtype)
-        for k, v in const.items():
-            rec[k] = v
-        idx = np.arange(rows.start, rows.stop)
-        rec["record_sequence_number"] = idx + 2
-        rec["line_number"] = idx + 1
-        rec["frame_counter"] = idx
-        rec["sensor_update_flag"] = (idx == 0).astype(np.int32)
-        rec["year"] = years[rows]
-        rec["day_of_year"] = doys[rows]
-        rec["millisecond_of_day"] = ms[rows]
-        rec["samples"] = quantize(echo, scale)
-        fh.write(rec.tobytes())
 
 
 # ============================================================================ reading
@@ -817,9 +446,9 @@ def _parse_facility(rec, path):
     except (UnicodeError, ValueError) as exc:
         raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
                            f"the {FACILITY_IDENTIFIER} text is not valid JSON: {exc}") from None
-    if not isinstance(exact, dict) or exact.get("format") != _FACILITY_FORMAT:
+    if not isinstance(exact, dict) or exact.get("format") != FACILITY_FORMAT:
         raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
-                           f"the {FACILITY_IDENTIFIER} text is not of format {_FACILITY_FORMAT!r}")
+                           f"the {FACILITY_IDENTIFIER} text is not of format {FACILITY_FORMAT!r}")
     return exact
 
 
@@ -867,65 +496,121 @@ def _runs(values: np.ndarray):
     return [(int(s), values[s].tolist()) for s in starts]
 
 
+class _SignalRecords:
+    """The signal data records of an image file: their sizes (from its file descriptor,
+    checked) and the binary prefix fields of every line (memory-mapped)."""
+
+    def __init__(self, path):
+        fdr, count, reclen, prefix, width = _read_image_fdr(path)
+        if count < 1:
+            raise record_error(path, 1, 0, "image file descriptor", "no SAR data records announced")
+        recs = open_fixed_records(path, 720, reclen, count, name="signal data",
+                                  first_sequence=2, what="image file")
+        check_fixed_records(path, recs, offset=720, record_length=reclen, first_sequence=2,
+                            codes=SIGNAL_DATA.codes, name="signal data")
+        self.path, self.count, self.record_length = path, count, reclen
+        self.prefix_bytes, self.width = prefix, width
+        self._prefix = np.memmap(path, dtype=SIGNAL_DATA.dtype(reclen), mode="r", offset=720,
+                                 shape=(count,))
+
+    def column(self, name) -> np.ndarray:
+        """One prefix field of every line, as int64."""
+        return np.asarray(self._prefix[name]).astype(np.int64)
+
+    def error(self, line: int, message: str) -> InputError:
+        """InputError naming the file, the record and the byte offset of line ``line`` (0-based)."""
+        return record_error(self.path, line + 2, 720 + line * self.record_length, "signal data",
+                            message)
+
+
 def read_alos_ceos(imagefile, leaderfile) -> RawProduct:
     """Read an ALOS level-1.0 IMG/LED pair: a RawProduct whose echoes are decoded on demand
     (source kind ``"ceos"``). Every record is validated; problems are InputErrors naming
     the file, the record number and its byte offset."""
     imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
     leader = _read_leader(leaderfile)
-    fdr, count, reclen, prefix, width = _read_image_fdr(imagefile)
-    if count < 1:
-        raise record_error(imagefile, 1, 0, "image file descriptor", "no SAR data records announced")
-    recs = open_fixed_records(imagefile, 720, reclen, count, name="signal data",
-                              first_sequence=2, what="image file")
-    check_fixed_records(imagefile, recs, offset=720, record_length=reclen, first_sequence=2,
-                        codes=SIGNAL_DATA.codes, name="signal data")
-    pre = np.memmap(imagefile, dtype=SIGNAL_DATA.dtype(reclen), mode="r", offset=720, shape=(count,))
-
-    def col(name):
-        return np.asarray(pre[name]).astype(np.int64)
-
+    img = _SignalRecords(imagefile)
     dss = leader["dataset_summary"].values
     exact = leader["isce"] or {}
+    disagree = []           # what the image file's records and the leader file disagree on
+    prf = _prf(img, dss, exact, disagree)
+    slant = img.column("slant_range_m")
+    r0 = _starting_range(img, slant, exact, disagree)
+    fs = _sampling_rate(leaderfile, leader, exact)
+    wavelength, pulse, slope = _carrier_and_chirp(img, leaderfile, leader, exact)
+    epoch = DateTime(exact["reference_epoch"]) if exact.get("reference_epoch") else None
+    orbit, epoch = _orbit(leader["platform_position"], epoch, leaderfile, dss)
+    sensing_start, fitted_start = _sensing_start(img, prf, r0, epoch, exact, disagree)
+    disagree += _scene_time_problems(dss, orbit, epoch, fitted_start, img.count, prf)
+    if disagree:
+        raise InputError(f"image file {imagefile} and leader file {leaderfile} are not of the same "
+                         f"scene: {'; '.join(disagree)}")
+    params = _decoder_params(img, slant, SPEED_OF_LIGHT / (2.0 * fs), dss, exact)
+    doppler = doppler_from_dict(exact["doppler"]) if exact.get("doppler") is not None else None
+    antenna = exact.get("antenna_length", ALOS_ANTENNA_LENGTH) if exact else ALOS_ANTENNA_LENGTH
+    try:
+        return RawProduct(
+            orbit=orbit, sensing_start=sensing_start, prf=prf, starting_range=r0,
+            range_sampling_rate=fs, length=img.count, width=img.width, wavelength=wavelength,
+            look_side=_look_side(dss, exact), chirp_slope=slope, pulse_length=pulse,
+            source=RawSource("ceos", imagefile, params), doppler=doppler, antenna_length=antenna,
+            platform=exact.get("platform", dss.get("mission") or "ALOS"),
+            mission=exact.get("mission", dss.get("mission") or "ALOS"),
+            polarization=_polarization(img, exact),
+            attributes=_attributes(dss, exact, params, imagefile, leaderfile))
+    except ValueError as exc:
+        raise InputError(f"{imagefile}, {leaderfile}: inconsistent raw product metadata: {exc}") from None
 
-    # --- PRF (constant: a PRF change inside the file is not supported)
-    prf_mhz = col("prf_mhz")
+
+def _prf(img: _SignalRecords, dss, exact, disagree: list) -> float:
+    """PRF [Hz] (constant: a PRF change inside the file is not supported)."""
+    prf_mhz = img.column("prf_mhz")
     if np.any(prf_mhz != prf_mhz[0]):
         k = int(np.argmax(prf_mhz != prf_mhz[0]))
-        raise record_error(imagefile, k + 2, 720 + k * reclen, "signal data",
-                           f"the PRF changes from {prf_mhz[0]} to {prf_mhz[k]} mHz at this line; "
+        raise img.error(k, f"the PRF changes from {prf_mhz[0]} to {prf_mhz[k]} mHz at this line; "
                            "files with a PRF change are not supported (split them)")
-    disagree = []           # what the image file's records and the leader file disagree on
     if exact.get("prf"):
         prf = float(exact["prf"])
         disagree += _agree("PRF", prf, prf_mhz[0] / 1000.0, 1e-3 + 1e-9 * prf, "Hz")
-    else:
-        if prf_mhz[0] <= 0:
-            raise record_error(imagefile, 2, 720, "signal data", f"PRF field is {prf_mhz[0]} mHz")
-        prf = prf_mhz[0] / 1000.0
-        if (dss.get("n_sar_channels") or 1) == 4:
-            prf /= 2.0          # quad-pol: the PRF field counts both transmit polarizations
-    # --- range
-    slant = col("slant_range_m")
+        return prf
+    if prf_mhz[0] <= 0:
+        raise img.error(0, f"PRF field is {prf_mhz[0]} mHz")
+    prf = prf_mhz[0] / 1000.0
+    if (dss.get("n_sar_channels") or 1) == 4:
+        prf /= 2.0          # quad-pol: the PRF field counts both transmit polarizations
+    return prf
+
+
+def _starting_range(img: _SignalRecords, slant, exact, disagree: list) -> float:
+    """Slant range [m] of the first sample of the first line."""
     if exact.get("starting_range") is not None:
         r0 = float(exact["starting_range"])
         disagree += _agree("slant range to the first sample", r0, float(slant[0]), 0.51, "m")
-    else:
-        r0 = float(slant[0])
-        if r0 <= 0:
-            raise record_error(imagefile, 2, 720, "signal data", f"slant range field is {slant[0]} m")
+        return r0
+    r0 = float(slant[0])
+    if r0 <= 0:
+        raise img.error(0, f"slant range field is {slant[0]} m")
+    return r0
+
+
+def _sampling_rate(leaderfile, leader, exact) -> float:
+    """Complex range sampling rate [Hz]."""
     fs = exact.get("range_sampling_rate")
     if fs is None:
+        dss = leader["dataset_summary"].values
         if not dss.get("sampling_rate_mhz"):
             raise _dss_error(leaderfile, leader, "sampling_rate_mhz", "no range sampling rate")
         fs = dss["sampling_rate_mhz"] * 1e6
-    fs = float(fs)
-    dr = SPEED_OF_LIGHT / (2.0 * fs)
-    # --- carrier, chirp
+    return float(fs)
+
+
+def _carrier_and_chirp(img: _SignalRecords, leaderfile, leader, exact):
+    """(wavelength [m], pulse length [s], chirp slope [Hz/s])."""
+    dss = leader["dataset_summary"].values
     wavelength = exact.get("wavelength") or dss.get("wavelength")
     if not wavelength or wavelength <= 0:
         raise _dss_error(leaderfile, leader, "wavelength", "no radar wavelength")
-    chirp_ns = col("chirp_length_ns")
+    chirp_ns = img.column("chirp_length_ns")
     pulse = exact.get("pulse_length")
     if pulse is None:
         pulse = chirp_ns[0] * 1e-9 if chirp_ns[0] > 0 else (dss.get("pulse_length_us") or 0) * 1e-6
@@ -933,68 +618,80 @@ def read_alos_ceos(imagefile, leaderfile) -> RawProduct:
         raise _dss_error(leaderfile, leader, "pulse_length_us", "no range pulse length")
     slope = exact.get("chirp_slope")
     if slope is None:
-        slope = _fallback_slope(leader, dss, col("chirp_linear_hz_per_us")[0], pulse)
+        slope = _fallback_slope(leader, dss, img.column("chirp_linear_hz_per_us")[0], pulse)
         if slope is None:
             raise _dss_error(leaderfile, leader, "pulse_phase_2",
                              "no chirp slope (neither the chirp phase coefficients nor the "
                              "calibration record's bandwidth)")
-    # --- look side
+    return float(wavelength), float(pulse), float(slope)
+
+
+def _look_side(dss, exact) -> str:
+    """``"left"`` when the data set summary's clock angle is negative, else ``"right"``."""
     side = exact.get("look_side")
     if side is None:
         clock = dss.get("clock_angle")
         side = "left" if clock is not None and clock < 0 else "right"
-    # --- orbit
-    orbit_rec = leader["platform_position"]
-    epoch = DateTime(exact["reference_epoch"]) if exact.get("reference_epoch") else None
-    orbit, epoch = _orbit(orbit_rec, epoch, leaderfile, dss)
-    # --- timing: first line's transmit time
+    return side
+
+
+def _sensing_start(img: _SignalRecords, prf: float, r0: float, epoch: DateTime, exact,
+                   disagree: list):
+    """(first pulse's transmit time to use, the one fitted to the lines' time tags) [s since
+    ``epoch``]: the millisecond tags are receive-window starts, transmit + 2 R0 / c."""
     dwp = 2.0 * r0 / SPEED_OF_LIGHT
-    years, doys, msod = col("year"), col("day_of_year"), col("millisecond_of_day")
+    years, doys, msod = img.column("year"), img.column("day_of_year"), img.column("millisecond_of_day")
     try:
         day = _day_index(years, doys)
     except ValueError:
         k = int(np.argmax((years < 1) | (years > 9999)))
-        raise record_error(imagefile, k + 2, 720 + k * reclen, "signal data",
-                           f"acquisition year {years[k]} is not a year") from None
+        raise img.error(k, f"acquisition year {years[k]} is not a year") from None
     day0 = _year_doy_to_day(years[0], doys[0])
     day_ms = (day - day[0]) * 86_400_000.0 + msod
-    first_rx_ms = _fit_first_tag(day_ms, prf, imagefile)
+    first_rx_ms = _fit_first_tag(day_ms, prf, img.path)
     fitted_start = (day0 - epoch).total_seconds() + first_rx_ms / 1000.0 - dwp
-    if exact.get("sensing_start") is not None:
-        sensing_start = float(exact["sensing_start"])
-        if abs(sensing_start - fitted_start) > 1.5e-3:
-            disagree.append(f"the first pulse is at {epoch + sensing_start} in the leader's "
-                            f"{FACILITY_IDENTIFIER} record but at {epoch + fitted_start} by the "
-                            "image file's line time tags")
-    else:
-        sensing_start = fitted_start
-    disagree += _scene_time_problems(dss, orbit, epoch, fitted_start, count, prf)
-    if disagree:
-        raise InputError(f"image file {imagefile} and leader file {leaderfile} are not of the same "
-                         f"scene: {'; '.join(disagree)}")
-    # --- per-line fill and range shifts (JAXA files; this module writes neither)
-    left, right = col("left_fill_pixels"), col("right_fill_pixels")
+    if exact.get("sensing_start") is None:
+        return fitted_start, fitted_start
+    sensing_start = float(exact["sensing_start"])
+    if abs(sensing_start - fitted_start) > 1.5e-3:
+        disagree.append(f"the first pulse is at {epoch + sensing_start} in the leader's "
+                        f"{FACILITY_IDENTIFIER} record but at {epoch + fitted_start} by the "
+                        "image file's line time tags")
+    return sensing_start, fitted_start
+
+
+def _decoder_params(img: _SignalRecords, slant, dr: float, dss, exact) -> dict:
+    """What the ``"ceos"`` decoder needs: record sizes, I/Q bias and scale, and the per-line
+    fill and range shifts of JAXA's files (runs of lines; this module's writer makes neither)."""
+    left, right = img.column("left_fill_pixels"), img.column("right_fill_pixels")
     fills = [[s, v[0], v[1]] for s, v in _runs(np.stack([left, right], axis=1))] \
         if (left.any() or right.any()) else []
     shift = np.rint((slant - slant[0]) / dr).astype(np.int64) if exact.get("starting_range") is None \
-        else np.zeros(count, np.int64)
+        else np.zeros(img.count, np.int64)
     shifts = [[s, v] for s, v in _runs(shift)] if shift.any() else []
-    # --- polarization
+    return {"header_bytes": 720, "record_length": img.record_length,
+            "prefix_bytes": img.prefix_bytes, "count": img.count, "samples": img.width,
+            "bias_i": float(exact.get("bias_i", dss.get("dc_bias_i") or IQ_BIAS)),
+            "bias_q": float(exact.get("bias_q", dss.get("dc_bias_q") or IQ_BIAS)),
+            "scale": float(exact.get("scale", 1.0)), "first_sequence": 2,
+            "record_codes": list(SIGNAL_DATA.codes), "fills": fills, "shifts": shifts}
+
+
+def _polarization(img: _SignalRecords, exact) -> str:
+    """Transmit and receive polarization (``"HH"``, ...) of the first line."""
     pol = exact.get("polarization")
     if pol is None:
-        tx, rx = int(col("tx_polarization")[0]), int(col("rx_polarization")[0])
+        tx, rx = int(img.column("tx_polarization")[0]), int(img.column("rx_polarization")[0])
         pol = _POL_LETTER.get(tx, "?") + _POL_LETTER.get(rx, "?")
-    bias_i = float(exact.get("bias_i", dss.get("dc_bias_i") or IQ_BIAS))
-    bias_q = float(exact.get("bias_q", dss.get("dc_bias_q") or IQ_BIAS))
-    scale = float(exact.get("scale", 1.0))
-    doppler = None
-    if exact.get("doppler") is not None:
-        from isce.core.doppler import doppler_from_dict
-        doppler = doppler_from_dict(exact["doppler"])
+    return pol
 
+
+def _attributes(dss, exact, params, imagefile, leaderfile) -> dict:
+    """The product's other facts: file names, CEOS quantisation, scene and orbit numbers."""
     attributes = dict(exact.get("attributes") or {})
     attributes.update({
-        "ceos_scale": scale, "ceos_bias_i": bias_i, "ceos_bias_q": bias_q,
+        "ceos_scale": params["scale"], "ceos_bias_i": params["bias_i"],
+        "ceos_bias_q": params["bias_q"],
         "leader_file": leaderfile, "image_file": imagefile,
         "product_level": dss.get("product_level", ""),
         "processing_facility": dss.get("processing_facility", ""),
@@ -1004,22 +701,7 @@ def read_alos_ceos(imagefile, leaderfile) -> RawProduct:
         attributes.setdefault("scene_id", dss["scene_identifier"])
     if dss.get("orbit_number") is not None:
         attributes.setdefault("orbit_number", dss["orbit_number"])
-    mission = exact.get("mission", dss.get("mission") or "ALOS")
-    platform = exact.get("platform", dss.get("mission") or "ALOS")
-    antenna = exact.get("antenna_length", ALOS_ANTENNA_LENGTH) if exact else ALOS_ANTENNA_LENGTH
-    params = {"header_bytes": 720, "record_length": reclen, "prefix_bytes": prefix,
-              "count": count, "samples": width, "bias_i": bias_i, "bias_q": bias_q,
-              "scale": scale, "first_sequence": 2, "record_codes": list(SIGNAL_DATA.codes),
-              "fills": fills, "shifts": shifts}
-    try:
-        return RawProduct(
-            orbit=orbit, sensing_start=sensing_start, prf=prf, starting_range=r0,
-            range_sampling_rate=fs, length=count, width=width, wavelength=float(wavelength),
-            look_side=side, chirp_slope=float(slope), pulse_length=float(pulse),
-            source=RawSource("ceos", imagefile, params), doppler=doppler, antenna_length=antenna,
-            platform=platform, mission=mission, polarization=pol, attributes=attributes)
-    except ValueError as exc:
-        raise InputError(f"{imagefile}, {leaderfile}: inconsistent raw product metadata: {exc}") from None
+    return attributes
 
 
 def _agree(what, exact, standard, tol, unit) -> list:
@@ -1162,86 +844,6 @@ def _decode_ceos(source: RawSource, rows: slice) -> np.ndarray:
 register_decoder("ceos", _decode_ceos)
 
 
-# ============================================================================ extraction
-def write_raw_raster(product: RawProduct, output, *, block_lines: int = 1024,
-                     progress: bool = False) -> RawProduct:
-    """Write the echoes of ``product`` as an isce.io CFLOAT raster at ``output`` (sidecars
-    ``.xml/.vrt/.hdr``) plus the metadata ``<output>.json``; return the product reading
-    that raster (source kind ``"raster"``)."""
-    import isce.io
-
-    output = os.fspath(output)
-    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-    blocks = product.iter_blocks(block_lines)
-    if progress:
-        from isce.io import progress_bar  # on a terminal only
-
-        blocks = progress_bar(blocks, total=-(-product.length // block_lines),
-                              desc=os.path.basename(output))
-    with isce.io.create(output, product.width, product.length, "CFLOAT", image_type="raw") as ds:
-        for rows, block in blocks:
-            ds[rows] = block
-    attributes = dict(product.attributes)
-    if product.source is not None:
-        attributes.setdefault("extracted_from", f"{product.source.kind}:{product.source.path}")
-    out = replace(product, source=RawSource("raster", os.path.abspath(output)), attributes=attributes)
-    out.save(output + ".json")
-    return out
-
-
-class RawSensor(Sensor):
-    """Base of the raw-data readers: :meth:`extract` writes the echoes (complex64) as an
-    ISCE CFLOAT raster at ``OUTPUT`` plus ``OUTPUT.json`` (the RawProduct)."""
-
-    def extract(self, output=None, *, block_lines: int | None = None, progress: bool = False):
-        if output is None:
-            output = self.require("output")
-        return write_raw_raster(self.parse(), output, block_lines=block_lines or 1024,
-                                progress=progress)
-
-
-class Alos(RawSensor):
-    """Reader of ALOS PALSAR level-1.0 raw data (CEOS ``IMG-*`` / ``LED-*``), ISCE's ``ALOS``.
-
-    Parameters (as ISCE's input files): ``IMAGEFILE``, ``LEADERFILE`` (one frame each, or
-    ISCE2's lists ``['IMG-1', 'IMG-2']`` of consecutive frames of one pass, concatenated
-    along track as ISCE2 does: see :func:`concatenate_frames`), ``OUTPUT`` (where
-    :meth:`extract` writes the echoes). :meth:`parse` returns a
-    :class:`~isce.sensors.raw.RawProduct` decoding the echoes from the image file(s) on demand.
-    """
-
-    sensor_name = "ALOS"
-    parameters = (
-        Parameter("imagefile", public_name="IMAGEFILE", type="paths", default=None, mandatory=True,
-                  doc="The ALOS level-1.0 image file (IMG-<pol>-ALPSRP...), or a list of "
-                      "consecutive frames ['IMG-1', 'IMG-2'] to concatenate along track."),
-        Parameter("leaderfile", public_name="LEADERFILE", type="paths", default=None, mandatory=True,
-                  doc="The leader file (LED-ALPSRP...) of each image file, in the same order."),
-    )
-
-    def validate(self):
-        images, leaders = _as_list(self.imagefile), _as_list(self.leaderfile)
-        if images and leaders and len(images) != len(leaders):
-            raise ConfigurationError(
-                f"{len(images)} image file(s) ({', '.join(map(os.path.basename, images))}) but "
-                f"{len(leaders)} leader file(s) ({', '.join(map(os.path.basename, leaders))}): "
-                "give one LEADERFILE per IMAGEFILE, in the same order",
-                source=self.source_of("imagefile"), path=f"{self.config_path}.IMAGEFILE")
-
-    def read_product(self) -> RawProduct:
-        images = _as_list(self.require("imagefile"))
-        leaders = _as_list(self.require("leaderfile"))
-        self.validate()
-        return read_alos_frames(images, leaders)
-
-
-def _as_list(value) -> list:
-    """A path setting as a list of paths (empty when unset)."""
-    if value is None:
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
 # ============================================================================ several frames
 def read_alos_frames(imagefiles, leaderfiles) -> RawProduct:
     """One frame (:func:`read_alos_ceos`), or consecutive frames of one pass concatenated
@@ -1370,3 +972,46 @@ def _decode_ceos_frames(source: RawSource, rows: slice) -> np.ndarray:
 
 
 register_decoder("ceos_frames", _decode_ceos_frames)
+
+
+# ============================================================================ component
+class Alos(Sensor):
+    """Reader of ALOS PALSAR level-1.0 raw data (CEOS ``IMG-*`` / ``LED-*``), ISCE's ``ALOS``.
+
+    Parameters (as ISCE's input files): ``IMAGEFILE``, ``LEADERFILE`` (one frame each, or
+    ISCE2's lists ``['IMG-1', 'IMG-2']`` of consecutive frames of one pass, concatenated
+    along track as ISCE2 does: see :func:`concatenate_frames`), ``OUTPUT`` (where
+    :meth:`extract` writes the echoes). :meth:`parse` returns a
+    :class:`~isce.sensors.raw.RawProduct` decoding the echoes from the image file(s) on demand.
+    """
+
+    sensor_name = "ALOS"
+    parameters = (
+        Parameter("imagefile", public_name="IMAGEFILE", type="paths", default=None, mandatory=True,
+                  doc="The ALOS level-1.0 image file (IMG-<pol>-ALPSRP...), or a list of "
+                      "consecutive frames ['IMG-1', 'IMG-2'] to concatenate along track."),
+        Parameter("leaderfile", public_name="LEADERFILE", type="paths", default=None, mandatory=True,
+                  doc="The leader file (LED-ALPSRP...) of each image file, in the same order."),
+    )
+
+    def validate(self):
+        images, leaders = _as_list(self.imagefile), _as_list(self.leaderfile)
+        if images and leaders and len(images) != len(leaders):
+            raise ConfigurationError(
+                f"{len(images)} image file(s) ({', '.join(map(os.path.basename, images))}) but "
+                f"{len(leaders)} leader file(s) ({', '.join(map(os.path.basename, leaders))}): "
+                "give one LEADERFILE per IMAGEFILE, in the same order",
+                source=self.source_of("imagefile"), path=f"{self.config_path}.IMAGEFILE")
+
+    def read_product(self) -> RawProduct:
+        images = _as_list(self.require("imagefile"))
+        leaders = _as_list(self.require("leaderfile"))
+        self.validate()
+        return read_alos_frames(images, leaders)
+
+
+def _as_list(value) -> list:
+    """A path setting as a list of paths (empty when unset)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]

@@ -3,12 +3,13 @@
 A reader is configured like any component (its parameters follow ISCE's input
 files: ``HDF5``, ``OUTPUT``, ...), then
 
-* :meth:`Sensor.parse` reads and validates the metadata and returns an
-  :class:`~isce.sensors.product.SlcProduct` whose image is read from the
-  original file on demand;
+* :meth:`Sensor.parse` reads and validates the metadata (the subclass's
+  :meth:`~Sensor.read_product`) and returns an :class:`~isce.sensors.product.SlcProduct`
+  (focused data) or a :class:`~isce.sensors.raw.RawProduct` (echoes) whose image is
+  read from the original file on demand, block by block;
 * :meth:`Sensor.extract` also writes the image as an ISCE raster at ``OUTPUT``
   (``.xml/.vrt/.hdr`` sidecars) with the metadata beside it (``OUTPUT.json``),
-  and returns the product pointing at that raster.
+  and returns the product pointing at that raster (``product.write``).
 
 Problems with the input data raise :class:`~isce.framework.InputError` naming
 the file and what is wrong; a missing or bad setting raises
@@ -22,6 +23,8 @@ from isce.framework.configurable import Component
 from isce.framework.errors import ConfigurationError
 from isce.framework.files import refuse_special_inputs
 from isce.framework.parameter import Parameter
+
+from .product import DEFAULT_BLOCK_LINES
 
 __all__ = ["Sensor", "OUTPUT"]
 
@@ -46,7 +49,8 @@ class Sensor(Component):
 
     # --- to implement -----------------------------------------------------------
     def read_product(self):
-        """Read and validate the metadata; return an SlcProduct (subclasses implement)."""
+        """Read and validate the metadata; return the SlcProduct or RawProduct (subclasses
+        implement; InputError naming the file and where in it for any problem)."""
         raise NotImplementedError
 
     # --- public API -------------------------------------------------------------
@@ -82,9 +86,8 @@ class Sensor(Component):
 
     def extract(self, output=None, *, block_lines: int | None = None, progress: bool = False):
         """Write the image to ``output`` (default: the ``OUTPUT`` parameter) as an ISCE
-        raster plus ``<output>.json``; return the SlcProduct reading that raster."""
-        from .product import DEFAULT_BLOCK_LINES
-
+        raster plus ``<output>.json``; return the product (SlcProduct or RawProduct) reading
+        that raster."""
         if output is None:
             output = self.require("output")
         product = self.parse()

@@ -26,8 +26,10 @@ from __future__ import annotations
 import json
 import os
 
+import isce.io
 from isce.framework.errors import InputError
 from isce.framework.parameter import Parameter
+from isce.io.errors import RasterError
 
 from .base import Sensor
 from .product import SlcProduct
@@ -58,9 +60,6 @@ def _check_image(product: SlcProduct, json_path: str) -> None:
             raise InputError(f"{src.path}: dataset {src.dataset} is {shape[0]} x {shape[1]}, the "
                              f"SLC product {json_path} says {product.length} x {product.width}")
         return
-    import isce.io
-    from isce.io.errors import RasterError
-
     try:
         raster = isce.io.open(src.path)
     except (RasterError, OSError, ValueError) as exc:

@@ -45,168 +45,23 @@ from isce.core.doppler import zero_doppler
 from isce.core.lut import LUT2d
 from isce.core.orbit import Orbit
 from isce.core.radargrid import LookSide, RadarGrid
-from isce.core.time import DateTime, epoch_from_units
+from isce.core.time import DateTime
 from isce.framework.errors import ConfigurationError, InputError
 from isce.framework.parameter import Parameter
 
 from .base import Sensor
+from .hdf5 import Hdf5Product, open_hdf5, text_value
 from .product import ImageSource, SlcProduct
 
 __all__ = ["NisarSlc", "UavsarHdf5Slc", "read_nisar_slc", "open_hdf5", "product_root",
-           "list_polarizations"]
+           "list_polarizations", "normalise_frequency", "normalise_polarization",
+           "selection_parameters", "validate_selection"]
 
 log = logging.getLogger("isce.sensors.nisar_hdf5")
 
 _PRODUCT_GROUPS = ("RSLC", "SLC")
 _POL_RE = re.compile(r"^[HVLR][HV]$")
 _FREQ_RE = re.compile(r"^(?:frequency)?([A-Z])$", re.IGNORECASE)
-
-
-# ---------------------------------------------------------------------------- file access
-def _h5py():
-    try:
-        import h5py
-    except ImportError as exc:
-        raise ImportError("reading NISAR/UAVSAR HDF5 products needs h5py (pip install h5py)") from exc
-    return h5py
-
-
-def open_hdf5(path):
-    """Open ``path`` read-only with h5py; InputError (naming the file) on any failure."""
-    h5py = _h5py()
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise InputError(f"{path}: no such file (HDF5 product)")
-    if os.path.isdir(path):
-        raise InputError(f"{path}: is a folder, not an HDF5 file")
-    try:
-        return h5py.File(path, "r")
-    except (OSError, ValueError) as exc:
-        size = os.path.getsize(path)
-        stored = re.search(r"stored_eof\s*=\s*(\d+)", str(exc))
-        if "truncated file" in str(exc) and stored:  # HDF5 checks the size its superblock records
-            raise InputError(f"{path}: truncated HDF5 file: {size} bytes, its superblock says "
-                             f"{int(stored.group(1))} ({int(stored.group(1)) - size} bytes missing; "
-                             "incomplete download or copy?)") from None
-        raise InputError(f"{path}: cannot open as HDF5 ({size} bytes; not an HDF5 file, or "
-                         f"truncated/corrupt): {exc}") from None
-
-
-def _text(value) -> str:
-    if isinstance(value, np.ndarray):
-        value = value.reshape(-1)[0] if value.size else ""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, (bytes, bytearray)):
-        value = bytes(value).decode("utf-8", "replace")
-    return str(value).strip().strip("\x00").strip()
-
-
-class _Product:
-    """Checked access to one HDF5 file: every failure is an InputError naming file and path."""
-
-    def __init__(self, h5, path):
-        self._h5py = _h5py()
-        self.h5 = h5
-        self.path = os.fspath(path)
-
-    def _where(self, hpath):
-        return hpath if hpath.startswith("/") else "/" + hpath
-
-    def node(self, hpath, what="dataset"):
-        try:
-            obj = self.h5[hpath]
-        except KeyError as exc:
-            if self.has(hpath):     # there, but its object header cannot be read
-                raise self._corrupt(hpath, exc) from None
-            raise InputError(f"{self.path}: missing {what} {self._where(hpath)}") from None
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise self._corrupt(hpath, exc) from None
-        return obj
-
-    def _corrupt(self, hpath, exc) -> InputError:
-        why = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc  # str(KeyError) quotes
-        return InputError(f"{self.path}: cannot read {self._where(hpath)} (truncated or corrupt "
-                          f"file?): {why}")
-
-    def has(self, hpath) -> bool:
-        try:
-            return hpath in self.h5
-        except KeyError as exc:     # h5py: a damaged object header on the way (not "absent")
-            raise self._corrupt(hpath, exc) from None
-        except (OSError, RuntimeError, ValueError):
-            return False
-
-    def dataset(self, hpath, what="dataset"):
-        obj = self.node(hpath, what)
-        if not isinstance(obj, self._h5py.Dataset):
-            raise InputError(f"{self.path}: {self._where(hpath)} is a group, expected a dataset")
-        return obj
-
-    def group(self, hpath, what="group"):
-        obj = self.node(hpath, what)
-        if not isinstance(obj, self._h5py.Group):
-            raise InputError(f"{self.path}: {self._where(hpath)} is a dataset, expected a group")
-        return obj
-
-    def read(self, hpath, what="dataset"):
-        ds = self.dataset(hpath, what)
-        try:
-            return ds[()]
-        except (OSError, RuntimeError, ValueError, TypeError) as exc:
-            raise InputError(f"{self.path}: cannot read dataset {self._where(hpath)} (truncated "
-                             f"or corrupt file?): {exc}") from None
-
-    def array(self, hpath, ndim=None, what="dataset", dtype=np.float64):
-        raw = self.read(hpath, what)
-        try:
-            arr = np.asarray(raw, dtype=dtype)
-        except (TypeError, ValueError):
-            raise InputError(f"{self.path}: dataset {self._where(hpath)} has data type "
-                             f"{np.asarray(raw).dtype}, expected numbers") from None
-        if ndim is not None and arr.ndim != ndim:
-            raise InputError(f"{self.path}: dataset {self._where(hpath)} has shape {arr.shape}, "
-                             f"expected {ndim} dimension(s)")
-        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-            raise InputError(f"{self.path}: dataset {self._where(hpath)} holds non-finite values")
-        return arr
-
-    def scalar(self, hpath, what="dataset"):
-        arr = self.array(hpath, what=what)
-        if arr.size != 1:
-            raise InputError(f"{self.path}: dataset {self._where(hpath)} has shape {arr.shape}, "
-                             "expected a single value")
-        return float(arr.reshape(-1)[0])
-
-    def optional_scalar(self, hpath):
-        return self.scalar(hpath) if self.has(hpath) else None
-
-    def text(self, hpath, what="dataset"):
-        return _text(self.read(hpath, what))
-
-    def optional_text(self, hpath, default=""):
-        if not self.has(hpath):
-            return default
-        try:
-            return self.text(hpath)
-        except InputError:
-            return default
-
-    def epoch(self, hpath) -> DateTime:
-        """Epoch of a time dataset's ``units`` attribute (``seconds since ...``)."""
-        ds = self.dataset(hpath)
-        try:
-            units = ds.attrs["units"]
-        except KeyError:
-            raise InputError(f"{self.path}: dataset {self._where(hpath)} has no 'units' attribute "
-                             "(expected 'seconds since <epoch>')") from None
-        except (OSError, RuntimeError) as exc:
-            raise InputError(f"{self.path}: cannot read attribute units of {self._where(hpath)}: "
-                             f"{exc}") from None
-        try:
-            return epoch_from_units(units)
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"{self.path}: attribute {self._where(hpath)}.units: {exc}") from None
 
 
 def product_root(h5, path="") -> str:
@@ -227,7 +82,7 @@ def product_root(h5, path="") -> str:
                      f"RSLC product (found {listing})")
 
 
-def _normalise_frequency(frequency) -> str:
+def normalise_frequency(frequency) -> str:
     m = _FREQ_RE.match(str(frequency or "A").strip())
     if m is None:
         raise ConfigurationError(f"FREQUENCY {frequency!r}: expected a sub-band letter such as "
@@ -235,7 +90,7 @@ def _normalise_frequency(frequency) -> str:
     return m.group(1).upper()
 
 
-def _normalise_polarization(pol) -> str:
+def normalise_polarization(pol) -> str:
     p = str(pol or "HH").strip().upper()
     if not _POL_RE.match(p):
         raise ConfigurationError(f"POLARIZATION {pol!r}: expected two letters such as HH, HV, VH, "
@@ -243,7 +98,7 @@ def _normalise_polarization(pol) -> str:
     return p
 
 
-def list_polarizations(p: _Product, swath_group: str):
+def list_polarizations(p: Hdf5Product, swath_group: str):
     """(datasets present, names in listOfPolarizations) of one frequency group."""
     group = p.group(swath_group)
     present = sorted(k for k in group.keys()
@@ -252,7 +107,7 @@ def list_polarizations(p: _Product, swath_group: str):
     if p.has(f"{swath_group}/listOfPolarizations"):
         try:
             raw = np.atleast_1d(p.read(f"{swath_group}/listOfPolarizations"))
-            listed = [_text(x) for x in raw.reshape(-1)]
+            listed = [text_value(x) for x in raw.reshape(-1)]
         except InputError:
             listed = []
     return present, listed
@@ -266,10 +121,10 @@ def read_nisar_slc(path, frequency="A", polarization="HH", *, platform="") -> Sl
     ``"HH"``. Raises InputError naming the file and HDF5 path of any problem.
     """
     path = os.fspath(path)
-    freq = _normalise_frequency(frequency)
-    pol = _normalise_polarization(polarization)
+    freq = normalise_frequency(frequency)
+    pol = normalise_polarization(polarization)
     with open_hdf5(path) as h5:
-        p = _Product(h5, path)
+        p = Hdf5Product(h5, path)
         try:
             return _read(p, freq, pol, platform)
         except InputError:
@@ -280,20 +135,60 @@ def read_nisar_slc(path, frequency="A", polarization="HH", *, platform="") -> Sl
                              f"{why}") from None
 
 
-def _read(p: _Product, freq: str, pol: str, platform: str) -> SlcProduct:
+def _read(p: Hdf5Product, freq: str, pol: str, platform: str) -> SlcProduct:
     path = p.path
     root = product_root(p.h5, path)
     band_group = root.rsplit("/", 1)[0]                 # /science/LSAR
-    band = band_group.rsplit("/", 1)[1][:-3] or "?"     # L
     ident = f"{band_group}/identification"
+    fgroup = _frequency_group(p, root, freq)
+    zdt, epoch, dt, zdt_path = _azimuth_axis(p, f"{root}/swaths")
+    sr, dr, sr_path = _range_axis(p, fgroup)
+    _check_increasing(path, zdt_path, zdt, "s")
+    _check_increasing(path, sr_path, sr, "m")
+    fc = _center_frequency(p, fgroup)
+    look_text = p.text(f"{ident}/lookDirection")
+    side = _look_side(p, ident, look_text)
+    image_path = _image_dataset(p, fgroup, freq, pol, (zdt, zdt_path), (sr, sr_path))
+    grid = RadarGrid(sensing_start=float(zdt[0]), reference_epoch=epoch, az_time_interval=dt,
+                     starting_range=float(sr[0]), range_pixel_spacing=dr, length=int(zdt.size),
+                     width=int(sr.size), wavelength=SPEED_OF_LIGHT / fc, look_side=side)
+
+    orbit, orbit_type, interp = _read_orbit(p, root, epoch)
+    for t, label in ((grid.sensing_start, "first"), (grid.sensing_stop, "last")):
+        if not (orbit.start_time <= t <= orbit.end_time):
+            log.warning("%s: the %s line (%r s) is outside the orbit's state vectors "
+                        "[%r, %r] s", path, label, t, orbit.start_time, orbit.end_time)
+    doppler = _read_doppler(p, root, freq, epoch)
+
+    rg_bw = p.optional_scalar(f"{fgroup}/processedRangeBandwidth")
+    if rg_bw is None:
+        rg_bw = p.optional_scalar(f"{fgroup}/acquiredRangeBandwidth")
+    az_bw = p.optional_scalar(f"{fgroup}/processedAzimuthBandwidth")
+    mission = p.optional_text(f"{ident}/missionId")
+    attributes = _attributes(p, root, ident, fgroup, look_text, interp)
+    return SlcProduct(
+        radar_grid=grid, orbit=orbit, doppler=doppler, center_frequency=fc,
+        range_bandwidth=rg_bw, azimuth_bandwidth=az_bw,
+        range_sampling_rate=SPEED_OF_LIGHT / (2.0 * dr),
+        polarization=pol, frequency=freq, platform=mission or platform, mission=mission,
+        orbit_type=orbit_type, source=ImageSource("hdf5", p.path, image_path),
+        attributes=attributes)
+
+
+def _frequency_group(p: Hdf5Product, root: str, freq: str) -> str:
+    """``<root>/swaths/frequencyX``; InputError listing the frequencies present when absent."""
     swaths = f"{root}/swaths"
     fgroup = f"{swaths}/frequency{freq}"
     if not p.has(fgroup):
         have = sorted(k[len("frequency"):] for k in p.group(swaths).keys() if k.startswith("frequency"))
-        raise InputError(f"{path}: missing group {fgroup}: FREQUENCY {freq} is not in this "
+        raise InputError(f"{p.path}: missing group {fgroup}: FREQUENCY {freq} is not in this "
                          f"product (frequencies present: {', '.join(have) or 'none'})")
+    return fgroup
 
-    # --- azimuth axis
+
+def _azimuth_axis(p: Hdf5Product, swaths: str):
+    """(zero-Doppler times of the lines [s since epoch], epoch, line spacing [s], HDF5 path)."""
+    path = p.path
     zdt_path = f"{swaths}/zeroDopplerTime"
     zdt = p.array(zdt_path, ndim=1)
     epoch = p.epoch(zdt_path)
@@ -315,8 +210,12 @@ def _read(p: _Product, freq: str, pol: str, platform: str) -> SlcProduct:
         if drift > 0.01:
             log.warning("%s: %s disagrees with %s by %.3g lines over the swath; using the spacing",
                         path, zdt_path, spacing_path, drift)
+    return zdt, epoch, dt, zdt_path
 
-    # --- range axis
+
+def _range_axis(p: Hdf5Product, fgroup: str):
+    """(slant ranges of the samples [m], sample spacing [m], HDF5 path)."""
+    path = p.path
     sr_path = f"{fgroup}/slantRange"
     sr = p.array(sr_path, ndim=1)
     if sr.size < 1:
@@ -331,23 +230,32 @@ def _read(p: _Product, freq: str, pol: str, platform: str) -> SlcProduct:
         raise InputError(f"{path}: missing dataset {srs_path}")
     if not (math.isfinite(dr) and dr > 0):
         raise InputError(f"{path}: dataset {srs_path} = {dr!r}; expected a positive spacing [m]")
-    _check_increasing(path, zdt_path, zdt, "s")
-    _check_increasing(path, sr_path, sr, "m")
+    return sr, dr, sr_path
 
-    # --- carrier, look side
+
+def _center_frequency(p: Hdf5Product, fgroup: str) -> float:
+    """Processed centre frequency [Hz]."""
     fc_path = f"{fgroup}/processedCenterFrequency"
     fc = p.scalar(fc_path)
     if not (math.isfinite(fc) and fc > 0):
-        raise InputError(f"{path}: dataset {fc_path} = {fc!r}; expected a positive frequency [Hz]")
-    look_path = f"{ident}/lookDirection"
-    look_text = p.text(look_path)
-    try:
-        side = LookSide.parse(look_text)
-    except ValueError:
-        raise InputError(f"{path}: dataset {look_path} = {look_text!r}; expected 'left' or "
-                         "'right'") from None
+        raise InputError(f"{p.path}: dataset {fc_path} = {fc!r}; expected a positive frequency [Hz]")
+    return fc
 
-    # --- image
+
+def _look_side(p: Hdf5Product, ident: str, look_text: str):
+    """LookSide of ``identification/lookDirection`` (any case)."""
+    try:
+        return LookSide.parse(look_text)
+    except ValueError:
+        raise InputError(f"{p.path}: dataset {ident}/lookDirection = {look_text!r}; expected "
+                         "'left' or 'right'") from None
+
+
+def _image_dataset(p: Hdf5Product, fgroup: str, freq: str, pol: str, azimuth, range_) -> str:
+    """HDF5 path of the image of ``pol``, checked: present (else the message lists the
+    polarizations present), of the axes' shape, complex64 or compound {r, i}."""
+    path = p.path
+    (zdt, zdt_path), (sr, sr_path) = azimuth, range_
     image_path = f"{fgroup}/{pol}"
     if not p.has(image_path):
         present, listed = list_polarizations(p, fgroup)
@@ -366,24 +274,15 @@ def _read(p: _Product, freq: str, pol: str, platform: str) -> SlcProduct:
                                  and {n.lower() for n in kind.names} >= {"r", "i"})):
         raise InputError(f"{path}: dataset {image_path} has data type {kind}; expected complex64 "
                          "or a compound {r, i} of float16")
+    return image_path
 
-    grid = RadarGrid(sensing_start=float(zdt[0]), reference_epoch=epoch, az_time_interval=dt,
-                     starting_range=float(sr[0]), range_pixel_spacing=dr, length=int(zdt.size),
-                     width=int(sr.size), wavelength=SPEED_OF_LIGHT / fc, look_side=side)
 
-    orbit, orbit_type, interp = _read_orbit(p, root, epoch)
-    for t, label in ((grid.sensing_start, "first"), (grid.sensing_stop, "last")):
-        if not (orbit.start_time <= t <= orbit.end_time):
-            log.warning("%s: the %s line (%r s) is outside the orbit's state vectors "
-                        "[%r, %r] s", path, label, t, orbit.start_time, orbit.end_time)
-    doppler = _read_doppler(p, root, freq, epoch)
-
-    rg_bw = p.optional_scalar(f"{fgroup}/processedRangeBandwidth")
-    if rg_bw is None:
-        rg_bw = p.optional_scalar(f"{fgroup}/acquiredRangeBandwidth")
-    az_bw = p.optional_scalar(f"{fgroup}/processedAzimuthBandwidth")
-    mission = p.optional_text(f"{ident}/missionId")
-
+def _attributes(p: Hdf5Product, root: str, ident: str, fgroup: str, look_text: str,
+                interp: str) -> dict:
+    """The product's other facts (identification, acquisition parameters); optional ones
+    that cannot be read are left out."""
+    band_group = root.rsplit("/", 1)[0]
+    band = band_group.rsplit("/", 1)[1][:-3] or "?"     # L
     attributes = {"band": band, "product_group": root, "look_direction": look_text}
     for key, name in (("product_type", "productType"), ("absolute_orbit_number", "absoluteOrbitNumber"),
                       ("track_number", "trackNumber"), ("frame_number", "frameNumber"),
@@ -404,14 +303,7 @@ def _read(p: _Product, freq: str, pol: str, platform: str) -> SlcProduct:
                 pass
     if interp:
         attributes["orbit_interp_method"] = interp
-
-    return SlcProduct(
-        radar_grid=grid, orbit=orbit, doppler=doppler, center_frequency=fc,
-        range_bandwidth=rg_bw, azimuth_bandwidth=az_bw,
-        range_sampling_rate=SPEED_OF_LIGHT / (2.0 * dr),
-        polarization=pol, frequency=freq, platform=mission or platform, mission=mission,
-        orbit_type=orbit_type, source=ImageSource("hdf5", p.path, image_path),
-        attributes=attributes)
+    return attributes
 
 
 def _check_increasing(path, hpath: str, axis: np.ndarray, unit: str) -> None:
@@ -430,13 +322,13 @@ def _check_increasing(path, hpath: str, axis: np.ndarray, unit: str) -> None:
                      "supported")
 
 
-def _shift(p: _Product, hpath: str, epoch: DateTime) -> float:
+def _shift(p: Hdf5Product, hpath: str, epoch: DateTime) -> float:
     """Seconds to add to the times of ``hpath`` to refer them to ``epoch``."""
     own = p.epoch(hpath)
     return 0.0 if own == epoch else (own - epoch).total_seconds()
 
 
-def _read_orbit(p: _Product, root: str, epoch: DateTime):
+def _read_orbit(p: Hdf5Product, root: str, epoch: DateTime):
     base = f"{root}/metadata/orbit"
     p.group(base)
     t_path = f"{base}/time"
@@ -460,7 +352,7 @@ def _read_orbit(p: _Product, root: str, epoch: DateTime):
     return orbit, orbit_type, interp
 
 
-def _read_doppler(p: _Product, root: str, freq: str, epoch: DateTime):
+def _read_doppler(p: Hdf5Product, root: str, freq: str, epoch: DateTime):
     params = f"{root}/metadata/processingInformation/parameters"
     dop_path = f"{params}/frequency{freq}/dopplerCentroid"
     if not p.has(dop_path):
@@ -502,7 +394,7 @@ def selection_parameters(what: str, polarization_doc: str) -> tuple:
 def validate_selection(component) -> None:
     """Normalise a reader's ``frequency`` and ``polarization`` (ConfigurationError naming the
     property when one is not valid)."""
-    for attr, norm in (("frequency", _normalise_frequency), ("polarization", _normalise_polarization)):
+    for attr, norm in (("frequency", normalise_frequency), ("polarization", normalise_polarization)):
         try:
             setattr(component, attr, norm(getattr(component, attr)))
         except ConfigurationError as exc:

@@ -30,6 +30,7 @@ import logging
 import math
 import os
 import threading
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,18 +38,15 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.orbit import Orbit
 from isce.framework.errors import InputError
 
-from .alos_ceos import RawSensor
+from .base import Sensor
+from .hdf5 import Hdf5Product, open_hdf5
+from .nisar_hdf5 import (normalise_frequency, normalise_polarization, selection_parameters,
+                         validate_selection)
 from .raw import RawProduct, RawSource, register_decoder
 
 __all__ = ["NisarL0b", "read_nisar_l0b", "l0b_root"]
 
 log = logging.getLogger("isce.sensors.nisar_l0b")
-
-
-def _hdf5():
-    from . import nisar_hdf5
-
-    return nisar_hdf5
 
 
 def l0b_root(h5, path="") -> str:
@@ -69,12 +67,11 @@ def l0b_root(h5, path="") -> str:
 def read_nisar_l0b(path, frequency="A", polarization="HH") -> RawProduct:
     """Read the metadata of an L0B product; echoes are decoded from the file on demand
     (source kind ``"l0b"``). InputError naming the file and HDF5 path on any problem."""
-    h = _hdf5()
     path = os.fspath(path)
-    freq = h._normalise_frequency(frequency)
-    pol = h._normalise_polarization(polarization)
-    with h.open_hdf5(path) as h5:
-        p = h._Product(h5, path)
+    freq = normalise_frequency(frequency)
+    pol = normalise_polarization(polarization)
+    with open_hdf5(path) as h5:
+        p = Hdf5Product(h5, path)
         try:
             return _read(p, freq, pol)
         except InputError:
@@ -84,27 +81,57 @@ def read_nisar_l0b(path, frequency="A", polarization="HH") -> RawProduct:
                              f"{exc}") from None
 
 
-def _first(p, *hpaths):
-    for hp in hpaths:
-        if p.has(hp):
-            return hp
-    return None
+class _Layout(NamedTuple):
+    """HDF5 paths of one frequency and polarization of an L0B product."""
+
+    root: str           # /science/<band>SAR/RRSD
+    ident: str          # /science/<band>SAR/identification
+    rxgroup: str        # <root>/swaths/frequencyX/tx<P>/rx<Q>
+    image: str          # <rxgroup>/<PQ>: the echoes
+    meta: str           # where the pulse metadata are: tx<P>/, or frequencyX/ (2019 flavour)
 
 
-def _read(p, freq: str, pol: str) -> RawProduct:
+def _read(p: Hdf5Product, freq: str, pol: str) -> RawProduct:
+    path = p.path
+    at = _layout(p, freq, pol)
+    t, epoch, prf, t_path = _pulse_times(p, at.meta)
+    sr, fs, sr_path = _range_axis(p, at.meta)
+    fc, slope, duration = _carrier_and_chirp(p, at.meta)
+    params = _echo_encoding(p, at, (t.size, sr.size), t_path, sr_path)
+    orbit, orbit_type = _read_orbit(p, at.root, epoch)
+    look = _look_side(p, at.ident)
+    t_first, t_last = float(t[0]), float(t[-1])
+    for tt, label in ((t_first, "first"), (t_last, "last")):
+        if not orbit.start_time <= tt <= orbit.end_time:
+            log.warning("%s: the %s pulse (%r s) is outside the orbit's state vectors [%r, %r] s",
+                        path, label, tt, orbit.start_time, orbit.end_time)
+    mission = p.optional_text(f"{at.ident}/missionId")
+    attributes = _attributes(p, at, freq, orbit_type, params, sr.size)
+    try:
+        return RawProduct(
+            orbit=orbit, sensing_start=t_first, prf=float(prf), starting_range=float(sr[0]),
+            range_sampling_rate=float(fs), length=int(t.size), width=int(sr.size),
+            wavelength=SPEED_OF_LIGHT / fc, look_side=look, chirp_slope=float(slope),
+            pulse_length=float(duration), source=RawSource("l0b", path, params),
+            platform=mission or "NISAR", mission=mission, polarization=pol, attributes=attributes)
+    except ValueError as exc:
+        raise InputError(f"{path}: inconsistent raw product metadata: {exc}") from None
+
+
+def _layout(p: Hdf5Product, freq: str, pol: str) -> _Layout:
+    """The paths of frequency ``freq`` and polarization ``pol``; InputError listing what the
+    product has when it lacks them."""
     path = p.path
     root = l0b_root(p.h5, path)
-    band_group = root.rsplit("/", 1)[0]
-    ident = f"{band_group}/identification"
+    ident = f"{root.rsplit('/', 1)[0]}/identification"
     fgroup = f"{root}/swaths/frequency{freq}"
     if not p.has(fgroup):
         swaths = p.group(f"{root}/swaths")
         have = sorted(k[len("frequency"):] for k in swaths.keys() if k.startswith("frequency"))
         raise InputError(f"{path}: missing group {fgroup}: FREQUENCY {freq} is not in this product "
                          f"(frequencies present: {', '.join(have) or 'none'})")
-    tx, rx = pol[0], pol[1]
-    txgroup = f"{fgroup}/tx{tx}"
-    rxgroup = f"{txgroup}/rx{rx}"
+    txgroup = f"{fgroup}/tx{pol[0]}"
+    rxgroup = f"{txgroup}/rx{pol[1]}"
     image_path = f"{rxgroup}/{pol}"
     if not p.has(image_path):
         present = []
@@ -115,10 +142,14 @@ def _read(p, freq: str, pol: str) -> RawProduct:
                         present.append(tk[2:] + rk[2:])
         raise InputError(f"{path}: missing dataset {image_path}: POLARIZATION {pol} is not in "
                          f"frequency {freq} (polarizations present: {', '.join(sorted(present)) or 'none'})")
-    meta = txgroup if _first(p, f"{txgroup}/UTCtime", f"{txgroup}/UTCTime") else fgroup
+    meta = txgroup if p.first(f"{txgroup}/UTCtime", f"{txgroup}/UTCTime") else fgroup
+    return _Layout(root, ident, rxgroup, image_path, meta)
 
-    # --- pulse times
-    t_path = _first(p, f"{meta}/UTCtime", f"{meta}/UTCTime")
+
+def _pulse_times(p: Hdf5Product, meta: str):
+    """(pulse transmit times [s since epoch], epoch, mean PRF [Hz], HDF5 path of the times)."""
+    path = p.path
+    t_path = p.first(f"{meta}/UTCtime", f"{meta}/UTCTime")
     if t_path is None:
         raise InputError(f"{path}: missing dataset {meta}/UTCtime (pulse transmit times)")
     t = p.array(t_path, ndim=1)
@@ -139,12 +170,15 @@ def _read(p, freq: str, pol: str) -> RawProduct:
             log.warning("%s: the pulse times %s are not evenly spaced (dithered PRF, PRI %.9g .. "
                         "%.9g s); using the mean PRF %r Hz", path, t_path, pri.min(), pri.max(), prf)
     else:
-        prf_path = f"{meta}/nominalAcquisitionPRF"
-        prf = p.scalar(prf_path)
+        prf = p.scalar(f"{meta}/nominalAcquisitionPRF")
     if not (math.isfinite(prf) and prf > 0):
         raise InputError(f"{path}: PRF from {t_path} is {prf!r}")
+    return t, epoch, prf, t_path
 
-    # --- range axis
+
+def _range_axis(p: Hdf5Product, meta: str):
+    """(slant ranges [m], range sampling rate c / (2 spacing) [Hz] as ISCE3, HDF5 path)."""
+    path = p.path
     sr_path = f"{meta}/slantRange"
     sr = p.array(sr_path, ndim=1)
     if sr.size < 1:
@@ -165,8 +199,12 @@ def _read(p, freq: str, pol: str) -> RawProduct:
         if abs(fs_file - fs) > 1e-6 * fs:
             log.warning("%s: %s = %r Hz but c / (2 slantRangeSpacing) = %r Hz; using the latter "
                         "(as ISCE3)", path, fs_path, fs_file, fs)
+    return sr, fs, sr_path
 
-    # --- carrier and chirp
+
+def _carrier_and_chirp(p: Hdf5Product, meta: str):
+    """(centre frequency [Hz], chirp slope [Hz/s], chirp duration [s])."""
+    path = p.path
     fc = p.scalar(f"{meta}/centerFrequency")
     if not (math.isfinite(fc) and fc > 0):
         raise InputError(f"{path}: dataset {meta}/centerFrequency = {fc!r}; expected a positive frequency")
@@ -176,34 +214,27 @@ def _read(p, freq: str, pol: str) -> RawProduct:
         raise InputError(f"{path}: dataset {meta}/chirpDuration = {duration!r}; expected a positive time [s]")
     if not math.isfinite(slope):
         raise InputError(f"{path}: dataset {meta}/chirpSlope = {slope!r}")
+    return fc, slope, duration
 
-    # --- echoes and their encoding
+
+def _echo_encoding(p: Hdf5Product, at: _Layout, shape, t_path: str, sr_path: str) -> dict:
+    """The ``"l0b"`` decoder's parameters: the echo dataset, its encoding (``bfpq`` codes
+    with their lookup table, ``complex32`` or ``complex``) and its fill value."""
+    path, image_path = p.path, at.image
     ds = p.dataset(image_path)
     if ds.ndim == 3:
         raise InputError(f"{path}: dataset {image_path} has shape {ds.shape}: multi-channel "
                          "(diagnostic mode DM2) echoes are not supported")
-    if ds.ndim != 2 or tuple(ds.shape) != (n, sr.size):
+    if ds.ndim != 2 or tuple(ds.shape) != shape:
         raise InputError(f"{path}: dataset {image_path} has shape {ds.shape}; the axes {t_path} and "
-                         f"{sr_path} give ({n}, {sr.size})")
+                         f"{sr_path} give ({shape[0]}, {shape[1]})")
     params = {"dataset": image_path}
     dt = ds.dtype
     names = [nm.lower() for nm in (dt.names or ())]
-    lut_path = f"{rxgroup}/BFPQLUT"
     if dt.names and set(names) == {"r", "i"}:
         kinds = {dt.fields[nm][0].kind for nm in dt.names}
         if kinds <= {"u", "i"}:
-            if not p.has(lut_path):
-                raise InputError(f"{path}: dataset {image_path} holds integer codes ({dt}) but its "
-                                 f"lookup table {lut_path} is missing")
-            lut = p.dataset(lut_path)
-            if lut.ndim != 1 or lut.dtype.kind != "f":
-                raise InputError(f"{path}: dataset {lut_path} has shape {lut.shape} and type "
-                                 f"{lut.dtype}; expected a 1-D float table")
-            bits = max(dt.fields[nm][0].itemsize for nm in dt.names) * 8
-            if lut.shape[0] < 2 ** min(bits, 16):
-                raise InputError(f"{path}: dataset {lut_path} has {lut.shape[0]} entries; codes of "
-                                 f"{bits} bits need {2 ** bits}")
-            params.update(encoding="bfpq", lut=lut_path)
+            params.update(encoding="bfpq", lut=_bfpq_table(p, at, dt))
         elif kinds == {"f"} and all(dt.fields[nm][0].itemsize == 2 for nm in dt.names):
             params.update(encoding="complex32")
         else:
@@ -218,22 +249,41 @@ def _read(p, freq: str, pol: str) -> RawProduct:
     if fill is not None:
         params["fill_value"] = int(np.asarray(fill).reshape(-1)[0]) if np.asarray(fill).dtype.kind in "iu" \
             else float(np.asarray(fill).reshape(-1)[0])
+    return params
 
-    # --- orbit, look side
-    orbit, orbit_type = _read_orbit(p, root, epoch)
+
+def _bfpq_table(p: Hdf5Product, at: _Layout, dt) -> str:
+    """HDF5 path of the lookup table of integer echo codes, checked (1-D floats, one per code)."""
+    path, lut_path = p.path, f"{at.rxgroup}/BFPQLUT"
+    if not p.has(lut_path):
+        raise InputError(f"{path}: dataset {at.image} holds integer codes ({dt}) but its "
+                         f"lookup table {lut_path} is missing")
+    lut = p.dataset(lut_path)
+    if lut.ndim != 1 or lut.dtype.kind != "f":
+        raise InputError(f"{path}: dataset {lut_path} has shape {lut.shape} and type "
+                         f"{lut.dtype}; expected a 1-D float table")
+    bits = max(dt.fields[nm][0].itemsize for nm in dt.names) * 8
+    if lut.shape[0] < 2 ** min(bits, 16):
+        raise InputError(f"{path}: dataset {lut_path} has {lut.shape[0]} entries; codes of "
+                         f"{bits} bits need {2 ** bits}")
+    return lut_path
+
+
+def _look_side(p: Hdf5Product, ident: str) -> str:
     look_path = f"{ident}/lookDirection"
     look = p.text(look_path).strip().lower()
     if look not in ("left", "right"):
-        raise InputError(f"{path}: dataset {look_path} = {look!r}; expected 'left' or 'right'")
-    t_first, t_last = float(t[0]), float(t[-1])
-    for tt, label in ((t_first, "first"), (t_last, "last")):
-        if not orbit.start_time <= tt <= orbit.end_time:
-            log.warning("%s: the %s pulse (%r s) is outside the orbit's state vectors [%r, %r] s",
-                        path, label, tt, orbit.start_time, orbit.end_time)
+        raise InputError(f"{p.path}: dataset {look_path} = {look!r}; expected 'left' or 'right'")
+    return look
 
-    mission = p.optional_text(f"{ident}/missionId")
-    attributes = {"product_group": root, "look_direction": p.text(look_path), "frequency": freq,
-                  "orbit_type": orbit_type, "l0b_encoding": params["encoding"]}
+
+def _attributes(p: Hdf5Product, at: _Layout, freq: str, orbit_type: str, params: dict,
+                width: int) -> dict:
+    """The product's other facts (identification, bandwidth, valid samples, calibration
+    pulses); optional ones that cannot be read are left out."""
+    meta, ident = at.meta, at.ident
+    attributes = {"product_group": at.root, "look_direction": p.text(f"{ident}/lookDirection"),
+                  "frequency": freq, "orbit_type": orbit_type, "l0b_encoding": params["encoding"]}
     for key, name in (("product_type", "productType"), ("orbit_pass_direction", "orbitPassDirection"),
                       ("zero_doppler_start_time", "zeroDopplerStartTime"),
                       ("processing_type", "processingType")):
@@ -249,8 +299,8 @@ def _read(p, freq: str, pol: str) -> RawProduct:
         try:
             valid = p.array(f"{meta}/validSamplesSubSwath1", ndim=2, dtype=np.int64)
             if valid.size:
-                attributes["valid_samples"] = [min(int(valid[:, 0].max()), sr.size),
-                                               min(int(valid[:, 1].min()), sr.size)]
+                attributes["valid_samples"] = [min(int(valid[:, 0].max()), width),
+                                               min(int(valid[:, 1].min()), width)]
         except InputError:
             pass
     if p.has(f"{meta}/calType"):
@@ -262,20 +312,12 @@ def _read(p, freq: str, pol: str) -> RawProduct:
             pass
     if params["encoding"] == "bfpq":
         attributes["bfpq_lut"] = params["lut"]
-    try:
-        return RawProduct(
-            orbit=orbit, sensing_start=t_first, prf=float(prf), starting_range=float(sr[0]),
-            range_sampling_rate=float(fs), length=int(n), width=int(sr.size),
-            wavelength=SPEED_OF_LIGHT / fc, look_side=look, chirp_slope=float(slope),
-            pulse_length=float(duration), source=RawSource("l0b", path, params),
-            platform=mission or "NISAR", mission=mission, polarization=pol, attributes=attributes)
-    except ValueError as exc:
-        raise InputError(f"{path}: inconsistent raw product metadata: {exc}") from None
+    return attributes
 
 
-def _read_orbit(p, root, epoch):
-    base = _first(p, f"{root}/lowRateTelemetry/orbit", f"{root}/telemetry/orbit",
-                  f"{root}/metadata/orbit")
+def _read_orbit(p: Hdf5Product, root, epoch):
+    base = p.first(f"{root}/lowRateTelemetry/orbit", f"{root}/telemetry/orbit",
+                   f"{root}/metadata/orbit")
     if base is None:
         raise InputError(f"{p.path}: missing group {root}/lowRateTelemetry/orbit (state vectors)")
     t_path = f"{base}/time"
@@ -318,10 +360,9 @@ def _lut(h5, source: RawSource, lut_path: str) -> np.ndarray:
 
 
 def _decode_l0b(source: RawSource, rows: slice) -> np.ndarray:
-    h = _hdf5()
     params = source.params
     dpath = params["dataset"]
-    with h.open_hdf5(source.path) as h5:
+    with open_hdf5(source.path) as h5:
         try:
             ds = h5[dpath]
             start, stop, step = rows.indices(ds.shape[0])
@@ -356,15 +397,15 @@ register_decoder("l0b", _decode_l0b)
 
 
 # ---------------------------------------------------------------------------- component
-class NisarL0b(RawSensor):
+class NisarL0b(Sensor):
     """Reader of NISAR L0B raw echoes (HDF5): one frequency and polarization of the file."""
 
     sensor_name = "NISAR_L0B"
-    parameters = _hdf5().selection_parameters(
+    parameters = selection_parameters(
         "L0B product", "Transmit and receive polarization of the echoes (HH, HV, VH, VV, ...).")
 
     def validate(self) -> None:
-        _hdf5().validate_selection(self)
+        validate_selection(self)
 
     def read_product(self) -> RawProduct:
         path = self.require("hdf5")

@@ -34,11 +34,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+import isce.io
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.doppler import doppler_from_dict, zero_doppler
 from isce.core.orbit import Orbit
 from isce.core.radargrid import RadarGrid
 from isce.framework.errors import InputError
+from isce.io.atomic import write_text
+from isce.io.blocks import progress_bar
+from isce.io.errors import RasterError
+
+from .hdf5 import h5py_module
 
 __all__ = ["ImageSource", "SlcProduct", "to_complex64", "DEFAULT_BLOCK_LINES"]
 
@@ -138,9 +144,6 @@ class ImageSource:
             return self.read_hdf5(ds, rows, cols)
 
     def _read_raster(self, rows, cols, shape):
-        import isce.io
-        from isce.io.errors import RasterError
-
         try:
             raster = isce.io.open(self.path)
         except (RasterError, OSError, ValueError) as exc:
@@ -186,10 +189,7 @@ class _Hdf5Dataset:
         self.path, self.dataset, self._file = path, dataset, None
 
     def __enter__(self):
-        from .nisar_hdf5 import _h5py
-
-        h5py = _h5py()
-
+        h5py = h5py_module()
         try:
             self._file = h5py.File(self.path, "r")
         except (OSError, ValueError) as exc:
@@ -426,15 +426,11 @@ class SlcProduct:
         warning; an image with no data, or with more than MAX_NONFINITE_FRACTION of
         NaN/inf, is an InputError (and nothing is written).
         """
-        import isce.io
-
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
         blocks = self.iter_blocks(block_lines)
-        if progress:
-            from isce.io import progress_bar  # on a terminal only
-
+        if progress:                                  # a bar on a terminal only
             blocks = progress_bar(blocks, total=-(-self.length // int(block_lines)),
                                   desc=os.path.basename(path))
         check = _ContentCheck(self.source.describe() if self.source is not None else path,
@@ -508,8 +504,6 @@ class SlcProduct:
     def save(self, path) -> str:
         """Write the JSON metadata atomically; the image path is stored relative to the
         JSON file's folder when it lies inside it (so the pair can be moved together)."""
-        from isce.io.atomic import write_text
-
         path = os.fspath(path)
         d = self.to_dict()
         if self.source is not None:

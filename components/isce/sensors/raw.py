@@ -17,17 +17,24 @@ The product is plain data (JSON-able, picklable): no open files.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 
+import isce.io
 from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.doppler import doppler_from_dict
 from isce.core.orbit import Orbit
 from isce.framework.errors import InputError
+from isce.io.atomic import write_text
+from isce.io.blocks import progress_bar
 
+#: lines per block when iterating or writing
+DEFAULT_BLOCK_LINES = 1024
 #: decoder kind -> function(source: RawSource, rows: slice) -> complex64 (lines, samples)
 _DECODERS: dict[str, Callable] = {}
 #: modules that register the decoder of a kind when imported (so a saved product reads anywhere)
@@ -58,8 +65,6 @@ class RawSource:
 
 
 def _read_raster(source: RawSource, rows: slice) -> np.ndarray:
-    import isce.io
-
     return np.asarray(isce.io.open(source.path).read(rows=rows), dtype=np.complex64)
 
 
@@ -148,8 +153,7 @@ class RawProduct:
         if self.source is None:
             raise InputError("this raw product has no echo data attached")
         if self.source.kind not in _DECODERS and self.source.kind in _DECODER_MODULES:
-            import importlib
-
+            # lazy: a saved product's reader module registers its decoder when imported
             importlib.import_module(_DECODER_MODULES[self.source.kind])
         decoder = _DECODERS.get(self.source.kind)
         if decoder is None:
@@ -158,11 +162,33 @@ class RawProduct:
         rows = slice(0, self.length) if rows is None else rows
         return decoder(self.source, rows)
 
-    def iter_blocks(self, block_lines: int = 1024):
+    def iter_blocks(self, block_lines: int = DEFAULT_BLOCK_LINES):
         """Yield ``(rows, echoes)`` blocks of lines."""
         for start in range(0, self.length, block_lines):
             rows = slice(start, min(start + block_lines, self.length))
             yield rows, self.read(rows)
+
+    def write(self, output, *, block_lines: int = DEFAULT_BLOCK_LINES,
+              progress: bool = False) -> "RawProduct":
+        """Write the echoes as an isce.io CFLOAT raster at ``output`` (sidecars
+        ``.xml/.vrt/.hdr``) plus the metadata ``<output>.json``; return the product reading
+        that raster (source kind ``"raster"``)."""
+        output = os.fspath(output)
+        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+        blocks = self.iter_blocks(block_lines)
+        if progress:                                  # a bar on a terminal only
+            blocks = progress_bar(blocks, total=-(-self.length // block_lines),
+                                  desc=os.path.basename(output))
+        with isce.io.create(output, self.width, self.length, "CFLOAT", image_type="raw") as ds:
+            for rows, block in blocks:
+                ds[rows] = block
+        attributes = dict(self.attributes)
+        if self.source is not None:
+            attributes.setdefault("extracted_from", f"{self.source.kind}:{self.source.path}")
+        out = replace(self, source=RawSource("raster", os.path.abspath(output)),
+                      attributes=attributes)
+        out.save(output + ".json")
+        return out
 
     # ------------------------------------------------------------ serialisation
     def to_dict(self) -> dict:
@@ -183,8 +209,6 @@ class RawProduct:
 
     @classmethod
     def from_dict(cls, d: dict) -> "RawProduct":
-        from isce.core.doppler import doppler_from_dict
-
         d = dict(d)
         d["orbit"] = Orbit.from_dict(d["orbit"])
         if d.get("doppler") is not None:
@@ -194,8 +218,6 @@ class RawProduct:
     def save(self, path) -> str:
         """Write the metadata as JSON (atomically); an echo file in the JSON's folder or
         below is recorded relative to it, so the pair can be moved together."""
-        from isce.io.atomic import write_text
-
         path = os.fspath(path)
         d = self.to_dict()
         if self.source is not None and d["source"]["kind"] != "memory":
