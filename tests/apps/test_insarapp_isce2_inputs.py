@@ -21,78 +21,21 @@ import re
 import numpy as np
 import pytest
 from isce_commands import run_command
+from small_slcs import LINES, PIXELS, alos_geometry, make_slc, mid_range, pair_xml
 
 from isce.apps import insar_settings
 from isce.apps.insar import Insar
 from isce.framework import CommandLine, ConfigurationError, InputError
 
-LAT, LON = 34.5, -116.5
-LINES, PIXELS = 240, 160
 BASE = ["insarApp.sensor name=ALOS",
         "insarApp.Reference.IMAGEFILE=IMG-A", "insarApp.Reference.LEADERFILE=LED-A",
         "insarApp.Secondary.IMAGEFILE=IMG-B", "insarApp.Secondary.LEADERFILE=LED-B"]
-
-
-# ----------------------------------------------------------------------------- inputs
-def alos_geometry(ascending=True):
-    from isce.simulate.orbit import orbit_over
-    from isce.simulate.radar import alos_palsar_fbs
-
-    radar = alos_palsar_fbs()
-    orbit, t_zd = orbit_over(LAT, LON, radar.look_angle, "right", radar.altitude,
-                             radar.inclination, time="2009-06-01T06:00:00", ascending=ascending,
-                             duration_s=20.0, spacing_s=1.0)
-    return radar, orbit, t_zd
-
-
-def mid_range(orbit, t_zd):
-    from isce.core.ellipsoid import WGS84
-
-    target = WGS84.lon_lat_to_xyz(np.array([np.radians(LON), np.radians(LAT), 0.0]))
-    return float(np.linalg.norm(target - orbit.interpolate(t_zd)[0]))
-
-
-def make_slc(folder, name, seed):
-    """A focused ALOS-like date (zero Doppler) as isce writes them: raster + SlcProduct JSON."""
-    import isce.io
-    from isce.core.constants import SPEED_OF_LIGHT
-    from isce.core.radargrid import RadarGrid
-    from isce.sensors.product import ImageSource, SlcProduct
-
-    radar, orbit, t_zd = alos_geometry()
-    dr = SPEED_OF_LIGHT / (2 * radar.range_sampling_rate)
-    grid = RadarGrid(t_zd - LINES / 2 / radar.prf, orbit.reference_epoch, prf=radar.prf,
-                     starting_range=mid_range(orbit, t_zd) - PIXELS / 2 * dr,
-                     range_pixel_spacing=dr, length=LINES, width=PIXELS,
-                     wavelength=radar.wavelength, look_side="right")
-    rng = np.random.default_rng(seed)
-    z = (rng.standard_normal((LINES, PIXELS)) + 1j * rng.standard_normal((LINES, PIXELS)))
-    path = folder / f"{name}.slc"
-    isce.io.write(str(path), z.astype(np.complex64))
-    product = SlcProduct(radar_grid=grid, orbit=orbit, range_bandwidth=28e6,
-                         range_sampling_rate=radar.range_sampling_rate, platform="ALOS",
-                         source=ImageSource("raster", str(path)))
-    product.save(str(path) + ".json")
-    return path.with_name(path.name + ".json")
 
 
 @pytest.fixture(scope="module")
 def slcs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("slcs")
     return make_slc(folder, "ref", 1), make_slc(folder, "sec", 2)
-
-
-def pair_xml(path, slcs, extra="", ref_extra="", sec_extra="", ref_name="Reference"):
-    ref, sec = slcs
-    path.write_text(f'<stripmapApp><component name="insar">\n'
-                    f'  <property name="sensor name">ISCE_SLC</property>\n'
-                    f'  <component name="{ref_name}"><property name="PRODUCT">{ref}</property>'
-                    f'{ref_extra}</component>\n'
-                    f'  <component name="Secondary"><property name="PRODUCT">{sec}</property>'
-                    f'{sec_extra}</component>\n'
-                    f'  <property name="do unwrap">False</property>\n  {extra}\n'
-                    f'</component></stripmapApp>\n')
-    return path
 
 
 def run(tmp_path, xml, *args, folder="run"):

@@ -15,38 +15,59 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
+import isce.sensors
+from isce.core.ellipsoid import WGS84, enu_matrix
+from isce.core.radargrid import RadarGrid
+from isce.dem.dem import prepare_dem
+from isce.focus.pipeline import focus, required_pulses
 from isce.framework import Application, ConfigurationError, Facility, InputError, Parameter, Step
+from isce.geometry.baseline import baseline_summary
+from isce.geometry.footprint import check_dem_coverage, scene_footprint
+from isce.geometry.geo2rdr import geo2rdr_offsets
+from isce.geometry.geocode import geocode_product
+from isce.geometry.rdr2geo import topo as run_topo
+from isce.io.atomic import remove_quietly, write_text
+from isce.io.layout import GEOCODE_DEFAULT, PRODUCT_DIRS, ROLES, StripmapLayout
+from isce.io.sidecars import remove_sidecars
+from isce.offsets.ampcor import ampcor
+from isce.offsets.cull import cull_offsets
+from isce.offsets.fit import read_misreg_json, write_misreg_json, write_offset_rasters
+from isce.sensors import SlcProduct
+from isce.sensors.raw import RawProduct
+from isce.signal.bandpass import bandpass_to_reference, same_range_band
+from isce.signal.coherence import mean_coherence
+from isce.signal.crossmul import Flattening, crossmul_raster
+from isce.signal.filter import filter_raster
+from isce.signal.phsig import phsig_raster
+from isce.signal.resample import resample_slc
+from isce.unwrap.ambiguity import transfer_cycles_raster
+from isce.unwrap.registry import unwrap as run_unwrap
 
 from . import insar_settings
+from .insar_settings import MISREGISTRATION_PARAMETERS
 
 UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
-GEOCODE_DEFAULT = ["interferogram/filt_topophase.flat", "interferogram/filt_topophase.unw",
-                   "interferogram/topophase.unw", "interferogram/phsig.cor",
-                   "interferogram/topophase.cor", "geometry/los.rdr"]
+#: the run folder's product names (ISCE2 StripmapProc's), relative to the working directory
+RUN = StripmapLayout()
 MAX_HEADING_DIFFERENCE = 5.0  # deg: more means another track
 
 
 def make_sensor(sensor_name, specific_name, role):
     """Factory of the ``reference``/``secondary`` facilities: the reader of the sensor named
     for this date, or for both dates (None until a sensor name is set)."""
-    import isce.sensors
-
     name = specific_name or sensor_name
     return isce.sensors.create(name, name=role) if name else None
 
 
 # ----------------------------------------------------------------------------- helpers
 def _slc(ctx, role):
-    from isce.sensors import SlcProduct
-
     return SlcProduct.from_dict(ctx.state.slc[role])
 
 
 def _looks(ctx):
     """(azimuth, range) looks: as set, or from ``posting`` [m] on the reference scene."""
-    from isce.sensors import SlcProduct
-    from isce.sensors.raw import RawProduct
-
     state = ctx.state
     if "reference" in (getattr(state, "slc", None) or {}):
         product = SlcProduct.from_dict(state.slc["reference"])
@@ -60,10 +81,6 @@ def _looks(ctx):
 def _heading(product) -> float:
     """Platform heading [deg] at mid-scene, from the orbit (ECEF velocity in local ENU);
     works for raw and focused products alike."""
-    import numpy as np
-
-    from isce.core.ellipsoid import WGS84, enu_matrix
-
     grid = getattr(product, "radar_grid", None)
     t = grid.sensing_mid if grid is not None else product.pulse_time(product.length / 2)
     pos, vel = product.orbit.interpolate(float(t))
@@ -97,8 +114,6 @@ def check_tracks(ref, sec) -> None:
 
 def check_overlap(ref, sec) -> None:
     """Refuse focused dates whose footprints do not overlap on the ground (InputError)."""
-    from isce.geometry.footprint import scene_footprint
-
     a = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
     b = scene_footprint(sec.radar_grid, sec.orbit, sec.doppler)
     if a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]:
@@ -125,10 +140,6 @@ def check_dem_early(dem, product) -> None:
     aperture and the chirp off the raw swath, so here the DEM must cover the centre of the
     raw swath (middle 10 % of its pulses and samples); verifyDEM checks the whole focused
     footprint after formslc."""
-    from isce.core.radargrid import RadarGrid
-    from isce.geometry.footprint import check_dem_coverage, scene_footprint
-    from isce.sensors.raw import RawProduct
-
     if not dem:
         return
     if not isinstance(product, RawProduct):
@@ -150,8 +161,6 @@ def check_dem_early(dem, product) -> None:
 def check_aperture(product, role) -> None:
     """Refuse raw data shorter than the synthetic aperture, from the metadata (InputError):
     formslc could not make a single focused line of them."""
-    from isce.focus.pipeline import required_pulses
-
     need = required_pulses(product)
     if product.length < need:
         prf = float(product.prf)
@@ -170,9 +179,6 @@ def _reads(ctx, *paths) -> None:
 
 def _remove_product(path) -> None:
     """Remove a raster, its sidecars (ISCE XML first) and its metadata JSON."""
-    from isce.io.atomic import remove_quietly
-    from isce.io.sidecars import remove_sidecars
-
     remove_sidecars(path)
     remove_quietly(str(path))
     remove_quietly(f"{path}.json")
@@ -195,8 +201,8 @@ def _outputs_removed_on_failure(ctx):
 # ----------------------------------------------------------------------------- steps
 def startup(ctx):
     """Record the configuration and make the output folders."""
-    for folder in ("geometry", "offsets", "coregisteredSlc", "interferogram", "geo"):
-        Path(folder).mkdir(exist_ok=True)
+    for folder in RUN.folders:
+        folder.mkdir(exist_ok=True)
     ctx.state.timings = {}
     ctx.state.started = time.time()
     ctx.log.info("looks %s (azimuth x range), filter strength %.2f, unwrapper %s",
@@ -206,10 +212,8 @@ def startup(ctx):
 
 def preprocess(ctx):
     """Read both dates with their sensor readers: raw echoes or SLC images plus metadata."""
-    from isce.sensors.raw import RawProduct
-
     products = {}
-    for role in ("reference", "secondary"):
+    for role in ROLES:
         reader = getattr(ctx.params, role)
         if reader is None:
             raise ConfigurationError(f"no sensor for the {role} date: set 'sensor name' "
@@ -247,12 +251,8 @@ def preprocess(ctx):
 
 def formslc(ctx):
     """Focus raw dates to zero-Doppler SLCs (range compression, RCMC, azimuth compression)."""
-    from isce.sensors.raw import RawProduct
-
     with _outputs_removed_on_failure(ctx):
         for role, raw in ctx.state.raw.items():
-            from isce.focus.pipeline import focus
-
             output = insar_settings.slc_path(getattr(ctx.params, role), role)  # OUTPUT
             ctx.add_output(output)
             # the range-compressed echoes go through a file (removed after): memory stays
@@ -272,15 +272,11 @@ def formslc(ctx):
 
 def verify_dem(ctx):
     """Check the DEM covers the scene; convert EGM96 heights to WGS-84 if needed."""
-    from isce.geometry.footprint import scene_footprint
-
     ref = _slc(ctx, "reference")
     if not ctx.params.dem:
         ctx.log.warning("no DEM given: heights are 0 m above the WGS-84 ellipsoid")
         ctx.state.dem = None
         return
-    from isce.dem.dem import prepare_dem
-
     ctx.add_input(ctx.params.dem)
     footprint = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
     with _for_setting("demFilename"):
@@ -292,12 +288,10 @@ def verify_dem(ctx):
 
 def topo(ctx):
     """rdr2geo of the reference grid: lat, lon, z, los, incidence, heading."""
-    from isce.geometry.rdr2geo import topo as run_topo
-
     ref = _slc(ctx, "reference")
     dem = ctx.state.dem if ctx.state.dem else 0.0
     _reads(ctx, ctx.state.dem)
-    paths = run_topo(ref.radar_grid, ref.orbit, ref.doppler, dem=dem, output_dir="geometry",
+    paths = run_topo(ref.radar_grid, ref.orbit, ref.doppler, dem=dem, output_dir=str(RUN.geometry_dir),
                      progress=True)
     for path in paths.values():
         ctx.add_output(path)
@@ -305,20 +299,17 @@ def topo(ctx):
 
 def geo2rdr(ctx):
     """Secondary range and azimuth offsets over the reference topo."""
-    from isce.geometry.geo2rdr import geo2rdr_offsets
-
     ref, sec = _slc(ctx, "reference"), _slc(ctx, "secondary")
-    _reads(ctx, *(Path("geometry") / f"{name}.rdr" for name in ("lon", "lat", "z")))
-    paths = geo2rdr_offsets("geometry", sec.radar_grid, sec.orbit, sec.doppler,
-                            output_dir="offsets", reference_grid=ref.radar_grid, progress=True)
+    _reads(ctx, *(RUN.geometry(name) for name in ("lon", "lat", "z")))
+    paths = geo2rdr_offsets(str(RUN.geometry_dir), sec.radar_grid, sec.orbit, sec.doppler,
+                            output_dir=str(RUN.offsets_dir), reference_grid=ref.radar_grid,
+                            progress=True)
     for path in paths.values():
         ctx.add_output(path)
 
 
 def _secondary_image(ctx):
     """The secondary image to resample: band-passed to the reference band when they differ."""
-    from isce.signal.bandpass import bandpass_to_reference, same_range_band
-
     ref, sec = _slc(ctx, "reference"), _slc(ctx, "secondary")
     if same_range_band(ref, sec) or not (ref.range_bandwidth and sec.range_bandwidth
                                          and sec.range_sampling_rate):
@@ -333,13 +324,12 @@ def _secondary_image(ctx):
 
 
 def _resample(ctx, offsets_dir, output):
-    from isce.signal.resample import resample_slc
-
     sec = _slc(ctx, "secondary")
     image = ctx.state.secondary_image
     doppler = None if sec.is_zero_doppler else sec.doppler
-    _reads(ctx, image, Path(offsets_dir) / "range.off", Path(offsets_dir) / "azimuth.off")
-    resample_slc(image, Path(offsets_dir) / "range.off", Path(offsets_dir) / "azimuth.off", output,
+    rg_off, az_off = RUN.range_offsets(offsets_dir), RUN.azimuth_offsets(offsets_dir)
+    _reads(ctx, image, rg_off, az_off)
+    resample_slc(image, rg_off, az_off, output,
                  doppler=doppler, grid=sec.radar_grid, progress=True)
     ctx.add_output(output)
 
@@ -347,24 +337,18 @@ def _resample(ctx, offsets_dir, output):
 def coarse_resample(ctx):
     """Resample the secondary onto the reference grid with the geometry offsets."""
     ctx.state.secondary_image = _secondary_image(ctx)
-    _resample(ctx, "offsets", "coregisteredSlc/coarse_coreg.slc")
+    _resample(ctx, RUN.offsets_dir, str(RUN.coarse_coreg))
 
 
 def misregistration(ctx):
     """Amplitude cross-correlation of the reference and the coarse coregistered secondary;
     outliers culled; residual offsets fitted with low-order polynomials."""
-    from isce.offsets.ampcor import ampcor
-    from isce.offsets.cull import cull_offsets
-    from isce.offsets.fit import write_misreg_json
-
     ref = _slc(ctx, "reference")
-    window = 64 if min(ref.length, ref.width) >= 256 else 32
-    search = 8
-    _reads(ctx, ref.source.path, "coregisteredSlc/coarse_coreg.slc")
-    field = ampcor(ref.source.path, "coregisteredSlc/coarse_coreg.slc", window=window,
-                   search=search, count=(20, 20), progress=True)
+    grid, cull = insar_settings.misregistration_settings(ctx.params, ref)
+    _reads(ctx, ref.source.path, RUN.coarse_coreg)
+    field = ampcor(ref.source.path, str(RUN.coarse_coreg), **grid, progress=True)
     try:
-        result = cull_offsets(field, order=1)
+        result = cull_offsets(field, **cull)
     except (ValueError, RuntimeError) as exc:  # too few good windows: geometry alone
         result = None
         reason = str(exc)
@@ -373,7 +357,7 @@ def misregistration(ctx):
                         reason if result is None else "too few windows survive culling")
         ctx.state.misreg = None
         return
-    for path in write_misreg_json("offsets", result.az_poly, result.rg_poly):
+    for path in write_misreg_json(str(RUN.offsets_dir), result.az_poly, result.rg_poly):
         ctx.add_output(path)
     ctx.state.misreg = {"kept": int(result.kept), "windows": int(result.total),
                         "rms_px": [float(result.rms_az), float(result.rms_rg)]}
@@ -382,66 +366,58 @@ def misregistration(ctx):
 
 def refined_resample(ctx):
     """Resample again with geometry offsets plus the fitted misregistration."""
-    from isce.offsets.fit import read_misreg_json, write_offset_rasters
-
     ref = _slc(ctx, "reference")
-    folder = Path("offsets") / "refined"
+    folder = RUN.refined_offsets_dir
     folder.mkdir(parents=True, exist_ok=True)
     az_poly = rg_poly = None
     if ctx.state.misreg:
-        _reads(ctx, "offsets/misreg_az.json", "offsets/misreg_rg.json")
-        az_poly, rg_poly = read_misreg_json("offsets")
-    _reads(ctx, "offsets/azimuth.off", "offsets/range.off")
+        _reads(ctx, RUN.misreg_json("az"), RUN.misreg_json("rg"))
+        az_poly, rg_poly = read_misreg_json(str(RUN.offsets_dir))
+    _reads(ctx, RUN.azimuth_offsets(), RUN.range_offsets())
     for path in write_offset_rasters(folder, (ref.length, ref.width), az_poly, rg_poly,
-                                     geometry_az="offsets/azimuth.off", geometry_rg="offsets/range.off"):
+                                     geometry_az=str(RUN.azimuth_offsets()),
+                                     geometry_rg=str(RUN.range_offsets())):
         ctx.add_output(path)
-    _resample(ctx, folder, "coregisteredSlc/refined_coreg.slc")
+    _resample(ctx, folder, str(RUN.refined_coreg))
 
 
 def interferogram(ctx):
     """Cross-multiply with range oversampling and looks, removing the geometric phase (flat
     Earth and topography): topophase.flat and topophase.cor."""
-    from isce.signal.crossmul import Flattening, crossmul_raster
-
     ref, sec = _slc(ctx, "reference"), _slc(ctx, "secondary")
     az, rg = _looks(ctx)
     g1, g2 = ref.radar_grid, sec.radar_grid
     # the geometric phase is that of the geometry offsets: the misregistration fit corrects
     # the sampling only (it would also take up part of a deformation's range shift)
-    flat = Flattening(Path("offsets") / "range.off", g1.wavelength,
+    flat = Flattening(RUN.range_offsets(), g1.wavelength,
                       (g1.starting_range, g1.range_pixel_spacing),
                       (g2.starting_range, g2.range_pixel_spacing))
-    _reads(ctx, ref.source.path, "coregisteredSlc/refined_coreg.slc", "offsets/range.off")
-    crossmul_raster(ref.source.path, "coregisteredSlc/refined_coreg.slc",
-                    "interferogram/topophase.flat", "interferogram/topophase.cor",
+    _reads(ctx, ref.source.path, RUN.refined_coreg, RUN.range_offsets())
+    crossmul_raster(ref.source.path, str(RUN.refined_coreg),
+                    str(RUN.topophase_flat), str(RUN.topophase_cor),
                     az_looks=az, rg_looks=rg, flatten=flat, progress=True)
-    for name in ("topophase.flat", "topophase.cor"):
-        ctx.add_output(Path("interferogram") / name)
+    for path in (RUN.topophase_flat, RUN.topophase_cor):
+        ctx.add_output(path)
 
 
 def coherence(ctx):
     """Summarise the coherence of the interferogram (mean over the pixels with data)."""
-    from isce.signal.coherence import mean_coherence
-
-    _reads(ctx, "interferogram/topophase.cor")
+    _reads(ctx, RUN.topophase_cor)
     # 0: no data (edges the resampler left empty)
     ctx.state.mean_coherence, ctx.state.coherence_valid_fraction = mean_coherence(
-        "interferogram/topophase.cor")
+        str(RUN.topophase_cor))
     ctx.log.info("mean coherence %.3f over %.1f %% of the pixels (the others have no data)",
                  ctx.state.mean_coherence, 100 * ctx.state.coherence_valid_fraction)
 
 
 def filter_step(ctx):
     """Goldstein–Werner filter and phase-sigma coherence: filt_topophase.flat, phsig.cor."""
-    from isce.signal.filter import filter_raster
-    from isce.signal.phsig import phsig_raster
-
-    _reads(ctx, "interferogram/topophase.flat")
-    filter_raster("interferogram/topophase.flat", "interferogram/filt_topophase.flat",
+    _reads(ctx, RUN.topophase_flat)
+    filter_raster(str(RUN.topophase_flat), str(RUN.filt_topophase_flat),
                   ctx.params.filter_strength, progress=True)
-    phsig_raster("interferogram/filt_topophase.flat", "interferogram/phsig.cor", progress=True)
-    for name in ("filt_topophase.flat", "phsig.cor"):
-        ctx.add_output(Path("interferogram") / name)
+    phsig_raster(str(RUN.filt_topophase_flat), str(RUN.phsig_cor), progress=True)
+    for path in (RUN.filt_topophase_flat, RUN.phsig_cor):
+        ctx.add_output(path)
 
 
 def unwrap(ctx):
@@ -450,38 +426,29 @@ def unwrap(ctx):
     if not ctx.params.do_unwrap:
         ctx.log.info("do unwrap is off")
         return
-    from isce.unwrap.registry import unwrap as run_unwrap
-
     az, rg = _looks(ctx)
     options = {"nlooks": float(az * rg)} if ctx.params.unwrapper.startswith("snaphu") else {}
-    _reads(ctx, "interferogram/filt_topophase.flat", "interferogram/phsig.cor",
-           "interferogram/topophase.flat")
-    out, comp = run_unwrap(ctx.params.unwrapper, "interferogram/filt_topophase.flat",
-                           "interferogram/phsig.cor", "interferogram/filt_topophase.unw",
-                           progress=True, **options)
+    _reads(ctx, RUN.filt_topophase_flat, RUN.phsig_cor, RUN.topophase_flat)
+    out, comp = run_unwrap(ctx.params.unwrapper, str(RUN.filt_topophase_flat), str(RUN.phsig_cor),
+                           str(RUN.filt_topophase_unw), progress=True, **options)
     ctx.add_output(out)
     ctx.add_output(comp)
     # the unfiltered phase with the filtered solution's cycle counts (the filter moves the
     # phase of curved fringes by ~1 mm of L-band displacement)
-    from isce.unwrap.ambiguity import transfer_cycles_raster
-
-    for path in transfer_cycles_raster("interferogram/topophase.flat", out,
-                                       "interferogram/topophase.unw"):
+    for path in transfer_cycles_raster(str(RUN.topophase_flat), out, str(RUN.topophase_unw)):
         if path:
             ctx.add_output(path)
-    ctx.log.info("unwrapped %s; unfiltered phase with its cycles: interferogram/topophase.unw", out)
+    ctx.log.info("unwrapped %s; unfiltered phase with its cycles: %s", out, RUN.topophase_unw)
 
 
 def geocode(ctx):
     """Geocode the products of the geocode list onto a lon/lat grid (.geo and GeoTIFF)."""
-    from isce.geometry.geocode import geocode_product
-
     ref = _slc(ctx, "reference")
     inputs = [p for p in ctx.params.geocode_list if Path(p).exists()]
     missing = sorted(set(ctx.params.geocode_list) - set(inputs))
     if missing:
         ctx.log.info("not geocoded (not produced): %s", ", ".join(missing))
-    full = [p for p in inputs if p.startswith("geometry/")]
+    full = [p for p in inputs if RUN.in_geometry(p)]
     looked = [p for p in inputs if p not in full]
     bbox = ctx.params.geocode_bbox or ctx.params.roi
     dem = ctx.state.dem if ctx.state.dem else 0.0
@@ -494,7 +461,7 @@ def geocode(ctx):
     for group, looks in ((looked, _looks(ctx)), (full, (1, 1))):
         if group:
             result = geocode_product(ref, group, looks=looks, dem=dem, snwe=bbox, posting=posting,
-                                     output_dir="geo", progress=True)
+                                     output_dir=str(RUN.geo_dir), progress=True)
             done.update({k: v["geo"] for k, v in result.items() if k != "geogrid"})
     for path in done.values():
         ctx.add_output(path)
@@ -514,10 +481,8 @@ def pair_report(ref, sec) -> dict:
     and parallel baselines [m] (ISCE2's conventions and P_BASELINE_TOP/BOTTOM) at the
     first, middle and last reference line, mid range, on the ellipsoid (height 0);
     None where the secondary orbit does not see the point."""
-    from isce.geometry.baseline import baseline_summary
-
     dates = {}
-    for role, product in (("reference", ref), ("secondary", sec)):
+    for role, product in zip(ROLES, (ref, sec)):
         g = product.radar_grid
         dates[role] = {"sensing_start_utc": _utc(g.sensing_start_datetime),
                        "sensing_mid_utc": _utc(g.sensing_mid_datetime),
@@ -537,17 +502,26 @@ def pair_report(ref, sec) -> dict:
 def endup(ctx):
     """Write report.json: what ran, the products and their summary numbers."""
     report = {"mean_coherence": getattr(ctx.state, "mean_coherence", None),
+              "slc": {role: str(_slc(ctx, role).source.path) for role in ROLES},  # OUTPUT
               **pair_report(_slc(ctx, "reference"), _slc(ctx, "secondary")),
               "misregistration": getattr(ctx.state, "misreg", None),
               "geocoded": getattr(ctx.state, "geocoded", {}),
               "looks": list(_looks(ctx)),
               "wall_time_s": round(time.time() - ctx.state.started, 2),
               "steps": dict(getattr(ctx, "step_stats", None) or {})}  # {step: {wall_s, peak_rss_mib}}
-    from isce.io.atomic import write_text
-
-    write_text("report.json", json.dumps(report, indent=1) + "\n")     # never half-written
-    ctx.add_output("report.json")
+    write_text(str(RUN.report), json.dumps(report, indent=1) + "\n")     # never half-written
+    ctx.add_output(RUN.report)
     ctx.log.info("report.json written; mean coherence %s", report["mean_coherence"])
+
+
+#: groups of settings the steps declare (public names)
+DATES = ("Reference", "Secondary")                    # the readers (and their OUTPUT)
+SENSORS = ("sensor name", "reference sensor name", "secondary sensor name", *DATES)
+LOOKS = ("range looks", "azimuth looks", "posting")    # posting sets the looks not given
+BOXES = ("geocode bounding box", "regionOfInterest")
+MISREG_FIT = ("window size width", "window size height", "search window size width",
+              "search window size height")             # checked against the scene in preprocess
+LOGGED = (*LOOKS, "filter strength", "unwrapper name", "do unwrap")   # startup's log line
 
 
 class Insar(Application):
@@ -563,8 +537,7 @@ class Insar(Application):
     family = "insar"
     instance_name = "insarApp"
     # where the steps write (temporaries of a killed run are removed from these on a new run)
-    product_dirs = (".", "reference", "secondary", "geometry", "offsets", "offsets/refined",
-                    "coregisteredSlc", "interferogram", "geo")
+    product_dirs = PRODUCT_DIRS
     parameters = (
         Parameter("sensor_name", public_name="sensor name", type=str, default=None,
                   doc="Sensor of both dates (ALOS, NISAR_L0B, UAVSAR_HDF5_SLC, NISAR_SLC, ...)."),
@@ -612,6 +585,7 @@ class Insar(Application):
                   default=False, doc="ISCE2's azimuth rubber-sheeting: not available yet (False only)."),
         Parameter("do_rubbersheeting_range", public_name="do rubbersheetingRange", type=bool,
                   default=False, doc="ISCE2's range rubber-sheeting: not available yet (False only)."),
+        *MISREGISTRATION_PARAMETERS,
     )
     facilities = (
         Facility("reference", factory=make_sensor, args=("sensor_name", "reference_sensor"),
@@ -621,23 +595,29 @@ class Insar(Application):
                  kwargs={"role": "secondary"}, public_name="Secondary", aliases=("Slave",),
                  mandatory=False, doc="Reader of the secondary date."),
     )
-    # ``uses``: the settings each step reads first, so a changed setting restarts from there
+    # ``uses``: the settings each step's products depend on (a changed one restarts from the
+    # first step using it); ``checks``: settings a step only checks or logs (no restart). A
+    # step can read no other (ParameterView refuses it), so these lists are complete.
     steps = (
-        Step("startup", startup, startup.__doc__.splitlines()[0], uses=()),
-        Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0], uses=("sensor name", "reference sensor name", "secondary sensor name", "Reference", "Secondary")),
-        Step("formslc", formslc, formslc.__doc__.splitlines()[0], uses=()),
+        Step("startup", startup, startup.__doc__.splitlines()[0], uses=(),
+             checks=LOGGED),
+        Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0], uses=SENSORS,
+             checks=("demFilename", *LOOKS, *BOXES, *MISREG_FIT)),
+        Step("formslc", formslc, formslc.__doc__.splitlines()[0], uses=DATES, checks=LOOKS),
         Step("verifyDEM", verify_dem, verify_dem.__doc__.splitlines()[0], uses=("demFilename", "dem reference")),
         Step("topo", topo, topo.__doc__.splitlines()[0], uses=()),
         Step("geo2rdr", geo2rdr, geo2rdr.__doc__.splitlines()[0], uses=()),
         Step("coarse_resample", coarse_resample, coarse_resample.__doc__.splitlines()[0], uses=()),
-        Step("misregistration", misregistration, misregistration.__doc__.splitlines()[0], uses=()),
+        Step("misregistration", misregistration, misregistration.__doc__.splitlines()[0],
+             uses=tuple(p.public_name for p in MISREGISTRATION_PARAMETERS)),
         Step("refined_resample", refined_resample, refined_resample.__doc__.splitlines()[0], uses=()),
-        Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0], uses=("range looks", "azimuth looks", "posting")),
+        Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0], uses=LOOKS),
         Step("coherence", coherence, coherence.__doc__.splitlines()[0], uses=()),
         Step("filter", filter_step, filter_step.__doc__.splitlines()[0], uses=("filter strength",)),
-        Step("unwrap", unwrap, unwrap.__doc__.splitlines()[0], uses=("do unwrap", "unwrapper name")),
-        Step("geocode", geocode, geocode.__doc__.splitlines()[0], uses=("geocode list", "geocode bounding box", "geocode posting", "regionOfInterest")),
-        Step("endup", endup, endup.__doc__.splitlines()[0], uses=()),
+        Step("unwrap", unwrap, unwrap.__doc__.splitlines()[0], uses=("do unwrap", "unwrapper name", *LOOKS)),
+        Step("geocode", geocode, geocode.__doc__.splitlines()[0],
+             uses=("geocode list", *BOXES, "geocode posting", *LOOKS)),
+        Step("endup", endup, endup.__doc__.splitlines()[0], uses=LOOKS),
     )
 
     def companion_files(self, path):

@@ -20,14 +20,28 @@ configuring); looks larger than the image and boxes that miss the scene (in prep
 from the metadata, before anything is written); both dates need a sensor
 (:func:`check_sensors`, so a bare run writes nothing).
 
-numpy is imported inside the geometry functions only: configuring stays cheap to import.
+Misregistration (the ``misregistration`` step's ampcor grid and outlier culling) takes
+ISCE2's ampcor names (``window size width``/``WINDOW_SIZE_WIDTH``, ``search window size
+width``, ``number of windows across``, ``SNR threshold``, ``covariance threshold``) and
+insarApp's ``Culling Sequence``; :data:`MISREGISTRATION_PARAMETERS`, checked while
+configuring (:func:`check_misregistration`) and against the scene in preprocess.
 """
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
-from isce.framework import ConfigurationError, InputError
+import numpy as np
+
+from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.ellipsoid import WGS84
+from isce.core.radargrid import RadarGrid
+from isce.focus.pipeline import required_pulses
+from isce.focus.rangecomp import valid_samples
+from isce.framework import ConfigurationError, InputError, Parameter
+from isce.geometry.footprint import scene_footprint
+from isce.io.layout import StripmapLayout
+from isce.sensors.raw import RawProduct
 
 #: ISCE2 processing switches with no implementation here yet: attribute -> what it does
 NOT_AVAILABLE = {
@@ -41,6 +55,55 @@ NOT_AVAILABLE = {
 UNWRAPPERS_NOT_AVAILABLE = ("icu", "grass")
 UNWRAPPERS_AVAILABLE = ("snaphu", "snaphu_mcf", "mcf")
 MAX_GEOCODE_POSTING_DEG = 1.0   # ~111 km: anything coarser is a unit mistake
+
+# ----------------------------------------------------------------------------- misregistration
+#: reference images at least this many pixels both ways get the large window by default
+MISREG_LARGE_IMAGE = 256
+MISREG_WINDOW_LARGE, MISREG_WINDOW_SMALL = 64, 32     # pixels
+MIN_WINDOW = 4          # pixels: ampcor's smallest window
+MAX_CULL_ORDER = 3      # total degree of the fitted misregistration polynomials, at most
+_ADAPTIVE = (f"default {MISREG_WINDOW_LARGE} ({MISREG_WINDOW_SMALL} when the reference image has "
+             f"fewer than {MISREG_LARGE_IMAGE} lines or pixels)")
+
+#: the misregistration step's settings (ampcor grid, culling, fit), with ISCE2's names
+MISREGISTRATION_PARAMETERS = (
+    # public names and aliases: ISCE2 ampcor's (WINDOW_SIZE_WIDTH, ...), insarApp's Culling Sequence
+    Parameter("misreg_window_width", public_name="window size width", type=int, default=None,
+              units="pixels", aliases=("WINDOW_SIZE_WIDTH",),
+              doc=f"Misregistration: ampcor's reference window across (range); {_ADAPTIVE}."),
+    Parameter("misreg_window_height", public_name="window size height", type=int, default=None,
+              units="pixels", aliases=("WINDOW_SIZE_HEIGHT",),
+              doc=f"Misregistration: ampcor's reference window down (azimuth); {_ADAPTIVE}."),
+    Parameter("misreg_search_width", public_name="search window size width", type=int, default=8,
+              units="pixels", aliases=("SEARCH_WINDOW_SIZE_WIDTH",),
+              doc="Misregistration: ampcor's search half-range across (range), each side of "
+              "the window."),
+    Parameter("misreg_search_height", public_name="search window size height", type=int,
+              default=8, units="pixels", aliases=("SEARCH_WINDOW_SIZE_HEIGHT",),
+              doc="Misregistration: ampcor's search half-range down (azimuth), each side of "
+              "the window."),
+    Parameter("misreg_windows_across", public_name="number of windows across", type=int,
+              default=20, units="windows", aliases=("NUMBER_WINDOWS_ACROSS",),
+              doc="Misregistration: ampcor windows across (range), evenly spaced."),
+    Parameter("misreg_windows_down", public_name="number of windows down", type=int, default=20,
+              units="windows", aliases=("NUMBER_WINDOWS_DOWN",),
+              doc="Misregistration: ampcor windows down (azimuth), evenly spaced."),
+    Parameter("misreg_snr_threshold", public_name="SNR threshold", type=float, default=10.0,
+              units="-", aliases=("SNR_THRESHOLD",),
+              doc="Misregistration culling: windows of a lower ampcor SNR are dropped."),
+    Parameter("misreg_cov_threshold", public_name="covariance threshold", type=float,
+              default=None, units="pixels^2", aliases=("COV_THRESHOLD",),
+              doc="Misregistration culling: windows whose azimuth or range offset variance is "
+              "larger are dropped; default: no limit."),
+    Parameter("misreg_culling_sequence", public_name="Culling Sequence", type=float,
+              container=list, default=[10.0, 5.0, 3.0], units="pixels",
+              doc="Misregistration culling: distances from the fit beyond which windows are "
+              "dropped, in turn, largest first (ISCE2 insarApp's Culling Sequence)."),
+    Parameter("misreg_order", public_name="misregistration polynomial order", type=int,
+              default=1, units="-",
+              doc=f"Total degree (0..{MAX_CULL_ORDER}) of the polynomials fitted to the culled "
+              "azimuth and range offsets (ISCE2's stripmapApp fits 0: constant shifts)."),
+)
 
 
 # ----------------------------------------------------------------------------- configuration
@@ -118,6 +181,28 @@ def check_sensors(app) -> None:
                 "command line", path=f"{app.config_path}.sensor name")
 
 
+def check_misregistration(app) -> None:
+    """Misregistration settings: windows of at least ampcor's 4 pixels, searches and window
+    counts of at least 1, positive thresholds, a polynomial order of 0..3."""
+    for attr, least in (("misreg_window_width", MIN_WINDOW), ("misreg_window_height", MIN_WINDOW),
+                        ("misreg_search_width", 1), ("misreg_search_height", 1),
+                        ("misreg_windows_across", 1), ("misreg_windows_down", 1)):
+        value = getattr(app, attr)
+        if value is not None and value < least:
+            raise _error(app, attr, f"must be at least {least} ({app.parameter(attr).units}), "
+                         f"got {value}")
+    if app.misreg_snr_threshold < 0:
+        raise _error(app, "misreg_snr_threshold", f"must be 0 or more, got {app.misreg_snr_threshold}")
+    if app.misreg_cov_threshold is not None and not app.misreg_cov_threshold > 0:
+        raise _error(app, "misreg_cov_threshold",
+                     f"must be a positive variance in pixels^2, got {app.misreg_cov_threshold}")
+    for v in app.misreg_culling_sequence:
+        if not v > 0:
+            raise _error(app, "misreg_culling_sequence", f"distances must be positive pixels, got {v}")
+    if not 0 <= app.misreg_order <= MAX_CULL_ORDER:
+        raise _error(app, "misreg_order", f"must be 0..{MAX_CULL_ORDER}, got {app.misreg_order}")
+
+
 def validate_settings(app) -> None:
     """Every configuration-time check of this module."""
     check_finite_floats(app)
@@ -125,6 +210,27 @@ def validate_settings(app) -> None:
     check_unwrapper(app)
     check_postings(app)
     check_boxes(app)
+    check_misregistration(app)
+
+
+def misregistration_window(app, size) -> tuple[int, int]:
+    """(down, across) ampcor window [pixels]: as set, else the adaptive default for a
+    reference image of ``size`` = (lines, pixels)."""
+    default = MISREG_WINDOW_LARGE if min(size) >= MISREG_LARGE_IMAGE else MISREG_WINDOW_SMALL
+    return tuple(default if v is None else int(v)
+                 for v in (app.misreg_window_height, app.misreg_window_width))
+
+
+def misregistration_settings(app, product) -> tuple[dict, dict]:
+    """(ampcor's grid keywords, cull_offsets' keywords) of the misregistration step, for the
+    reference ``product`` (focused)."""
+    grid = {"window": misregistration_window(app, (product.length, product.width)),
+            "search": (int(app.misreg_search_height), int(app.misreg_search_width)),
+            "count": (int(app.misreg_windows_down), int(app.misreg_windows_across))}
+    cull = {"order": int(app.misreg_order), "snr_min": float(app.misreg_snr_threshold),
+            "thresholds": tuple(float(v) for v in app.misreg_culling_sequence),
+            "max_cov": None if app.misreg_cov_threshold is None else float(app.misreg_cov_threshold)}
+    return grid, cull
 
 
 # ----------------------------------------------------------------------------- OUTPUT
@@ -135,7 +241,7 @@ def _output_path(reader, role: str, kind: str, suffix: str) -> Path:
     ``<role>/<role><suffix>``."""
     output = getattr(reader, "output", None)
     if not output:
-        return Path(role) / f"{role}{suffix}"
+        return StripmapLayout().date_file(role, suffix)
     path = Path(output)
     if path.suffix.lower() in (".raw", ".slc"):
         return path.with_suffix(suffix)
@@ -166,11 +272,6 @@ def check_outputs(app) -> None:
 def _mid_geometry(product):
     """(PRF [Hz], range bandwidth [Hz], ground speed [m/s], incidence [rad]) at mid-scene of
     a raw or focused product (the bandwidth falls back to the sampling rate when unknown)."""
-    import numpy as np
-
-    from isce.core.constants import SPEED_OF_LIGHT
-    from isce.core.ellipsoid import WGS84
-
     grid = getattr(product, "radar_grid", None)
     if grid is not None:      # focused
         t = grid.sensing_start + grid.length / 2 / grid.prf
@@ -198,8 +299,6 @@ def looks_from_posting(product, posting: float) -> tuple[int, int]:
     """(azimuth, range) looks giving pixels of about ``posting`` metres on the ground, by
     ISCE2's rule: ground line spacing v_ground / PRF, ground-range resolution
     c / (2 B) / sin(incidence) at mid-swath; each rounded, at least 1."""
-    from isce.core.constants import SPEED_OF_LIGHT
-
     prf, bandwidth, ground_speed, incidence = _mid_geometry(product)
     ground_range_resolution = SPEED_OF_LIGHT / (2 * bandwidth) / math.sin(incidence)
     az = max(int(round(posting * prf / ground_speed)), 1)
@@ -234,13 +333,8 @@ def image_size_bound(product) -> tuple[int, int]:
     """(lines, pixels) of the reference image: a focused product's own; for raw data an upper
     bound of what focusing will make of it, from the metadata (the raw lines less the
     synthetic aperture, the samples less the chirp)."""
-    from isce.sensors.raw import RawProduct
-
     if not isinstance(product, RawProduct):
         return product.length, product.width
-    from isce.focus.pipeline import required_pulses
-    from isce.focus.rangecomp import valid_samples
-
     first, stop = valid_samples(product)
     return max(product.length - required_pulses(product) + 1, 0), stop - first
 
@@ -248,8 +342,6 @@ def image_size_bound(product) -> tuple[int, int]:
 def check_looks_fit(app, product) -> None:
     """Refuse looks larger than the reference image (the interferogram would have no pixel);
     for raw data, larger than the most focusing can make of them (:func:`image_size_bound`)."""
-    from isce.sensors.raw import RawProduct
-
     lines, pixels = image_size_bound(product)
     if pixels < 1:   # a data problem, whatever the looks
         chirp = int(round(product.pulse_length * product.range_sampling_rate))
@@ -281,8 +373,6 @@ def _scene_grid(product):
     grid = getattr(product, "radar_grid", None)
     if grid is not None:
         return grid, product.doppler
-    from isce.core.radargrid import RadarGrid
-
     return RadarGrid(product.sensing_start, product.reference_epoch, prf=product.prf,
                      starting_range=product.starting_range,
                      range_pixel_spacing=product.range_pixel_spacing, length=product.length,
@@ -294,8 +384,6 @@ def check_boxes_on_scene(app, product) -> None:
     """Refuse a ``geocode bounding box`` or ``regionOfInterest`` that misses the reference
     scene's footprint (raw data: the footprint of all its echoes, which holds the focused
     image's), naming both boxes."""
-    from isce.geometry.footprint import scene_footprint
-
     boxes = [(attr, getattr(app, attr)) for attr in ("geocode_bbox", "roi")
              if getattr(app, attr) is not None]
     if not boxes:
@@ -314,9 +402,31 @@ def _lon_overlap(w: float, e: float, west: float, east: float) -> bool:
     return any(w + k <= east and e + k >= west for k in (-360.0, 0.0, 360.0))
 
 
+def check_misregistration_fits(app, product) -> None:
+    """Refuse a misregistration window and search set explicitly that do not fit the reference
+    image (``window + 2 search`` pixels each way; for raw data, in what focusing can make of
+    them): ampcor would find no window to correlate. The adaptive default window is never
+    refused (a scene too small for it keeps the geometry offsets alone, with a warning)."""
+    size = image_size_bound(product)
+    window = misregistration_window(app, size)
+    axes = (("misreg_window_height", "misreg_search_height", "lines"),
+            ("misreg_window_width", "misreg_search_width", "pixels"))
+    for (w_attr, s_attr, what), win, n in zip(axes, window, size):
+        search = getattr(app, s_attr)
+        if app.source_of(w_attr) == "default" and app.source_of(s_attr) == "default":
+            continue
+        if win + 2 * search > n:
+            attr = w_attr if app.source_of(w_attr) != "default" else s_attr
+            raise _error(app, attr, f"a {win}-pixel window with a {search}-pixel search each side "
+                         f"needs {win + 2 * search} {what}, but the reference image "
+                         f"{_file(product)} has {'at most ' if isinstance(product, RawProduct) else ''}"
+                         f"{n} {what}: no misregistration window would fit")
+
+
 def check_scene_settings(app, products: dict) -> None:
     """Settings against the reference scene, before preprocess writes anything: looks
-    that fit the image, boxes on the scene."""
+    that fit the image, boxes on the scene, misregistration windows that fit."""
     ref = products["reference"]
     check_looks_fit(app, ref)
     check_boxes_on_scene(app, ref)
+    check_misregistration_fits(app, ref)

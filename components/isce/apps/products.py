@@ -4,30 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from isce.framework import InputError, Parameter
-from isce.sensors.nisar_hdf5 import read_nisar_slc
-from isce.sensors.product import SlcProduct
+from isce.sensors.product_files import is_product_file, load_product  # noqa: F401 (re-exported)
 
 #: Parameters every command that reads an SLC product declares.
 PRODUCT_SELECTION = (
     Parameter("polarization", type=str, default="HH", doc="Polarization to read from an HDF5 product."),
     Parameter("frequency", type=str, default="A", doc="Frequency band (A or B) of an HDF5 product."),
 )
-
-
-def load_product(path, polarization: str = "HH", frequency: str = "A"):
-    """An :class:`isce.sensors.SlcProduct` from an HDF5 RSLC (``.h5``) or a product JSON.
-
-    Raises InputError naming the file when it is missing or of an unknown kind.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such product file")
-    suffix = path.suffix.lower()
-    if suffix in (".h5", ".hdf5", ".he5"):
-        return read_nisar_slc(path, frequency=frequency, polarization=polarization)
-    if suffix == ".json":
-        return SlcProduct.load(path)
-    raise InputError(f"{path}: unknown product kind (expected an HDF5 RSLC .h5 or a product .json)")
 
 
 class ProductRows:
@@ -39,10 +22,6 @@ class ProductRows:
 
     def __getitem__(self, rows):
         return self.product.read(rows=rows)
-
-
-def is_product_file(path) -> bool:
-    return Path(path).suffix.lower() in (".h5", ".hdf5", ".he5", ".json")
 
 
 def open_image(path, polarization: str = "HH", frequency: str = "A"):

@@ -99,6 +99,7 @@ class ResampleSlc(Application):
     steps = (
         Step("prepare", prepare, prepare.__doc__,
              uses=("product", "offsets directory", "polarization", "frequency")),
-        Step("bandpass", bandpass, bandpass.__doc__, uses=("reference", "output")),
-        Step("resample", resample, resample.__doc__, uses=("output",)),
+        Step("bandpass", bandpass, bandpass.__doc__,
+             uses=("reference", "output", "polarization", "frequency"), checks=("product",)),
+        Step("resample", resample, resample.__doc__, uses=("output", "offsets directory")),
     )

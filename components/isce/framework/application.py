@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from ..version import release_version
 from .configurable import Component, SearchPath, settings_for
 from .errors import ConfigurationError, IsceError, StepError
 from .errors import WRITE_ERRNOS, output_error  # a full disk or read-only folder: exit 2
@@ -107,8 +108,7 @@ class Application(Component):
         try:
             cli = CommandLine.parse(args)
             if cli.version:
-                from .. import version
-                print(f"{prog} (isce {version.release_version})")
+                print(f"{prog} (isce {release_version})")
                 return EXIT_OK
             if cli.help:
                 try:  # show the facilities the user's settings choose, if they are readable
@@ -191,10 +191,10 @@ class Application(Component):
                 self.step_index(getattr(cli, option), f"--{option}")
 
     def first_step_using(self, path: str) -> int:
-        """Index of the first step whose ``uses`` covers a property path (None = every setting).
-
-        A property no step claims is taken as used from the first step (the safe choice).
-        """
+        """Index of the first step whose ``uses`` covers a property path (None = every setting):
+        a changed setting restarts from there. A step's ``checks`` restart nothing (see
+        :class:`Step`). A property no step claims is taken as used from the first step
+        (the safe choice)."""
         rel = [normalize(p) for p in path.split(".")[1:]]
         for i, step in enumerate(self.steps):
             if step.uses is None:

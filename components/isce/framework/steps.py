@@ -21,14 +21,24 @@ import logging
 import os
 import pathlib
 import pickle
+import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Callable
 
+from .configurable import Configurable
 from .errors import StepError
+from .names import normalize
 from .parameter import resolve_callable
+
+try:
+    import resource
+except ImportError:  # not on Windows: the peak memory then comes from /proc only
+    resource = None
 
 STATE_DIR = "PICKLE"
 
@@ -37,14 +47,23 @@ STATE_DIR = "PICKLE"
 class Step:
     """A named stage of an application: ``func(ctx)`` plus a one-line ``doc``.
 
-    ``uses`` lists the public names of the parameters the step depends on
-    (None = all), so a configuration change can point at the first step to redo.
+    ``uses`` lists the public names (or aliases) of the parameters and facilities the
+    step's products depend on (``"filter"`` covers the facility's own settings too):
+    a changed setting restarts from the first step that uses it
+    (:meth:`Application.first_step_using`; a setting no step uses restarts from the first).
+    ``checks`` lists those the step reads only to check or log them (e.g. looks checked
+    against the image before anything is written): they restart nothing. Inside the step
+    ``ctx.params`` exposes exactly ``uses`` + ``checks``; reading any other parameter
+    raises :class:`UndeclaredParameterError`, so every run of the step checks the
+    declaration is complete. ``uses=None`` (simple applications) means every parameter,
+    all readable, and any change restarts from this step.
     """
 
     name: str
     func: Callable | str
     doc: str = ""
     uses: tuple[str, ...] | None = None
+    checks: tuple[str, ...] = ()
 
     def run(self, ctx: "StepContext"):
         return resolve_callable(self.func)(ctx)
@@ -104,25 +123,62 @@ def read_state(data: bytes):
     return _StateUnpickler(io.BytesIO(data)).load()
 
 
-class ParameterView:
-    """Read-only view of a configured component's parameters and facilities."""
+class UndeclaredParameterError(RuntimeError):
+    """A step read a parameter its :class:`Step` does not declare (a programming error).
+    Not an AttributeError, so ``getattr(ctx.params, name, default)`` cannot hide it."""
 
-    def __init__(self, component):
+
+def declared_attrnames(component, names) -> frozenset[str]:
+    """Attribute names of the parameters and facilities of ``component`` that the public
+    names (or aliases, or attribute names) ``names`` denote; ``"a.b"`` denotes ``a``.
+    ValueError for a name the component does not have (a wrong declaration)."""
+    declared = list(component._parameter_list) + list(component._facility_list)
+    found = set()
+    for name in names:
+        key = normalize(str(name).split(".")[0])
+        match = [d.attrname for d in declared if key in d.keys]
+        if not match:
+            raise ValueError(f"a step of {component.instance} declares {name!r}, which is not "
+                             "one of its parameters or facilities")
+        found.update(match)
+    return frozenset(found)
+
+
+class ParameterView:
+    """Read-only view of a configured component's parameters and facilities: with a ``step``,
+    only those it declares (``uses`` + ``checks``, see :class:`Step`)."""
+
+    def __init__(self, component, step: "Step | None" = None):
         object.__setattr__(self, "_component", component)
         names = {p.attrname for p in component._parameter_list}
         names |= {f.attrname for f in component._facility_list}
         object.__setattr__(self, "_names", frozenset(names))
+        allowed = None
+        if step is not None and step.uses is not None:
+            allowed = declared_attrnames(component, (*step.uses, *step.checks))
+        object.__setattr__(self, "_allowed", allowed)
+        object.__setattr__(self, "_step", step)
 
     def __getattr__(self, name):
         if name in self._names:
+            if self._allowed is not None and name not in self._allowed:
+                raise UndeclaredParameterError(self._undeclared(name))
             return getattr(self._component, name)
         raise AttributeError(f"{self._component.instance} has no parameter {name!r}")
+
+    def _undeclared(self, name: str) -> str:
+        public = next((d.public_name for d in (*self._component._parameter_list,
+                                               *self._component._facility_list)
+                       if d.attrname == name), name)
+        return (f"step {self._step.name!r} of {self._component.instance} reads {public!r}, "
+                "which it does not declare: add it to the Step's uses (its products depend on "
+                "it) or checks (it only checks or logs it)")
 
     def __setattr__(self, name, value):
         raise AttributeError("parameters are read-only inside a step; keep results in ctx.state")
 
     def __dir__(self):
-        return sorted(self._names)
+        return sorted(self._names if self._allowed is None else self._allowed)
 
     # read-only introspection, so checks can name a setting and where it came from
     @property
@@ -144,7 +200,7 @@ class StepContext:
     step_stats: dict | None = None
 
     def __init__(self, app, state: State, step: Step, workdir: Path):
-        self.params = ParameterView(app)
+        self.params = ParameterView(app, step)
         self.state = state
         self.step = step
         self.workdir = workdir
@@ -162,7 +218,7 @@ class StepContext:
 
     def progress(self, iterable=None, **kwargs):
         """A progress bar (tqdm) over a loop of blocks or lines."""
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # lazy: ~0.1 s to import; keeps `import isce.framework` fast
         kwargs.setdefault("desc", self.step.name)
         kwargs.setdefault("disable", None)  # no bar when not on a terminal
         return tqdm(iterable, **kwargs)
@@ -220,7 +276,6 @@ class _PlainPickler(pickle.Pickler):
     """Pickler that refuses components (the application is not processing state)."""
 
     def persistent_id(self, obj):
-        from .configurable import Configurable
         if isinstance(obj, Configurable):
             raise StepError(f"the step state holds the component {obj.instance!r}; "
                             "keep only plain data (paths, numbers, metadata) in ctx.state")
@@ -436,11 +491,11 @@ def _status_mib(*keys: str, pid="self") -> dict[str, float]:
 
 def _maxrss_mib() -> float | None:
     """Peak resident set of the process so far (getrusage), MiB; None when unavailable."""
+    if resource is None:
+        return None
     try:
-        import resource
-        import sys
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    except (ImportError, OSError):
+    except OSError:
         return None
     return maxrss / (1024.0 * 1024.0) if sys.platform == "darwin" else maxrss / 1024.0  # bytes / KiB
 
@@ -459,7 +514,6 @@ class StepMonitor:
     """
 
     def __init__(self, interval: float = 0.05):
-        import threading
         self.interval = float(interval)
         self._stop = threading.Event()
         self._thread = None
@@ -480,8 +534,6 @@ class StepMonitor:
             self._sample()
 
     def __enter__(self) -> "StepMonitor":
-        import threading
-        import time
         status = _status_mib("VmRSS", "VmHWM")
         self._proc = "VmRSS" in status
         self._hwm0 = status.get("VmHWM")
@@ -493,7 +545,6 @@ class StepMonitor:
         return self
 
     def __exit__(self, *exc) -> bool:
-        import time
         self.wall_s = time.perf_counter() - self._began
         self._stop.set()
         if self._thread is not None:

@@ -62,6 +62,13 @@ import math
 from pathlib import Path
 
 import numpy as np
+from scipy.integrate import simpson, trapezoid
+from scipy.optimize import brentq, minimize, minimize_scalar
+
+from isce.core.ellipsoid import WGS84
+from isce.framework.errors import InputError
+from isce.geometry import geo2rdr_points, rdr2geo_points
+from isce.sensors.product_files import load_product
 
 __all__ = ["analyze_point_target", "analyze_chip", "predict_position", "spectral_centre",
            "oversample", "ChipInterpolant", "cut_metrics", "format_summary"]
@@ -70,8 +77,6 @@ DIRECTIONS = ("range", "azimuth")
 
 
 def _trapezoid(y, x):
-    from scipy.integrate import trapezoid
-
     return trapezoid(y, x)
 
 
@@ -178,8 +183,6 @@ def oversample(chip, factor: int = 32, centre=None) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- peak
 def _refine_peak(f: ChipInterpolant, y0: float, x0: float, step: float):
-    from scipy.optimize import minimize
-
     def cost(p):
         return -abs(f.at(p[0], p[1])) ** 2
 
@@ -225,8 +228,6 @@ def cut_metrics(power, u=None, *, num_sidelobes: int = 10, fine=None) -> dict:
     ``first_nulls_px`` (left, right), ``mainlobe_px`` and ``islr_sidelobes``
     (sidelobes found on the left and the right, at most ``num_sidelobes``).
     """
-    from scipy.optimize import brentq, minimize_scalar
-
     u = np.asarray(u, dtype=np.float64)
     if callable(power):
         func = power
@@ -291,7 +292,6 @@ def cut_metrics(power, u=None, *, num_sidelobes: int = 10, fine=None) -> dict:
         if func is None:
             sel = (u >= a) & (u <= b)
             return float(_trapezoid(p[sel], u[sel])) if sel.sum() > 1 else 0.0
-        from scipy.integrate import simpson
         n = int(math.ceil((b - a) * fine)) // 2 * 2 + 3
         v = np.linspace(a, b, n)
         return float(simpson(func(v), x=v))
@@ -357,15 +357,11 @@ def analyze_chip(chip, *, oversample: int = 32, num_sidelobes: int = 10, centre=
 
 # ----------------------------------------------------------------------------- geometry
 def _input_error(message):
-    from isce.framework.errors import InputError
-
     return InputError(message)
 
 
 def _as_product(product_or_path, polarization="HH", frequency="A"):
     if isinstance(product_or_path, (str, Path)):
-        from isce.apps.products import load_product
-
         return load_product(product_or_path, polarization, frequency)
     return product_or_path
 
@@ -379,8 +375,6 @@ def predict_position(product, lon: float, lat: float, height: float, *,
     Returns ``{"line", "pixel", "time", "slant_range"}`` (time in s since the
     grid's epoch). Raises InputError when geo2rdr does not converge.
     """
-    from isce.geometry import geo2rdr_points
-
     grid = product.radar_grid
     llh = np.array([math.radians(lon), math.radians(lat), float(height)])
     try:
@@ -405,9 +399,6 @@ def _velocities(product, t: float, r: float, height: float, native_doppler: bool
     v_platform = float(np.linalg.norm(vel))
     v_ground = math.nan
     try:
-        from isce.core.ellipsoid import WGS84
-        from isce.geometry import rdr2geo_points
-
         grid = product.radar_grid
         dt = 0.1
         llh, ok = rdr2geo_points(np.array([t - dt, t + dt]), np.array([r, r]), product.orbit,
@@ -420,8 +411,6 @@ def _velocities(product, t: float, r: float, height: float, native_doppler: bool
     except (ValueError, RuntimeError):
         pass
     if not math.isfinite(v_ground):  # spherical approximation: scale by the radii
-        from isce.core.ellipsoid import WGS84
-
         v_ground = v_platform * WGS84.a / float(np.linalg.norm(pos))
     return v_ground, v_platform
 

@@ -8,8 +8,10 @@ or :func:`build_report` for both. The quicklooks (those whose products exist;
 missing products are skipped; bands are numbered from 1, as GDAL does):
 
 ``amplitude``
-    ``reference/reference.slc``, power averaged over the interferogram's looks
-    (so on the interferogram grid), in dB with a 2-98 % percentile stretch.
+    the reference SLC (``reference/reference.slc``, or where the run's ``report.json``
+    says a reader's ``OUTPUT`` put it: :class:`isce.io.layout.StripmapLayout`), power
+    averaged over the interferogram's looks (so on the interferogram grid), in dB with
+    a 2-98 % percentile stretch.
 ``wrapped_phase``
     ``interferogram/filt_topophase.flat`` (else ``topophase.flat``), the phase of
     the complex mean, -pi..pi on a cyclic colour map.
@@ -52,7 +54,10 @@ from pathlib import Path
 
 import numpy as np
 
+import isce.io
 from isce.framework.steps import step_statistics
+from isce.io.atomic import write_text
+from isce.io.layout import StripmapLayout
 
 __all__ = ["quicklooks", "write_html", "build_report", "figure_layout", "los_displacement_cm",
            "product_wavelength", "format_value", "CAPTIONS", "Quicklooks"]
@@ -121,12 +126,13 @@ def los_displacement_cm(phase, wavelength: float):
 
 def product_wavelength(workdir=".", raster=None) -> float | None:
     """Radar wavelength [m]: ``raster``'s ``wavelength`` property if it has one, else the radar
-    grid of ``<workdir>/reference/reference.slc.json``; None when neither says."""
+    grid of the reference SLC's ``.slc.json`` (``reference/reference.slc.json``, or where the
+    run's report.json says it went); None when neither says."""
     candidates = []
     if raster is not None:
         candidates.append(raster.info.extra.get("wavelength"))
     try:
-        meta = json.loads(Path(workdir, "reference", "reference.slc.json").read_text())
+        meta = json.loads(StripmapLayout.of_run(workdir).slc_json("reference").read_text())
         candidates.append((meta.get("radar_grid") or {}).get("wavelength"))
     except (OSError, ValueError, AttributeError):
         pass
@@ -142,8 +148,6 @@ def product_wavelength(workdir=".", raster=None) -> float | None:
 
 def _open(path):
     """The isce.io raster at ``path``, or None when it (or its sidecar) is missing or unreadable."""
-    import isce.io
-
     path = Path(path)
     if not path.is_file():
         return None
@@ -153,8 +157,11 @@ def _open(path):
         return None
 
 
-def _first(workdir, *names):
-    for name in names:
+def _first(workdir, *paths):
+    """The first of ``paths`` (layout paths relative to ``workdir``) that opens, as
+    (its name relative to the run folder, raster), or (None, None)."""
+    for path in paths:
+        name = str(path)
         raster = _open(Path(workdir, name))
         if raster is not None:
             return name, raster
@@ -233,10 +240,10 @@ def _symmetric_span(data):
 def _draw(path, data, *, title, cbar_label, cmap, vmin, vmax, extent, xlabel, ylabel, ratio,
           ticks=None, ticklabels=None):
     """One quicklook PNG: image, axes labels, title, colour bar with units."""
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    import matplotlib  # lazy: heavy optional plotting library, only when drawing
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # lazy: as matplotlib
+    from matplotlib.figure import Figure  # lazy: as matplotlib
+    from matplotlib.ticker import MaxNLocator  # lazy: as matplotlib
 
     layout = figure_layout(ratio)
     w, h = layout["size"]
@@ -304,8 +311,10 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
     out_dir = Path(out_dir) if out_dir is not None else workdir / "quicklooks"
     written = Quicklooks()
 
-    ifg_name, ifg = _first(workdir, "interferogram/filt_topophase.flat", "interferogram/topophase.flat")
-    slc = _open(workdir / "reference" / "reference.slc")
+    run, names = StripmapLayout.of_run(workdir), StripmapLayout()
+    ifg_name, ifg = _first(workdir, names.filt_topophase_flat, names.topophase_flat)
+    slc_path = run.slc("reference")
+    slc = _open(slc_path)
 
     # amplitude of the reference SLC, on the interferogram grid
     if slc is not None:
@@ -323,7 +332,7 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
         lo, hi = _limits(db)
         xl, yl = _radar_axes(looked, max(fy, fx))
         looks_text = f", {az} x {rg} looks" if looked else ""
-        source = f"reference/reference.slc band 1{_of(slc)}"
+        source = f"{_relative(slc_path, workdir)} band 1{_of(slc)}"
         path = _draw(out_dir / "amplitude.png", db, title=f"Amplitude: {source}{looks_text}",
                      cbar_label="power [dB], 2-98 % stretch", cmap="gray", vmin=lo, vmax=hi,
                      extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
@@ -353,7 +362,7 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
 
     # unwrapped phase
     # (topophase.unw: the unfiltered phase with the filtered solution's cycles, when present)
-    unw_name, unw = _first(workdir, "interferogram/topophase.unw", "interferogram/filt_topophase.unw")
+    unw_name, unw = _first(workdir, names.topophase_unw, names.filt_topophase_unw)
     if unw is not None and unw.bands >= 2:
         path, (lo, hi) = _draw_phase(unw, out_dir / "unwrapped_phase.png", max_size,
                                      f"Unwrapped phase: {unw_name} band 2{_of(unw)}")
@@ -365,7 +374,7 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
                     f"{lo:.3g}..{hi:.3g} rad.", (lo, hi))
 
     # coherence (ISCE2's 2-band topophase.cor holds it in band 2, after the magnitude)
-    cor_name, cor = _first(workdir, "interferogram/topophase.cor", "interferogram/phsig.cor")
+    cor_name, cor = _first(workdir, names.topophase_cor, names.phsig_cor)
     if cor is not None:
         band = cor.bands - 1
         ny, nx, fy, fx = _grid(cor.length, cor.width, max_size)
@@ -380,12 +389,18 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
         written.add("coherence", path, f"Interferometric coherence of {source}, 0..1.", (0.0, 1.0))
 
     # geocoded deformation
-    geo_name, geo = _first(workdir, "geo/topophase.unw.geo", "geo/filt_topophase.unw.geo")
+    geo_name, geo = _first(workdir, names.geocoded(names.topophase_unw),
+                           names.geocoded(names.filt_topophase_unw))
     if geo is not None and geo.bands >= 2 and geo.geo is not None:
         wvl = wavelength if wavelength else product_wavelength(workdir, geo)
         name, path, caption, limits = _draw_geocoded(geo, out_dir, max_size, wvl, geo_name)
         written.add(name, path, caption, limits)
     return written
+
+
+def _relative(path, workdir) -> str:
+    """``path`` as named in the run folder ``workdir`` (as is when outside it)."""
+    return Path(os.path.relpath(path, workdir)).as_posix()
 
 
 def _of(raster) -> str:
@@ -631,8 +646,6 @@ def write_html(report: dict, images: dict, path, *, title: str = "insarApp repor
                   f'<img src="{e(src)}" alt="{e(str(name))}">',
                   f"<figcaption><b>{e(str(name))}</b>: {e(caption)}</figcaption>", "</figure>"]
     parts += ["</body>", "</html>", ""]
-    from isce.io.atomic import write_text
-
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, "\n".join(parts))
     return str(path)

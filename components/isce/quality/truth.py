@@ -27,6 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
+import isce.io
+from isce.io.layout import ROLES, StripmapLayout
+from isce.quality.pointtarget import analyze_point_target
+from isce.sensors.product import SlcProduct
+from isce.simulate.targets import MogiSource
+
 __all__ = ["compare_with_truth", "looked_mean", "format_comparison"]
 
 
@@ -38,8 +44,6 @@ def looked_mean(data: np.ndarray, az: int, rg: int, shape) -> np.ndarray:
 
 
 def _mogi(record):
-    from isce.simulate.targets import MogiSource
-
     if not record:
         return None
     fields = {k: v for k, v in record.items() if k != "type"}
@@ -47,8 +51,6 @@ def _mogi(record):
 
 
 def _read(path, band=None):
-    import isce.io
-
     r = isce.io.open(str(path))
     return np.array(r.read(band=band) if band is not None else r.read())
 
@@ -70,11 +72,10 @@ def compare_with_truth(workdir=".", simulation=None, *, unwrapped="topophase.unw
     ``simulation``: the folder with ``simulation.json`` and ``<pass>_truth.json``
     (default ``workdir``). ``looks``: (azimuth, range), default from the run's
     report.json. Returns a dict of the measures (module doc); raises ValueError when
-    the products needed are missing."""
-    from isce.quality.pointtarget import analyze_point_target
-    from isce.sensors.product import SlcProduct
-
+    the products needed are missing. The SLCs are found where the run wrote them
+    (its report.json records a reader's ``OUTPUT``; see :class:`isce.io.layout.StripmapLayout`)."""
     work = Path(workdir)
+    run = StripmapLayout.of_run(work)
     sim_dir = Path(simulation) if simulation is not None else work
     summary = json.loads((sim_dir / "simulation.json").read_text())
     wavelength = float(summary["radar"]["wavelength"])
@@ -83,18 +84,18 @@ def compare_with_truth(workdir=".", simulation=None, *, unwrapped="topophase.unw
         report = json.loads((work / "report.json").read_text())
     az, rg = (looks or report.get("looks") or (1, 1))
     az, rg = int(az), int(rg)
-    unw_path = work / "interferogram" / unwrapped
+    unw_path = run.interferogram(unwrapped)
     if not Path(str(unw_path) + ".xml").is_file() and not Path(str(unw_path) + ".vrt").is_file():
         raise ValueError(f"{unw_path}: no unwrapped interferogram (did the unwrap step run?)")
     phase = _read(unw_path, band=1)
     n0, n1 = phase.shape
     comp_path = Path(str(unw_path) + ".conncomp")
     comp = _read(comp_path) if comp_path.with_name(comp_path.name + ".xml").is_file() else None
-    coh_path = work / "interferogram" / coherence
+    coh_path = run.interferogram(coherence)
     coh = _read(coh_path) if Path(str(coh_path) + ".xml").is_file() else None
-    geo = {k: looked_mean(_read(work / "geometry" / f"{k}.rdr"), az, rg, (n0, n1))
+    geo = {k: looked_mean(_read(run.geometry(k)), az, rg, (n0, n1))
            for k in ("lat", "lon", "z")}
-    ref = SlcProduct.load(str(work / "reference" / "reference.slc.json"))
+    ref = SlcProduct.load(str(run.slc_json("reference")))
     sat = _platform_positions(ref, az, n0)[:, None, :]
     mogi = _mogi(summary.get("deformation"))
     if mogi is not None:
@@ -138,9 +139,9 @@ def compare_with_truth(workdir=".", simulation=None, *, unwrapped="topophase.unw
     }
     # corner reflectors in both focused images
     targets = {}
-    for name in ("reference", "secondary"):
+    for name in ROLES:
         truth_file = sim_dir / f"{name}_truth.json"
-        slc = work / name / f"{name}.slc.json"
+        slc = run.slc_json(name)
         if not truth_file.is_file() or not slc.is_file():
             continue
         product = SlcProduct.load(str(slc))

@@ -1,0 +1,177 @@
+"""Where a stripmap run keeps its products: ISCE2 StripmapProc's folder and file names,
+defined once for insarApp's steps, the quality reports, geocoding and later writers.
+
+    from isce.io.layout import StripmapLayout
+    run = StripmapLayout()                      # paths relative to the run folder
+    run.topophase_flat                          # interferogram/topophase.flat
+    run.geometry("lat")                         # geometry/lat.rdr
+    StripmapLayout.of_run("run").slc("reference")   # the reference SLC a run wrote
+
+The dates' SLCs go where their readers' ``OUTPUT`` says (default
+``<role>/<role>.slc``); a finished run records them in ``report.json``
+(``"slc": {"reference": ..., "secondary": ...}``), so :meth:`StripmapLayout.of_run`
+finds them for any ``OUTPUT``. Paths are relative when ``root`` is ``"."`` (as the
+steps record them in their manifests). Plain path arithmetic: no import beyond the
+standard library, so any layer may use it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["StripmapLayout", "ROLES", "GEOMETRY", "OFFSETS", "REFINED_OFFSETS", "COREG",
+           "INTERFEROGRAM", "GEO", "REPORT", "STATE_DIR", "PRODUCT_DIRS", "GEOCODE_DEFAULT"]
+
+ROLES = ("reference", "secondary")
+GEOMETRY = "geometry"                     # topo: lat, lon, z, los, ... .rdr
+OFFSETS = "offsets"                       # geo2rdr: range.off, azimuth.off; misreg_*.json
+REFINED_OFFSETS = "offsets/refined"       # geometry + misregistration offsets
+COREG = "coregisteredSlc"                 # coarse_coreg.slc, refined_coreg.slc
+INTERFEROGRAM = "interferogram"           # topophase.*, filt_topophase.*, phsig.cor
+GEO = "geo"                               # <product>.geo (+ .tif)
+REPORT = "report.json"
+STATE_DIR = "PICKLE"
+#: the folders a run writes products in ("." itself, the dates' default folders, the rest)
+PRODUCT_DIRS = (".", *ROLES, GEOMETRY, OFFSETS, REFINED_OFFSETS, COREG, INTERFEROGRAM, GEO)
+
+
+@dataclass(frozen=True)
+class StripmapLayout:
+    """Product paths of a stripmap run folder ``root``. ``slcs`` maps a role
+    (``reference``/``secondary``) to its SLC when not the default ``<role>/<role>.slc``
+    (a reader's ``OUTPUT``), relative to ``root`` unless absolute."""
+
+    root: str = "."
+    slcs: dict = field(default_factory=dict)
+
+    @classmethod
+    def of_run(cls, root=".") -> "StripmapLayout":
+        """The layout of a run folder, with the SLC paths its ``report.json`` records
+        (the defaults when it has none, e.g. before ``endup``)."""
+        try:
+            recorded = json.loads(Path(root, REPORT).read_text()).get("slc")
+        except (OSError, ValueError, AttributeError):
+            recorded = None
+        slcs = {r: str(p) for r, p in (recorded or {}).items()
+                if r in ROLES and isinstance(p, str) and p} if isinstance(recorded, dict) else {}
+        return cls(str(root), slcs)
+
+    def path(self, *parts) -> Path:
+        """``root``/parts (``Path`` drops a leading ``.``: relative paths stay as written)."""
+        return Path(self.root, *parts)
+
+    # --- the dates
+    def date_file(self, role: str, suffix: str) -> Path:
+        """A date's default product: ``<role>/<role><suffix>`` (no ``OUTPUT`` given)."""
+        return self.path(role, f"{role}{suffix}")
+
+    def slc(self, role: str) -> Path:
+        """A date's SLC: as recorded (``OUTPUT``) or ``<role>/<role>.slc``."""
+        return self.path(self.slcs[role]) if role in self.slcs else self.date_file(role, ".slc")
+
+    def slc_json(self, role: str) -> Path:
+        """A date's SLC metadata: ``<slc>.json``."""
+        slc = self.slc(role)
+        return slc.with_name(slc.name + ".json")
+
+    # --- folders
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """The product folders startup makes (offsets/refined is made by its step)."""
+        return tuple(self.path(d) for d in (GEOMETRY, OFFSETS, COREG, INTERFEROGRAM, GEO))
+
+    @property
+    def geometry_dir(self) -> Path:
+        return self.path(GEOMETRY)
+
+    @property
+    def offsets_dir(self) -> Path:
+        return self.path(OFFSETS)
+
+    @property
+    def refined_offsets_dir(self) -> Path:
+        return self.path(REFINED_OFFSETS)
+
+    @property
+    def geo_dir(self) -> Path:
+        return self.path(GEO)
+
+    # --- geometry and offsets
+    def geometry(self, name: str) -> Path:
+        """``geometry/<name>.rdr`` (lat, lon, z, los, inc, hdg, ...)."""
+        return self.path(GEOMETRY, f"{name}.rdr")
+
+    def range_offsets(self, folder=None) -> Path:
+        """``range.off`` in ``offsets/`` (or another offsets folder, e.g. offsets/refined)."""
+        return Path(folder if folder is not None else self.offsets_dir, "range.off")
+
+    def azimuth_offsets(self, folder=None) -> Path:
+        """``azimuth.off`` in ``offsets/`` (or another offsets folder)."""
+        return Path(folder if folder is not None else self.offsets_dir, "azimuth.off")
+
+    def misreg_json(self, component: str) -> Path:
+        """``offsets/misreg_az.json`` or ``misreg_rg.json`` (component ``az``/``rg``)."""
+        return self.path(OFFSETS, f"misreg_{component}.json")
+
+    # --- coregistered secondary
+    @property
+    def coarse_coreg(self) -> Path:
+        return self.path(COREG, "coarse_coreg.slc")
+
+    @property
+    def refined_coreg(self) -> Path:
+        return self.path(COREG, "refined_coreg.slc")
+
+    # --- interferogram
+    def interferogram(self, name: str) -> Path:
+        """``interferogram/<name>``."""
+        return self.path(INTERFEROGRAM, name)
+
+    @property
+    def topophase_flat(self) -> Path:
+        return self.interferogram("topophase.flat")
+
+    @property
+    def topophase_cor(self) -> Path:
+        return self.interferogram("topophase.cor")
+
+    @property
+    def filt_topophase_flat(self) -> Path:
+        return self.interferogram("filt_topophase.flat")
+
+    @property
+    def phsig_cor(self) -> Path:
+        return self.interferogram("phsig.cor")
+
+    @property
+    def filt_topophase_unw(self) -> Path:
+        return self.interferogram("filt_topophase.unw")
+
+    @property
+    def topophase_unw(self) -> Path:
+        """The unfiltered phase with the filtered solution's cycle counts."""
+        return self.interferogram("topophase.unw")
+
+    # --- geocoded, report
+    def geocoded(self, product) -> Path:
+        """``geo/<name of product>.geo`` (what geocoding writes for a product)."""
+        return self.path(GEO, f"{Path(product).name}.geo")
+
+    @property
+    def report(self) -> Path:
+        return self.path(REPORT)
+
+    def in_geometry(self, product) -> bool:
+        """Whether a product path is written as one of ``geometry/`` (full resolution)."""
+        return str(product).startswith(f"{GEOMETRY}/")
+
+
+def _geocode_default() -> list[str]:
+    run = StripmapLayout()
+    return [str(p) for p in (run.filt_topophase_flat, run.filt_topophase_unw, run.topophase_unw,
+                             run.phsig_cor, run.topophase_cor, run.geometry("los"))]
+
+
+#: insarApp's default ``geocode list`` (relative names, as users write them)
+GEOCODE_DEFAULT = _geocode_default()
