@@ -21,21 +21,12 @@ import re
 import numpy as np
 import pytest
 from isce_commands import run_command
-from small_slcs import LINES, PIXELS, alos_geometry, make_slc, mid_range, pair_xml
+from small_slcs import (ALOS_SETTINGS as BASE, LINES, PIXELS, alos_geometry, mid_range, pair_xml)
 
 from isce.apps import insar_settings
 from isce.apps.insar import Insar
 from isce.framework import CommandLine, ConfigurationError, InputError
 
-BASE = ["insarApp.sensor name=ALOS",
-        "insarApp.Reference.IMAGEFILE=IMG-A", "insarApp.Reference.LEADERFILE=LED-A",
-        "insarApp.Secondary.IMAGEFILE=IMG-B", "insarApp.Secondary.LEADERFILE=LED-B"]
-
-
-@pytest.fixture(scope="module")
-def slcs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("slcs")
-    return make_slc(folder, "ref", 1), make_slc(folder, "sec", 2)
 
 
 def run(tmp_path, xml, *args, folder="run"):

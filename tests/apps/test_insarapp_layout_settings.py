@@ -21,7 +21,7 @@ import re
 
 import pytest
 from isce_commands import run_command
-from small_slcs import LINES, PIXELS, make_slc, pair_xml
+from small_slcs import ALOS_SETTINGS as BASE, LINES, PIXELS, make_slc, pair_xml
 
 from isce.apps import insar_settings
 from isce.apps.insar import Insar
@@ -34,15 +34,6 @@ from isce.quality.report import product_wavelength, quicklooks
 OUTPUTS = ('<property name="OUTPUT">20070215</property>',
            '<property name="OUTPUT">20070317</property>')
 REF_SLC = "20070215_slc/20070215.slc"
-BASE = ["insarApp.sensor name=ALOS",
-        "insarApp.Reference.IMAGEFILE=IMG-A", "insarApp.Reference.LEADERFILE=LED-A",
-        "insarApp.Secondary.IMAGEFILE=IMG-B", "insarApp.Secondary.LEADERFILE=LED-B"]
-
-
-@pytest.fixture(scope="module")
-def slcs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("slcs")
-    return make_slc(folder, "ref", 1), make_slc(folder, "sec", 2)
 
 
 def run(folder, xml, *args):

@@ -63,3 +63,9 @@ def pair_xml(path, slcs, extra="", ref_extra="", sec_extra="", ref_name="Referen
                     f'  <property name="do unwrap">False</property>\n  {extra}\n'
                     f'</component></stripmapApp>\n')
     return path
+
+
+#: configuration of an ALOS pair whose files need not exist (configuration-time checks)
+ALOS_SETTINGS = ["insarApp.sensor name=ALOS",
+                 "insarApp.Reference.IMAGEFILE=IMG-A", "insarApp.Reference.LEADERFILE=LED-A",
+                 "insarApp.Secondary.IMAGEFILE=IMG-B", "insarApp.Secondary.LEADERFILE=LED-B"]

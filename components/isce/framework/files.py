@@ -11,7 +11,8 @@ import stat
 
 from .errors import InputError
 
-__all__ = ["kind_of_mode", "special_kind", "special_file_problem", "read_regular", "refuse_special_inputs"]
+__all__ = ["kind_of_mode", "special_kind", "special_file_problem", "read_regular", "refuse_special_inputs",
+           "require_input_file"]
 
 _KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
@@ -41,6 +42,20 @@ def special_file_problem(path) -> str | None:
     """A one-line reason why ``path`` cannot be an input file, or None."""
     kind = special_kind(path)
     return f"{path} is {kind}, not a regular file" if kind else None
+
+
+def require_input_file(path, what: str) -> str:
+    """``path`` as a string when it names a regular file; InputError otherwise, saying it is
+    missing, a folder or a FIFO/device (``what`` names the kind of file expected)."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file ({what})")
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a folder, not an {what}")
+    problem = special_file_problem(path)
+    if problem:
+        raise InputError(f"{problem} ({what})")
+    return path
 
 
 def read_regular(path, max_bytes: int) -> bytes:

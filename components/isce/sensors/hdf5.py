@@ -15,6 +15,7 @@ import numpy as np
 
 from isce.core.time import DateTime, epoch_from_units
 from isce.framework.errors import InputError
+from isce.framework.files import require_input_file
 
 __all__ = ["h5py_module", "open_hdf5", "Hdf5Product", "text_value"]
 
@@ -31,11 +32,7 @@ def h5py_module():
 def open_hdf5(path):
     """Open ``path`` read-only with h5py; InputError (naming the file) on any failure."""
     h5py = h5py_module()
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise InputError(f"{path}: no such file (HDF5 product)")
-    if os.path.isdir(path):
-        raise InputError(f"{path}: is a folder, not an HDF5 file")
+    path = require_input_file(path, "HDF5 file")
     try:
         return h5py.File(path, "r")
     except (OSError, ValueError) as exc:

@@ -36,6 +36,7 @@ import numpy as np
 from isce.core.orbit import Orbit
 from isce.core.time import DateTime, parse_datetime
 from isce.framework.errors import InputError
+from isce.framework.files import require_input_file
 
 from .attitude import Attitude
 
@@ -60,11 +61,7 @@ class OrbitEphemeris:
 
 
 def _load(path, what: str) -> ET.Element:
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise InputError(f"{path}: no such file ({what})")
-    if os.path.isdir(path):
-        raise InputError(f"{path}: is a folder, not an {what}")
+    path = require_input_file(path, what)
     try:
         return ET.parse(path).getroot()
     except ET.ParseError as exc:
