@@ -499,3 +499,33 @@ def test_import_isce_is_cheap():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == isce.version.release_version
+
+
+def test_orbit_carries_its_interpolation_method_to_interpolate_and_the_kernels():
+    """An orbit's ``interp_method`` is what interpolate() and the geometry kernels use unless
+    told otherwise; it survives to_dict/from_dict; an unknown method is refused."""
+    from isce.geometry.rdr2geo import rdr2geo_points
+
+    t = np.arange(0.0, 200.0, 10.0)
+    pos, vel = kepler_circular(t)
+    vel = vel + 0.02                     # velocities off the positions' derivative by 2 cm/s
+    hermite = Orbit(t, pos, vel, "2020-01-01T00:00:00")
+    legendre = hermite.with_method("legendre")
+    assert hermite.interp_method == "hermite" and legendre.interp_method == "legendre"
+    tq = np.array([33.3, 101.7])
+    for orbit in (hermite, legendre):
+        p, v = orbit.interpolate(tq)
+        p_ref, v_ref = orbit.interpolate(tq, orbit.interp_method)
+        assert np.array_equal(p, p_ref) and np.array_equal(v, v_ref)
+        assert Orbit.from_dict(json.loads(json.dumps(orbit.to_dict()))) == orbit
+        llh, ok = rdr2geo_points(tq, [850e3, 860e3], orbit, 0.236, "right")
+        llh_ref, _ = rdr2geo_points(tq, [850e3, 860e3], orbit, 0.236, "right",
+                                    orbit_method=orbit.interp_method)
+        assert ok.all() and np.array_equal(llh, llh_ref)
+    # the two methods really differ on such vectors (else the checks above prove nothing)
+    assert np.abs(hermite.interpolate(tq)[0] - legendre.interpolate(tq)[0]).max() > 1e-3
+    ground = [rdr2geo_points(tq, [850e3, 860e3], o, 0.236, "right")[0] for o in (hermite, legendre)]
+    assert np.abs(ground[0] - ground[1])[:, :2].max() * 6.4e6 > 1e-3   # > 1 mm on the ground
+    assert hermite != legendre
+    with pytest.raises(ValueError, match="unknown orbit interpolation method 'spline'"):
+        hermite.with_method("spline")

@@ -13,6 +13,10 @@ at any times inside the span of the vectors with the compiled kernel
   through the 9 vectors around the query time, applied to positions and to
   velocities independently. Needs at least 9 vectors.
 
+An orbit carries the method suited to its state vectors (``interp_method``, set by the
+reader that knows whether its velocities can be trusted); :meth:`Orbit.interpolate` and the
+geometry kernels use it unless told otherwise.
+
 Query times more than ``extrapolation_margin`` seconds (default 0.1 s)
 before the first or after the last vector are refused with a ``ValueError``.
 
@@ -25,7 +29,7 @@ Example::
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,6 +51,15 @@ def _core():
     if _kernel is None:
         _kernel = load("_core")
     return _kernel
+
+
+def _method_key(method) -> str:
+    """A known interpolation method's key (ValueError naming the choices otherwise)."""
+    key = str(method).strip().lower()
+    if key not in METHODS:
+        raise ValueError(f"unknown orbit interpolation method {method!r}; "
+                         f"choose one of {sorted(METHODS)}")
+    return key
 
 
 def _as_epoch(value) -> np.datetime64:
@@ -104,6 +117,7 @@ class Orbit:
     velocity: np.ndarray             # [n, 3] ECEF m/s
     reference_epoch: np.datetime64   # datetime64[ns]
     extrapolation_margin: float = DEFAULT_EXTRAPOLATION_MARGIN  # s beyond first/last vector
+    interp_method: str = "hermite"   # the method suited to these vectors (see METHODS)
 
     def __post_init__(self):
         t = _frozen(self.time, (), "time")
@@ -127,6 +141,7 @@ class Orbit:
         object.__setattr__(self, "velocity", vel)
         object.__setattr__(self, "reference_epoch", _as_epoch(self.reference_epoch))
         object.__setattr__(self, "extrapolation_margin", margin)
+        object.__setattr__(self, "interp_method", _method_key(self.interp_method))
 
     # ------------------------------------------------------------ basics
     def __len__(self) -> int:
@@ -158,22 +173,23 @@ class Orbit:
         return arr.astype(np.float64, copy=False)
 
     # ------------------------------------------------------------ interpolation
-    def interpolate(self, t, method: str = "hermite", *, margin: float | None = None,
+    def with_method(self, method: str) -> "Orbit":
+        """The same state vectors interpolated by ``method`` (see :data:`METHODS`)."""
+        return replace(self, interp_method=method)
+
+    def interpolate(self, t, method: str | None = None, *, margin: float | None = None,
                     threads: int = 0):
         """Position [m] and velocity [m/s] at times ``t``.
 
         ``t``: seconds since ``reference_epoch`` (scalar or array of any shape)
         or date-times (datetime64, datetime, ISO text). Returns ``(pos, vel)``
-        of shape ``t.shape + (3,)``. ``margin`` overrides
+        of shape ``t.shape + (3,)``. ``method`` overrides ``interp_method``; ``margin`` overrides
         ``extrapolation_margin``; ``threads`` = OpenMP threads (0: default).
 
         Raises ValueError for an unknown method, too few state vectors for it,
         or a query time outside ``[start_time - margin, end_time + margin]``.
         """
-        key = str(method).strip().lower()
-        if key not in METHODS:
-            raise ValueError(f"unknown orbit interpolation method {method!r}; "
-                             f"choose one of {sorted(METHODS)}")
+        key = self.interp_method if method is None else _method_key(method)
         if len(self) < METHODS[key]:
             raise ValueError(f"{key} interpolation needs at least {METHODS[key]} state "
                              f"vectors, the orbit has {len(self)}")
@@ -229,6 +245,7 @@ class Orbit:
             "position": self.position.tolist(),
             "velocity": self.velocity.tolist(),
             "extrapolation_margin": self.extrapolation_margin,
+            "interp_method": self.interp_method,
         }
 
     @classmethod
@@ -240,13 +257,15 @@ class Orbit:
         if missing:
             raise ValueError(f"Orbit dict lacks {', '.join(missing)}")
         return cls(d["time"], d["position"], d["velocity"], d["reference_epoch"],
-                   d.get("extrapolation_margin", DEFAULT_EXTRAPOLATION_MARGIN))
+                   d.get("extrapolation_margin", DEFAULT_EXTRAPOLATION_MARGIN),
+                   d.get("interp_method", "hermite"))
 
     def __eq__(self, other):
         if not isinstance(other, Orbit):
             return NotImplemented
         return (self.reference_epoch == other.reference_epoch
                 and self.extrapolation_margin == other.extrapolation_margin
+                and self.interp_method == other.interp_method
                 and np.array_equal(self.time, other.time)
                 and np.array_equal(self.position, other.position)
                 and np.array_equal(self.velocity, other.velocity))
@@ -255,4 +274,5 @@ class Orbit:
 
     def __repr__(self):
         return (f"Orbit({len(self)} state vectors, {self.start_time!r} .. {self.end_time!r} s "
-                f"since {self.reference_epoch}, margin {self.extrapolation_margin} s)")
+                f"since {self.reference_epoch}, margin {self.extrapolation_margin} s, "
+                f"{self.interp_method})")

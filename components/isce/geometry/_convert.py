@@ -43,9 +43,11 @@ def epoch_ns(epoch) -> int:
     return int(epoch.nanoseconds_since_unix_epoch)
 
 
-def orbit_data(orbit, epoch, method: str = "hermite"):
-    """``_geometry.OrbitData`` of an :class:`isce.core.orbit.Orbit`, times in s since ``epoch``."""
+def orbit_data(orbit, epoch, method: str | None = None):
+    """``_geometry.OrbitData`` of an :class:`isce.core.orbit.Orbit`, times in s since ``epoch``,
+    interpolated by ``method`` (default: the orbit's own ``interp_method``)."""
     shift = (epoch_ns(orbit.reference_epoch) - epoch_ns(epoch)) / 1e9
+    method = getattr(orbit, "interp_method", "hermite") if method is None else method
     return kernels().OrbitData(np.asarray(orbit.time, dtype=np.float64) + shift,
                                orbit.position, orbit.velocity, method)
 

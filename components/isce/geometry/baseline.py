@@ -89,7 +89,7 @@ def _interp(orbit, t, epoch, method):
 def baselines(reference_grid, reference_orbit, secondary_orbit, lines=None, pixels=None, *,
               secondary_grid=None, heights=0.0, reference_doppler=None, secondary_doppler=None,
               secondary_wavelength=None, secondary_look_side=None, remove_along_track=True,
-              orbit_method="hermite", threshold=1e-9, ellipsoid=None) -> Baseline:
+              orbit_method=None, threshold=1e-9, ellipsoid=None) -> Baseline:
     """Perpendicular and parallel baselines at reference pixels (see the module docstring).
 
     ``lines``, ``pixels``: reference radar indices (fractional allowed,

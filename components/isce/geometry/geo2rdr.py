@@ -56,7 +56,7 @@ def _ellipsoid(ellipsoid):
 
 def geo2rdr_points(llh, orbit, wavelength, look_side, *, doppler=None, epoch=None, t0=None,
                    threshold=1e-8, maxiter=50, delta_range=10.0, doppler_method=None,
-                   orbit_method="hermite", ellipsoid=None, threads=0):
+                   orbit_method=None, ellipsoid=None, threads=0):
     """geo2rdr of targets ``llh`` (..., 3): longitude, latitude [rad], height [m].
 
     ``doppler``: None (zero Doppler), Hz, or a model ``doppler.eval(t, R)``
@@ -87,7 +87,7 @@ def _default_threshold(grid, threshold):
 
 def geo2rdr_block(lon, lat, hgt, secondary_grid, orbit, doppler=None, *, first_line=0,
                   reference_grid=None, threshold=None, maxiter=50, delta_range=10.0,
-                  doppler_method=None, orbit_method="hermite", ellipsoid=None,
+                  doppler_method=None, orbit_method=None, ellipsoid=None,
                   mask_outside=False, threads=0):
     """Pixel offsets into ``secondary_grid`` of a block of targets.
 
@@ -140,7 +140,7 @@ def _topo_paths(topo):
 def geo2rdr_offsets(topo, secondary_grid, orbit, doppler=None, output_dir="offsets", *,
             reference_grid=None, dtype="FLOAT", block_lines=None, progress=None,
             threshold=None, maxiter=50, delta_range=10.0, doppler_method=None,
-            orbit_method="hermite", ellipsoid=None, mask_outside=False, threads=0):
+            orbit_method=None, ellipsoid=None, mask_outside=False, threads=0):
     """Write ``range.off`` and ``azimuth.off`` of ``secondary_grid`` for a topo run.
 
     ``topo``: the rdr2geo output folder (``lon.rdr lat.rdr z.rdr``) or the

@@ -318,7 +318,7 @@ class _Geometry:
     """geo2rdr of output blocks onto one radar grid (kernel arguments prepared once)."""
 
     def __init__(self, radar_grid, orbit, doppler=None, *, threshold=None, maxiter=50,
-                 orbit_method="hermite", ellipsoid=None, threads=0):
+                 orbit_method=None, ellipsoid=None, threads=0):
         if ellipsoid is None:
             ellipsoid = WGS84
         g = radar_grid
@@ -365,7 +365,7 @@ def _carrier(carrier_doppler, radar_grid, line, pixel):
 
 
 def geocode_coordinates(geogrid: GeoGrid, radar_grid, orbit, doppler=None, *, dem=None,
-                        rows=None, threshold=None, maxiter=50, orbit_method="hermite",
+                        rows=None, threshold=None, maxiter=50, orbit_method=None,
                         ellipsoid=None, threads=0):
     """Fractional radar (line, pixel) of the output pixels ``rows`` (slice, default all).
 
@@ -423,7 +423,7 @@ class _BandReader:
 
 def geocode_array(data, radar_grid, orbit, doppler=None, geogrid: GeoGrid = None, *, dem=None,
                   method=None, fill=None, carrier_doppler=None, input_nodata=None,
-                  threshold=None, maxiter=50, orbit_method="hermite", ellipsoid=None,
+                  threshold=None, maxiter=50, orbit_method=None, ellipsoid=None,
                   threads=0) -> np.ndarray:
     """Geocode an in-memory radar array ``data`` ((length, width) or (bands, length, width)).
 
@@ -537,7 +537,7 @@ def _output_path(path, output_dir, suffix=".geo"):
 def geocode(inputs, radar_grid, orbit, doppler=None, *, dem=None, snwe=None, posting=None,
             geogrid: GeoGrid | None = None, outputs=None, output_dir=None, method=None,
             fill=None, input_nodata=None, carrier_doppler=None, geotiff=True, block_lines=None,
-            progress=None, threshold=None, maxiter=50, orbit_method="hermite", ellipsoid=None,
+            progress=None, threshold=None, maxiter=50, orbit_method=None, ellipsoid=None,
             threads=0) -> dict:
     """Geocode radar rasters onto a lon/lat grid and write ``<name>.geo`` (+ ``.geo.tif``).
 

@@ -110,7 +110,7 @@ def _seconds(times, epoch):
 
 def rdr2geo_points(times, ranges, orbit, wavelength, look_side, *, doppler=None, heights=None,
                    dem=None, epoch=None, threshold=1e-8, maxiter=25, extraiter=10,
-                   secant=True, doppler_method=None, orbit_method="hermite", ellipsoid=None,
+                   secant=True, doppler_method=None, orbit_method=None, ellipsoid=None,
                    threads=0):
     """rdr2geo of independent points.
 
@@ -153,7 +153,7 @@ def _grid_lines(grid, lines):
 
 def rdr2geo_block(radar_grid, orbit, doppler=None, dem=None, *, lines=None, heights=None,
                   layers=None, threshold=1e-8, maxiter=25, extraiter=10, secant=True,
-                  doppler_method=None, orbit_method="hermite", ellipsoid=None, threads=0):
+                  doppler_method=None, orbit_method=None, ellipsoid=None, threads=0):
     """rdr2geo of the lines ``lines`` (slice; default all) of ``radar_grid``.
 
     ``dem``: DemGrid, ConstantDem, number or None (0 m); a path is loaded for
@@ -187,7 +187,7 @@ def rdr2geo_block(radar_grid, orbit, doppler=None, dem=None, *, lines=None, heig
 
 
 def radar_grid_bbox(radar_grid, orbit, doppler=None, *, lines=None, heights=(-500.0, 9000.0),
-                    margin=0.0, orbit_method="hermite"):
+                    margin=0.0, orbit_method=None):
     """(west, south, east, north) [deg] of a radar grid (or of its ``lines``).
 
     The perimeter pixels (every ~10th) are located on the surfaces h =
@@ -236,7 +236,7 @@ def _as_height_source(heights):
 
 def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, heights=None,
          products=tuple(TOPO_FILES), block_lines=None, progress=None, threshold=1e-8,
-         maxiter=25, extraiter=10, secant=True, doppler_method=None, orbit_method="hermite",
+         maxiter=25, extraiter=10, secant=True, doppler_method=None, orbit_method=None,
          ellipsoid=None, threads=0):
     """rdr2geo of a whole radar grid, written as ISCE rasters in ``output_dir``.
 

@@ -84,7 +84,7 @@ def release_memory(product: RawProduct) -> None:
 
 # ------------------------------------------------------------------ geometry
 def two_way_delay(orbit, target_xyz, t_tx, *, tol: float = 1e-16, maxiter: int = 10,
-                  orbit_method: str = "hermite", full_output: bool = False):
+                  orbit_method: str | None = None, full_output: bool = False):
     """Exact two-way delay [s] of a target fixed in ECEF for pulses transmitted at ``t_tx``.
 
     ``target_xyz`` (3,) or (..., 3) [m] broadcast with ``t_tx`` [s since
