@@ -7,10 +7,12 @@ benchmark imports them from here (benchmarks/_reference.py).
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,7 +22,15 @@ from hypothesis import strategies as st
 from isce.ext import load
 
 _core = load("_core")
-from isce.core.orbit import Orbit  # noqa: E402
+from isce.core.ellipsoid import WGS84  # noqa: E402
+from isce.core.orbit import (  # noqa: E402
+    VELOCITY_TOLERANCE,
+    Orbit,
+    choose_method,
+    method_from_text,
+    velocity_consistency,
+)
+from isce.geometry.rdr2geo import rdr2geo_points  # noqa: E402
 
 GM = 3.986004418e14  # m^3/s^2 (WGS84)
 
@@ -529,3 +539,96 @@ def test_orbit_carries_its_interpolation_method_to_interpolate_and_the_kernels()
     assert hermite != legendre
     with pytest.raises(ValueError, match="unknown orbit interpolation method 'spline'"):
         hermite.with_method("spline")
+
+
+# ----------------------------------------------------------------------------- choosing the method
+def _consistent(spacing=10.0, n=30, method="hermite"):
+    t = 1000.0 + spacing * np.arange(n)
+    pos, vel = kepler_circular(t)
+    return Orbit(t, pos, vel, "2021-04-01T05:26:00", interp_method=method)
+
+
+def _with_velocity_errors(orbit, size, rng, along_track=False):
+    """The orbit with velocity errors of magnitude ``size`` [m/s] (random directions, or along
+    the velocity with random signs)."""
+    if along_track:
+        d = orbit.velocity / np.linalg.norm(orbit.velocity, axis=1)[:, None]
+        d = d * rng.choice([-1.0, 1.0], size=(len(orbit), 1))
+    else:
+        d = rng.normal(size=orbit.velocity.shape)
+        d /= np.linalg.norm(d, axis=1)[:, None]
+    return replace(orbit, velocity=orbit.velocity + size * d)
+
+
+@pytest.mark.parametrize("spacing, tol", [(10.0, 1e-7), (60.0, 1e-5)])
+def test_positions_derivative_is_accurate_on_a_kepler_orbit(spacing, tol):
+    """The degree-8 fit of the positions differentiates a Keplerian orbit to far better than
+    the 1 mm/s tolerance (10-s vectors: ~1e-9 m/s; 60-s: ~3e-7 m/s)."""
+    assert velocity_consistency(_consistent(spacing)) < tol
+
+
+def test_velocity_consistency_measures_the_velocities_not_fits_them():
+    """Only the positions are differentiated: a known velocity error is measured as itself."""
+    orbit = _consistent()
+    err = np.zeros_like(orbit.velocity)
+    err[7] = [0.0, 0.02, 0.0]
+    assert velocity_consistency(replace(orbit, velocity=orbit.velocity + err)) == \
+        pytest.approx(0.02, abs=1e-6)
+
+
+def test_auto_picks_legendre_when_velocities_disagree_by_2_cm_per_s():
+    method, reason = choose_method(_with_velocity_errors(_consistent(), 0.02,
+                                                         np.random.default_rng(3)))
+    assert method == "legendre"
+    assert re.search(r"velocities up to 2\d\.?\d* mm/s from the positions' derivative", reason)
+
+
+@pytest.mark.parametrize("declared", ["hermite", "legendre"])
+def test_auto_keeps_the_readers_method_on_consistent_velocities(declared):
+    method, reason = choose_method(_consistent(method=declared))
+    assert method == declared and f"the reader's {declared}" in reason
+
+
+def test_auto_keeps_hermite_with_fewer_than_9_vectors():
+    """Legendre needs 9 vectors: with 8, Hermite is the only choice, and the reason says so."""
+    orbit = _with_velocity_errors(_consistent(n=8), 0.02, np.random.default_rng(4))
+    method, reason = choose_method(orbit)
+    assert method == "hermite" and "Legendre needs 9" in reason
+    with pytest.raises(ValueError, match="legendre interpolation needs at least 9"):
+        choose_method(orbit, "legendre")
+    assert choose_method(_consistent(n=8, method="legendre"))[0] == "hermite"
+
+
+def test_explicit_and_bad_settings():
+    orbit = _with_velocity_errors(_consistent(), 0.02, np.random.default_rng(5))
+    assert choose_method(orbit, "Hermite") == ("hermite", "as set")
+    assert choose_method(orbit, "legendre") == ("legendre", "as set")
+    with pytest.raises(ValueError, match="choose one of auto, hermite, legendre"):
+        choose_method(orbit, "spline")
+
+
+@pytest.mark.parametrize("text, method", [("Hermite", "hermite"), (" LEGENDRE ", "legendre"),
+                                          ("SCH", None), ("", None), (None, None)])
+def test_method_from_text(text, method):
+    assert method_from_text(text) == method
+
+
+def _ground_error(orbit, truth, method, rng):
+    """Largest distance [m] between rdr2geo on ``orbit`` by ``method`` and on the exact orbit."""
+    t = rng.uniform(orbit.time[3], orbit.time[-4], 200)
+    r = rng.uniform(8.0e5, 9.0e5, 200)
+    xyz = [WGS84.lon_lat_to_xyz(rdr2geo_points(t, r, o, 0.055, "right", orbit_method=m)[0])
+           for o, m in ((orbit, method), (truth, "hermite"))]
+    return float(np.max(np.linalg.norm(xyz[0] - xyz[1], axis=1)))
+
+
+def test_tolerance_keeps_hermite_within_the_geolocation_budget():
+    """Along-track velocity errors of VELOCITY_TOLERANCE move Hermite rdr2geo < 5 cm (here
+    ~3 mm); at 2 cm/s, Legendre (auto's choice then) lands closer than Hermite."""
+    rng = np.random.default_rng(6)
+    truth = _consistent()
+    at_tolerance = _with_velocity_errors(truth, VELOCITY_TOLERANCE, rng, along_track=True)
+    assert _ground_error(at_tolerance, truth, "hermite", rng) < 0.05
+    bad = _with_velocity_errors(truth, 0.02, rng, along_track=True)
+    assert choose_method(bad)[0] == "legendre"
+    assert _ground_error(bad, truth, "legendre", rng) < 0.5 * _ground_error(bad, truth, "hermite", rng)

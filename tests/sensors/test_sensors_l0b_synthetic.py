@@ -203,3 +203,12 @@ def test_sensor_component(tmp_path):
     reader.polarization = "XX"
     with pytest.raises(ConfigurationError, match="raw.POLARIZATION"):
         reader.parse()
+
+
+def test_orbit_interp_method_is_honoured(tmp_path):
+    """lowRateTelemetry/orbit/interpMethod sets the method the raw product's orbit uses."""
+    path = make_l0b(tmp_path / "a.h5")
+    assert read_nisar_l0b(path).orbit.interp_method == "hermite"   # none given
+    with h5py.File(path, "a") as f:
+        f[f"{ROOT}/lowRateTelemetry/orbit/interpMethod"] = np.bytes_("Legendre")
+    assert read_nisar_l0b(path).orbit.interp_method == "legendre"

@@ -289,3 +289,26 @@ def test_product_validation():
         p.read()
     with pytest.raises(ValueError):
         ImageSource("tiff", "x")
+
+
+def _set_interp_method(path, text):
+    with h5py.File(path, "a") as f:
+        f["science/LSAR/RSLC/metadata/orbit/interpMethod"] = np.bytes_(text)
+    return path
+
+
+@pytest.mark.parametrize("text, method", [("Legendre", "legendre"), ("HERMITE", "hermite"),
+                                          ("legendre", "legendre")])
+def test_orbit_interp_method_is_honoured(tmp_path, text, method):
+    """metadata/orbit/interpMethod (ISCE3 writes "Hermite" or "Legendre") sets the method the
+    product's orbit is interpolated with, and it survives the product's JSON round trip."""
+    product = read_nisar_slc(_set_interp_method(make_rslc(tmp_path / "a.h5"), text))
+    assert product.orbit.interp_method == method
+    assert SlcProduct.from_dict(product.to_dict()).orbit.interp_method == method
+
+
+def test_unknown_orbit_interp_method_keeps_hermite_with_a_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        product = read_nisar_slc(_set_interp_method(make_rslc(tmp_path / "a.h5"), "SCH"))
+    assert product.orbit.interp_method == "hermite"
+    assert "interpMethod 'sch' is not Hermite or Legendre" in caplog.text

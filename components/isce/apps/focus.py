@@ -32,6 +32,8 @@ from isce.framework import Application, ConfigurationError, InputError, Paramete
 from isce.io.sidecars import remove_sidecars
 from isce.sensors.raw import RawProduct
 
+from .products import ORBIT_INTERPOLATION, apply_orbit_interpolation
+
 WINDOWS = ("rect", "kaiser", "hamming")
 
 
@@ -114,6 +116,7 @@ def prepare(ctx):
         ctx.add_input(src)
     if raw.source is None:
         raise InputError(f"{p.raw}: the raw product has no echo data attached")
+    apply_orbit_interpolation(raw, p.orbit_interpolation, ctx.log, p.raw)
     ctx.state.raw = raw.to_dict()
     ctx.state.grid = _grid_overrides(p)
     ctx.log.info("%s: %d pulses x %d samples, PRF %.3f Hz, fs %.3f MHz, chirp %.2f MHz / %.2f us, "
@@ -267,6 +270,7 @@ class Focus(Application):
                   units="m", doc="Height of the surface the range histories are computed for."),
         Parameter("keep_range_compressed", public_name="keep range compressed", type=bool,
                   default=False, doc="Keep <output>.rc (range-compressed echoes)."),
+        ORBIT_INTERPOLATION,
     )
     steps = (
         Step("prepare", prepare, prepare.__doc__),

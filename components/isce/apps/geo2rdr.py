@@ -8,7 +8,7 @@ from isce.framework import Application, InputError, Parameter, Step
 from isce.geometry.geo2rdr import geo2rdr_offsets
 from isce.sensors.product import SlcProduct
 
-from .products import PRODUCT_SELECTION, load_product
+from .products import ORBIT_INTERPOLATION, PRODUCT_SELECTION, apply_orbit_interpolation, load_product
 
 TOPO_LAYERS = ("lon.rdr", "lat.rdr", "z.rdr")
 
@@ -18,6 +18,7 @@ def prepare(ctx):
     p = ctx.params
     product = load_product(p.product, p.polarization, p.frequency)
     ctx.add_input(p.product)
+    apply_orbit_interpolation(product, p.orbit_interpolation, ctx.log, p.product)
     for name in TOPO_LAYERS:
         path = Path(p.topo_dir) / name
         if not path.exists():
@@ -66,6 +67,7 @@ class Geo2rdr(Application):
         Parameter("reference", type="path", default=None,
                   doc="Reference product (its grid seeds the iterations; recommended)."),
         *PRODUCT_SELECTION,
+        ORBIT_INTERPOLATION,
     )
     steps = (
         Step("prepare", prepare, prepare.__doc__),

@@ -9,7 +9,7 @@ from isce.geometry.footprint import check_dem_coverage, scene_footprint
 from isce.geometry.geocode import geocode_product
 from isce.sensors.product import SlcProduct
 
-from .products import PRODUCT_SELECTION, load_product
+from .products import ORBIT_INTERPOLATION, PRODUCT_SELECTION, apply_orbit_interpolation, load_product
 
 
 def _looks(product_len: int, raster_len: int) -> int | None:
@@ -31,6 +31,7 @@ def prepare(ctx):
     p = ctx.params
     product = load_product(p.product, p.polarization, p.frequency)
     ctx.add_input(p.product)
+    apply_orbit_interpolation(product, p.orbit_interpolation, ctx.log, p.product)
     looks = None
     for path in p.inputs:
         if not Path(path).exists():
@@ -101,6 +102,7 @@ class Geocode(Application):
         Parameter("output_dir", public_name="output directory", type="path", default=".", intent="output",
                   doc="Folder for the .geo and .geo.tif files."),
         *PRODUCT_SELECTION,
+        ORBIT_INTERPOLATION,
     )
     steps = (
         Step("prepare", prepare, prepare.__doc__),

@@ -47,6 +47,7 @@ from isce.unwrap.registry import unwrap as run_unwrap
 
 from . import insar_settings
 from .insar_settings import MISREGISTRATION_PARAMETERS
+from .products import ORBIT_INTERPOLATION, apply_orbit_interpolation
 
 UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
 #: the run folder's product names (ISCE2 StripmapProc's), relative to the working directory
@@ -219,6 +220,8 @@ def preprocess(ctx):
             raise ConfigurationError(f"no sensor for the {role} date: set 'sensor name' "
                                      f"(or '{role} sensor name')", path=f"insar.{role}")
         products[role] = reader.parse()
+        apply_orbit_interpolation(products[role], ctx.params.orbit_interpolation, ctx.log,
+                                  f"{role} {_file(products[role])}")
     insar_settings.check_outputs(ctx.params)
     # a pair that cannot work is refused from the metadata, before any image is written
     check_tracks(products["reference"], products["secondary"])
@@ -586,6 +589,7 @@ class Insar(Application):
         Parameter("do_rubbersheeting_range", public_name="do rubbersheetingRange", type=bool,
                   default=False, doc="ISCE2's range rubber-sheeting: not available yet (False only)."),
         *MISREGISTRATION_PARAMETERS,
+        ORBIT_INTERPOLATION,
     )
     facilities = (
         Facility("reference", factory=make_sensor, args=("sensor_name", "reference_sensor"),
@@ -601,7 +605,8 @@ class Insar(Application):
     steps = (
         Step("startup", startup, startup.__doc__.splitlines()[0], uses=(),
              checks=LOGGED),
-        Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0], uses=SENSORS,
+        Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0],
+             uses=(*SENSORS, "orbit interpolation"),
              checks=("demFilename", *LOOKS, *BOXES, *MISREG_FIT)),
         Step("formslc", formslc, formslc.__doc__.splitlines()[0], uses=DATES, checks=LOOKS),
         Step("verifyDEM", verify_dem, verify_dem.__doc__.splitlines()[0], uses=("demFilename", "dem reference")),

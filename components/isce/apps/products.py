@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from isce.core.orbit import SETTINGS as ORBIT_SETTINGS
+from isce.core.orbit import choose_method
 from isce.framework import InputError, Parameter
 from isce.sensors.product_files import is_product_file, load_product  # noqa: F401 (re-exported)
 
@@ -11,6 +13,24 @@ PRODUCT_SELECTION = (
     Parameter("polarization", type=str, default="HH", doc="Polarization to read from an HDF5 product."),
     Parameter("frequency", type=str, default="A", doc="Frequency band (A or B) of an HDF5 product."),
 )
+
+#: The setting of every command that uses an orbit (applied once, where the product is read).
+ORBIT_INTERPOLATION = Parameter(
+    "orbit_interpolation", public_name="orbit interpolation", type=str, default="auto",
+    choices=ORBIT_SETTINGS,
+    doc="Orbit interpolation: hermite (positions and velocities), legendre (positions only) or "
+    "auto (the reader's method, Legendre when the velocities disagree with the positions).")
+
+
+def apply_orbit_interpolation(product, setting: str, log, label) -> None:
+    """Set ``product.orbit``'s method from the ``orbit interpolation`` setting; log (INFO) the
+    method, the orbit's source ``label`` and why (e.g. the measured velocity inconsistency)."""
+    try:
+        method, reason = choose_method(product.orbit, setting)
+    except ValueError as exc:   # e.g. legendre asked of fewer than 9 state vectors
+        raise InputError(f"{label}: orbit interpolation: {exc}") from None
+    product.orbit = product.orbit.with_method(method)
+    log.info("%s: orbit interpolation %s (%s)", label, method, reason)
 
 
 class ProductRows:

@@ -6,7 +6,7 @@ from isce.geometry.footprint import check_dem_coverage, scene_footprint
 from isce.geometry.rdr2geo import topo as run_topo
 from isce.sensors.product import SlcProduct
 
-from .products import PRODUCT_SELECTION, load_product
+from .products import ORBIT_INTERPOLATION, PRODUCT_SELECTION, apply_orbit_interpolation, load_product
 
 
 def prepare(ctx):
@@ -14,6 +14,7 @@ def prepare(ctx):
     p = ctx.params
     product = load_product(p.product, p.polarization, p.frequency)
     ctx.add_input(p.product)
+    apply_orbit_interpolation(product, p.orbit_interpolation, ctx.log, p.product)
     if p.dem:  # a DEM that does not cover the scene fails here, before the long step
         ctx.add_input(p.dem)
         footprint = scene_footprint(product.radar_grid, product.orbit, product.doppler)
@@ -61,6 +62,7 @@ class Topo(Application):
         Parameter("output_dir", public_name="output directory", type="path", default="geometry", intent="output",
                   doc="Folder for the geometry rasters."),
         *PRODUCT_SELECTION,
+        ORBIT_INTERPOLATION,
     )
     steps = (
         Step("prepare", prepare, prepare.__doc__),

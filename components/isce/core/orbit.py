@@ -37,10 +37,21 @@ from isce.ext import load
 
 from .threads import kernel_threads
 
-__all__ = ["Orbit", "METHODS", "DEFAULT_EXTRAPOLATION_MARGIN"]
+__all__ = ["Orbit", "METHODS", "DEFAULT_EXTRAPOLATION_MARGIN", "VELOCITY_TOLERANCE",
+           "velocity_consistency", "choose_method", "method_from_text"]
 
 #: interpolation method -> minimum number of state vectors
 METHODS = {"hermite": 4, "legendre": 9}
+#: the ``orbit interpolation`` setting's choices: a method, or ``auto`` (see choose_method)
+SETTINGS = ("auto", *METHODS)
+#: m/s: annotated velocities further than this from the positions' derivative make ``auto``
+#: interpolate the positions alone (Legendre). Hermite trusts the velocities: an error dv moves
+#: the zero-Doppler plane by R*dv/|v| (850 km * 1 mm/s / 7.6 km/s = 0.11 m at the slant range of
+#: a LEO SAR) and the interpolated position by about dv * spacing / 4 (2.5 mm for 10-s vectors).
+#: 1 mm/s keeps both below the 5-cm geolocation budget with margin for other errors; the
+#: Sentinel-1B 2021 annotation's 1-2 cm/s put rdr2geo 0.23 m off with Hermite. The measure
+#: itself (a degree-8 fit of 10-s or 60-s spaced positions) is good to ~0.1 mm/s.
+VELOCITY_TOLERANCE = 1e-3
 DEFAULT_EXTRAPOLATION_MARGIN = 0.1  # seconds
 
 _kernel = None
@@ -60,6 +71,13 @@ def _method_key(method) -> str:
         raise ValueError(f"unknown orbit interpolation method {method!r}; "
                          f"choose one of {sorted(METHODS)}")
     return key
+
+
+def method_from_text(text) -> str | None:
+    """The method an orbit file names (``"Hermite"``, ``"Legendre"``, any case), else None
+    (empty or another scheme, e.g. ISCE2's ``SCH``: the reader keeps its default)."""
+    key = str(text or "").strip().lower()
+    return key if key in METHODS else None
 
 
 def _as_epoch(value) -> np.datetime64:
@@ -276,3 +294,60 @@ class Orbit:
         return (f"Orbit({len(self)} state vectors, {self.start_time!r} .. {self.end_time!r} s "
                 f"since {self.reference_epoch}, margin {self.extrapolation_margin} s, "
                 f"{self.interp_method})")
+
+
+# ------------------------------------------------------------------ choosing the method
+def _position_derivative(orbit: Orbit) -> np.ndarray:
+    """d(position)/dt [m/s] at each state vector, from the positions alone: a least-squares
+    polynomial (degree <= 8, i.e. Lagrange through 9 vectors) of the 9 vectors around each."""
+    n = len(orbit)
+    width = min(9, n)
+    out = np.empty((n, 3))
+    for i in range(n):
+        lo = min(max(0, i - width // 2), n - width)
+        t = orbit.time[lo:lo + width]
+        for k in range(3):
+            fit = np.polynomial.Polynomial.fit(t, orbit.position[lo:lo + width, k], width - 1)
+            out[i, k] = fit.deriv()(orbit.time[i])
+    return out
+
+
+def velocity_consistency(orbit: Orbit) -> float:
+    """Largest |annotated velocity - d(position)/dt| over the state vectors [m/s], the
+    derivative from the positions alone (never from the velocities); needs 3 vectors."""
+    if len(orbit) < 3:
+        raise ValueError(f"checking velocities needs at least 3 state vectors, the orbit "
+                         f"has {len(orbit)}")
+    diff = orbit.velocity - _position_derivative(orbit)
+    return float(np.max(np.linalg.norm(diff, axis=1)))
+
+
+def choose_method(orbit: Orbit, setting: str = "auto") -> tuple[str, str]:
+    """``(method, reason)`` for the ``orbit interpolation`` setting: ``hermite`` or
+    ``legendre`` as asked; ``auto`` keeps the method the reader declared (the orbit's
+    ``interp_method``) unless the velocities disagree with the positions' derivative by more
+    than :data:`VELOCITY_TOLERANCE`, then Legendre (positions only; needs 9 vectors: with
+    fewer, Hermite is the only choice)."""
+    key = str(setting).strip().lower()
+    if key in METHODS:
+        if len(orbit) < METHODS[key]:
+            raise ValueError(f"{key} interpolation needs at least {METHODS[key]} state vectors, "
+                             f"the orbit has {len(orbit)}")
+        return key, "as set"
+    if key != "auto":
+        raise ValueError(f"unknown orbit interpolation {setting!r}; choose one of "
+                         f"{', '.join(SETTINGS)}")
+    declared = orbit.interp_method if len(orbit) >= METHODS[orbit.interp_method] else "hermite"
+    if len(orbit) < 3:
+        return declared, f"{len(orbit)} state vectors: velocities not checked"
+    dv = velocity_consistency(orbit)
+    measured = (f"velocities up to {dv * 1e3:.3g} mm/s from the positions' derivative "
+                f"(tolerance {VELOCITY_TOLERANCE * 1e3:g} mm/s)")
+    if dv <= VELOCITY_TOLERANCE:
+        return declared, f"{measured}: the reader's {orbit.interp_method}" + (
+            "" if declared == orbit.interp_method else f" needs {METHODS[orbit.interp_method]} "
+            f"vectors, the orbit has {len(orbit)}: hermite")
+    if len(orbit) < METHODS["legendre"]:
+        return "hermite", (f"{measured}, but only {len(orbit)} state vectors: Legendre "
+                           f"needs {METHODS['legendre']}")
+    return "legendre", f"{measured}: interpolating the positions alone"

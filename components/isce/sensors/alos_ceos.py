@@ -788,7 +788,8 @@ def _orbit(rec, epoch, path, dss):
     vel = np.array([[sv[k] for k in keys[3:]] for sv in svs], np.float64) / scale
     t = (midnight - epoch).total_seconds() + v["seconds_of_day"] + v["interval"] * np.arange(n)
     try:
-        return Orbit(t, pos, vel, epoch.to_datetime64()), epoch
+        # 60-s leader vectors with consistent velocities: Hermite, as ISCE2's ALOS reader
+        return Orbit(t, pos, vel, epoch.to_datetime64(), interp_method="hermite"), epoch
     except ValueError as exc:
         raise record_error(path, rec.sequence, rec.offset, "platform position",
                            f"invalid state vectors: {exc}") from None
@@ -920,7 +921,8 @@ def _merged_orbit(frames, offsets) -> Orbit:
             raise InputError(f"frames {', '.join(map(_name, frames))}: the leader files give "
                              f"different state vectors at {t[i]:.3f} s since "
                              f"{frames[0].orbit.reference_epoch}")
-    return Orbit(t[keep], pos[keep], vel[keep], frames[0].orbit.reference_epoch)
+    return Orbit(t[keep], pos[keep], vel[keep], frames[0].orbit.reference_epoch,
+                 interp_method=frames[0].orbit.interp_method)
 
 
 def concatenate_frames(frames) -> RawProduct:

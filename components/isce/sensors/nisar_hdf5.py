@@ -43,7 +43,7 @@ import numpy as np
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.doppler import zero_doppler
 from isce.core.lut import LUT2d
-from isce.core.orbit import Orbit
+from isce.core.orbit import Orbit, method_from_text
 from isce.core.radargrid import LookSide, RadarGrid
 from isce.core.time import DateTime
 from isce.framework.errors import ConfigurationError, InputError
@@ -349,7 +349,17 @@ def _read_orbit(p: Hdf5Product, root: str, epoch: DateTime):
         raise InputError(f"{p.path}: invalid orbit in {base}: {exc}") from None
     orbit_type = p.optional_text(f"{base}/orbitType")
     interp = p.optional_text(f"{base}/interpMethod").lower()
-    return orbit, orbit_type, interp
+    return _declared(p, base, orbit, interp), orbit_type, interp
+
+
+def _declared(p: Hdf5Product, base: str, orbit: Orbit, interp: str) -> Orbit:
+    """The orbit with the method its ``interpMethod`` names (ISCE3 writes "Hermite" or
+    "Legendre"); another or none keeps Hermite (the ``orbit interpolation`` setting decides)."""
+    method = method_from_text(interp)
+    if interp and method is None:
+        log.warning("%s: %s/interpMethod %r is not Hermite or Legendre: interpolating with "
+                    "Hermite", p.path, base, interp)
+    return orbit.with_method(method) if method else orbit
 
 
 def _read_doppler(p: Hdf5Product, root: str, freq: str, epoch: DateTime):

@@ -35,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 
 from isce.core.constants import SPEED_OF_LIGHT
-from isce.core.orbit import Orbit
+from isce.core.orbit import Orbit, method_from_text
 from isce.framework.errors import InputError
 
 from .base import Sensor
@@ -333,7 +333,8 @@ def _read_orbit(p: Hdf5Product, root, epoch):
         orbit = Orbit(t + shift, pos, vel, epoch.to_datetime64())
     except ValueError as exc:
         raise InputError(f"{p.path}: invalid orbit in {base}: {exc}") from None
-    return orbit, p.optional_text(f"{base}/orbitType")
+    method = method_from_text(p.optional_text(f"{base}/interpMethod"))  # ISCE3's Hermite/Legendre
+    return (orbit.with_method(method) if method else orbit), p.optional_text(f"{base}/orbitType")
 
 
 # ---------------------------------------------------------------------------- decoding
