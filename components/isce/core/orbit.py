@@ -15,7 +15,11 @@ at any times inside the span of the vectors with the compiled kernel
 
 An orbit carries the method suited to its state vectors (``interp_method``, set by the
 reader that knows whether its velocities can be trusted); :meth:`Orbit.interpolate` and the
-geometry kernels use it unless told otherwise.
+geometry kernels use it unless told otherwise. :func:`choose_method` applies the applications'
+``orbit interpolation`` setting: ``auto`` keeps the reader's method unless
+:func:`velocity_consistency` finds the velocities further than :data:`VELOCITY_TOLERANCE` from
+the derivative of the positions (then Legendre, which does not interpolate the positions with
+the velocities).
 
 Query times more than ``extrapolation_margin`` seconds (default 0.1 s)
 before the first or after the last vector are refused with a ``ValueError``.
