@@ -1,14 +1,15 @@
 """``orbit interpolation = auto`` on real orbits: the velocity inconsistency it measures and the
 method it picks. Measured: envisat.h5 0.35 mm/s (60-s vectors; its interpMethod says Hermite),
 winnipeg 3e-5 mm/s, San Andreas 1e-5 mm/s, Sentinel-1A 2020 IW1 0.02 mm/s, 2022 IW2 0.01 mm/s,
-all kept on Hermite (ISCE3's golden outputs were made with it); the 2021 Sentinel-1B IW1
-annotation 11 mm/s -> Legendre (Hermite puts its rdr2geo 0.23 m off ESA's grid)."""
+all kept on Hermite (ISCE3's golden outputs were made with it; REE: checked around its scene);
+the 2021 Sentinel-1B IW1 annotation 11 mm/s -> Legendre (Hermite puts its rdr2geo 0.23 m off ESA's grid)."""
 import xml.etree.ElementTree as ET
 import zipfile
 
 import numpy as np
 import pytest
 
+from isce.apps.products import orbit_span
 from isce.core.orbit import Orbit, choose_method, velocity_consistency
 from isce.sensors.product_files import load_product
 
@@ -25,6 +26,16 @@ def test_isce3_test_products_stay_on_hermite(shared_data, parts, below):
     assert velocity_consistency(orbit) < below
     method, reason = choose_method(orbit)
     assert method == "hermite" and "the reader's hermite" in reason
+
+
+def test_ree_orbit_is_checked_around_its_scene(shared_data):
+    """REE's 28 vectors drift from their velocities away from the scene (1.2 m/s at the ends)
+    while the ones interpolation uses there agree to 0.02 mm/s: auto keeps Hermite."""
+    product = load_product(shared_data("ree_point_target", "REE_RSLC_out17.h5"))
+    assert velocity_consistency(product.orbit) > 1.0
+    span = orbit_span(product)
+    assert velocity_consistency(product.orbit, span) < 1e-4
+    assert choose_method(product.orbit, "auto", span)[0] == "hermite"
 
 
 def _annotation_orbit(text: bytes) -> Orbit:

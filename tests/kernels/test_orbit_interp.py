@@ -632,3 +632,16 @@ def test_tolerance_keeps_hermite_within_the_geolocation_budget():
     bad = _with_velocity_errors(truth, 0.02, rng, along_track=True)
     assert choose_method(bad)[0] == "legendre"
     assert _ground_error(bad, truth, "legendre", rng) < 0.5 * _ground_error(bad, truth, "hermite", rng)
+
+
+def test_only_the_vectors_used_around_the_scene_are_checked():
+    """A bad velocity far from the scene's times does not change the method: Hermite uses the
+    vectors within two spacings of the times it is asked for."""
+    orbit = _consistent()
+    err = np.zeros_like(orbit.velocity)
+    err[2] = [0.0, 0.05, 0.0]                       # t = 1020 s
+    orbit = replace(orbit, velocity=orbit.velocity + err)
+    assert choose_method(orbit)[0] == "legendre"
+    assert choose_method(orbit, span=(1150.0, 1160.0))[0] == "hermite"
+    assert choose_method(orbit, span=(1030.0, 1040.0))[0] == "legendre"
+    assert velocity_consistency(orbit, (1150.0, 1160.0)) < 1e-7

@@ -22,11 +22,21 @@ ORBIT_INTERPOLATION = Parameter(
     "auto (the reader's method, Legendre when the velocities disagree with the positions).")
 
 
+def orbit_span(product) -> tuple[float, float]:
+    """First and last line's times of an SLC or raw product [s since its orbit's epoch]."""
+    grid = getattr(product, "radar_grid", None)
+    if grid is None:   # raw: pulse times are in seconds since the orbit's epoch
+        return float(product.pulse_time(0)), float(product.pulse_time(product.length - 1))
+    ends = (grid.sensing_start_datetime, grid.sensing_stop_datetime)
+    return tuple(float(product.orbit.seconds(t)) for t in ends)
+
+
 def apply_orbit_interpolation(product, setting: str, log, label) -> None:
     """Set ``product.orbit``'s method from the ``orbit interpolation`` setting; log (INFO) the
-    method, the orbit's source ``label`` and why (e.g. the measured velocity inconsistency)."""
+    method, the orbit's source ``label`` and why (e.g. the measured velocity inconsistency of
+    the state vectors around the scene)."""
     try:
-        method, reason = choose_method(product.orbit, setting)
+        method, reason = choose_method(product.orbit, setting, orbit_span(product))
     except ValueError as exc:   # e.g. legendre asked of fewer than 9 state vectors
         raise InputError(f"{label}: orbit interpolation: {exc}") from None
     product.orbit = product.orbit.with_method(method)

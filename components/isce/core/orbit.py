@@ -316,22 +316,35 @@ def _position_derivative(orbit: Orbit) -> np.ndarray:
     return out
 
 
-def velocity_consistency(orbit: Orbit) -> float:
-    """Largest |annotated velocity - d(position)/dt| over the state vectors [m/s], the
-    derivative from the positions alone (never from the velocities); needs 3 vectors."""
+def _used_vectors(orbit: Orbit, span) -> np.ndarray:
+    """Mask of the state vectors Hermite uses for times within ``span`` = (t0, t1) [s since
+    the orbit's epoch]: those within two vector spacings of it (all vectors for None, or
+    when none is that close)."""
+    if span is None:
+        return np.ones(len(orbit), bool)
+    reach = 2.0 * float(np.max(np.diff(orbit.time)))
+    used = (orbit.time >= min(span) - reach) & (orbit.time <= max(span) + reach)
+    return used if used.any() else np.ones(len(orbit), bool)
+
+
+def velocity_consistency(orbit: Orbit, span=None) -> float:
+    """Largest |annotated velocity - d(position)/dt| [m/s] over the state vectors (those used
+    for times within ``span`` = (t0, t1) s since the orbit's epoch, if given), the derivative
+    from the positions alone (never from the velocities); needs 3 vectors."""
     if len(orbit) < 3:
         raise ValueError(f"checking velocities needs at least 3 state vectors, the orbit "
                          f"has {len(orbit)}")
-    diff = orbit.velocity - _position_derivative(orbit)
+    diff = (orbit.velocity - _position_derivative(orbit))[_used_vectors(orbit, span)]
     return float(np.max(np.linalg.norm(diff, axis=1)))
 
 
-def choose_method(orbit: Orbit, setting: str = "auto") -> tuple[str, str]:
+def choose_method(orbit: Orbit, setting: str = "auto", span=None) -> tuple[str, str]:
     """``(method, reason)`` for the ``orbit interpolation`` setting: ``hermite`` or
     ``legendre`` as asked; ``auto`` keeps the method the reader declared (the orbit's
     ``interp_method``) unless the velocities disagree with the positions' derivative by more
     than :data:`VELOCITY_TOLERANCE`, then Legendre (positions only; needs 9 vectors: with
-    fewer, Hermite is the only choice)."""
+    fewer, Hermite is the only choice). ``span`` (t0, t1) [s since the orbit's epoch]: the
+    times the orbit will be interpolated at; only the vectors used there are checked."""
     key = str(setting).strip().lower()
     if key in METHODS:
         if len(orbit) < METHODS[key]:
@@ -344,7 +357,7 @@ def choose_method(orbit: Orbit, setting: str = "auto") -> tuple[str, str]:
     declared = orbit.interp_method if len(orbit) >= METHODS[orbit.interp_method] else "hermite"
     if len(orbit) < 3:
         return declared, f"{len(orbit)} state vectors: velocities not checked"
-    dv = velocity_consistency(orbit)
+    dv = velocity_consistency(orbit, span)
     measured = (f"velocities up to {dv * 1e3:.3g} mm/s from the positions' derivative "
                 f"(tolerance {VELOCITY_TOLERANCE * 1e3:g} mm/s)")
     if dv <= VELOCITY_TOLERANCE:
