@@ -66,6 +66,7 @@ from isce.framework.errors import ConfigurationError, InputError
 from isce.framework.parameter import Parameter
 
 from .base import Sensor
+from .sentinel1_eof import find_eof, read_eof
 from .product import SlcProduct
 
 __all__ = ["Sentinel1", "read_sentinel1", "read_sentinel1_bursts", "read_annotation_file", "Burst", "SafeArchive",
@@ -458,17 +459,20 @@ def read_annotation(path, swath=None, polarization="VV"):
     return safe, member, safe.xml(member)
 
 
-def read_sentinel1(path, swath=None, polarization="VV", *, orbit: Orbit | None = None) -> SlcProduct:
+def read_sentinel1(path, swath=None, polarization="VV", *, orbit_file=None,
+                   orbit_dir=None) -> SlcProduct:
     """Read the metadata of a Sentinel-1 SLC (SAFE folder or zip) into an SlcProduct.
 
-    ``orbit``: state vectors replacing the annotation's (an EOF file's). The image is
-    not attached here (see :class:`Sentinel1`).
+    ``orbit_file`` (an ESA ``.EOF``), or the file of ``orbit_dir`` covering the acquisition,
+    replaces the annotation's state vectors. The image is not attached here (see
+    :class:`Sentinel1`).
     """
     safe, member, ann = read_annotation(path, swath, polarization)
-    return product_from_annotation(ann, member, _platform(safe), orbit=orbit)
+    return product_from_annotation(ann, member, _platform(safe), orbit_file=orbit_file,
+                                   orbit_dir=orbit_dir)
 
 
-def read_annotation_file(path, *, orbit: Orbit | None = None) -> SlcProduct:
+def read_annotation_file(path, *, orbit_file=None) -> SlcProduct:
     """An SlcProduct from a lone product annotation XML (no SAFE around it), e.g. to
     check its geolocation grid; the platform is the annotation's missionId."""
     path = os.fspath(path)
@@ -480,11 +484,22 @@ def read_annotation_file(path, *, orbit: Orbit | None = None) -> SlcProduct:
     ann = parse_xml(data, f"{os.path.basename(path)} (in {os.path.dirname(path) or '.'})")
     mission = ann.text("adsHeader/missionId")
     return product_from_annotation(ann, os.path.basename(path),
-                                   f"Sentinel-1{mission[-1:]}", orbit=orbit)
+                                   f"Sentinel-1{mission[-1:]}", orbit_file=orbit_file)
+
+
+def _orbit(ann: Annotation, epoch: DateTime, mission: str, orbit_file, orbit_dir):
+    """The annotation's orbit, or an EOF file's (given, or found in ``orbit_dir``)."""
+    own = _annotation_orbit(ann, epoch)
+    if not orbit_file and not orbit_dir:
+        return own, None
+    info = "imageAnnotation/imageInformation"
+    start, stop = ann.time(f"{info}/productFirstLineUtcTime"), ann.time(f"{info}/productLastLineUtcTime")
+    path = os.fspath(orbit_file) if orbit_file else find_eof(orbit_dir, start, stop, mission)
+    return read_eof(path, epoch, start, stop, mission=mission), path
 
 
 def product_from_annotation(ann: "Annotation", member: str, platform: str, *,
-                            orbit: Orbit | None = None) -> SlcProduct:
+                            orbit_file=None, orbit_dir=None) -> SlcProduct:
     """The SlcProduct of a parsed product annotation (see the module docstring)."""
     facts = _facts(ann)
     first = ann.time("imageAnnotation/imageInformation/productFirstLineUtcTime")
@@ -492,12 +507,12 @@ def product_from_annotation(ann: "Annotation", member: str, platform: str, *,
     grid = _radar_grid(ann, epoch)
     dc = _polynomials(ann, "dopplerCentroid/dcEstimateList/dcEstimate",
                       ("dataDcPolynomial", "geometryDcPolynomial"), epoch)
-    own_orbit = _annotation_orbit(ann, epoch)
+    orbit, eof = _orbit(ann, epoch, facts["mission"], orbit_file, orbit_dir)
     facts.update(annotation=member, doppler_centroid=dc, azimuth_fm_rate=_fm_rates(ann, epoch),
                  number_of_bursts=len(ann.nodes("swathTiming/burstList/burst")),
-                 orbit_source="annotation" if orbit is None else "EOF")
+                 orbit_source="annotation" if eof is None else "EOF", orbit_file=eof)
     return SlcProduct(
-        radar_grid=grid, orbit=own_orbit if orbit is None else orbit,
+        radar_grid=grid, orbit=orbit,
         doppler=_doppler_table(dc, grid, ann.where),
         range_bandwidth=facts["range_bandwidth"], azimuth_bandwidth=facts["azimuth_bandwidth"],
         range_sampling_rate=facts["range_sampling_rate"], polarization=facts["polarization"],
@@ -552,11 +567,11 @@ class Sentinel1(Sensor):
     def read_product(self) -> SlcProduct:
         path = self.require("safe")
         self.validate()
-        for attr in ("orbit_file", "orbit_dir"):
-            if getattr(self, attr):
-                raise ConfigurationError(f"{self.parameter(attr).public_name}: EOF orbit files "
-                                         "are not read yet; leave it unset")
-        product = read_sentinel1(path, self.swath, self.polarization or "VV")
+        if self.orbit_file and self.orbit_dir:
+            raise ConfigurationError("ORBITFILE and ORBITDIR are both set: give one",
+                                     path=f"{self.config_path}.ORBITFILE")
+        product = read_sentinel1(path, self.swath, self.polarization or "VV",
+                                 orbit_file=self.orbit_file, orbit_dir=self.orbit_dir)
         if product.attributes["mode"] in TOPS_MODES:
             raise InputError(f"{path}: a {product.attributes['mode']} (TOPS) product: "
                              "TOPS (IW/EW) needs topsApp; insarApp reads stripmap (SM) SLCs")
