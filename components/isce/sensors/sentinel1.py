@@ -37,7 +37,15 @@ What is read from the product annotation (paths below ``/product``):
   Doppler table over (time, range); azimuth FM rate:
   ``generalAnnotation/azimuthFmRateList`` (same polynomial form) in ``attributes``;
 * IW/EW bursts: ``swathTiming/burstList/burst`` into :class:`Burst` (see
-  :func:`read_sentinel1_bursts`).
+  :func:`read_sentinel1_bursts`);
+* stripmap image: ``measurement/<annotation name>.tiff``, one band of complex int16, read
+  window by window through GDAL (rasterio; ``/vsizip/`` inside a zip): its size is checked
+  against the annotation at parse time, an empty (0-byte) file is refused;
+* an ESA ``.EOF`` orbit (``ORBITFILE``, or the covering one of ``ORBITDIR``) replaces the
+  annotation's state vectors (:mod:`isce.sensors.sentinel1_eof`).
+
+IW/EW (TOPS) products are parsed (metadata, bursts) but the ``SENTINEL1`` component refuses
+them in one line: "TOPS (IW/EW) needs topsApp" (insarApp is stripmap).
 
 The Doppler and FM-rate polynomials and the product facts are kept in
 ``product.attributes``. Every time is read with nanosecond precision
@@ -67,7 +75,7 @@ from isce.framework.parameter import Parameter
 
 from .base import Sensor
 from .sentinel1_eof import find_eof, read_eof
-from .product import SlcProduct
+from .product import ImageSource, SlcProduct, rasterio_module
 
 __all__ = ["Sentinel1", "read_sentinel1", "read_sentinel1_bursts", "read_annotation_file", "Burst", "SafeArchive",
            "Annotation", "TOPS_MODES", "ORBIT_INTERPOLATION"]
@@ -149,6 +157,13 @@ class SafeArchive:
         except (zipfile.BadZipFile, OSError, KeyError, EOFError, zlib.error) as exc:
             raise InputError(f"{self.where(member)}: cannot read (truncated or corrupt archive?): "
                              f"{exc}") from None
+
+    def size(self, member: str) -> int:
+        """Bytes of ``member`` (uncompressed)."""
+        if self._zip_prefix is None:
+            return os.path.getsize(os.path.join(self.path, member))
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.getinfo(self._zip_prefix + member).file_size
 
     def xml(self, member: str) -> "Annotation":
         """``member`` parsed as XML (InputError naming it and the parser's line when broken)."""
@@ -468,8 +483,33 @@ def read_sentinel1(path, swath=None, polarization="VV", *, orbit_file=None,
     :class:`Sentinel1`).
     """
     safe, member, ann = read_annotation(path, swath, polarization)
-    return product_from_annotation(ann, member, _platform(safe), orbit_file=orbit_file,
-                                   orbit_dir=orbit_dir)
+    product = product_from_annotation(ann, member, _platform(safe), orbit_file=orbit_file,
+                                      orbit_dir=orbit_dir)
+    if product.attributes["mode"] not in TOPS_MODES:      # IW/EW images are burst-wise
+        product.source = _measurement(safe, member, product.shape)
+    return product
+
+
+def _measurement(safe: SafeArchive, annotation: str, shape: tuple) -> ImageSource:
+    """The measurement GeoTIFF of an annotation (read through GDAL); InputError naming it
+    when it is missing, empty, unreadable or not ``shape`` (lines, samples)."""
+    member = "measurement/" + annotation.rsplit("/", 1)[-1][:-len(".xml")] + ".tiff"
+    if member not in safe.members:
+        raise InputError(f"{safe.where(member)}: missing measurement image of {annotation}")
+    if safe.size(member) == 0:
+        raise InputError(f"{safe.where(member)}: the measurement image is empty (0 bytes)")
+    source = ImageSource("gdal", safe.local_path(member))
+    rasterio = rasterio_module()
+    try:
+        with rasterio.open(source.path) as ds:
+            found = (ds.height, ds.width, ds.count, ds.dtypes[0])
+    except rasterio.errors.RasterioError as exc:
+        raise InputError(f"{safe.where(member)}: not a readable GeoTIFF: {exc}") from None
+    if found[:2] != tuple(shape) or found[2] != 1 or not found[3].startswith("complex"):
+        raise InputError(f"{safe.where(member)}: image is {found[0]} x {found[1]} lines x "
+                         f"samples, {found[2]} band(s) of {found[3]}; the annotation says "
+                         f"{shape[0]} x {shape[1]}, 1 band of complex int16")
+    return source
 
 
 def read_annotation_file(path, *, orbit_file=None) -> SlcProduct:
