@@ -9,6 +9,7 @@ import pytest
 from lxml import etree
 
 import isce.sensors
+from isce_commands import run_command
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.ellipsoid import WGS84, ecef_to_enu
 from isce.core.time import DateTime
@@ -161,6 +162,21 @@ def test_component_refuses_tops_and_checks_settings(shared_data):
     reader.swath = "S7"
     with pytest.raises(ConfigurationError, match="SWATH"):
         reader.parse()
+
+
+def test_insarapp_refuses_an_iw_product_in_one_line(shared_data, tmp_path):
+    safe = shared_data("sentinel1", ZIP_2022)
+    dates = "".join(f'<component name="{d}"><property name="SAFE">{safe}</property>'
+                    f'<property name="SWATH">IW2</property></component>'
+                    for d in ("reference", "secondary"))
+    (tmp_path / "insarApp.xml").write_text(
+        '<insarApp><component name="insar"><property name="Sensor Name">SENTINEL1</property>'
+        f"{dates}</component></insarApp>")
+    proc = run_command("insarApp.py", "insarApp.xml", cwd=tmp_path)
+    errors = [line for line in proc.stderr.splitlines() if "error" in line]
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(errors) == 1 and "TOPS (IW/EW) needs topsApp" in errors[0], proc.stderr
+    assert not (tmp_path / "reference").exists()
 
 
 def test_truncated_zip_names_the_file(shared_data, tmp_path):

@@ -613,6 +613,6 @@ class Sentinel1(Sensor):
         product = read_sentinel1(path, self.swath, self.polarization or "VV",
                                  orbit_file=self.orbit_file, orbit_dir=self.orbit_dir)
         if product.attributes["mode"] in TOPS_MODES:
-            raise InputError(f"{path}: a {product.attributes['mode']} (TOPS) product: "
+            raise InputError(f"{path}: an {product.attributes['mode']} (TOPS) product: "
                              "TOPS (IW/EW) needs topsApp; insarApp reads stripmap (SM) SLCs")
         return product
