@@ -16,7 +16,7 @@ from isce.core.time import DateTime
 from isce.framework.errors import ConfigurationError, InputError
 from isce.geometry.geo2rdr import geo2rdr_points
 from isce.geometry.rdr2geo import rdr2geo_points
-from isce.sensors.sentinel1 import (read_annotation, read_annotation_file, read_sentinel1,
+from isce.sensors.sentinel1 import (doppler_centroid, read_annotation, read_annotation_file, read_sentinel1,
                                     read_sentinel1_bursts)
 
 ZIP_2020 = "S1A_IW_SLC__1SDV_20200511T135117_20200511T135144_032518_03C421_7768.zip"
@@ -124,12 +124,13 @@ def test_sentinel1_reads_the_annotation(shared_data):
     assert product.attributes["mode"] == "IW" and product.attributes["swath"] == "IW2"
     assert product.range_sampling_rate == pytest.approx(
         float(root.findtext("generalAnnotation/productInformation/rangeSamplingRate")))
-    # the Doppler table reproduces the data polynomial of an estimate at its time
+    # zero-Doppler geometry; the data centroid table reproduces an estimate at its time
+    assert product.is_zero_doppler
     est = product.attributes["doppler_centroid"][3]
     r = product.radar_grid.starting_range + 1000 * product.radar_grid.range_pixel_spacing
     tau_r = 2 * r / SPEED_OF_LIGHT - est["t0"]
     want = sum(c * tau_r ** k for k, c in enumerate(est["dataDcPolynomial"]))
-    assert product.doppler.eval(est["azimuth_time"], r) == pytest.approx(want, abs=0.05)
+    assert doppler_centroid(product).eval(est["azimuth_time"], r) == pytest.approx(want, abs=0.05)
     assert len(product.attributes["azimuth_fm_rate"]) == \
         int(root.find("generalAnnotation/azimuthFmRateList").get("count"))
 

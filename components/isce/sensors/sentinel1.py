@@ -33,9 +33,12 @@ What is read from the product annotation (paths below ``/product``):
   0.23 m from ESA's geolocation grid);
 * Doppler centroid: ``dopplerCentroid/dcEstimateList/dcEstimate`` (``azimuthTime``,
   ``t0`` [s two-way], ``dataDcPolynomial`` and ``geometryDcPolynomial``: f [Hz] =
-  Σ c_k (τ − t0)^k with τ the two-way slant-range time), sampled into the product's
-  Doppler table over (time, range); azimuth FM rate:
-  ``generalAnnotation/azimuthFmRateList`` (same polynomial form) in ``attributes``;
+  Σ c_k (τ − t0)^k with τ the two-way slant-range time) kept in ``attributes`` with the
+  azimuth FM rates ``generalAnnotation/azimuthFmRateList`` (same polynomial form);
+  :func:`doppler_centroid` samples the data centroid into a (time, range) table. The
+  product's ``doppler`` (the geometry the chain's topo/geo2rdr use) is zero: S1 SLCs are
+  focused to zero Doppler, as ESA's geolocation grid (as ISCE2's stripmapApp, which
+  keeps the data centroid for processing only);
 * IW/EW bursts: ``swathTiming/burstList/burst`` into :class:`Burst` (see
   :func:`read_sentinel1_bursts`);
 * stripmap image: ``measurement/<annotation name>.tiff``, one band of complex int16, read
@@ -66,6 +69,7 @@ import numpy as np
 from lxml import etree
 
 from isce.core.constants import SPEED_OF_LIGHT
+from isce.core.doppler import zero_doppler
 from isce.core.lut import LUT2d
 from isce.core.orbit import Orbit
 from isce.core.radargrid import RadarGrid
@@ -77,7 +81,8 @@ from .base import Sensor
 from .sentinel1_eof import find_eof, read_eof
 from .product import ImageSource, SlcProduct, rasterio_module
 
-__all__ = ["Sentinel1", "read_sentinel1", "read_sentinel1_bursts", "read_annotation_file", "Burst", "SafeArchive",
+__all__ = ["Sentinel1", "read_sentinel1", "read_sentinel1_bursts", "read_annotation_file", "Burst",
+           "doppler_centroid", "SafeArchive",
            "Annotation", "TOPS_MODES", "ORBIT_INTERPOLATION"]
 
 log = logging.getLogger("isce.sensors.sentinel1")
@@ -409,6 +414,14 @@ def eval_polynomial(entry: dict, name: str, slant_range) -> np.ndarray:
     return np.polynomial.polynomial.polyval(tau - entry["t0"], entry[name])
 
 
+def doppler_centroid(product: SlcProduct) -> LUT2d:
+    """The data Doppler centroid [Hz] of a Sentinel-1 product (its annotation's
+    ``dataDcPolynomial`` estimates) as a table over (time [s since the product's epoch],
+    slant range [m]), clamped outside the estimates."""
+    return _doppler_table(product.attributes["doppler_centroid"], product.radar_grid,
+                          product.attributes.get("annotation", "product"))
+
+
 def _doppler_table(estimates: list, grid: RadarGrid, where: str):
     """The data Doppler centroid sampled on (estimate time, range) (clamped outside)."""
     if not estimates:
@@ -535,7 +548,10 @@ def _orbit(ann: Annotation, epoch: DateTime, mission: str, orbit_file, orbit_dir
     info = "imageAnnotation/imageInformation"
     start, stop = ann.time(f"{info}/productFirstLineUtcTime"), ann.time(f"{info}/productLastLineUtcTime")
     path = os.fspath(orbit_file) if orbit_file else find_eof(orbit_dir, start, stop, mission)
-    return read_eof(path, epoch, start, stop, mission=mission), path
+    orbit = read_eof(path, epoch, start, stop, mission=mission)
+    log.info("%s: orbit from %s (%d state vectors, %s interpolation)", ann.where, path,
+             len(orbit), orbit.interp_method)
+    return orbit, path
 
 
 def product_from_annotation(ann: "Annotation", member: str, platform: str, *,
@@ -547,13 +563,14 @@ def product_from_annotation(ann: "Annotation", member: str, platform: str, *,
     grid = _radar_grid(ann, epoch)
     dc = _polynomials(ann, "dopplerCentroid/dcEstimateList/dcEstimate",
                       ("dataDcPolynomial", "geometryDcPolynomial"), epoch)
+    _doppler_table(dc, grid, ann.where)                # the estimates are usable
     orbit, eof = _orbit(ann, epoch, facts["mission"], orbit_file, orbit_dir)
     facts.update(annotation=member, doppler_centroid=dc, azimuth_fm_rate=_fm_rates(ann, epoch),
                  number_of_bursts=len(ann.nodes("swathTiming/burstList/burst")),
                  orbit_source="annotation" if eof is None else "EOF", orbit_file=eof)
     return SlcProduct(
         radar_grid=grid, orbit=orbit,
-        doppler=_doppler_table(dc, grid, ann.where),
+        doppler=zero_doppler(),                     # zero-Doppler focused (see above)
         range_bandwidth=facts["range_bandwidth"], azimuth_bandwidth=facts["azimuth_bandwidth"],
         range_sampling_rate=facts["range_sampling_rate"], polarization=facts["polarization"],
         platform=platform, mission="Sentinel-1", orbit_type=facts["orbit_source"],
