@@ -60,6 +60,7 @@ register("NISAR_SLC", ".nisar_hdf5:NisarSlc", aliases=("NISAR_RSLC",))
 register("ALOS", ".alos_ceos:Alos")
 register("NISAR_L0B", ".nisar_l0b:NisarL0b")
 register("ISCE_SLC", ".isce_slc:IsceSlc")
+register("SENTINEL1", ".sentinel1:Sentinel1")
 
 
 def sensor_class(sensor_name: str):
