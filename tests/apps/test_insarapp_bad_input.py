@@ -20,6 +20,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from small_alos import make_alos
 from insar_runs import STEPS, run, completed_steps, announced_steps, left_products
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,39 +38,6 @@ def sanandreas(shared_data):
     return shared_data("sanandreas")
 
 
-def make_alos(folder, name, *, ascending, side):
-    """ALOS PALSAR level-1.0 IMG/LED files of noise echoes whose geometry is real: an ALOS
-    orbit seeing (LAT, LON) at mid-swath, ascending or descending, right or left looking."""
-    import isce.io
-    from isce.core.constants import SPEED_OF_LIGHT
-    from isce.core.ellipsoid import WGS84
-    from isce.simulate.alos_ceos import write_ceos
-    from isce.sensors.raw import RawProduct, RawSource
-    from isce.simulate.orbit import orbit_over
-    from isce.simulate.radar import alos_palsar_fbs
-
-    radar = alos_palsar_fbs()
-    orbit, t_zd = orbit_over(LAT, LON, radar.look_angle, side, radar.altitude, radar.inclination,
-                             time="2009-06-01T06:00:00", ascending=ascending, duration_s=20.0,
-                             spacing_s=1.0)
-    target = WGS84.lon_lat_to_xyz(np.array([np.radians(LON), np.radians(LAT), 0.0]))
-    dr = SPEED_OF_LIGHT / (2 * radar.range_sampling_rate)
-    r0 = float(np.linalg.norm(target - orbit.interpolate(t_zd)[0])) - SAMPLES / 2 * dr
-    rng = np.random.default_rng(len(name))
-    echo = folder / f"{name}.echo"
-    isce.io.write(str(echo), (4 * (rng.standard_normal((LINES, SAMPLES))
-                                   + 1j * rng.standard_normal((LINES, SAMPLES)))).astype(np.complex64))
-    raw = RawProduct(orbit=orbit, sensing_start=t_zd - LINES / 2 / radar.prf, prf=radar.prf,
-                     starting_range=r0, range_sampling_rate=radar.range_sampling_rate,
-                     length=LINES, width=SAMPLES, wavelength=radar.wavelength, look_side=side,
-                     chirp_slope=radar.chirp_slope, pulse_length=radar.pulse_length,
-                     source=RawSource("raster", str(echo)), antenna_length=radar.antenna_length,
-                     platform="ALOS", mission="ALOS", polarization="HH")
-    img, led = folder / f"IMG-HH-ALPSRP{name.upper()}-H1.0__A", folder / f"LED-ALPSRP{name.upper()}-H1.0__A"
-    write_ceos(raw, img, led)
-    return img, led
-
-
 @pytest.fixture(scope="module")
 def alos(tmp_path_factory):
     """{name: (IMG, LED)} of the synthetic scenes, plus DEMs: 'dem_far' 1 deg north of the
@@ -77,7 +45,8 @@ def alos(tmp_path_factory):
     from isce.simulate.targets import synthetic_dem
 
     folder = tmp_path_factory.mktemp("alos")
-    files = {name: make_alos(folder, name, ascending=asc, side=side) for name, asc, side in SCENES}
+    files = {name: make_alos(folder, name, lines=LINES, samples=SAMPLES, ascending=asc, side=side,
+                                  lat=LAT, lon=LON) for name, asc, side in SCENES}
     files["dem_far"] = synthetic_dem(folder / "far.dem", (LAT + 1.0, LAT + 1.1),
                                      (LON - 0.05, LON + 0.05), posting_deg=0.001)
     files["dem_good"] = synthetic_dem(folder / "good.dem", (LAT - 0.05, LAT + 0.05),

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from insar_runs import run, completed_steps, left_products
 from isce_commands import run_command
+from small_alos import make_alos
 
 IMAGE = "/science/LSAR/SLC/swaths/frequencyA/HH"
 SLANT_RANGE = "/science/LSAR/SLC/swaths/frequencyA/slantRange"
@@ -315,36 +316,7 @@ def test_dem_gdal_cannot_read_is_an_input_error(sanandreas, tmp_path):
 # ----------------------------------------------------------------------------- ALOS IMG/LED
 def alos_scene(folder, name, time):
     """A short ALOS level-1.0 IMG/LED pair of noise echoes at ``time`` (1000 pulses)."""
-    import isce.io
-    from isce.core.constants import SPEED_OF_LIGHT
-    from isce.core.ellipsoid import WGS84
-    from isce.simulate.alos_ceos import write_ceos
-    from isce.sensors.raw import RawProduct, RawSource
-    from isce.simulate.orbit import orbit_over
-    from isce.simulate.radar import alos_palsar_fbs
-
-    lat, lon, lines, samples = 34.5, -116.5, 1000, 256
-    radar = alos_palsar_fbs()
-    orbit, t_zd = orbit_over(lat, lon, radar.look_angle, "right", radar.altitude,
-                             radar.inclination, time=time, ascending=True, duration_s=20.0,
-                             spacing_s=1.0)
-    target = WGS84.lon_lat_to_xyz(np.array([np.radians(lon), np.radians(lat), 0.0]))
-    dr = SPEED_OF_LIGHT / (2 * radar.range_sampling_rate)
-    r0 = float(np.linalg.norm(target - orbit.interpolate(t_zd)[0])) - samples / 2 * dr
-    rng = np.random.default_rng(len(name))
-    echo = folder / f"{name}.echo"
-    isce.io.write(str(echo), (4 * (rng.standard_normal((lines, samples))
-                                   + 1j * rng.standard_normal((lines, samples)))).astype(np.complex64))
-    raw = RawProduct(orbit=orbit, sensing_start=t_zd - lines / 2 / radar.prf, prf=radar.prf,
-                     starting_range=r0, range_sampling_rate=radar.range_sampling_rate,
-                     length=lines, width=samples, wavelength=radar.wavelength, look_side="right",
-                     chirp_slope=radar.chirp_slope, pulse_length=radar.pulse_length,
-                     source=RawSource("raster", str(echo)), antenna_length=radar.antenna_length,
-                     platform="ALOS", mission="ALOS", polarization="HH")
-    img = folder / f"IMG-HH-ALPSRP{name.upper()}-H1.0__A"
-    led = folder / f"LED-ALPSRP{name.upper()}-H1.0__A"
-    write_ceos(raw, img, led)
-    return img, led
+    return make_alos(folder, name, lines=1000, samples=256, time=time)
 
 
 def test_alos_image_with_another_scenes_leader_is_refused(tmp_path):
