@@ -2,6 +2,7 @@
 under which a test whose data are missing fails instead of skipping. Each case runs pytest
 in a subprocess on a small test file beside a copy of tests/conftest.py."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -80,7 +81,9 @@ def test_the_default_data_folder_is_beside_the_repository(tmp_path):
 
 
 #: ways a test file could build its own path to the data
-OWN_DATA_PATHS = ('"shared"', "'shared'", "parents[2].parent", "REPO.parent", "/work/")
+OWN_DATA_PATHS = ('"shared"', "'shared'", "parents[2].parent", "REPO.parent")
+#: a string literal starting with a machine's home or work folder (an absolute data path)
+ABSOLUTE_PATH = re.compile(r"""["']/(?:work|home|Users|mnt|scratch|data/shared)/""")
 
 
 def test_no_other_data_path_in_the_tests():
@@ -91,6 +94,7 @@ def test_no_other_data_path_in_the_tests():
         if path.parent == here and path.name in ("conftest.py", Path(__file__).name):
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
-            if any(word in line.split("#", 1)[0] for word in OWN_DATA_PATHS):
+            code = line.split("#", 1)[0]
+            if any(word in code for word in OWN_DATA_PATHS) or ABSOLUTE_PATH.search(code):
                 offenders.append(f"{path.relative_to(here)}:{number}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
