@@ -46,7 +46,7 @@ from isce.unwrap.ambiguity import transfer_cycles_raster
 from isce.unwrap.registry import unwrap as run_unwrap
 
 from . import insar_settings
-from .insar_settings import MISREGISTRATION_PARAMETERS
+from .insar_settings import MISREGISTRATION_PARAMETERS, product_file
 from .products import ORBIT_INTERPOLATION, apply_orbit_interpolation
 
 UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
@@ -68,15 +68,9 @@ def _slc(ctx, role):
 
 
 def _looks(ctx):
-    """(azimuth, range) looks: as set, or from ``posting`` [m] on the reference scene."""
-    state = ctx.state
-    if "reference" in (getattr(state, "slc", None) or {}):
-        product = SlcProduct.from_dict(state.slc["reference"])
-    elif "reference" in (getattr(state, "raw", None) or {}):
-        product = RawProduct.from_dict(state.raw["reference"])
-    else:
-        product = None
-    return insar_settings.effective_looks(ctx.params, product)
+    """(azimuth, range) looks: as set, or from ``posting`` [m] on the focused reference scene
+    (the steps that ask come after formslc)."""
+    return insar_settings.effective_looks(ctx.params, _slc(ctx, "reference"))
 
 
 def _heading(product) -> float:
@@ -90,14 +84,8 @@ def _heading(product) -> float:
     return float(np.degrees(np.arctan2(e, n)))
 
 
-def _file(product) -> str:
-    """The file a product was read from, for messages (raw: the echo file; SLC: the image)."""
-    source = getattr(product, "source", None)
-    return str(getattr(source, "path", None) or "?")
-
-
 def _pair(ref, sec) -> str:
-    return f"reference {_file(ref)}, secondary {_file(sec)}"
+    return f"reference {product_file(ref)}, secondary {product_file(sec)}"
 
 
 def check_tracks(ref, sec) -> None:
@@ -165,7 +153,7 @@ def check_aperture(product, role) -> None:
     need = required_pulses(product)
     if product.length < need:
         prf = float(product.prf)
-        raise InputError(f"{_file(product)}: the {role} raw data have {product.length} pulses "
+        raise InputError(f"{product_file(product)}: the {role} raw data have {product.length} pulses "
                          f"({product.length / prf:.3f} s at PRF {prf:.1f} Hz), shorter than the "
                          f"synthetic aperture: focusing needs at least {need} pulses "
                          f"({need / prf:.3f} s)")
@@ -221,7 +209,7 @@ def preprocess(ctx):
                                      f"(or '{role} sensor name')", path=f"insar.{role}")
         products[role] = reader.parse()
         apply_orbit_interpolation(products[role], ctx.params.orbit_interpolation, ctx.log,
-                                  f"{role} {_file(products[role])}")
+                                  f"{role} {product_file(products[role])}")
     insar_settings.check_outputs(ctx.params)
     # a pair that cannot work is refused from the metadata, before any image is written
     check_tracks(products["reference"], products["secondary"])

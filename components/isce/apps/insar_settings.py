@@ -345,7 +345,7 @@ def check_looks_fit(app, product) -> None:
     lines, pixels = image_size_bound(product)
     if pixels < 1:   # a data problem, whatever the looks
         chirp = int(round(product.pulse_length * product.range_sampling_rate))
-        raise InputError(f"{_file(product)}: the raw data have {product.width} samples per line, "
+        raise InputError(f"{product_file(product)}: the raw data have {product.width} samples per line, "
                          f"fewer than the {chirp} samples of the chirp: range compression "
                          "leaves no pixel")
     az, rg = effective_looks(app, product)
@@ -358,11 +358,12 @@ def check_looks_fit(app, product) -> None:
             setting, origin = (attr, "") if given else \
                 ("posting", f" in {axis} (from posting {app.posting:g} m)")
             raise _error(app, setting, f"{looks} looks{origin} but the reference {what} "
-                         f"{_file(product)} {at_most} {size} {axis}: the interferogram would be "
+                         f"{product_file(product)} {at_most} {size} {axis}: the interferogram would be "
                          "empty")
 
 
-def _file(product) -> str:
+def product_file(product) -> str:
+    """The file a product was read from, for messages (raw: the echo file; SLC: the image)."""
     source = getattr(product, "source", None)
     return str(getattr(source, "path", None) or "?")
 
@@ -393,7 +394,7 @@ def check_boxes_on_scene(app, product) -> None:
     for attr, (s, n, w, e) in boxes:
         if n < south or s > north or not _lon_overlap(w, e, west, east):
             raise _error(app, attr, f"S, N, W, E = {s:g}, {n:g}, {w:g}, {e:g} misses the reference "
-                         f"scene {_file(product)} (S, N, W, E = {south:.4f}, {north:.4f}, "
+                         f"scene {product_file(product)} (S, N, W, E = {south:.4f}, {north:.4f}, "
                          f"{west:.4f}, {east:.4f} deg): nothing to geocode")
 
 
@@ -419,7 +420,7 @@ def check_misregistration_fits(app, product) -> None:
             attr = w_attr if app.source_of(w_attr) != "default" else s_attr
             raise _error(app, attr, f"a {win}-pixel window with a {search}-pixel search each side "
                          f"needs {win + 2 * search} {what}, but the reference image "
-                         f"{_file(product)} has {'at most ' if isinstance(product, RawProduct) else ''}"
+                         f"{product_file(product)} has {'at most ' if isinstance(product, RawProduct) else ''}"
                          f"{n} {what}: no misregistration window would fit")
 
 

@@ -84,6 +84,13 @@ def method_from_text(text) -> str | None:
     return key if key in METHODS else None
 
 
+def _require_vectors(orbit, key: str) -> None:
+    """ValueError when ``orbit`` has fewer state vectors than method ``key`` needs."""
+    if len(orbit) < METHODS[key]:
+        raise ValueError(f"{key} interpolation needs at least {METHODS[key]} state vectors, "
+                         f"the orbit has {len(orbit)}")
+
+
 def _as_epoch(value) -> np.datetime64:
     """numpy.datetime64[ns] from datetime64, datetime, ISO text or DateTime-like."""
     if hasattr(value, "to_datetime64") and not isinstance(value, np.datetime64):
@@ -212,9 +219,7 @@ class Orbit:
         or a query time outside ``[start_time - margin, end_time + margin]``.
         """
         key = self.interp_method if method is None else _method_key(method)
-        if len(self) < METHODS[key]:
-            raise ValueError(f"{key} interpolation needs at least {METHODS[key]} state "
-                             f"vectors, the orbit has {len(self)}")
+        _require_vectors(self, key)
         secs = self.seconds(t)
         shape = secs.shape
         flat = np.ascontiguousarray(secs, dtype=np.float64).reshape(-1)
@@ -347,9 +352,7 @@ def choose_method(orbit: Orbit, setting: str = "auto", span=None) -> tuple[str, 
     times the orbit will be interpolated at; only the vectors used there are checked."""
     key = str(setting).strip().lower()
     if key in METHODS:
-        if len(orbit) < METHODS[key]:
-            raise ValueError(f"{key} interpolation needs at least {METHODS[key]} state vectors, "
-                             f"the orbit has {len(orbit)}")
+        _require_vectors(orbit, key)
         return key, "as set"
     if key != "auto":
         raise ValueError(f"unknown orbit interpolation {setting!r}; choose one of "

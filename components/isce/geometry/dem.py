@@ -177,12 +177,33 @@ def _window(gt, width, length, bbox, margin):
     return slice(r0, r1), slice(c0, c1)
 
 
+def void_heights(block, nodata) -> np.ndarray:
+    """``block`` as float32 heights [m] with its voids NaN: the declared ``nodata`` value,
+    else SRTM's -32768 in an int16 grid; and float32-max style fill values."""
+    block = np.asarray(block)
+    data = np.array(block, dtype=np.float32)
+    if nodata is not None and math.isfinite(nodata):
+        data[block == nodata] = np.nan
+    elif block.dtype == np.int16:
+        data[block == -32768] = np.nan          # SRTM's void value
+    data[np.abs(data) > 1e30] = np.nan
+    return data
+
+
+def nodata_of(info) -> float | None:
+    """The no-data value an ISCE raster's XML declares (``no_data_value``, ``nodata``, ...)."""
+    for key, value in getattr(info, "extra", {}).items():
+        if key.replace("_", "").lower() in ("nodatavalue", "nodata"):
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
 def _from_array(full_read, gt, width, length, bbox, margin, nodata, method, source):
     rows, cols = _window(gt, width, length, bbox, margin)
-    data = np.array(full_read(rows, cols), dtype=np.float32)
-    if nodata is not None and np.isfinite(nodata):
-        data[data == np.float32(nodata)] = np.nan
-    data[np.abs(data) > 1e30] = np.nan            # float32-max style fill values
+    data = void_heights(full_read(rows, cols), nodata)
     x0, dx, _, y0, _, dy = gt
     return DemGrid(data, x0 + (cols.start + 0.5) * dx, y0 + (rows.start + 0.5) * dy, dx, dy,
                    method=method, source=source)
@@ -195,11 +216,7 @@ def _load_isce(path, bbox, margin, method):
     if r.geo.epsg != 4326:
         raise ValueError(f"{path}: DEM in EPSG:{r.geo.epsg}; rdr2geo needs EPSG:4326")
     band = r.band(0)
-    nodata = r.info.extra.get("no_data_value") if hasattr(r.info, "extra") else None
-    try:
-        nodata = float(nodata) if nodata not in (None, "") else None
-    except (TypeError, ValueError):
-        nodata = None
+    nodata = nodata_of(r.info)
     return _from_array(lambda rows, cols: band[rows, cols], r.geo.geotransform, r.width,
                        r.length, bbox, margin, nodata, method, os.fspath(path))
 

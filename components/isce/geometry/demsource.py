@@ -8,7 +8,6 @@ Shared by :mod:`isce.geometry.footprint` (a DEM's bounds, for an error message) 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import re
 import warnings
@@ -19,6 +18,8 @@ import isce.io
 from isce.framework.errors import InputError
 from isce.io.errors import RasterError
 from isce.io.sidecars import locate
+
+from .dem import nodata_of, void_heights
 
 __all__ = ["DemSource", "open_dem", "classify_reference"]
 
@@ -93,16 +94,6 @@ class DemSource:
                              f"{exc}") from None
 
 
-def _voids(block, nodata, dtype):
-    data = np.array(block, dtype=np.float32)
-    if nodata is not None and math.isfinite(nodata):
-        data[block == nodata] = np.nan
-    elif np.dtype(dtype) == np.int16:
-        data[block == -32768] = np.nan          # SRTM's void value
-    data[np.abs(data) > 1e30] = np.nan          # float32-max style fill values
-    return data
-
-
 class _IsceSource(DemSource):
     def __init__(self, path, raster):
         super().__init__(path)
@@ -115,14 +106,7 @@ class _IsceSource(DemSource):
         g = raster.geo
         self.geo = (g.x0, g.dx, g.y0, g.dy)
         self.band = raster.band(0)
-        nodata = None
-        for key, value in info.extra.items():
-            if key.replace("_", "").lower() in ("nodatavalue", "nodata"):
-                try:
-                    nodata = float(value)
-                except ValueError:
-                    pass
-        self.nodata = nodata
+        self.nodata = nodata_of(info)
         self.vertical = self.recorded_reference(info)
 
     @staticmethod
@@ -134,7 +118,7 @@ class _IsceSource(DemSource):
         return None
 
     def read(self, rows):
-        return _voids(self.band[rows], self.nodata, self.band.dtype)
+        return void_heights(self.band[rows], self.nodata)
 
 
 def _wgs84_lonlat(crs):
@@ -211,7 +195,7 @@ class _GdalSource(DemSource):
         from rasterio.windows import Window  # lazy: rasterio is imported with a GDAL DEM only
 
         win = Window(0, rows.start, self.width, rows.stop - rows.start)
-        data = _voids(self.ds.read(1, window=win), self.nodata, self.dtype)
+        data = void_heights(self.ds.read(1, window=win), self.nodata)
         data[self.ds.read_masks(1, window=win) == 0] = np.nan   # nodata or mask band
         if self._alpha:
             data[self.ds.read(self._alpha, window=win) == 0] = np.nan   # outside the warped DEM

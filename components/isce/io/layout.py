@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["StripmapLayout", "ROLES", "GEOMETRY", "OFFSETS", "REFINED_OFFSETS", "COREG",
-           "INTERFEROGRAM", "GEO", "REPORT", "STATE_DIR", "PRODUCT_DIRS", "GEOCODE_DEFAULT"]
+           "INTERFEROGRAM", "GEO", "REPORT", "PRODUCT_DIRS", "GEOCODE_DEFAULT"]
 
 ROLES = ("reference", "secondary")
 GEOMETRY = "geometry"                     # topo: lat, lon, z, los, ... .rdr
@@ -31,7 +31,6 @@ COREG = "coregisteredSlc"                 # coarse_coreg.slc, refined_coreg.slc
 INTERFEROGRAM = "interferogram"           # topophase.*, filt_topophase.*, phsig.cor
 GEO = "geo"                               # <product>.geo (+ .tif)
 REPORT = "report.json"
-STATE_DIR = "PICKLE"
 #: the folders a run writes products in ("." itself, the dates' default folders, the rest)
 PRODUCT_DIRS = (".", *ROLES, GEOMETRY, OFFSETS, REFINED_OFFSETS, COREG, INTERFEROGRAM, GEO)
 

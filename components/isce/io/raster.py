@@ -153,8 +153,9 @@ def open_raster(path, mode="r"):
     Raises :class:`RasterError` if the sidecar is malformed or the data file's size
     disagrees with it."""
     info, data, sidecar = read_info(path)
-    if data is not None and special_kind(data):  # a FIFO or device: mapping it would hang or fail
-        raise RasterError(data, f"is {special_kind(data)}, not a regular file (described by {sidecar})")
+    kind = special_kind(data) if data is not None else None
+    if kind:  # a FIFO or device: mapping it would hang or fail
+        raise RasterError(data, f"is {kind}, not a regular file (described by {sidecar})")
     if data is None or not os.path.isfile(data):
         raise RasterError(data or path, f"data file missing (described by {sidecar})")
     info.check_size(data, os.path.getsize(data))

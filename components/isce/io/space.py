@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from isce.framework.errors import OUTPUT_ERRNOS, free_bytes, output_error
 
-__all__ = ["OUTPUT_ERRNOS", "free_bytes", "output_error", "writing", "reserve"]
+__all__ = ["writing", "reserve"]
 
 # posix_fallocate cannot preallocate on this filesystem: check the free space instead
 _NO_FALLOCATE = {errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS, getattr(errno, "ENOTSUP", 95)}

@@ -33,8 +33,9 @@ from isce.framework.errors import InputError
 from isce.io.atomic import write_text
 from isce.io.blocks import progress_bar
 
+from .product import DEFAULT_BLOCK_LINES
+
 #: lines per block when iterating or writing
-DEFAULT_BLOCK_LINES = 1024
 #: decoder kind -> function(source: RawSource, rows: slice) -> complex64 (lines, samples)
 _DECODERS: dict[str, Callable] = {}
 #: modules that register the decoder of a kind when imported (so a saved product reads anywhere)

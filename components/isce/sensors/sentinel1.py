@@ -342,11 +342,6 @@ def _selection(safe: SafeArchive, swath, polarization):
     return found[(swath, pol)], swath, pol
 
 
-def _seconds(t: DateTime, epoch: DateTime) -> float:
-    """Seconds from ``epoch`` to ``t`` (exact ns difference, rounded once)."""
-    return (t.nanoseconds_since_unix_epoch - epoch.nanoseconds_since_unix_epoch) / 1e9
-
-
 def _epoch(first_line: DateTime) -> DateTime:
     ns = first_line.nanoseconds_since_unix_epoch
     return DateTime.from_nanoseconds(ns - ns % 1_000_000_000)
@@ -357,7 +352,7 @@ def _radar_grid(ann: Annotation, epoch: DateTime) -> RadarGrid:
     first = ann.time(f"{info}/productFirstLineUtcTime")
     tau = ann.float(f"{info}/slantRangeTime", positive=True)
     freq = ann.float("generalAnnotation/productInformation/radarFrequency", positive=True)
-    return RadarGrid(_seconds(first, epoch), epoch,
+    return RadarGrid(first.seconds_since(epoch), epoch,
                      starting_range=SPEED_OF_LIGHT * tau / 2.0,       # two-way time
                      range_pixel_spacing=ann.float(f"{info}/rangePixelSpacing", positive=True),
                      length=ann.int(f"{info}/numberOfLines", minimum=1),
@@ -370,7 +365,7 @@ def _annotation_orbit(ann: Annotation, epoch: DateTime) -> Orbit:
     nodes = ann.nodes("generalAnnotation/orbitList/orbit")
     t, pos, vel = [], [], []
     for node in nodes:
-        t.append(_seconds(ann.time("time", node), epoch))
+        t.append(ann.time("time", node).seconds_since(epoch))
         pos.append([ann.float(f"position/{c}", node) for c in "xyz"])
         vel.append([ann.float(f"velocity/{c}", node) for c in "xyz"])
     return make_orbit(t, pos, vel, epoch, f"{ann.where}: generalAnnotation/orbitList")
@@ -388,7 +383,7 @@ def _polynomials(ann: Annotation, path: str, names: tuple, epoch: DateTime) -> l
     """``[{azimuth_time, t0, <name>: coefficients}]`` of a list of (t0, polynomial) entries."""
     out = []
     for node in ann.nodes(path):
-        entry = {"azimuth_time": _seconds(ann.time("azimuthTime", node), epoch),
+        entry = {"azimuth_time": ann.time("azimuthTime", node).seconds_since(epoch),
                  "t0": ann.float("t0", node)}
         for name in names:
             entry[name] = ann.floats(name, node).tolist()
@@ -401,7 +396,7 @@ def _fm_rates(ann: Annotation, epoch: DateTime) -> list:
     path = "generalAnnotation/azimuthFmRateList/azimuthFmRate"
     nodes = ann.nodes(path)
     if nodes and not ann.has("azimuthFmRatePolynomial", nodes[0]):
-        return [{"azimuth_time": _seconds(ann.time("azimuthTime", n), epoch),
+        return [{"azimuth_time": ann.time("azimuthTime", n).seconds_since(epoch),
                  "t0": ann.float("t0", n),
                  "azimuthFmRatePolynomial": [ann.float(c, n) for c in ("c0", "c1", "c2")]}
                 for n in nodes]

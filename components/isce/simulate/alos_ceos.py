@@ -19,7 +19,7 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.orbit import Orbit
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
-from isce.io.atomic import temp_path
+from isce.io.atomic import remove_quietly, temp_path
 from isce.io.blocks import progress_bar
 from isce.sensors.alos_ceos import (ATTITUDE, CALIBRATION, DATA_SET_SUMMARY, FACILITY_FORMAT,
                                     FACILITY_IDENTIFIER, IMAGE_FDR, IQ_BIAS, IQ_LEVELS,
@@ -181,7 +181,7 @@ def write_ceos(raw: RawProduct, imagefile, leaderfile, *, scale: float | None = 
             fh.write(leader)
         os.replace(tmp, leaderfile)
     except BaseException:
-        _remove(tmp)
+        remove_quietly(tmp)
         raise
 
     tmp = temp_path(imagefile)
@@ -190,16 +190,9 @@ def write_ceos(raw: RawProduct, imagefile, leaderfile, *, scale: float | None = 
             _write_image(fh, raw, imagefile, scale, first_rx, dwp, pol_codes, block_lines, progress)
         os.replace(tmp, imagefile)
     except BaseException:
-        _remove(tmp)
+        remove_quietly(tmp)
         raise
     return read_alos_ceos(imagefile, leaderfile)
-
-
-def _remove(path):
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass
 
 
 def _fdr_common(path, what):
