@@ -14,14 +14,13 @@ the HDF5 cases use the San Andreas UAVSAR pair of the real test data (tests/conf
 """
 import re
 import shutil
-import textwrap
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 from small_alos import make_alos
-from insar_runs import STEPS, run, completed_steps, announced_steps, left_products
+from insar_runs import uavsar_xml, STEPS, run, completed_steps, announced_steps, left_products
 
 REPO = Path(__file__).resolve().parents[2]
 #: ALOS-like scenes: (name, ascending pass, look side); "ref" and "sec" are the same track
@@ -63,23 +62,6 @@ def alos_xml(path, ref, sec, extra=""):
                     f'  <property name="Sensor Name">ALOS</property>\n'
                     f'  {date("Master", ref)}\n  {date("Slave", sec)}\n  {extra}\n'
                     f'</component></insarApp>\n')
-    return path
-
-
-def uavsar_xml(path, ref, sec, *, dem=None, extra=""):
-    dem = dem or Path(ref).parent / "SanAnd_dem.tif"
-    path.write_text(textwrap.dedent(f"""\
-        <insarApp>
-          <component name="insar">
-            <property name="Sensor Name">UAVSAR_HDF5_SLC</property>
-            <component name="Master"><property name="HDF5">{ref}</property></component>
-            <component name="Slave"><property name="HDF5">{sec}</property></component>
-            <property name="demFilename">{dem}</property>
-            <property name="dem reference">WGS84</property>
-            {extra}
-          </component>
-        </insarApp>
-        """))
     return path
 
 

@@ -15,11 +15,10 @@ real test data (or on small synthetic ALOS files), refused within seconds.
 """
 import re
 import shutil
-import textwrap
 
 import numpy as np
 import pytest
-from insar_runs import run, completed_steps, left_products
+from insar_runs import uavsar_xml, run, completed_steps, left_products
 from isce_commands import run_command
 from small_alos import make_alos
 
@@ -40,21 +39,8 @@ def sanandreas(shared_data):
 
 
 def insar_xml(path, sanandreas, *, ref=None, sec=None, dem=None, reference="WGS84"):
-    ref = ref or sanandreas / "SanAnd_129.h5"
-    sec = sec or sanandreas / "SanAnd_138.h5"
-    dem = dem or sanandreas / "SanAnd_dem.tif"
-    path.write_text(textwrap.dedent(f"""\
-        <insarApp>
-          <component name="insar">
-            <property name="Sensor Name">UAVSAR_HDF5_SLC</property>
-            <component name="Master"><property name="HDF5">{ref}</property></component>
-            <component name="Slave"><property name="HDF5">{sec}</property></component>
-            <property name="demFilename">{dem}</property>
-            <property name="dem reference">{reference}</property>
-          </component>
-        </insarApp>
-        """))
-    return path
+    return uavsar_xml(path, ref or sanandreas / "SanAnd_129.h5", sec or sanandreas / "SanAnd_138.h5",
+                      dem=dem or sanandreas / "SanAnd_dem.tif", reference=reference)
 
 
 def dem_like(sanandreas, path, change, **profile):

@@ -1,6 +1,8 @@
 """Running insarApp in step mode in a test folder, and reading what a run left behind."""
 import json
 import re
+import textwrap
+from pathlib import Path
 
 from isce_commands import run_command
 
@@ -54,3 +56,22 @@ def left_products(wd):
         if stem not in recorded:
             left.append(str(rel))
     return sorted(left)
+
+
+def uavsar_xml(path, ref, sec, *, dem=None, reference="WGS84", extra=""):
+    """An insarApp.xml at ``path`` for two UAVSAR/NISAR HDF5 SLCs (the DEM defaults to the
+    San Andreas one beside ``ref``); ``extra``: more XML inside the insar component."""
+    dem = dem or Path(ref).parent / "SanAnd_dem.tif"
+    path.write_text(textwrap.dedent(f"""\
+        <insarApp>
+          <component name="insar">
+            <property name="Sensor Name">UAVSAR_HDF5_SLC</property>
+            <component name="Master"><property name="HDF5">{ref}</property></component>
+            <component name="Slave"><property name="HDF5">{sec}</property></component>
+            <property name="demFilename">{dem}</property>
+            <property name="dem reference">{reference}</property>
+            {extra}
+          </component>
+        </insarApp>
+        """))
+    return path
