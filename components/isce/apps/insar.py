@@ -101,6 +101,42 @@ def check_tracks(ref, sec) -> None:
                          "ascending and a descending pass) cannot be paired")
 
 
+def _band(product) -> tuple:
+    """(centre frequency, range bandwidth or None) [Hz] of a raw or focused date."""
+    bw = getattr(product, "range_bandwidth", None) if isinstance(product, SlcProduct) \
+        else product.chirp_bandwidth
+    return float(product.center_frequency), (float(bw) if bw else None)
+
+
+def _mhz(fc, bw) -> str:
+    return f"{fc / 1e6:.3f} MHz" + (f" +- {bw / 2e6:.3f} MHz" if bw else "")
+
+
+def check_bands(ref, sec) -> None:
+    """Refuse dates whose range spectra cannot make an interferogram here (InputError): the
+    secondary is band-passed to the reference's band, so that band must lie inside the
+    secondary's (another sensor of the same band, or the same sensor at another bandwidth)."""
+    (f1, b1), (f2, b2) = _band(ref), _band(sec)
+    if abs(f1 - f2) < 1.0 and (b1 == b2 or not (b1 and b2) or abs(b1 - b2) < 1.0):
+        return
+    if not (b1 and b2):
+        raise InputError(f"{_pair(ref, sec)}: centre frequencies {f1 / 1e6:.3f} and {f2 / 1e6:.3f} "
+                         "MHz differ and a range bandwidth is unknown: the common band cannot "
+                         "be found")
+    lo, hi = max(f1 - b1 / 2, f2 - b2 / 2), min(f1 + b1 / 2, f2 + b2 / 2)
+    if hi <= lo:
+        raise InputError(f"{_pair(ref, sec)}: the range spectra do not overlap (reference "
+                         f"{_mhz(f1, b1)}, secondary {_mhz(f2, b2)}): dates of different "
+                         "radar bands cannot make an interferogram")
+    if f1 - b1 / 2 < f2 - b2 / 2 - 1.0 or f1 + b1 / 2 > f2 + b2 / 2 + 1.0:
+        hint = ("; swap the dates: the secondary's band lies inside the reference's"
+                if f2 - b2 / 2 >= f1 - b1 / 2 - 1.0 and f2 + b2 / 2 <= f1 + b1 / 2 + 1.0
+                else "")
+        raise InputError(f"{_pair(ref, sec)}: the reference's range band ({_mhz(f1, b1)}) is not "
+                         f"inside the secondary's ({_mhz(f2, b2)}; {(hi - lo) / 1e6:.3f} MHz "
+                         f"shared): the secondary is band-passed to the reference's band{hint}")
+
+
 def check_overlap(ref, sec) -> None:
     """Refuse focused dates whose footprints do not overlap on the ground (InputError)."""
     a = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
@@ -213,6 +249,7 @@ def preprocess(ctx):
     insar_settings.check_outputs(ctx.params)
     # a pair that cannot work is refused from the metadata, before any image is written
     check_tracks(products["reference"], products["secondary"])
+    check_bands(products["reference"], products["secondary"])
     if not any(isinstance(p, RawProduct) for p in products.values()):
         check_overlap(products["reference"], products["secondary"])
     with _for_setting("demFilename"):
