@@ -5,6 +5,7 @@ every pixel), its GEOREF grid against our rdr2geo, block-wise reading, damaged c
 with file and XML element or byte offset, and insarApp refusing a bad product in one line."""
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -212,6 +213,25 @@ def test_reads_only_the_requested_lines(written, monkeypatch):
                      for r in rows]
 
 
+def test_samples_outside_the_valid_windows_read_as_zero(written):
+    """Garbage stored outside a line's RSFV..RSLV (sample 1 of line 31: the first 3 columns are
+    no-data) and outside a column's ASFV..ASLV (line 1 of sample 11: the first 2 lines are) is
+    read as 0; the windows the writer annotated bracket the non-zero samples."""
+    _product_, xml = written
+    back = read_terrasarx(xml)
+    layout = terrasarx.cosar_layout(back.source.path, LINES, SAMPLES)
+    assert layout.first_valid[0] == 1 and layout.first_valid[10] == 3
+    assert layout.last_valid[10] == LINES
+    before = back.read()
+    with open(back.source.path, "r+b") as fh:
+        fh.seek(layout.line_offset(30))
+        assert int.from_bytes(fh.read(4), "big") == 4          # RSFV: columns 1-3 are no-data
+        for line, sample in ((30, 0), (0, 10)):
+            fh.seek(layout.line_offset(line) + 8 + 4 * sample)
+            fh.write((1234).to_bytes(2, "big", signed=True) * 2)
+    np.testing.assert_array_equal(back.read(), before)
+
+
 def test_a_bad_line_annotation_fails_only_when_that_line_is_read(written):
     _product_, xml = written
     back = read_terrasarx(xml)
@@ -240,19 +260,14 @@ def test_truncated_cos_is_refused_with_the_byte_offset(written, tmp_path):
     xml = _copy(written, tmp_path)
     cos = _cos(xml)
     data = cos.read_bytes()
-    cos.write_bytes(data[:-1000])
-    with pytest.raises(InputError, match=r"file/size = %d bytes, the COSAR file .*\.cos has %d"
-                                         % (len(data), len(data) - 1000)):
-        read_terrasarx(xml)
-    # without the XML's file size, the burst annotation finds it
-    tree = etree.parse(str(xml))
-    size = tree.find("productComponents/imageData/file/size")
-    size.getparent().remove(size)
-    tree.write(str(xml))
-    with pytest.raises(InputError, match=rf"\.cos: byte offset {len(data) - 1000}: file ends after "
-                                         rf"{len(data) - 1000} bytes, its burst .* holds "
-                                         rf"{len(data)}: truncated"):
-        read_terrasarx(xml)
+    for cut in (len(data) - 1000, 40):
+        cos.write_bytes(data[:cut])
+        need = len(data) if cut > 48 else 48
+        what = rf"its burst \(BIB at byte 0\) holds {need}" if cut > 48 else \
+            "the COSAR burst annotation needs 48"
+        with pytest.raises(InputError, match=rf"{xml.parent.name}: IMAGEDATA/{cos.name}: byte "
+                                             rf"offset {cut}: file ends after {cut} bytes, {what}"):
+            read_terrasarx(xml)
 
 
 def test_bad_magic_is_refused_with_the_byte_offset(written, tmp_path):
@@ -280,9 +295,6 @@ def test_a_second_burst_is_refused(written, tmp_path):
     cos = _cos(xml)
     data = cos.read_bytes()
     cos.write_bytes(data + data)
-    tree = etree.parse(str(xml))
-    tree.find("productComponents/imageData/file/size").text = str(2 * len(data))
-    tree.write(str(xml))
     with pytest.raises(InputError, match=rf"byte offset {len(data)}: {len(data)} bytes after the "
                                          "burst: a second burst"):
         read_terrasarx(xml)
@@ -387,8 +399,18 @@ def test_insarapp_refuses_a_truncated_product_in_one_line(written, tmp_path):
         f"{dates}</component></insarApp>")
     proc = run_command("insarApp.py", "insarApp.xml", cwd=wd)
     line = _error_line(proc)
-    assert f"{xml.parent.name}: " in line and f"IMAGEDATA/{cos.name} has " in line, line
-    assert "file/size" in line, line
+    assert f"{xml.parent.name}: IMAGEDATA/{cos.name}: byte offset " in line, line
+    assert line.endswith(": truncated"), line
     steps = re.findall(r"step \d+/\d+ '(\w+)'", (wd / "isce.log").read_text())
     assert steps == ["startup", "preprocess"], steps          # refused while reading metadata
     assert not [p for p in wd.rglob("*") if p.is_file() and p.suffix in (".slc", ".raw", ".int")]
+
+
+def test_example_names_each_date_by_its_annotation(tmp_path):
+    """examples/terrasarx/insarApp.xml is understood (TERRASARX, XML per date): without the
+    data, preprocess refuses the reference's missing annotation in one line."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "terrasarx" / "insarApp.xml"
+    shutil.copy(example, tmp_path / "insarApp.xml")
+    line = _error_line(run_command("insarApp.py", "insarApp.xml", cwd=tmp_path))
+    assert ("TSX1_SAR__SSC______SM_S_SRA_20091205T042212_20091205T042220.xml: cannot read the "
+            "TerraSAR-X main annotation") in line, line

@@ -358,6 +358,10 @@ def read_terrasarx(xml, polarization=None) -> SlcProduct:
     cosar_layout(image, grid.length, grid.width, xml_size=size,
                  xml_where=f"{ann.where}: XML element {node.getroottree().getpath(node)}/file/size")
     settings = _settings(ann, pol, index)
+    if abs(facts["common_prf"] * grid.az_time_interval - 1.0) > 1e-6:
+        log.warning("%s: commonPRF %.6f Hz, the line spacing (columnSpacing) gives %.6f Hz: "
+                    "the image grid follows columnSpacing", ann.where, facts["common_prf"],
+                    grid.prf)
     facts.update(settings, polarization=pol, layer_index=int(index), annotation=xml,
                  image=image, stop_time=str(ann.time(f"{_SCENE}/stop/timeUTC")),
                  doppler_centroid=_doppler_estimates(ann, pol, index, epoch),
@@ -536,14 +540,16 @@ def _azimuth_validity(path, handle, head: dict) -> tuple:
 
 def cosar_layout(path, lines: int, samples: int, *, xml_size=None, xml_where="") -> CosarLayout:
     """Check a COSAR file against the XML's image size (``lines`` x ``samples``, one burst)
-    and file size; return where its lines are. InputError naming file and byte offset."""
+    and its own burst annotation (BIB, TNL against the file size); return where its lines
+    are. InputError naming file and byte offset. The XML's ``file/size`` (``xml_size``) only
+    warns when it differs: the burst annotation is the file's own record of its size."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise InputError(f"{display(path)}: no such file (COSAR image of the TerraSAR-X product)")
     size = os.path.getsize(path)
     if xml_size is not None and xml_size != size:
-        raise InputError(f"{xml_where} = {xml_size} bytes, the COSAR file "
-                         f"{display(path).split(': ', 1)[1]} has {size}")
+        log.warning("%s = %d, the COSAR file %s has %d bytes", xml_where, xml_size,
+                    display(path), size)
     with open(path, "rb") as handle:
         head = _burst_header(path, handle, size)
         _check_header(path, head, lines, samples, size)
