@@ -69,6 +69,7 @@ def test_register_aliases_in_one_entry():
     ("NISAR_SLC", {"HDF5", "POLARIZATION", "FREQUENCY", "OUTPUT"}),
     ("UAVSAR_HDF5_SLC", {"HDF5", "POLARIZATION", "FREQUENCY", "OUTPUT"}),
     ("SENTINEL1", {"SAFE", "ORBITFILE", "ORBITDIR", "POLARIZATION", "SWATH", "OUTPUT"}),
+    ("TERRASARX", {"XML", "POLARIZATION", "OUTPUT"}),
 ])
 def test_readers_use_isce2_property_names(name, properties):
     assert properties <= set(isce.sensors.create(name).public_names())

@@ -26,6 +26,7 @@ Example::
 """
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import math
@@ -55,7 +56,10 @@ MAX_NONFINITE_FRACTION = 0.25
 
 log = logging.getLogger("isce.sensors.product")
 
-_FORMATS = ("hdf5", "raster", "gdal")
+_FORMATS = ("hdf5", "raster", "gdal", "cosar")
+#: formats read by a sensor module, imported on first use: format -> "module:function" with
+#: ``function(path, rows, cols, shape) -> complex64`` (reading only those lines)
+_FORMAT_READERS = {"cosar": "isce.sensors.terrasarx:read_cosar"}
 _REAL_NAMES = ("r", "re", "real")
 _IMAG_NAMES = ("i", "im", "imag")
 
@@ -108,7 +112,8 @@ class ImageSource:
     ``path``; complex64 or compound float16 ``{r, i}``), ``"raster"`` (an ISCE
     raster read with :func:`isce.io.open`, ``dataset`` unused) or ``"gdal"`` (band 1 of
     anything GDAL opens, e.g. a mission's complex int16 GeoTIFF, read window by window
-    through rasterio; ``path`` may be a ``/vsizip/`` path).
+    through rasterio; ``path`` may be a ``/vsizip/`` path). ``"cosar"``: a TerraSAR-X COSAR
+    ``.cos`` file, read line by line by :func:`isce.sensors.terrasarx.read_cosar`.
     """
 
     format: str
@@ -143,6 +148,8 @@ class ImageSource:
             return self._read_raster(rows, cols, shape)
         if self.format == "gdal":
             return _read_gdal(self.path, rows, cols, shape)
+        if self.format in _FORMAT_READERS:
+            return _format_reader(self.format)(self.path, rows, cols, shape)
         with self.open_hdf5() as ds:
             if tuple(ds.shape) != tuple(shape):
                 raise InputError(f"{self.path}: dataset {self.dataset} is {tuple(ds.shape)}, the "
@@ -186,6 +193,13 @@ class ImageSource:
     @classmethod
     def from_dict(cls, d: dict) -> "ImageSource":
         return cls(d["format"], d["path"], d.get("dataset"))
+
+
+def _format_reader(fmt: str):
+    """The reading function of a sensor-module format (its module imported by name, so a
+    saved product reads anywhere without this module importing the readers)."""
+    module, _, name = _FORMAT_READERS[fmt].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def rasterio_module():
