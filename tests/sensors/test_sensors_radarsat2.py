@@ -183,6 +183,38 @@ def test_sigma0_lut_applied_on_a_known_pixel(tmp_path, line_order, pixel_order):
     assert value == pytest.approx(abs(_pixels()[i, j]) ** 2 / own[j] ** 2, rel=1e-3)
 
 
+def test_a_radarsat2_product_rewritten_keeps_its_facts(tmp_path):
+    """Read (stored decreasing) and written again (increasing): PRF, pulse, Doppler
+    polynomial and sigma0 calibration of the first product are kept."""
+    own = np.linspace(2.0, 4.0, SAMPLES)
+    _truth, xml, _ = _written(tmp_path, "Decreasing", "Decreasing", gains=own)
+    first = _read(xml)
+    again = _read(tmp_path / "again" / write_radarsat2(first, tmp_path / "again",
+                                                       "reference")["XML"])
+    for key in ("prf", "pulse_length", "pulse_bandwidth", "adc_sampling_rate", "beam_mode",
+                "doppler_centroid", "doppler_rate", "orbit_data_file", "pass"):
+        assert again.attributes[key] == first.attributes[key], key
+    assert again.attributes["pixel_time_ordering"] == "Increasing"
+    quantum = 1.0 / min(again.attributes["calibration"]["sigma0"]["gains"])  # > 0.5 sqrt 2 DN
+    np.testing.assert_allclose(np.sqrt(sigma0(again, again.read())),
+                               np.sqrt(sigma0(first, first.read())), rtol=0, atol=quantum)
+    assert again.radar_grid.prf == first.radar_grid.prf
+
+
+def test_doppler_centroid_of_the_product_is_written(tmp_path):
+    """A product with a 35 Hz data Doppler: the reader's table gives it back; the
+    geometry stays zero-Doppler."""
+    from dataclasses import replace
+
+    from isce.core.doppler import constant_doppler
+
+    truth = replace(_product(tmp_path), doppler=constant_doppler(35.0))
+    paths = write_radarsat2(truth, tmp_path / "rs2", "reference")
+    got = _read(tmp_path / "rs2" / paths["XML"])
+    np.testing.assert_allclose(doppler_centroid(got).data, 35.0, rtol=1e-9)
+    assert got.is_zero_doppler
+
+
 def test_def_orbit_replaces_the_state_vectors(tmp_path):
     truth, xml, _ = _written(tmp_path)
     root = etree.parse(str(xml)).getroot()

@@ -125,14 +125,15 @@ def _own(product) -> dict:
 
 
 def _doppler(product, mid: float) -> dict:
-    """``{"t0", "coefficients"}`` of the data Doppler centroid (see the module docstring)."""
+    """``{"t0", "coefficients", "azimuth_time"}`` of the data Doppler centroid (see the
+    module docstring; time in s since the product's epoch)."""
     own = _own(product).get("doppler_centroid")
-    if isinstance(own, dict) and {"t0", "coefficients"} <= set(own):
-        return {"t0": own["t0"], "coefficients": own["coefficients"]}
+    if isinstance(own, dict) and {"t0", "coefficients", "azimuth_time"} <= set(own):
+        return own
     grid = product.radar_grid
     values = np.asarray(product.doppler.eval(np.full(16, mid), _mid_ranges(grid)), dtype=float)
     t0, coef = _fit_tau(grid, values)
-    return {"t0": t0, "coefficients": coef}
+    return {"t0": t0, "coefficients": coef, "azimuth_time": mid}
 
 
 def _doppler_rate(product, mid: float) -> dict:
@@ -214,7 +215,7 @@ def _doppler_elements(root, product) -> None:
     mid = grid.sensing_start + 0.5 * (grid.length - 1) / grid.prf
     dc, rate = _doppler(product, mid), _doppler_rate(product, mid)
     _set(root, f"{DOPPLER}/timeOfDopplerCentroidEstimate",
-         DateTime(grid.reference_epoch) + mid)
+         DateTime(grid.reference_epoch) + float(dc["azimuth_time"]))
     _set(root, f"{DOPPLER}/dopplerAmbiguity", 0)
     _set(root, f"{DOPPLER}/dopplerCentroidReferenceTime", float(dc["t0"]), units="s")
     _set(root, f"{DOPPLER}/dopplerCentroidCoefficients", [float(c) for c in dc["coefficients"]])
