@@ -62,6 +62,7 @@ register("NISAR_L0B", ".nisar_l0b:NisarL0b")
 register("ISCE_SLC", ".isce_slc:IsceSlc")
 register("SENTINEL1", ".sentinel1:Sentinel1")
 register("TERRASARX", ".terrasarx:TerraSarX")
+register("RADARSAT2", ".radarsat2:Radarsat2")
 
 
 def sensor_class(sensor_name: str):

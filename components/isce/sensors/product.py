@@ -57,6 +57,7 @@ MAX_NONFINITE_FRACTION = 0.25
 log = logging.getLogger("isce.sensors.product")
 
 _FORMATS = ("hdf5", "raster", "gdal", "cosar")
+_FLIPS = ("", "lines", "samples", "both")
 #: formats read by a sensor module, imported on first use: format -> "module:function" with
 #: ``function(path, rows, cols, shape) -> complex64`` (reading only those lines)
 _FORMAT_READERS = {"cosar": "isce.sensors.terrasarx:read_cosar"}
@@ -112,13 +113,18 @@ class ImageSource:
     ``path``; complex64 or compound float16 ``{r, i}``), ``"raster"`` (an ISCE
     raster read with :func:`isce.io.open`, ``dataset`` unused) or ``"gdal"`` (band 1 of
     anything GDAL opens, e.g. a mission's complex int16 GeoTIFF, read window by window
-    through rasterio; ``path`` may be a ``/vsizip/`` path). ``"cosar"``: a TerraSAR-X COSAR
+    through rasterio; ``path`` may be a ``/vsizip/`` path; a two-band int16 image holds
+    the real and imaginary parts, as RADARSAT-2's). ``"cosar"``: a TerraSAR-X COSAR
     ``.cos`` file, read line by line by :func:`isce.sensors.terrasarx.read_cosar`.
+    ``flip`` (gdal only): the axes stored in decreasing time, ``"lines"``, ``"samples"`` or
+    ``"both"`` (RADARSAT-2's ``lineTimeOrdering``/``pixelTimeOrdering``); they are read
+    reversed, so the product is always in increasing time, reading only the asked lines.
     """
 
     format: str
     path: str
     dataset: str | None = None
+    flip: str = ""
 
     def __post_init__(self):
         fmt = str(self.format).strip().lower()
@@ -128,6 +134,11 @@ class ImageSource:
         object.__setattr__(self, "path", os.fspath(self.path))
         if fmt == "hdf5" and not self.dataset:
             raise ValueError("an hdf5 ImageSource needs the HDF5 path of the image dataset")
+        flip = str(self.flip or "").strip().lower()
+        if flip not in _FLIPS or (flip and fmt != "gdal"):
+            raise ValueError(f"ImageSource flip must be one of {_FLIPS[1:]} (gdal only), "
+                             f"got {self.flip!r}")
+        object.__setattr__(self, "flip", flip)
 
     def describe(self) -> str:
         return f"{self.path}:{self.dataset}" if self.format == "hdf5" else self.path
@@ -147,7 +158,7 @@ class ImageSource:
         if self.format == "raster":
             return self._read_raster(rows, cols, shape)
         if self.format == "gdal":
-            return _read_gdal(self.path, rows, cols, shape)
+            return _read_gdal(self.path, rows, cols, shape, self.flip)
         if self.format in _FORMAT_READERS:
             return _format_reader(self.format)(self.path, rows, cols, shape)
         with self.open_hdf5() as ds:
@@ -188,11 +199,13 @@ class ImageSource:
         d = {"format": self.format, "path": self.path}
         if self.dataset:
             d["dataset"] = self.dataset
+        if self.flip:
+            d["flip"] = self.flip
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "ImageSource":
-        return cls(d["format"], d["path"], d.get("dataset"))
+        return cls(d["format"], d["path"], d.get("dataset"), d.get("flip", ""))
 
 
 def _format_reader(fmt: str):
@@ -210,19 +223,32 @@ def rasterio_module():
     return rasterio
 
 
-def _read_gdal(path, rows, cols, shape) -> np.ndarray:
-    """complex64 ``[rows, cols]`` of band 1 of a GDAL raster, reading only those lines."""
+def _read_gdal(path, rows, cols, shape, flip="") -> np.ndarray:
+    """complex64 ``[rows, cols]`` of a GDAL raster (band 1 complex, or bands 1 and 2 the int16
+    real and imaginary parts), reading only those lines; ``flip`` as :class:`ImageSource`."""
     rasterio = rasterio_module()
     RasterioError, Window = rasterio.errors.RasterioError, rasterio.windows.Window  # noqa: N806
     r = slice(rows, rows + 1) if isinstance(rows, int) else rows
+    start, stop = r.start, max(r.stop, r.start)
+    if flip in ("lines", "both"):                # stored lines: last product line first
+        start, stop = shape[0] - stop, shape[0] - start
     try:
         with rasterio.open(path) as ds:
             if (ds.height, ds.width) != tuple(shape):
                 raise InputError(f"{path}: image is {ds.height} x {ds.width} lines x samples, the "
                                  f"product metadata say {shape[0]} x {shape[1]}")
-            block = ds.read(1, window=Window(0, r.start, ds.width, max(r.stop - r.start, 0)))
+            window = Window(0, start, ds.width, stop - start)
+            if ds.count == 2 and ds.dtypes[0] == "int16":        # real, imaginary bands
+                parts = ds.read((1, 2), window=window).astype(np.float32)
+                block = parts[0] + np.complex64(1j) * parts[1]
+            else:
+                block = ds.read(1, window=window)
     except RasterioError as exc:
         raise InputError(f"{path}: cannot read the image (truncated or corrupt?): {exc}") from None
+    if flip in ("lines", "both"):
+        block = block[::-1]
+    if flip in ("samples", "both"):
+        block = block[:, ::-1]
     block = block[::r.step or 1][:, cols]
     return to_complex64(block[0] if isinstance(rows, int) else block, where=path)
 
