@@ -321,6 +321,23 @@ class _ContentCheck:
                         100 * share, output)
 
 
+def write_blocks(product, path, image_type: str, *, block_lines: int = DEFAULT_BLOCK_LINES,
+                 progress: bool = False, check=None) -> None:
+    """Write ``product``'s image (``iter_blocks``) as an isce CFLOAT raster at ``path``, block
+    by block through the file (``write_rows``: nothing of it stays mapped, so memory is one
+    block whatever the image's size); ``check`` (a :class:`_ContentCheck`) sees every block."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    blocks = product.iter_blocks(block_lines)
+    if progress:                                  # a bar on a terminal only
+        blocks = progress_bar(blocks, total=-(-product.length // int(block_lines)),
+                              desc=os.path.basename(path))
+    with isce.io.create(path, product.width, product.length, "CFLOAT", image_type=image_type) as ds:
+        for rows, block in blocks:
+            ds.write_rows(block if check is None else check.block(block), rows)
+        if check is not None:
+            check.finish(path)
+
+
 def _opt_float(value, name):
     if value is None:
         return None
@@ -498,18 +515,9 @@ class SlcProduct:
         NaN/inf, is an InputError (and nothing is written).
         """
         path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        blocks = self.iter_blocks(block_lines)
-        if progress:                                  # a bar on a terminal only
-            blocks = progress_bar(blocks, total=-(-self.length // int(block_lines)),
-                                  desc=os.path.basename(path))
         check = _ContentCheck(self.source.describe() if self.source is not None else path,
                               self.length * self.width)
-        with isce.io.create(path, self.width, self.length, "CFLOAT", image_type="slc") as ds:
-            for rows, block in blocks:
-                ds[rows] = check.block(block)
-            check.finish(path)
+        write_blocks(self, path, "slc", block_lines=block_lines, progress=progress, check=check)
         out = replace(self, source=ImageSource("raster", path), attributes=dict(self.attributes))
         if self.source is not None:
             out.attributes.setdefault("extracted_from", self.source.describe())

@@ -31,9 +31,8 @@ from isce.core.doppler import doppler_from_dict
 from isce.core.orbit import Orbit
 from isce.framework.errors import InputError
 from isce.io.atomic import write_text
-from isce.io.blocks import progress_bar
 
-from .product import DEFAULT_BLOCK_LINES
+from .product import DEFAULT_BLOCK_LINES, write_blocks
 
 #: lines per block when iterating or writing
 #: decoder kind -> function(source: RawSource, rows: slice) -> complex64 (lines, samples)
@@ -175,14 +174,7 @@ class RawProduct:
         ``.xml/.vrt/.hdr``) plus the metadata ``<output>.json``; return the product reading
         that raster (source kind ``"raster"``)."""
         output = os.fspath(output)
-        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-        blocks = self.iter_blocks(block_lines)
-        if progress:                                  # a bar on a terminal only
-            blocks = progress_bar(blocks, total=-(-self.length // block_lines),
-                                  desc=os.path.basename(output))
-        with isce.io.create(output, self.width, self.length, "CFLOAT", image_type="raw") as ds:
-            for rows, block in blocks:
-                ds[rows] = block
+        write_blocks(self, output, "raw", block_lines=block_lines, progress=progress)
         attributes = dict(self.attributes)
         if self.source is not None:
             attributes.setdefault("extracted_from", f"{self.source.kind}:{self.source.path}")
