@@ -66,7 +66,6 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from lxml import etree
 
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.doppler import zero_doppler
@@ -79,6 +78,7 @@ from isce.framework.parameter import Parameter
 
 from .base import Sensor
 from .sentinel1_eof import find_eof, read_eof
+from .sentinel1_xml import ORBIT_INTERPOLATION, Annotation, make_orbit, parse_xml
 from .product import ImageSource, SlcProduct, rasterio_module
 
 __all__ = ["Sentinel1", "read_sentinel1", "read_sentinel1_bursts", "read_annotation_file", "Burst",
@@ -89,8 +89,6 @@ log = logging.getLogger("isce.sensors.sentinel1")
 
 #: acquisition modes whose SLCs are burst-wise (TOPS): insarApp cannot use them
 TOPS_MODES = ("IW", "EW")
-#: how the annotation's (and EOF) state vectors are interpolated (see the module docstring)
-ORBIT_INTERPOLATION = "legendre"
 #: product annotation member: annotation/s1a-iw1-slc-vv-<start>-<stop>-<orbit>-<take>-<n>.xml
 _ANNOTATION_RE = re.compile(r"(?:^|/)annotation/(s1[a-d])-([a-z]+\d?)-slc-([hv][hv])-[^/]*\.xml$")
 _SWATH_RE = re.compile(r"^(S[1-6]|IW[1-3]|EW[1-5])$")
@@ -182,94 +180,6 @@ class SafeArchive:
             if m and "/calibration/" not in member and "/rfi/" not in member:
                 out[(m.group(2).upper(), m.group(3).upper())] = member
         return out
-
-
-def parse_xml(data: bytes, where: str) -> "Annotation":
-    """``data`` parsed as XML (no entities, no network); InputError naming ``where`` and
-    the parser's line when it is broken."""
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False,
-                                                             no_network=True))
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"{where}: not well-formed XML: {exc}") from None
-    return Annotation(root, where)
-
-
-class Annotation:
-    """Checked access to an XML tree: every missing or malformed element is an InputError
-    naming the file and the element path."""
-
-    def __init__(self, root, where: str):
-        self.root, self.where = root, where
-
-    def _node(self, path: str, node=None):
-        found = (self.root if node is None else node).find(path)
-        if found is None:
-            raise InputError(f"{self.where}: missing XML element {self._name(path, node)}")
-        return found
-
-    def _name(self, path, node=None) -> str:
-        base = self.root.getroottree().getpath(node) if node is not None else f"/{self.root.tag}"
-        return f"{base}/{path}"
-
-    def nodes(self, path: str, node=None) -> list:
-        return (self.root if node is None else node).findall(path)
-
-    def has(self, path: str, node=None) -> bool:
-        return (self.root if node is None else node).find(path) is not None
-
-    def text(self, path: str, node=None) -> str:
-        value = (self._node(path, node).text or "").strip()
-        if not value:
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} is empty")
-        return value
-
-    def float(self, path: str, node=None, *, positive=False) -> float:
-        text = self.text(path, node)
-        try:
-            value = float(text)
-        except ValueError:
-            value = float("nan")
-        if not np.isfinite(value) or (positive and value <= 0):
-            want = "a positive number" if positive else "a finite number"
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} = {text!r} "
-                             f"is not {want}")
-        return value
-
-    def int(self, path: str, node=None, *, minimum=None) -> int:
-        text = self.text(path, node)
-        try:
-            value = int(text)
-        except ValueError:
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} = {text!r} "
-                             "is not an integer") from None
-        if minimum is not None and value < minimum:
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} = {value} "
-                             f"is below {minimum}")
-        return value
-
-    def time(self, path: str, node=None) -> DateTime:
-        text = self.text(path, node)
-        try:
-            return DateTime(text)
-        except (ValueError, TypeError):
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} = {text!r} "
-                             "is not a UTC date-time") from None
-
-    def floats(self, path: str, node=None) -> np.ndarray:
-        """A space-separated list of numbers; its ``count`` attribute is checked when given."""
-        element = self._node(path, node)
-        try:
-            values = np.array([float(v) for v in (element.text or "").split()])
-        except ValueError:
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} holds a "
-                             "non-number") from None
-        count = element.get("count")
-        if values.size == 0 or not np.all(np.isfinite(values)) or \
-                (count is not None and count.strip() != str(values.size)):
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} holds "
-                             f"{values.size} finite numbers, its count says {count}")
-        return values
 
 
 # ---------------------------------------------------------------------------- bursts
@@ -369,14 +279,6 @@ def _annotation_orbit(ann: Annotation, epoch: DateTime) -> Orbit:
         pos.append([ann.float(f"position/{c}", node) for c in "xyz"])
         vel.append([ann.float(f"velocity/{c}", node) for c in "xyz"])
     return make_orbit(t, pos, vel, epoch, f"{ann.where}: generalAnnotation/orbitList")
-
-
-def make_orbit(t, pos, vel, epoch: DateTime, where: str) -> Orbit:
-    """An Orbit of S1 state vectors (Legendre interpolation; InputError naming ``where``)."""
-    try:
-        return Orbit(t, pos, vel, epoch.to_datetime64(), interp_method=ORBIT_INTERPOLATION)
-    except ValueError as exc:
-        raise InputError(f"{where}: invalid orbit state vectors: {exc}") from None
 
 
 def _polynomials(ann: Annotation, path: str, names: tuple, epoch: DateTime) -> list:
