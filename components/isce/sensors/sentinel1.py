@@ -77,6 +77,7 @@ from isce.framework.errors import ConfigurationError, InputError
 from isce.framework.parameter import Parameter
 
 from .base import Sensor
+from .sentinel1_calibration import calibration_members, read_calibration, read_noise
 from .sentinel1_eof import find_eof, read_eof
 from .sentinel1_xml import ORBIT_INTERPOLATION, Annotation, make_orbit, parse_xml
 from .product import ImageSource, SlcProduct, rasterio_module
@@ -395,9 +396,24 @@ def read_sentinel1(path, swath=None, polarization="VV", *, orbit_file=None,
     safe, member, ann = read_annotation(path, swath, polarization)
     product = product_from_annotation(ann, member, _platform(safe), orbit_file=orbit_file,
                                       orbit_dir=orbit_dir)
+    product.attributes.update(_radiometric_tables(safe, member, product.reference_epoch))
     if product.attributes["mode"] not in TOPS_MODES:      # IW/EW images are burst-wise
         product.source = _measurement(safe, member, product.shape)
     return product
+
+
+def _radiometric_tables(safe: SafeArchive, annotation: str, epoch: DateTime) -> dict:
+    """``{"calibration": ..., "noise": ...}`` from the annotation's ``calibration-*.xml`` and
+    ``noise-*.xml`` (:mod:`isce.sensors.sentinel1_calibration`); None for a missing file."""
+    cal_member, noise_member = calibration_members(annotation)
+    out = {"calibration": None, "noise": None}
+    if cal_member in safe.members:
+        out["calibration"] = read_calibration(safe.xml(cal_member), epoch)
+    if noise_member in safe.members:
+        out["noise"] = read_noise(safe.xml(noise_member), epoch)
+    if out["calibration"] is None:
+        log.info("%s: no %s: the product has no radiometric calibration", safe.path, cal_member)
+    return out
 
 
 def _measurement(safe: SafeArchive, annotation: str, shape: tuple) -> ImageSource:
@@ -413,13 +429,30 @@ def _measurement(safe: SafeArchive, annotation: str, shape: tuple) -> ImageSourc
     try:
         with rasterio.open(source.path) as ds:
             found = (ds.height, ds.width, ds.count, ds.dtypes[0])
+            last = _last_block_end(ds)
     except rasterio.errors.RasterioError as exc:
         raise InputError(f"{safe.where(member)}: not a readable GeoTIFF: {exc}") from None
     if found[:2] != tuple(shape) or found[2] != 1 or not found[3].startswith("complex"):
         raise InputError(f"{safe.where(member)}: image is {found[0]} x {found[1]} lines x "
                          f"samples, {found[2]} band(s) of {found[3]}; the annotation says "
                          f"{shape[0]} x {shape[1]}, 1 band of complex int16")
+    size = safe.size(member)
+    if last is not None and last[1] > size:
+        raise InputError(f"{safe.where(member)}: truncated: its last image block ({last[0]}) "
+                         f"ends at byte {last[1]}, the file has {size} bytes")
     return source
+
+
+def _last_block_end(ds):
+    """(name, end byte) of the last TIFF block of band 1 (GDAL's ``BLOCK_OFFSET_x_y`` and
+    ``BLOCK_SIZE_x_y`` items), or None when GDAL does not say (not a TIFF)."""
+    rows, cols = ds.block_shapes[0]
+    x, y = -(-ds.width // cols) - 1, -(-ds.height // rows) - 1
+    offset = ds.get_tag_item(f"BLOCK_OFFSET_{x}_{y}", "TIFF", bidx=1)
+    size = ds.get_tag_item(f"BLOCK_SIZE_{x}_{y}", "TIFF", bidx=1)
+    if offset is None or size is None:
+        return None
+    return f"block {x},{y} at byte {offset}", int(offset) + int(size)
 
 
 def read_annotation_file(path, *, orbit_file=None) -> SlcProduct:
