@@ -3,10 +3,14 @@ a small synthetic stripmap product on a realistic C-band Sentinel-1 orbit writte
 as a folder and as a zip (metadata exact, pixels within the int16 quantisation, calibration
 LUTs undoing the gain), its geolocation grid reproduced by the reader's rdr2geo/geo2rdr,
 damaged copies refused naming the file and the element or byte, and what the writer refuses."""
+import binascii
+import shutil
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
+from isce_commands import run_command
 from lxml import etree
 from sentinel1_grid import geolocate, grid_points
 
@@ -17,10 +21,10 @@ from isce.core.ellipsoid import WGS84
 from isce.core.radargrid import RadarGrid
 from isce.framework.errors import InputError
 from isce.sensors.product import ImageSource, SlcProduct
-from isce.sensors.sentinel1 import read_annotation, read_sentinel1
+from isce.sensors.sentinel1 import Sentinel1, read_annotation, read_sentinel1
 from isce.sensors.sentinel1_calibration import radiometry
 from isce.simulate.orbit import orbit_over
-from isce.simulate.sentinel1 import TARGET_PEAK, choose_beam, write_sentinel1
+from isce.simulate.sentinel1 import DEFAULT_PULSE_LENGTH, TARGET_PEAK, choose_beam, write_sentinel1
 
 pytestmark = pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
 
@@ -89,7 +93,6 @@ def test_safe_is_named_and_laid_out_as_esa(written):
                        "manifest.safe", f"measurement/{stem}.tiff"]
     # the manifest records every file's size and MD5; the name's CRC is the manifest's CRC-16
     manifest = (safe / "manifest.safe").read_bytes()
-    import binascii
     assert f"{binascii.crc_hqx(manifest, 0xFFFF):04X}.SAFE" == name.split("_")[-1]
     root = etree.fromstring(manifest)
     sizes = {s.find("fileLocation").get("href"): int(s.get("size"))
@@ -134,6 +137,9 @@ def test_round_trip_metadata_is_exact(written, tmp_path, packed):
     assert (a["mode"], a["swath"], a["mission"], a["pass"], a["number_of_bursts"]) == \
         ("SM", "S3", "S1A", "Descending", 0)
     assert a["prf"] == PRF and a["azimuth_steering_rate"] == 0.0
+    # no chirp in the product: ESA's IW1 pulse length, the range bandwidth over it
+    assert a["pulse_length"] == DEFAULT_PULSE_LENGTH
+    assert a["chirp_slope"] == 8.72e7 / DEFAULT_PULSE_LENGTH
 
 
 @pytest.mark.parametrize("packed", [False, True], ids=["folder", "zip"])
@@ -238,7 +244,6 @@ def test_writer_refuses_what_sentinel1_cannot_hold(tmp_path):
 
 # ---------------------------------------------------------------------------- damaged copies
 def _copy(safe, tmp_path):
-    import shutil
     target = tmp_path / safe.name
     shutil.copytree(safe, target)
     return target
@@ -288,3 +293,49 @@ def test_malformed_calibration_or_noise_is_refused(written, tmp_path, member, ch
     with pytest.raises(InputError, match=rf"{copy.name}: annotation/calibration/{xml.name}: "
                                          + message):
         read_sentinel1(copy)
+
+
+# ---------------------------------------------------------------------------- through insarApp
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sentinel1" / "insarApp.xml"
+EXAMPLE_SAFES = ("S1A_S3_SLC__1SSV_20200511T135129_20200511T135130_032518_7CB3E1_96A5.zip",
+                 "S1A_S3_SLC__1SSV_20200523T135129_20200523T135130_032693_7D2C11_1F0B.zip")
+
+
+def _example_pair(tmp_path):
+    """The example's insarApp.xml naming zips of a written SM pair (12 days apart)."""
+    text = EXAMPLE.read_text()
+    for k, (seed, time) in enumerate(((1, "2020-05-11T13:51:30"), (2, "2020-05-23T13:51:30"))):
+        product, _ = s1_product(tmp_path, seed=seed, time=time)
+        safe = write_sentinel1(product, tmp_path / "data", ("reference", "secondary")[k])["SAFE"]
+        packed = _zip(tmp_path / "data" / safe, tmp_path / "data" / safe.replace(".SAFE", ".zip"))
+        text = text.replace(EXAMPLE_SAFES[k], str(packed))
+    return text
+
+
+def test_example_insarapp_xml_reads_a_written_pair(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "insarApp.xml").write_text(_example_pair(tmp_path))
+    proc = run_command("insarApp.py", "insarApp.xml", "--steps", "--end=preprocess",
+                       cwd=tmp_path / "run")
+    assert proc.returncode == 0, proc.stderr
+    for role in ("reference", "secondary"):
+        assert f"{role}: SLC, {LINES} lines x {PIXELS} pixels" in proc.stderr
+    assert "orbit interpolation legendre" in proc.stderr
+
+
+def test_isce2_orbit_directory_is_orbitdir(tmp_path):
+    """ISCE2's ``orbit directory`` is ORBITDIR: an empty folder is refused in one line."""
+    (tmp_path / "orbits").mkdir()
+    text = _example_pair(tmp_path).replace(
+        "<!-- <property name=\"orbit directory\">/data/S1/aux_poeorb</property> -->",
+        f"<property name=\"orbit directory\">{tmp_path / 'orbits'}</property>", 1)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "insarApp.xml").write_text(text)
+    proc = run_command("insarApp.py", "insarApp.xml", "--steps", "--end=preprocess",
+                       cwd=tmp_path / "run")
+    errors = [line for line in proc.stderr.splitlines() if "error" in line]
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(errors) == 1 and "no S1A .EOF orbit file covers 2020-05-11T13:51:29" in errors[0], \
+        proc.stderr
+    assert Sentinel1.parameter("orbit directory").attrname == "orbit_dir"
+    assert Sentinel1.parameter("orbit file").attrname == "orbit_file"

@@ -10,6 +10,7 @@ Sensor name ``SENTINEL1``; properties as ISCE2's reader:
 ``SAFE``         the ``….SAFE`` folder or the ``.zip`` holding it (mandatory)
 ``ORBITFILE``    an ESA precise/restituted orbit ``.EOF`` replacing the annotation's
 ``ORBITDIR``     a folder of ``.EOF`` files: the one covering the acquisition is used
+                 (ISCE2's ``orbit directory``; its ``orbit file`` is ``ORBITFILE``)
 ``POLARIZATION`` ``vv`` (default), ``vh``, ``hh``, ``hv``
 ``SWATH``        ``S1``–``S6`` (stripmap), ``IW1``–``IW3``, ``EW1``–``EW5``; default: the
                  only swath of the product (a stripmap SAFE has one)
@@ -43,7 +44,12 @@ What is read from the product annotation (paths below ``/product``):
   :func:`read_sentinel1_bursts`);
 * stripmap image: ``measurement/<annotation name>.tiff``, one band of complex int16, read
   window by window through GDAL (rasterio; ``/vsizip/`` inside a zip): its size is checked
-  against the annotation at parse time, an empty (0-byte) file is refused;
+  against the annotation at parse time, an empty (0-byte) file is refused, and so is a
+  truncated one (its last TIFF block ends past the end of the file: the byte is named);
+* radiometry: ``annotation/calibration/calibration-<annotation name>`` and ``noise-…``
+  (calibration vectors, noise range and azimuth vectors) into ``attributes["calibration"]``
+  and ``["noise"]``; :func:`isce.sensors.sentinel1_calibration.radiometry` interpolates them
+  (sigma0 of a block). A SAFE without them reads with ``None`` there;
 * an ESA ``.EOF`` orbit (``ORBITFILE``, or the covering one of ``ORBITDIR``) replaces the
   annotation's state vectors (:mod:`isce.sensors.sentinel1_eof`).
 
@@ -540,6 +546,7 @@ class Sentinel1(Sensor):
         Parameter("orbit_file", public_name="ORBITFILE", type="path", default=None,
                   doc="ESA precise/restituted orbit (.EOF) replacing the annotation's orbit."),
         Parameter("orbit_dir", public_name="ORBITDIR", type="path", default=None,
+                  aliases=("orbit directory",),            # ISCE2's name ("orbit file" = ORBITFILE)
                   doc="Folder of ESA .EOF orbit files; the one covering the acquisition is used."),
         Parameter("polarization", public_name="POLARIZATION", type=str, default="vv",
                   doc="Polarization of the image: vv, vh, hh or hv."),

@@ -34,7 +34,8 @@ Times are written to the microsecond (ESA's format): the round trip keeps times 
 every other number exactly (shortest repr), the pixels to 0.5 / gain per component.
 Facts a product does not carry get documented stand-ins: the absolute orbit from the date
 (175 orbits per 12 days from S1A's orbit 32518 at 2020-05-11T13:12:30, the shared data's),
-the data-take id from the start time, Doppler polynomials fitted to ``product.doppler`` (or
+the data-take id from the start time, the pulse length (DEFAULT_PULSE_LENGTH; ramp rate =
+range bandwidth / pulse length), Doppler polynomials fitted to ``product.doppler`` (or
 the product's own ``doppler_centroid`` / ``azimuth_fm_rate`` estimates when it comes from
 the Sentinel-1 reader), FM rates from the orbit (-2 V_eff^2 / (lambda R)).
 """
@@ -75,6 +76,8 @@ IPF_VERSION = "003.20"
 #: calibration / noise vectors: one every this many samples, and about one per second of lines
 LUT_PIXEL_STEP = 40
 GRID_LINES, GRID_PIXELS = 10, 21
+#: pulse length [s] written when the product has none (the shared data's IW1 txPulseLength)
+DEFAULT_PULSE_LENGTH = 5.240481033595628e-05
 #: absolute orbit stand-in: S1A's 32518 at the ascending node 2020-05-11T13:12:30.117289
 _ORBIT_ANCHOR = (32518, DateTime("2020-05-11T13:12:30.117289"), 12 * 86400.0 / 175)
 _NS = {"xfdu": "urn:ccsds:schema:xfdu:1", "safe": "http://www.esa.int/safe/sentinel-1.0",
@@ -293,9 +296,8 @@ def _downlink(general, product, facts: dict, clock: _Clock) -> None:
     _sub(down, "lastLineSensingTime", facts["stop_text"])
     _sub(down, "prf", facts["prf"])
     values = _sub(down, "downlinkValues")
-    for tag, key in (("txPulseLength", "pulse_length"), ("txPulseRampRate", "chirp_slope")):
-        if facts.get(key) is not None:
-            _sub(values, tag, facts[key])
+    _sub(values, "txPulseLength", facts["pulse_length"])       # ISCE2's reader needs both
+    _sub(values, "txPulseRampRate", facts["chirp_slope"])
 
 
 def _orbit_list(general, product, clock: _Clock) -> None:
@@ -519,14 +521,27 @@ def _facts(product, swath, height: float) -> tuple:
              "image_number": "001", "pass": orbit["pass"], "heading": orbit["heading"],
              "range_sampling_rate": product.range_sampling_rate
              or SPEED_OF_LIGHT / (2.0 * grid.range_pixel_spacing),
-             "prf": attrs.get("prf") or grid.prf, "pulse_length": attrs.get("pulse_length"),
-             "chirp_slope": attrs.get("chirp_slope"), "height": float(height), "tau0": tau0,
+             "prf": attrs.get("prf") or grid.prf, **_chirp(product),
+             "height": float(height), "tau0": tau0,
              "azimuth_spacing": orbit["ground_speed"] / grid.prf,
              "incidence_mid": float(mid["incidence"][0, 0]),
              "doppler": _doppler_estimates(product, tau0),
              "fm_rates": _fm_rates(product, tau0, orbit["earth_radius"]),
              "grid_lines": lines, "grid_pixels": pixels}
     return facts, geo
+
+
+def _chirp(product) -> dict:
+    """Pulse length [s] and ramp rate [Hz/s]: the product's (Sentinel-1 reader), else
+    DEFAULT_PULSE_LENGTH and the range bandwidth (or 0.85 x the sampling rate) over it."""
+    attrs = product.attributes
+    length = attrs.get("pulse_length") or DEFAULT_PULSE_LENGTH
+    rate = attrs.get("chirp_slope")
+    if not rate:
+        bandwidth = product.range_bandwidth or 0.85 * (product.range_sampling_rate or SPEED_OF_LIGHT
+                                                       / (2 * product.radar_grid.range_pixel_spacing))
+        rate = bandwidth / length
+    return {"pulse_length": float(length), "chirp_slope": float(rate)}
 
 
 def _stem(facts: dict) -> str:
