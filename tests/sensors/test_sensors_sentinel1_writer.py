@@ -339,3 +339,31 @@ def test_isce2_orbit_directory_is_orbitdir(tmp_path):
         proc.stderr
     assert Sentinel1.parameter("orbit directory").attrname == "orbit_dir"
     assert Sentinel1.parameter("orbit file").attrname == "orbit_file"
+
+
+def test_rewriting_a_read_product_reproduces_the_safe(written, tmp_path):
+    """write(read(SAFE)) reads back as the same product but for its paths (the geolocation
+    grid, recomputed, moves by < 1 mm): the product's own Doppler and FM-rate estimates,
+    chirp, calibration and noise vectors are carried over, the LUTs scaled to the new DN
+    (gain 1 here: the peak is already TARGET_PEAK)."""
+    _, _, safe = written
+    first = read_sentinel1(safe)
+    again = write_sentinel1(first, tmp_path, "reference")["SAFE"]
+    assert again[:-len("XXXX.SAFE")] == safe.name[:-len("XXXX.SAFE")]
+    second = read_sentinel1(tmp_path / again)
+    np.testing.assert_array_equal(second.read(), first.read())
+    a, b = first.to_dict(), second.to_dict()
+    for d in (a, b):
+        d.pop("source")
+        for key in ("calibration", "noise"):
+            d["attributes"][key].pop("file")
+    assert a == b
+    # half the gain: the DN halved, the LUTs too (the calibrated values stay)
+    halved = write_sentinel1(first, tmp_path / "half", "reference", gain=0.5)["SAFE"]
+    third = read_sentinel1(tmp_path / "half" / halved)
+    dn = first.read()
+    np.testing.assert_array_equal(third.read().real, np.rint(dn.real * 0.5))
+    rows, cols = np.arange(0, LINES, 7), np.arange(0, PIXELS, 3)
+    for name in ("sigmaNought", "betaNought", "gamma"):
+        np.testing.assert_allclose(radiometry(third).lut(name, rows, cols),
+                                   0.5 * radiometry(first).lut(name, rows, cols), rtol=1e-6)

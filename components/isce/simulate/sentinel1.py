@@ -413,9 +413,19 @@ def _product_annotation(product, facts: dict, geo: dict, clock: _Clock) -> bytes
 
 
 # ============================================================================ calibration, noise
-def _radiometric_luts(product, facts: dict, gain: float, height: float, nesz_db) -> dict:
-    """Lines, pixels, times and the LUTs (ESA relations with A_beta = gain, see the module
-    docstring) on the calibration grid."""
+def _radiometric_tables(product, gain: float, height: float, nesz_db) -> dict:
+    """Calibration vectors, noise range vectors and noise azimuth blocks to write: the
+    product's own (Sentinel-1 reader), scaled to the new DN, or derived from the geometry."""
+    own = product.attributes.get("calibration")
+    if own:
+        return _scaled_tables(own, product.attributes.get("noise"), gain)
+    return _derived_tables(product, gain, height, nesz_db)
+
+
+def _derived_tables(product, gain: float, height: float, nesz_db) -> dict:
+    """LUTs of ESA's relations with A_beta = gain (see the module docstring): a vector about
+    every second and every LUT_PIXEL_STEP samples; noise range vectors on the same grid, one
+    azimuth block (all 1) over the image."""
     grid = product.radar_grid
     lines = _axis(grid.length, round(grid.prf))
     pixels = _axis(grid.width, LUT_PIXEL_STEP)
@@ -425,8 +435,31 @@ def _radiometric_luts(product, facts: dict, gain: float, height: float, nesz_db)
     luts = {"sigmaNought": sigma, "betaNought": beta, "gamma": beta / np.sqrt(np.tan(inc)),
             "dn": beta}
     noise = np.zeros(inc.shape) if nesz_db is None else 10.0 ** (nesz_db / 10.0) * sigma ** 2
-    return {"lines": lines, "pixels": pixels, "times": grid.sensing_start + lines / grid.prf,
-            "luts": luts, "noise": noise}
+    times = (grid.sensing_start + lines / grid.prf).tolist()
+    vectors = {"azimuth_time": times, "line": lines.tolist(), "pixel": [pixels] * len(lines)}
+    az_lines = _axis(grid.length, 10)
+    return {"calibration": {**vectors, **{k: list(v) for k, v in luts.items()}},
+            "noise_range": {**vectors, "noiseRangeLut": list(noise)},
+            "noise_azimuth": [{"first_line": 0, "last_line": grid.length - 1, "first_sample": 0,
+                               "last_sample": grid.width - 1, "line": az_lines,
+                               "noiseAzimuthLut": np.ones(len(az_lines))}]}
+
+
+def _scaled_tables(calibration: dict, noise, gain: float) -> dict:
+    """A Sentinel-1 product's own vectors for DN x gain: calibration LUTs x gain, noise
+    power x gain^2 (calibrated values unchanged); no noise annotation: zero noise."""
+    cal = {k: calibration[k] for k in ("azimuth_time", "line", "pixel")}
+    for name in CALIBRATION_LUTS:
+        cal[name] = [np.asarray(v) * gain for v in calibration[name]]
+    if noise is None:
+        rng = {**{k: cal[k] for k in ("azimuth_time", "line", "pixel")},
+               "noiseRangeLut": [np.zeros(len(p)) for p in cal["pixel"]]}
+        azimuth = []
+    else:
+        rng = {k: noise["range"][k] for k in ("azimuth_time", "line", "pixel")}
+        rng["noiseRangeLut"] = [np.asarray(v) * gain ** 2 for v in noise["range"]["noiseRangeLut"]]
+        azimuth = noise["azimuth"]
+    return {"calibration": cal, "noise_range": rng, "noise_azimuth": azimuth}
 
 
 def _vector(parent, tag, clock, t, line, pixels) -> object:
@@ -441,31 +474,34 @@ def _calibration_annotation(facts: dict, tables: dict, clock: _Clock) -> bytes:
     root = etree.Element("calibration")
     _ads_header(root, facts)
     _sub(_sub(root, "calibrationInformation"), "absoluteCalibrationConstant", 1.0)
-    vectors = _list(root, "calibrationVectorList", len(tables["lines"]))
-    for k, (t, line) in enumerate(zip(tables["times"], tables["lines"])):
-        node = _vector(vectors, "calibrationVector", clock, t, line, tables["pixels"])
+    cal = tables["calibration"]
+    vectors = _list(root, "calibrationVectorList", len(cal["line"]))
+    for k, (t, line, pixels) in enumerate(zip(cal["azimuth_time"], cal["line"], cal["pixel"])):
+        node = _vector(vectors, "calibrationVector", clock, t, line, pixels)
         for name in CALIBRATION_LUTS:
-            _sub(node, name, _lut_text(tables["luts"][name][k]), count=len(tables["pixels"]))
+            _sub(node, name, _lut_text(cal[name][k]), count=len(pixels))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _noise_annotation(product, facts: dict, tables: dict, clock: _Clock) -> bytes:
-    """Range vectors on the calibration grid, one azimuth vector (all 1) over the image."""
+def _noise_annotation(facts: dict, tables: dict, clock: _Clock) -> bytes:
+    """Noise range vectors and azimuth blocks (IPF >= 2.9 layout)."""
     root = etree.Element("noise")
     _ads_header(root, facts)
-    vectors = _list(root, "noiseRangeVectorList", len(tables["lines"]))
-    for k, (t, line) in enumerate(zip(tables["times"], tables["lines"])):
-        node = _vector(vectors, "noiseRangeVector", clock, t, line, tables["pixels"])
-        _sub(node, "noiseRangeLut", _lut_text(tables["noise"][k]), count=len(tables["pixels"]))
-    grid = product.radar_grid
-    azimuth = _sub(_list(root, "noiseAzimuthVectorList", 1), "noiseAzimuthVector")
-    _sub(azimuth, "swath", facts["swath"])
-    for tag, value in (("firstAzimuthLine", 0), ("firstRangeSample", 0),
-                       ("lastAzimuthLine", grid.length - 1), ("lastRangeSample", grid.width - 1)):
-        _sub(azimuth, tag, str(value))
-    lines = _axis(grid.length, 10)
-    _sub(azimuth, "line", " ".join(str(int(v)) for v in lines), count=len(lines))
-    _sub(azimuth, "noiseAzimuthLut", _lut_text(np.ones(len(lines))), count=len(lines))
+    rng = tables["noise_range"]
+    vectors = _list(root, "noiseRangeVectorList", len(rng["line"]))
+    for k, (t, line, pixels) in enumerate(zip(rng["azimuth_time"], rng["line"], rng["pixel"])):
+        node = _vector(vectors, "noiseRangeVector", clock, t, line, pixels)
+        _sub(node, "noiseRangeLut", _lut_text(rng["noiseRangeLut"][k]), count=len(pixels))
+    blocks = _list(root, "noiseAzimuthVectorList", len(tables["noise_azimuth"]))
+    for block in tables["noise_azimuth"]:
+        azimuth = _sub(blocks, "noiseAzimuthVector")
+        _sub(azimuth, "swath", facts["swath"])
+        for tag, key in (("firstAzimuthLine", "first_line"), ("firstRangeSample", "first_sample"),
+                         ("lastAzimuthLine", "last_line"), ("lastRangeSample", "last_sample")):
+            _sub(azimuth, tag, str(int(block[key])))
+        lines = block["line"]
+        _sub(azimuth, "line", " ".join(str(int(v)) for v in lines), count=len(lines))
+        _sub(azimuth, "noiseAzimuthLut", _lut_text(block["noiseAzimuthLut"]), count=len(lines))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -717,7 +753,7 @@ def _write_members(work: str, product, facts: dict, geo: dict, tables: dict, gai
         os.makedirs(os.path.join(work, sub), exist_ok=True)
     blobs = {annotation: _product_annotation(product, facts, geo, clock),
              calibration: _calibration_annotation(facts, tables, clock),
-             noise: _noise_annotation(product, facts, tables, clock)}
+             noise: _noise_annotation(facts, tables, clock)}
     for member, data in blobs.items():
         with open(os.path.join(work, member), "wb") as handle:
             handle.write(data)
@@ -748,7 +784,7 @@ def write_sentinel1(product: SlcProduct, folder, name: str = "reference", *, swa
     gain = float(gain) if gain else TARGET_PEAK / _peak(product, block_lines)
     if not (np.isfinite(gain) and gain > 0):
         raise InputError(f"gain {gain!r}: a positive number of DN per unit is needed")
-    tables = _radiometric_luts(product, facts, gain, height, nesz_db)
+    tables = _radiometric_tables(product, gain, height, nesz_db)
     folder = os.fspath(folder)
     os.makedirs(folder, exist_ok=True)
     work = os.path.join(folder, f".{name}.SAFE.partial")
