@@ -137,6 +137,7 @@ def test_round_trip_metadata_is_exact(written, tmp_path, packed):
     assert (a["mode"], a["swath"], a["mission"], a["pass"], a["number_of_bursts"]) == \
         ("SM", "S3", "S1A", "Descending", 0)
     assert a["prf"] == PRF and a["azimuth_steering_rate"] == 0.0
+    assert a["mission_data_take_id"] == int(safe.name.split("_")[-2], 16)
     # no chirp in the product: ESA's IW1 pulse length, the range bandwidth over it
     assert a["pulse_length"] == DEFAULT_PULSE_LENGTH
     assert a["chirp_slope"] == 8.72e7 / DEFAULT_PULSE_LENGTH
@@ -349,7 +350,7 @@ def test_rewriting_a_read_product_reproduces_the_safe(written, tmp_path):
     _, _, safe = written
     first = read_sentinel1(safe)
     again = write_sentinel1(first, tmp_path, "reference")["SAFE"]
-    assert again[:-len("XXXX.SAFE")] == safe.name[:-len("XXXX.SAFE")]
+    assert again[:-len("XXXX.SAFE")] == safe.name[:-len("XXXX.SAFE")]     # data take kept
     second = read_sentinel1(tmp_path / again)
     np.testing.assert_array_equal(second.read(), first.read())
     a, b = first.to_dict(), second.to_dict()

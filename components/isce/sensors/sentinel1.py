@@ -360,6 +360,7 @@ def _facts(ann: Annotation) -> dict:
         "polarization": ann.text(f"{header}/polarisation").upper(),
         "product_type": ann.text(f"{header}/productType"),
         "absolute_orbit": ann.int(f"{header}/absoluteOrbitNumber", minimum=0),
+        "mission_data_take_id": ann.int(f"{header}/missionDataTakeId", minimum=0),
         "pass": ann.text("generalAnnotation/productInformation/pass"),
         "range_sampling_rate": ann.float("generalAnnotation/productInformation/rangeSamplingRate",
                                          positive=True),

@@ -116,7 +116,7 @@ class _Clock:
 
     def at(self, seconds) -> DateTime:
         ns = self.ns + int(round(float(seconds) * 1e9))
-        return DateTime.from_nanoseconds(int(round(ns / 1000.0)) * 1000)
+        return DateTime.from_nanoseconds((ns + 500) // 1000 * 1000)
 
     def text(self, seconds) -> str:
         return self.at(seconds).isoformat(digits=6)
@@ -292,8 +292,8 @@ def _downlink(general, product, facts: dict, clock: _Clock) -> None:
     down = _sub(_list(general, "downlinkInformationList", 1), "downlinkInformation")
     _sub(down, "swath", facts["swath"])
     _sub(down, "azimuthTime", clock.text(product.radar_grid.sensing_start))
-    _sub(down, "firstLineSensingTime", facts["start_text"])
-    _sub(down, "lastLineSensingTime", facts["stop_text"])
+    _sub(down, "firstLineSensingTime", facts["start"])
+    _sub(down, "lastLineSensingTime", facts["stop"])
     _sub(down, "prf", facts["prf"])
     values = _sub(down, "downlinkValues")
     _sub(values, "txPulseLength", facts["pulse_length"])       # ISCE2's reader needs both
@@ -341,8 +341,8 @@ def _general_annotation(root, product, facts: dict, clock: _Clock) -> None:
 def _image_information(image, product, facts: dict) -> None:
     grid = product.radar_grid
     info = _sub(image, "imageInformation")
-    _sub(info, "productFirstLineUtcTime", facts["start_text"])
-    _sub(info, "productLastLineUtcTime", facts["stop_text"])
+    _sub(info, "productFirstLineUtcTime", facts["start"])
+    _sub(info, "productLastLineUtcTime", facts["stop"])
     _sub(info, "productComposition", "Individual")
     _sub(info, "slantRangeTime", facts["tau0"])
     _sub(info, "pixelValue", "Complex")
@@ -373,6 +373,11 @@ def _processing_information(image, product, facts: dict) -> None:
     _sub(proc, "ellipsoidSemiMinorAxis", WGS84.b)
 
 
+#: geolocationGridPoint elements after line and pixel, and their keys in _geometry's dict
+_GRID_VALUES = (("latitude", "lat"), ("longitude", "lon"), ("height", "height"),
+                ("incidenceAngle", "incidence"), ("elevationAngle", "elevation"))
+
+
 def _geolocation_grid(root, geo: dict, lines, pixels, clock: _Clock) -> None:
     points = _list(_sub(root, "geolocationGrid"), "geolocationGridPointList", geo["lat"].size)
     for i, line in enumerate(lines):
@@ -382,9 +387,7 @@ def _geolocation_grid(root, geo: dict, lines, pixels, clock: _Clock) -> None:
             _sub(node, "slantRangeTime", 2.0 * geo["range"][i, j] / SPEED_OF_LIGHT)
             _sub(node, "line", str(int(line)))
             _sub(node, "pixel", str(int(pixel)))
-            for tag in ("latitude", "longitude", "height", "incidenceAngle", "elevationAngle"):
-                key = {"latitude": "lat", "longitude": "lon", "incidenceAngle": "incidence",
-                       "elevationAngle": "elevation"}.get(tag, tag)
+            for tag, key in _GRID_VALUES:
                 _sub(node, tag, float(geo[key][i, j]))
 
 
@@ -551,7 +554,6 @@ def _facts(product, swath, height: float) -> tuple:
     facts = {"mission": _mission(product), "product_type": "SLC",
              "polarization": _polarization(product), "mode": "SM", "swath": beam,
              "start": start.isoformat(digits=6), "stop": stop.isoformat(digits=6),
-             "start_text": start.isoformat(digits=6), "stop_text": stop.isoformat(digits=6),
              "start_dt": start, "stop_dt": stop,
              "absolute_orbit": _absolute_orbit(product, start), "datatake": datatake,
              "image_number": "001", "pass": orbit["pass"], "heading": orbit["heading"],
