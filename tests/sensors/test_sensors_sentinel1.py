@@ -10,12 +10,10 @@ from lxml import etree
 
 import isce.sensors
 from isce_commands import run_command
+from sentinel1_grid import geolocate, grid_points
 from isce.core.constants import SPEED_OF_LIGHT
-from isce.core.ellipsoid import WGS84, ecef_to_enu
 from isce.core.time import DateTime
 from isce.framework.errors import ConfigurationError, InputError
-from isce.geometry.geo2rdr import geo2rdr_points
-from isce.geometry.rdr2geo import rdr2geo_points
 from isce.sensors.sentinel1 import (doppler_centroid, read_annotation, read_annotation_file, read_sentinel1,
                                     read_sentinel1_bursts)
 
@@ -41,49 +39,13 @@ def _product(shared_data, name, swath):
     return read_sentinel1(path, swath, "vv"), ann.root
 
 
-def _grid(root, epoch):
-    """Azimuth time [s since epoch], slant range [m], lat, lon [deg], height [m] of every
-    geolocationGridPoint (the annotated azimuth time; two-way slant-range time)."""
-    points = root.findall("geolocationGrid/geolocationGridPointList/geolocationGridPoint")
-    e = epoch.nanoseconds_since_unix_epoch
-    t = np.array([(DateTime(p.findtext("azimuthTime")).nanoseconds_since_unix_epoch - e) / 1e9
-                  for p in points])
-    r = np.array([float(p.findtext("slantRangeTime")) for p in points]) * SPEED_OF_LIGHT / 2
-    lat, lon, hgt = (np.array([float(p.findtext(k)) for p in points])
-                     for k in ("latitude", "longitude", "height"))
-    return t, r, lat, lon, hgt
-
-
-def _horizontal_error(llh, lat, lon, hgt):
-    """Horizontal distance [m] between rdr2geo's points and ESA's (WGS84, local ENU)."""
-    ours = WGS84.lon_lat_to_xyz(llh)
-    esa_llh = np.column_stack([np.radians(lon), np.radians(lat), hgt])
-    esa = WGS84.lon_lat_to_xyz(esa_llh)
-    enu = ecef_to_enu(ours - esa, esa_llh[:, 0], esa_llh[:, 1])
-    return np.hypot(enu[:, 0], enu[:, 1])
-
-
-def _geolocate(product, grid, orbit_method=None):
-    t, r, lat, lon, hgt = grid
-    extra = {} if orbit_method is None else {"orbit_method": orbit_method}
-    llh, ok = rdr2geo_points(t, r, product.orbit, product.wavelength, product.look_side,
-                             heights=hgt, **extra)
-    assert ok.all()
-    targets = np.column_stack([np.radians(lon), np.radians(lat), hgt])
-    tt, rr, status = geo2rdr_points(targets, product.orbit, product.wavelength,
-                                    product.look_side, t0=t, **extra)
-    assert np.all(status == 0)
-    return (_horizontal_error(llh, lat, lon, hgt), np.abs(llh[:, 2] - hgt), np.abs(tt - t),
-            np.abs(rr - r) / product.radar_grid.range_pixel_spacing)
-
-
 @pytest.mark.parametrize("name,swath", GRIDS)
 def test_geolocation_grid_with_default_settings(shared_data, name, swath):
     product, root = _product(shared_data, name, swath)
-    grid = _grid(root, product.reference_epoch)
+    grid = grid_points(root, product.reference_epoch)
     assert grid[0].size > 100
-    horiz, dh, dt, dr = _geolocate(product, grid)             # the reader's orbit as it is
-    hermite = _geolocate(product, grid, "hermite")
+    horiz, dh, dt, dr = geolocate(product, grid)             # the reader's orbit as it is
+    hermite = geolocate(product, grid, "hermite")
     print(f"{name} {swath}: {grid[0].size} points; rdr2geo max {horiz.max():.4f} m, RMS "
           f"{np.sqrt(np.mean(horiz ** 2)):.4f} m, height {dh.max():.2e} m; geo2rdr "
           f"{dt.max() * 1e6:.3f} us, {dr.max():.2e} samples | Hermite: max {hermite[0].max():.4f} m,"
@@ -99,7 +61,7 @@ def test_grid_point_times_are_the_annotated_ones(shared_data):
     """The grid's azimuth times are not first line + line x interval (the trap of the data)."""
     product, root = _product(shared_data, ZIP_2020, "IW1")
     points = root.findall("geolocationGrid/geolocationGridPointList/geolocationGridPoint")
-    t = _grid(root, product.reference_epoch)[0]
+    t = grid_points(root, product.reference_epoch)[0]
     lines = np.array([int(p.findtext("line")) for p in points])
     naive = product.radar_grid.sensing_start + lines / product.prf
     assert np.abs(naive - t).max() > 1.0                      # bursts: seconds apart

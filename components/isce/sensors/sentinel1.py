@@ -10,6 +10,7 @@ Sensor name ``SENTINEL1``; properties as ISCE2's reader:
 ``SAFE``         the ``….SAFE`` folder or the ``.zip`` holding it (mandatory)
 ``ORBITFILE``    an ESA precise/restituted orbit ``.EOF`` replacing the annotation's
 ``ORBITDIR``     a folder of ``.EOF`` files: the one covering the acquisition is used
+                 (ISCE2's ``orbit directory``; its ``orbit file`` is ``ORBITFILE``)
 ``POLARIZATION`` ``vv`` (default), ``vh``, ``hh``, ``hv``
 ``SWATH``        ``S1``–``S6`` (stripmap), ``IW1``–``IW3``, ``EW1``–``EW5``; default: the
                  only swath of the product (a stripmap SAFE has one)
@@ -43,7 +44,12 @@ What is read from the product annotation (paths below ``/product``):
   :func:`read_sentinel1_bursts`);
 * stripmap image: ``measurement/<annotation name>.tiff``, one band of complex int16, read
   window by window through GDAL (rasterio; ``/vsizip/`` inside a zip): its size is checked
-  against the annotation at parse time, an empty (0-byte) file is refused;
+  against the annotation at parse time, an empty (0-byte) file is refused, and so is a
+  truncated one (its last TIFF block ends past the end of the file: the byte is named);
+* radiometry: ``annotation/calibration/calibration-<annotation name>`` and ``noise-…``
+  (calibration vectors, noise range and azimuth vectors) into ``attributes["calibration"]``
+  and ``["noise"]``; :func:`isce.sensors.sentinel1_calibration.radiometry` interpolates them
+  (sigma0 of a block). A SAFE without them reads with ``None`` there;
 * an ESA ``.EOF`` orbit (``ORBITFILE``, or the covering one of ``ORBITDIR``) replaces the
   annotation's state vectors (:mod:`isce.sensors.sentinel1_eof`).
 
@@ -66,7 +72,6 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from lxml import etree
 
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.doppler import zero_doppler
@@ -78,7 +83,9 @@ from isce.framework.errors import ConfigurationError, InputError
 from isce.framework.parameter import Parameter
 
 from .base import Sensor
+from .sentinel1_calibration import calibration_members, read_calibration, read_noise
 from .sentinel1_eof import find_eof, read_eof
+from .sentinel1_xml import ORBIT_INTERPOLATION, Annotation, make_orbit, parse_xml
 from .product import ImageSource, SlcProduct, rasterio_module
 
 __all__ = ["Sentinel1", "read_sentinel1", "read_sentinel1_bursts", "read_annotation_file", "Burst",
@@ -89,8 +96,6 @@ log = logging.getLogger("isce.sensors.sentinel1")
 
 #: acquisition modes whose SLCs are burst-wise (TOPS): insarApp cannot use them
 TOPS_MODES = ("IW", "EW")
-#: how the annotation's (and EOF) state vectors are interpolated (see the module docstring)
-ORBIT_INTERPOLATION = "legendre"
 #: product annotation member: annotation/s1a-iw1-slc-vv-<start>-<stop>-<orbit>-<take>-<n>.xml
 _ANNOTATION_RE = re.compile(r"(?:^|/)annotation/(s1[a-d])-([a-z]+\d?)-slc-([hv][hv])-[^/]*\.xml$")
 _SWATH_RE = re.compile(r"^(S[1-6]|IW[1-3]|EW[1-5])$")
@@ -182,94 +187,6 @@ class SafeArchive:
             if m and "/calibration/" not in member and "/rfi/" not in member:
                 out[(m.group(2).upper(), m.group(3).upper())] = member
         return out
-
-
-def parse_xml(data: bytes, where: str) -> "Annotation":
-    """``data`` parsed as XML (no entities, no network); InputError naming ``where`` and
-    the parser's line when it is broken."""
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False,
-                                                             no_network=True))
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"{where}: not well-formed XML: {exc}") from None
-    return Annotation(root, where)
-
-
-class Annotation:
-    """Checked access to an XML tree: every missing or malformed element is an InputError
-    naming the file and the element path."""
-
-    def __init__(self, root, where: str):
-        self.root, self.where = root, where
-
-    def _node(self, path: str, node=None):
-        found = (self.root if node is None else node).find(path)
-        if found is None:
-            raise InputError(f"{self.where}: missing XML element {self._name(path, node)}")
-        return found
-
-    def _name(self, path, node=None) -> str:
-        base = self.root.getroottree().getpath(node) if node is not None else f"/{self.root.tag}"
-        return f"{base}/{path}"
-
-    def nodes(self, path: str, node=None) -> list:
-        return (self.root if node is None else node).findall(path)
-
-    def has(self, path: str, node=None) -> bool:
-        return (self.root if node is None else node).find(path) is not None
-
-    def text(self, path: str, node=None) -> str:
-        value = (self._node(path, node).text or "").strip()
-        if not value:
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} is empty")
-        return value
-
-    def float(self, path: str, node=None, *, positive=False) -> float:
-        text = self.text(path, node)
-        try:
-            value = float(text)
-        except ValueError:
-            value = float("nan")
-        if not np.isfinite(value) or (positive and value <= 0):
-            want = "a positive number" if positive else "a finite number"
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} = {text!r} "
-                             f"is not {want}")
-        return value
-
-    def int(self, path: str, node=None, *, minimum=None) -> int:
-        text = self.text(path, node)
-        try:
-            value = int(text)
-        except ValueError:
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} = {text!r} "
-                             "is not an integer") from None
-        if minimum is not None and value < minimum:
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} = {value} "
-                             f"is below {minimum}")
-        return value
-
-    def time(self, path: str, node=None) -> DateTime:
-        text = self.text(path, node)
-        try:
-            return DateTime(text)
-        except (ValueError, TypeError):
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} = {text!r} "
-                             "is not a UTC date-time") from None
-
-    def floats(self, path: str, node=None) -> np.ndarray:
-        """A space-separated list of numbers; its ``count`` attribute is checked when given."""
-        element = self._node(path, node)
-        try:
-            values = np.array([float(v) for v in (element.text or "").split()])
-        except ValueError:
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} holds a "
-                             "non-number") from None
-        count = element.get("count")
-        if values.size == 0 or not np.all(np.isfinite(values)) or \
-                (count is not None and count.strip() != str(values.size)):
-            raise InputError(f"{self.where}: XML element {self._name(path, node)} holds "
-                             f"{values.size} finite numbers, its count says {count}")
-        return values
 
 
 # ---------------------------------------------------------------------------- bursts
@@ -371,14 +288,6 @@ def _annotation_orbit(ann: Annotation, epoch: DateTime) -> Orbit:
     return make_orbit(t, pos, vel, epoch, f"{ann.where}: generalAnnotation/orbitList")
 
 
-def make_orbit(t, pos, vel, epoch: DateTime, where: str) -> Orbit:
-    """An Orbit of S1 state vectors (Legendre interpolation; InputError naming ``where``)."""
-    try:
-        return Orbit(t, pos, vel, epoch.to_datetime64(), interp_method=ORBIT_INTERPOLATION)
-    except ValueError as exc:
-        raise InputError(f"{where}: invalid orbit state vectors: {exc}") from None
-
-
 def _polynomials(ann: Annotation, path: str, names: tuple, epoch: DateTime) -> list:
     """``[{azimuth_time, t0, <name>: coefficients}]`` of a list of (t0, polynomial) entries."""
     out = []
@@ -451,6 +360,7 @@ def _facts(ann: Annotation) -> dict:
         "polarization": ann.text(f"{header}/polarisation").upper(),
         "product_type": ann.text(f"{header}/productType"),
         "absolute_orbit": ann.int(f"{header}/absoluteOrbitNumber", minimum=0),
+        "mission_data_take_id": ann.int(f"{header}/missionDataTakeId", minimum=0),
         "pass": ann.text("generalAnnotation/productInformation/pass"),
         "range_sampling_rate": ann.float("generalAnnotation/productInformation/rangeSamplingRate",
                                          positive=True),
@@ -493,9 +403,24 @@ def read_sentinel1(path, swath=None, polarization="VV", *, orbit_file=None,
     safe, member, ann = read_annotation(path, swath, polarization)
     product = product_from_annotation(ann, member, _platform(safe), orbit_file=orbit_file,
                                       orbit_dir=orbit_dir)
+    product.attributes.update(_radiometric_tables(safe, member, product.reference_epoch))
     if product.attributes["mode"] not in TOPS_MODES:      # IW/EW images are burst-wise
         product.source = _measurement(safe, member, product.shape)
     return product
+
+
+def _radiometric_tables(safe: SafeArchive, annotation: str, epoch: DateTime) -> dict:
+    """``{"calibration": ..., "noise": ...}`` from the annotation's ``calibration-*.xml`` and
+    ``noise-*.xml`` (:mod:`isce.sensors.sentinel1_calibration`); None for a missing file."""
+    cal_member, noise_member = calibration_members(annotation)
+    out = {"calibration": None, "noise": None}
+    if cal_member in safe.members:
+        out["calibration"] = read_calibration(safe.xml(cal_member), epoch)
+    if noise_member in safe.members:
+        out["noise"] = read_noise(safe.xml(noise_member), epoch)
+    if out["calibration"] is None:
+        log.info("%s: no %s: the product has no radiometric calibration", safe.path, cal_member)
+    return out
 
 
 def _measurement(safe: SafeArchive, annotation: str, shape: tuple) -> ImageSource:
@@ -511,13 +436,30 @@ def _measurement(safe: SafeArchive, annotation: str, shape: tuple) -> ImageSourc
     try:
         with rasterio.open(source.path) as ds:
             found = (ds.height, ds.width, ds.count, ds.dtypes[0])
+            last = _last_block_end(ds)
     except rasterio.errors.RasterioError as exc:
         raise InputError(f"{safe.where(member)}: not a readable GeoTIFF: {exc}") from None
     if found[:2] != tuple(shape) or found[2] != 1 or not found[3].startswith("complex"):
         raise InputError(f"{safe.where(member)}: image is {found[0]} x {found[1]} lines x "
                          f"samples, {found[2]} band(s) of {found[3]}; the annotation says "
                          f"{shape[0]} x {shape[1]}, 1 band of complex int16")
+    size = safe.size(member)
+    if last is not None and last[1] > size:
+        raise InputError(f"{safe.where(member)}: truncated: its last image block ({last[0]}) "
+                         f"ends at byte {last[1]}, the file has {size} bytes")
     return source
+
+
+def _last_block_end(ds):
+    """(name, end byte) of the last TIFF block of band 1 (GDAL's ``BLOCK_OFFSET_x_y`` and
+    ``BLOCK_SIZE_x_y`` items), or None when GDAL does not say (not a TIFF)."""
+    rows, cols = ds.block_shapes[0]
+    x, y = -(-ds.width // cols) - 1, -(-ds.height // rows) - 1
+    offset = ds.get_tag_item(f"BLOCK_OFFSET_{x}_{y}", "TIFF", bidx=1)
+    size = ds.get_tag_item(f"BLOCK_SIZE_{x}_{y}", "TIFF", bidx=1)
+    if offset is None or size is None:
+        return None
+    return f"block {x},{y} at byte {offset}", int(offset) + int(size)
 
 
 def read_annotation_file(path, *, orbit_file=None) -> SlcProduct:
@@ -605,6 +547,7 @@ class Sentinel1(Sensor):
         Parameter("orbit_file", public_name="ORBITFILE", type="path", default=None,
                   doc="ESA precise/restituted orbit (.EOF) replacing the annotation's orbit."),
         Parameter("orbit_dir", public_name="ORBITDIR", type="path", default=None,
+                  aliases=("orbit directory",),            # ISCE2's name ("orbit file" = ORBITFILE)
                   doc="Folder of ESA .EOF orbit files; the one covering the acquisition is used."),
         Parameter("polarization", public_name="POLARIZATION", type=str, default="vv",
                   doc="Polarization of the image: vv, vh, hh or hv."),

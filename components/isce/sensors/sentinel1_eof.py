@@ -23,6 +23,8 @@ from isce.core.orbit import Orbit
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
 
+from .sentinel1_xml import make_orbit, parse_xml
+
 __all__ = ["read_eof", "find_eof", "EOF_MARGIN"]
 
 #: seconds of state vectors kept before the first and after the last line
@@ -61,11 +63,7 @@ def _parse(path: str):
             data = handle.read()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the orbit file: {exc}") from None
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False,
-                                                             no_network=True))
-    except etree.XMLSyntaxError as exc:
-        raise InputError(f"{path}: not well-formed XML (truncated orbit file?): {exc}") from None
+    root = parse_xml(data, path, " (truncated orbit file?)").root
     if etree.QName(root).localname != "Earth_Explorer_File":
         raise InputError(f"{path}: root element {etree.QName(root).localname} is not "
                          "Earth_Explorer_File: not an ESA orbit file")
@@ -104,10 +102,7 @@ def read_eof(path, epoch: DateTime, start: DateTime, stop: DateTime, *,
     if len(t) < 2 or t[0] > first or t[-1] < last:
         raise InputError(f"{path}: its state vectors do not cover the acquisition "
                          f"{start.isoformat()} .. {stop.isoformat()}")
-    try:
-        return Orbit(t, pos, vel, epoch.to_datetime64(), interp_method="legendre")
-    except ValueError as exc:
-        raise InputError(f"{path}: invalid state vectors in {_OSV}: {exc}") from None
+    return make_orbit(t, pos, vel, epoch, f"{path}: {_OSV}")
 
 
 def _compact(text: str) -> DateTime:
