@@ -61,6 +61,8 @@ register("ALOS", ".alos_ceos:Alos")
 register("NISAR_L0B", ".nisar_l0b:NisarL0b")
 register("ISCE_SLC", ".isce_slc:IsceSlc")
 register("SENTINEL1", ".sentinel1:Sentinel1")
+register("COSMO_SKYMED_SLC", ".cosmo_skymed:CosmoSkymedSlc")
+register("COSMO_SKYMED", ".cosmo_skymed:CosmoSkymed")
 
 
 def sensor_class(sensor_name: str):
