@@ -163,6 +163,19 @@ def test_raw_round_trip(tmp_path, generation):
     assert codes.dtype == np.uint8 and codes.min() < 8 and codes.max() > 247
 
 
+def test_saved_raw_product_decodes_after_a_fresh_import(tmp_path, monkeypatch):
+    """raw._DECODER_MODULES names this reader: a saved product's echoes decode in a process
+    that never imported it (simulated by forgetting the decoder and the module)."""
+    raw, _ = _raw(pulses=16)
+    name = write_cosmo_skymed_raw(raw, tmp_path, "reference")["HDF5"]
+    read_cosmo_skymed_raw(tmp_path / name).save(tmp_path / "raw.json")
+    from isce.sensors import raw as raw_module
+    monkeypatch.delitem(raw_module._DECODERS, "cosmo_skymed")
+    monkeypatch.delitem(sys.modules, "isce.sensors.cosmo_skymed")
+    loaded = raw_module.RawProduct.load(tmp_path / "raw.json")
+    assert np.array_equal(loaded.read(), read_cosmo_skymed_raw(tmp_path / name).read())
+
+
 def test_raw_point_target_focuses_as_from_float_echoes(tmp_path, monkeypatch):
     """The full aperture of the target, focused from the float echoes and from the RAW_B file
     (8-bit codes): the same point within 1e-3 line/pixel, amplitude 1e-3, phase 1e-3 rad,
@@ -188,6 +201,18 @@ def test_raw_point_target_focuses_as_from_float_echoes(tmp_path, monkeypatch):
     for axis in ("range", "azimuth"):
         for k in ("pslr", "islr"):
             assert abs(csk[axis][k] - ref[axis][k]) < 0.05, (axis, k)
+
+
+def test_two_passes_never_overwrite_each_other(tmp_path):
+    product, _ = _slc(tmp_path)
+    first = write_cosmo_skymed_slc(product, tmp_path, "reference")
+    assert write_cosmo_skymed_slc(product, tmp_path, "reference") == first    # rewritten
+    with pytest.raises(ValueError, match="already holds pass 'reference'"):
+        write_cosmo_skymed_slc(product, tmp_path, "secondary")
+    raw, _ = _raw(pulses=32)
+    write_cosmo_skymed_raw(raw, tmp_path, "reference")
+    with pytest.raises(ValueError, match="already holds pass 'reference'"):
+        write_cosmo_skymed_raw(raw, tmp_path, "secondary")
 
 
 # ------------------------------------------------------------------ streaming

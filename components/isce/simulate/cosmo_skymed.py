@@ -19,7 +19,7 @@ layout tables are used here) read, named as ASI names them; both return ``{"HDF5
   ``Analog Signal Reconstruction Levels`` are ``(k - 127.5) * step`` with ``step = peak /
   127.5`` (``peak``: largest |I| or |Q| of all echoes, first pass): the gain never clips,
   every sample is read back within ``step / 2``; the quantisation noise (step^2 / 6 per
-  complex sample, about 44 dB below the peak power) is spread by focusing like thermal noise.
+  complex sample, 50 dB below peak^2) is spread by focusing like thermal noise.
 * Doppler centroid: the product's model fitted (least squares on a 9 x 9 grid over the
   image) by ASI's pair of cubic polynomials in range time and azimuth time about the image
   centre (exact for a constant or separable polynomial Doppler); for CSG the azimuth one is
@@ -61,6 +61,8 @@ INT16_PEAK = 32000.0
 POLY_TERMS = 6
 #: degree of the fitted Doppler polynomials
 POLY_DEGREE = 3
+#: root attribute (isce's, not ASI's) recording the ``name`` (pass label) given to the writer
+PASS_LABEL = "isce pass label"
 #: SCS_B 'Range Chirp Length' [s] written when the product does not know it
 NOMINAL_CHIRP_LENGTH = 40e-6
 
@@ -76,6 +78,7 @@ def write_cosmo_skymed_slc(product: SlcProduct, folder, name: str, *, generation
     times = _Times(g.reference_epoch, DateTime(product.orbit.reference_epoch),
                    g.sensing_start, g.sensing_stop)
     path = os.path.join(os.fspath(folder), product_name(product, layout, SLC_PRODUCT, times))
+    _refuse_collision(path, name)
     scale = 1.0 if layout.image_dtype != "int16" else _int16_gain(product, block_lines)
 
     def fill(h5):
@@ -99,6 +102,7 @@ def write_cosmo_skymed_raw(product: RawProduct, folder, name: str, *, generation
     times = _Times(DateTime(product.orbit.reference_epoch), DateTime(product.orbit.reference_epoch),
                    product.sensing_start, t_last)
     path = os.path.join(os.fspath(folder), product_name(product, layout, RAW_PRODUCT, times))
+    _refuse_collision(path, name)
     peak = _peak(product, block_lines)
     step = peak / 127.5 if peak > 0 else 1.0
 
@@ -110,6 +114,24 @@ def write_cosmo_skymed_raw(product: RawProduct, folder, name: str, *, generation
     _write_atomically(path, fill)
     read_cosmo_skymed_raw(path)
     return {"HDF5": os.path.basename(path)}
+
+
+def _refuse_collision(path: str, name: str) -> None:
+    """ValueError when ``path`` already holds another pass (same ASI name: same satellite,
+    polarization and start/stop second); the same pass is rewritten."""
+    if not os.path.exists(path):
+        return
+    h5py = h5py_module()
+    try:
+        with h5py.File(path, "r") as h5:
+            label = h5.attrs.get(PASS_LABEL)
+    except OSError:
+        label = None                     # not a readable product: replaced
+    label = label.decode() if isinstance(label, bytes) else label
+    if label is not None and label != name:
+        raise ValueError(f"{path} already holds pass {label!r}: {name!r} has the same ASI name "
+                         "(same satellite, polarization and start/stop second); write it to "
+                         "another folder")
 
 
 def product_name(product, layout, kind: str, times: "_Times") -> str:
@@ -226,7 +248,7 @@ def _common(h5, product, layout, kind: str, times: _Times, name: str) -> None:
         if times.orbit_offset else np.asarray(orbit.time, np.float64),
         "ECEF Satellite Position": np.asarray(orbit.position, np.float64),
         "ECEF Satellite Velocity": np.asarray(orbit.velocity, np.float64),
-        "isce pass label": _text(name),
+        PASS_LABEL: _text(name),
     })
     if getattr(product, "antenna_length", None):
         root["Antenna Length"] = np.float64(product.antenna_length)
@@ -361,10 +383,9 @@ def _peak(product, block_lines: int) -> float:
     """Largest |I| or |Q| of the image (first pass over the blocks; NaN/inf ignored)."""
     peak = 0.0
     for _, block in product.iter_blocks(block_lines):
-        reals = np.abs(np.asarray(block).view(np.float32))
-        reals = reals[np.isfinite(reals)]
-        if reals.size:
-            peak = max(peak, float(reals.max()))
+        reals = np.abs(np.ascontiguousarray(block, dtype=np.complex64).view(np.float32))
+        reals[~np.isfinite(reals)] = 0.0
+        peak = max(peak, float(reals.max(initial=0.0)))
     return peak
 
 
