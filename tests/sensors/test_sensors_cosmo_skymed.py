@@ -3,6 +3,7 @@ small X-band products written by isce.simulate.cosmo_skymed and read back (metad
 pixels within the quantisation), block reads touching only the asked lines, a point target
 focused from the 8-bit RAW_B file as well as from the float echoes, damaged copies refused
 naming file, HDF5 path and attribute, and insarApp's one-line refusal of a bad file."""
+import datetime
 import re
 import shutil
 import sys
@@ -174,6 +175,49 @@ def test_saved_raw_product_decodes_after_a_fresh_import(tmp_path, monkeypatch):
     monkeypatch.delitem(sys.modules, "isce.sensors.cosmo_skymed")
     loaded = raw_module.RawProduct.load(tmp_path / "raw.json")
     assert np.array_equal(loaded.read(), read_cosmo_skymed_raw(tmp_path / name).read())
+
+
+#: what ISCE2's COSMO_SkyMed_SLC.py / COSMO_SkyMed.py read (path -> attribute names)
+ISCE2_SLC = {"/": ["Satellite ID", "Look Side", "Antenna Length", "Multi-Beam ID", "Radar Wavelength",
+                   "Orbit Direction", "Orbit Number", "Processing Centre", "L0 Software Version",
+                   "Reference UTC", "State Vectors Times", "ECEF Satellite Position",
+                   "ECEF Satellite Velocity", "Centroid vs Range Time Polynomial",
+                   "Centroid vs Azimuth Time Polynomial", "Range Polynomial Reference Time",
+                   "Azimuth Polynomial Reference Time", "Doppler Rate vs Azimuth Time Polynomial"],
+             "S01": ["Range Chirp Length", "Range Chirp Rate", "Polarisation"],
+             "S01/SBI": ["Column Spacing", "Line Time Interval", "Column Time Interval",
+                         "Far Incidence Angle", "Near Incidence Angle", "Zero Doppler Range First Time",
+                         "Zero Doppler Range Last Time", "Zero Doppler Azimuth First Time",
+                         "Zero Doppler Azimuth Last Time"]}
+ISCE2_RAW = {"/": ["Satellite ID", "Look Side", "Antenna Length", "Multi-Beam ID", "Radar Wavelength",
+                   "Scene Sensing Start UTC", "Scene Sensing Stop UTC", "Orbit Direction",
+                   "Orbit Number", "Processing Centre", "L0 Software Version", "Reference UTC",
+                   "State Vectors Times", "ECEF Satellite Position", "ECEF Satellite Velocity",
+                   "Centroid vs Range Time Polynomial", "Centroid vs Azimuth Time Polynomial",
+                   "Range Polynomial Reference Time", "Azimuth Polynomial Reference Time",
+                   "Analog Signal Reconstruction Levels"],
+             "S01": ["Equivalent First Column Time", "Sampling Rate", "PRF", "Range Chirp Length",
+                     "Range Chirp Rate", "Polarisation"],
+             "S01/B001": ["Range First Times"]}
+
+
+@pytest.mark.parametrize("level", ["slc", "raw"])
+def test_first_generation_files_hold_what_isce2_reads(tmp_path, level):
+    """ISCE2's readers would read the CSK files: every attribute they use, strings as bytes
+    (they call .decode), 'Reference UTC' in the form their strptime expects."""
+    if level == "slc":
+        name = write_cosmo_skymed_slc(_slc(tmp_path)[0], tmp_path, "reference")["HDF5"]
+    else:
+        name = write_cosmo_skymed_raw(_raw(pulses=16)[0], tmp_path, "reference")["HDF5"]
+    with h5py.File(tmp_path / name) as h5:
+        for where, names in (ISCE2_SLC if level == "slc" else ISCE2_RAW).items():
+            missing = [n for n in names if n not in h5[where].attrs]
+            assert not missing, (where, missing)
+        for key in ("Look Side", "Reference UTC", "Satellite ID", "Scene Sensing Start UTC"):
+            assert isinstance(h5.attrs[key], bytes), key
+        ref = h5.attrs["Reference UTC"].decode("utf-8")
+        assert datetime.datetime.strptime(ref, "%Y-%m-%d %H:%M:%S.%f000").time() == datetime.time(0)
+        assert h5.attrs["Look Side"].decode("utf-8") == "RIGHT"
 
 
 def test_raw_point_target_focuses_as_from_float_echoes(tmp_path, monkeypatch):
@@ -377,8 +421,11 @@ RAW_DAMAGE = {
                        ["missing attribute 'Analog Signal Reconstruction Levels' of /"]),
     "short levels": (_set("/", "Analog Signal Reconstruction Levels", np.arange(16.0)),
                      ["'Analog Signal Reconstruction Levels' has 16 values"]),
-    "SWST changes": (_set("S01/B001", "Range First Times", np.array([4.7e-3, 4.8e-3])),
-                     ["'Range First Times' of /S01/B001 holds 2 different"]),
+    "SWST changes": (lambda h5: (_set("S01/B001", "Range First Times",
+                                      np.array([4.7e-3, 4.8e-3]))(h5),
+                                 _set("S01", "Equivalent First Column Time", np.nan)(h5)),
+                     ["'Range First Times' of /S01/B001 holds 2 different",
+                      "'Equivalent First Column Time' of /S01 is NaN"]),
     "start times disagreeing": (_set("S01/B001", "Azimuth First Time", 10.0),
                                 ["'Azimuth First Time' of /S01/B001 (10.0 s)",
                                  "'Scene Sensing Start UTC'", "disagree"]),
@@ -403,6 +450,17 @@ def test_damaged_raw_is_refused_naming_file_and_place(tmp_path, damage):
     assert "\n" not in message and message.startswith(str(tmp_path / name)), message
     for word in words:
         assert word in message, message
+
+
+def test_raw_adjusted_for_swst_changes_is_read_as_isce2(tmp_path):
+    """Several 'Range First Times' with an 'Equivalent First Column Time': the first one."""
+    raw, _ = _raw(pulses=32)
+    name = write_cosmo_skymed_raw(raw, tmp_path, "reference")["HDF5"]
+    tau0 = 2 * raw.starting_range / SPEED_OF_LIGHT
+    with h5py.File(tmp_path / name, "r+") as h5:
+        h5["S01/B001"].attrs["Range First Times"] = np.array([tau0, tau0 + 1e-7])
+    assert read_cosmo_skymed_raw(tmp_path / name).starting_range == \
+        pytest.approx(raw.starting_range, rel=1e-15)
 
 
 def test_raw_lines_of_a_file_cut_after_parsing_are_refused(tmp_path):

@@ -34,8 +34,9 @@ Everything is an HDF5 *attribute* (``/`` = the root, ``S01`` = the swath group):
   removes a bias of 127.5: the same echoes up to a constant); first pulse ``Azimuth First
   Time`` of the echo dataset [s] (else root ``Scene Sensing Start UTC``; both present must
   agree to 1 us), taken as its transmit time (as ISCE2); slant range of sample 0 from the
-  dataset's ``Range First Times[0]`` (two-way [s]; several different values, i.e. echoes not
-  adjusted for SWST changes, are refused as ISCE2 does);
+  dataset's ``Range First Times[0]`` (two-way [s]; several different values while ``S01``
+  ``Equivalent First Column Time`` is NaN, i.e. echoes not adjusted for SWST changes, are
+  refused as ISCE2 does);
 * Doppler centroid [Hz]: ``fd = Pr(tau - tau_ref) + Pa(t - t_ref) - (Pr[0] + Pa[0]) / 2`` with
   ``tau`` the two-way range time and ``t`` the azimuth time (sarpy's and sarkit's reading of
   ASI's two polynomials; ISCE2 uses ``Pr`` at mid swath), an exact
@@ -45,7 +46,8 @@ Everything is an HDF5 *attribute* (``/`` = the root, ``S01`` = the swath group):
   Azimuth Time Polynomial - RAW`` in raw (beam-centre) time about ``Azimuth Polynomial
   Reference Time``, moved to zero-Doppler time (``t_zd = t - fd / rate``, rate from ``Doppler
   Rate vs Azimuth Time Polynomial``) about ``Azimuth Polynomial Reference Time - ZD`` for the
-  SLC. All coefficients zero give the constant zero model.
+  SLC. All coefficients zero give the constant zero model; constant terms disagreeing by more
+  than 1 Hz are reported (their mean is used at the reference point).
 
 Every problem is an :class:`~isce.framework.InputError` naming the file, the HDF5 path and
 the attribute: missing, blank, of the wrong shape, not finite, disagreeing with another.
@@ -302,6 +304,10 @@ def _doppler(p: Hdf5Product, layout: Layout, zero_doppler_span=None):
     ta = p.attr_scalar(at, layout.azimuth_ref)
     if layout.azimuth_ref_zd and zero_doppler_span is not None:
         pa, ta = _azimuth_poly_to_zero_doppler(p, layout, pa, ta, zero_doppler_span)
+    if abs(pr[0] - pa[0]) > 1.0:
+        log.warning("%s: '%s' and '%s' give %r and %r Hz at their reference times; using the "
+                    "mean there (ISCE2 uses the range polynomial alone)", p.path, layout.range_poly,
+                    layout.azimuth_poly, float(pr[0]), float(pa[0]))
     return doppler_model(pr, tr, pa, ta)
 
 
@@ -522,14 +528,23 @@ def _first_pulse(p: Hdf5Product, echoes: str, epoch: DateTime) -> float:
 
 
 def _range_first_time(p: Hdf5Product, echoes: str) -> float:
+    """Two-way time [s] of sample 0: 'Range First Times'[0] (as ISCE2). Several different
+    values with no S01 'Equivalent First Column Time' (NaN or absent) are echoes not adjusted
+    for sampling window (SWST) changes: refused, as ISCE2 does."""
     times = p.attr_array(echoes, "Range First Times").reshape(-1)
     if times.size < 1 or not times[0] > 0:
         raise InputError(f"{p.path}: attribute 'Range First Times' of /{echoes} = "
                          f"{times.tolist()!r}; expected a positive two-way time [s]")
-    if np.any(times != times[0]):
+    ecft = _optional(p, SWATH, "Equivalent First Column Time")
+    ecft = ecft if isinstance(ecft, float) and np.isfinite(ecft) else None
+    if np.any(times != times[0]) and ecft is None:
         raise InputError(f"{p.path}: attribute 'Range First Times' of /{echoes} holds "
-                         f"{np.unique(times).size} different sampling window starts: echoes not "
+                         f"{np.unique(times).size} different sampling window starts and attribute "
+                         f"'Equivalent First Column Time' of /{SWATH} is NaN or missing: echoes not "
                          "adjusted for SWST changes are not supported (as in ISCE2)")
+    if ecft is not None and abs(ecft - times[0]) > 1e-9:
+        log.warning("%s: 'Equivalent First Column Time' %r s differs from 'Range First Times'[0] "
+                    "%r s; using the latter (as ISCE2)", p.path, ecft, float(times[0]))
     return float(times[0])
 
 

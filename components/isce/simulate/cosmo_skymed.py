@@ -27,8 +27,8 @@ layout tables are used here) read, named as ASI names them; both return ``{"HDF5
   of the orbit at mid image, which the reader undoes.
 * Values the product does not hold are written as ASI fills them, from the geometry
   (incidence angles, ground line spacing, orbit direction) or nominal (SCS_B chirp length
-  40 us when unknown, HIMAGE / STRIPMAP mode, beam 01): annotation only, the readers do
-  not use them.
+  40 us, antenna length 5.7 m when unknown, HIMAGE / STRIPMAP mode, beam 01): annotation
+  only, the readers do not use them; every attribute ISCE2's readers require is written.
 """
 from __future__ import annotations
 
@@ -63,6 +63,8 @@ POLY_TERMS = 6
 POLY_DEGREE = 3
 #: root attribute (isce's, not ASI's) recording the ``name`` (pass label) given to the writer
 PASS_LABEL = "isce pass label"
+#: 'Antenna Length' [m] (COSMO-SkyMed's antenna) written when the product does not know it
+NOMINAL_ANTENNA_LENGTH = 5.7
 #: SCS_B 'Range Chirp Length' [s] written when the product does not know it
 NOMINAL_CHIRP_LENGTH = 40e-6
 
@@ -250,8 +252,8 @@ def _common(h5, product, layout, kind: str, times: _Times, name: str) -> None:
         "ECEF Satellite Velocity": np.asarray(orbit.velocity, np.float64),
         PASS_LABEL: _text(name),
     })
-    if getattr(product, "antenna_length", None):
-        root["Antenna Length"] = np.float64(product.antenna_length)
+    root["Antenna Length"] = np.float64(getattr(product, "antenna_length", None)
+                                        or NOMINAL_ANTENNA_LENGTH)
     if layout.generation == 1:
         swath["Polarisation"] = _text(pol)
     else:
@@ -361,7 +363,9 @@ def _slc_metadata(h5, product: SlcProduct, layout, times: _Times, scale: float) 
 def _raw_metadata(h5, product: RawProduct, layout, times: _Times, step: float) -> None:
     r_last = product.starting_range + (product.width - 1) * product.range_pixel_spacing
     tau0 = 2.0 * product.starting_range / SPEED_OF_LIGHT
-    h5.attrs["Analog Signal Reconstruction Levels"] = (np.arange(RAW_LEVELS) - 127.5) * step
+    levels = (np.arange(RAW_LEVELS) - 127.5) * step
+    h5.attrs["Analog Signal Reconstruction Levels"] = levels
+    h5.attrs["Analog Cal Reconstruction Levels"] = levels        # what GMTSAR decodes with
     h5[SWATH].attrs.update({
         "PRF": np.float64(product.prf), "Sampling Rate": np.float64(product.range_sampling_rate),
         "Range Chirp Length": np.float64(product.pulse_length),
