@@ -63,6 +63,8 @@ register("ISCE_SLC", ".isce_slc:IsceSlc")
 register("SENTINEL1", ".sentinel1:Sentinel1")
 register("TERRASARX", ".terrasarx:TerraSarX")
 register("RADARSAT2", ".radarsat2:Radarsat2")
+register("COSMO_SKYMED_SLC", ".cosmo_skymed:CosmoSkymedSlc")
+register("COSMO_SKYMED", ".cosmo_skymed:CosmoSkymed")
 
 
 def sensor_class(sensor_name: str):

@@ -3,7 +3,8 @@
 
 Every failure is an :class:`~isce.framework.InputError` naming the file and the
 HDF5 path concerned (missing, a group where a dataset is expected, truncated or
-corrupt, not numbers, non-finite), never a bare h5py traceback. h5py is imported
+corrupt, not numbers, non-finite), never a bare h5py traceback; attributes (COSMO-SkyMed
+keeps its metadata there) are checked the same way (``attr_*``). h5py is imported
 when a file is first opened, so ``import isce.sensors`` stays light.
 """
 from __future__ import annotations
@@ -166,3 +167,64 @@ class Hdf5Product:
             return epoch_from_units(units)
         except (ValueError, TypeError) as exc:
             raise InputError(f"{self.path}: attribute {self._where(hpath)}.units: {exc}") from None
+
+    # ------------------------------------------------------------ attributes
+    def _attr_where(self, hpath, name) -> str:
+        return f"attribute '{name}' of {self._where(hpath)}"
+
+    def attr(self, hpath, name):
+        """The raw value of attribute ``name`` of the group or dataset ``hpath`` ("/" for the
+        root); InputError naming file, HDF5 path and attribute when missing or unreadable."""
+        obj = self.node(hpath, "group or dataset") if hpath not in ("", "/") else self.h5
+        try:
+            return obj.attrs[name]
+        except KeyError:
+            raise InputError(f"{self.path}: missing {self._attr_where(hpath, name)}") from None
+        except (OSError, RuntimeError, ValueError, TypeError) as exc:
+            raise InputError(f"{self.path}: cannot read {self._attr_where(hpath, name)} "
+                             f"(truncated or corrupt file?): {exc}") from None
+
+    def has_attr(self, hpath, name) -> bool:
+        obj = self.node(hpath, "group or dataset") if hpath not in ("", "/") else self.h5
+        try:
+            return name in obj.attrs
+        except (OSError, RuntimeError, ValueError):
+            return False
+
+    def attr_text(self, hpath, name) -> str:
+        """A string attribute, stripped; InputError when it is blank."""
+        value = text_value(self.attr(hpath, name))
+        if not value:
+            raise InputError(f"{self.path}: {self._attr_where(hpath, name)} is blank")
+        return value
+
+    def attr_array(self, hpath, name, shape=None) -> np.ndarray:
+        """A numeric attribute as float64 (finite); ``shape`` (None entries match any size)
+        is checked when given."""
+        raw = self.attr(hpath, name)
+        try:
+            arr = np.asarray(raw, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InputError(f"{self.path}: {self._attr_where(hpath, name)} is {raw!r}, "
+                             "expected numbers") from None
+        if shape is not None and (arr.ndim != len(shape) or any(
+                want is not None and got != want for got, want in zip(arr.shape, shape))):
+            want = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ")"
+            raise InputError(f"{self.path}: {self._attr_where(hpath, name)} has shape "
+                             f"{arr.shape}, expected {want}")
+        if not np.all(np.isfinite(arr)):
+            raise InputError(f"{self.path}: {self._attr_where(hpath, name)} holds non-finite "
+                             "values")
+        return arr
+
+    def attr_scalar(self, hpath, name, *, positive=False) -> float:
+        """A single finite number (a 1-element array too); ``positive`` refuses <= 0."""
+        arr = self.attr_array(hpath, name)
+        if arr.size != 1:
+            raise InputError(f"{self.path}: {self._attr_where(hpath, name)} has shape "
+                             f"{arr.shape}, expected a single value")
+        value = float(arr.reshape(-1)[0])
+        if positive and not value > 0:
+            raise InputError(f"{self.path}: {self._attr_where(hpath, name)} = {value!r}, "
+                             "expected a positive value")
+        return value

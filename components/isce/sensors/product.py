@@ -110,7 +110,8 @@ class ImageSource:
     """Where the complex image is stored.
 
     ``format``: ``"hdf5"`` (``dataset`` is the HDF5 path of the image inside
-    ``path``; complex64 or compound float16 ``{r, i}``), ``"raster"`` (an ISCE
+    ``path``; complex64, compound float16 ``{r, i}``, or real ``(lines, samples, 2)``
+    I/Q pairs as COSMO-SkyMed's int16/float32), ``"raster"`` (an ISCE
     raster read with :func:`isce.io.open`, ``dataset`` unused) or ``"gdal"`` (band 1 of
     anything GDAL opens, e.g. a mission's complex int16 GeoTIFF, read window by window
     through rasterio; ``path`` may be a ``/vsizip/`` path; a two-band int16 image holds
@@ -119,12 +120,15 @@ class ImageSource:
     ``flip`` (gdal only): the axes stored in decreasing time, ``"lines"``, ``"samples"`` or
     ``"both"`` (RADARSAT-2's ``lineTimeOrdering``/``pixelTimeOrdering``); they are read
     reversed, so the product is always in increasing time, reading only the asked lines.
+    ``scale`` multiplies the stored samples (e.g. 1 / COSMO-SkyMed's 'Rescaling Factor'
+    of int16 pixels).
     """
 
     format: str
     path: str
     dataset: str | None = None
     flip: str = ""
+    scale: float = 1.0
 
     def __post_init__(self):
         fmt = str(self.format).strip().lower()
@@ -139,6 +143,10 @@ class ImageSource:
             raise ValueError(f"ImageSource flip must be one of {_FLIPS[1:]} (gdal only), "
                              f"got {self.flip!r}")
         object.__setattr__(self, "flip", flip)
+        scale = float(self.scale)
+        if not (math.isfinite(scale) and scale > 0):
+            raise ValueError(f"ImageSource scale must be positive and finite, got {self.scale!r}")
+        object.__setattr__(self, "scale", scale)
 
     def describe(self) -> str:
         return f"{self.path}:{self.dataset}" if self.format == "hdf5" else self.path
@@ -162,10 +170,15 @@ class ImageSource:
         if self.format in _FORMAT_READERS:
             return _format_reader(self.format)(self.path, rows, cols, shape)
         with self.open_hdf5() as ds:
-            if tuple(ds.shape) != tuple(shape):
-                raise InputError(f"{self.path}: dataset {self.dataset} is {tuple(ds.shape)}, the "
-                                 f"product metadata say {tuple(shape)}")
+            self.check_hdf5_shape(ds, shape)
             return self.read_hdf5(ds, rows, cols)
+
+    def check_hdf5_shape(self, ds, shape) -> None:
+        """InputError unless the dataset is ``shape`` (or ``shape + (2,)`` real I/Q pairs)."""
+        have = tuple(ds.shape)
+        if have != tuple(shape) and not (have == (*shape, 2) and ds.dtype.kind in "iuf"):
+            raise InputError(f"{self.path}: dataset {self.dataset} is {have}, the "
+                             f"product metadata say {tuple(shape)}")
 
     def _read_raster(self, rows, cols, shape):
         try:
@@ -192,7 +205,15 @@ class ImageSource:
         except (OSError, RuntimeError, ValueError) as exc:
             raise InputError(f"{self.path}: cannot read dataset {self.dataset} "
                              f"(truncated or corrupt file?): {exc}") from None
-        return to_complex64(raw, where=f"{self.path}:{self.dataset}")
+        if ds.ndim == 3:                        # real (..., 2) I/Q pairs
+            out = np.empty(raw.shape[:-1], dtype=np.complex64)
+            out.real = raw[..., 0]
+            out.imag = raw[..., 1]
+        else:
+            out = to_complex64(raw, where=f"{self.path}:{self.dataset}")
+        if self.scale != 1.0:
+            out *= np.float32(self.scale)
+        return out
 
     # ------------------------------------------------------------ JSON
     def to_dict(self) -> dict:
@@ -201,11 +222,14 @@ class ImageSource:
             d["dataset"] = self.dataset
         if self.flip:
             d["flip"] = self.flip
+        if self.scale != 1.0:
+            d["scale"] = self.scale
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "ImageSource":
-        return cls(d["format"], d["path"], d.get("dataset"), d.get("flip", ""))
+        return cls(d["format"], d["path"], d.get("dataset"), d.get("flip", ""),
+                   d.get("scale", 1.0))
 
 
 def _format_reader(fmt: str):
@@ -492,9 +516,7 @@ class SlcProduct:
         if src.format == "hdf5":
             src._missing()
             with src.open_hdf5() as ds:
-                if tuple(ds.shape) != self.shape:
-                    raise InputError(f"{src.path}: dataset {src.dataset} is {tuple(ds.shape)}, the "
-                                     f"product metadata say {self.shape}")
+                src.check_hdf5_shape(ds, self.shape)
                 for start in range(0, self.length, block_lines):
                     rows = slice(start, min(start + block_lines, self.length))
                     yield rows, src.read_hdf5(ds, rows, slice(0, self.width))
