@@ -126,15 +126,16 @@ def _mission(name, *, frequency, bandwidth, pulse, fs, prf, antenna, look, altit
                "source": source})
 
 
-def sentinel1_sm_s3(prf: float = 1924.956266475204, look_angle: float = 27.8) -> RadarParameters:
+def sentinel1_sm_s3(prf: float = 1924.956266475204, look_angle: float = 28.6) -> RadarParameters:
     """Sentinel-1A stripmap beam S3 (SM, VV), C-band.
 
     From a real S1A S3 SLC annotation (S1A_S3_SLC__1SDV_20210401T152855, ESA IPF):
     radar frequency 5.405000454334350 GHz, range sampling rate 66.72839509333333 MHz
-    (range pixel 2.246 m), PRF 1924.956 Hz, up-chirp of 44.1724 us at 1.344932774550966e12
-    Hz/s (59.41 MHz). ESA Sentinel-1 SAR User Guide: 12.3 m x 0.84 m antenna, right-looking,
-    off-nadir of S3 24.67-30.99 deg (27.8 deg mid-beam), 693 km reference altitude,
-    inclination 98.18 deg, 12-day repeat (one satellite).
+    (range pixel 2.246363 m), PRF 1924.956 Hz (azimuth pixel 3.553 m), up-chirp of 44.1724 us
+    at 1.344932774550966e12 Hz/s (59.41 MHz), mid-swath incidence 32.03 deg (28.6 deg
+    off-nadir at 693 km). ESA Sentinel-1 SAR User Guide: 12.3 m x 0.84 m antenna,
+    right-looking, S3 off-nadir 24.67-30.99 deg, 693 km reference altitude, inclination
+    98.18 deg, 12-day repeat (one satellite).
     """
     pulse, rate = 4.417243291154830e-05, 1.344932774550966e12
     return _mission("SENTINEL-1A", frequency=5.405000454334350e9, bandwidth=rate * pulse,
