@@ -110,6 +110,23 @@ def test_simulateapp_refuses_an_unknown_sensor_naming_the_choices(tmp_path):
     assert "ERS" in run.stderr and "SENTINEL1" in run.stderr and "ISCE_SLC" in run.stderr
 
 
+def test_simulateapp_refuses_a_sensor_without_its_writer_before_any_work(tmp_path, monkeypatch,
+                                                                         capsys):
+    """A registered format whose writer module is not installed: exit 2, one line, nothing
+    simulated."""
+    import isce.simulate.formats as formats
+    from isce.apps.simulate import SimulateApp
+
+    missing = WriterFormat("ISCE_SLC", "slc", "isce.simulate.no_such_writer:write_x", None)
+    monkeypatch.setitem(formats.FORMATS, "ISCE_SLC", missing)
+    monkeypatch.chdir(tmp_path)
+    assert SimulateApp.main(["simulateApp.py", "simulateApp.sensor=ISCE_SLC"]) == 2
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(err) == 1 and "ISCE_SLC: its writer isce.simulate.no_such_writer:write_x is not " \
+        "available" in err[0], err
+    assert not (tmp_path / "simulation").exists()
+
+
 def test_help_documents_the_sensor_setting(tmp_path):
     run = run_command("simulateApp.py", "--help", cwd=tmp_path, timeout=120)
     assert run.returncode == 0

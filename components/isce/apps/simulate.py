@@ -595,7 +595,9 @@ class SimulateApp(Application):
     )
 
     def validate(self):
-        resolve_sensor(self.sensor, self.radar)     # contradictions refused before any work
+        _, fmt = resolve_sensor(self.sensor, self.radar)   # refused before any work: a
+        if fmt is not None:                                # contradiction, a missing writer
+            load_writer(fmt)
         if self.pulses is not None and self.pulses <= 0:
             raise ConfigurationError(f"pulses must be positive, got {self.pulses}",
                                      source=self.source_of("pulses"))
