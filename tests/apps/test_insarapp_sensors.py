@@ -48,7 +48,7 @@ def _cases():
     for sensor in SENSORS:
         preset = FORMATS[sensor].preset
         for radar in ([preset] if preset else ISCE_SLC_PRESETS):
-            cases.append(pytest.param(sensor, radar, id=f"{sensor}-{radar}"))
+            cases.append(pytest.param((sensor, radar), id=f"{sensor}-{radar}"))
     return cases
 
 

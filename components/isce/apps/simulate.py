@@ -23,7 +23,9 @@ import datetime as _dt
 import json
 import math
 import os
+import time
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import numpy as np
 
@@ -404,7 +406,8 @@ def focus_passes(ctx):
     ``<pass>.slc`` + ``.json``."""
     fmt = _format(ctx)
     if fmt is None or fmt.level != "slc":
-        ctx.log.info("no focusing: %s takes raw echoes", fmt.sensor if fmt else "no sensor format")
+        ctx.log.info("no focusing: %s", f"{fmt.sensor} takes raw echoes" if fmt else
+                     "no sensor format written")
         return
     out = Path(ctx.params.output_dir)
     for name, spec in ctx.state.passes.items():
@@ -428,10 +431,10 @@ def _write_format(ctx, fmt: WriterFormat, name: str, spec: dict) -> dict:
         product = SlcProduct.load(spec["slc"] + ".json")
     else:
         product = RawProduct.load(spec["raw"] + ".json")
-    before = {f for f in out.rglob("*")}
+    started = time.time() - 1.0           # what the writer writes (files, folders) is an output
     props = load_writer(fmt)(product, out, name)
-    for f in sorted(set(out.rglob("*")) - before):
-        if f.is_file():
+    for f in sorted(out.rglob("*")):
+        if f.is_file() and f.stat().st_mtime >= started:
             ctx.add_output(f)
     return {str(k): str(v) for k, v in props.items()}
 
@@ -453,7 +456,7 @@ def _insar_xml(ctx, fmt: WriterFormat, written: dict) -> str:
         lines.append(f'    <property name="demFilename">{Path(ctx.state.dem["path"]).name}</property>')
     for name in PASSES:
         lines.append(f'    <component name="{name}">')
-        lines += [f'      <property name="{k}">{v}</property>'
+        lines += [f'      <property name="{k}">{escape(v)}</property>'
                   for k, v in written[name]["properties"].items()]
         lines += [f'      <property name="OUTPUT">{name}/{name}.{kind}</property>',
                   "    </component>"]
