@@ -36,7 +36,7 @@ ISCE_SLC_PRESETS = ["SENTINEL1", "TERRASARX"]
 SCENES = {
     "ALOS": dict(pulses=6144, samples=1536, baseline=300, offset=0.012, volume=5e6, depth=2000),
     "SENTINEL1": dict(pulses=2048, samples=4096, baseline=100, offset=0.005, volume=3e5),
-    "TERRASARX": dict(pulses=3200, samples=4800, baseline=150, offset=0.004, volume=2.5e5),
+    "TERRASARX": dict(pulses=2800, samples=4608, baseline=150, offset=0.004, volume=2.5e5),
     "COSMO_SKYMED": dict(pulses=2560, samples=4608, baseline=200, offset=0.004, volume=2.5e5),
     "RADARSAT2": dict(pulses=1536, samples=2048, baseline=150, offset=0.005, volume=3e5),
 }
