@@ -9,8 +9,11 @@ Per pass (``reference``, ``secondary``) in the output directory:
   zero-Doppler grid with the raw's start, PRF, starting range and spacing, plus, for the
   secondary, the deformation (LOS displacement) of each target;
 * ``focus_<pass>.xml``: a ready-to-run input of ``focus.py``;
-* ALOS CEOS level 1.0 ``IMG-<pass>``/``LED-<pass>`` files (:func:`isce.simulate.alos_ceos.write_ceos`)
-  and ``insarApp.xml``.
+* for the formats of focused data (``sensor`` SENTINEL1, TERRASARX, COSMO_SKYMED_SLC,
+  RADARSAT2, ISCE_SLC): ``<pass>.slc`` (+ ``.json``), the echoes focused as focus.py does;
+* the pass in the ``sensor``'s format (the writer of :mod:`isce.simulate.formats`; ALOS:
+  CEOS level 1.0 ``IMG-HH-<pass>``/``LED-<pass>``) and ``insarApp.xml`` naming that
+  sensor and the writer's files.
 
 ``simulation.json`` sums up the run (radar, orbits, baseline achieved).
 """
@@ -20,7 +23,9 @@ import datetime as _dt
 import json
 import math
 import os
+import time
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import numpy as np
 
@@ -32,27 +37,68 @@ from isce.core.radargrid import RadarGrid
 from isce.framework import Application, ConfigurationError, Parameter, Step
 from isce.geometry.rdr2geo import radar_grid_bbox
 from isce.io.atomic import write_text
-from isce.simulate.alos_ceos import write_ceos
+from isce.focus.pipeline import focus
+from isce.sensors.product import SlcProduct
 from isce.sensors.raw import RawProduct, RawSource
 from isce.simulate.distributed import echoes_from_scene, pair_scenes, scene_grid, simulated_band
 from isce.simulate.echoes import release_memory, simulate_point_targets
+from isce.simulate.formats import FORMATS, WriterFormat, load_writer, writer_format
 from isce.simulate.orbit import orbit_with_baseline
-from isce.simulate.radar import RadarParameters
+from isce.simulate.radar import RadarParameters, preset
 from isce.simulate.scenes import alos_scene, ree_out17_scene
 from isce.simulate.targets import (MogiSource, Target, dem_height, parse_target_list, read_targets_csv,
                                    synthetic_dem, target_truth)
 
 PASSES = ("reference", "secondary")
+#: the radar presets simulateApp offers (``radar``)
+RADARS = ("ALOS", "REE", "SENTINEL1", "TERRASARX", "COSMO_SKYMED", "RADARSAT2")
+#: ground pixel [m] (azimuth, range) insarApp's looks aim at
+LOOKED_PIXEL_M = (38.0, 30.0)
+_EARTH_RADIUS = 6371000.0
+_GM = 3.986004418e14
+
+
+def resolve_sensor(sensor, radar) -> tuple[str, WriterFormat | None]:
+    """(radar preset name, format to write) of the ``sensor`` and ``radar`` settings: the
+    sensor's own preset (``radar`` may repeat it, not contradict it); ISCE_SLC takes any
+    preset (``radar``, default ALOS); REE (JPL's point-target case) has no sensor format.
+    Defaults: sensor ALOS. ConfigurationError in one line for a contradiction."""
+    radar = str(radar).strip().upper() if radar else None
+    if radar == "REE":
+        if sensor:
+            raise ConfigurationError(f"radar REE (JPL's point-target case) is written in no "
+                                     f"sensor format: drop sensor={sensor}")
+        return "REE", None
+    fmt = writer_format(sensor or "ALOS")
+    if fmt.preset is None:
+        return radar or "ALOS", fmt
+    if radar is not None and radar != fmt.preset:
+        raise ConfigurationError(f"sensor={fmt.sensor} simulates the {fmt.preset} radar; "
+                                 f"radar={radar} contradicts it (drop radar)")
+    return fmt.preset, fmt
+
+
+def insar_looks(radar: RadarParameters, look_angle: float | None = None) -> tuple[int, int]:
+    """(azimuth, range) looks giving ground pixels of about :data:`LOOKED_PIXEL_M` for the
+    preset (nominal circular orbit: ground speed / PRF; range pixel / sin(incidence))."""
+    radius = _EARTH_RADIUS + radar.altitude
+    ground_speed = math.sqrt(_GM / radius) * _EARTH_RADIUS / radius
+    look = math.radians(radar.look_angle if look_angle is None else look_angle)
+    incidence = math.asin(min(radius / _EARTH_RADIUS * math.sin(look), 1.0))
+    az_pixel = ground_speed / radar.prf
+    rg_pixel = radar.range_pixel_spacing / math.sin(incidence)
+    return (max(1, int(LOOKED_PIXEL_M[0] / az_pixel + 0.5)),
+            max(1, int(LOOKED_PIXEL_M[1] / rg_pixel + 0.5)))
 
 
 def _write_json(path: Path, data) -> None:
     write_text(os.fspath(path), json.dumps(data, indent=1, default=str) + "\n")
 
 
-def _targets(p):
+def _targets(p, radar_name):
     text = (p.targets or "").strip()
     if not text:
-        if p.radar == "REE":
+        if radar_name == "REE":
             return None                       # the case's own CSV
         # three corner reflectors ~1.5 km apart around the default scene centre (40 dB above
         # the speckle's mean power in a speckle scene)
@@ -121,10 +167,11 @@ def _widen_dem(ctx, radar, passes):
 def setup(ctx):
     """Choose the radar, the targets and the orbits of both passes (with the baseline)."""
     p = ctx.params
-    targets = _targets(p)
+    radar_name, fmt = resolve_sensor(p.sensor, p.radar)
+    targets = _targets(p, radar_name)
     out = Path(p.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if p.radar == "REE":
+    if radar_name == "REE":
         scene = ree_out17_scene(pulses=p.pulses)
         if targets is not None:
             scene.targets = targets
@@ -139,18 +186,20 @@ def setup(ctx):
         if p.dem:
             _dem(ctx, targets)
         scene = alos_scene(targets, time=when, pulses=p.pulses or 8192,
-                           ascending=p.pass_direction == "ascending", look_angle=p.look_angle)
+                           ascending=p.pass_direction == "ascending", look_angle=p.look_angle,
+                           radar=preset(radar_name))
         ref_time = str(when)
     center = scene.targets[0]
     passes = {"reference": {"orbit": scene.orbit.to_dict(), "sensing_start": scene.sensing_start,
                             "length": scene.length, "starting_range": scene.starting_range,
                             "width": scene.width, "time": ref_time}}
     baseline = None
-    if p.secondary_date is not None or p.radar != "REE":
+    if p.secondary_date is not None or radar_name != "REE":
         if p.secondary_date is not None:
             when2 = p.secondary_date
         else:
-            when2 = (p.reference_date or _dt.datetime(2008, 6, 1, 5, 30)) + _dt.timedelta(days=46)
+            repeat = scene.radar.extra.get("repeat_days", 46)       # ALOS: 46-day cycle
+            when2 = (p.reference_date or _dt.datetime(2008, 6, 1, 5, 30)) + _dt.timedelta(days=repeat)
         truth = scene.truth()[0]
         orbit2, t2, baseline = orbit_with_baseline(
             scene.orbit, center.lat, center.lon, center.height, scene.radar.look_side,
@@ -164,8 +213,12 @@ def setup(ctx):
         ctx.log.info("perpendicular baseline %.2f m (asked %.2f m), parallel %.2f m",
                      baseline["perpendicular"], p.baseline, baseline["parallel"])
     if p.reflectivity == "speckle":
-        if p.radar != "ALOS" or "secondary" not in passes:
-            raise ConfigurationError("a speckle scene needs the ALOS radar and two passes")
+        if radar_name == "REE" or "secondary" not in passes:
+            raise ConfigurationError("a speckle scene needs a mission radar (not REE) and two passes")
+        if p.samples < scene.radar.chirp_samples + 256:
+            raise ConfigurationError(f"samples={p.samples}: the {radar_name} chirp alone spans "
+                                     f"{scene.radar.chirp_samples} samples; give at least "
+                                     f"{scene.radar.chirp_samples + 256}")
         # one receive window for both passes: the scene centre at mid-swath
         dr = SPEED_OF_LIGHT / (2.0 * scene.radar.range_sampling_rate)
         r_mid = scene.truth()[0]["slant_range"]
@@ -175,14 +228,17 @@ def setup(ctx):
         if p.dem:
             _widen_dem(ctx, scene.radar, passes)
     ctx.state.radar = scene.radar.to_dict()
+    ctx.state.radar_name = radar_name
+    ctx.state.sensor = fmt.sensor if fmt is not None else None
     ctx.state.targets = [t.to_dict() for t in scene.targets]
     ctx.state.passes = passes
     ctx.state.baseline = baseline
     ctx.state.scene_info = scene.info
     if not p.dem:
         ctx.state.dem = None
-    ctx.log.info("%s: %d target(s), %d pulses per pass, passes: %s", p.radar,
-                 len(scene.targets), scene.length, ", ".join(passes))
+    ctx.log.info("%s radar (%s format): %d target(s), %d pulses per pass, passes: %s",
+                 radar_name, ctx.state.sensor or "no sensor", len(scene.targets), scene.length,
+                 ", ".join(passes))
 
 
 def _scene_grids(ctx):
@@ -335,6 +391,79 @@ def secondary(ctx):
     _simulate_pass(ctx, "secondary")
 
 
+def _format(ctx) -> WriterFormat | None:
+    """The format being written (None: REE, or ALOS with ``ceos`` off)."""
+    if ctx.state.sensor is None:
+        return None
+    fmt = writer_format(ctx.state.sensor)
+    if fmt.sensor == "ALOS" and not ctx.params.ceos:
+        return None
+    return fmt
+
+
+def focus_passes(ctx):
+    """Formats of focused data: focus every pass (focus.py's chain with its defaults) into
+    ``<pass>.slc`` + ``.json``."""
+    fmt = _format(ctx)
+    if fmt is None or fmt.level != "slc":
+        ctx.log.info("no focusing: %s", f"{fmt.sensor} takes raw echoes" if fmt else
+                     "no sensor format written")
+        return
+    out = Path(ctx.params.output_dir)
+    for name, spec in ctx.state.passes.items():
+        if "raw" not in spec:
+            continue
+        raw = RawProduct.load(spec["raw"] + ".json")
+        slc = out / f"{name}.slc"
+        result = focus(raw, output=os.fspath(slc), progress=True)
+        release_memory(raw)
+        ctx.add_output(slc)
+        ctx.add_output(str(slc) + ".json")
+        spec["slc"] = str(slc)
+        g = result.product.radar_grid
+        ctx.log.info("%s: focused %d x %d -> %s", name, g.length, g.width, slc)
+
+
+def _write_format(ctx, fmt: WriterFormat, name: str, spec: dict) -> dict:
+    """Write one pass with ``fmt``'s writer; its reader properties (relative paths)."""
+    out = Path(ctx.params.output_dir)
+    if fmt.level == "slc":
+        product = SlcProduct.load(spec["slc"] + ".json")
+    else:
+        product = RawProduct.load(spec["raw"] + ".json")
+    started = time.time() - 1.0           # what the writer writes (files, folders) is an output
+    props = load_writer(fmt)(product, out, name)
+    for f in sorted(out.rglob("*")):
+        if f.is_file() and f.stat().st_mtime >= started:
+            ctx.add_output(f)
+    return {str(k): str(v) for k, v in props.items()}
+
+
+def _insar_xml(ctx, fmt: WriterFormat, written: dict) -> str:
+    """insarApp.xml text: the sensor, looks of about 38 m x 30 m, the DEM, and per date the
+    writer's reader properties and OUTPUT."""
+    radar = RadarParameters.from_dict(ctx.state.radar)
+    az, rg = insar_looks(radar, ctx.params.look_angle)
+    kind = "slc" if fmt.level == "slc" else "raw"
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<insarApp>",
+             '  <component name="insar">',
+             f'    <property name="sensor name">{fmt.sensor}</property>',
+             f'    <!-- about {LOOKED_PIXEL_M[0]:.0f} m x {LOOKED_PIXEL_M[1]:.0f} m on the '
+             f'ground for {ctx.state.radar_name} -->',
+             f'    <property name="azimuth looks">{az}</property>',
+             f'    <property name="range looks">{rg}</property>']
+    if ctx.state.dem:
+        lines.append(f'    <property name="demFilename">{Path(ctx.state.dem["path"]).name}</property>')
+    for name in PASSES:
+        lines.append(f'    <component name="{name}">')
+        lines += [f'      <property name="{k}">{escape(v)}</property>'
+                  for k, v in written[name]["properties"].items()]
+        lines += [f'      <property name="OUTPUT">{name}/{name}.{kind}</property>',
+                  "    </component>"]
+    lines += ["  </component>", "</insarApp>", ""]
+    return "\n".join(lines)
+
+
 FOCUS_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <!-- written by simulateApp.py: focus the simulated {name} pass -->
 <focus>
@@ -347,9 +476,11 @@ FOCUS_XML = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def inputs(ctx):
-    """Write the focus.py inputs, the CEOS files when a writer exists, and simulation.json."""
+    """Write the focus.py inputs, each pass in the sensor's format, insarApp.xml and
+    simulation.json."""
     p = ctx.params
     out = Path(p.output_dir)
+    fmt = _format(ctx)
     written = {}
     for name, spec in ctx.state.passes.items():
         if "raw" not in spec:
@@ -360,30 +491,12 @@ def inputs(ctx):
                                                     output=f"{name}.slc"))
         ctx.add_output(xml)
         written[name] = {"raw": raw_name, "focus_xml": xml.name}
-        if p.ceos and p.radar == "ALOS":
-            product = RawProduct.load(spec["raw"] + ".json")
-            img, led = out / f"IMG-HH-{name}", out / f"LED-{name}"
-            write_ceos(product, os.fspath(img), os.fspath(led))
-            ctx.add_output(img)
-            ctx.add_output(led)
-            written[name].update({"IMAGEFILE": img.name, "LEADERFILE": led.name})
-    if all("IMAGEFILE" in w for w in written.values()) and len(written) == 2:
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<insarApp>",
-                 '  <component name="insar">', '    <property name="sensor name">ALOS</property>',
-                 '    <!-- about 38 m x 30 m on the ground for ALOS FBS -->',
-                 '    <property name="azimuth looks">12</property>',
-                 '    <property name="range looks">4</property>']
-        if ctx.state.dem:
-            lines.append(f'    <property name="demFilename">{Path(ctx.state.dem["path"]).name}</property>')
-        for name in PASSES:
-            w = written[name]
-            lines += [f'    <component name="{name}">',
-                      f'      <property name="IMAGEFILE">{w["IMAGEFILE"]}</property>',
-                      f'      <property name="LEADERFILE">{w["LEADERFILE"]}</property>',
-                      f'      <property name="OUTPUT">{name}/{name}.raw</property>',
-                      "    </component>"]
-        lines += ["  </component>", "</insarApp>", ""]
-        write_text(os.fspath(out / "insarApp.xml"), "\n".join(lines))
+        if fmt is not None:
+            props = _write_format(ctx, fmt, name, spec)
+            written[name].update(props)
+            written[name]["properties"] = props
+    if fmt is not None and len(written) == 2:
+        write_text(os.fspath(out / "insarApp.xml"), _insar_xml(ctx, fmt, written))
         ctx.add_output(out / "insarApp.xml")
     mogi = _mogi(p)
     summary = {"radar": ctx.state.radar, "targets": ctx.state.targets,
@@ -393,10 +506,13 @@ def inputs(ctx):
                "dem": ctx.state.dem,
                "passes": {k: {kk: vv for kk, vv in v.items() if kk != "orbit"}
                           for k, v in ctx.state.passes.items()},
-               "files": written}
+               "sensor": ctx.state.sensor,
+               "files": {k: {kk: vv for kk, vv in v.items() if kk != "properties"}
+                         for k, v in written.items()}}
     _write_json(out / "simulation.json", summary)
     ctx.add_output(out / "simulation.json")
-    ctx.log.info("wrote %s", ", ".join(sorted(x for w in written.values() for x in w.values())))
+    ctx.log.info("wrote %s", ", ".join(sorted(x for w in written.values() for k, x in w.items()
+                                              if k != "properties")))
 
 
 class SimulateApp(Application):
@@ -406,30 +522,42 @@ class SimulateApp(Application):
     two-way light time, chirp, carrier phase, sinc^2 azimuth antenna pattern with
     zero-Doppler steering, optional complex Gaussian noise) for a reference pass
     and, for ALOS or when a secondary date is given, a secondary pass with the
-    chosen perpendicular baseline and an optional Mogi deformation source.
+    chosen perpendicular baseline and an optional Mogi deformation source. Mission radar
+    presets (ALOS, Sentinel-1, TerraSAR-X, COSMO-SkyMed, RADARSAT-2) and the sensor's
+    format (``sensor``: raw echoes, or passes focused first) with a ready insarApp.xml.
     """
 
     family = "simulate"
     parameters = (
-        Parameter("radar", type=str, default="ALOS", choices=("ALOS", "REE"),
-                  doc="Radar preset: ALOS (PALSAR FBS, L-band) or REE (JPL's NISAR "
-                      "point-target case out17, every parameter from the rdf, carried in the "
-                      "package)."),
+        Parameter("sensor", type=str, default=None, choices=tuple(FORMATS),
+                  doc="ISCE2 sensor name of the format to write (default ALOS): its radar "
+                      "preset and its files, named in insarApp.xml's 'sensor name'. ALOS and "
+                      "COSMO_SKYMED get the raw echoes; SENTINEL1, TERRASARX, COSMO_SKYMED_SLC, "
+                      "RADARSAT2 and ISCE_SLC get the passes focused first (<pass>.slc). "
+                      "ISCE_SLC (isce's own SLC) takes the preset named by 'radar'."),
+        Parameter("radar", type=str, default=None, choices=RADARS,
+                  doc="Radar preset: the sensor's (default; naming another is refused), or for "
+                      "sensor ISCE_SLC any of ALOS (PALSAR FBS, L-band, the default), SENTINEL1 "
+                      "(SM S3), TERRASARX (SM), COSMO_SKYMED (HIMAGE), RADARSAT2 (Fine); REE "
+                      "(JPL's NISAR point-target case out17, every parameter from the rdf, "
+                      "carried in the package) is written in no sensor format."),
         Parameter("targets", type=str, default="",
                   doc="Point targets: 'lat,lon,height; lat,lon,height; ...' (degrees, metres "
                       "above WGS-84, optional 4th number = amplitude) or a CSV file with "
                       "latitude/longitude/height columns. Default: three corner reflectors "
-                      "(ALOS) or the case's CSV (REE). The first target is the scene centre."),
+                      "(mission presets) or the case's CSV (REE). The first target is the scene "
+                      "centre."),
         Parameter("reference_date", public_name="reference date", type="datetime", default=None,
                   doc="When the scene centre is seen at zero Doppler on the reference pass "
                       "(default 2008-06-01T05:30:00; fixed by the rdf for REE)."),
         Parameter("secondary_date", public_name="secondary date", type="datetime", default=None,
-                  doc="Time of the secondary pass (default: reference + 46 days for ALOS, "
-                      "none for REE)."),
+                  doc="Time of the secondary pass (default: reference + the preset's repeat "
+                      "cycle, e.g. 46 days for ALOS, 12 for SENTINEL1; none for REE)."),
         Parameter("baseline", type=float, default=300.0, units="m",
                   doc="Perpendicular baseline of the secondary pass (positive: away from the Earth)."),
         Parameter("pulses", type=int, default=None,
-                  doc="Pulses per pass (default 8192 for ALOS; the rdf's 7.0004 s for REE)."),
+                  doc="Pulses per pass (default 8192 for mission presets; the rdf's 7.0004 s for "
+                      "REE)."),
         Parameter("output_dir", public_name="output directory", type="path", default="simulation",
                   intent="output", doc="Folder for the raw data, truth and inputs."),
         Parameter("noise", type=float, default=0.0,
@@ -439,7 +567,7 @@ class SimulateApp(Application):
                   doc="Mogi source moving the targets between the passes: "
                       "'lat,lon,depth_m,volume_change_m3'."),
         Parameter("pass_direction", public_name="pass direction", type=str, default="descending",
-                  choices=("ascending", "descending"), doc="ALOS pass direction."),
+                  choices=("ascending", "descending"), doc="Pass direction (mission presets)."),
         Parameter("look_angle", public_name="look angle", type=float, default=None, units="deg",
                   doc="Off-nadir look angle of the reference pass (default: the preset's)."),
         Parameter("dem", type=bool, default=False,
@@ -457,17 +585,22 @@ class SimulateApp(Application):
         Parameter("samples", type=int, default=2048,
                   doc="Speckle scenes: samples per echo line (the receive window)."),
         Parameter("ceos", type=bool, default=True,
-                  doc="Also write ALOS CEOS IMG/LED files (when the writer is available)."),
+                  doc="sensor ALOS: also write the CEOS IMG/LED files and insarApp.xml (off: "
+                      "the raw products alone)."),
     )
     steps = (
         Step("setup", setup, setup.__doc__),
         Step("scene", scene, scene.__doc__),
         Step("reference", reference, reference.__doc__),
         Step("secondary", secondary, secondary.__doc__),
+        Step("focus", focus_passes, focus_passes.__doc__),
         Step("inputs", inputs, inputs.__doc__),
     )
 
     def validate(self):
+        _, fmt = resolve_sensor(self.sensor, self.radar)   # refused before any work: a
+        if fmt is not None:                                # contradiction, a missing writer
+            load_writer(fmt)
         if self.pulses is not None and self.pulses <= 0:
             raise ConfigurationError(f"pulses must be positive, got {self.pulses}",
                                      source=self.source_of("pulses"))

@@ -3,7 +3,10 @@
 * :mod:`~isce.simulate.orbit` -- circular orbits in ECEF (:func:`circular_orbit`,
   :func:`orbit_over`);
 * :mod:`~isce.simulate.radar` -- :class:`RadarParameters` and presets
-  (:func:`alos_palsar_fbs`, :func:`ree_out17`);
+  (:func:`alos_palsar_fbs`, :func:`sentinel1_sm_s3`, :func:`terrasarx_sm`,
+  :func:`cosmo_skymed_himage`, :func:`radarsat2_fine`, :func:`ree_out17`);
+* :mod:`~isce.simulate.formats` -- the sensor formats the simulator writes (ISCE2 sensor
+  name -> level, writer, radar preset);
 * :mod:`~isce.simulate.targets` -- point targets and their radar-coordinate truth,
   a synthetic DEM, a Mogi deformation source;
 * :mod:`~isce.simulate.echoes` -- raw echoes of point targets computed exactly from
@@ -27,7 +30,9 @@ _LAZY = {
     "earth_rotation_angle": "orbit", "look_angle": "orbit", "orbit_with_baseline": "orbit",
     "baseline_vectors": "orbit", "ree_orbit_model": "orbit",
     "RadarParameters": "radar", "alos_palsar_fbs": "radar", "ree_out17": "radar",
-    "read_rdf": "radar", "preset": "radar",
+    "read_rdf": "radar", "preset": "radar", "sentinel1_sm_s3": "radar", "terrasarx_sm": "radar",
+    "cosmo_skymed_himage": "radar", "radarsat2_fine": "radar",
+    "FORMATS": "formats", "writer_format": "formats", "load_writer": "formats",
     "Target": "targets", "as_targets": "targets", "target_truth": "targets",
     "read_targets_csv": "targets", "synthetic_dem": "targets", "MogiSource": "targets",
     "simulate_point_targets": "echoes", "two_way_delay": "echoes",

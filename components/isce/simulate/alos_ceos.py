@@ -29,7 +29,7 @@ from isce.sensors.alos_ceos import (ATTITUDE, CALIBRATION, DATA_SET_SUMMARY, FAC
 from isce.sensors.raw import RawProduct
 from isce.version import release_version
 
-__all__ = ["write_ceos"]
+__all__ = ["write_ceos", "write_alos"]
 
 log = logging.getLogger("isce.simulate.alos_ceos")
 
@@ -193,6 +193,17 @@ def write_ceos(raw: RawProduct, imagefile, leaderfile, *, scale: float | None = 
         remove_quietly(tmp)
         raise
     return read_alos_ceos(imagefile, leaderfile)
+
+
+def write_alos(raw: RawProduct, folder, name: str) -> dict[str, str]:
+    """The simulator's writer interface for ``ALOS``: :func:`write_ceos` into ``folder`` as
+    ``IMG-<pol>-<name>`` / ``LED-<name>``; returns the reader's ``IMAGEFILE``/``LEADERFILE``
+    (relative to ``folder``)."""
+    pol = (raw.polarization or "HH").strip().upper()
+    files = {"IMAGEFILE": f"IMG-{pol}-{name}", "LEADERFILE": f"LED-{name}"}
+    write_ceos(raw, os.path.join(os.fspath(folder), files["IMAGEFILE"]),
+               os.path.join(os.fspath(folder), files["LEADERFILE"]))
+    return files
 
 
 def _fdr_common(path, what):

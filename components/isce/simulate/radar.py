@@ -1,4 +1,5 @@
-"""Radar parameters of the simulator and presets (ALOS PALSAR FBS, JPL's REE point target).
+"""Radar parameters of the simulator and presets (ALOS PALSAR FBS, JPL's REE point target,
+Sentinel-1 stripmap S3, TerraSAR-X stripmap, COSMO-SkyMed HIMAGE, RADARSAT-2 Fine).
 
 Units: wavelength [m], PRF [Hz], range sampling rate [Hz], chirp slope [Hz/s]
 (sign = up/down chirp), pulse length [s], antenna length [m], look angle [deg],
@@ -18,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.framework.errors import InputError
 
-__all__ = ["RadarParameters", "alos_palsar_fbs", "ree_out17", "read_rdf", "read_ree_fields",
+__all__ = ["RadarParameters", "alos_palsar_fbs", "sentinel1_sm_s3", "terrasarx_sm",
+           "cosmo_skymed_himage", "radarsat2_fine", "ree_out17", "read_rdf", "read_ree_fields",
            "preset", "PRESETS", "REE_OUT17_RDF", "REE_RDF_FIELDS"]
 
 
@@ -106,6 +108,83 @@ def alos_palsar_fbs(prf: float = 2159.827, look_angle: float = 34.3) -> RadarPar
         antenna_length=8.9, look_angle=float(look_angle), altitude=691650.0, inclination=98.16,
         platform="ALOS", mission="ALOS", polarization="HH",
         extra={"mode": "FBS", "chirp_bandwidth": bandwidth, "bits": 5})
+
+
+# ---------------------------------------------------------------- other missions (stripmap)
+# ``extra`` of every mission preset: ``mode``, ``chirp_bandwidth`` [Hz], ``repeat_days`` (orbit
+# repeat cycle: the default time between the two passes) and ``source`` (where the numbers
+# come from). PRF, pulse length and look angle vary from one acquisition to the next; the
+# values below are those of one real beam/product as cited.
+def _mission(name, *, frequency, bandwidth, pulse, fs, prf, antenna, look, altitude,
+             inclination, polarization, mode, repeat_days, source, up=True, look_side="right"):
+    return RadarParameters(
+        wavelength=SPEED_OF_LIGHT / frequency, prf=float(prf), range_sampling_rate=float(fs),
+        chirp_slope=(1.0 if up else -1.0) * bandwidth / pulse, pulse_length=pulse,
+        look_side=look_side, antenna_length=antenna, look_angle=float(look), altitude=altitude,
+        inclination=inclination, platform=name, mission=name, polarization=polarization,
+        extra={"mode": mode, "chirp_bandwidth": bandwidth, "repeat_days": repeat_days,
+               "source": source})
+
+
+def sentinel1_sm_s3(prf: float = 1924.956266475204, look_angle: float = 28.6) -> RadarParameters:
+    """Sentinel-1A stripmap beam S3 (SM, VV), C-band.
+
+    From a real S1A S3 SLC annotation (S1A_S3_SLC__1SDV_20210401T152855, ESA IPF):
+    radar frequency 5.405000454334350 GHz, range sampling rate 66.72839509333333 MHz
+    (range pixel 2.246363 m), PRF 1924.956 Hz (azimuth pixel 3.553 m), up-chirp of 44.1724 us
+    at 1.344932774550966e12 Hz/s (59.41 MHz), mid-swath incidence 32.03 deg (28.6 deg
+    off-nadir at 693 km). ESA Sentinel-1 SAR User Guide: 12.3 m x 0.84 m antenna,
+    right-looking, S3 off-nadir 24.67-30.99 deg, 693 km reference altitude, inclination
+    98.18 deg, 12-day repeat (one satellite).
+    """
+    pulse, rate = 4.417243291154830e-05, 1.344932774550966e12
+    return _mission("SENTINEL-1A", frequency=5.405000454334350e9, bandwidth=rate * pulse,
+                    pulse=pulse, fs=6.672839509333333e7, prf=prf, antenna=12.3, look=look_angle,
+                    altitude=693000.0, inclination=98.18, polarization="VV", mode="SM S3",
+                    repeat_days=12, source="S1A S3 SLC annotation; ESA Sentinel-1 SAR User Guide")
+
+
+def terrasarx_sm(prf: float = 3800.0, look_angle: float = 32.0) -> RadarParameters:
+    """TerraSAR-X / TanDEM-X stripmap (SM, HH), X-band.
+
+    DLR TerraSAR-X Basic Product Specification (TX-GS-DD-3302): 9.65 GHz, 100 MHz chirp in
+    stripmap, 4.8 m x 0.7 m antenna, right-looking, 514.8 km altitude, 97.44 deg inclination,
+    11-day repeat, SM incidence 20-45 deg (32 deg off-nadir here). Range sampling 109.89 MHz
+    (1.364 m range pixel of SSC SM products); PRF 3800 Hz and 35 us pulse are typical of SM
+    annotations (PRF 2.9-6.5 kHz).
+    """
+    return _mission("TSX-1", frequency=9.65e9, bandwidth=100.0e6, pulse=35.0e-6,
+                    fs=109.8901e6, prf=prf, antenna=4.8, look=look_angle, altitude=514800.0,
+                    inclination=97.44, polarization="HH", mode="SM", repeat_days=11,
+                    source="DLR TX-GS-DD-3302 (TerraSAR-X Basic Product Specification)")
+
+
+def cosmo_skymed_himage(prf: float = 3000.0, look_angle: float = 30.0) -> RadarParameters:
+    """COSMO-SkyMed (first generation) stripmap HIMAGE (HH), X-band.
+
+    ASI COSMO-SkyMed SAR Products Handbook / System Description: 9.6 GHz, 5.7 m x 1.4 m
+    antenna, right-looking, 619.6 km altitude, 97.86 deg inclination, 16-day repeat (one
+    satellite), HIMAGE 40 km swath at about 3 m x 3 m; chirp 80 MHz of 40 us sampled at
+    90 MHz and PRF 3000 Hz are representative of HIMAGE beams (they vary per beam).
+    """
+    return _mission("CSKS1", frequency=9.6e9, bandwidth=80.0e6, pulse=40.0e-6, fs=90.0e6,
+                    prf=prf, antenna=5.7, look=look_angle, altitude=619600.0, inclination=97.86,
+                    polarization="HH", mode="HIMAGE", repeat_days=16,
+                    source="ASI COSMO-SkyMed SAR Products Handbook")
+
+
+def radarsat2_fine(prf: float = 1329.0, look_angle: float = 35.0) -> RadarParameters:
+    """RADARSAT-2 Fine beam (single polarisation HH), C-band.
+
+    MDA RADARSAT-2 Product Description (RN-SP-52-1238): 5.405 GHz, 15 m x 1.37 m antenna,
+    right-looking by default, 798 km altitude, 98.6 deg inclination, 24-day repeat, Fine
+    beams 30 MHz chirp (about 5.2 m x 7.7 m resolution) sampled at 32.317 MHz; 42 us pulse and
+    PRF 1329 Hz as in Fine-beam products (line time 752.5 us).
+    """
+    return _mission("RADARSAT-2", frequency=5.405e9, bandwidth=30.0e6, pulse=42.0e-6,
+                    fs=32.317e6, prf=prf, antenna=15.0, look=look_angle, altitude=798000.0,
+                    inclination=98.6, polarization="HH", mode="Fine", repeat_days=24,
+                    source="MDA RADARSAT-2 Product Description RN-SP-52-1238")
 
 
 # ---------------------------------------------------------------- REE (NISAR) rdf
@@ -302,11 +381,14 @@ def _ree_radar(f: dict, source: str) -> RadarParameters:
 
 
 #: preset name (upper case) -> factory
-PRESETS = {"ALOS": alos_palsar_fbs, "ALOS_FBS": alos_palsar_fbs, "REE": ree_out17}
+PRESETS = {"ALOS": alos_palsar_fbs, "ALOS_FBS": alos_palsar_fbs, "REE": ree_out17,
+           "SENTINEL1": sentinel1_sm_s3, "TERRASARX": terrasarx_sm,
+           "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine}
 
 
 def preset(name: str) -> RadarParameters:
-    """Radar parameters of a preset: ``ALOS`` (PALSAR FBS) or ``REE`` (JPL out17)."""
+    """Radar parameters of a preset: ``ALOS`` (PALSAR FBS), ``REE`` (JPL out17),
+    ``SENTINEL1`` (SM S3), ``TERRASARX`` (SM), ``COSMO_SKYMED`` (HIMAGE), ``RADARSAT2`` (Fine)."""
     key = str(name).strip().upper()
     if key not in PRESETS:
         raise ValueError(f"unknown radar preset {name!r}; choose one of {sorted(PRESETS)}")
