@@ -6,41 +6,30 @@ a speckle scene over a synthetic DEM, three corner reflectors, a Mogi source -- 
 both dates in that format and an insarApp.xml naming the sensor; insarApp.py runs it;
 compare_with_truth must find the LOS displacement within 1 mm RMSE, no unwrapping error,
 the corner reflectors within 0.1 pixel of where geo2rdr puts them. ISCE_SLC (isce's own
-SLC, any preset) runs with each preset of :data:`ISCE_SLC_PRESETS`: the physics of a
-preset (wavelength, fringe rates, baseline) is proven apart from any format writer.
+SLC, any preset), when listed, runs with each preset of :data:`ISCE_SLC_PRESETS`: the
+physics of a preset apart from any format writer (not in the list: every preset is run
+through its mission's own format).
 
-Adding a sensor is adding its name to SENSORS (its preset's scene is in :data:`SCENES`).
+Adding a sensor is adding its name to SENSORS (its preset's scene is in
+``sensor_scenes.SCENES``).
 Each case is CI-sized: pulses just cover a synthetic aperture plus the reflectors and the
 Mogi source; the receive window the chirp plus about a kilometre of slant range.
 """
 import json
 import math
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from isce_commands import run_command
+from sensor_scenes import simulate_and_run
 
 from isce.quality.truth import compare_with_truth, format_comparison
 from isce.sensors.product import SlcProduct
 from isce.simulate.formats import FORMATS
 
 #: the sensors whose simulated pairs run through insarApp
-SENSORS = ["ISCE_SLC"]
+SENSORS = ["SENTINEL1", "TERRASARX", "COSMO_SKYMED_SLC", "COSMO_SKYMED", "RADARSAT2"]
 #: the radar presets an ISCE_SLC pair is simulated with
 ISCE_SLC_PRESETS = ["SENTINEL1", "TERRASARX"]
-
-#: per radar preset: pulses, samples (receive window), perpendicular baseline [m] (typical
-#: of the mission's orbital tube), corner-reflector offset [deg] from the centre, Mogi
-#: volume change [m3] at 1 km depth (a few cm of LOS displacement: a few fringes in X-band)
-SCENES = {
-    "ALOS": dict(pulses=6144, samples=1536, baseline=300, offset=0.012, volume=5e6, depth=2000),
-    "SENTINEL1": dict(pulses=2048, samples=4096, baseline=100, offset=0.005, volume=3e5),
-    "TERRASARX": dict(pulses=2800, samples=4608, baseline=150, offset=0.004, volume=2.5e5),
-    "COSMO_SKYMED": dict(pulses=2560, samples=4608, baseline=200, offset=0.004, volume=2.5e5),
-    "RADARSAT2": dict(pulses=1536, samples=2048, baseline=150, offset=0.005, volume=3e5),
-}
-CENTRE = (34.5, -116.5)
 
 
 def _cases():
@@ -50,33 +39,6 @@ def _cases():
         for radar in ([preset] if preset else ISCE_SLC_PRESETS):
             cases.append(pytest.param((sensor, radar), id=f"{sensor}-{radar}"))
     return cases
-
-
-def _targets(offset):
-    lat, lon = CENTRE
-    return (f"{lat},{lon},0,100; {lat + offset},{lon + offset},0,100; "
-            f"{lat - offset},{lon - offset},0,70")
-
-
-def simulate_and_run(folder, sensor, radar):
-    """simulateApp (sensor, preset's scene) then insarApp; the work folder and wall times."""
-    s = SCENES[radar]
-    extra = [] if FORMATS[sensor].preset else [f"simulateApp.radar={radar}"]
-    t0 = time.monotonic()
-    sim = run_command("simulateApp.py", f"simulateApp.sensor={sensor}", *extra,
-                      "simulateApp.scene=speckle", "simulateApp.dem=true",
-                      f"simulateApp.pulses={s['pulses']}", f"simulateApp.samples={s['samples']}",
-                      f"simulateApp.baseline={s['baseline']}",
-                      f"simulateApp.targets={_targets(s['offset'])}",
-                      f"simulateApp.deformation={CENTRE[0]},{CENTRE[1]},{s.get('depth', 1000)},"
-                      f"{s['volume']}", cwd=folder, timeout=900)
-    assert sim.returncode == 0, sim.stderr[-3000:]
-    t1 = time.monotonic()
-    work = folder / "simulation"
-    app = run_command("insarApp.py", "insarApp.xml", "insar.unwrapper name=mcf", "--steps",
-                      cwd=work, timeout=900)
-    assert app.returncode == 0, app.stderr[-3000:]
-    return work, {"simulate_s": t1 - t0, "insarapp_s": time.monotonic() - t1}
 
 
 @pytest.fixture(scope="module", params=_cases())

@@ -240,6 +240,9 @@ def test_writer_refuses_what_sentinel1_cannot_hold(tmp_path):
     product, z = s1_product(tmp_path)
     with pytest.raises(InputError, match=r"sim1.slc: lines 0-49 would clip at gain 1000000.0"):
         write_sentinel1(product, tmp_path / "out", "reference", gain=1e6, block_lines=50)
+    product, z = s1_product(tmp_path, time="2008-06-01T05:30:00")
+    with pytest.raises(InputError, match="predates the mission"):      # no orbit number < 1
+        write_sentinel1(product, tmp_path / "out", "reference")
     assert list((tmp_path / "out").iterdir()) == []          # nothing half-written is left
 
 

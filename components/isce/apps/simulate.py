@@ -164,6 +164,13 @@ def _widen_dem(ctx, radar, passes):
         _write_dem(ctx)
 
 
+def _default_date(radar_name) -> _dt.datetime:
+    """The reference date when none is given: the preset's (within the mission's life), else
+    2008-06-01 05:30 (ALOS)."""
+    date = preset(radar_name).extra.get("default_date")
+    return _dt.datetime.fromisoformat(date) if date else _dt.datetime(2008, 6, 1, 5, 30)
+
+
 def setup(ctx):
     """Choose the radar, the targets and the orbits of both passes (with the baseline)."""
     p = ctx.params
@@ -182,7 +189,7 @@ def setup(ctx):
             ctx.log.warning("REE: the reference date is fixed by the rdf (%s); ignoring %s",
                             ref_time, p.reference_date)
     else:
-        when = p.reference_date or _dt.datetime(2008, 6, 1, 5, 30)
+        when = p.reference_date or _default_date(radar_name)
         if p.dem:
             _dem(ctx, targets)
         scene = alos_scene(targets, time=when, pulses=p.pulses or 8192,
@@ -199,7 +206,7 @@ def setup(ctx):
             when2 = p.secondary_date
         else:
             repeat = scene.radar.extra.get("repeat_days", 46)       # ALOS: 46-day cycle
-            when2 = (p.reference_date or _dt.datetime(2008, 6, 1, 5, 30)) + _dt.timedelta(days=repeat)
+            when2 = (p.reference_date or _default_date(radar_name)) + _dt.timedelta(days=repeat)
         truth = scene.truth()[0]
         orbit2, t2, baseline = orbit_with_baseline(
             scene.orbit, center.lat, center.lon, center.height, scene.radar.look_side,
@@ -549,7 +556,8 @@ class SimulateApp(Application):
                       "centre."),
         Parameter("reference_date", public_name="reference date", type="datetime", default=None,
                   doc="When the scene centre is seen at zero Doppler on the reference pass "
-                      "(default 2008-06-01T05:30:00; fixed by the rdf for REE)."),
+                      "(default 2008-06-01T05:30:00 for ALOS, a date of the mission's life for "
+                      "the other presets, e.g. 2020-06-01 for Sentinel-1; fixed by the rdf for REE)."),
         Parameter("secondary_date", public_name="secondary date", type="datetime", default=None,
                   doc="Time of the secondary pass (default: reference + the preset's repeat "
                       "cycle, e.g. 46 days for ALOS, 12 for SENTINEL1; none for REE)."),

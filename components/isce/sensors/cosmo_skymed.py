@@ -369,7 +369,7 @@ def _read_slc(p: Hdf5Product) -> SlcProduct:
             azimuth_bandwidth=_optional_positive(p, SWATH, "Azimuth Focusing Bandwidth"),
             range_sampling_rate=fs, polarization=_polarization(p, layout),
             platform=str(satellite), mission=layout.mission,
-            source=ImageSource("hdf5", p.path, "/" + layout.image, 1.0 / scale),
+            source=ImageSource("hdf5", p.path, "/" + layout.image, scale=1.0 / scale),
             attributes=attributes)
     except ValueError as exc:
         raise InputError(f"{p.path}: inconsistent SLC metadata: {exc}") from None

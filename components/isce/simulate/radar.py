@@ -116,14 +116,17 @@ def alos_palsar_fbs(prf: float = 2159.827, look_angle: float = 34.3) -> RadarPar
 # come from). PRF, pulse length and look angle vary from one acquisition to the next; the
 # values below are those of one real beam/product as cited.
 def _mission(name, *, frequency, bandwidth, pulse, fs, prf, antenna, look, altitude,
-             inclination, polarization, mode, repeat_days, source, up=True, look_side="right"):
+             inclination, polarization, mode, repeat_days, source, date, up=True,
+             look_side="right"):
+    """A mission preset; ``date`` [ISO UTC] is a default acquisition within the mission's life
+    (a simulated pass dated before launch would give its format impossible orbit numbers)."""
     return RadarParameters(
         wavelength=SPEED_OF_LIGHT / frequency, prf=float(prf), range_sampling_rate=float(fs),
         chirp_slope=(1.0 if up else -1.0) * bandwidth / pulse, pulse_length=pulse,
         look_side=look_side, antenna_length=antenna, look_angle=float(look), altitude=altitude,
         inclination=inclination, platform=name, mission=name, polarization=polarization,
         extra={"mode": mode, "chirp_bandwidth": bandwidth, "repeat_days": repeat_days,
-               "source": source})
+               "source": source, "default_date": date})
 
 
 def sentinel1_sm_s3(prf: float = 1924.956266475204, look_angle: float = 28.6) -> RadarParameters:
@@ -141,7 +144,7 @@ def sentinel1_sm_s3(prf: float = 1924.956266475204, look_angle: float = 28.6) ->
     return _mission("SENTINEL-1A", frequency=5.405000454334350e9, bandwidth=rate * pulse,
                     pulse=pulse, fs=6.672839509333333e7, prf=prf, antenna=12.3, look=look_angle,
                     altitude=693000.0, inclination=98.18, polarization="VV", mode="SM S3",
-                    repeat_days=12, source="S1A S3 SLC annotation; ESA Sentinel-1 SAR User Guide")
+                    repeat_days=12, date="2020-06-01T05:30:00", source="S1A S3 SLC annotation; ESA Sentinel-1 SAR User Guide")
 
 
 def terrasarx_sm(prf: float = 3800.0, look_angle: float = 32.0) -> RadarParameters:
@@ -155,7 +158,7 @@ def terrasarx_sm(prf: float = 3800.0, look_angle: float = 32.0) -> RadarParamete
     """
     return _mission("TSX-1", frequency=9.65e9, bandwidth=100.0e6, pulse=35.0e-6,
                     fs=109.8901e6, prf=prf, antenna=4.8, look=look_angle, altitude=514800.0,
-                    inclination=97.44, polarization="HH", mode="SM", repeat_days=11,
+                    inclination=97.44, polarization="HH", mode="SM", repeat_days=11, date="2012-06-01T05:30:00",
                     source="DLR TX-GS-DD-3302 (TerraSAR-X Basic Product Specification)")
 
 
@@ -169,7 +172,7 @@ def cosmo_skymed_himage(prf: float = 3000.0, look_angle: float = 30.0) -> RadarP
     """
     return _mission("CSKS1", frequency=9.6e9, bandwidth=80.0e6, pulse=40.0e-6, fs=90.0e6,
                     prf=prf, antenna=5.7, look=look_angle, altitude=619600.0, inclination=97.86,
-                    polarization="HH", mode="HIMAGE", repeat_days=16,
+                    polarization="HH", mode="HIMAGE", repeat_days=16, date="2012-06-01T05:30:00",
                     source="ASI COSMO-SkyMed SAR Products Handbook")
 
 
@@ -183,7 +186,7 @@ def radarsat2_fine(prf: float = 1329.0, look_angle: float = 35.0) -> RadarParame
     """
     return _mission("RADARSAT-2", frequency=5.405e9, bandwidth=30.0e6, pulse=42.0e-6,
                     fs=32.317e6, prf=prf, antenna=15.0, look=look_angle, altitude=798000.0,
-                    inclination=98.6, polarization="HH", mode="Fine", repeat_days=24,
+                    inclination=98.6, polarization="HH", mode="Fine", repeat_days=24, date="2012-06-01T05:30:00",
                     source="MDA RADARSAT-2 Product Description RN-SP-52-1238")
 
 

@@ -157,7 +157,11 @@ def _absolute_orbit(product, start: DateTime) -> int:
     if isinstance(known, int) and known > 0:
         return known
     number, anchor, period = _ORBIT_ANCHOR
-    return int(number + math.floor(start.seconds_since(anchor) / period))
+    orbit = int(number + math.floor(start.seconds_since(anchor) / period))
+    if orbit < 1:
+        raise InputError(f"Sentinel-1: a product sensed at {start} predates the mission "
+                         "(first orbit 2014-04-03): no absolute orbit number to name it by")
+    return orbit
 
 
 def choose_beam(incidence_deg: float) -> str:
