@@ -227,15 +227,20 @@ def _fit(tau, t0, values) -> list:
     return np.polynomial.polynomial.polyfit(tau - t0, values, 2).tolist()
 
 
+def _swath_ranges(product):
+    """16 slant ranges [m] across the swath and their two-way times [s], for the fits."""
+    grid = product.radar_grid
+    ranges = grid.starting_range + np.linspace(0, grid.width - 1, 16) * grid.range_pixel_spacing
+    return ranges, 2.0 * ranges / SPEED_OF_LIGHT
+
+
 def _doppler_estimates(product, tau0: float) -> list:
     """``[{azimuth_time, t0, dataDcPolynomial, geometryDcPolynomial}]``: the product's own
     (Sentinel-1 reader) or quadratics fitted to ``product.doppler`` across the swath."""
     own = product.attributes.get("doppler_centroid")
     if own:
         return own
-    grid = product.radar_grid
-    ranges = grid.starting_range + np.linspace(0, grid.width - 1, 16) * grid.range_pixel_spacing
-    tau = 2.0 * ranges / SPEED_OF_LIGHT
+    ranges, tau = _swath_ranges(product)
     out = []
     for t in _estimate_times(product):
         poly = _fit(tau, tau0, np.asarray(product.doppler.eval(t, ranges), np.float64))
@@ -250,9 +255,7 @@ def _fm_rates(product, tau0: float, radius: float) -> list:
     own = product.attributes.get("azimuth_fm_rate")
     if own:
         return own
-    grid = product.radar_grid
-    ranges = grid.starting_range + np.linspace(0, grid.width - 1, 16) * grid.range_pixel_spacing
-    tau = 2.0 * ranges / SPEED_OF_LIGHT
+    ranges, tau = _swath_ranges(product)
     out = []
     for t in _estimate_times(product):
         pos, vel = _platform_state(product, t)
