@@ -65,6 +65,8 @@ register("TERRASARX", ".terrasarx:TerraSarX")
 register("RADARSAT2", ".radarsat2:Radarsat2")
 register("COSMO_SKYMED_SLC", ".cosmo_skymed:CosmoSkymedSlc")
 register("COSMO_SKYMED", ".cosmo_skymed:CosmoSkymed")
+register("ALOS_SLC", ".alos_slc:AlosSlc")
+register("ALOS2", ".alos2_ceos:Alos2")
 
 
 def sensor_class(sensor_name: str):

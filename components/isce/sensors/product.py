@@ -56,11 +56,12 @@ MAX_NONFINITE_FRACTION = 0.25
 
 log = logging.getLogger("isce.sensors.product")
 
-_FORMATS = ("hdf5", "raster", "gdal", "cosar")
+_FORMATS = ("hdf5", "raster", "gdal", "cosar", "ceos_slc")
 _FLIPS = ("", "lines", "samples", "both")
 #: formats read by a sensor module, imported on first use: format -> "module:function" with
 #: ``function(path, rows, cols, shape) -> complex64`` (reading only those lines)
-_FORMAT_READERS = {"cosar": "isce.sensors.terrasarx:read_cosar"}
+_FORMAT_READERS = {"cosar": "isce.sensors.terrasarx:read_cosar",
+                   "ceos_slc": "isce.sensors.alos_slc:read_ceos_slc"}
 _REAL_NAMES = ("r", "re", "real")
 _IMAG_NAMES = ("i", "im", "imag")
 
@@ -116,7 +117,9 @@ class ImageSource:
     anything GDAL opens, e.g. a mission's complex int16 GeoTIFF, read window by window
     through rasterio; ``path`` may be a ``/vsizip/`` path; a two-band int16 image holds
     the real and imaginary parts, as RADARSAT-2's). ``"cosar"``: a TerraSAR-X COSAR
-    ``.cos`` file, read line by line by :func:`isce.sensors.terrasarx.read_cosar`.
+    ``.cos`` file, read line by line by :func:`isce.sensors.terrasarx.read_cosar`;
+    ``"ceos_slc"``: a JAXA level-1.1 CEOS image file (ALOS, ALOS-2), read record by record by
+    :func:`isce.sensors.alos_slc.read_ceos_slc`.
     ``flip`` (gdal only): the axes stored in decreasing time, ``"lines"``, ``"samples"`` or
     ``"both"`` (RADARSAT-2's ``lineTimeOrdering``/``pixelTimeOrdering``); they are read
     reversed, so the product is always in increasing time, reading only the asked lines.

@@ -20,7 +20,7 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.framework.errors import InputError
 
 __all__ = ["RadarParameters", "alos_palsar_fbs", "sentinel1_sm_s3", "terrasarx_sm",
-           "cosmo_skymed_himage", "radarsat2_fine", "ree_out17", "read_rdf", "read_ree_fields",
+           "cosmo_skymed_himage", "radarsat2_fine", "alos2_sm3", "ree_out17", "read_rdf", "read_ree_fields",
            "preset", "PRESETS", "REE_OUT17_RDF", "REE_RDF_FIELDS"]
 
 
@@ -188,6 +188,24 @@ def radarsat2_fine(prf: float = 1329.0, look_angle: float = 35.0) -> RadarParame
                     fs=32.317e6, prf=prf, antenna=15.0, look=look_angle, altitude=798000.0,
                     inclination=98.6, polarization="HH", mode="Fine", repeat_days=24, date="2012-06-01T05:30:00",
                     source="MDA RADARSAT-2 Product Description RN-SP-52-1238")
+
+
+def alos2_sm3(prf: float = 2122.318448518, look_angle: float = 36.65) -> RadarParameters:
+    """ALOS-2 PALSAR-2 stripmap SM3 ("Fine", 10 m; HH), L-band.
+
+    From the real FBD Fine-mode leader of ../shared/data/real_headers
+    (ALOS2015976960-140909, JAXA EICS 002.012: operation mode 03): wavelength 0.2424525 m
+    (1236.5 MHz, one of PALSAR-2's selectable centre frequencies 1236.5/1257.5/1278.5 MHz),
+    up-chirp 8.0733624e11 Hz/s of 30.842168 us (24.9 MHz), sampling 34.9305319 MHz (ISCE2's
+    exact 3.493053190467460e7 Hz), PRF 2122.318 Hz, off-nadir 36.65 deg. JAXA ALOS-2 overview:
+    9.9 m x 2.9 m antenna, right-looking by default, 628 km altitude, 97.92 deg inclination,
+    14-day repeat.
+    """
+    return _mission("ALOS2", frequency=SPEED_OF_LIGHT / 0.2424525, bandwidth=8.0733624e11 * 30.842168e-6,
+                    pulse=30.842168e-6, fs=3.493053190467460e7, prf=prf, antenna=9.9,
+                    look=look_angle, altitude=628000.0, inclination=97.92, polarization="HH",
+                    mode="SM3", repeat_days=14, date="2014-09-09T04:33:47",
+                    source="real ALOS-2 FBD leader (real_headers); JAXA ALOS-2 PALSAR-2 overview")
 
 
 # ---------------------------------------------------------------- REE (NISAR) rdf
@@ -386,7 +404,8 @@ def _ree_radar(f: dict, source: str) -> RadarParameters:
 #: preset name (upper case) -> factory
 PRESETS = {"ALOS": alos_palsar_fbs, "ALOS_FBS": alos_palsar_fbs, "REE": ree_out17,
            "SENTINEL1": sentinel1_sm_s3, "TERRASARX": terrasarx_sm,
-           "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine}
+           "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine,
+           "ALOS2": alos2_sm3}
 
 
 def preset(name: str) -> RadarParameters:
