@@ -5,6 +5,7 @@ orbit) -- and refused as a product in one line; a small synthetic product writte
 isce.simulate.alos2_ceos and read back (exactly, and from the standard fields alone), read
 block-wise, and damaged copies refused naming file, record and byte offset."""
 import math
+import re
 import zipfile
 from dataclasses import replace
 
@@ -182,6 +183,24 @@ def test_real_facility_polynomials_put_their_origin_at_the_scene_centre(leader):
     assert fac["lp_to_longitude_24"] == pytest.approx(dss["scene_centre_longitude"], abs=1e-4)
     assert fac["origin_latitude"] == pytest.approx(dss["scene_centre_latitude"], abs=1e-6)
     assert fac["origin_longitude"] == pytest.approx(dss["scene_centre_longitude"], abs=1e-6)
+
+
+def test_real_facility_text_records_hold_the_orbit_files(leader, real, summary):
+    """Facility records 1-4 (checked, not decoded by the reader): numbered 1..4; the second is
+    JAXA's precise orbit file (ALDSEF, made the day after the pass) whose span and 60 s step
+    hold the platform position record's vectors; the fourth the ECI/ECR conversion (CCMF)."""
+    data = real["led"].read_bytes()
+    texts = [data[r.offset + 12:r.offset + r.length].decode("ascii", "replace")
+             for r in leader["facility"][:4]]
+    assert [int(t[:4]) for t in texts] == [1, 2, 3, 4]
+    assert [t[4:120].split()[:1] for t in texts] == [[], ["ALDSEF"], ["ETMDF"], ["CCMF"]]
+    span = re.search(r"\n(\d{8})  (\d{6})\.0+  (\d{8})  (\d{6})\.0+  (\d{6})", texts[1])
+    assert span.groups() == ("20140908", "230000", "20140909", "060000", "000060")
+    pp = leader["platform_position"]
+    first, last = pp["seconds_of_day"], pp["seconds_of_day"] + 27 * pp["interval"]
+    assert 0 <= first and last <= 6 * 3600 and pp["interval"] == int(span.group(5))
+    assert summary["Pds_OrbitDataPrecision"] == "Precision" and \
+        pp["orbital_elements_designator"] == "2"
 
 
 def test_real_scene_corners_against_geo2rdr(leader, summary):
@@ -413,3 +432,17 @@ def test_prefix_layout_is_jaxas():
     assert PROCESSED_DATA.field("slant_range_m").where() == "bytes 117-120"
     assert PROCESSED_DATA.field("latitude_first_pixel").where() == "bytes 193-196"
     assert alos2_ceos.ALOS2_L11.prefix == 544 and alos_slc.ALOS_L11.prefix == 412
+
+
+def test_alos2_preset_is_the_real_leaders_radar(leader):
+    """The simulator's ALOS2 preset (SM3 Fine) carries the real FBD leader's radar values."""
+    from isce.simulate.radar import preset
+
+    radar, dss = preset("ALOS2"), leader["dataset_summary"]
+    assert radar.wavelength == pytest.approx(dss["wavelength"], rel=1e-12)
+    assert radar.prf == pytest.approx(dss["nominal_prf_mhz"] * 1e-3, abs=1e-9)
+    assert radar.range_sampling_rate == alos2_ceos.SAMPLING_RATES[int(dss["sampling_rate_mhz"])]
+    assert radar.chirp_slope == pytest.approx(dss["pulse_amplitude_1"], rel=1e-9)
+    assert radar.pulse_length == pytest.approx(dss["pulse_length_us"] * 1e-6, rel=1e-9)
+    assert radar.look_angle == pytest.approx(dss["off_nadir_angle"], abs=0.01)
+    assert radar.extra["default_date"].startswith("2014-09-09")
