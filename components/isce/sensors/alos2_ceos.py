@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 
 from isce.framework.errors import InputError
+from isce.framework.parameter import Parameter
 
 from .alos_ceos import DATA_SET_SUMMARY
 from .alos_slc import AlosSlc, L11Variant, read_l11, read_leader
@@ -123,6 +124,14 @@ class Alos2(AlosSlc):
 
     sensor_name = "ALOS2"
     variant = ALOS2_L11
+    parameters = (
+        Parameter("imagefile", public_name="IMAGEFILE", type="path", default=None, mandatory=True,
+                  doc="The level-1.1 image file (IMG-<pol>-ALOS2<orbit><frame>-<date>-<mode>1.1__A)."),
+        Parameter("leaderfile", public_name="LEADERFILE", type="path", default=None, mandatory=True,
+                  doc="The leader file (LED-ALOS2<orbit><frame>-<date>-<mode>1.1__A)."),
+        Parameter("wavelength", public_name="RADAR WAVELENGTH", type=float, default=None,
+                  doc="Radar wavelength [m]; when set, the leader's is ignored (as ISCE2)."),
+    )
 
     def read(self, imagefile, leaderfile) -> SlcProduct:
         return read_alos2(imagefile, leaderfile)
