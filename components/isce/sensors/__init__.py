@@ -65,6 +65,7 @@ register("TERRASARX", ".terrasarx:TerraSarX")
 register("RADARSAT2", ".radarsat2:Radarsat2")
 register("COSMO_SKYMED_SLC", ".cosmo_skymed:CosmoSkymedSlc")
 register("COSMO_SKYMED", ".cosmo_skymed:CosmoSkymed")
+register("RADARSAT1", ".radarsat1:Radarsat1")
 
 
 def sensor_class(sensor_name: str):

@@ -45,6 +45,7 @@ FORMATS: dict[str, WriterFormat] = {f.sensor: f for f in (
     WriterFormat("COSMO_SKYMED", "raw", "isce.simulate.cosmo_skymed:write_cosmo_skymed_raw",
                  "COSMO_SKYMED"),
     WriterFormat("RADARSAT2", "slc", "isce.simulate.radarsat2:write_radarsat2", "RADARSAT2"),
+    WriterFormat("RADARSAT1", "raw", "isce.simulate.radarsat1:write_radarsat1", "RADARSAT1"),
     WriterFormat("ISCE_SLC", "slc", "isce.simulate.formats:write_isce_slc", None),
 )}
 
