@@ -16,7 +16,6 @@ from scipy.spatial.transform import Rotation
 
 import isce.io
 import isce.sensors
-from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.ellipsoid import WGS84
 from isce.core.time import DateTime
 from isce.framework import ConfigurationError, InputError

@@ -84,7 +84,7 @@ from isce.framework.parameter import Parameter
 from .alos_ceos import IMAGE_FDR as _CEOS_IMAGE_FDR
 from .alos_ceos import PLATFORM_POSITION as _CEOS_PLATFORM_POSITION
 from .base import Sensor
-from .ceos import (FILE_DESCRIPTOR_FIELDS, HEADER_LENGTH, CeosReader, Field, RecordLayout,
+from .ceos import (FILE_DESCRIPTOR_FIELDS, HEADER_FIELDS, HEADER_LENGTH, CeosReader, Field, RecordLayout,
                    record_error, sequential)
 from .raw import RawProduct, RawSource, register_decoder
 
@@ -219,7 +219,7 @@ assert DATA_SET_SUMMARY.min_length == DATA_SET_SUMMARY_BYTES
 
 #: platform position data record: the CEOS layout (ISCE2's platform_position_record.xml)
 PLATFORM_POSITION = RecordLayout("platform position", None,
-                                 _CEOS_PLATFORM_POSITION.fields[len(RecordLayout("", None, ()).fields):],
+                                 _CEOS_PLATFORM_POSITION.fields[len(HEADER_FIELDS):],
                                  repeats=_CEOS_PLATFORM_POSITION.repeats)
 
 #: the facility-related record written by isce.simulate.radarsat1 (exact values as JSON)
@@ -229,7 +229,7 @@ ISCE_FACILITY = RecordLayout("facility related (ISCE)", None, sequential(12, [
 
 #: image file descriptor (ISCE2 db/radarsat/image_file.xml: the standard CEOS fields)
 IMAGE_FDR = RecordLayout("image file descriptor", None,
-                         _CEOS_IMAGE_FDR.fields[len(RecordLayout("", None, ()).fields):])
+                         _CEOS_IMAGE_FDR.fields[len(HEADER_FIELDS):])
 #: bytes of the image file descriptor as ISCE2's table has it
 IMAGE_FDR_BYTES = 16012
 
