@@ -34,18 +34,18 @@ SCALARS = ("sensing_start", "prf", "starting_range", "range_sampling_rate", "len
 
 
 def make_raw(folder, *, lines=LINES, samples=SAMPLES, amplitude=4.0, seed=1, side="right",
-             time="2004-06-01T14:00:00"):
+             time="2004-06-01T14:00:00", duration_s=20.0, spacing_s=1.0, shift_s=0.0):
     """Noise echoes of RADARSAT-1 Standard S3 with a real geometry over (LAT, LON)."""
     radar = preset("RADARSAT1")
     orbit, t_zd = orbit_over(LAT, LON, radar.look_angle, side, radar.altitude, radar.inclination,
-                             time=time, ascending=True, duration_s=20.0, spacing_s=1.0)
+                             time=time, ascending=True, duration_s=duration_s, spacing_s=spacing_s)
     target = WGS84.lon_lat_to_xyz(np.array([np.radians(LON), np.radians(LAT), 0.0]))
     r0 = float(np.linalg.norm(target - orbit.interpolate(t_zd)[0])) - samples / 2 * radar.range_pixel_spacing
     rng = np.random.default_rng(seed)
     echo = folder / f"echo{seed}.raw"
     isce.io.write(str(echo), (amplitude * (rng.standard_normal((lines, samples))
                                            + 1j * rng.standard_normal((lines, samples)))).astype(np.complex64))
-    return RawProduct(orbit=orbit, sensing_start=t_zd - lines / 2 / radar.prf, prf=radar.prf,
+    return RawProduct(orbit=orbit, sensing_start=t_zd + shift_s - lines / 2 / radar.prf, prf=radar.prf,
                       starting_range=r0, range_sampling_rate=radar.range_sampling_rate,
                       length=lines, width=samples, wavelength=radar.wavelength, look_side=side,
                       chirp_slope=radar.chirp_slope, pulse_length=radar.pulse_length,
@@ -257,6 +257,24 @@ def test_eci_ecef_round_trip_and_isce2_rate():
     p2, v2 = rs1.eci_to_ecef(t, *rs1.ecef_to_eci(t, p, v, 123.4, 0.0), 123.4, 0.0)
     np.testing.assert_allclose(p2, p, atol=1e-7)
     np.testing.assert_allclose(v2, v, atol=1e-10)
+
+
+def test_leader_vectors_8_minutes_apart_give_the_orbit_within_a_metre(tmp_path):
+    """RADARSAT-1 leaders give a vector every 480 s: rotated to Earth-fixed and interpolated
+    (4-vector Hermite) half-way between two vectors, the orbit is within 1 m / 1 mm/s of
+    the simulator's own (1-s) orbit."""
+    radar = preset("RADARSAT1")
+    raw = make_raw(tmp_path, duration_s=14 * 480.0, spacing_s=480.0, shift_s=250.0)  # between vectors
+    dense, _ = orbit_over(LAT, LON, radar.look_angle, "right", radar.altitude, radar.inclination,
+                          time="2004-06-01T14:00:00", ascending=True, duration_s=14 * 480.0,
+                          spacing_s=1.0)
+    back = write_rsat1(raw, tmp_path / "s.raw", tmp_path / "s.ldr")
+    assert len(leader_vectors(tmp_path / "s.ldr")[0]) == 15 and len(back.orbit.time) == 15
+    ts = raw.sensing_start + np.linspace(0, (LINES - 1) / raw.prf, 9)
+    p, v = back.orbit.interpolate(ts)
+    p0, v0 = dense.interpolate(ts)
+    assert np.max(np.linalg.norm(p - p0, axis=1)) < 1.0
+    assert np.max(np.linalg.norm(v - v0, axis=1)) < 1e-3
 
 
 # ---------------------------------------------------------------------------- focusing
