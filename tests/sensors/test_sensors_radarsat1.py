@@ -97,9 +97,11 @@ def test_round_trip_metadata_orbit_and_echoes(pair):
     assert abs(np.mean(got) - np.mean(z)) < 0.05 * scale  # mid-rise: no DC bias
 
 
-def test_without_the_isce_record_the_coded_values_are_read_as_isce2_would(tmp_path):
-    raw = make_raw(tmp_path)
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_without_the_isce_record_the_coded_values_are_read_as_isce2_would(tmp_path, side):
+    raw = make_raw(tmp_path, side=side)
     back = write_rsat1(raw, tmp_path / "a.raw", tmp_path / "a.ldr", isce_record=False)
+    assert back.look_side == side                  # from the data set summary's clock angle
     codes = radar_codes(raw)
     tb = (4 + 3 * codes["adc"]) / 129.2683e6
     assert back.range_sampling_rate == pytest.approx(1 / tb, rel=1e-15)
