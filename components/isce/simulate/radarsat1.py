@@ -103,7 +103,10 @@ def write_rsat1(raw: RawProduct, imagefile, leaderfile, *, scale: float | None =
     ``missing_lines`` (lines not written), ``window_steps`` ({line: n}: from that line on the
     receive window opens ``6 n`` samples later, as ``dwp_code + n``). ``isce_record=False``
     leaves out the facility record of exact values (a file as RADARSAT-1's ground segment
-    wrote it: the reader then has only the coded values).
+    wrote it): the reader then has only the coded values -- PRF on the code grid (0.16 Hz
+    steps near 1300 Hz), sensing start to the microsecond, and the starting range of the
+    nearest receive-window code, up to 3 samples from the product's (real files' windows
+    lie on that grid; a simulated one generally does not).
     """
     if raw.source is None:
         raise ValueError("write_rsat1: the raw product has no echoes attached (source is None)")
