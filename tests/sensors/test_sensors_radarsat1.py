@@ -8,10 +8,12 @@ import math
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from insar_runs import run
+from isce_commands import run_command
 from scipy.spatial.transform import Rotation
 
 import isce.io
@@ -563,3 +565,14 @@ def test_copy_of_pair_in_other_folder_reads_the_same(pair, tmp_path):
     shutil.copy(led, d / "x.ldr")
     other = rs1.read_radarsat1(d / "x.raw", d / "x.ldr")
     np.testing.assert_array_equal(other.read(), back.read())
+
+
+def test_example_names_each_date_by_its_image_and_leader(tmp_path):
+    """examples/radarsat1/insarApp.xml is understood (RADARSAT1, IMAGEFILE/LEADERFILE per
+    date): without the data, preprocess refuses the reference's missing leader in one line."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "radarsat1" / "insarApp.xml"
+    shutil.copy(example, tmp_path / "insarApp.xml")
+    proc = run_command("insarApp.py", "insarApp.xml", cwd=tmp_path)
+    errors = [line for line in proc.stderr.splitlines() if "insarApp.py:" in line]
+    assert proc.returncode == 2 and len(errors) == 1, proc.stderr
+    assert "data/20041017.ldr: no such file (leader file)" in errors[0], errors[0]
