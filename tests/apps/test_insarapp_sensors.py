@@ -27,7 +27,8 @@ from isce.sensors.product import SlcProduct
 from isce.simulate.formats import FORMATS
 
 #: the sensors whose simulated pairs run through insarApp
-SENSORS = ["SENTINEL1", "TERRASARX", "COSMO_SKYMED_SLC", "COSMO_SKYMED", "RADARSAT2"]
+SENSORS = ["SENTINEL1", "TERRASARX", "COSMO_SKYMED_SLC", "COSMO_SKYMED", "RADARSAT2",
+           "ALOS_SLC", "ALOS2", "RADARSAT1"]
 #: the radar presets an ISCE_SLC pair is simulated with
 ISCE_SLC_PRESETS = ["SENTINEL1", "TERRASARX"]
 

@@ -15,6 +15,7 @@ SCENES = {
     "COSMO_SKYMED": dict(pulses=2560, samples=4608, baseline=200, offset=0.004, volume=2.5e5),
     "RADARSAT2": dict(pulses=1536, samples=2048, baseline=150, offset=0.005, volume=3e5),
     "ALOS2": dict(pulses=6144, samples=1792, baseline=200, offset=0.012, volume=5e6, depth=2000),
+    "RADARSAT1": dict(pulses=1536, samples=2048, baseline=150, offset=0.005, volume=3e5),
 }
 CENTRE = (34.5, -116.5)
 

@@ -67,6 +67,7 @@ register("COSMO_SKYMED_SLC", ".cosmo_skymed:CosmoSkymedSlc")
 register("COSMO_SKYMED", ".cosmo_skymed:CosmoSkymed")
 register("ALOS_SLC", ".alos_slc:AlosSlc")
 register("ALOS2", ".alos2_ceos:Alos2")
+register("RADARSAT1", ".radarsat1:Radarsat1")
 
 
 def sensor_class(sensor_name: str):

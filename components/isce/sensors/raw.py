@@ -40,6 +40,7 @@ _DECODERS: dict[str, Callable] = {}
 #: modules that register the decoder of a kind when imported (so a saved product reads anywhere)
 _DECODER_MODULES = {"ceos": "isce.sensors.alos_ceos", "ceos_frames": "isce.sensors.alos_ceos",
                     "l0b": "isce.sensors.nisar_l0b", "cosmo_skymed": "isce.sensors.cosmo_skymed"}
+_DECODER_MODULES["rsat1"] = "isce.sensors.radarsat1"
 
 
 def register_decoder(kind: str, decoder: Callable) -> None:

@@ -47,6 +47,7 @@ FORMATS: dict[str, WriterFormat] = {f.sensor: f for f in (
     WriterFormat("RADARSAT2", "slc", "isce.simulate.radarsat2:write_radarsat2", "RADARSAT2"),
     WriterFormat("ALOS_SLC", "slc", "isce.simulate.alos_slc:write_alos_slc", "ALOS"),
     WriterFormat("ALOS2", "slc", "isce.simulate.alos2_ceos:write_alos2", "ALOS2"),
+    WriterFormat("RADARSAT1", "raw", "isce.simulate.radarsat1:write_radarsat1", "RADARSAT1"),
     WriterFormat("ISCE_SLC", "slc", "isce.simulate.formats:write_isce_slc", None),
 )}
 

@@ -206,6 +206,21 @@ def alos2_sm3(prf: float = 2122.318448518, look_angle: float = 36.65) -> RadarPa
                     look=look_angle, altitude=628000.0, inclination=97.92, polarization="HH",
                     mode="SM3", repeat_days=14, date="2014-09-09T04:33:47",
                     source="real ALOS-2 FBD leader (real_headers); JAXA ALOS-2 PALSAR-2 overview")
+def radarsat1_standard(prf: float = 32.317075e6 / (6 * 4143), look_angle: float = 30.0) -> RadarParameters:
+    """RADARSAT-1 Standard beam S3 (HH), C-band, raw (CEOS level 0).
+
+    CSA/RSI RADARSAT-1 (RSI-GS-026, RADARSAT Data Products Specifications; ISCE2's
+    ``Sensor/Radarsat1.py``): 5.300 GHz, 15 m x 1.5 m antenna, right-looking, 798 km
+    altitude, 98.6 deg inclination, 24-day repeat, Standard beam S3 incidence 30-37 deg
+    (30 deg off-nadir here). Range sampling at the ADC's 129.2683 MHz / 4 = 32.317 MHz,
+    down-chirp of 42 us at -7.214e11 Hz/s (30.3 MHz; ISCE2's values for that rate), PRF
+    about 1300 Hz on the aux block's grid (PRF code 4141: 1 / (4143 * 6 ADC periods)).
+    """
+    return _mission("RADARSAT-1", frequency=5.3e9, bandwidth=7.214e11 * 42.0e-6, pulse=42.0e-6,
+                    fs=129.2683e6 / 4.0, prf=prf, antenna=15.0, look=look_angle,
+                    altitude=798000.0, inclination=98.6, polarization="HH", mode="Standard S3",
+                    repeat_days=24, date="2004-06-01T14:00:00", up=False,
+                    source="RSI-GS-026 RADARSAT Data Products Specifications; ISCE2 Radarsat1.py")
 
 
 # ---------------------------------------------------------------- REE (NISAR) rdf
@@ -405,7 +420,7 @@ def _ree_radar(f: dict, source: str) -> RadarParameters:
 PRESETS = {"ALOS": alos_palsar_fbs, "ALOS_FBS": alos_palsar_fbs, "REE": ree_out17,
            "SENTINEL1": sentinel1_sm_s3, "TERRASARX": terrasarx_sm,
            "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine,
-           "ALOS2": alos2_sm3}
+           "ALOS2": alos2_sm3, "RADARSAT1": radarsat1_standard}
 
 
 def preset(name: str) -> RadarParameters:
