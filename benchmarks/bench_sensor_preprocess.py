@@ -31,14 +31,19 @@ from pathlib import Path
 import numpy as np
 
 import isce.io
+import isce.sensors
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.ellipsoid import WGS84
 from isce.core.radargrid import RadarGrid
+from isce.focus.pipeline import focus
 from isce.sensors.product import DEFAULT_BLOCK_LINES, ImageSource, SlcProduct
 from isce.sensors.raw import RawProduct, RawSource
 from isce.simulate.formats import FORMATS, load_writer
 from isce.simulate.orbit import orbit_over
 from isce.simulate.radar import preset
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_insar_fullsize import fft_floor  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 #: sensor -> (lines, samples) of a typical full-size product
@@ -48,6 +53,15 @@ FULL_SIZE = {
     "COSMO_SKYMED_SLC": (20000, 20000),   # HIMAGE SCS_B, 40 km x 40 km, 1.6 GB
     "RADARSAT2": (14000, 9000),           # Fine SLC, 50 km x 50 km, 0.5 GB
     "COSMO_SKYMED": (36000, 12000),       # HIMAGE RAW_B, ~10 s of echoes, 0.9 GB at 8 bits
+    "ALOS_SLC": (18000, 9700),            # PALSAR FBS level 1.1, 70 km frame
+    "ALOS2": (25000, 10000),              # PALSAR-2 SM3 level 1.1
+    "RADARSAT1": (20000, 8000),           # Standard raw, ~15 s of echoes, 4-bit
+    "ERS": (28000, 5616),                 # level 0 raw, 100 km frame, 5-bit
+    "ERS_SLC": (28000, 4900),             # IMS
+    "ENVISAT": (30000, 5200),             # ASA_IM__0P, FBAQ 4-bit
+    "ENVISAT_SLC": (30000, 5200),         # ASA_IMS_1P
+    "ERS_ENVISAT": (28000, 5616),         # SAR_IM__0P
+    "ERS_ENVISAT_SLC": (28000, 4900),     # SAR_IMS_1P
 }
 LAT, LON = 34.5, -116.5
 
@@ -99,10 +113,9 @@ def _product(sensor, folder, lines, samples):
                       source=ImageSource("raster", str(image)))
 
 
-def _child(sensor, folder, properties) -> dict:
-    """In the child: parse with the reader and stream the image out; returns the numbers."""
-    import isce.sensors
-
+def _child(sensor, folder, properties, focus_raw=False) -> dict:
+    """In the child: parse with the reader and stream the image out (raw: decode it; with
+    ``focus_raw`` also focus it as insarApp's formslc does); returns the numbers."""
     reader = isce.sensors.create(sensor, name="bench")
     for key, value in properties.items():
         setattr(reader, reader.parameter(key).attrname, str(Path(folder) / value))
@@ -111,14 +124,20 @@ def _child(sensor, folder, properties) -> dict:
     if isinstance(product, RawProduct):
         for _rows, _block in product.iter_blocks(DEFAULT_BLOCK_LINES):
             pass
-        out_bytes = product.length * product.width * 8
     else:
         product.write(Path(folder) / "extracted.slc")
-        out_bytes = product.length * product.width * 8
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": _status_mib("VmHWM"), "lines": product.length, "samples": product.width,
-            "out_mb_per_s": out_bytes / wall / 1e6,
-            "block_mib": DEFAULT_BLOCK_LINES * product.width * 8 / 2**20}
+    out = {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": _status_mib("VmHWM"),
+           "lines": product.length, "samples": product.width,
+           "out_mb_per_s": product.length * product.width * 8 / wall / 1e6,
+           "block_mib": DEFAULT_BLOCK_LINES * product.width * 8 / 2**20}
+    if focus_raw and isinstance(product, RawProduct):
+        slc, rc = Path(folder) / "focused.slc", Path(folder) / "focused.rc"
+        t0, c0 = time.perf_counter(), time.process_time()
+        focus(product, slc, rc_output=rc)              # formslc: decoding inside, as insarApp
+        out.update(formslc_s=time.perf_counter() - t0, formslc_cpu_s=time.process_time() - c0,
+                   formslc_peak_rss_mib=_status_mib("VmHWM"))
+    return out
 
 
 def _status_mib(key) -> float:
@@ -138,7 +157,7 @@ def _floor(files) -> float:
     return time.perf_counter() - t0
 
 
-def bench_sensor(sensor, scale, workdir) -> dict:
+def bench_sensor(sensor, scale, workdir, focus_raw=False) -> dict:
     lines, samples = (max(int(round(v * scale)), 2048) for v in FULL_SIZE[sensor])
     folder = Path(tempfile.mkdtemp(prefix=f"{sensor.lower()}_", dir=workdir))
     product = _product(sensor, folder, lines, samples)
@@ -152,7 +171,8 @@ def bench_sensor(sensor, scale, workdir) -> dict:
     out = folder / "child.out"
     with open(out, "w") as fh:
         proc = subprocess.Popen([sys.executable, __file__, "--child", sensor, str(folder),
-                                 json.dumps(properties)], stdout=fh, stderr=subprocess.STDOUT)
+                                 json.dumps(properties)] + (["--focus"] if focus_raw else []),
+                                stdout=fh, stderr=subprocess.STDOUT)
         _, status, _usage = os.wait4(proc.pid, 0)
     text = out.read_text()
     if os.waitstatus_to_exitcode(status) != 0:
@@ -161,6 +181,9 @@ def bench_sensor(sensor, scale, workdir) -> dict:
     result.update(sensor=sensor, format_bytes=size, write_s=write_s,
                   floor_s=_floor(files))
     result["peak_over_block"] = result["peak_rss_mib"] / result["block_mib"]
+    if "formslc_s" in result:
+        result["fft_floor"] = fft_floor(result["lines"], result["samples"])
+        result["formslc_over_floor"] = result["formslc_s"] / result["fft_floor"]["seconds"]
     for p in sorted(folder.rglob("*"), reverse=True):
         p.unlink() if p.is_file() else p.rmdir()
     folder.rmdir()
@@ -170,24 +193,30 @@ def bench_sensor(sensor, scale, workdir) -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0, help="fraction of the full size per axis")
-    ap.add_argument("--sensors", nargs="*", default=list(FULL_SIZE), choices=list(FULL_SIZE))
+    ap.add_argument("--sensors", nargs="*", default=[s for s in FULL_SIZE if s in FORMATS],
+                    choices=list(FULL_SIZE))
     ap.add_argument("--json", default=str(HERE / "results" / "sensor_preprocess.json"))
     ap.add_argument("--workdir", default=None, help="scratch folder (default: system temp)")
+    ap.add_argument("--focus", action="store_true",
+                    help="raw formats: also time formslc (focusing) against the FFT floor (a 2-D "
+                         "FFT of the scene planned with FFTW MEASURE, as bench_insar_fullsize)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         sensor, folder, props = args.child
-        print(json.dumps(_child(sensor, folder, json.loads(props))))
+        print(json.dumps(_child(sensor, folder, json.loads(props), args.focus)))
         return 0
     rows = []
     print(f"{'sensor':18s} {'size':>13s} {'GB':>5s} {'preproc s':>9s} {'floor s':>7s} "
           f"{'MB/s':>6s} {'peak MiB':>8s} {'x block':>7s}")
     for sensor in args.sensors:
-        r = bench_sensor(sensor, args.scale, args.workdir)
+        r = bench_sensor(sensor, args.scale, args.workdir, args.focus)
         rows.append(r)
         print(f"{sensor:18s} {r['lines']:6d}x{r['samples']:<6d} {r['format_bytes'] / 1e9:5.2f} "
               f"{r['wall_s']:9.1f} {r['floor_s']:7.1f} {r['out_mb_per_s']:6.0f} "
-              f"{r['peak_rss_mib']:8.0f} {r['peak_over_block']:7.1f}", flush=True)
+              f"{r['peak_rss_mib']:8.0f} {r['peak_over_block']:7.1f}" + (
+                  f"   formslc {r['formslc_s']:6.1f} s = {r['formslc_over_floor']:4.1f} FFT floors, "
+                  f"peak {r['formslc_peak_rss_mib']:5.0f} MiB" if "formslc_s" in r else ""), flush=True)
     result = {"benchmark": "sensor_preprocess", "scale": args.scale, "cpus": os.cpu_count(),
               "block_lines": DEFAULT_BLOCK_LINES, "sensors": rows}
     if args.json:
