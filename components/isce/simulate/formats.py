@@ -45,6 +45,9 @@ FORMATS: dict[str, WriterFormat] = {f.sensor: f for f in (
     WriterFormat("COSMO_SKYMED", "raw", "isce.simulate.cosmo_skymed:write_cosmo_skymed_raw",
                  "COSMO_SKYMED"),
     WriterFormat("RADARSAT2", "slc", "isce.simulate.radarsat2:write_radarsat2", "RADARSAT2"),
+    WriterFormat("ENVISAT", "raw", "isce.simulate.envisat_raw:write_envisat_raw", "ENVISAT"),
+    WriterFormat("ERS_ENVISAT", "raw", "isce.simulate.envisat_raw:write_ers_envisat_raw",
+                 "ERS_ENVISAT"),
     WriterFormat("ISCE_SLC", "slc", "isce.simulate.formats:write_isce_slc", None),
 )}
 

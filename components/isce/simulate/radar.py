@@ -21,7 +21,8 @@ from isce.framework.errors import InputError
 
 __all__ = ["RadarParameters", "alos_palsar_fbs", "sentinel1_sm_s3", "terrasarx_sm",
            "cosmo_skymed_himage", "radarsat2_fine", "ree_out17", "read_rdf", "read_ree_fields",
-           "preset", "PRESETS", "REE_OUT17_RDF", "REE_RDF_FIELDS"]
+           "preset", "PRESETS", "REE_OUT17_RDF", "REE_RDF_FIELDS",
+           "envisat_asar_is2", "ers_envisat_format"]
 
 
 @dataclass
@@ -188,6 +189,36 @@ def radarsat2_fine(prf: float = 1329.0, look_angle: float = 35.0) -> RadarParame
                     fs=32.317e6, prf=prf, antenna=15.0, look=look_angle, altitude=798000.0,
                     inclination=98.6, polarization="HH", mode="Fine", repeat_days=24, date="2012-06-01T05:30:00",
                     source="MDA RADARSAT-2 Product Description RN-SP-52-1238")
+
+
+def envisat_asar_is2(prf: float = 19.20768e6 / 11624, look_angle: float = 19.2) -> RadarParameters:
+    """ENVISAT ASAR Image Mode, swath IS2 (VV), C-band.
+
+    ESA ASAR Product Handbook: 5.331004 GHz, sampling 19.207680 MHz, 16 MHz up-chirp of
+    521 clock periods (27.12 us: the level-0 Tx pulse length codeword), PRF 1652.4157 Hz
+    (PRI codeword 11624 clock periods; IS2 PRFs are fs / integer), 10 m antenna (ISCE2),
+    IS2 off-nadir about 19.2 deg (incidence 19.2-26.7 deg), 800 km, 98.55 deg, 35-day repeat.
+    """
+    fs = 19.20768e6
+    return _mission("ENVISAT", frequency=5.331004e9, bandwidth=16.0e6, pulse=521 / fs, fs=fs,
+                    prf=prf, antenna=10.0, look=look_angle, altitude=800000.0,
+                    inclination=98.55, polarization="VV", mode="IM IS2", repeat_days=35,
+                    date="2004-07-03T20:53:00", source="ESA ASAR Product Handbook; ISCE2 EnviSAT.py")
+
+
+def ers_envisat_format(prf: float = 1.0 / (2822 * 210.943006e-9),
+                       look_angle: float = 20.3) -> RadarParameters:
+    """ERS-1/2 SAR image mode (VV), C-band, with the values ERS level 0 in ENVISAT format
+    implies (ISCE2's ``ERS_EnviSAT`` constants, from Mohr & Madsen 2001): wavelength
+    0.0565646 m, fs 18.962468 MHz, chirp 0.419137466e12 Hz/s over 37.10 us (15.55 MHz), PRF
+    1 / ((PRI counter + 2) x 210.943006 ns) = 1679.879 Hz (counter 2820), 10 m antenna,
+    20.3 deg off-nadir, 785 km, 98.52 deg, 35-day repeat."""
+    slope, pulse = 0.419137466e12, 37.10e-6
+    return _mission("ERS1", frequency=SPEED_OF_LIGHT / 0.0565646, bandwidth=slope * pulse,
+                    pulse=pulse, fs=18.962468e6, prf=prf, antenna=10.0, look=look_angle,
+                    altitude=785000.0, inclination=98.52, polarization="VV", mode="IM",
+                    repeat_days=35, date="1995-12-20T02:43:20",
+                    source="ISCE2 ERS_EnviSAT.py constants (Mohr & Madsen 2001)")
 
 
 # ---------------------------------------------------------------- REE (NISAR) rdf
@@ -386,7 +417,8 @@ def _ree_radar(f: dict, source: str) -> RadarParameters:
 #: preset name (upper case) -> factory
 PRESETS = {"ALOS": alos_palsar_fbs, "ALOS_FBS": alos_palsar_fbs, "REE": ree_out17,
            "SENTINEL1": sentinel1_sm_s3, "TERRASARX": terrasarx_sm,
-           "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine}
+           "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine,
+           "ENVISAT": envisat_asar_is2, "ERS_ENVISAT": ers_envisat_format}
 
 
 def preset(name: str) -> RadarParameters:
