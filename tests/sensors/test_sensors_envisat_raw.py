@@ -528,3 +528,45 @@ def test_ers_envisat_refusals(tmp_path):
     reader.orbit_type = "DORIS"
     with pytest.raises(ConfigurationError, match="choose ODR, PRC or PDS"):
         reader.parse()
+
+
+# ------------------------------------------------------------------ the examples
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _error_line(proc):
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    lines = [ln for ln in proc.stderr.splitlines() if "insarApp.py:" in ln]
+    assert len(lines) == 1, proc.stderr[-3000:]
+    return lines[0]
+
+
+@pytest.mark.parametrize("sensor,name", [
+    ("envisat", "ASA_IM__0CNPDE20111119_071443_000000163108_00394_50839_4852.N1"),
+    ("ers_envisat", "SAR_IM__0PWDDE19960314_050532_00000016G152_00092_24468_2218.E1")])
+def test_examples_name_each_date_by_its_product(tmp_path, sensor, name):
+    """examples/<sensor>/insarApp.xml is understood: without the data, preprocess refuses
+    the reference's missing product in one line."""
+    shutil.copy(EXAMPLES / sensor / "insarApp.xml", tmp_path / "insarApp.xml")
+    line = _error_line(run_command("insarApp.py", "insarApp.xml", cwd=tmp_path))
+    assert name in line and "no such file" in line, line
+
+
+def test_envisat_example_reads_a_written_pair(tmp_path):
+    text = (EXAMPLES / "envisat" / "insarApp.xml").read_text()
+    for role, seed in (("reference", 1), ("secondary", 2)):
+        product, _ = _asar_product(tmp_path, seed=seed)
+        props = ew.write_envisat_raw(product, tmp_path / "data", role)
+        for key in ("IMAGEFILE", "INSTRUMENTFILE", "ORBITFILE"):
+            start = text.index(f'<property name="{key}">', text.index(f'name="{role}"'))
+            end = text.index("</property>", start)
+            text = text[:start] + f'<property name="{key}">{tmp_path / "data" / props[key]}' \
+                + text[end:]
+    text = text.replace('<property name="demFilename">data/dem.wgs84</property>', "")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "insarApp.xml").write_text(text)
+    proc = run_command("insarApp.py", "insarApp.xml", "--steps", "--end=preprocess",
+                       cwd=tmp_path / "run")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for role in ("reference", "secondary"):
+        assert f"{role}: raw, 40 pulses x 200 samples" in proc.stderr, proc.stderr[-2000:]

@@ -718,9 +718,7 @@ def ers_orbit(kind: str, folder, path, start: _dt.datetime, stop: _dt.datetime,
     """The ERS orbit of type ``kind`` covering ``start..stop``, read by the ERS orbit readers
     of :mod:`isce.sensors.ers_orbits` (Delft ODR + arclist, D-PAF PRC + arclist, PDS), as
     ISCE2's ``ERS_EnviSAT`` chooses them."""
-    # lazy: isce.sensors.ers_orbits belongs to the ERS readers (another module of this
-    # package); only this orbit type choice needs it
-    from . import ers_orbits
+    from . import ers_orbits  # lazy: the ERS readers' orbit module, only for ERS orbits
     t0, t1 = DateTime(start.isoformat()), DateTime(stop.isoformat())
     if kind == "PDS":
         if not path:
