@@ -65,6 +65,8 @@ register("TERRASARX", ".terrasarx:TerraSarX")
 register("RADARSAT2", ".radarsat2:Radarsat2")
 register("COSMO_SKYMED_SLC", ".cosmo_skymed:CosmoSkymedSlc")
 register("COSMO_SKYMED", ".cosmo_skymed:CosmoSkymed")
+register("ENVISAT_SLC", ".envisat_slc:EnvisatSlc")
+register("ERS_ENVISAT_SLC", ".envisat_slc:ErsEnvisatSlc")
 
 
 def sensor_class(sensor_name: str):

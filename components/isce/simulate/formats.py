@@ -45,6 +45,8 @@ FORMATS: dict[str, WriterFormat] = {f.sensor: f for f in (
     WriterFormat("COSMO_SKYMED", "raw", "isce.simulate.cosmo_skymed:write_cosmo_skymed_raw",
                  "COSMO_SKYMED"),
     WriterFormat("RADARSAT2", "slc", "isce.simulate.radarsat2:write_radarsat2", "RADARSAT2"),
+    WriterFormat("ENVISAT_SLC", "slc", "isce.simulate.envisat_n1:write_envisat_slc", "ENVISAT"),
+    WriterFormat("ERS_ENVISAT_SLC", "slc", "isce.simulate.envisat_n1:write_ers_envisat_slc", "ERS"),
     WriterFormat("ISCE_SLC", "slc", "isce.simulate.formats:write_isce_slc", None),
 )}
 
