@@ -67,6 +67,8 @@ register("COSMO_SKYMED_SLC", ".cosmo_skymed:CosmoSkymedSlc")
 register("COSMO_SKYMED", ".cosmo_skymed:CosmoSkymed")
 register("ENVISAT", ".envisat_raw:Envisat")
 register("ERS_ENVISAT", ".envisat_raw:ErsEnvisat")
+register("ENVISAT_SLC", ".envisat_slc:EnvisatSlc")
+register("ERS_ENVISAT_SLC", ".envisat_slc:ErsEnvisatSlc")
 
 
 def sensor_class(sensor_name: str):

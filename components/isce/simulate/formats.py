@@ -48,6 +48,8 @@ FORMATS: dict[str, WriterFormat] = {f.sensor: f for f in (
     WriterFormat("ENVISAT", "raw", "isce.simulate.envisat_raw:write_envisat_raw", "ENVISAT"),
     WriterFormat("ERS_ENVISAT", "raw", "isce.simulate.envisat_raw:write_ers_envisat_raw",
                  "ERS_ENVISAT"),
+    WriterFormat("ENVISAT_SLC", "slc", "isce.simulate.envisat_n1:write_envisat_slc", "ENVISAT"),
+    WriterFormat("ERS_ENVISAT_SLC", "slc", "isce.simulate.envisat_n1:write_ers_envisat_slc", "ERS"),
     WriterFormat("ISCE_SLC", "slc", "isce.simulate.formats:write_isce_slc", None),
 )}
 

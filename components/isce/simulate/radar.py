@@ -191,19 +191,31 @@ def radarsat2_fine(prf: float = 1329.0, look_angle: float = 35.0) -> RadarParame
                     source="MDA RADARSAT-2 Product Description RN-SP-52-1238")
 
 
-def envisat_asar_is2(prf: float = 19.20768e6 / 11624, look_angle: float = 19.2) -> RadarParameters:
+def envisat_asar_is2(prf: float = 1652.4156494140625, look_angle: float = 21.5) -> RadarParameters:
     """ENVISAT ASAR Image Mode, swath IS2 (VV), C-band.
 
-    ESA ASAR Product Handbook: 5.331004 GHz, sampling 19.207680 MHz, 16 MHz up-chirp of
-    521 clock periods (27.12 us: the level-0 Tx pulse length codeword), PRF 1652.4157 Hz
-    (PRI codeword 11624 clock periods; IS2 PRFs are fs / integer), 10 m antenna (ISCE2),
-    IS2 off-nadir about 19.2 deg (incidence 19.2-26.7 deg), 800 km, 98.55 deg, 35-day repeat.
+    ESA ASAR Product Handbook (issue 2.2): 5.331 GHz, 10 m x 1.3 m antenna, right-looking,
+    IS2 incidence 19.2-26.7 deg (21.5 deg off-nadir: 24.3 deg incidence), range sampling 19.20768 MHz,
+    up-chirp of 16 MHz; ENVISAT orbit about 790 km (782-800 km), inclination 98.55 deg,
+    35-day repeat. Radar frequency (5331004416 Hz as the MPP's float32), PRF 1652.4156 Hz and
+    pulse 27.176629 us as in a real IMS (ASA_IMS_1PNESA20040703_205338, orbit 12250).
     """
-    fs = 19.20768e6
-    return _mission("ENVISAT", frequency=5.331004e9, bandwidth=16.0e6, pulse=521 / fs, fs=fs,
-                    prf=prf, antenna=10.0, look=look_angle, altitude=800000.0,
+    return _mission("ENVISAT", frequency=5331004416.0, bandwidth=16.0e6, pulse=2.7176629e-05,
+                    fs=19.20768e6, prf=prf, antenna=10.0, look=look_angle, altitude=790000.0,
                     inclination=98.55, polarization="VV", mode="IM IS2", repeat_days=35,
-                    date="2004-07-03T20:53:00", source="ESA ASAR Product Handbook; ISCE2 EnviSAT.py")
+                    date="2004-07-03T20:53:38", source="ESA ASAR Product Handbook; "
+                    "ASA_IMS_1PNESA20040703_205338 MPP")
+
+
+def ers_sar(prf: float = 1679.902, look_angle: float = 20.3) -> RadarParameters:
+    """ERS-1/2 AMI SAR image mode (VV), C-band: wavelength 0.0565646 m (5.3 GHz), PRF
+    1679.902 Hz, range sampling 18.962468 MHz, up-chirp of 15.55 MHz over 37.12 us (ISCE2's
+    ERS.py slope = +bandwidth / pulse length), 10 m antenna, 20.3 deg off-nadir, 785 km,
+    inclination 98.52 deg, 35-day repeat (ESA ERS SAR product specifications)."""
+    return _mission("ERS", frequency=SPEED_OF_LIGHT / 0.0565646, bandwidth=15.55e6, pulse=37.12e-6,
+                    fs=18.962468e6, prf=prf, antenna=10.0, look=look_angle, altitude=785000.0,
+                    inclination=98.52, polarization="VV", mode="IM", repeat_days=35,
+                    date="1995-12-20T02:43:20", source="ESA ERS SAR; ISCE2 ERS.py")
 
 
 def ers_envisat_format(prf: float = 1.0 / (2822 * 210.943006e-9),
@@ -418,7 +430,7 @@ def _ree_radar(f: dict, source: str) -> RadarParameters:
 PRESETS = {"ALOS": alos_palsar_fbs, "ALOS_FBS": alos_palsar_fbs, "REE": ree_out17,
            "SENTINEL1": sentinel1_sm_s3, "TERRASARX": terrasarx_sm,
            "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine,
-           "ENVISAT": envisat_asar_is2, "ERS_ENVISAT": ers_envisat_format}
+           "ENVISAT": envisat_asar_is2, "ERS": ers_sar, "ERS_ENVISAT": ers_envisat_format}
 
 
 def preset(name: str) -> RadarParameters:
