@@ -11,13 +11,16 @@ its ``ASA_INS_AX`` instrument file and a ``DOR_VOR_AX`` DORIS orbit file) and ``
   :func:`block_sigmas`, ids 1/24 octave apart), each I and Q the nearest level's code; the
   echoes are first scaled by one gain putting their RMS at :data:`TARGET_RMS` ADC units
   (the decoded echoes are the product's times that gain);
-* PRF, pulse length and SWST are codewords in sample clock periods: a product whose PRF is
-  not ``fs / integer`` or pulse length not ``integer / fs`` is refused (the format cannot
-  hold it); the starting range is exact through the instrument file's range gate bias
+* PRF, pulse length and SWST are codewords in sample clock periods: the PRF is written as
+  ``fs / integer`` and the pulse length as ``integer / fs`` (a product farther than
+  :data:`PRF_TOLERANCE` / :data:`PULSE_TOLERANCE` from those is refused: the format cannot
+  hold it; the preset's real 1652.4156 Hz and 27.1766 us are 2.6e-8 and 0.005 periods off);
+  the starting range is exact through the instrument file's range gate bias
   (``r PRI + SWST / fs - 2 R0 / c``, ``0 <= bias < 1/fs``), so each pass gets its own
   instrument file, named by the pass's dates;
 * times are written to the microsecond (MJD2000), radar frequency, sampling rate and chirp
-  polynomial as float32 (the format's types): the round trip is exact within these.
+  polynomial as float32 (the format's types): the round trip is exact within these and the
+  codewords.
 
 :func:`write_ers_envisat_raw` writes ``SAR_IM__0P``: the format holds only counters (PRI,
 SWST) and 5616 5-bit I/Q samples per line, the radar constants being ISCE2's. A product
@@ -62,6 +65,11 @@ LLOYD_MAX_16 = np.array([0.1284, 0.3881, 0.6568, 0.9424, 1.2562, 1.6180, 2.0690,
 LLOYD_MAX_16 = np.concatenate([-LLOYD_MAX_16[::-1], LLOYD_MAX_16])
 #: RMS [ADC units] the writer scales the echoes to (ASAR's 8-bit ADC: up to +-127)
 TARGET_RMS = 16.0
+#: largest relative difference between a PRF and fs / (its PRI codeword) written as that
+#: codeword (the read PRF is fs / codeword: 2.6e-8 for the real 1652.4156 Hz of the preset)
+PRF_TOLERANCE = 1e-6
+#: largest difference [clock periods] between a pulse length and its codeword
+PULSE_TOLERANCE = 0.05
 #: ASAR's Image Mode beam written (IS2) and the beam's r value is chosen per product
 BEAM_SET = 2
 #: the SPH of ASA_IM__0P (asa_im_decode's sphStruct, before its DSDs)
@@ -219,11 +227,12 @@ def write_doris_orbit(orbit: Orbit, path, numbers=(0, 0)) -> None:
 
 # ============================================================================ instrument file
 def _range_timing(product: RawProduct):
-    """(PRI codeword, r, SWST codeword, range gate bias [s]) giving the product's PRF and
-    starting range exactly; InputError when the PRF is not fs / integer."""
+    """(PRI codeword, r, SWST codeword, range gate bias [s]) giving the product's PRF (to
+    :data:`PRF_TOLERANCE`) and starting range (exactly); InputError when the PRF is not
+    fs / integer within the tolerance."""
     fs = product.range_sampling_rate
     pri_code = int(round(fs / product.prf))
-    if abs(fs / pri_code - product.prf) > 1e-9 * product.prf or not 0 < pri_code < 65536:
+    if abs(fs / pri_code - product.prf) > PRF_TOLERANCE * product.prf or not 0 < pri_code < 65536:
         raise InputError(f"PRF {product.prf!r} Hz is not the sampling rate {fs} Hz / an integer "
                          f"(nearest {fs / pri_code!r} Hz): the ASAR PRI codeword cannot hold it")
     pri = pri_code / fs
@@ -267,11 +276,14 @@ def write_instrument_file(product: RawProduct, path, r: int, range_gate_bias: fl
 
 
 # ============================================================================ ASA_IM__0P
-def _check_codeword(value: float, fs: float, what: str, bits: int) -> int:
+def _pulse_codeword(value: float, fs: float) -> int:
+    """The Tx pulse length codeword [clock periods] of ``value`` [s]; InputError when it is
+    farther than :data:`PULSE_TOLERANCE` periods from an integer (10 bits)."""
     code = int(round(value * fs))
-    if abs(code / fs - value) > 1e-9 * value or not 0 < code < 2 ** bits:
-        raise InputError(f"{what} {value!r} s is not an integer number of sample clock periods "
-                         f"1/{fs} Hz (nearest {code / fs!r} s): the ASAR codeword cannot hold it")
+    if abs(code - value * fs) > PULSE_TOLERANCE or not 0 < code < 1024:
+        raise InputError(f"pulse length {value!r} s is not an integer number of sample clock "
+                         f"periods 1/{fs} Hz (nearest {code / fs!r} s): the ASAR codeword cannot "
+                         "hold it")
     return code
 
 
@@ -344,7 +356,7 @@ def write_envisat_raw(product: RawProduct, folder, name: str, *,
     fs = product.range_sampling_rate
     pri_code, r, swst, bias = _range_timing(product)
     codes = {"pri": pri_code, "swst": swst, "window_length": product.width,
-             "tx_pulse_length": _check_codeword(product.pulse_length, fs, "pulse length", 10),
+             "tx_pulse_length": _pulse_codeword(product.pulse_length, fs),
              "chirp_bandwidth": min(255, int(round(product.chirp_bandwidth * 255 / 16e6))),
              "tx_polarization": int((product.polarization or "VV")[:1].upper() == "V"),
              "rx_polarization": int((product.polarization or "VV")[1:2].upper() == "V")}
