@@ -571,3 +571,42 @@ def test_envisat_example_reads_a_written_pair(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     for role in ("reference", "secondary"):
         assert f"{role}: raw, 800 pulses x 700 samples" in proc.stderr, proc.stderr[-2000:]
+
+
+def _isce2_pds(path):
+    """ISCE2's PDS.parse: lines starting with a digit, time at 0-11 / 12-27, position and
+    velocity at columns 44-56, 57-69, 70-82, 83-95, 96-108, 109-121."""
+    import datetime
+    times, pos, vel = [], [], []
+    for line in Path(path).read_text().splitlines():
+        if line[:1].isdigit():
+            times.append(datetime.datetime.strptime(line[0:11] + " " + line[12:27],
+                                                    "%d-%b-%Y %H:%M:%S.%f"))
+            pos.append([float(line[a:b]) for a, b in ((44, 56), (57, 69), (70, 82))])
+            vel.append([float(line[a:b]) for a, b in ((83, 95), (96, 108), (109, 121))])
+    epoch = np.datetime64(times[0], "ns")
+    t = np.array([(np.datetime64(w, "ns") - epoch) / np.timedelta64(1, "ns") * 1e-9 for w in times])
+    from isce.core.orbit import Orbit
+    return Orbit(t, np.array(pos), np.array(vel), epoch, interp_method="hermite")
+
+
+def test_ers_envisat_component_reads_the_pds_orbit_as_isce2(tmp_path, monkeypatch):
+    """ORBIT_TYPE PDS + ORBIT_FILE (what the writer returns) go to the ERS orbit readers'
+    read_pds; the PDS file's columns are ISCE2's (parsed here as ISCE2's PDS.py does)."""
+    import types
+    product, _, paths = _ers_written(tmp_path)
+    fake = types.SimpleNamespace(read_pds=_isce2_pds)
+    monkeypatch.setitem(sys.modules, "isce.sensors.ers_orbits", fake)
+    monkeypatch.setattr(isce.sensors, "ers_orbits", fake, raising=False)
+    reader = isce.sensors.create("ERS_ENVISAT")
+    reader.imagefile, reader.orbit_type = str(paths["IMAGEFILE"]), paths["ORBIT_TYPE"]
+    with pytest.raises(ConfigurationError, match="ORBIT_FILE"):
+        reader.parse()
+    reader.orbit_file = str(paths["ORBIT_FILE"])
+    back = reader.parse()
+    for t in (-2.0, 0.0, 2.0):
+        when = product.orbit.datetime64(product.sensing_start + t)
+        a = product.orbit.interpolate(product.sensing_start + t)[0]
+        b = back.orbit.interpolate(back.orbit.seconds(when))[0]
+        assert np.max(np.abs(a - b)) < 1e-3
+    assert back.length == product.length and back.prf == product.prf
