@@ -384,6 +384,12 @@ def test_header_without_packets_is_refused_with_no_image_data(tmp_path):
     with pytest.raises(InputError) as err:
         _read(paths, IMAGEFILE=empty)
     assert str(empty) in str(err.value) and "no image data" in str(err.value)
+    (tmp_path / "ers").mkdir()
+    product, _, ers = _ers_written(tmp_path / "ers")
+    empty = _empty_copy(ers["IMAGEFILE"], tmp_path / "empty.E1")
+    with pytest.raises(InputError) as err:
+        er.read_ers_envisat_raw(empty, product.orbit)
+    assert str(empty) in str(err.value) and "no image data" in str(err.value)
 
 
 def _empty_copy(path, out):
@@ -483,7 +489,8 @@ def _ers_product(tmp_path, lines=40, width=300):
 def _ers_written(tmp_path):
     product, z = _ers_product(tmp_path)
     props = ew.write_ers_envisat_raw(product, tmp_path, "reference")
-    return product, z, {k: (tmp_path / v if k != "ORBIT_TYPE" else v) for k, v in props.items()}
+    assert set(props) == {"IMAGEFILE", "ORBIT_FILE"}
+    return product, z, {k: tmp_path / v for k, v in props.items()}
 
 
 def test_ers_envisat_round_trip_and_layout(tmp_path):
@@ -495,7 +502,7 @@ def test_ers_envisat_round_trip_and_layout(tmp_path):
     assert abs(back.sensing_start - product.sensing_start) <= 5e-7
     delay = (product.starting_range - back.starting_range) / back.range_pixel_spacing
     swst = back.attributes["swst_counter"]
-    assert 0 <= delay and (delay < 4 or swst == 1500)      # farther: the window starts at 1500
+    assert abs(delay + product.width / 2 - er.ERS_SAMPLES / 2) <= 4      # centred in the window
     expected = ew.delay_lines(z, delay, back.width)
     cols = slice(int(delay) + 8, int(delay) + product.width - 8)
     snr, _ = _sqnr_db(expected[:, cols], back.read()[:, cols])
@@ -591,19 +598,22 @@ def _isce2_pds(path):
 
 
 def test_ers_envisat_component_reads_the_pds_orbit_as_isce2(tmp_path, monkeypatch):
-    """ORBIT_TYPE PDS + ORBIT_FILE (what the writer returns) go to the ERS orbit readers'
-    read_pds; the PDS file's columns are ISCE2's (parsed here as ISCE2's PDS.py does)."""
+    """ORBIT_TYPE PDS + ORBIT_FILE (ORBIT_FILE alone implies PDS: what the writer returns) go
+    to the ERS orbit readers' read_pds; the PDS file's columns are ISCE2's (parsed here as
+    ISCE2's PDS.py does)."""
     import types
     product, _, paths = _ers_written(tmp_path)
     fake = types.SimpleNamespace(read_pds=_isce2_pds)
     monkeypatch.setitem(sys.modules, "isce.sensors.ers_orbits", fake)
     monkeypatch.setattr(isce.sensors, "ers_orbits", fake, raising=False)
     reader = isce.sensors.create("ERS_ENVISAT")
-    reader.imagefile, reader.orbit_type = str(paths["IMAGEFILE"]), paths["ORBIT_TYPE"]
+    reader.imagefile, reader.orbit_type = str(paths["IMAGEFILE"]), "PDS"
     with pytest.raises(ConfigurationError, match="ORBIT_FILE"):
         reader.parse()
     reader.orbit_file = str(paths["ORBIT_FILE"])
     back = reader.parse()
+    reader.orbit_type = None                      # ORBIT_FILE alone: ISCE2's PDS file
+    assert reader.parse().orbit == back.orbit
     for t in (-2.0, 0.0, 2.0):
         when = product.orbit.datetime64(product.sensing_start + t)
         a = product.orbit.interpolate(product.sensing_start + t)[0]

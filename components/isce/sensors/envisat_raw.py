@@ -55,6 +55,8 @@ as ISCE2's ``EnviSAT``; ISCE2 refuses to run without an orbit file and so does t
   no ISP or data field header), the ERS packet header with the data record number (line
   counter, uint32 at record byte 54), the SWST counter (uint16 at 58) and the PRI counter
   (uint16 at 60), then 5616 samples as bytes I, Q (5 bits used, bias 15.5) from byte 266;
+* ``ORBIT_TYPE`` unset with ``ORBIT_FILE`` set reads that file as PDS (ISCE2 uses
+  ``ORBIT_FILE`` for nothing else); unset without it is refused, as ISCE2 cannot run then;
 * the radar constants are not in the file (ISCE2's, from Mohr & Madsen 2001): wavelength
   0.0565646 m, fs 18.962468 MHz, chirp 0.419137466e12 Hz/s over 37.10 us, one counter unit
   210.943006 ns, PRI = (PRI counter + 2) units, slant range of sample 0 =
@@ -439,7 +441,7 @@ def read_envisat_raw(imagefile, instrumentfile, orbitfile) -> RawProduct:
                      "orbit_file": os.path.basename(os.fspath(orbitfile))})
 
 
-def _read_records(source: RawSource, rows: slice, header: int):
+def _read_records(source: RawSource, rows: slice):
     """Records ``rows`` of the MDS of ``source`` (checked to be whole) as uint8 (n, dsr)."""
     p = source.params
     start, stop = max(rows.start or 0, 0), min(rows.stop, p["num_dsr"])
@@ -471,7 +473,7 @@ def _shift(lines: np.ndarray, shifts: np.ndarray) -> np.ndarray:
 def _decode_asar(source: RawSource, rows: slice) -> np.ndarray:
     """FBAQ-decode packets ``rows`` (reads only those records and the instrument tables)."""
     p = source.params
-    recs, start = _read_records(source, rows, PACKET_HEADER.size)
+    recs, start = _read_records(source, rows)
     headers = PACKET_HEADER.unpack(np.ascontiguousarray(recs[:, :PACKET_HEADER.size]).tobytes())
     isp = headers["isp_length"].astype(np.int64)
     bad = np.flatnonzero(isp != p["dsr_size"] - PACKET_PREFIX_BYTES - 1)
@@ -580,8 +582,10 @@ def _ers_first_time(n1: N1File, path: str, dsd) -> _dt.datetime:
     MPH SENSING_START (ISCE2 uses the latter: they agree to the us in ESA's products)."""
     with open(path, "rb") as fh:
         fh.seek(dsd.offset)
-        raw = np.frombuffer(fh.read(12), ">u4")
-    first = mjd_datetime(int(raw[0].astype(np.int32)), int(raw[1]), int(raw[2]))
+        raw = fh.read(12)
+    days = int(np.frombuffer(raw[:4], ">i4")[0])
+    sec, us = (int(v) for v in np.frombuffer(raw[4:12], ">u4"))
+    first = mjd_datetime(days, sec, us)
     mph = n1.mph.time("SENSING_START")
     if abs((mph - first).total_seconds()) > 1e-3:
         raise n1_error(path, "MPH key SENSING_START", n1.mph.offset("SENSING_START"),
@@ -594,7 +598,7 @@ def _decode_ers(source: RawSource, rows: slice) -> np.ndarray:
     """5-bit I/Q bytes of records ``rows`` -> complex64 ``(I - 15.5) + j (Q - 15.5)``, each
     line shifted right by 4 samples per SWST count above the file's smallest."""
     p = source.params
-    recs, _ = _read_records(source, rows, ERS_HEADER_BYTES)
+    recs, _ = _read_records(source, rows)
     swst = recs[:, ERS_SWST:ERS_SWST + 2].copy().view(">u2")[:, 0].astype(np.int64)
     out = np.zeros((recs.shape[0], p["width"]), np.complex64)
     out[:, :ERS_SAMPLES] = dequantize(recs[:, ERS_HEADER_BYTES:ERS_HEADER_BYTES + ERS_SAMPLE_BYTES],
@@ -682,7 +686,8 @@ class ErsEnvisat(Sensor):
         Parameter("imagefile", public_name="IMAGEFILE", type="paths", default=None,
                   mandatory=True, doc="The SAR_IM__0P product (.E1/.E2)."),
         Parameter("orbit_type", public_name="ORBIT_TYPE", type=str, default=None,
-                  doc="ODR (Delft), PRC (D-PAF) or PDS, as ISCE2."),
+                  doc="ODR (Delft), PRC (D-PAF) or PDS, as ISCE2 (unset with ORBIT_FILE "
+                      "set: PDS, the only use of ORBIT_FILE)."),
         Parameter("orbit_dir", public_name="ORBIT_DIRECTORY", type="path", default=None,
                   doc="Folder of the ODR/PRC orbit files and their arclist."),
         Parameter("orbit_file", public_name="ORBIT_FILE", type="path", default=None,
@@ -705,7 +710,11 @@ class ErsEnvisat(Sensor):
         return read_ers_envisat_raw(image, self._orbit(n1))
 
     def _orbit(self, n1: N1File) -> Orbit:
-        kind = str(self.require("orbit_type")).strip().upper()
+        if not self.orbit_type and self.orbit_file:
+            kind = "PDS"                 # ISCE2's ORBIT_FILE is only used as a PDS orbit file
+            log.info("ORBIT_TYPE not set: ORBIT_FILE %s is read as a PDS orbit", self.orbit_file)
+        else:
+            kind = str(self.require("orbit_type")).strip().upper()
         if kind not in ("ODR", "PRC", "PDS"):
             raise ConfigurationError(f"ORBIT_TYPE {kind!r}: choose ODR, PRC or PDS (ISCE2's "
                                      "orbit types)", path=f"{self.config_path}.ORBIT_TYPE")

@@ -25,8 +25,8 @@ its ``ASA_INS_AX`` instrument file and a ``DOR_VOR_AX`` DORIS orbit file) and ``
 :func:`write_ers_envisat_raw` writes ``SAR_IM__0P``: the format holds only counters (PRI,
 SWST) and 5616 5-bit I/Q samples per line, the radar constants being ISCE2's. A product
 whose wavelength, sampling rate, chirp or PRF are not those values is refused; its echoes
-are moved to the SWST grid (4 samples) by a band-limited (FFT) fractional delay and zero
-padded to 5616 samples; they are quantised to 5 bits with one gain (the largest |I|, |Q| at
+are placed in the 5616-sample window (centred, the window start on the SWST grid of 4
+samples) by a band-limited (FFT) fractional delay, the rest of the window empty; they are quantised to 5 bits with one gain (the largest |I|, |Q| at
 15.5 codes). The orbit goes to ODR files by the ERS orbit writer.
 """
 from __future__ import annotations
@@ -438,13 +438,14 @@ def _ers_check(product: RawProduct) -> int:
 def _ers_swst(product: RawProduct, pri: float):
     """(SWST counter, delay [samples] of the product's first sample after the counter's
     starting range): ``2 R0 / c = 9 PRI + 4 SWST / fs - 6.622 us + delay / fs``, the counter
-    at most :data:`ERS_SWST_MAX` (a farther window starts there, the echoes delayed in it);
-    InputError when the product's range cannot be placed in the 5616-sample window."""
+    chosen to centre the product in the 5616-sample window (within ISCE2's 500..1500);
+    InputError when the product cannot be placed in the window."""
     k = ERS_CONSTANTS
     fs = k["range_sampling_rate"]
     tau = 2.0 * product.starting_range / SPEED_OF_LIGHT
     rest = (tau - k["pri_rank"] * pri + k["delay_time"]) * fs
-    swst = min(int(math.floor(rest / 4.0)), ERS_SWST_MAX)
+    centred = int(math.floor((rest - 0.5 * (ERS_SAMPLES - product.width - 1)) / 4.0))
+    swst = min(max(centred, ERS_SWST_MIN), ERS_SWST_MAX, int(math.floor(rest / 4.0)))
     delay = rest - 4.0 * swst
     if swst < ERS_SWST_MIN or delay + product.width + 1 > ERS_SAMPLES:
         raise InputError(f"starting range {product.starting_range:.1f} m and {product.width} "
@@ -534,7 +535,7 @@ def write_ers_envisat_raw(product: RawProduct, folder, name: str, *,
                           block_lines: int = 1024) -> dict[str, str]:
     """Write ``product`` as ERS level 0 in ENVISAT format into ``folder/<name>/``: the
     ``SAR_IM__0P`` file and a PDS orbit file; returns the ``ERS_ENVISAT`` reader's
-    ``IMAGEFILE``, ``ORBIT_TYPE`` (``PDS``) and ``ORBIT_FILE`` (relative to ``folder``)."""
+    ``IMAGEFILE`` and ``ORBIT_FILE`` (relative to ``folder``; ORBIT_TYPE PDS is implied)."""
     if product.source is None or product.length < 1 or product.width < 1:
         raise InputError("write_ers_envisat_raw: the raw product has no echoes")
     counter = _ers_check(product)
@@ -548,7 +549,6 @@ def write_ers_envisat_raw(product: RawProduct, folder, name: str, *,
     sub = os.path.join(os.fspath(folder), name)
     os.makedirs(sub, exist_ok=True)
     files = {"IMAGEFILE": os.path.join(name, _ers_name(t0, t1, numbers, digit)),
-             "ORBIT_TYPE": "PDS",
              "ORBIT_FILE": os.path.join(name, f"PDS_ORBIT_{_compact(t0)}.txt")}
     image = os.path.join(os.fspath(folder), files["IMAGEFILE"])
     write_pds_orbit(product.orbit, os.path.join(os.fspath(folder), files["ORBIT_FILE"]))
