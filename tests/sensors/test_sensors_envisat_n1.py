@@ -256,12 +256,22 @@ def test_dor_vor_round_trip(tmp_path):
     assert np.abs(p - orbit.interpolate([1800.0, 1820.0])[0]).max() < 0.01
 
 
+def test_aux_file_names():
+    assert n1.aux_validity(DOR) == ("DOR_VOR_AX", dt.datetime(2004, 8, 1, 12), dt.datetime(2004, 7, 3, 20),
+                                    dt.datetime(2004, 7, 3, 20, 59))
+    assert n1.aux_validity("ASA_INS_AXVIEC20061220_105425_20030211_000000_20071231_000000")[0] == "ASA_INS_AX"
+    assert n1.aux_validity("README") is None and n1.aux_validity(DOR + ".bak") is None
+
+
 def test_dor_vor_found_by_its_validity_and_refused_outside_it(tmp_path):
     write_dor_vor(_orbit(), tmp_path / DOR, spacing=60.0)
+    preliminary = "DOR_POR_AXVF-P20040901_120000_20040703_200000_20040703_205900"
+    write_dor_vor(_orbit(), tmp_path / preliminary, spacing=60.0)
     (tmp_path / "README").write_text("not an orbit")
     assert find_dor_vor(tmp_path, dt.datetime(2004, 7, 3, 20, 30)) == str(tmp_path / DOR)
-    with pytest.raises(InputError, match=r"no DOR_VOR_AX/DOR_POR_AX orbit file covers 03-JUL-2004 "
-                                         r"21:30:00.000000 .*files: DOR_VOR_AXVF-P2004.*README"):
+    with pytest.raises(InputError, match=r"no DORIS orbit \(ORBIT_DIRECTORY\) file \(DOR_VOR_AX/"
+                                         r"DOR_POR_AX\) covers 03-JUL-2004 21:30:00.000000 .*files: "
+                                         r"DOR_POR_AXVF-P2004.*DOR_VOR_AXVF-P2004.*README"):
         find_dor_vor(tmp_path, dt.datetime(2004, 7, 3, 21, 30))
     late = dt.datetime(2004, 7, 3, 20, 58, 30)
     with pytest.raises(InputError, match=r"do not cover the acquisition 03-JUL-2004 20:58:30"):

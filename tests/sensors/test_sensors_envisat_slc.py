@@ -433,6 +433,9 @@ def test_ers_round_trip(tmp_path):
     odr = _reader("ERS_ENVISAT_SLC", image_file=path, orbit_type="ODR")
     with pytest.raises(ConfigurationError, match="ORBIT_TYPE 'ODR': ODR orbits are not read"):
         odr.parse()
+    lone = _reader("ERS_ENVISAT_SLC", image_file=path, orbit_file=tmp_path / "PDS")
+    with pytest.raises(ConfigurationError, match="ORBITFILE / ORBIT_DIRECTORY are read with ORBIT_TYPE"):
+        lone.parse()
 
 
 # ----------------------------------------------------------------------------- damaged copies
@@ -518,8 +521,15 @@ def test_instrument_file_frequency_is_checked(written, tmp_path):
         path.write_bytes(head + bytes(gads))
         return path
 
-    ok = _reader("ENVISAT_SLC", image_file=files["IMAGEFILE"], instrument_file=ins(F0))
+    good = ins(F0)
+    ok = _reader("ENVISAT_SLC", image_file=files["IMAGEFILE"], instrument_file=good)
     assert ok.parse().center_frequency == pytest.approx(F0, rel=1e-7)
+    folder = tmp_path / "ins"
+    folder.mkdir()
+    name = "ASA_INS_AXVIEC20061220_105425_20030211_000000_20071231_000000"
+    shutil.copy(good, folder / name)
+    found = _reader("ENVISAT_SLC", image_file=files["IMAGEFILE"], instrument_dir=folder).parse()
+    assert found.attributes["instrument_file"] == str(folder / name)
     bad = ins(5.3e9)
     reader = _reader("ENVISAT_SLC", image_file=files["IMAGEFILE"], instrument_file=bad)
     with pytest.raises(InputError, match=rf"{re.escape(str(bad))}: DSD 1 \(INSTRUMENT CHAR\) at byte "
