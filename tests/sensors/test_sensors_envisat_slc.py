@@ -544,3 +544,21 @@ def test_example_names_each_date_by_its_n1_file(tmp_path):
     shutil.copy(example, tmp_path / "insarApp.xml")
     line = _error_line(run_command("insarApp.py", "insarApp.xml", cwd=tmp_path))
     assert "ASA_IMS_1PNESA20040703_205338_000000182028_00172_12250_0000.N1: no such file" in line, line
+
+
+def test_a_product_read_from_an_ims_writes_back_the_same(written, tmp_path):
+    """ENVISAT_SLC -> write_envisat_slc -> ENVISAT_SLC: grid, ESA Doppler polynomial and pixels
+    unchanged (the second write quantises already-integer samples with the same peak)."""
+    _, _, files = written
+    first = _reader("ENVISAT_SLC", image_file=files["IMAGEFILE"]).parse()
+    first.attributes["doppler_centroid"][0]["coefficients"] = [-604.6, -4.5e5, 1.6e8, 0.0, 0.0]
+    again = write_envisat_slc(first, tmp_path / "again", "reference")
+    second = _reader("ENVISAT_SLC", image_file=tmp_path / "again" / again["IMAGEFILE"]).parse()
+    assert _absolute(second.radar_grid) == _absolute(first.radar_grid)
+    assert second.radar_grid.starting_range == first.radar_grid.starting_range
+    assert second.radar_grid.prf == first.radar_grid.prf
+    est = second.attributes["doppler_centroid"][0]
+    assert est["coefficients"] == pytest.approx([-604.6, -4.5e5, 1.6e8, 0.0, 0.0], rel=1e-7)
+    assert est["azimuth_time"] == pytest.approx(first.attributes["doppler_centroid"][0]["azimuth_time"],
+                                                abs=1e-6)
+    assert np.array_equal(second.read(), first.read())

@@ -55,7 +55,8 @@ from .doris import find_dor_vor, read_dor_vor
 from .envisat_n1 import AdsLayout, find_aux_file, mjd_datetime, n1_error, open_n1
 from .product import ImageSource, SlcProduct
 
-__all__ = ["IMS_SPH_FORMAT", "IMS_DATA_SETS", "SQ_SIZE", "MPP", "MPP_EXTENDED", "DOPPLER", "CHIRP", "GEOLOCATION", "MDSR_HEADER", "TIE_POINTS",
+__all__ = ["IMS_SPH_FORMAT", "IMS_DATA_SETS", "SQ_SIZE", "MPP", "MPP_EXTENDED", "DOPPLER", "CHIRP",
+           "GEOLOCATION", "MDSR_HEADER", "TIE_POINTS",
            "STATE_VECTOR", "PRODUCT_TYPES", "read_envisat_slc", "read_n1_slc_header", "read_mds",
            "geolocation_grid", "EnvisatSlc", "ErsEnvisatSlc", "N1SlcHeader"]
 
