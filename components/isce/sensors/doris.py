@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 
 import numpy as np
 
 from isce.core.orbit import Orbit
 from isce.framework.errors import InputError
 
-from .envisat_n1 import format_utc, n1_error, open_n1, parse_utc
+from .envisat_n1 import find_aux_file, format_utc, n1_error, open_n1, parse_utc
 
 __all__ = ["read_dor_vor", "read_dor_vor_records", "find_dor_vor", "format_dor_record",
            "DORIS_DATA_SETS", "DORIS_MARGIN", "DORIS_RECORD_SIZE"]
@@ -38,7 +37,6 @@ DORIS_DATA_SETS = ("DORIS PRECISE ORBIT", "DORIS PRELIMINARY ORBIT")
 DORIS_MARGIN = 300.0
 #: bytes per state-vector record written by :func:`format_dor_record`
 DORIS_RECORD_SIZE = 129
-_NAME_RE = re.compile(r"^DOR_(VOR|POR)_AX.*_(\d{8})_(\d{6})_(\d{8})_(\d{6})$")
 
 
 def _data_set(n1):
@@ -119,37 +117,12 @@ def read_dor_vor(path, epoch: _dt.datetime, start: _dt.datetime, stop: _dt.datet
                  interp_method="hermite")
 
 
-def _name_time(date: str, time: str) -> _dt.datetime:
-    return _dt.datetime.strptime(date + time, "%Y%m%d%H%M%S")
-
-
 def find_dor_vor(folder, start: _dt.datetime, stop: _dt.datetime | None = None) -> str:
     """The DORIS orbit file of ``folder`` whose validity (from its name) covers
     [start, stop]: precise (VOR) before preliminary (POR), then the newest processing;
     InputError listing what the folder holds otherwise."""
-    folder = os.fspath(folder)
-    stop = stop or start
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError as exc:
-        raise InputError(f"{folder}: cannot list the orbit folder (ORBIT_DIRECTORY): {exc}") \
-            from None
-    candidates = []
-    for name in names:
-        m = _NAME_RE.match(name)
-        if not m or not os.path.isfile(os.path.join(folder, name)):
-            continue
-        try:
-            v0, v1 = _name_time(m.group(2), m.group(3)), _name_time(m.group(4), m.group(5))
-        except ValueError:
-            continue
-        if v0 <= start and v1 >= stop:
-            candidates.append((m.group(1) == "VOR", name))
-    if not candidates:
-        raise InputError(f"{folder}: no DOR_VOR_AX/DOR_POR_AX orbit file covers "
-                         f"{format_utc(start)} .. {format_utc(stop)} (files: "
-                         f"{', '.join(names) or 'none'})")
-    return os.path.join(folder, max(candidates)[1])
+    return find_aux_file(folder, ("DOR_VOR_AX", "DOR_POR_AX"), start, stop or start,
+                         "DORIS orbit (ORBIT_DIRECTORY)")
 
 
 def format_dor_record(when: _dt.datetime, position, velocity, *, delta_ut1: float = 0.0,

@@ -42,7 +42,7 @@ from isce.framework.errors import InputError
 __all__ = ["MPH_SIZE", "DSD_SIZE", "MJD2000", "MPH_FORMAT", "DSD_FORMAT", "HeaderBlock",
            "Dsd", "N1File", "open_n1", "AdsLayout", "mjd_seconds", "mjd_datetime",
            "seconds_to_mjd", "parse_utc", "format_utc", "format_value", "format_block",
-           "format_dsd", "n1_error"]
+           "format_dsd", "n1_error", "aux_validity", "find_aux_file"]
 
 MPH_SIZE = 1247
 DSD_SIZE = 280
@@ -433,6 +433,45 @@ class N1File:
 def open_n1(path, *, what: str = "ENVISAT N1 file") -> N1File:
     """Read and check the MPH, SPH and DSD table of an N1 file."""
     return N1File(path, what=what)
+
+
+# ---------------------------------------------------------------------------- auxiliary files
+_AUX_NAME = re.compile(r"^(?P<type>[A-Z0-9_]{10}).*?(\d{8})_(\d{6})_(\d{8})_(\d{6})_(\d{8})_(\d{6})$")
+
+
+def aux_validity(name: str):
+    """(file type, processing time, validity start, validity stop) from an ESA auxiliary file
+    name ``<type>..._<proc date>_<time>_<start date>_<time>_<stop date>_<time>`` (as ISCE2
+    reads DOR_VOR_AX and ASA_INS_AX names), or None for another name."""
+    m = _AUX_NAME.match(os.path.basename(name))
+    if not m:
+        return None
+    try:
+        times = [_dt.datetime.strptime(m.group(k) + m.group(k + 1), "%Y%m%d%H%M%S") for k in (2, 4, 6)]
+    except ValueError:
+        return None
+    return (m.group("type"), *times)
+
+
+def find_aux_file(folder, types: Sequence[str], start: _dt.datetime, stop: _dt.datetime,
+                  what: str) -> str:
+    """The file of ``folder`` of one of ``types`` (earlier types preferred, then the latest
+    processing) whose validity covers [start, stop]; InputError listing the folder otherwise."""
+    folder = os.fspath(folder)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot list the folder of {what} files: {exc}") from None
+    found = []
+    for name in names:
+        v = aux_validity(name)
+        if v and v[0] in types and v[2] <= start and v[3] >= stop \
+                and os.path.isfile(os.path.join(folder, name)):
+            found.append((-list(types).index(v[0]), v[1], name))
+    if not found:
+        raise InputError(f"{folder}: no {what} file ({'/'.join(types)}) covers {format_utc(start)} "
+                         f".. {format_utc(stop)} (files: {', '.join(names) or 'none'})")
+    return os.path.join(folder, max(found)[2])
 
 
 # ---------------------------------------------------------------------------- ADS records

@@ -52,10 +52,11 @@ from isce.framework.parameter import Parameter
 
 from .base import Sensor
 from .doris import find_dor_vor, read_dor_vor
-from .envisat_n1 import AdsLayout, mjd_datetime, n1_error, open_n1
+from .envisat_n1 import AdsLayout, find_aux_file, mjd_datetime, n1_error, open_n1
 from .product import ImageSource, SlcProduct
 
-__all__ = ["IMS_SPH_FORMAT", "IMS_DATA_SETS", "SQ_SIZE", "MPP", "MPP_EXTENDED", "DOPPLER", "CHIRP", "GEOLOCATION", "MDSR_HEADER", "TIE_POINTS",
+__all__ = ["IMS_SPH_FORMAT", "IMS_DATA_SETS", "SQ_SIZE", "MPP", "MPP_EXTENDED", "DOPPLER", "CHIRP",
+           "GEOLOCATION", "MDSR_HEADER", "TIE_POINTS",
            "STATE_VECTOR", "PRODUCT_TYPES", "read_envisat_slc", "read_n1_slc_header", "read_mds",
            "geolocation_grid", "EnvisatSlc", "ErsEnvisatSlc", "N1SlcHeader"]
 
@@ -404,6 +405,7 @@ def _attributes(h: N1SlcHeader, epoch: DateTime, orbit_source: str) -> dict:
         "chirp_slope": 2.0 * float(chirp_phase[2]),
         "azimuth_spacing": float(m["azimuth_spacing"]),
         "average_height": float(m["avg_scene_height_ellpsoid"]),
+        "first_line_time": h.first_line.isoformat(),
         "stop_time": DateTime(h.last_line.isoformat()).isoformat(),
         "doppler_centroid": _doppler_centroid(h, epoch),
         "azimuth_fm_rate": {"coefficients": [float(c) for c in m["az_fm_rate"]],
@@ -584,15 +586,21 @@ class EnvisatSlc(_N1SlcSensor):
                   doc="ASAR instrument characterisation file ASA_INS_AX (ISCE2 took the radar "
                       "frequency from it); when given, its frequency must match the product's."),
         Parameter("instrument_dir", public_name="INSTRUMENT_DIRECTORY", type="path", default=None,
-                  doc="Not used: the product's MPP gives the radar frequency; kept for ISCE2 "
-                      "input files (INSTRUMENTFILE is checked when given)."),
+                  doc="Folder of ASA_INS_AX files; the one covering the scene (by its name's "
+                      "validity) is checked when INSTRUMENTFILE is not set."),
     )
 
     def read_product(self) -> SlcProduct:
         product = read_envisat_slc(self._image(), orbit_file=self.orbit_file,
                                    orbit_dir=self.orbit_dir, product_type=self.product_type)
-        if self.instrument_file:
-            _check_instrument(self.instrument_file, product)
+        instrument = self.instrument_file
+        if not instrument and self.instrument_dir:
+            start = _dt.datetime.fromisoformat(product.attributes["first_line_time"])
+            instrument = find_aux_file(self.instrument_dir, ("ASA_INS_AX",), start, start,
+                                       "ASAR instrument (INSTRUMENT_DIRECTORY)")
+        if instrument:
+            _check_instrument(instrument, product)
+            product.attributes["instrument_file"] = os.fspath(instrument)
         return product
 
 
@@ -615,6 +623,10 @@ class ErsEnvisatSlc(_N1SlcSensor):
 
     def validate(self) -> None:
         kind = str(self.orbit_type or "").strip().upper()
+        if not kind and (self.orbit_file or self.orbit_dir):
+            raise ConfigurationError(
+                "ORBITFILE / ORBIT_DIRECTORY are read with ORBIT_TYPE (PDS / ODR, PRC, as in ISCE2), "
+                "which is not set", path=f"{self.config_path}.ORBIT_TYPE")
         if kind:
             choices = "ODR, PRC, PDS" if kind not in ("ODR", "PRC", "PDS") else ""
             raise ConfigurationError(

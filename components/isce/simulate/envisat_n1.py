@@ -254,7 +254,8 @@ def _tie_points(ims: _Ims, lines: np.ndarray) -> dict:
     normal = WGS84.n_vector(llh[:, 0], llh[:, 1])
     inc = np.degrees(np.arccos(np.clip(-np.sum(los * normal, axis=1), -1.0, 1.0)))
     shape = (len(lines), len(samples))
-    return {"samp_numbers": np.broadcast_to(samples, shape), "slant_range_times": np.broadcast_to(tau_ns, shape),
+    return {"samp_numbers": np.broadcast_to(samples, shape),
+            "slant_range_times": np.broadcast_to(tau_ns, shape),
             "angles": inc.reshape(shape),
             "lats": np.rint(np.degrees(llh[:, 1]) * 1e6).reshape(shape),
             "longs": np.rint(np.degrees(llh[:, 0]) * 1e6).reshape(shape)}
@@ -303,7 +304,8 @@ def _doppler_record(ims: _Ims):
     """One Doppler centroid ADSR at mid-scene: the product's ESA polynomial when it was read
     from an N1 file, else a quadratic fit over range of ``product.doppler`` at mid-scene."""
     rec = DOPPLER.empty(1)
-    own = ims.p.attributes.get("doppler_centroid") if ims.p.attributes.get("product_type", "")[4:7] == "IMS" else None
+    from_ims = str(ims.p.attributes.get("product_type", ""))[4:7] == "IMS"
+    own = ims.p.attributes.get("doppler_centroid") if from_ims else None
     t_mid = ims.g.sensing_mid
     if own:
         est = own[0]
