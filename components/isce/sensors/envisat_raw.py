@@ -86,7 +86,7 @@ from isce.framework.parameter import Parameter
 from .alos_ceos import dequantize
 from .base import Sensor
 from .doris import find_dor_vor, read_dor_vor
-from .envisat_n1 import AdsLayout, N1File, mjd_datetime, n1_error, open_n1
+from .envisat_n1 import AdsLayout, N1File, find_aux_file, mjd_datetime, n1_error, open_n1
 from .raw import RawProduct, RawSource, register_decoder
 
 __all__ = ["Envisat", "ErsEnvisat", "read_envisat_raw", "read_ers_envisat_raw",
@@ -284,36 +284,6 @@ def read_instrument_file(path) -> InstrumentFile:
             raise n1_error(path, dsd.where(), dsd.offset + INS_GADS.offset(name),
                            f"the FBAQ 4-bit table {name} is empty or not finite")
     return InstrumentFile(path, gads)
-
-
-# ============================================================================ auxiliary files
-def _file_window(name: str):
-    """(start, stop) validity of an ESA auxiliary file name ``..._YYYYMMDD_hhmmss_YYYYMMDD_
-    hhmmss`` (the last four fields, as ISCE2 reads them), or None."""
-    fields = os.path.basename(name).split("_")
-    if len(fields) < 4:
-        return None
-    try:
-        start = _dt.datetime.strptime(fields[-4] + fields[-3], "%Y%m%d%H%M%S")
-        stop = _dt.datetime.strptime(fields[-2] + fields[-1][:6], "%Y%m%d%H%M%S")
-    except ValueError:
-        return None
-    return start, stop
-
-
-def find_auxiliary_file(folder: str, prefix: str, when: _dt.datetime, what: str) -> str:
-    """The file of ``folder`` starting with ``prefix`` whose validity (from its name, as
-    ISCE2's findOrbitFile/findInstrumentFile) covers ``when``; InputError when none does."""
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError as exc:
-        raise InputError(f"{folder}: cannot list the {what} folder: {exc.strerror}") from None
-    for name in names:
-        window = _file_window(name) if name.startswith(prefix) else None
-        if window and window[0] < when < window[1] and os.path.isfile(os.path.join(folder, name)):
-            return os.path.join(folder, name)
-    raise InputError(f"{folder}: no {what} ({prefix}*) valid at {when.isoformat()} "
-                     f"(files: {', '.join(names[:8]) or 'none'})")
 
 
 # ============================================================================ ASAR product
@@ -645,31 +615,27 @@ class Envisat(Sensor):
             value = value[0]
         return os.fspath(value)
 
-    def _auxiliary(self, file_attr, dir_attr, prefix, what, when) -> str:
-        path, folder = getattr(self, file_attr), getattr(self, dir_attr)
-        if path:
-            return os.fspath(path)
-        if folder:
-            return find_auxiliary_file(os.fspath(folder), prefix, when, what)
-        names = {p.attrname: p.public_name for p in self.parameters}
-        raise ConfigurationError(f"{names[file_attr]} or {names[dir_attr]} must be set: the "
-                                 f"ENVISAT reader needs the {what}",
-                                 path=f"{self.config_path}.{names[file_attr]}")
+    def _file(self, file_attr: str, dir_attr: str, names: str, what: str) -> str | None:
+        """The file setting, None when only the folder is set; ConfigurationError when
+        neither is."""
+        if getattr(self, file_attr):
+            return os.fspath(getattr(self, file_attr))
+        if getattr(self, dir_attr):
+            return None
+        raise ConfigurationError(f"{names} must be set: the ENVISAT reader needs {what}",
+                                 path=f"{self.config_path}.{names.split()[0]}")
 
     def read_product(self) -> RawProduct:
         image = self._single_image()
         n1 = open_n1(image, what="ENVISAT ASAR level-0 product (ASA_IM__0P)")
-        when = n1.mph.time("SENSING_START")
-        ins = self._auxiliary("instrumentfile", "instrument_dir", "ASA_INS",
-                              "instrument characterisation file", when)
-        if self.orbitfile:
-            orbit = os.fspath(self.orbitfile)
-        elif self.orbit_dir:
-            orbit = find_dor_vor(self.orbit_dir, when, n1.mph.time("SENSING_STOP"))
-        else:
-            raise ConfigurationError("ORBITFILE or ORBIT_DIRECTORY must be set: the ENVISAT "
-                                     "reader needs a DORIS orbit file (as ISCE2)",
-                                     path=f"{self.config_path}.ORBITFILE")
+        start, stop = n1.mph.time("SENSING_START"), n1.mph.time("SENSING_STOP")
+        ins = self._file("instrumentfile", "instrument_dir", "INSTRUMENTFILE or "
+                         "INSTRUMENT_DIRECTORY", "the ASA_INS_AX instrument file")
+        ins = ins or find_aux_file(self.instrument_dir, ("ASA_INS_AX",), start, stop,
+                                   "ASAR instrument characterisation")
+        orbit = self._file("orbitfile", "orbit_dir", "ORBITFILE or ORBIT_DIRECTORY",
+                           "a DORIS orbit file (as ISCE2)")
+        orbit = orbit or find_dor_vor(self.orbit_dir, start, stop)
         return read_envisat_raw(image, ins, orbit)
 
 
