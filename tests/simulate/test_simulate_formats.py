@@ -164,6 +164,7 @@ PUBLISHED = {
     "TERRASARX": (1.364, 3.3, 3.0),       # DLR TX-GS-DD-3302: SM 3.3 m azimuth, ~3 m ground range
     "COSMO_SKYMED": (1.665, 3.0, 3.0),    # ASI: HIMAGE "3 m x 3 m"
     "RADARSAT2": (4.638, 7.7, 5.2 / math.sin(math.radians(40.0))),  # MDA: Fine 5.2 m slant x 7.7 m
+    "ENVISAT": (7.804, 6.0, 9.0 / math.sin(math.radians(24.3))),    # ESA: IMS ~9 m slant x ~6 m
 }
 
 

@@ -96,6 +96,6 @@ def test_alos_fbs_preset():
     assert RadarParameters.from_dict(r.to_dict()) == r
     assert preset("alos") == r
     with pytest.raises(ValueError, match="unknown radar preset"):
-        preset("ERS")
+        preset("SEASAT")
     with pytest.raises(ValueError, match="look side"):
         RadarParameters(0.2, 1000, 1e6, 1e12, 1e-5, look_side="up")

@@ -16,6 +16,9 @@ SCENES = {
     "RADARSAT2": dict(pulses=1536, samples=2048, baseline=150, offset=0.005, volume=3e5),
     "ALOS2": dict(pulses=6144, samples=1792, baseline=200, offset=0.012, volume=5e6, depth=2000),
     "RADARSAT1": dict(pulses=1536, samples=2048, baseline=150, offset=0.005, volume=3e5),
+    "ENVISAT": dict(pulses=2048, samples=1536, baseline=50, offset=0.006, volume=3e5),
+    "ERS_ENVISAT": dict(pulses=2560, samples=5608, baseline=40, offset=0.006, volume=1.2e6,
+                        depth=2000),
 }
 CENTRE = (34.5, -116.5)
 

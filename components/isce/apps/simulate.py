@@ -51,7 +51,7 @@ from isce.simulate.targets import (MogiSource, Target, dem_height, parse_target_
 
 PASSES = ("reference", "secondary")
 #: the radar presets simulateApp offers (``radar``)
-RADARS = ("ALOS", "REE", "SENTINEL1", "TERRASARX", "COSMO_SKYMED", "RADARSAT2")
+RADARS = ("ALOS", "REE", "SENTINEL1", "TERRASARX", "COSMO_SKYMED", "RADARSAT2", "ENVISAT")
 #: ground pixel [m] (azimuth, range) insarApp's looks aim at
 LOOKED_PIXEL_M = (38.0, 30.0)
 _EARTH_RADIUS = 6371000.0

@@ -68,6 +68,10 @@ register("COSMO_SKYMED", ".cosmo_skymed:CosmoSkymed")
 register("ALOS_SLC", ".alos_slc:AlosSlc")
 register("ALOS2", ".alos2_ceos:Alos2")
 register("RADARSAT1", ".radarsat1:Radarsat1")
+register("ENVISAT", ".envisat_raw:Envisat")
+register("ERS_ENVISAT", ".envisat_raw:ErsEnvisat")
+register("ENVISAT_SLC", ".envisat_slc:EnvisatSlc")
+register("ERS_ENVISAT_SLC", ".envisat_slc:ErsEnvisatSlc")
 
 
 def sensor_class(sensor_name: str):

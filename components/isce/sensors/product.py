@@ -56,12 +56,13 @@ MAX_NONFINITE_FRACTION = 0.25
 
 log = logging.getLogger("isce.sensors.product")
 
-_FORMATS = ("hdf5", "raster", "gdal", "cosar", "ceos_slc")
+_FORMATS = ("hdf5", "raster", "gdal", "cosar", "ceos_slc", "envisat_n1")
 _FLIPS = ("", "lines", "samples", "both")
 #: formats read by a sensor module, imported on first use: format -> "module:function" with
 #: ``function(path, rows, cols, shape) -> complex64`` (reading only those lines)
 _FORMAT_READERS = {"cosar": "isce.sensors.terrasarx:read_cosar",
-                   "ceos_slc": "isce.sensors.alos_slc:read_ceos_slc"}
+                   "ceos_slc": "isce.sensors.alos_slc:read_ceos_slc",
+                   "envisat_n1": "isce.sensors.envisat_slc:read_mds"}
 _REAL_NAMES = ("r", "re", "real")
 _IMAG_NAMES = ("i", "im", "imag")
 

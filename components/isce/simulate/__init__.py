@@ -32,6 +32,7 @@ _LAZY = {
     "RadarParameters": "radar", "alos_palsar_fbs": "radar", "ree_out17": "radar",
     "read_rdf": "radar", "preset": "radar", "sentinel1_sm_s3": "radar", "terrasarx_sm": "radar",
     "cosmo_skymed_himage": "radar", "radarsat2_fine": "radar",
+    "envisat_asar_is2": "radar",
     "FORMATS": "formats", "writer_format": "formats", "load_writer": "formats",
     "Target": "targets", "as_targets": "targets", "target_truth": "targets",
     "read_targets_csv": "targets", "synthetic_dem": "targets", "MogiSource": "targets",

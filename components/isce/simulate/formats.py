@@ -48,6 +48,11 @@ FORMATS: dict[str, WriterFormat] = {f.sensor: f for f in (
     WriterFormat("ALOS_SLC", "slc", "isce.simulate.alos_slc:write_alos_slc", "ALOS"),
     WriterFormat("ALOS2", "slc", "isce.simulate.alos2_ceos:write_alos2", "ALOS2"),
     WriterFormat("RADARSAT1", "raw", "isce.simulate.radarsat1:write_radarsat1", "RADARSAT1"),
+    WriterFormat("ENVISAT", "raw", "isce.simulate.envisat_raw:write_envisat_raw", "ENVISAT"),
+    WriterFormat("ERS_ENVISAT", "raw", "isce.simulate.envisat_raw:write_ers_envisat_raw",
+                 "ERS_ENVISAT"),
+    WriterFormat("ENVISAT_SLC", "slc", "isce.simulate.envisat_n1:write_envisat_slc", "ENVISAT"),
+    WriterFormat("ERS_ENVISAT_SLC", "slc", "isce.simulate.envisat_n1:write_ers_envisat_slc", "ERS"),
     WriterFormat("ISCE_SLC", "slc", "isce.simulate.formats:write_isce_slc", None),
 )}
 

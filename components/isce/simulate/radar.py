@@ -20,7 +20,8 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.framework.errors import InputError
 
 __all__ = ["RadarParameters", "alos_palsar_fbs", "sentinel1_sm_s3", "terrasarx_sm",
-           "cosmo_skymed_himage", "radarsat2_fine", "alos2_sm3", "ree_out17", "read_rdf", "read_ree_fields",
+           "cosmo_skymed_himage", "radarsat2_fine", "alos2_sm3", "radarsat1_standard",
+           "envisat_asar_is2", "ers_envisat_format", "ree_out17", "read_rdf", "read_ree_fields",
            "preset", "PRESETS", "REE_OUT17_RDF", "REE_RDF_FIELDS"]
 
 
@@ -221,6 +222,46 @@ def radarsat1_standard(prf: float = 32.317075e6 / (6 * 4143), look_angle: float 
                     altitude=798000.0, inclination=98.6, polarization="HH", mode="Standard S3",
                     repeat_days=24, date="2004-06-01T14:00:00", up=False,
                     source="RSI-GS-026 RADARSAT Data Products Specifications; ISCE2 Radarsat1.py")
+def envisat_asar_is2(prf: float = 1652.4156494140625, look_angle: float = 21.5) -> RadarParameters:
+    """ENVISAT ASAR Image Mode, swath IS2 (VV), C-band.
+
+    ESA ASAR Product Handbook (issue 2.2): 5.331 GHz, 10 m x 1.3 m antenna, right-looking,
+    IS2 incidence 19.2-26.7 deg (21.5 deg off-nadir: 24.3 deg incidence), range sampling 19.20768 MHz,
+    up-chirp of 16 MHz; ENVISAT orbit about 790 km (782-800 km), inclination 98.55 deg,
+    35-day repeat. Radar frequency (5331004416 Hz as the MPP's float32), PRF 1652.4156 Hz and
+    pulse 27.176629 us as in a real IMS (ASA_IMS_1PNESA20040703_205338, orbit 12250).
+    """
+    return _mission("ENVISAT", frequency=5331004416.0, bandwidth=16.0e6, pulse=2.7176629e-05,
+                    fs=19.20768e6, prf=prf, antenna=10.0, look=look_angle, altitude=790000.0,
+                    inclination=98.55, polarization="VV", mode="IM IS2", repeat_days=35,
+                    date="2004-07-03T20:53:38", source="ESA ASAR Product Handbook; "
+                    "ASA_IMS_1PNESA20040703_205338 MPP")
+
+
+def ers_sar(prf: float = 1679.902, look_angle: float = 20.3) -> RadarParameters:
+    """ERS-1/2 AMI SAR image mode (VV), C-band: wavelength 0.0565646 m (5.3 GHz), PRF
+    1679.902 Hz, range sampling 18.962468 MHz, up-chirp of 15.55 MHz over 37.12 us (ISCE2's
+    ERS.py slope = +bandwidth / pulse length), 10 m antenna, 20.3 deg off-nadir, 785 km,
+    inclination 98.52 deg, 35-day repeat (ESA ERS SAR product specifications)."""
+    return _mission("ERS", frequency=SPEED_OF_LIGHT / 0.0565646, bandwidth=15.55e6, pulse=37.12e-6,
+                    fs=18.962468e6, prf=prf, antenna=10.0, look=look_angle, altitude=785000.0,
+                    inclination=98.52, polarization="VV", mode="IM", repeat_days=35,
+                    date="1995-12-20T02:43:20", source="ESA ERS SAR; ISCE2 ERS.py")
+
+
+def ers_envisat_format(prf: float = 1.0 / (2822 * 210.943006e-9),
+                       look_angle: float = 20.3) -> RadarParameters:
+    """ERS-1/2 SAR image mode (VV), C-band, with the values ERS level 0 in ENVISAT format
+    implies (ISCE2's ``ERS_EnviSAT`` constants, from Mohr & Madsen 2001): wavelength
+    0.0565646 m, fs 18.962468 MHz, chirp 0.419137466e12 Hz/s over 37.10 us (15.55 MHz), PRF
+    1 / ((PRI counter + 2) x 210.943006 ns) = 1679.879 Hz (counter 2820), 10 m antenna,
+    20.3 deg off-nadir, 785 km, 98.52 deg, 35-day repeat."""
+    slope, pulse = 0.419137466e12, 37.10e-6
+    return _mission("ERS1", frequency=SPEED_OF_LIGHT / 0.0565646, bandwidth=slope * pulse,
+                    pulse=pulse, fs=18.962468e6, prf=prf, antenna=10.0, look=look_angle,
+                    altitude=785000.0, inclination=98.52, polarization="VV", mode="IM",
+                    repeat_days=35, date="1995-12-20T02:43:20",
+                    source="ISCE2 ERS_EnviSAT.py constants (Mohr & Madsen 2001)")
 
 
 # ---------------------------------------------------------------- REE (NISAR) rdf
@@ -420,7 +461,8 @@ def _ree_radar(f: dict, source: str) -> RadarParameters:
 PRESETS = {"ALOS": alos_palsar_fbs, "ALOS_FBS": alos_palsar_fbs, "REE": ree_out17,
            "SENTINEL1": sentinel1_sm_s3, "TERRASARX": terrasarx_sm,
            "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine,
-           "ALOS2": alos2_sm3, "RADARSAT1": radarsat1_standard}
+           "ALOS2": alos2_sm3, "RADARSAT1": radarsat1_standard,
+           "ENVISAT": envisat_asar_is2, "ERS": ers_sar, "ERS_ENVISAT": ers_envisat_format}
 
 
 def preset(name: str) -> RadarParameters:
