@@ -14,6 +14,7 @@ SCENES = {
     "TERRASARX": dict(pulses=2800, samples=4608, baseline=150, offset=0.004, volume=2.5e5),
     "COSMO_SKYMED": dict(pulses=2560, samples=4608, baseline=200, offset=0.004, volume=2.5e5),
     "RADARSAT2": dict(pulses=1536, samples=2048, baseline=150, offset=0.005, volume=3e5),
+    "ERS": dict(pulses=3072, samples=1280, baseline=60, offset=0.006, volume=3e5, depth=1500),
 }
 CENTRE = (34.5, -116.5)
 

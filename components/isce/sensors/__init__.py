@@ -65,6 +65,8 @@ register("TERRASARX", ".terrasarx:TerraSarX")
 register("RADARSAT2", ".radarsat2:Radarsat2")
 register("COSMO_SKYMED_SLC", ".cosmo_skymed:CosmoSkymedSlc")
 register("COSMO_SKYMED", ".cosmo_skymed:CosmoSkymed")
+register("ERS", ".ers_ceos:Ers")
+register("ERS_SLC", ".ers_ceos:ErsSlc")
 
 
 def sensor_class(sensor_name: str):

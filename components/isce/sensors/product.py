@@ -56,11 +56,12 @@ MAX_NONFINITE_FRACTION = 0.25
 
 log = logging.getLogger("isce.sensors.product")
 
-_FORMATS = ("hdf5", "raster", "gdal", "cosar")
+_FORMATS = ("hdf5", "raster", "gdal", "cosar", "ers_ceos")
 _FLIPS = ("", "lines", "samples", "both")
 #: formats read by a sensor module, imported on first use: format -> "module:function" with
 #: ``function(path, rows, cols, shape) -> complex64`` (reading only those lines)
-_FORMAT_READERS = {"cosar": "isce.sensors.terrasarx:read_cosar"}
+_FORMAT_READERS = {"cosar": "isce.sensors.terrasarx:read_cosar",
+                   "ers_ceos": "isce.sensors.ers_ceos:read_ers_slc_image"}
 _REAL_NAMES = ("r", "re", "real")
 _IMAG_NAMES = ("i", "im", "imag")
 
@@ -115,7 +116,8 @@ class ImageSource:
     raster read with :func:`isce.io.open`, ``dataset`` unused) or ``"gdal"`` (band 1 of
     anything GDAL opens, e.g. a mission's complex int16 GeoTIFF, read window by window
     through rasterio; ``path`` may be a ``/vsizip/`` path; a two-band int16 image holds
-    the real and imaginary parts, as RADARSAT-2's). ``"cosar"``: a TerraSAR-X COSAR
+    the real and imaginary parts, as RADARSAT-2's). ``"ers_ceos"``: an ERS SLC CEOS image file
+    (:func:`isce.sensors.ers_ceos.read_ers_slc_image`). ``"cosar"``: a TerraSAR-X COSAR
     ``.cos`` file, read line by line by :func:`isce.sensors.terrasarx.read_cosar`.
     ``flip`` (gdal only): the axes stored in decreasing time, ``"lines"``, ``"samples"`` or
     ``"both"`` (RADARSAT-2's ``lineTimeOrdering``/``pixelTimeOrdering``); they are read
@@ -168,7 +170,8 @@ class ImageSource:
         if self.format == "gdal":
             return _read_gdal(self.path, rows, cols, shape, self.flip)
         if self.format in _FORMAT_READERS:
-            return _format_reader(self.format)(self.path, rows, cols, shape)
+            out = _format_reader(self.format)(self.path, rows, cols, shape)
+            return out * np.float32(self.scale) if self.scale != 1.0 else out
         with self.open_hdf5() as ds:
             self.check_hdf5_shape(ds, shape)
             return self.read_hdf5(ds, rows, cols)

@@ -39,7 +39,8 @@ from .product import DEFAULT_BLOCK_LINES, write_blocks
 _DECODERS: dict[str, Callable] = {}
 #: modules that register the decoder of a kind when imported (so a saved product reads anywhere)
 _DECODER_MODULES = {"ceos": "isce.sensors.alos_ceos", "ceos_frames": "isce.sensors.alos_ceos",
-                    "l0b": "isce.sensors.nisar_l0b", "cosmo_skymed": "isce.sensors.cosmo_skymed"}
+                    "l0b": "isce.sensors.nisar_l0b", "cosmo_skymed": "isce.sensors.cosmo_skymed",
+                    "ers_ceos": "isce.sensors.ers_ceos"}
 
 
 def register_decoder(kind: str, decoder: Callable) -> None:

@@ -45,6 +45,8 @@ FORMATS: dict[str, WriterFormat] = {f.sensor: f for f in (
     WriterFormat("COSMO_SKYMED", "raw", "isce.simulate.cosmo_skymed:write_cosmo_skymed_raw",
                  "COSMO_SKYMED"),
     WriterFormat("RADARSAT2", "slc", "isce.simulate.radarsat2:write_radarsat2", "RADARSAT2"),
+    WriterFormat("ERS", "raw", "isce.simulate.ers_ceos:write_ers", "ERS"),
+    WriterFormat("ERS_SLC", "slc", "isce.simulate.ers_ceos:write_ers_slc", "ERS"),
     WriterFormat("ISCE_SLC", "slc", "isce.simulate.formats:write_isce_slc", None),
 )}
 

@@ -20,7 +20,7 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.framework.errors import InputError
 
 __all__ = ["RadarParameters", "alos_palsar_fbs", "sentinel1_sm_s3", "terrasarx_sm",
-           "cosmo_skymed_himage", "radarsat2_fine", "ree_out17", "read_rdf", "read_ree_fields",
+           "cosmo_skymed_himage", "radarsat2_fine", "ers_sar", "ree_out17", "read_rdf", "read_ree_fields",
            "preset", "PRESETS", "REE_OUT17_RDF", "REE_RDF_FIELDS"]
 
 
@@ -188,6 +188,24 @@ def radarsat2_fine(prf: float = 1329.0, look_angle: float = 35.0) -> RadarParame
                     fs=32.317e6, prf=prf, antenna=15.0, look=look_angle, altitude=798000.0,
                     inclination=98.6, polarization="HH", mode="Fine", repeat_days=24, date="2012-06-01T05:30:00",
                     source="MDA RADARSAT-2 Product Description RN-SP-52-1238")
+
+
+def ers_sar(prf: float = 1679.902, look_angle: float = 20.3) -> RadarParameters:
+    """ERS-1/2 SAR image mode (VV), C-band.
+
+    ESA ERS SAR products (ER-IS-EPO-GS-5902) and ISCE2's ``Sensor/ERS.py`` (Mohr and Madsen
+    2001 constants): 5.3 GHz (wavelength c / 5.3 GHz = 0.0565646 m; ESA's leaders write
+    0.0566660 m), up-chirp of 15.50829 MHz over 37.12 us (ISCE2: chirpSlope = +bandwidth /
+    pulse length; the real ERS-1 leader's phase coefficient 2.08894e11 Hz/s^2 gives the same
+    15.508 MHz), 18.962468 MHz sampling, PRF 1679.902 Hz, 10 m antenna, 20.3 deg off-nadir
+    (the leader's mechanical boresight 20.355), right-looking, 785 km altitude, inclination
+    98.52 deg, 35-day repeat, 5-bit I/Q raw samples.
+    """
+    return _mission("ERS-1", frequency=5.3e9, bandwidth=15.50829e6, pulse=37.12e-6,
+                    fs=18.962468e6, prf=prf, antenna=10.0, look=look_angle, altitude=785000.0,
+                    inclination=98.52, polarization="VV", mode="IM", repeat_days=35,
+                    date="1995-12-20T02:43:20",
+                    source="ESA ER-IS-EPO-GS-5902; ISCE2 Sensor/ERS.py; ERS-1 leader 1995-12-20")
 
 
 # ---------------------------------------------------------------- REE (NISAR) rdf
@@ -386,7 +404,8 @@ def _ree_radar(f: dict, source: str) -> RadarParameters:
 #: preset name (upper case) -> factory
 PRESETS = {"ALOS": alos_palsar_fbs, "ALOS_FBS": alos_palsar_fbs, "REE": ree_out17,
            "SENTINEL1": sentinel1_sm_s3, "TERRASARX": terrasarx_sm,
-           "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine}
+           "COSMO_SKYMED": cosmo_skymed_himage, "RADARSAT2": radarsat2_fine,
+           "ERS": ers_sar}
 
 
 def preset(name: str) -> RadarParameters:
