@@ -4,9 +4,9 @@ geometry; small products written by isce.simulate.ers_ceos and read back; the 5-
 a point target focused from the 5-bit file as from the float echoes; block reads; damaged
 copies; Delft ODR / PRC / PDS orbits with their arclists; insarApp's one-line refusal of the
 real product's empty image file."""
-import math
 import re
 import struct
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -20,6 +20,7 @@ import isce.sensors
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.ellipsoid import Ellipsoid
 from isce.core.orbit import Orbit
+from isce.core.poly import Poly2d
 from isce.core.radargrid import RadarGrid
 from isce.core.time import DateTime
 from isce.focus.rangecomp import range_compress
@@ -31,10 +32,10 @@ from isce.sensors import ers_ceos, ers_orbits
 from isce.sensors.ers_ceos import (IQ_BIAS, dequantize, pri_to_prf, quantize, read_ers_leader,
                                    read_ers_raw, read_ers_slc, swst_range)
 from isce.sensors.product import ImageSource, SlcProduct
-from isce.sensors.raw import RawProduct
+from isce.sensors.raw import RawProduct, RawSource
 from isce.simulate import orbit_over, preset, simulate_point_targets, target_truth
 from isce.simulate.ers_ceos import (write_ers, write_ers_raw_files, write_ers_slc,
-                                    write_ers_slc_files, write_odr, write_odr_arclist, write_pds,
+                                    write_odr, write_odr_arclist, write_pds,
                                     write_prc, write_prc_arclist)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "focus"))
@@ -261,7 +262,6 @@ def _raw_product(tmp_path, *, length=L_, width=W_, amplitude=6.0, seed=2):
     path = tmp_path / "echo.raw"
     isce.io.write(str(path), z.astype(np.complex64))
     r = target_truth(TARGET, orbit, RADAR.wavelength, "right")[0]["slant_range"]
-    from isce.sensors.raw import RawSource
     return RawProduct(orbit=orbit, sensing_start=tzd - 0.0123456789, prf=RADAR.prf,
                       starting_range=r - 123.456, range_sampling_rate=RADAR.range_sampling_rate,
                       length=length, width=width, wavelength=RADAR.wavelength, look_side="right",
@@ -472,7 +472,6 @@ def _slc(tmp_path, lines=40, width=56):
     grid = RadarGrid(sensing_start=tzd - 0.0123456789, reference_epoch=DateTime(orbit.reference_epoch),
                      prf=RADAR.prf, starting_range=r - 200.123, range_pixel_spacing=RADAR.range_pixel_spacing,
                      length=lines, width=width, wavelength=RADAR.wavelength, look_side="right")
-    from isce.core.poly import Poly2d
     doppler = Poly2d([[420.0, -2e-3]], x_mean=r)
     return SlcProduct(radar_grid=grid, orbit=orbit, doppler=doppler, range_bandwidth=15.55e6,
                       range_sampling_rate=RADAR.range_sampling_rate, polarization="VV",
@@ -688,8 +687,50 @@ def test_orbit_settings_are_checked(raw_pair):
             reader.parse()
 
 
+def test_isce2_list_syntax_takes_one_frame_and_refuses_several(raw_pair):
+    """ISCE2's ERS IMAGEFILE/LEADERFILE are lists: one file in list syntax is read, several
+    frames (which ISCE2 stitches) are refused naming the property."""
+    raw, _, _, img, led = raw_pair
+    reader = isce.sensors.create("ERS", name="reference")
+    reader.imagefile, reader.leaderfile = [str(img)], [str(led)]
+    assert reader.parse().sensing_start == raw.sensing_start
+    reader.imagefile = [str(img), str(img)]
+    reader.leaderfile = [str(led), str(led)]
+    with pytest.raises(ConfigurationError, match=r"IMAGEFILE lists 2 files .* one frame per date"):
+        reader.parse()
+
+
 def test_registered_names():
     assert isce.sensors.sensor_class("ERS").__name__ == "Ers"
     assert isce.sensors.sensor_class("ers_slc").__name__ == "ErsSlc"
     names = {p.public_name for p in isce.sensors.sensor_class("ERS").parameters}
     assert {"IMAGEFILE", "LEADERFILE", "ORBIT_TYPE", "ORBIT_DIRECTORY", "ORBIT_FILE"} <= names
+
+
+@pytest.mark.parametrize("example, sensor", [("ers", "ERS"), ("ers_slc", "ERS_SLC")])
+def test_examples_are_understood(tmp_path, example, sensor):
+    """examples/<sensor>/insarApp.xml (ISCE2's properties, ODR orbits): without the data,
+    preprocess refuses the reference's missing leader file in one line."""
+    source = Path(__file__).resolve().parents[2] / "examples" / example / "insarApp.xml"
+    text = source.read_text()
+    assert f'<property name="sensor name">{sensor}</property>' in text
+    assert '<property name="ORBIT_TYPE">ODR</property>' in text
+    (tmp_path / "insarApp.xml").write_text(text)
+    proc = run_command("insarApp.py", "insarApp.xml", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    lines = [ln for ln in proc.stderr.splitlines() if "no such file" in ln]
+    assert len(lines) == 1 and "LEA_01.001: no such file (leader file)" in lines[0], proc.stderr
+
+
+def test_saved_raw_product_decodes_in_a_fresh_process(raw_pair, tmp_path):
+    """raw._DECODER_MODULES names this module for kind 'ers_ceos': a saved product decodes
+    where nothing imported the ERS reader."""
+    _, _, back, _, _ = raw_pair
+    saved = back.save(tmp_path / "ers.raw.json")
+    np.save(tmp_path / "expected.npy", back.read(slice(7, 12)))
+    code = ("import sys, numpy as np; from isce.sensors.raw import RawProduct; "
+            "assert 'isce.sensors.ers_ceos' not in sys.modules; "
+            f"p = RawProduct.load({str(saved)!r}); "
+            f"assert np.array_equal(p.read(slice(7, 12)), np.load({str(tmp_path / 'expected.npy')!r}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -817,11 +817,24 @@ class _ErsBase(Sensor):
     """IMAGEFILE / LEADERFILE / ORBIT_* of ISCE2's ERS readers."""
 
     parameters = (
-        Parameter("imagefile", public_name="IMAGEFILE", type="path", default=None, mandatory=True,
-                  doc="The CEOS image file (DAT_01.001)."),
-        Parameter("leaderfile", public_name="LEADERFILE", type="path", default=None, mandatory=True,
-                  doc="The CEOS leader file (LEA_01.001)."),
+        Parameter("imagefile", public_name="IMAGEFILE", type="paths", default=None, mandatory=True,
+                  doc="The CEOS image file (DAT_01.001); ISCE2's list syntax ['DAT_01.001'] is "
+                      "accepted for one file (several frames are not stitched: refused)."),
+        Parameter("leaderfile", public_name="LEADERFILE", type="paths", default=None,
+                  mandatory=True, doc="The CEOS leader file (LEA_01.001), as IMAGEFILE."),
     ) + _ORBIT_PARAMETERS
+
+    def _one(self, attrname: str):
+        """The one path of IMAGEFILE/LEADERFILE (a list of several is refused)."""
+        value = self.require(attrname)
+        paths = list(value) if isinstance(value, (list, tuple)) else [value]
+        if len(paths) != 1:
+            public = attrname.upper()
+            raise ConfigurationError(
+                f"{public} lists {len(paths)} files ({', '.join(map(str, paths))}): this reader "
+                "takes one frame per date (ISCE2's stitching of several ERS frames is not "
+                "supported)", source=self.source_of(attrname), path=f"{self.config_path}.{public}")
+        return paths[0]
 
     def validate(self):
         kind = "" if self.orbit_type is None else str(self.orbit_type).strip()
@@ -852,7 +865,7 @@ class Ers(_ErsBase):
     sensor_name = "ERS"
 
     def read_product(self) -> RawProduct:
-        return read_ers_raw(self.require("imagefile"), self.require("leaderfile"),
+        return read_ers_raw(self._one("imagefile"), self._one("leaderfile"),
                             **self._orbit_settings())
 
 
@@ -862,5 +875,5 @@ class ErsSlc(_ErsBase):
     sensor_name = "ERS_SLC"
 
     def read_product(self) -> SlcProduct:
-        return read_ers_slc(self.require("imagefile"), self.require("leaderfile"),
+        return read_ers_slc(self._one("imagefile"), self._one("leaderfile"),
                             **self._orbit_settings())

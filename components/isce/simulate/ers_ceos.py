@@ -115,7 +115,9 @@ def _mission(product) -> str:
 
 
 # ============================================================================ leader
-def _fdr(path, n_facility_length) -> bytes:
+def _fdr(path, lengths) -> bytes:
+    """Leader file descriptor; ``lengths`` = (platform position record, longest facility
+    record) [bytes]."""
     return LEADER_FDR.pack({
         "software_release": f"ISCE {release_version}"[:12], "file_number": 1,
         "file_name": os.path.basename(path)[:16],
@@ -129,8 +131,8 @@ def _fdr(path, n_facility_length) -> bytes:
                                       "detailed_processing", "calibration", "gcp")},
         "n_dataset_summary": 1, "dataset_summary_length": DATA_SET_SUMMARY.length,
         "n_map_projection": 1, "map_projection_length": MAP_PROJECTION.length,
-        "n_platform_position": 1, "platform_position_length": n_facility_length[0],
-        "n_facility": 2, "facility_length": n_facility_length[1],
+        "n_platform_position": 1, "platform_position_length": lengths[0],
+        "n_facility": 2, "facility_length": lengths[1],
     }, sequence=1)
 
 
@@ -219,7 +221,7 @@ def _peak(product, block_lines: int) -> float:
 
 
 def _raw_codes(raw):
-    """(PRI code, SWST code, ISCE2's PRF of that code) of ``raw``'s PRF and first range."""
+    """(PRI code, SWST code) of ``raw``'s PRF and first range (ISCE2's formulas inverted)."""
     fs = raw.range_sampling_rate
     pri = int(round(fs / (4.0 * raw.prf))) - 2
     swst = int(round((2.0 * raw.starting_range / SPEED_OF_LIGHT + ERS_CONSTANTS["delay_time"]
