@@ -48,6 +48,8 @@ FULL_SIZE = {
     "COSMO_SKYMED_SLC": (20000, 20000),   # HIMAGE SCS_B, 40 km x 40 km, 1.6 GB
     "RADARSAT2": (14000, 9000),           # Fine SLC, 50 km x 50 km, 0.5 GB
     "COSMO_SKYMED": (36000, 12000),       # HIMAGE RAW_B, ~10 s of echoes, 0.9 GB at 8 bits
+    "ERS": (27712, 5616),                 # level 0 raw frame, ~16.5 s, 0.32 GB of 5-bit I/Q bytes
+    "ERS_SLC": (26567, 4991),             # IMS, 100 km x 40 km, 0.53 GB int16
 }
 LAT, LON = 34.5, -116.5
 

@@ -416,7 +416,9 @@ IMG_CASES = {
 
 
 @pytest.mark.parametrize("case", list(IMG_CASES))
-def test_corrupt_raw_image_file(raw_pair, case):
+def test_corrupt_raw_image_file(raw_pair, case, monkeypatch):
+    """(The records are scanned 7 at a time here, so that most damage is past a chunk.)"""
+    monkeypatch.setattr(ers_ceos, "_CHUNK_RECORDS", 7)
     _, _, _, img, led = raw_pair
     changes, record, offset, what = IMG_CASES[case]
     _corrupt(img, **changes)

@@ -493,22 +493,45 @@ def _read_image_fdr(path, kind: str):
     return v, count, reclen, prefix, width
 
 
+#: records mapped at a time when every record header or prefix is read (bounds the memory:
+#: the kernel maps the pages around each touched one, i.e. nearly the whole records)
+_CHUNK_RECORDS = 1024
+#: the raw prefix fields the reader uses (one int64 array each)
+_RAW_COLUMNS = ("pri_code", "swst_code", "image_format_counter", "icu_time", "record_time_ms")
+
+
+def _scan_records(path, count, reclen, codes, name, dtype=None, columns=()) -> dict:
+    """Check the headers of all ``count`` records after the file descriptor, a chunk of
+    records mapped at a time, and collect the ``columns`` of ``dtype`` (int64 arrays)."""
+    open_fixed_records(path, 720, reclen, count, name=name, first_sequence=2, what="image file")
+    out = {c: np.empty(count, np.int64) for c in columns}
+    for start in range(0, count, _CHUNK_RECORDS):
+        n = min(_CHUNK_RECORDS, count - start)
+        recs = np.memmap(path, dtype=np.uint8, mode="r", offset=720 + start * reclen,
+                         shape=(n, reclen))
+        check_fixed_records(path, recs, offset=720, record_length=reclen, first_sequence=2,
+                            codes=codes, name=name, start=start)
+        if columns:
+            view = np.ndarray((n,), dtype=dtype, buffer=recs)
+            for c in columns:
+                out[c][start:start + n] = view[c]
+        del recs
+    return out
+
+
 class _RawRecords:
-    """The signal data records of a raw image file (sizes checked; prefixes memory-mapped)."""
+    """The signal data records of a raw image file: sizes and headers checked, the prefix
+    fields the reader uses copied out (the file mapped a chunk of records at a time)."""
 
     def __init__(self, path):
         fdr, count, reclen, prefix, width = _read_image_fdr(path, "raw")
         self.path, self.count, self.record_length = path, count, reclen
         self.prefix_bytes, self.pixels = prefix, width
-        recs = open_fixed_records(path, 720, reclen, count, name="signal data", first_sequence=2,
-                                  what="image file")
-        check_fixed_records(path, recs, offset=720, record_length=reclen, first_sequence=2,
-                            codes=RAW_SIGNAL.codes, name="signal data")
-        self._prefix = np.memmap(path, dtype=RAW_SIGNAL.dtype(reclen), mode="r", offset=720,
-                                 shape=(count,))
+        self._columns = _scan_records(path, count, reclen, RAW_SIGNAL.codes, "signal data",
+                                      RAW_SIGNAL.dtype(reclen), _RAW_COLUMNS)
 
     def column(self, name) -> np.ndarray:
-        return np.asarray(self._prefix[name]).astype(np.int64)
+        return self._columns[name]
 
     def error(self, line: int, field: str, message: str) -> InputError:
         """InputError naming the file, the record of line ``line`` and the field's byte."""
@@ -709,10 +732,7 @@ def read_ers_slc(imagefile, leaderfile, *, orbit_type: str = "", orbit_dir: str 
     imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
     leader = read_ers_leader(leaderfile)
     _fdr, count, reclen, _prefix, width = _read_image_fdr(imagefile, "slc")
-    recs = open_fixed_records(imagefile, 720, reclen, count, name="image data", first_sequence=2,
-                              what="image file")
-    check_fixed_records(imagefile, recs, offset=720, record_length=reclen, first_sequence=2,
-                        codes=SLC_RECORD_CODES, name="image data")
+    _scan_records(imagefile, count, reclen, SLC_RECORD_CODES, "image data")
     dss = leader["dataset_summary"].values
     exact = leader["isce"] or {}
     epoch = _epoch(leader, exact, leaderfile)
