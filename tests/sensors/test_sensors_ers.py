@@ -507,6 +507,33 @@ def test_slc_round_trip_and_standard_fields(tmp_path):
     assert saved.source.format == "ers_ceos" and np.array_equal(saved.read(slice(3, 9)), image[3:9])
 
 
+@pytest.mark.parametrize("codes", [(50, 11, 18, 20), (50, 11, 31, 50), (50, 10, 31, 20)])
+def test_slc_record_codes_of_esa_processors(tmp_path, codes):
+    """The image record codes ESA's processors wrote (GDAL's recipes) are read when every record
+    carries them; raw data codes are refused naming record 2."""
+    product, data = _slc(tmp_path)
+    out = write_ers_slc(product, tmp_path, "reference")
+    img, led = tmp_path / out["IMAGEFILE"], tmp_path / out["LEADERFILE"]
+    b = bytearray(img.read_bytes())
+    reclen = 12 + 4 * 56
+    for k in range(40):
+        b[720 + k * reclen + 4:720 + k * reclen + 8] = bytes(codes)
+    img.write_bytes(bytes(b))
+    if codes[1] == 11:
+        back = read_ers_slc(img, led)
+        lines = back.read(slice(0, 3)).view(np.float32)
+        assert np.abs(lines - data[:3].view(np.float32)).max() <= 0.5 * back.source.scale * 1.001
+        b[720 + 20 * reclen + 7] = 20 if codes[3] == 50 else 50          # one record differs
+        img.write_bytes(bytes(b))
+        with pytest.raises(InputError, match=rf"record 22 \(image data\) at byte offset "
+                                             rf"{720 + 20 * reclen}: record type codes"):
+            read_ers_slc(img, led)
+    else:
+        with pytest.raises(InputError, match=r"record 2 \(image data\) at byte offset 720: record "
+                                             r"type codes are \(50, 10, 31, 20\)"):
+            read_ers_slc(img, led)
+
+
 def test_slc_block_reads_read_only_the_asked_lines(tmp_path, monkeypatch):
     product, data = _slc(tmp_path)
     out = write_ers_slc(product, tmp_path, "reference")

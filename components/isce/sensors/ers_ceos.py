@@ -73,6 +73,7 @@ from .raw import RawProduct, RawSource, register_decoder
 __all__ = ["Ers", "ErsSlc", "read_ers_leader", "read_ers_raw", "read_ers_slc", "read_ers_slc_image",
            "LEADER_FDR", "DATA_SET_SUMMARY", "MAP_PROJECTION", "PLATFORM_POSITION",
            "ESA_FACILITY", "ISCE_FACILITY", "IMAGE_FDR", "RAW_SIGNAL", "SLC_RECORD_CODES",
+           "SLC_RECORD_CODES_ACCEPTED",
            "RAW_PREFIX_BYTES", "IQ_BIAS", "ERS_CONSTANTS", "FACILITY_IDENTIFIER", "FACILITY_FORMAT",
            "ORBIT_TYPES", "pri_to_prf", "swst_range", "quantize", "dequantize"]
 
@@ -93,8 +94,10 @@ FACILITY_IDENTIFIER = "ISCE ERS PARAMETERS"
 FACILITY_FORMAT = "isce.sensors.ers_ceos/1"
 #: ISCE2's ORBIT_TYPE values ("" = the leader's state vectors)
 ORBIT_TYPES = ("", "ODR", "PRC", "PDS")
-#: type codes of an SLC image record
+#: type codes of an SLC image record (written), and those ESA's processors wrote (GDAL's CEOS
+#: recipes: 50/11/18/20, and 50/11/31/20 or 50/11/31/50 in "some ERS-1/2 products")
 SLC_RECORD_CODES = (50, 11, 31, 20)
+SLC_RECORD_CODES_ACCEPTED = ((50, 11, 31, 20), (50, 11, 18, 20), (50, 11, 31, 50))
 
 # ============================================================================ record tables
 LEADER_FDR = RecordLayout("leader file descriptor", (63, 192, 18, 18),
@@ -702,6 +705,20 @@ register_decoder("ers_ceos", _decode_ers)
 
 
 # ============================================================================ SLC
+def _slc_codes(path) -> tuple:
+    """The type codes of the first image record (one of SLC_RECORD_CODES_ACCEPTED); every
+    record must then carry the same."""
+    with open(path, "rb") as fh:
+        fh.seek(720 + 4)
+        codes = tuple(fh.read(4))
+    if codes not in SLC_RECORD_CODES_ACCEPTED:
+        raise record_error(path, 2, 720, "image data",
+                           f"record type codes are {codes}, expected one of "
+                           f"{', '.join(map(str, SLC_RECORD_CODES_ACCEPTED))} for an SLC image "
+                           "record (raw data? use sensor ERS)")
+    return codes
+
+
 def read_ers_slc_image(path, rows, cols, shape) -> np.ndarray:
     """complex64 ``[rows, cols]`` of an ERS SLC image file of ``shape`` (lines, samples),
     reading only those records (the layout from the file's own descriptor)."""
@@ -716,7 +733,7 @@ def read_ers_slc_image(path, rows, cols, shape) -> np.ndarray:
     idx = np.arange(count)[r]
     block = recs[r]
     check_fixed_records(path, block, offset=720, record_length=reclen, first_sequence=2,
-                        codes=SLC_RECORD_CODES, name="image data", indices=idx)
+                        codes=_slc_codes(path), name="image data", indices=idx)
     iq = np.ascontiguousarray(block[:, prefix:prefix + 4 * width]).view(">i2")
     out = np.empty((idx.size, width), np.complex64)
     out.real = iq[:, 0::2]
@@ -732,7 +749,7 @@ def read_ers_slc(imagefile, leaderfile, *, orbit_type: str = "", orbit_dir: str 
     imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
     leader = read_ers_leader(leaderfile)
     _fdr, count, reclen, _prefix, width = _read_image_fdr(imagefile, "slc")
-    _scan_records(imagefile, count, reclen, SLC_RECORD_CODES, "image data")
+    _scan_records(imagefile, count, reclen, _slc_codes(imagefile), "image data")
     dss = leader["dataset_summary"].values
     exact = leader["isce"] or {}
     epoch = _epoch(leader, exact, leaderfile)
