@@ -364,6 +364,45 @@ def test_swst_change_shifts_lines_as_isce2(raw_pair):
     assert not echo[40:, :88].any() and not echo[:40, W_:].any()
 
 
+def _set_facility(led, facility, system=None):
+    b = bytearray(led.read_bytes())
+    f = ers_ceos.DATA_SET_SUMMARY.field("processing_facility")
+    b[720 + f.offset:720 + f.end] = facility.ljust(16).encode()
+    if system is not None:
+        f = ers_ceos.DATA_SET_SUMMARY.field("processing_system")
+        b[720 + f.offset:720 + f.end] = system.ljust(8).encode()
+    led.write_bytes(bytes(b))
+
+
+def test_crdc_facility_records_are_read_with_isce2s_crdc_layout(raw_pair):
+    """CRDC_SARDPF / GTS - ERS products: the instrument header 10 bytes earlier (ISCE2's
+    crdc-sardpf_image_record.xml) and the first line dated by the record time in ms; D-PAF
+    MSAR products are refused naming the data set summary field."""
+    raw, _, back, img, led = raw_pair
+    b = bytearray(img.read_bytes())
+    for k in range(L_):
+        o = 720 + k * RECLEN
+        b[o + 192:o + 210] = b[o + 202:o + 220]
+        b[o + 210:o + 220] = bytes(10)
+    img.write_bytes(bytes(b))
+    with pytest.raises(InputError, match="line counter 0 follows 0: repeated lines"):
+        read_ers_raw(img, led)                        # the standard layout misreads the codes
+    _set_facility(led, "CRDC_SARDPF")
+    crdc = read_ers_raw(img, led)
+    assert (crdc.prf, crdc.starting_range, crdc.sensing_start) == \
+        (back.prf, back.starting_range, back.sensing_start)
+    assert np.array_equal(crdc.read(), back.read())
+    L = read_ers_leader(led)
+    L["isce"] = None
+    t = ers_ceos._icu_start(ers_ceos._RawRecords(str(img), ers_ceos.RAW_SIGNAL_CRDC), L, str(led),
+                            DateTime(raw.orbit.reference_epoch))
+    assert 0 <= raw.sensing_start - t < 1e-3                   # ms record time
+    _set_facility(led, "D-PAF", "MSAR")
+    with pytest.raises(InputError, match=rf"{re.escape(str(led))}: record 2 \(data set summary\) "
+                                         r"at byte offset \d+: D-PAF MSAR raw products"):
+        read_ers_raw(img, led)
+
+
 def test_raw_block_reads_read_only_the_asked_lines(raw_pair, monkeypatch):
     _, _, back, img, _ = raw_pair
     seen = []

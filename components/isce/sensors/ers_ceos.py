@@ -72,7 +72,7 @@ from .raw import RawProduct, RawSource, register_decoder
 
 __all__ = ["Ers", "ErsSlc", "read_ers_leader", "read_ers_raw", "read_ers_slc", "read_ers_slc_image",
            "LEADER_FDR", "DATA_SET_SUMMARY", "MAP_PROJECTION", "PLATFORM_POSITION",
-           "ESA_FACILITY", "ISCE_FACILITY", "IMAGE_FDR", "RAW_SIGNAL", "SLC_RECORD_CODES",
+           "ESA_FACILITY", "ISCE_FACILITY", "IMAGE_FDR", "RAW_SIGNAL", "RAW_SIGNAL_CRDC", "raw_layout", "SLC_RECORD_CODES",
            "SLC_RECORD_CODES_ACCEPTED",
            "RAW_PREFIX_BYTES", "IQ_BIAS", "ERS_CONSTANTS", "FACILITY_IDENTIFIER", "FACILITY_FORMAT",
            "ORBIT_TYPES", "pri_to_prf", "swst_range", "quantize", "dequantize"]
@@ -242,21 +242,50 @@ ISCE_FACILITY = RecordLayout("facility related (ISCE)", (10, 200, 31, 50), seque
 IMAGE_FDR = RecordLayout("image file descriptor", (63, 192, 18, 18), _ALOS_IMAGE_FDR.fields[6:],
                          length=720)
 
-#: raw signal data record: the 412-byte prefix (samples follow at byte 412)
-RAW_SIGNAL = RecordLayout("signal data", (50, 10, 31, 20), sequential(12, [
+_SIGNAL_HEAD = [
     ("line_number", 4, "B"), ("record_index", 4, "B"), ("left_fill_pixels", 4, "B"),
     ("data_pixels", 4, "B"), ("right_fill_pixels", 4, "B"), (None, 12, "B"),
     ("record_time_ms", 4, "B"),                         # ms of day (UTC)
     (None, 80, "B"), (None, 64, "B"),
-    ("packet_counter", 1, "B"), ("subcommutation_counter", 1, "B"), (None, 8, "B"),
+]
+_SIGNAL_IDHT = [
     ("fixed_code", 1, "B"), ("orgc_obrc_flag", 1, "B"),
     ("icu_time", 4, "B"),                               # on-board time [1/256 s]
     ("activity_task", 2, "B"), ("image_format_counter", 4, "B"),
     ("swst_code", 2, "B"), ("pri_code", 2, "B"),         # [4 / fs]
     ("calibration_attenuation", 1, "B"), ("receiver_gain", 1, "B"),
-    (None, 120, "B"), (None, 72, "B"),
+]
+#: raw signal data record: the 412-byte prefix (samples follow at byte 412); ISCE2's
+#: db/ers/image_record.xml
+RAW_SIGNAL = RecordLayout("signal data", (50, 10, 31, 20), sequential(12, [
+    *_SIGNAL_HEAD,
+    ("packet_counter", 1, "B"), ("subcommutation_counter", 1, "B"), (None, 8, "B"),
+    *_SIGNAL_IDHT, (None, 120, "B"), (None, 72, "B"),
 ]), fill=b"\0")
 assert RAW_SIGNAL.field("pri_code").offset == 216 and RAW_SIGNAL.min_length == 220  # ISCE2 offsets
+#: the same of the CRDC_SARDPF and GTS - ERS facilities (ISCE2's crdc-sardpf_image_record.xml:
+#: no packet counters, the instrument header 10 bytes earlier)
+RAW_SIGNAL_CRDC = RecordLayout("signal data", (50, 10, 31, 20), sequential(12, [
+    *_SIGNAL_HEAD, *_SIGNAL_IDHT, (None, 130, "B"), (None, 72, "B"),
+]), fill=b"\0")
+assert RAW_SIGNAL_CRDC.field("pri_code").offset == 206
+#: facilities whose raw records ISCE2 reads with the CRDC layout
+CRDC_FACILITIES = ("CRDC_SARDPF", "GTS - ERS")
+
+
+def raw_layout(leader, path) -> RecordLayout:
+    """The signal record layout of the leader's processing facility (as ISCE2 chooses it);
+    D-PAF's MSAR products (ISCE2: a 408-byte prefix of its own) are refused."""
+    dss = leader["dataset_summary"]
+    facility = str(dss.get("processing_facility") or "").strip()
+    if facility in CRDC_FACILITIES:
+        return RAW_SIGNAL_CRDC
+    if facility == "D-PAF" and str(dss.get("processing_system") or "").strip() == "MSAR":
+        f = DATA_SET_SUMMARY.field("processing_system")
+        raise record_error(path, dss.sequence, dss.offset + f.offset, "data set summary",
+                           "D-PAF MSAR raw products (ISCE2's new-d-paf record layout) are not "
+                           "supported")
+    return RAW_SIGNAL
 
 
 # ============================================================================ conventions
@@ -526,19 +555,19 @@ class _RawRecords:
     """The signal data records of a raw image file: sizes and headers checked, the prefix
     fields the reader uses copied out (the file mapped a chunk of records at a time)."""
 
-    def __init__(self, path):
+    def __init__(self, path, layout: RecordLayout = RAW_SIGNAL):
         fdr, count, reclen, prefix, width = _read_image_fdr(path, "raw")
         self.path, self.count, self.record_length = path, count, reclen
-        self.prefix_bytes, self.pixels = prefix, width
-        self._columns = _scan_records(path, count, reclen, RAW_SIGNAL.codes, "signal data",
-                                      RAW_SIGNAL.dtype(reclen), _RAW_COLUMNS)
+        self.prefix_bytes, self.pixels, self.layout = prefix, width, layout
+        self._columns = _scan_records(path, count, reclen, layout.codes, "signal data",
+                                      layout.dtype(reclen), _RAW_COLUMNS)
 
     def column(self, name) -> np.ndarray:
         return self._columns[name]
 
     def error(self, line: int, field: str, message: str) -> InputError:
         """InputError naming the file, the record of line ``line`` and the field's byte."""
-        f = RAW_SIGNAL.field(field)
+        f = self.layout.field(field)
         return record_error(self.path, line + 2, 720 + line * self.record_length + f.offset,
                             "signal data", f"field {field!r} ({f.where()}): {message}")
 
@@ -577,7 +606,7 @@ def read_ers_raw(imagefile, leaderfile, *, orbit_type: str = "", orbit_dir: str 
     samples on demand (kind ``"ers_ceos"``)."""
     imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
     leader = read_ers_leader(leaderfile)
-    img = _RawRecords(imagefile)
+    img = _RawRecords(imagefile, raw_layout(leader, leaderfile))
     _check_counters(img)
     dss = leader["dataset_summary"].values
     exact = leader["isce"] or {}
@@ -649,7 +678,7 @@ def _icu_start(img: _RawRecords, leader, leaderfile, epoch) -> float:
     """ISCE2's first line time [s since epoch]: satellite clock time + (ICU - binary time
     code) / 256 s (CRDC_SARDPF / GTS - ERS: the record time in ms of the scene centre day)."""
     dss = leader["dataset_summary"].values
-    if str(dss.get("processing_facility", "")).strip() in ("CRDC_SARDPF", "GTS - ERS"):
+    if str(dss.get("processing_facility", "")).strip() in CRDC_FACILITIES:
         centre = _parse_compact(_dss_field(leader, leaderfile, "scene_centre_time", "no scene time"))
         return (centre.date_only() - epoch).total_seconds() + img.column("record_time_ms")[0] / 1e3
     clock = _parse_compact(dss.get("clock_time"))
