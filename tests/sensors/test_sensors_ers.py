@@ -385,7 +385,7 @@ def test_crdc_facility_records_are_read_with_isce2s_crdc_layout(raw_pair):
         b[o + 192:o + 210] = b[o + 202:o + 220]
         b[o + 210:o + 220] = bytes(10)
     img.write_bytes(bytes(b))
-    with pytest.raises(InputError, match="line counter 0 follows 0: repeated lines"):
+    with pytest.raises(InputError, match="every line counter is 0"):
         read_ers_raw(img, led)                        # the standard layout misreads the codes
     _set_facility(led, "CRDC_SARDPF")
     crdc = read_ers_raw(img, led)
@@ -401,6 +401,39 @@ def test_crdc_facility_records_are_read_with_isce2s_crdc_layout(raw_pair):
     with pytest.raises(InputError, match=rf"{re.escape(str(led))}: record 2 \(data set summary\) "
                                          r"at byte offset \d+: D-PAF MSAR raw products"):
         read_ers_raw(img, led)
+
+
+def _drop_records(img, drop, count):
+    """The image file without records ``drop`` (sequence numbers and the record count fixed)."""
+    b = img.read_bytes()
+    keep = [k for k in range(count) if k not in drop]
+    out = bytearray(b[:720])
+    out[180:186] = b"%6d" % len(keep)
+    for n, k in enumerate(keep):
+        rec = bytearray(b[720 + k * RECLEN:720 + (k + 1) * RECLEN])
+        rec[0:4] = struct.pack(">I", n + 2)
+        out += rec
+    img.write_bytes(bytes(out))
+
+
+def test_missing_and_repeated_lines_are_placed_by_their_counter_as_isce2(raw_pair):
+    """Records 10-12 missing (a counter gap): the lines stay on the PRF grid, the missing ones
+    zero; a record repeating its predecessor's counter is dropped; reading a block touches only
+    the records of its lines."""
+    _, _, back, img, led = raw_pair
+    full = back.read()
+    b = bytearray(img.read_bytes())
+    b[720 + 40 * RECLEN + 210:720 + 40 * RECLEN + 214] = struct.pack(">I", 1000 + 39)
+    img.write_bytes(bytes(b))                                  # record 40 repeats line 39
+    _drop_records(img, {10, 11, 12}, L_)
+    gappy = read_ers_raw(img, led)
+    assert gappy.length == L_ and gappy.source.params["records"] == L_ - 3
+    assert gappy.source.params["segments"] == [[0, 0, 10], [13, 10, 27], [41, 38, 23]]
+    echo = gappy.read()
+    keep = [k for k in range(L_) if k not in (10, 11, 12, 40)]
+    assert np.array_equal(echo[keep], full[keep])
+    assert not echo[[10, 11, 12, 40]].any()
+    assert np.array_equal(gappy.read(slice(8, 16)), echo[8:16])
 
 
 def test_raw_block_reads_read_only_the_asked_lines(raw_pair, monkeypatch):
@@ -445,8 +478,10 @@ IMG_CASES = {
                                    720 + 5 * RECLEN, "record type codes"),
     "wrong sequence number": (dict(at=720 + 9 * RECLEN, data=struct.pack(">I", 99)), 11,
                               720 + 9 * RECLEN, "record sequence number is 99"),
-    "missing line (counter)": (dict(at=720 + 12 * RECLEN + 210, data=struct.pack(">I", 5000)), 14,
-                               720 + 12 * RECLEN + 210, "image_format_counter"),
+    "line counter going back": (dict(at=720 + 12 * RECLEN + 210, data=struct.pack(">I", 900)), 14,
+                                720 + 12 * RECLEN + 210, "line counter 900 follows 1011"),
+    "line counter jumping": (dict(at=720 + 12 * RECLEN + 210, data=struct.pack(">I", 99999)), 14,
+                             720 + 12 * RECLEN + 210, "a gap of more than 30000 lines"),
     "PRF change": (dict(at=720 + 30 * RECLEN + 216, data=struct.pack(">H", 2800)), 32,
                    720 + 30 * RECLEN + 216, "PRI code changes"),
     "bad first SWST": (dict(at=720 + 214, data=struct.pack(">H", 40)), 2, 720 + 214,

@@ -27,7 +27,10 @@ Conventions (ISCE2's, with Mohr and Madsen's ERS constants): range sampling rate
 ``fs / (4 (PRI + 2))``, starting range ``(9 / PRF + 4 SWST_min / fs - 6.622 us) c / 2``,
 first line at the satellite clock time + (ICU - binary time code) / 256 s, lines whose
 SWST changes shifted right by ``4 (SWST - SWST_min)`` samples (the image widened
-accordingly), VV, 10 m antenna, right-looking. An SLC's first line and first range
+accordingly), lines placed by their image format counter (missing lines inserted as zeros,
+a record repeating its predecessor's counter dropped), VV, 10 m antenna, right-looking.
+The CRDC_SARDPF and GTS - ERS facilities' records have the instrument header 10 bytes
+earlier and are dated by their millisecond time (ISCE2's ``crdc-sardpf_image_record``). An SLC's first line and first range
 are its zero-Doppler azimuth time and range time of the first pixel, its Doppler the
 cross-track centroid polynomial in range time from the first pixel.
 
@@ -87,6 +90,8 @@ IQ_BIAS = 15.5
 ERS_CONSTANTS = {"polarization": "VV", "antenna_length": 10.0, "look_side": "right",
                  "chirp_bandwidth": 15.50829e6, "range_sampling_rate": 18.962468e6,
                  "delay_time": 6.622e-6}
+#: the largest line counter gap filled with missing lines (ISCE2's limit)
+MAX_LINE_GAP = 30000
 #: ISCE2's raw SWST codes taken as valid (others are glitches): (500, 1500), steps of 22
 SWST_VALID = (500, 1500, 22)
 #: facility-related record of this module (exact values as JSON)
@@ -586,17 +591,39 @@ def _effective_swst(img: _RawRecords) -> np.ndarray:
     return swst[idx]
 
 
-def _check_counters(img: _RawRecords) -> None:
-    """Refuse missing or repeated lines (the image format counter must step by 1)."""
+def _line_map(img: _RawRecords):
+    """(segments ``[[first line, first record, records]]``, lines): lines numbered by the image
+    format counter from the first record's, as ISCE2 fills them: a gap of missing lines is
+    inserted (read as zeros), a record repeating the previous counter and a zero counter are
+    dropped (warned); a counter going back or jumping more than MAX_LINE_GAP is refused."""
     counter = img.column("image_format_counter")
-    if counter.size > 1:
-        gap = np.diff(counter)
-        if np.any(gap != 1):
-            k = int(np.argmax(gap != 1)) + 1
-            raise img.error(k, "image_format_counter",
-                            f"line counter {counter[k]} follows {counter[k - 1]}: "
-                            f"{'missing' if gap[k - 1] > 1 else 'repeated'} lines are not "
-                            "supported (ISCE2 fills gaps with copies of a line; split the file)")
+    records = np.nonzero(counter != 0)[0]
+    if records.size < counter.size:
+        log.warning("%s: %d record(s) with line counter 0 dropped (as ISCE2)", img.path,
+                    counter.size - records.size)
+    if records.size == 0:
+        raise img.error(0, "image_format_counter", "every line counter is 0")
+    c = counter[records]
+    step = np.diff(c)
+    bad = (step < 0) | (step > MAX_LINE_GAP)
+    if bad.any():
+        k = int(np.argmax(bad)) + 1
+        raise img.error(int(records[k]), "image_format_counter",
+                        f"line counter {c[k]} follows {c[k - 1]}: lines out of order or a gap "
+                        f"of more than {MAX_LINE_GAP} lines")
+    repeated = np.concatenate([[False], step == 0])
+    if repeated.any():
+        log.warning("%s: %d record(s) repeating the previous line counter dropped (as ISCE2)",
+                    img.path, int(repeated.sum()))
+    records, c = records[~repeated], c[~repeated]
+    lines = c - c[0]
+    if lines[-1] + 1 > records.size:
+        log.warning("%s: %d missing line(s) inserted as zeros (line counter gaps, as ISCE2)",
+                    img.path, int(lines[-1] + 1 - records.size))
+    breaks = np.nonzero((np.diff(lines) != 1) | (np.diff(records) != 1))[0] + 1
+    starts, ends = np.concatenate([[0], breaks]), np.concatenate([breaks, [records.size]])
+    segments = [[int(lines[s]), int(records[s]), int(e - s)] for s, e in zip(starts, ends)]
+    return segments, int(lines[-1]) + 1
 
 
 # ============================================================================ raw
@@ -607,7 +634,7 @@ def read_ers_raw(imagefile, leaderfile, *, orbit_type: str = "", orbit_dir: str 
     imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
     leader = read_ers_leader(leaderfile)
     img = _RawRecords(imagefile, raw_layout(leader, leaderfile))
-    _check_counters(img)
+    segments, length = _line_map(img)
     dss = leader["dataset_summary"].values
     exact = leader["isce"] or {}
     disagree = []
@@ -629,8 +656,8 @@ def read_ers_raw(imagefile, leaderfile, *, orbit_type: str = "", orbit_dir: str 
     start_icu = _icu_start(img, leader, leaderfile, epoch)
     sensing_start = float(exact.get("sensing_start", start_icu))
     _agree(disagree, "first line time [s]", sensing_start, start_icu, 1.5 / 256.0)
-    disagree += _size_problems(leader, img.count, img.pixels)
-    length = img.count
+    if exact.get("lines") is not None:
+        _agree(disagree, "number of lines", exact["lines"], length, 0)
     orbit = _orbit(leader, leaderfile, epoch, sensing_start, sensing_start + (length - 1) / prf,
                    orbit_type, orbit_dir, orbit_file)
     if disagree:
@@ -644,10 +671,11 @@ def read_ers_raw(imagefile, leaderfile, *, orbit_type: str = "", orbit_dir: str 
     shifts = (4 * (swst - smin)).astype(np.int64)
     width = img.pixels + 4 * (smax - smin)
     params = {"header_bytes": 720, "record_length": img.record_length,
-              "prefix_bytes": img.prefix_bytes, "count": length, "pixels": img.pixels,
+              "prefix_bytes": img.prefix_bytes, "count": length, "records": img.count,
+              "segments": segments, "pixels": img.pixels,
               "samples": width, "bias": float(exact.get("bias", IQ_BIAS)),
               "scale": float(exact.get("scale", 1.0)), "first_sequence": 2,
-              "record_codes": list(RAW_SIGNAL.codes), "shifts": _runs(shifts)}
+              "record_codes": list(img.layout.codes), "shifts": _runs(shifts)}
     doppler = doppler_from_dict(exact["doppler"]) if exact.get("doppler") else None
     try:
         return RawProduct(
@@ -704,7 +732,8 @@ def _agree(disagree: list, what, exact, standard, tol) -> None:
 
 
 def _decode_ers(source: RawSource, rows: slice) -> np.ndarray:
-    """Lines ``rows`` of an ERS raw image file as complex64 (only those records read)."""
+    """Lines ``rows`` of an ERS raw image file as complex64, reading only their records
+    (missing lines zero; lines shifted right by their SWST change)."""
     p = source.params
     count, reclen, width, pixels = int(p["count"]), int(p["record_length"]), int(p["samples"]), \
         int(p["pixels"])
@@ -714,19 +743,25 @@ def _decode_ers(source: RawSource, rows: slice) -> np.ndarray:
     if idx.size == 0:
         return out
     header, prefix = int(p["header_bytes"]), int(p["prefix_bytes"])
-    recs = open_fixed_records(source.path, header, reclen, count, name="signal data",
+    nrec = int(p.get("records", count))
+    recs = open_fixed_records(source.path, header, reclen, nrec, name="signal data",
                               first_sequence=int(p["first_sequence"]), what="image file")
-    block = recs[start:stop:step]
-    check_fixed_records(source.path, block, offset=header, record_length=reclen,
-                        first_sequence=int(p["first_sequence"]), codes=p["record_codes"],
-                        name="signal data", indices=idx)
-    lines = dequantize(block[:, prefix:prefix + 2 * pixels], float(p.get("scale", 1.0)),
-                       float(p["bias"]), float(p["bias"]))
-    runs = p.get("shifts") or [[0, 0]]
-    for k, (s, shift) in enumerate(runs):
-        e = runs[k + 1][0] if k + 1 < len(runs) else count
-        sel = (idx >= s) & (idx < e)
-        out[sel, shift:shift + pixels] = lines[sel]
+    shifts = p.get("shifts") or [[0, 0]]
+    for line0, rec0, n in p.get("segments") or [[0, 0, count]]:
+        sel = np.nonzero((idx >= line0) & (idx < line0 + n))[0]
+        if sel.size == 0:
+            continue
+        rec = rec0 + idx[sel] - line0
+        block = recs[rec]
+        check_fixed_records(source.path, block, offset=header, record_length=reclen,
+                            first_sequence=int(p["first_sequence"]), codes=p["record_codes"],
+                            name="signal data", indices=rec)
+        lines = dequantize(block[:, prefix:prefix + 2 * pixels], float(p.get("scale", 1.0)),
+                           float(p["bias"]), float(p["bias"]))
+        for k, (s, shift) in enumerate(shifts):
+            e = shifts[k + 1][0] if k + 1 < len(shifts) else nrec
+            here = (rec >= s) & (rec < e)
+            out[sel[here], shift:shift + pixels] = lines[here]
     return out
 
 

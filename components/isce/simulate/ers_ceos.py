@@ -253,7 +253,7 @@ def write_ers_raw_files(raw, imagefile, leaderfile, *, scale: float | None = Non
              "range_sampling_rate": float(raw.range_sampling_rate),
              "wavelength": float(raw.wavelength), "look_side": raw.look_side,
              "chirp_slope": float(raw.chirp_slope), "pulse_length": float(raw.pulse_length),
-             "scale": float(scale), "bias": IQ_BIAS,
+             "scale": float(scale), "bias": IQ_BIAS, "lines": raw.length,
              "doppler": raw.doppler.to_dict() if raw.doppler is not None else None,
              "antenna_length": raw.antenna_length, "polarization": raw.polarization,
              "attributes": _jsonable(dict(raw.attributes))}
