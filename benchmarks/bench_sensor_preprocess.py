@@ -53,11 +53,11 @@ FULL_SIZE = {
     "COSMO_SKYMED_SLC": (20000, 20000),   # HIMAGE SCS_B, 40 km x 40 km, 1.6 GB
     "RADARSAT2": (14000, 9000),           # Fine SLC, 50 km x 50 km, 0.5 GB
     "COSMO_SKYMED": (36000, 12000),       # HIMAGE RAW_B, ~10 s of echoes, 0.9 GB at 8 bits
+    "ERS": (27712, 5616),                 # level 0 raw frame, ~16.5 s, 0.32 GB of 5-bit I/Q bytes
+    "ERS_SLC": (26567, 4991),             # IMS, 100 km x 40 km, 0.53 GB int16
     "ALOS_SLC": (18000, 9700),            # PALSAR FBS level 1.1, 70 km frame
     "ALOS2": (25000, 10000),              # PALSAR-2 SM3 level 1.1
     "RADARSAT1": (20000, 8000),           # Standard raw, ~15 s of echoes, 4-bit
-    "ERS": (28000, 5616),                 # level 0 raw, 100 km frame, 5-bit
-    "ERS_SLC": (28000, 4900),             # IMS
     "ENVISAT": (30000, 5200),             # ASA_IM__0P, FBAQ 4-bit
     "ENVISAT_SLC": (30000, 5200),         # ASA_IMS_1P
     "ERS_ENVISAT": (28000, 5616),         # SAR_IM__0P

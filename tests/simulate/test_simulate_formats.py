@@ -45,9 +45,9 @@ def test_sensor_names_are_looked_up_as_isce_does():
 
 def test_unknown_sensor_lists_the_choices():
     with pytest.raises(ConfigurationError) as err:
-        writer_format("ERS")
+        writer_format("JERS")
     message = str(err.value)
-    assert "'ERS'" in message and all(name in message for name in FORMATS)
+    assert "'JERS'" in message and all(name in message for name in FORMATS)
 
 
 def test_a_missing_writer_module_is_one_clear_error():
@@ -105,9 +105,9 @@ def test_simulateapp_refuses_a_contradiction_in_one_line_before_any_work(tmp_pat
 
 
 def test_simulateapp_refuses_an_unknown_sensor_naming_the_choices(tmp_path):
-    run = run_command("simulateApp.py", "simulateApp.sensor=ERS", cwd=tmp_path, timeout=120)
+    run = run_command("simulateApp.py", "simulateApp.sensor=JERS", cwd=tmp_path, timeout=120)
     assert run.returncode == 2
-    assert "ERS" in run.stderr and "SENTINEL1" in run.stderr and "ISCE_SLC" in run.stderr
+    assert "JERS" in run.stderr and "SENTINEL1" in run.stderr and "ISCE_SLC" in run.stderr
 
 
 def test_simulateapp_refuses_a_sensor_without_its_writer_before_any_work(tmp_path, monkeypatch,

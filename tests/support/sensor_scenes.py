@@ -19,6 +19,7 @@ SCENES = {
     "ENVISAT": dict(pulses=2048, samples=1536, baseline=50, offset=0.006, volume=3e5),
     "ERS_ENVISAT": dict(pulses=2560, samples=5608, baseline=40, offset=0.006, volume=1.2e6,
                         depth=2000),
+    "ERS": dict(pulses=3072, samples=1280, baseline=60, offset=0.006, volume=3e5, depth=1500),
 }
 CENTRE = (34.5, -116.5)
 

@@ -72,6 +72,8 @@ register("ENVISAT", ".envisat_raw:Envisat")
 register("ERS_ENVISAT", ".envisat_raw:ErsEnvisat")
 register("ENVISAT_SLC", ".envisat_slc:EnvisatSlc")
 register("ERS_ENVISAT_SLC", ".envisat_slc:ErsEnvisatSlc")
+register("ERS", ".ers_ceos:Ers")
+register("ERS_SLC", ".ers_ceos:ErsSlc")
 
 
 def sensor_class(sensor_name: str):

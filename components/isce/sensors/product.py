@@ -56,13 +56,14 @@ MAX_NONFINITE_FRACTION = 0.25
 
 log = logging.getLogger("isce.sensors.product")
 
-_FORMATS = ("hdf5", "raster", "gdal", "cosar", "ceos_slc", "envisat_n1")
+_FORMATS = ("hdf5", "raster", "gdal", "cosar", "ceos_slc", "envisat_n1", "ers_ceos")
 _FLIPS = ("", "lines", "samples", "both")
 #: formats read by a sensor module, imported on first use: format -> "module:function" with
 #: ``function(path, rows, cols, shape) -> complex64`` (reading only those lines)
 _FORMAT_READERS = {"cosar": "isce.sensors.terrasarx:read_cosar",
                    "ceos_slc": "isce.sensors.alos_slc:read_ceos_slc",
-                   "envisat_n1": "isce.sensors.envisat_slc:read_mds"}
+                   "envisat_n1": "isce.sensors.envisat_slc:read_mds",
+                   "ers_ceos": "isce.sensors.ers_ceos:read_ers_slc_image"}
 _REAL_NAMES = ("r", "re", "real")
 _IMAG_NAMES = ("i", "im", "imag")
 
@@ -120,7 +121,9 @@ class ImageSource:
     the real and imaginary parts, as RADARSAT-2's). ``"cosar"``: a TerraSAR-X COSAR
     ``.cos`` file, read line by line by :func:`isce.sensors.terrasarx.read_cosar`;
     ``"ceos_slc"``: a JAXA level-1.1 CEOS image file (ALOS, ALOS-2), read record by record by
-    :func:`isce.sensors.alos_slc.read_ceos_slc`.
+    :func:`isce.sensors.alos_slc.read_ceos_slc`;
+    ``"ers_ceos"``: an ERS SLC CEOS image file
+    (:func:`isce.sensors.ers_ceos.read_ers_slc_image`).
     ``flip`` (gdal only): the axes stored in decreasing time, ``"lines"``, ``"samples"`` or
     ``"both"`` (RADARSAT-2's ``lineTimeOrdering``/``pixelTimeOrdering``); they are read
     reversed, so the product is always in increasing time, reading only the asked lines.
@@ -172,7 +175,8 @@ class ImageSource:
         if self.format == "gdal":
             return _read_gdal(self.path, rows, cols, shape, self.flip)
         if self.format in _FORMAT_READERS:
-            return _format_reader(self.format)(self.path, rows, cols, shape)
+            out = _format_reader(self.format)(self.path, rows, cols, shape)
+            return out * np.float32(self.scale) if self.scale != 1.0 else out
         with self.open_hdf5() as ds:
             self.check_hdf5_shape(ds, shape)
             return self.read_hdf5(ds, rows, cols)

@@ -40,7 +40,8 @@ _DECODERS: dict[str, Callable] = {}
 #: modules that register the decoder of a kind when imported (so a saved product reads anywhere)
 _DECODER_MODULES = {"ceos": "isce.sensors.alos_ceos", "ceos_frames": "isce.sensors.alos_ceos",
                     "l0b": "isce.sensors.nisar_l0b", "cosmo_skymed": "isce.sensors.cosmo_skymed",
-                    "envisat_fbaq": "isce.sensors.envisat_raw", "ers_n1": "isce.sensors.envisat_raw"}
+                    "envisat_fbaq": "isce.sensors.envisat_raw", "ers_n1": "isce.sensors.envisat_raw",
+                    "ers_ceos": "isce.sensors.ers_ceos"}
 _DECODER_MODULES["rsat1"] = "isce.sensors.radarsat1"
 
 

@@ -49,8 +49,7 @@ from isce.sensors.envisat_raw import (ASAR_MDS, DATA_FIELD_HEADER_BYTES,
                                       ERS_MDS, ERS_PRI, ERS_RECORD_BYTES, ERS_SAMPLES, ERS_SWST,
                                       ERS_SWST_RANGE,
                                       FBAQ_BLOCK, INS_GADS, INS_GADS_NAME, PACKET_BITS,
-                                      PACKET_HEADER, PACKET_PREFIX_BYTES, asar_sample_bytes,
-                                      fbaq_rows, read_envisat_raw)
+                                      PACKET_HEADER, PACKET_PREFIX_BYTES, asar_sample_bytes)
 from isce.sensors.raw import RawProduct
 
 from .envisat_n1 import DataSet, mph_values, n1_header, orbit_datetimes

@@ -53,6 +53,8 @@ FORMATS: dict[str, WriterFormat] = {f.sensor: f for f in (
                  "ERS_ENVISAT"),
     WriterFormat("ENVISAT_SLC", "slc", "isce.simulate.envisat_n1:write_envisat_slc", "ENVISAT"),
     WriterFormat("ERS_ENVISAT_SLC", "slc", "isce.simulate.envisat_n1:write_ers_envisat_slc", "ERS"),
+    WriterFormat("ERS", "raw", "isce.simulate.ers_ceos:write_ers", "ERS"),
+    WriterFormat("ERS_SLC", "slc", "isce.simulate.ers_ceos:write_ers_slc", "ERS"),
     WriterFormat("ISCE_SLC", "slc", "isce.simulate.formats:write_isce_slc", None),
 )}
 

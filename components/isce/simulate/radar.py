@@ -21,7 +21,7 @@ from isce.framework.errors import InputError
 
 __all__ = ["RadarParameters", "alos_palsar_fbs", "sentinel1_sm_s3", "terrasarx_sm",
            "cosmo_skymed_himage", "radarsat2_fine", "alos2_sm3", "radarsat1_standard",
-           "envisat_asar_is2", "ers_envisat_format", "ree_out17", "read_rdf", "read_ree_fields",
+           "envisat_asar_is2", "ers_sar", "ers_envisat_format", "ree_out17", "read_rdf", "read_ree_fields",
            "preset", "PRESETS", "REE_OUT17_RDF", "REE_RDF_FIELDS"]
 
 
@@ -238,17 +238,6 @@ def envisat_asar_is2(prf: float = 1652.4156494140625, look_angle: float = 21.5) 
                     "ASA_IMS_1PNESA20040703_205338 MPP")
 
 
-def ers_sar(prf: float = 1679.902, look_angle: float = 20.3) -> RadarParameters:
-    """ERS-1/2 AMI SAR image mode (VV), C-band: wavelength 0.0565646 m (5.3 GHz), PRF
-    1679.902 Hz, range sampling 18.962468 MHz, up-chirp of 15.55 MHz over 37.12 us (ISCE2's
-    ERS.py slope = +bandwidth / pulse length), 10 m antenna, 20.3 deg off-nadir, 785 km,
-    inclination 98.52 deg, 35-day repeat (ESA ERS SAR product specifications)."""
-    return _mission("ERS", frequency=SPEED_OF_LIGHT / 0.0565646, bandwidth=15.55e6, pulse=37.12e-6,
-                    fs=18.962468e6, prf=prf, antenna=10.0, look=look_angle, altitude=785000.0,
-                    inclination=98.52, polarization="VV", mode="IM", repeat_days=35,
-                    date="1995-12-20T02:43:20", source="ESA ERS SAR; ISCE2 ERS.py")
-
-
 def ers_envisat_format(prf: float = 1.0 / (2822 * 210.943006e-9),
                        look_angle: float = 20.3) -> RadarParameters:
     """ERS-1/2 SAR image mode (VV), C-band, with the values ERS level 0 in ENVISAT format
@@ -262,6 +251,24 @@ def ers_envisat_format(prf: float = 1.0 / (2822 * 210.943006e-9),
                     altitude=785000.0, inclination=98.52, polarization="VV", mode="IM",
                     repeat_days=35, date="1995-12-20T02:43:20",
                     source="ISCE2 ERS_EnviSAT.py constants (Mohr & Madsen 2001)")
+
+
+def ers_sar(prf: float = 1679.902, look_angle: float = 20.3) -> RadarParameters:
+    """ERS-1/2 SAR image mode (VV), C-band.
+
+    ESA ERS SAR products (ER-IS-EPO-GS-5902) and ISCE2's ``Sensor/ERS.py`` (Mohr and Madsen
+    2001 constants): 5.3 GHz (wavelength c / 5.3 GHz = 0.0565646 m; ESA's leaders write
+    0.0566660 m), up-chirp of 15.50829 MHz over 37.12 us (ISCE2: chirpSlope = +bandwidth /
+    pulse length; the real ERS-1 leader's phase coefficient 2.08894e11 Hz/s^2 gives the same
+    15.508 MHz), 18.962468 MHz sampling, PRF 1679.902 Hz, 10 m antenna, 20.3 deg off-nadir
+    (the leader's mechanical boresight 20.355), right-looking, 785 km altitude, inclination
+    98.52 deg, 35-day repeat, 5-bit I/Q raw samples.
+    """
+    return _mission("ERS-1", frequency=5.3e9, bandwidth=15.50829e6, pulse=37.12e-6,
+                    fs=18.962468e6, prf=prf, antenna=10.0, look=look_angle, altitude=785000.0,
+                    inclination=98.52, polarization="VV", mode="IM", repeat_days=35,
+                    date="1995-12-20T02:43:20",
+                    source="ESA ER-IS-EPO-GS-5902; ISCE2 Sensor/ERS.py; ERS-1 leader 1995-12-20")
 
 
 # ---------------------------------------------------------------- REE (NISAR) rdf
