@@ -44,7 +44,6 @@ the file, the record number and its byte offset.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import logging
 import os
 from dataclasses import replace
@@ -59,7 +58,7 @@ from isce.framework.errors import ConfigurationError, InputError
 from isce.framework.parameter import Parameter
 
 from .base import Sensor
-from .ceos import (FILE_DESCRIPTOR_FIELDS, CeosReader, Field, RecordLayout, Repeat,
+from .ceos import (json_facility, FILE_DESCRIPTOR_FIELDS, CeosReader, Field, RecordLayout, Repeat,
                    check_fixed_records, open_fixed_records, record_error, sequential)
 from .raw import RawProduct, RawSource, register_decoder
 
@@ -438,18 +437,8 @@ def _read_platform_trailer(rec, rd, path):
             rec.values["leap_second_flag"] = None
 
 
-def _parse_facility(rec, path):
-    n = rec.get("text_length") or 0
-    text = rec["text"][:n]
-    try:
-        exact = json.loads(text.decode("ascii"))
-    except (UnicodeError, ValueError) as exc:
-        raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
-                           f"the {FACILITY_IDENTIFIER} text is not valid JSON: {exc}") from None
-    if not isinstance(exact, dict) or exact.get("format") != FACILITY_FORMAT:
-        raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
-                           f"the {FACILITY_IDENTIFIER} text is not of format {FACILITY_FORMAT!r}")
-    return exact
+def _parse_facility(rec, path) -> dict:
+    return json_facility(rec, path, FACILITY_IDENTIFIER, FACILITY_FORMAT, 56)
 
 
 def _read_image_fdr(path):
@@ -760,6 +749,17 @@ def _fallback_slope(leader, dss, linear_hz_per_us, pulse):
 
 
 def _orbit(rec, epoch, path, dss):
+    # ERSDAC's leaders give the velocities in mm/s
+    scale = 1000.0 if str(dss.get("processing_facility", "")).strip() == "ERSDAC" else 1.0
+    return platform_orbit(rec, path, PLATFORM_POSITION, epoch, velocity_scale=scale)
+
+
+def platform_orbit(rec, path, layout=PLATFORM_POSITION, epoch=None, *, velocity_scale=1.0):
+    """(Orbit, epoch) of a CEOS platform position record (JAXA/ESA layout ``layout``): its
+    state vectors [m, m/s / ``velocity_scale``] from the first vector's date and time,
+    Hermite-interpolated (60-s leader vectors with consistent velocities, as ISCE2's
+    readers); ``epoch`` defaults to the first vector's midnight. InputError naming file,
+    record and byte for blank fields or unusable vectors."""
     v = rec.values
     n = v.get("n_data_points") or 0
     if n < 2:
@@ -767,7 +767,7 @@ def _orbit(rec, epoch, path, dss):
                            f"{n} state vector(s); an orbit needs at least 2")
     for name in ("year", "month", "day", "seconds_of_day", "interval"):
         if v.get(name) is None:
-            f = PLATFORM_POSITION.field(name)
+            f = layout.field(name)
             raise record_error(path, rec.sequence, rec.offset + f.offset, "platform position",
                                f"field {name!r} ({f.where()}) is blank")
     try:
@@ -775,9 +775,7 @@ def _orbit(rec, epoch, path, dss):
     except (ValueError, TypeError) as exc:
         raise record_error(path, rec.sequence, rec.offset + 144, "platform position",
                            f"date of the first state vector: {exc}") from None
-    if epoch is None:
-        epoch = midnight
-    scale = 1000.0 if str(dss.get("processing_facility", "")).strip() == "ERSDAC" else 1.0
+    epoch = midnight if epoch is None else epoch
     svs = v["state_vectors"]
     keys = ("position_x", "position_y", "position_z", "velocity_x", "velocity_y", "velocity_z")
     for i, sv in enumerate(svs):
@@ -785,10 +783,9 @@ def _orbit(rec, epoch, path, dss):
             raise record_error(path, rec.sequence, rec.offset + 386 + 132 * i, "platform position",
                                f"state vector {i + 1} has blank fields")
     pos = np.array([[sv[k] for k in keys[:3]] for sv in svs], np.float64)
-    vel = np.array([[sv[k] for k in keys[3:]] for sv in svs], np.float64) / scale
+    vel = np.array([[sv[k] for k in keys[3:]] for sv in svs], np.float64) / velocity_scale
     t = (midnight - epoch).total_seconds() + v["seconds_of_day"] + v["interval"] * np.arange(n)
     try:
-        # 60-s leader vectors with consistent velocities: Hermite, as ISCE2's ALOS reader
         return Orbit(t, pos, vel, epoch.to_datetime64(), interp_method="hermite"), epoch
     except ValueError as exc:
         raise record_error(path, rec.sequence, rec.offset, "platform position",

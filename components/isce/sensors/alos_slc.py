@@ -38,7 +38,6 @@ problem is an InputError naming the file, the record number and its byte offset.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import dataclass, replace
@@ -58,7 +57,7 @@ from .alos_ceos import (ATTITUDE, CALIBRATION, DATA_SET_SUMMARY, IMAGE_FDR, ISCE
                         LEADER_FDR, LEADER_ORDER, PLATFORM_POSITION, SIGNAL_DATA, _fit_first_tag,
                         _orbit, _parse_compact_time, _read_platform_trailer, _year_doy_to_day)
 from .base import Sensor
-from .ceos import (CeosReader, Field, RecordLayout, Repeat, check_fixed_records,
+from .ceos import (json_facility, CeosReader, Field, RecordLayout, Repeat, check_fixed_records,
                    open_fixed_records, record_error, sequential)
 from .product import ImageSource, SlcProduct
 
@@ -211,16 +210,7 @@ def _facility(rd: CeosReader, stem: str, name: str, length: int, layouts: dict, 
 
 
 def _parse_exact(rec, path) -> dict:
-    n = rec.get("text_length") or 0
-    try:
-        exact = json.loads(rec["text"][:n].decode("ascii"))
-    except (UnicodeError, ValueError) as exc:
-        raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
-                           f"the {FACILITY_IDENTIFIER} text is not valid JSON: {exc}") from None
-    if not isinstance(exact, dict) or exact.get("format") != FACILITY_FORMAT:
-        raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
-                           f"the {FACILITY_IDENTIFIER} text is not of format {FACILITY_FORMAT!r}")
-    return exact
+    return json_facility(rec, path, FACILITY_IDENTIFIER, FACILITY_FORMAT, 56)
 
 
 def level_problem(leader, path) -> str | None:

@@ -36,6 +36,7 @@ over a memory map.
 """
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -575,3 +576,19 @@ def check_fixed_records(path, records: np.ndarray, *, offset: int, record_length
         msg = (f"record length field (bytes 9-12) is {int(lengths[k])}, expected {record_length} "
                "(announced by the file descriptor)")
     raise record_error(path, seq_no, off, name, msg)
+
+
+def json_facility(rec, path, identifier: str, fmt: str, text_offset: int) -> dict:
+    """The JSON text of a facility record our writers add (``identifier``: the exact values
+    the coded fields round), checked to be a dict of format ``fmt``; InputError naming the
+    file, record and byte (``text_offset``: where the text starts in the record)."""
+    n = rec.get("text_length") or 0
+    try:
+        exact = json.loads(rec["text"][:n].decode("ascii"))
+    except (UnicodeError, ValueError) as exc:
+        raise record_error(path, rec.sequence, rec.offset + text_offset, rec.layout.name,
+                           f"the {identifier} text is not valid JSON: {exc}") from None
+    if not isinstance(exact, dict) or exact.get("format") != fmt:
+        raise record_error(path, rec.sequence, rec.offset + text_offset, rec.layout.name,
+                           f"the {identifier} text is not of format {fmt!r}")
+    return exact

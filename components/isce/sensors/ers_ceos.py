@@ -48,7 +48,6 @@ the record and its byte offset.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import logging
 import os
 
@@ -66,9 +65,10 @@ from isce.framework.parameter import Parameter
 from . import ers_orbits
 from .alos_ceos import IMAGE_FDR as _ALOS_IMAGE_FDR
 from .alos_ceos import PLATFORM_POSITION as _ALOS_PLATFORM
+from .alos_ceos import platform_orbit
 from .alos_ceos import dequantize, quantize
 from .base import Sensor
-from .ceos import (FILE_DESCRIPTOR_FIELDS, HEADER_LENGTH, CeosReader, Field, RecordLayout,
+from .ceos import (json_facility, FILE_DESCRIPTOR_FIELDS, HEADER_LENGTH, CeosReader, Field, RecordLayout,
                    check_fixed_records, open_fixed_records, record_error, sequential)
 from .product import ImageSource, SlcProduct
 from .raw import RawProduct, RawSource, register_decoder
@@ -379,17 +379,8 @@ def _read_facility(rd: CeosReader, path, out, max_length):
     return rec
 
 
-def _parse_isce_facility(rec, path):
-    n = rec.get("text_length") or 0
-    try:
-        exact = json.loads(rec["text"][:n].decode("ascii"))
-    except (UnicodeError, ValueError) as exc:
-        raise record_error(path, rec.sequence, rec.offset + 84, rec.layout.name,
-                           f"the {FACILITY_IDENTIFIER} text is not valid JSON: {exc}") from None
-    if not isinstance(exact, dict) or exact.get("format") != FACILITY_FORMAT:
-        raise record_error(path, rec.sequence, rec.offset + 84, rec.layout.name,
-                           f"the {FACILITY_IDENTIFIER} text is not of format {FACILITY_FORMAT!r}")
-    return exact
+def _parse_isce_facility(rec, path) -> dict:
+    return json_facility(rec, path, FACILITY_IDENTIFIER, FACILITY_FORMAT, 84)
 
 
 def _dss_field(leader, path, name, what):
@@ -405,37 +396,7 @@ def _dss_field(leader, path, name, what):
 
 def leader_orbit(leader, path, epoch: DateTime | None = None) -> Orbit:
     """The platform position record's state vectors (ECR), Hermite-interpolated."""
-    rec = leader["platform_position"]
-    v = rec.values
-    n = v.get("n_data_points") or 0
-    if n < 2:
-        raise record_error(path, rec.sequence, rec.offset, "platform position",
-                           f"{n} state vector(s); an orbit needs at least 2")
-    for name in ("year", "month", "day", "seconds_of_day", "interval"):
-        if v.get(name) is None:
-            f = PLATFORM_POSITION.field(name)
-            raise record_error(path, rec.sequence, rec.offset + f.offset, "platform position",
-                               f"field {name!r} ({f.where()}) is blank")
-    try:
-        midnight = DateTime(int(v["year"]), int(v["month"]), int(v["day"]))
-    except (ValueError, TypeError) as exc:
-        raise record_error(path, rec.sequence, rec.offset + 144, "platform position",
-                           f"date of the first state vector: {exc}") from None
-    epoch = midnight if epoch is None else epoch
-    keys = ("position_x", "position_y", "position_z", "velocity_x", "velocity_y", "velocity_z")
-    svs = v["state_vectors"]
-    for i, sv in enumerate(svs):
-        if any(sv[k] is None for k in keys):
-            raise record_error(path, rec.sequence, rec.offset + 386 + 132 * i, "platform position",
-                               f"state vector {i + 1} has blank fields")
-    pos = np.array([[sv[k] for k in keys[:3]] for sv in svs], np.float64)
-    vel = np.array([[sv[k] for k in keys[3:]] for sv in svs], np.float64)
-    t = (midnight - epoch).total_seconds() + v["seconds_of_day"] + v["interval"] * np.arange(n)
-    try:
-        return Orbit(t, pos, vel, epoch.to_datetime64(), interp_method="hermite")
-    except ValueError as exc:
-        raise record_error(path, rec.sequence, rec.offset, "platform position",
-                           f"invalid state vectors: {exc}") from None
+    return platform_orbit(leader["platform_position"], path, PLATFORM_POSITION, epoch)[0]
 
 
 # ============================================================================ orbit choice

@@ -67,7 +67,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import json
 import logging
 import math
 import os
@@ -84,7 +83,7 @@ from isce.framework.parameter import Parameter
 from .alos_ceos import IMAGE_FDR as _CEOS_IMAGE_FDR
 from .alos_ceos import PLATFORM_POSITION as _CEOS_PLATFORM_POSITION
 from .base import Sensor
-from .ceos import (FILE_DESCRIPTOR_FIELDS, HEADER_FIELDS, HEADER_LENGTH, CeosReader, Field, RecordLayout,
+from .ceos import (json_facility, FILE_DESCRIPTOR_FIELDS, HEADER_FIELDS, HEADER_LENGTH, CeosReader, Field, RecordLayout,
                    record_error, sequential)
 from .raw import RawProduct, RawSource, register_decoder
 
@@ -433,16 +432,7 @@ def _read_leader(path) -> dict:
 
 
 def _parse_facility(rec, path) -> dict:
-    n = rec.get("text_length") or 0
-    try:
-        exact = json.loads(rec["text"][:n].decode("ascii"))
-    except (UnicodeError, ValueError) as exc:
-        raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
-                           f"the {FACILITY_IDENTIFIER} text is not valid JSON: {exc}") from None
-    if not isinstance(exact, dict) or exact.get("format") != FACILITY_FORMAT:
-        raise record_error(path, rec.sequence, rec.offset + 56, rec.layout.name,
-                           f"the {FACILITY_IDENTIFIER} text is not of format {FACILITY_FORMAT!r}")
-    return exact
+    return json_facility(rec, path, FACILITY_IDENTIFIER, FACILITY_FORMAT, 56)
 
 
 def _platform_error(rec, path, name, message):
