@@ -78,3 +78,16 @@ def write_text(path, text, fsync=False):
     except BaseException:
         remove_quietly(temp)
         raise
+
+
+def write_binary(path, write) -> None:
+    """Write a file atomically through ``write(handle)`` (binary, streamed: any size): the
+    bytes go to a temporary file beside ``path``, renamed over it only once all written."""
+    temp = temp_path(path)
+    try:
+        with open(temp, "wb") as handle:
+            write(handle)
+        os.replace(temp, path)
+    except BaseException:
+        remove_quietly(temp)
+        raise

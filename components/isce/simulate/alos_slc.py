@@ -28,7 +28,7 @@ import numpy as np
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
-from isce.io.atomic import remove_quietly, temp_path
+from isce.io.atomic import write_binary
 from isce.sensors.alos_ceos import (DATA_SET_SUMMARY, IMAGE_FDR, ISCE_FACILITY, LEADER_FDR,
                                     POL_CODES)
 from isce.sensors.alos_slc import (ALOS_L11, FACILITY_FORMAT, FACILITY_IDENTIFIER, PIXEL_BYTES,
@@ -256,16 +256,6 @@ def _write_image(fh, product: SlcProduct, variant: L11Variant, path: str, block_
         fh.write(rec.tobytes())
 
 
-def _atomic(path: str, write) -> None:
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
-
 
 def write_l11(product: SlcProduct, imagefile, leaderfile, variant: L11Variant = ALOS_L11, *,
               block_lines: int = DEFAULT_BLOCK_LINES, reader=None) -> SlcProduct:
@@ -276,8 +266,8 @@ def write_l11(product: SlcProduct, imagefile, leaderfile, variant: L11Variant = 
         raise ValueError("write_l11: the SLC product has no image attached (source is None)")
     imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
     leader = _leader_bytes(product, variant, leaderfile)
-    _atomic(leaderfile, lambda fh: fh.write(leader))
-    _atomic(imagefile, lambda fh: _write_image(fh, product, variant, imagefile, block_lines))
+    write_binary(leaderfile, lambda fh: fh.write(leader))
+    write_binary(imagefile, lambda fh: _write_image(fh, product, variant, imagefile, block_lines))
     if reader is not None:
         return reader(imagefile, leaderfile)
     return read_l11(imagefile, leaderfile, variant)

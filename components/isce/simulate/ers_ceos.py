@@ -33,7 +33,7 @@ from isce.core.orbit import Orbit
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
 from isce.geometry.rdr2geo import rdr2geo_points
-from isce.io.atomic import remove_quietly, temp_path
+from isce.io.atomic import remove_quietly, write_binary
 from isce.sensors import ers_orbits
 from isce.sensors.ers_ceos import (DATA_SET_SUMMARY, ERS_CONSTANTS, ESA_FACILITY,
                                    FACILITY_FORMAT, FACILITY_IDENTIFIER, IMAGE_FDR, IQ_BIAS,
@@ -73,16 +73,6 @@ def _vmp(t: DateTime) -> str:
     s = t.isoformat(digits=3)
     return f"{t.day:02d}-{_MONTHS[t.month - 1]}-{t.year:04d} {s[11:23]}"
 
-
-def _atomic_write(path: str, write) -> None:
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
 
 
 def _jsonable(attributes: dict) -> dict:
@@ -277,8 +267,8 @@ def write_ers_raw_files(raw, imagefile, leaderfile, *, scale: float | None = Non
     isce = _isce_facility(exact)
     leader = _fdr(leaderfile, (len(platform), max(len(esa), len(isce)))) + dss + mpr + platform \
         + esa + isce
-    _atomic_write(leaderfile, lambda fh: fh.write(leader))
-    _atomic_write(imagefile, lambda fh: _write_raw_image(fh, raw, imagefile, float(scale), pri,
+    write_binary(leaderfile, lambda fh: fh.write(leader))
+    write_binary(imagefile, lambda fh: _write_raw_image(fh, raw, imagefile, float(scale), pri,
                                                          swst, icu0, first, block_lines))
     return read_ers_raw(imagefile, leaderfile)
 
@@ -377,7 +367,7 @@ def write_ers_slc_files(slc, imagefile, leaderfile, *, block_lines: int = DEFAUL
     imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
     g = slc.radar_grid
     quantise = _Quantiser(imagefile)
-    _atomic_write(imagefile, lambda fh: _write_slc_image(fh, slc, imagefile, quantise, block_lines))
+    write_binary(imagefile, lambda fh: _write_slc_image(fh, slc, imagefile, quantise, block_lines))
     if quantise.factor is None:
         remove_quietly(imagefile)
         raise InputError(f"{imagefile}: the SLC image holds no data (all samples zero)")
@@ -420,7 +410,7 @@ def write_ers_slc_files(slc, imagefile, leaderfile, *, block_lines: int = DEFAUL
     isce = _isce_facility(exact)
     leader = _fdr(leaderfile, (len(platform), max(len(esa), len(isce)))) + dss + mpr + platform \
         + esa + isce
-    _atomic_write(leaderfile, lambda fh: fh.write(leader))
+    write_binary(leaderfile, lambda fh: fh.write(leader))
     return read_ers_slc(imagefile, leaderfile)
 
 
@@ -479,7 +469,7 @@ def write_odr(orbit: Orbit, path, *, fmt: str = "xODR", satellite: str = "ERS-1"
     head = struct.pack(">4s8si", fmt.encode(), satellite.encode()[:8].ljust(8), int(seconds[0]))
     head += struct.pack(">4i", 35, arc, seconds.size, 1)
     body = np.stack([seconds, lat, lon, hgt], axis=1).astype(">i4").tobytes()
-    _atomic_write(os.fspath(path), lambda fh: fh.write(head + body))
+    write_binary(os.fspath(path), lambda fh: fh.write(head + body))
 
 
 def write_odr_arclist(path, arcs) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.time import DateTime
-from isce.io.atomic import remove_quietly, temp_path
+from isce.io.atomic import write_binary
 from isce.sensors.radarsat1 import (AUX_BYTES, BEAM_RANGE_GATE, DATA_OFFSET,
                                     DATA_SET_SUMMARY, DATA_SET_SUMMARY_BYTES, FACILITY_FORMAT,
                                     FACILITY_IDENTIFIER, FDR_PREFIX_BYTES, IMAGE_FDR,
@@ -131,10 +131,10 @@ def write_rsat1(raw: RawProduct, imagefile, leaderfile, *, scale: float | None =
         "polarization": raw.polarization,
         "attributes": _jsonable(dict(raw.attributes), leaderfile),
     }
-    _atomic(leaderfile, lambda fh: fh.write(_leader(raw, epoch, codes, exact if isce_record else None,
+    write_binary(leaderfile, lambda fh: fh.write(_leader(raw, epoch, codes, exact if isce_record else None,
                                                     leaderfile)))
     steps = _window_steps(raw.length, window_steps, codes["dwp_code"])
-    _atomic(imagefile, lambda fh: _write_image(fh, raw, imagefile, epoch, codes, scale, steps,
+    write_binary(imagefile, lambda fh: _write_image(fh, raw, imagefile, epoch, codes, scale, steps,
                                                set(map(int, replica_lines)),
                                                set(map(int, missing_lines)), block_lines))
     return read_radarsat1(imagefile, leaderfile)
@@ -151,16 +151,6 @@ def write_radarsat1(product: RawProduct, folder, name: str) -> dict[str, str]:
                 os.path.join(os.fspath(folder), files["LEADERFILE"]))
     return files
 
-
-def _atomic(path, write):
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
 
 
 def _window_steps(length: int, steps: dict | None, first_code: int) -> np.ndarray:
