@@ -597,15 +597,11 @@ def _isce2_pds(path):
     return Orbit(t, np.array(pos), np.array(vel), epoch, interp_method="hermite")
 
 
-def test_ers_envisat_component_reads_the_pds_orbit_as_isce2(tmp_path, monkeypatch):
+def test_ers_envisat_component_reads_the_pds_orbit_as_isce2(tmp_path):
     """ORBIT_TYPE PDS + ORBIT_FILE (ORBIT_FILE alone implies PDS: what the writer returns) go
     to the ERS orbit readers' read_pds; the PDS file's columns are ISCE2's (parsed here as
     ISCE2's PDS.py does)."""
-    import types
     product, _, paths = _ers_written(tmp_path)
-    fake = types.SimpleNamespace(read_pds=_isce2_pds)
-    monkeypatch.setitem(sys.modules, "isce.sensors.ers_orbits", fake)
-    monkeypatch.setattr(isce.sensors, "ers_orbits", fake, raising=False)
     reader = isce.sensors.create("ERS_ENVISAT")
     reader.imagefile, reader.orbit_type = str(paths["IMAGEFILE"]), "PDS"
     with pytest.raises(ConfigurationError, match="ORBIT_FILE"):
@@ -620,3 +616,6 @@ def test_ers_envisat_component_reads_the_pds_orbit_as_isce2(tmp_path, monkeypatc
         b = back.orbit.interpolate(back.orbit.seconds(when))[0]
         assert np.max(np.abs(a - b)) < 1e-3
     assert back.length == product.length and back.prf == product.prf
+    isce2 = _isce2_pds(paths["ORBIT_FILE"])          # the same vectors as ISCE2's parsing
+    assert np.allclose(back.orbit.position, isce2.position, atol=1e-3)
+    assert np.allclose(back.orbit.velocity, isce2.velocity, atol=1e-6)

@@ -431,11 +431,34 @@ def test_ers_round_trip(tmp_path):
                                          r"SAR_IMS_1P, expected ASA_IMS_1P \(ENVISAT ASAR SLC\)"):
         envisat.parse()
     odr = _reader("ERS_ENVISAT_SLC", image_file=path, orbit_type="ODR")
-    with pytest.raises(ConfigurationError, match="ORBIT_TYPE 'ODR': ODR orbits are not read"):
+    with pytest.raises(ConfigurationError, match="ORBIT_TYPE ODR needs ORBIT_DIRECTORY"):
         odr.parse()
+    with pytest.raises(ConfigurationError, match="ORBIT_TYPE 'DELFT': expected one of ODR, PRC, PDS"):
+        _reader("ERS_ENVISAT_SLC", image_file=path, orbit_type="DELFT").parse()
     lone = _reader("ERS_ENVISAT_SLC", image_file=path, orbit_file=tmp_path / "PDS")
     with pytest.raises(ConfigurationError, match="ORBITFILE / ORBIT_DIRECTORY are read with ORBIT_TYPE"):
         lone.parse()
+
+
+def test_an_ers_orbit_type_replaces_the_mpp_vectors(tmp_path):
+    """ISCE2's ORBIT_TYPE (here PDS + ORBITFILE; ODR/PRC go through the same ERS orbit readers,
+    tested with the ERS CEOS readers) gives the product that orbit on its time axis: positions
+    as the orbit written (0.5 m shifted, so the MPP's vectors would fail), the grid unchanged."""
+    from isce.simulate.ers_ceos import write_pds
+
+    product, _ = _product(tmp_path, mission="ERS")
+    path = tmp_path / "sim" / write_ers_envisat_slc(product, tmp_path / "sim", "s")["IMAGEFILE"]
+    o = product.orbit
+    moved = type(o)(o.time, o.position + 0.5, o.velocity, o.reference_epoch, interp_method="hermite")
+    write_pds(moved, tmp_path / "pds.txt", step=None)
+    got = _reader("ERS_ENVISAT_SLC", image_file=path, orbit_type="PDS",
+                  orbit_file=tmp_path / "pds.txt").parse()
+    mpp = _reader("ERS_ENVISAT_SLC", image_file=path).parse()
+    assert got.orbit_type == "PDS" and got.radar_grid == mpp.radar_grid
+    t = got.radar_grid.sensing_start + 0.5 * got.radar_grid.length / got.radar_grid.prf
+    want = moved.interpolate(moved.seconds(got.orbit.datetime64(t)))[0]
+    assert np.max(np.abs(got.orbit.interpolate(t)[0] - want)) < 0.01
+    assert np.max(np.abs(mpp.orbit.interpolate(t)[0] - want)) > 0.4
 
 
 # ----------------------------------------------------------------------------- damaged copies

@@ -206,6 +206,13 @@ class Orbit:
         """The same state vectors interpolated by ``method`` (see :data:`METHODS`)."""
         return replace(self, interp_method=method)
 
+    def with_reference_epoch(self, epoch) -> "Orbit":
+        """The same state vectors with times counted from ``epoch`` (anything datetime64
+        takes): e.g. an orbit file's vectors on a product's time axis."""
+        new = _as_epoch(epoch)
+        shift = (self.reference_epoch - new) / np.timedelta64(1, "ns") * 1e-9
+        return replace(self, time=self.time + shift, reference_epoch=new)
+
     def interpolate(self, t, method: str | None = None, *, margin: float | None = None,
                     threads: int = 0):
         """Position [m] and velocity [m/s] at times ``t``.

@@ -79,13 +79,13 @@ import numpy as np
 
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.orbit import Orbit
-from isce.core.time import DateTime
 from isce.framework.errors import ConfigurationError, InputError
 from isce.framework.parameter import Parameter
 
 from .alos_ceos import dequantize
 from .base import Sensor
 from .doris import find_dor_vor, read_dor_vor
+from .ers_orbits import orbit_of_type
 from .envisat_n1 import AdsLayout, N1File, find_aux_file, mjd_datetime, n1_error, open_n1
 from .raw import RawProduct, RawSource, register_decoder
 
@@ -684,28 +684,7 @@ class ErsEnvisat(Sensor):
         if kind not in ("ODR", "PRC", "PDS"):
             raise ConfigurationError(f"ORBIT_TYPE {kind!r}: choose ODR, PRC or PDS (ISCE2's "
                                      "orbit types)", path=f"{self.config_path}.ORBIT_TYPE")
-        return ers_orbit(kind, self.orbit_dir, self.orbit_file, n1.mph.time("SENSING_START"),
+        return orbit_of_type(kind, self.orbit_dir, self.orbit_file, n1.mph.time("SENSING_START"),
                          n1.mph.time("SENSING_STOP"), self.config_path)
 
 
-def ers_orbit(kind: str, folder, path, start: _dt.datetime, stop: _dt.datetime,
-              where: str = "ERS_ENVISAT") -> Orbit:
-    """The ERS orbit of type ``kind`` covering ``start..stop``, read by the ERS orbit readers
-    of :mod:`isce.sensors.ers_orbits` (Delft ODR + arclist, D-PAF PRC + arclist, PDS), as
-    ISCE2's ``ERS_EnviSAT`` chooses them."""
-    from . import ers_orbits  # lazy: the ERS readers' orbit module, only for ERS orbits
-    t0, t1 = DateTime(start.isoformat()), DateTime(stop.isoformat())
-    if kind == "PDS":
-        if not path:
-            raise ConfigurationError("ORBIT_TYPE PDS needs ORBIT_FILE (the PDS orbit file)",
-                                     path=f"{where}.ORBIT_FILE")
-        return ers_orbits.read_pds(os.fspath(path))
-    if not folder:
-        raise ConfigurationError(f"ORBIT_TYPE {kind} needs ORBIT_DIRECTORY (the folder of the "
-                                 "orbit files and their arclist)", path=f"{where}.ORBIT_DIRECTORY")
-    arclist = os.path.join(os.fspath(folder), "arclist")
-    if kind == "ODR":
-        name = ers_orbits.odr_file_for(arclist, t0)
-        return ers_orbits.read_odr(os.path.join(os.fspath(folder), name), t0 - 3600.0,
-                                   t1 + 3600.0)
-    return ers_orbits.read_prc(os.path.join(os.fspath(folder), ers_orbits.prc_file_for(arclist, t0)))

@@ -37,6 +37,7 @@ require_image=False)``; the readers refuse it ("no image data").
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import replace
 import logging
 import os
 
@@ -52,6 +53,7 @@ from isce.framework.parameter import Parameter
 
 from .base import Sensor
 from .doris import find_dor_vor, read_dor_vor
+from .ers_orbits import orbit_of_type
 from .envisat_n1 import AdsLayout, find_aux_file, mjd_datetime, n1_error, open_n1
 from .product import ImageSource, SlcProduct
 
@@ -613,8 +615,9 @@ class ErsEnvisatSlc(_N1SlcSensor):
         Parameter("image_file", public_name="IMAGEFILE", type="path", default=None,
                   mandatory=True, doc=_IMAGEFILE_DOC.format("SAR_IMS_1P")),
         Parameter("orbit_type", public_name="ORBIT_TYPE", type=str, default=None,
-                  doc="ISCE2's ODR (Delft), PRC or PDS orbits are not read by this reader yet "
-                      "(refused); unset: the product's own 5 MPP state vectors."),
+                  doc="ISCE2's orbit types: ODR (Delft precise orbits, ORBIT_DIRECTORY with "
+                      "their arclist), PRC (D-PAF, ORBIT_DIRECTORY with its arclist) or PDS "
+                      "(ORBITFILE); unset: the product's own 5 MPP state vectors."),
         Parameter("orbit_dir", public_name="ORBIT_DIRECTORY", type="path", default=None,
                   doc="Folder of the ODR/PRC orbit files (with ORBIT_TYPE)."),
         Parameter("orbit_file", public_name="ORBITFILE", type="path", default=None,
@@ -627,19 +630,24 @@ class ErsEnvisatSlc(_N1SlcSensor):
             raise ConfigurationError(
                 "ORBITFILE / ORBIT_DIRECTORY are read with ORBIT_TYPE (PDS / ODR, PRC, as in ISCE2), "
                 "which is not set", path=f"{self.config_path}.ORBIT_TYPE")
-        if kind:
-            choices = "ODR, PRC, PDS" if kind not in ("ODR", "PRC", "PDS") else ""
-            raise ConfigurationError(
-                f"ORBIT_TYPE {self.orbit_type!r}: " + (f"expected one of {choices}" if choices else
-                                                       f"{kind} orbits are not read by "
-                                                       "ERS_ENVISAT_SLC yet; leave ORBIT_TYPE unset to "
-                                                       "use the product's state vectors"),
-                path=f"{self.config_path}.ORBIT_TYPE")
+        if kind and kind not in ("ODR", "PRC", "PDS"):
+            raise ConfigurationError(f"ORBIT_TYPE {self.orbit_type!r}: expected one of ODR, PRC, PDS",
+                                     path=f"{self.config_path}.ORBIT_TYPE")
 
     def read_product(self) -> SlcProduct:
         self.validate()
         product = read_envisat_slc(self._image(), product_type=self.product_type)
-        return product
+        kind = str(self.orbit_type or "").strip().upper()
+        if not kind:
+            return product
+        grid = product.radar_grid
+        first, last = (grid.sensing_start, grid.sensing_start + (grid.length - 1) / grid.prf)
+        start, stop = (_dt.datetime.fromisoformat(str(product.orbit.datetime64(t))[:26])
+                       for t in (first, last))
+        orbit = orbit_of_type(kind, self.orbit_dir, self.orbit_file, start, stop, self.config_path)
+        log.info("%s: %s orbit (%d state vectors) replaces the product's", self._image(), kind,
+                 len(orbit.time))
+        return replace(product, orbit=orbit.with_reference_epoch(grid.reference_epoch), orbit_type=kind)
 
 
 def _check_instrument(path, product: SlcProduct) -> None:

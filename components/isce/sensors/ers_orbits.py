@@ -37,7 +37,7 @@ import numpy as np
 from isce.core.ellipsoid import Ellipsoid
 from isce.core.orbit import Orbit
 from isce.core.time import DateTime
-from isce.framework.errors import InputError
+from isce.framework.errors import ConfigurationError, InputError
 
 __all__ = ["ODR_EPOCH", "GRS80", "ODR_HEADER", "ODR_RECORD", "OdrArc", "PrcArc", "read_odr",
            "read_odr_arclist", "odr_file_for", "read_prc", "read_prc_arclist", "prc_file_for",
@@ -319,3 +319,24 @@ def trim_orbit(orbit: Orbit, first: float, last: float, margin: float = TRIM_MAR
                          "not the orbit of this acquisition")
     return Orbit(orbit.time[keep], orbit.position[keep], orbit.velocity[keep],
                  orbit.reference_epoch, interp_method=orbit.interp_method)
+
+
+def orbit_of_type(kind: str, folder, path, start: _dt.datetime, stop: _dt.datetime,
+              where: str = "ERS") -> Orbit:
+    """The ERS orbit of type ``kind`` covering ``start..stop``, read by the ERS orbit readers
+    of :mod:`isce.sensors.ers_orbits` (Delft ODR + arclist, D-PAF PRC + arclist, PDS), as
+    ISCE2's ``ERS_EnviSAT`` chooses them."""
+    t0, t1 = DateTime(start.isoformat()), DateTime(stop.isoformat())
+    if kind == "PDS":
+        if not path:
+            raise ConfigurationError("ORBIT_TYPE PDS needs ORBIT_FILE (the PDS orbit file)",
+                                     path=f"{where}.ORBIT_FILE")
+        return read_pds(os.fspath(path))
+    if not folder:
+        raise ConfigurationError(f"ORBIT_TYPE {kind} needs ORBIT_DIRECTORY (the folder of the "
+                                 "orbit files and their arclist)", path=f"{where}.ORBIT_DIRECTORY")
+    arclist = os.path.join(os.fspath(folder), "arclist")
+    if kind == "ODR":
+        name = odr_file_for(arclist, t0)
+        return read_odr(os.path.join(os.fspath(folder), name), t0 - 3600.0, t1 + 3600.0)
+    return read_prc(os.path.join(os.fspath(folder), prc_file_for(arclist, t0)))

@@ -43,7 +43,7 @@ from isce.framework.errors import InputError
 from isce.io.atomic import remove_quietly, temp_path
 from isce.sensors.alos_ceos import quantize
 from isce.sensors.doris import DORIS_DATA_SETS, DORIS_RECORD_SIZE, format_dor_record
-from isce.sensors.envisat_n1 import DSD_SIZE, MJD2000, MPH_SIZE, format_block, format_utc
+from isce.sensors.envisat_n1 import DSD_SIZE, MJD2000, MPH_SIZE, format_block
 from isce.sensors.envisat_raw import (ASAR_MDS, DATA_FIELD_HEADER_BYTES,
                                       ERS_CONSTANTS, ERS_HEADER_BYTES, ERS_LINE_COUNTER,
                                       ERS_MDS, ERS_PRI, ERS_RECORD_BYTES, ERS_SAMPLES, ERS_SWST,
@@ -53,9 +53,10 @@ from isce.sensors.envisat_raw import (ASAR_MDS, DATA_FIELD_HEADER_BYTES,
 from isce.sensors.raw import RawProduct
 
 from .envisat_n1 import DataSet, mph_values, n1_header, orbit_datetimes
+from .ers_ceos import write_pds
 
 __all__ = ["write_envisat_raw", "write_ers_envisat_raw", "write_instrument_file",
-           "write_doris_orbit", "write_pds_orbit", "delay_lines", "encode_fbaq", "fbaq_lut", "block_sigmas", "LLOYD_MAX_16",
+           "write_doris_orbit", "delay_lines", "encode_fbaq", "fbaq_lut", "block_sigmas", "LLOYD_MAX_16",
            "TARGET_RMS", "ASAR_SPH_FORMAT"]
 
 #: Lloyd-Max reconstruction levels of a 16-level quantiser for a unit Gaussian (J. Max,
@@ -511,25 +512,6 @@ def _ers_name(start: _dt.datetime, stop: _dt.datetime, numbers, digit: str) -> s
             f"{numbers[0]:05d}_0000.E{digit}")
 
 
-def write_pds_orbit(orbit: Orbit, path) -> None:
-    """The orbit's state vectors (at whole microseconds) as an ERS PDS orbit text file
-    (ISCE2's ``PDS`` columns: time at 0-27, position [m] at 44-82, velocity [m/s] at 83-121)."""
-    when, pos, vel = _orbit_grid(orbit)
-    lines = [f'START_TIME="{format_utc(when[0])}"', f'STOP_TIME="{format_utc(when[-1])}"',
-             f"NUM_REC={len(when)}"]
-    for w, p, v in zip(when, pos, vel):
-        lines.append(f"{format_utc(w)}{'':17s}{p[0]:12.3f} {p[1]:12.3f} {p[2]:12.3f} "
-                     f"{v[0]:12.6f} {v[1]:12.6f} {v[2]:12.6f}")
-    tmp = temp_path(os.fspath(path))
-    try:
-        with open(tmp, "w", encoding="ascii") as fh:
-            fh.write("\n".join(lines) + "\n")
-        os.replace(tmp, os.fspath(path))
-    except BaseException:
-        remove_quietly(tmp)
-        raise
-
-
 def write_ers_envisat_raw(product: RawProduct, folder, name: str, *,
                           block_lines: int = 1024) -> dict[str, str]:
     """Write ``product`` as ERS level 0 in ENVISAT format into ``folder/<name>/``: the
@@ -550,7 +532,7 @@ def write_ers_envisat_raw(product: RawProduct, folder, name: str, *,
     files = {"IMAGEFILE": os.path.join(name, _ers_name(t0, t1, numbers, digit)),
              "ORBIT_FILE": os.path.join(name, f"PDS_ORBIT_{_compact(t0)}.txt")}
     image = os.path.join(os.fspath(folder), files["IMAGEFILE"])
-    write_pds_orbit(product.orbit, os.path.join(os.fspath(folder), files["ORBIT_FILE"]))
+    write_pds(product.orbit, os.path.join(os.fspath(folder), files["ORBIT_FILE"]), step=None)
     gain = _ers_gain(product, block_lines)
     clipped = [0]
 

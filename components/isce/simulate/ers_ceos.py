@@ -33,7 +33,7 @@ from isce.core.orbit import Orbit
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
 from isce.geometry.rdr2geo import rdr2geo_points
-from isce.io.atomic import remove_quietly, write_binary
+from isce.io.atomic import remove_quietly, write_binary, write_text
 from isce.sensors import ers_orbits
 from isce.sensors.ers_ceos import (DATA_SET_SUMMARY, ERS_CONSTANTS, ESA_FACILITY,
                                    FACILITY_FORMAT, FACILITY_IDENTIFIER, IMAGE_FDR, IQ_BIAS,
@@ -520,10 +520,16 @@ def write_prc_arclist(path, arcs) -> None:
         fh.write("\n".join(lines) + "\n")
 
 
-def write_pds(orbit: Orbit, path, *, step: float = 60.0) -> None:
-    """A PDS orbit text file: header lines, then state vector lines at ISCE2's columns."""
+def write_pds(orbit: Orbit, path, *, step: float | None = 60.0) -> None:
+    """A PDS orbit text file: header lines, then state vector lines at ISCE2's columns (time
+    0-27, position [m] 44-82, velocity [m/s] 83-121), every ``step`` s or, with ``step`` None,
+    at the orbit's own vector times (to the microsecond); written atomically."""
     epoch = _datetime(orbit.reference_epoch)
-    t = np.arange(orbit.start_time, orbit.end_time + 1e-9, step)
+    if step is None:
+        t = np.round(np.asarray(orbit.time, np.float64) * 1e6) / 1e6
+        t = np.clip(t, orbit.start_time, orbit.end_time)
+    else:
+        t = np.arange(orbit.start_time, orbit.end_time + 1e-9, step)
     pos, vel = orbit.interpolate(t)
     lines = [f'START_TIME="{_vmp(epoch + float(t[0]))}"', f'STOP_TIME="{_vmp(epoch + float(t[-1]))}"',
              f"NUM_REC={t.size}"]
@@ -533,5 +539,4 @@ def write_pds(orbit: Orbit, path, *, step: float = 60.0) -> None:
         line = f"{d.day:02d}-{_MONTHS[d.month - 1]}-{d.year:04d} {s[11:26]}".ljust(44)
         line += " ".join(f"{x:12.3f}" for x in p) + " " + " ".join(f"{x:12.6f}" for x in v)
         lines.append(line)
-    with open(os.fspath(path), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+    write_text(os.fspath(path), "\n".join(lines) + "\n")
