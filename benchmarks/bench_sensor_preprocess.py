@@ -60,7 +60,7 @@ FULL_SIZE = {
     "RADARSAT1": (20000, 8000),           # Standard raw, ~15 s of echoes, 4-bit
     "ENVISAT": (30000, 5200),             # ASA_IM__0P, FBAQ 4-bit
     "ENVISAT_SLC": (30000, 5200),         # ASA_IMS_1P
-    "ERS_ENVISAT": (28000, 5616),         # SAR_IM__0P
+    "ERS_ENVISAT": (28000, 5600),         # SAR_IM__0P (the format holds at most 5612 samples)
     "ERS_ENVISAT_SLC": (28000, 4900),     # SAR_IMS_1P
 }
 LAT, LON = 34.5, -116.5
