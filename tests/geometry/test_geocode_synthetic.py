@@ -466,7 +466,7 @@ def test_geocode_product_uses_its_metadata(scene, tmp_path):
     looked = grid.multilook(2, 4)
     data = smooth_field(looked)
     src = isce.io.write(str(tmp_path / "los.rdr"), data)
-    product = SimpleNamespace(radar_grid=grid, orbit=orbit, doppler=dop)
+    product = SimpleNamespace(radar_grid=grid, orbit=orbit, doppler=dop, geometry_doppler=dop)  # native grid
     res = gc.geocode_product(product, [str(src)], looks=(2, 4), dem=100.0, geogrid=gg,
                              geotiff=False)
     want = geocode_array(data, looked, orbit, dop, gg, dem=100.0)

@@ -37,7 +37,7 @@ def geo2rdr(ctx):
     product = SlcProduct.from_dict(ctx.state.product)
     ref = ctx.state.reference_grid
     try:
-        paths = geo2rdr_offsets(p.topo_dir, product.radar_grid, product.orbit, product.doppler,
+        paths = geo2rdr_offsets(p.topo_dir, product.radar_grid, product.orbit, product.geometry_doppler,
                                 output_dir=p.output_dir,
                                 reference_grid=RadarGrid.from_dict(ref) if ref else None,
                                 progress=True)

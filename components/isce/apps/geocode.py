@@ -49,7 +49,7 @@ def prepare(ctx):
     if p.dem:  # a DEM missing the scene, or without plausible heights there, fails now
         ctx.add_input(p.dem)
         voids = check_dem_coverage(p.dem, scene_footprint(product.radar_grid, product.orbit,
-                                                          product.doppler))
+                                                          product.geometry_doppler))
         if voids:
             ctx.log.warning("%s: %d void samples over the scene: no output there", p.dem, voids)
     ctx.state.product = product.to_dict()

@@ -139,8 +139,8 @@ def check_bands(ref, sec) -> None:
 
 def check_overlap(ref, sec) -> None:
     """Refuse focused dates whose footprints do not overlap on the ground (InputError)."""
-    a = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
-    b = scene_footprint(sec.radar_grid, sec.orbit, sec.doppler)
+    a = scene_footprint(ref.radar_grid, ref.orbit, ref.geometry_doppler)
+    b = scene_footprint(sec.radar_grid, sec.orbit, sec.geometry_doppler)
     if a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]:
         raise InputError(f"{_pair(ref, sec)}: the two images do not overlap on the ground "
                          f"(reference lon/lat {a[0]:.3f}..{a[2]:.3f}/{a[1]:.3f}..{a[3]:.3f}, "
@@ -168,7 +168,7 @@ def check_dem_early(dem, product) -> None:
     if not dem:
         return
     if not isinstance(product, RawProduct):
-        footprint = scene_footprint(product.radar_grid, product.orbit, product.doppler)
+        footprint = scene_footprint(product.radar_grid, product.orbit, product.geometry_doppler)
         check_dem_coverage(dem, footprint, scene="the reference scene")
         return
     lines, samples = max(2, product.length // 10), max(2, product.width // 10)
@@ -306,7 +306,7 @@ def verify_dem(ctx):
         ctx.state.dem = None
         return
     ctx.add_input(ctx.params.dem)
-    footprint = scene_footprint(ref.radar_grid, ref.orbit, ref.doppler)
+    footprint = scene_footprint(ref.radar_grid, ref.orbit, ref.geometry_doppler)
     with _for_setting("demFilename"):
         ctx.state.dem = str(prepare_dem(ctx.params.dem, footprint, reference=ctx.params.dem_reference))
     if Path(ctx.state.dem).resolve() != Path(ctx.params.dem).resolve():
@@ -319,7 +319,7 @@ def topo(ctx):
     ref = _slc(ctx, "reference")
     dem = ctx.state.dem if ctx.state.dem else 0.0
     _reads(ctx, ctx.state.dem)
-    paths = run_topo(ref.radar_grid, ref.orbit, ref.doppler, dem=dem, output_dir=str(RUN.geometry_dir),
+    paths = run_topo(ref.radar_grid, ref.orbit, ref.geometry_doppler, dem=dem, output_dir=str(RUN.geometry_dir),
                      progress=True)
     for path in paths.values():
         ctx.add_output(path)
@@ -329,7 +329,7 @@ def geo2rdr(ctx):
     """Secondary range and azimuth offsets over the reference topo."""
     ref, sec = _slc(ctx, "reference"), _slc(ctx, "secondary")
     _reads(ctx, *(RUN.geometry(name) for name in ("lon", "lat", "z")))
-    paths = geo2rdr_offsets(str(RUN.geometry_dir), sec.radar_grid, sec.orbit, sec.doppler,
+    paths = geo2rdr_offsets(str(RUN.geometry_dir), sec.radar_grid, sec.orbit, sec.geometry_doppler,
                             output_dir=str(RUN.offsets_dir), reference_grid=ref.radar_grid,
                             progress=True)
     for path in paths.values():

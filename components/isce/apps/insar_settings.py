@@ -373,7 +373,7 @@ def _scene_grid(product):
     the grid of all its pulses and samples (a superset of the focused image's)."""
     grid = getattr(product, "radar_grid", None)
     if grid is not None:
-        return grid, product.doppler
+        return grid, product.geometry_doppler
     return RadarGrid(product.sensing_start, product.reference_epoch, prf=product.prf,
                      starting_range=product.starting_range,
                      range_pixel_spacing=product.range_pixel_spacing, length=product.length,

@@ -17,7 +17,7 @@ def prepare(ctx):
     apply_orbit_interpolation(product, p.orbit_interpolation, ctx.log, p.product)
     if p.dem:  # a DEM that does not cover the scene fails here, before the long step
         ctx.add_input(p.dem)
-        footprint = scene_footprint(product.radar_grid, product.orbit, product.doppler)
+        footprint = scene_footprint(product.radar_grid, product.orbit, product.geometry_doppler)
         try:
             voids = check_dem_coverage(p.dem, footprint)
         except OSError as exc:
@@ -36,7 +36,7 @@ def topo(ctx):
     product = SlcProduct.from_dict(ctx.state.product)
     dem = p.dem if p.dem else p.height
     try:
-        paths = run_topo(product.radar_grid, product.orbit, product.doppler, dem=dem,
+        paths = run_topo(product.radar_grid, product.orbit, product.geometry_doppler, dem=dem,
                          output_dir=p.output_dir, progress=True)
     except ValueError as exc:  # e.g. the DEM does not cover part of the scene
         raise InputError(str(exc)) from None

@@ -194,8 +194,8 @@ def product_baselines(reference, secondary, lines=None, pixels=None, *, doppler=
     geometry) instead of ISCE2's zero-Doppler geometry.
     """
     if doppler:
-        kwargs.setdefault("reference_doppler", reference.doppler)
-        kwargs.setdefault("secondary_doppler", secondary.doppler)
+        kwargs.setdefault("reference_doppler", reference.geometry_doppler)
+        kwargs.setdefault("secondary_doppler", secondary.geometry_doppler)
     return baselines(reference.radar_grid, reference.orbit, secondary.orbit, lines, pixels,
                      secondary_grid=secondary.radar_grid, **kwargs)
 

@@ -669,12 +669,12 @@ def geocode_product(product, inputs, *, looks=(1, 1), doppler="product", **kwarg
     """:func:`geocode` with the radar grid, orbit and Doppler of an SLC product.
 
     ``looks`` = (azimuth, range) looks of the inputs (multilooked products);
-    ``doppler``: ``'product'`` (the product's Doppler model: native-Doppler
-    geometry), or None for zero Doppler, or any Doppler model.
+    ``doppler``: ``'product'`` (the product's geometry Doppler: zero on a zero-Doppler grid,
+    its centroid on a native one), or None for zero Doppler, or any Doppler model.
     """
     grid = product.radar_grid
     az, rg = (int(v) for v in looks)
     if (az, rg) != (1, 1):
         grid = grid.multilook(az, rg)
-    dop = product.doppler if isinstance(doppler, str) and doppler == "product" else doppler
+    dop = product.geometry_doppler if isinstance(doppler, str) and doppler == "product" else doppler
     return geocode(inputs, grid, product.orbit, dop, **kwargs)

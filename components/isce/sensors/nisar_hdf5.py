@@ -172,7 +172,10 @@ def _read(p: Hdf5Product, freq: str, pol: str, platform: str) -> SlcProduct:
         range_sampling_rate=SPEED_OF_LIGHT / (2.0 * dr),
         polarization=pol, frequency=freq, platform=mission or platform, mission=mission,
         orbit_type=orbit_type, source=ImageSource("hdf5", p.path, image_path),
-        attributes=attributes)
+        attributes=attributes,
+        # the geometry uses the file's Doppler, as ISCE3's test RSLCs (envisat.h5, UAVSAR)
+        # and our golden comparisons with ISCE3 do
+        grid_doppler="native")
 
 
 def _frequency_group(p: Hdf5Product, root: str, freq: str) -> str:

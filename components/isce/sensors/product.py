@@ -391,8 +391,15 @@ class SlcProduct:
     orbit : Orbit
         ECEF state vectors, times in s since ``radar_grid.reference_epoch``.
     doppler : LUT2d (or any isce.core.doppler model)
-        Doppler centroid [Hz] over (zero-Doppler time [s], slant range [m]);
-        a constant zero LUT for zero-Doppler products without a table.
+        Doppler centroid [Hz] over (zero-Doppler time [s], slant range [m]): where the
+        azimuth spectrum sits (the carrier resampling removes); a constant zero LUT for
+        products without a table.
+    grid_doppler : str
+        ``"zero"`` (default): the image is on a zero-Doppler grid (our focuser's output, ESA,
+        DLR, ASI, MDA products, ISCE2's zero-Doppler SLC sensors): the geometry (topo,
+        geo2rdr, geocode) is solved for zero Doppler whatever the centroid; ``"native"``: the
+        image sits at its Doppler centroid (ALOS level 1.1 as ISCE2 reads it, ISCE3's test
+        RSLCs): the geometry uses ``doppler``. See :attr:`geometry_doppler`.
     center_frequency : float
         Processed centre frequency [Hz]; defaults to c / wavelength.
     range_bandwidth, azimuth_bandwidth : float or None
@@ -427,8 +434,12 @@ class SlcProduct:
     orbit_type: str = ""
     source: ImageSource | None = None
     attributes: dict = field(default_factory=dict)
+    grid_doppler: str = "zero"
 
     def __post_init__(self):
+        if self.grid_doppler not in ("zero", "native"):
+            raise ValueError(f"SlcProduct.grid_doppler must be 'zero' or 'native', got "
+                             f"{self.grid_doppler!r}")
         if not isinstance(self.radar_grid, RadarGrid):
             raise TypeError(f"SlcProduct.radar_grid must be a RadarGrid, got {type(self.radar_grid).__name__}")
         if not isinstance(self.orbit, Orbit):
@@ -488,6 +499,12 @@ class SlcProduct:
     @property
     def width(self) -> int:
         return self.radar_grid.width
+
+    @property
+    def geometry_doppler(self):
+        """The Doppler the geometry of this image is solved for: zero on a zero-Doppler grid,
+        the centroid on a native-Doppler one (``grid_doppler``)."""
+        return self.doppler if self.grid_doppler == "native" else zero_doppler()
 
     @property
     def is_zero_doppler(self) -> bool:
@@ -575,6 +592,7 @@ class SlcProduct:
             "orbit_type": self.orbit_type,
             "source": None if self.source is None else self.source.to_dict(),
             "attributes": self.attributes,
+            "grid_doppler": self.grid_doppler,
         }
 
     @classmethod
@@ -601,6 +619,7 @@ class SlcProduct:
             orbit_type=d.get("orbit_type", ""),
             source=None if d.get("source") is None else ImageSource.from_dict(d["source"]),
             attributes=d.get("attributes") or {},
+            grid_doppler=d.get("grid_doppler", "zero"),
         )
 
     def to_json(self, indent: int | None = 1) -> str:
