@@ -381,6 +381,8 @@ def test_block_reads_touch_only_the_asked_lines(written):
     ("prf_other", r"not of one scene: PRF is 2122.318448518 Hz in the leader's ISCE SLC "
                   r"PARAMETERS record but 2100.0 Hz"),
     ("empty", r"IMG-HV-reference-1.1: no image data: its file descriptor"),
+    ("fs_other", r"LED-reference-1.1: record 2 \(data set summary\) at byte offset \d+: range "
+                 r"sampling rate 60.0 MHz"),
 ])
 def test_damaged_copies_name_file_record_byte(written, damage, message):
     _, img, led = written
@@ -395,6 +397,9 @@ def test_damaged_copies_name_file_record_byte(written, damage, message):
         data = bytearray(led.read_bytes())
         if damage == "dss_code":
             data[720 + 5] = 11
+        elif damage == "fs_other":
+            f = DATA_SET_SUMMARY.field("sampling_rate_mhz")
+            data[720 + f.offset:720 + f.end] = f.encode(60.0)
         else:
             f = DATA_SET_SUMMARY.field("nominal_prf_mhz")
             value = None if damage == "prf_blank" else 2100000.0

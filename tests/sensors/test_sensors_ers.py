@@ -837,3 +837,17 @@ def test_saved_raw_product_decodes_in_a_fresh_process(raw_pair, tmp_path):
             f"assert np.array_equal(p.read(slice(7, 12)), np.load({str(tmp_path / 'expected.npy')!r}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_corrupt_icu_clock_falls_back_to_the_scene_centre_time_as_isce2(raw_pair, caplog):
+    """ISCE2's ERS: an ICU on-board time more than 5 days from the satellite clock time is
+    corrupt; the first line is then dated from the scene centre time (minus half the scene),
+    not days away."""
+    raw, _, back, img, led = raw_pair
+    L = read_ers_leader(led)
+    L["isce"] = None
+    L["dataset_summary"].values["binary_time_code"] -= 256 * 86400 * 10    # ICU 10 days off
+    records = ers_ceos._RawRecords(str(img), ers_ceos.RAW_SIGNAL)
+    t = ers_ceos._icu_start(records, L, str(led), DateTime(raw.orbit.reference_epoch))
+    assert abs(t - raw.sensing_start) < 1.0 / back.prf + 1e-3         # centre time in ms
+    assert "ICU on-board time" in caplog.text

@@ -93,9 +93,23 @@ def _refuse_scansar(leaderfile) -> None:
                            "stripmap products")
 
 
+def _check_sampling_rate(leaderfile) -> None:
+    """The data set summary's sampling rate must be one of ISCE2's (error naming the field)."""
+    rec = read_alos2_leader(leaderfile)["dataset_summary"]
+    mhz = rec.get("sampling_rate_mhz")
+    if mhz is not None and int(mhz) not in SAMPLING_RATES:
+        f = DATA_SET_SUMMARY.field("sampling_rate_mhz")
+        try:
+            _sampling_rate(mhz)
+        except InputError as exc:
+            raise record_error(leaderfile, rec.sequence, rec.offset + f.offset,
+                               "data set summary", f"{exc} ({f.where()})") from None
+
+
 def read_alos2(imagefile, leaderfile) -> SlcProduct:
     """Read an ALOS-2 level-1.1 stripmap IMG/LED pair (see :func:`~isce.sensors.alos_slc.read_l11`)."""
     _refuse_scansar(os.fspath(leaderfile))
+    _check_sampling_rate(os.fspath(leaderfile))
     return read_l11(imagefile, leaderfile, ALOS2_L11, fs_of=_sampling_rate,
                     facility_layouts={5: FACILITY_COEFFICIENTS})
 

@@ -276,6 +276,8 @@ RAW_SIGNAL_CRDC = RecordLayout("signal data", (50, 10, 31, 20), sequential(12, [
 assert RAW_SIGNAL_CRDC.field("pri_code").offset == 206
 #: facilities whose raw records ISCE2 reads with the CRDC layout
 CRDC_FACILITIES = ("CRDC_SARDPF", "GTS - ERS")
+#: ICU on-board time further than this [s] from the satellite clock time: corrupt (ISCE2)
+ICU_MAX_OFFSET = 5 * 86400.0
 
 
 def raw_layout(leader, path) -> RecordLayout:
@@ -675,7 +677,15 @@ def _icu_start(img: _RawRecords, leader, leaderfile, epoch) -> float:
     if clock is None or code is None:
         _dss_field(leader, leaderfile, "clock_time" if clock is None else "binary_time_code",
                    "no satellite clock time to date the lines")
-    return (clock - epoch).total_seconds() + (int(img.column("icu_time")[0]) - int(code)) / 256.0
+    delta = (int(img.column("icu_time")[0]) - int(code)) / 256.0
+    if abs(delta) > ICU_MAX_OFFSET:           # ISCE2: a corrupt ICU clock; centre time instead
+        centre = _parse_compact(_dss_field(leader, leaderfile, "scene_centre_time", "no scene time"))
+        half = 0.5 * img.count / pri_to_prf(int(img.column("pri_code")[0]))
+        log.warning("%s: the ICU on-board time is %.0f s from the satellite clock time: corrupt; "
+                    "the first line is dated from the scene centre time (ms precision)",
+                    leaderfile, delta)
+        return (centre - epoch).total_seconds() - half
+    return (clock - epoch).total_seconds() + delta
 
 
 def _runs(values: np.ndarray) -> list:
