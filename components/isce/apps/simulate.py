@@ -51,7 +51,8 @@ from isce.simulate.targets import (MogiSource, Target, dem_height, parse_target_
 
 PASSES = ("reference", "secondary")
 #: the radar presets simulateApp offers (``radar``)
-RADARS = ("ALOS", "REE", "SENTINEL1", "TERRASARX", "COSMO_SKYMED", "RADARSAT2", "ENVISAT")
+RADARS = ("ALOS", "REE", "SENTINEL1", "TERRASARX", "COSMO_SKYMED", "RADARSAT2", "ENVISAT",
+          "ALOS2", "RADARSAT1", "ERS", "ERS_ENVISAT")
 #: ground pixel [m] (azimuth, range) insarApp's looks aim at
 LOOKED_PIXEL_M = (38.0, 30.0)
 _EARTH_RADIUS = 6371000.0
@@ -538,14 +539,17 @@ class SimulateApp(Application):
     parameters = (
         Parameter("sensor", type=str, default=None, choices=tuple(FORMATS),
                   doc="ISCE2 sensor name of the format to write (default ALOS): its radar "
-                      "preset and its files, named in insarApp.xml's 'sensor name'. ALOS and "
-                      "COSMO_SKYMED get the raw echoes; SENTINEL1, TERRASARX, COSMO_SKYMED_SLC, "
-                      "RADARSAT2 and ISCE_SLC get the passes focused first (<pass>.slc). "
+                      "preset and its files, named in insarApp.xml's 'sensor name'. ALOS, "
+                      "COSMO_SKYMED, RADARSAT1, ERS, ENVISAT and ERS_ENVISAT get the raw echoes; "
+                      "the SLC formats (SENTINEL1, TERRASARX, COSMO_SKYMED_SLC, RADARSAT2, "
+                      "ALOS_SLC, ALOS2, ERS_SLC, ENVISAT_SLC, ERS_ENVISAT_SLC, ISCE_SLC) get the "
+                      "passes focused first (<pass>.slc). "
                       "ISCE_SLC (isce's own SLC) takes the preset named by 'radar'."),
         Parameter("radar", type=str, default=None, choices=RADARS,
                   doc="Radar preset: the sensor's (default; naming another is refused), or for "
                       "sensor ISCE_SLC any of ALOS (PALSAR FBS, L-band, the default), SENTINEL1 "
-                      "(SM S3), TERRASARX (SM), COSMO_SKYMED (HIMAGE), RADARSAT2 (Fine); REE "
+                      "(SM S3), TERRASARX (SM), COSMO_SKYMED (HIMAGE), RADARSAT2 (Fine), ENVISAT "
+                      "(IS2), ALOS2 (SM3), RADARSAT1 (Standard), ERS, ERS_ENVISAT; REE "
                       "(JPL's NISAR point-target case out17, every parameter from the rdf, "
                       "carried in the package) is written in no sensor format."),
         Parameter("targets", type=str, default="",
