@@ -119,6 +119,22 @@ def test_simulateapp_accepts_every_preset_a_sensor_uses_as_radar(tmp_path, setti
     assert chosen in (tmp_path / "isce.log").read_text()
 
 
+@pytest.mark.parametrize("settings, words", [
+    (["simulateApp.samples=4096"], "samples=4096 applies to speckle scenes only"),
+    (["simulateApp.coherence=0.5"], "coherence=0.5 applies to speckle scenes only"),
+    (["simulateApp.sensor=SENTINEL1", "simulateApp.ceos=false"],
+     "ceos=False applies to sensor ALOS only (sensor is SENTINEL1)"),
+])
+def test_simulateapp_refuses_a_setting_it_would_ignore(tmp_path, settings, words):
+    """A point-target run given a speckle setting, or a non-ALOS run given ceos, is refused in
+    one line before any work (they were silently ignored)."""
+    run = run_command("simulateApp.py", *settings, cwd=tmp_path, timeout=120)
+    assert run.returncode == 2, run.stderr[-2000:]
+    lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and words in lines[0], run.stderr
+    assert not (tmp_path / "simulation").exists()
+
+
 def test_simulateapp_refuses_an_unknown_sensor_naming_the_choices(tmp_path):
     run = run_command("simulateApp.py", "simulateApp.sensor=JERS", cwd=tmp_path, timeout=120)
     assert run.returncode == 2

@@ -625,3 +625,18 @@ class SimulateApp(Application):
         if self.noise < 0:
             raise ConfigurationError(f"noise must be >= 0, got {self.noise}",
                                      source=self.source_of("noise"))
+        self._refuse_ignored_settings(fmt)
+
+    def _refuse_ignored_settings(self, fmt) -> None:
+        """A setting this run would ignore is refused rather than silently dropped: samples
+        and coherence shape speckle scenes only, ceos is ALOS's."""
+        ignored = {"samples": self.reflectivity != "speckle",
+                   "coherence": self.reflectivity != "speckle",
+                   "ceos": fmt is None or fmt.sensor != "ALOS"}
+        why = {"samples": "applies to speckle scenes only (scene=speckle)",
+               "coherence": "applies to speckle scenes only (scene=speckle)",
+               "ceos": f"applies to sensor ALOS only (sensor is {fmt.sensor if fmt else 'none'})"}
+        for attr, unused in ignored.items():
+            if unused and self.source_of(attr) != "default":
+                raise ConfigurationError(f"{attr}={getattr(self, attr)} {why[attr]}: drop it",
+                                         source=self.source_of(attr))
