@@ -9,8 +9,9 @@ Per pass (``reference``, ``secondary``) in the output directory:
   zero-Doppler grid with the raw's start, PRF, starting range and spacing, plus, for the
   secondary, the deformation (LOS displacement) of each target;
 * ``focus_<pass>.xml``: a ready-to-run input of ``focus.py``;
-* for the formats of focused data (``sensor`` SENTINEL1, TERRASARX, COSMO_SKYMED_SLC,
-  RADARSAT2, ISCE_SLC): ``<pass>.slc`` (+ ``.json``), the echoes focused as focus.py does;
+* for the formats of focused data (``sensor`` of level "slc" in
+  :data:`isce.simulate.formats.FORMATS`: SENTINEL1, TERRASARX, ..., ISCE_SLC): ``<pass>.slc``
+  (+ ``.json``), the echoes focused as focus.py does;
 * the pass in the ``sensor``'s format (the writer of :mod:`isce.simulate.formats`; ALOS:
   CEOS level 1.0 ``IMG-HH-<pass>``/``LED-<pass>``) and ``insarApp.xml`` naming that
   sensor and the writer's files.
@@ -531,7 +532,8 @@ class SimulateApp(Application):
     zero-Doppler steering, optional complex Gaussian noise) for a reference pass
     and, for ALOS or when a secondary date is given, a secondary pass with the
     chosen perpendicular baseline and an optional Mogi deformation source. Mission radar
-    presets (ALOS, Sentinel-1, TerraSAR-X, COSMO-SkyMed, RADARSAT-2) and the sensor's
+    presets (ALOS, ALOS-2, Sentinel-1, TerraSAR-X, COSMO-SkyMed, RADARSAT-1/2, ERS, ENVISAT)
+    and the sensor's
     format (``sensor``: raw echoes, or passes focused first) with a ready insarApp.xml.
     """
 
