@@ -4,6 +4,7 @@ them, the millisecond time tags refined over all lines), block-wise reading, dam
 refused naming file, record and byte offset; the examples of examples/alos_slc and the ALOS
 multi-frame example of examples/alos (ISCE2's lists of frames) understood by insarApp."""
 import math
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,7 @@ from isce.sensors.alos_slc import read_l11, read_leader
 from isce.sensors.product import ImageSource, SlcProduct
 from isce.sensors.raw import RawSource
 from isce.simulate.alos_ceos import write_ceos
-from isce.simulate.alos_slc import write_alos_slc
+from isce.simulate.alos_slc import write_alos_slc, write_l11
 from isce.simulate.orbit import orbit_over
 from isce.simulate.radar import alos_palsar_fbs
 from isce_commands import run_command
@@ -218,3 +219,17 @@ def test_alos_multi_frame_example_concatenates_each_dates_frames(tmp_path):
     line = _error_line(proc)
     assert "IMG-HH-ALPSRP103880640-H1.0__A: the reference raw data have 260 pulses" in line, line
     assert whole.length == 260
+
+
+def test_a_failed_rewrite_leaves_the_previous_pair_whole(written, tmp_path):
+    """Writing another product over a pair, whose image cannot be read, changes neither file:
+    the image is written before the leader (a new leader beside the old image would read as a
+    complete, wrong product)."""
+    _, img, led = written
+    before = (img.read_bytes(), led.read_bytes())
+    (tmp_path / "other").mkdir()
+    other = _product(tmp_path / "other", time="2008-02-25T05:38:21.4567")
+    os.remove(other.source.path)                          # its image fails while being written
+    with pytest.raises(InputError):
+        write_l11(other, img, led)
+    assert (img.read_bytes(), led.read_bytes()) == before

@@ -4,6 +4,7 @@ geometry; small products written by isce.simulate.ers_ceos and read back; the 5-
 a point target focused from the 5-bit file as from the float echoes; block reads; damaged
 copies; Delft ODR / PRC / PDS orbits with their arclists; insarApp's one-line refusal of the
 real product's empty image file."""
+import dataclasses
 import re
 import struct
 import subprocess
@@ -28,6 +29,7 @@ from isce.focus.rda import focus_azimuth
 from isce.framework.errors import ConfigurationError, InputError
 from isce.geometry.geo2rdr import geo2rdr_points
 from isce.geometry.rdr2geo import rdr2geo_points
+from isce.io.errors import RasterError
 from isce.sensors import ers_ceos, ers_orbits
 from isce.sensors.ers_ceos import (IQ_BIAS, dequantize, pri_to_prf, quantize, read_ers_leader,
                                    read_ers_raw, read_ers_slc, swst_range)
@@ -851,3 +853,16 @@ def test_corrupt_icu_clock_falls_back_to_the_scene_centre_time_as_isce2(raw_pair
     t = ers_ceos._icu_start(records, L, str(led), DateTime(raw.orbit.reference_epoch))
     assert abs(t - raw.sensing_start) < 1.0 / back.prf + 1e-3         # centre time in ms
     assert "ICU on-board time" in caplog.text
+
+
+def test_a_failed_raw_rewrite_leaves_the_previous_pair_whole(raw_pair, tmp_path):
+    """Another product written over a raw pair, whose echoes cannot be read, changes neither
+    file: the image is written before the leader (a new leader beside the old image would
+    read as a complete, wrong product)."""
+    raw, _, _, img, led = raw_pair
+    before = (img.read_bytes(), led.read_bytes())
+    other = dataclasses.replace(raw, sensing_start=raw.sensing_start + 1.0,
+                                source=RawSource("raster", str(tmp_path / "missing.raw")))
+    with pytest.raises(RasterError, match="missing.raw"):
+        write_ers_raw_files(other, img, led, scale=1.0)
+    assert (img.read_bytes(), led.read_bytes()) == before

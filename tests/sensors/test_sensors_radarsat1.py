@@ -4,6 +4,7 @@ float echoes, the leader's inertial orbit against an independent frame conversio
 reads, RADARSAT-1's quirks (replicas, missing lines, window moves, PRF changes) and corrupted
 copies. No real RADARSAT-1 file exists in the shared test data: every file is written here.
 """
+import dataclasses
 import math
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ import isce.sensors
 from isce.core.ellipsoid import WGS84
 from isce.core.time import DateTime
 from isce.framework import ConfigurationError, InputError
+from isce.io.errors import RasterError
 from isce.sensors import radarsat1 as rs1
 from isce.sensors.ceos import CeosReader
 from isce.sensors.raw import RawProduct, RawSource
@@ -576,3 +578,16 @@ def test_example_names_each_date_by_its_image_and_leader(tmp_path):
     errors = [line for line in proc.stderr.splitlines() if "insarApp.py:" in line]
     assert proc.returncode == 2 and len(errors) == 1, proc.stderr
     assert "data/20041017.ldr: no such file (leader file)" in errors[0], errors[0]
+
+
+def test_a_failed_rewrite_leaves_the_previous_pair_whole(pair, tmp_path):
+    """Another product written over a pair, whose echoes cannot be read, changes neither
+    file: the image is written before the leader (a new leader beside the old image would
+    read as a complete, wrong product)."""
+    raw, _, img, led = pair
+    before = (img.read_bytes(), led.read_bytes())
+    other = dataclasses.replace(raw, sensing_start=raw.sensing_start + 1.0,
+                                source=RawSource("raster", str(tmp_path / "missing.raw")))
+    with pytest.raises(RasterError, match="missing.raw"):
+        write_rsat1(other, img, led, scale=1.0)
+    assert (img.read_bytes(), led.read_bytes()) == before

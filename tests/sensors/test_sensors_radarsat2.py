@@ -250,6 +250,8 @@ def test_writer_refuses_what_would_clip(tmp_path):
                     source=ImageSource("raster", str(tmp_path / "big.slc")))
     with pytest.raises(InputError, match=r"lines 1024-1109 are .* brighter .* would clip"):
         write_radarsat2(truth, tmp_path / "rs2", "reference")
+    # no partial product is left that a reader could take for a whole one
+    assert [p.name for p in (tmp_path / "rs2").rglob("*")] == []
 
 
 # ----------------------------------------------------------------------------- bad input

@@ -312,3 +312,18 @@ def test_unknown_orbit_interp_method_keeps_hermite_with_a_warning(tmp_path, capl
         product = read_nisar_slc(_set_interp_method(make_rslc(tmp_path / "a.h5"), "SCH"))
     assert product.orbit.interp_method == "hermite"
     assert "interpMethod 'sch' is not Hermite or Legendre" in caplog.text
+
+
+@pytest.mark.parametrize("fmt", ["raster", "gdal"])
+def test_image_source_scale_multiplies_every_format(tmp_path, fmt):
+    """``scale`` is part of an ImageSource of any format: a raster or GDAL image read with
+    scale 0.5 gives half the stored samples (it was silently ignored for these two)."""
+    path = str(tmp_path / "image.slc")
+    stored = (np.arange(12, dtype=np.float32) + 1j).astype(np.complex64).reshape(3, 4)
+    with isce.io.create(path, 4, 3, "CFLOAT", image_type="slc") as ds:
+        ds.write(stored)
+    if fmt == "gdal":
+        path += ".vrt"                           # the raster's GDAL sidecar
+    source = ImageSource(fmt, path, scale=0.5)
+    np.testing.assert_allclose(source.read(slice(0, 3), slice(0, 4), (3, 4)), 0.5 * stored)
+    np.testing.assert_allclose(source.read(1, slice(1, 3), (3, 4)), 0.5 * stored[1, 1:3])

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from isce_commands import run_command
 
-from isce.apps.simulate import insar_looks, resolve_sensor
+from isce.apps.simulate import RADARS, insar_looks, resolve_sensor
 from isce.framework.errors import ConfigurationError
 from isce.sensors.isce_slc import read_isce_slc
 from isce.sensors.product import SlcProduct
@@ -101,6 +101,37 @@ def test_simulateapp_refuses_a_contradiction_in_one_line_before_any_work(tmp_pat
     assert run.returncode == 2
     lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "radar=ALOS contradicts it" in lines[0], run.stderr
+    assert not (tmp_path / "simulation").exists()
+
+
+@pytest.mark.parametrize("settings, chosen", [
+    (["simulateApp.sensor=ERS", "simulateApp.radar=ERS"], "ERS radar (ERS format)"),
+    (["simulateApp.sensor=ISCE_SLC", "simulateApp.radar=ALOS2"], "ALOS2 radar (ISCE_SLC format)"),
+    (["simulateApp.sensor=ISCE_SLC", "simulateApp.radar=RADARSAT1"],
+     "RADARSAT1 radar (ISCE_SLC format)"),
+])
+def test_simulateapp_accepts_every_preset_a_sensor_uses_as_radar(tmp_path, settings, chosen):
+    """'radar' may repeat the sensor's own preset, and ISCE_SLC takes any preset: the setting's
+    choices hold every preset of a format (ALOS2, RADARSAT1, ERS, ERS_ENVISAT too)."""
+    assert {f.preset for f in FORMATS.values() if f.preset} <= set(RADARS)
+    run = run_command("simulateApp.py", *settings, "--dostep=setup", cwd=tmp_path, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert chosen in (tmp_path / "isce.log").read_text()
+
+
+@pytest.mark.parametrize("settings, words", [
+    (["simulateApp.samples=4096"], "samples=4096 applies to speckle scenes only"),
+    (["simulateApp.coherence=0.5"], "coherence=0.5 applies to speckle scenes only"),
+    (["simulateApp.sensor=SENTINEL1", "simulateApp.ceos=false"],
+     "ceos=False applies to sensor ALOS only (sensor is SENTINEL1)"),
+])
+def test_simulateapp_refuses_a_setting_it_would_ignore(tmp_path, settings, words):
+    """A point-target run given a speckle setting, or a non-ALOS run given ceos, is refused in
+    one line before any work (they were silently ignored)."""
+    run = run_command("simulateApp.py", *settings, cwd=tmp_path, timeout=120)
+    assert run.returncode == 2, run.stderr[-2000:]
+    lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and words in lines[0], run.stderr
     assert not (tmp_path / "simulation").exists()
 
 

@@ -9,8 +9,9 @@ Per pass (``reference``, ``secondary``) in the output directory:
   zero-Doppler grid with the raw's start, PRF, starting range and spacing, plus, for the
   secondary, the deformation (LOS displacement) of each target;
 * ``focus_<pass>.xml``: a ready-to-run input of ``focus.py``;
-* for the formats of focused data (``sensor`` SENTINEL1, TERRASARX, COSMO_SKYMED_SLC,
-  RADARSAT2, ISCE_SLC): ``<pass>.slc`` (+ ``.json``), the echoes focused as focus.py does;
+* for the formats of focused data (``sensor`` of level "slc" in
+  :data:`isce.simulate.formats.FORMATS`: SENTINEL1, TERRASARX, ..., ISCE_SLC): ``<pass>.slc``
+  (+ ``.json``), the echoes focused as focus.py does;
 * the pass in the ``sensor``'s format (the writer of :mod:`isce.simulate.formats`; ALOS:
   CEOS level 1.0 ``IMG-HH-<pass>``/``LED-<pass>``) and ``insarApp.xml`` naming that
   sensor and the writer's files.
@@ -51,7 +52,8 @@ from isce.simulate.targets import (MogiSource, Target, dem_height, parse_target_
 
 PASSES = ("reference", "secondary")
 #: the radar presets simulateApp offers (``radar``)
-RADARS = ("ALOS", "REE", "SENTINEL1", "TERRASARX", "COSMO_SKYMED", "RADARSAT2", "ENVISAT")
+RADARS = ("ALOS", "REE", "SENTINEL1", "TERRASARX", "COSMO_SKYMED", "RADARSAT2", "ENVISAT",
+          "ALOS2", "RADARSAT1", "ERS", "ERS_ENVISAT")
 #: ground pixel [m] (azimuth, range) insarApp's looks aim at
 LOOKED_PIXEL_M = (38.0, 30.0)
 _EARTH_RADIUS = 6371000.0
@@ -530,7 +532,8 @@ class SimulateApp(Application):
     zero-Doppler steering, optional complex Gaussian noise) for a reference pass
     and, for ALOS or when a secondary date is given, a secondary pass with the
     chosen perpendicular baseline and an optional Mogi deformation source. Mission radar
-    presets (ALOS, Sentinel-1, TerraSAR-X, COSMO-SkyMed, RADARSAT-2) and the sensor's
+    presets (ALOS, ALOS-2, Sentinel-1, TerraSAR-X, COSMO-SkyMed, RADARSAT-1/2, ERS, ENVISAT)
+    and the sensor's
     format (``sensor``: raw echoes, or passes focused first) with a ready insarApp.xml.
     """
 
@@ -538,14 +541,17 @@ class SimulateApp(Application):
     parameters = (
         Parameter("sensor", type=str, default=None, choices=tuple(FORMATS),
                   doc="ISCE2 sensor name of the format to write (default ALOS): its radar "
-                      "preset and its files, named in insarApp.xml's 'sensor name'. ALOS and "
-                      "COSMO_SKYMED get the raw echoes; SENTINEL1, TERRASARX, COSMO_SKYMED_SLC, "
-                      "RADARSAT2 and ISCE_SLC get the passes focused first (<pass>.slc). "
+                      "preset and its files, named in insarApp.xml's 'sensor name'. ALOS, "
+                      "COSMO_SKYMED, RADARSAT1, ERS, ENVISAT and ERS_ENVISAT get the raw echoes; "
+                      "the SLC formats (SENTINEL1, TERRASARX, COSMO_SKYMED_SLC, RADARSAT2, "
+                      "ALOS_SLC, ALOS2, ERS_SLC, ENVISAT_SLC, ERS_ENVISAT_SLC, ISCE_SLC) get the "
+                      "passes focused first (<pass>.slc). "
                       "ISCE_SLC (isce's own SLC) takes the preset named by 'radar'."),
         Parameter("radar", type=str, default=None, choices=RADARS,
                   doc="Radar preset: the sensor's (default; naming another is refused), or for "
                       "sensor ISCE_SLC any of ALOS (PALSAR FBS, L-band, the default), SENTINEL1 "
-                      "(SM S3), TERRASARX (SM), COSMO_SKYMED (HIMAGE), RADARSAT2 (Fine); REE "
+                      "(SM S3), TERRASARX (SM), COSMO_SKYMED (HIMAGE), RADARSAT2 (Fine), ENVISAT "
+                      "(IS2), ALOS2 (SM3), RADARSAT1 (Standard), ERS, ERS_ENVISAT; REE "
                       "(JPL's NISAR point-target case out17, every parameter from the rdf, "
                       "carried in the package) is written in no sensor format."),
         Parameter("targets", type=str, default="",
@@ -621,3 +627,18 @@ class SimulateApp(Application):
         if self.noise < 0:
             raise ConfigurationError(f"noise must be >= 0, got {self.noise}",
                                      source=self.source_of("noise"))
+        self._refuse_ignored_settings(fmt)
+
+    def _refuse_ignored_settings(self, fmt) -> None:
+        """A setting this run would ignore is refused rather than silently dropped: samples
+        and coherence shape speckle scenes only, ceos is ALOS's."""
+        ignored = {"samples": self.reflectivity != "speckle",
+                   "coherence": self.reflectivity != "speckle",
+                   "ceos": fmt is None or fmt.sensor != "ALOS"}
+        why = {"samples": "applies to speckle scenes only (scene=speckle)",
+               "coherence": "applies to speckle scenes only (scene=speckle)",
+               "ceos": f"applies to sensor ALOS only (sensor is {fmt.sensor if fmt else 'none'})"}
+        for attr, unused in ignored.items():
+            if unused and self.source_of(attr) != "default":
+                raise ConfigurationError(f"{attr}={getattr(self, attr)} {why[attr]}: drop it",
+                                         source=self.source_of(attr))

@@ -170,16 +170,17 @@ class ImageSource:
     def read(self, rows, cols, shape) -> np.ndarray:
         """complex64 samples ``[rows, cols]`` (normalised by :func:`_index`)."""
         self._missing()
+        if self.format == "hdf5":                  # read_hdf5 applies the scale
+            with self.open_hdf5() as ds:
+                self.check_hdf5_shape(ds, shape)
+                return self.read_hdf5(ds, rows, cols)
         if self.format == "raster":
-            return self._read_raster(rows, cols, shape)
-        if self.format == "gdal":
-            return _read_gdal(self.path, rows, cols, shape, self.flip)
-        if self.format in _FORMAT_READERS:
+            out = self._read_raster(rows, cols, shape)
+        elif self.format == "gdal":
+            out = _read_gdal(self.path, rows, cols, shape, self.flip)
+        else:
             out = _format_reader(self.format)(self.path, rows, cols, shape)
-            return out * np.float32(self.scale) if self.scale != 1.0 else out
-        with self.open_hdf5() as ds:
-            self.check_hdf5_shape(ds, shape)
-            return self.read_hdf5(ds, rows, cols)
+        return out * np.float32(self.scale) if self.scale != 1.0 else out
 
     def check_hdf5_shape(self, ds, shape) -> None:
         """InputError unless the dataset is ``shape`` (or ``shape + (2,)`` real I/Q pairs)."""

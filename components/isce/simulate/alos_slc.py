@@ -259,15 +259,15 @@ def _write_image(fh, product: SlcProduct, variant: L11Variant, path: str, block_
 
 def write_l11(product: SlcProduct, imagefile, leaderfile, variant: L11Variant = ALOS_L11, *,
               block_lines: int = DEFAULT_BLOCK_LINES, reader=None) -> SlcProduct:
-    """Write ``product`` as a level-1.1 pair of ``variant`` (leader first, then the image
-    block by block); returns the product as the reader (``reader``, default
+    """Write ``product`` as a level-1.1 pair of ``variant`` (the image block by block, then the
+    leader: a failed image leaves a previous pair whole); returns the product as the reader (``reader``, default
     :func:`~isce.sensors.alos_slc.read_l11` of the variant) reads it back."""
     if product.source is None:
         raise ValueError("write_l11: the SLC product has no image attached (source is None)")
     imagefile, leaderfile = os.fspath(imagefile), os.fspath(leaderfile)
     leader = _leader_bytes(product, variant, leaderfile)
-    write_binary(leaderfile, lambda fh: fh.write(leader))
     write_binary(imagefile, lambda fh: _write_image(fh, product, variant, imagefile, block_lines))
+    write_binary(leaderfile, lambda fh: fh.write(leader))
     if reader is not None:
         return reader(imagefile, leaderfile)
     return read_l11(imagefile, leaderfile, variant)

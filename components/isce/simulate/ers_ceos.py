@@ -267,9 +267,10 @@ def write_ers_raw_files(raw, imagefile, leaderfile, *, scale: float | None = Non
     isce = _isce_facility(exact)
     leader = _fdr(leaderfile, (len(platform), max(len(esa), len(isce)))) + dss + mpr + platform \
         + esa + isce
-    write_binary(leaderfile, lambda fh: fh.write(leader))
+    # the image first: a failed image leaves a previous pair whole
     write_binary(imagefile, lambda fh: _write_raw_image(fh, raw, imagefile, float(scale), pri,
                                                          swst, icu0, first, block_lines))
+    write_binary(leaderfile, lambda fh: fh.write(leader))
     return read_ers_raw(imagefile, leaderfile)
 
 

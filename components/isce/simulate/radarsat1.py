@@ -131,12 +131,13 @@ def write_rsat1(raw: RawProduct, imagefile, leaderfile, *, scale: float | None =
         "polarization": raw.polarization,
         "attributes": _jsonable(dict(raw.attributes), leaderfile),
     }
-    write_binary(leaderfile, lambda fh: fh.write(_leader(raw, epoch, codes, exact if isce_record else None,
-                                                    leaderfile)))
     steps = _window_steps(raw.length, window_steps, codes["dwp_code"])
+    # the image first: a failed image leaves a previous pair whole
     write_binary(imagefile, lambda fh: _write_image(fh, raw, imagefile, epoch, codes, scale, steps,
                                                set(map(int, replica_lines)),
                                                set(map(int, missing_lines)), block_lines))
+    write_binary(leaderfile, lambda fh: fh.write(_leader(raw, epoch, codes, exact if isce_record else None,
+                                                    leaderfile)))
     return read_radarsat1(imagefile, leaderfile)
 
 

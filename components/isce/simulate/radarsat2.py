@@ -28,6 +28,7 @@ Conventions:
 from __future__ import annotations
 
 import os
+import shutil
 import warnings
 import zlib
 
@@ -338,13 +339,22 @@ def write_radarsat2(product, folder, name: str, *, line_order: str = "Increasing
     pol = (product.polarization or "HH").upper()
     _epoch, first, last = _times(product)
     sub = _folder_name(product, name, first, pol)
-    out = os.path.join(os.fspath(folder), sub)
-    os.makedirs(out, exist_ok=True)
-    factor = _write_image(product, os.path.join(out, f"imagery_{pol}.tif"), line_order,
-                          pixel_order)
-    _write_luts(product, out, factor, pixel_order)
-    _write_xml(_product_xml(product, pol, first, last, line_order, pixel_order),
-               os.path.join(out, "product.xml"))
+    target = os.path.join(os.fspath(folder), sub)
+    work = os.path.join(os.fspath(folder), f".{sub}.partial")   # the product appears whole
+    shutil.rmtree(work, ignore_errors=True)                    # or not at all
+    try:
+        os.makedirs(work)
+        factor = _write_image(product, os.path.join(work, f"imagery_{pol}.tif"), line_order,
+                              pixel_order)
+        _write_luts(product, work, factor, pixel_order)
+        _write_xml(_product_xml(product, pol, first, last, line_order, pixel_order),
+                   os.path.join(work, "product.xml"))
+        if os.path.isdir(target):
+            shutil.rmtree(target)
+        os.replace(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     return {"XML": f"{sub}/product.xml"}
 
 
