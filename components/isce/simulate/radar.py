@@ -473,8 +473,10 @@ PRESETS = {"ALOS": alos_palsar_fbs, "ALOS_FBS": alos_palsar_fbs, "REE": ree_out1
 
 
 def preset(name: str) -> RadarParameters:
-    """Radar parameters of a preset: ``ALOS`` (PALSAR FBS), ``REE`` (JPL out17),
-    ``SENTINEL1`` (SM S3), ``TERRASARX`` (SM), ``COSMO_SKYMED`` (HIMAGE), ``RADARSAT2`` (Fine)."""
+    """Radar parameters of a preset of :data:`PRESETS`: ``ALOS`` (PALSAR FBS), ``ALOS2`` (SM3),
+    ``REE`` (JPL out17), ``SENTINEL1`` (SM S3), ``TERRASARX`` (SM), ``COSMO_SKYMED`` (HIMAGE),
+    ``RADARSAT1`` (Standard S3), ``RADARSAT2`` (Fine), ``ERS``, ``ERS_ENVISAT`` (ERS as the N1
+    format holds it) and ``ENVISAT`` (ASAR IS2)."""
     key = str(name).strip().upper()
     if key not in PRESETS:
         raise ValueError(f"unknown radar preset {name!r}; choose one of {sorted(PRESETS)}")
