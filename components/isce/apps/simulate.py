@@ -56,6 +56,8 @@ RADARS = ("ALOS", "REE", "SENTINEL1", "TERRASARX", "COSMO_SKYMED", "RADARSAT2", 
           "ALOS2", "RADARSAT1", "ERS", "ERS_ENVISAT")
 #: ground pixel [m] (azimuth, range) insarApp's looks aim at
 LOOKED_PIXEL_M = (38.0, 30.0)
+#: ground range [m] below which the simulator's insarApp.xml takes one more range look
+MIN_LOOKED_RANGE_M = 25.0
 _EARTH_RADIUS = 6371000.0
 _GM = 3.986004418e14
 
@@ -89,8 +91,10 @@ def insar_looks(radar: RadarParameters, look_angle: float | None = None) -> tupl
     incidence = math.asin(min(radius / _EARTH_RADIUS * math.sin(look), 1.0))
     az_pixel = ground_speed / radar.prf
     rg_pixel = radar.range_pixel_spacing / math.sin(incidence)
-    return (max(1, int(LOOKED_PIXEL_M[0] / az_pixel + 0.5)),
-            max(1, int(LOOKED_PIXEL_M[1] / rg_pixel + 0.5)))
+    # never finer than MIN_LOOKED_RANGE_M: ERS's 20 m range pixel would get 1 look (10 looks
+    # in all), whose speckle nulls mis-unwrap a pixel in a million; 2 looks are 41 m
+    rg = max(int(LOOKED_PIXEL_M[1] / rg_pixel + 0.5), math.ceil(MIN_LOOKED_RANGE_M / rg_pixel))
+    return max(1, int(LOOKED_PIXEL_M[0] / az_pixel + 0.5)), max(1, rg)
 
 
 def _write_json(path: Path, data) -> None:
