@@ -28,6 +28,7 @@ from isce.sensors.alos_ceos import (ATTITUDE, CALIBRATION, DATA_SET_SUMMARY, FAC
                                     SIGNAL_DATA, SIGNAL_PREFIX_BYTES, quantize, read_alos_ceos)
 from isce.sensors.raw import RawProduct
 from isce.version import release_version
+from .quantize import image_peak
 
 __all__ = ["write_ceos", "write_alos"]
 
@@ -113,11 +114,8 @@ def _look_angles(raw: RawProduct):
 
 
 def _peak(raw: RawProduct, block_lines: int) -> float:
-    peak = 0.0
-    for _, block in raw.iter_blocks(block_lines):
-        if block.size:
-            peak = max(peak, float(np.max(np.abs(block.real))), float(np.max(np.abs(block.imag))))
-    return peak
+    """Largest |I| or |Q| of the echoes (NaN/inf ignored)."""
+    return image_peak(raw, block_lines)[0]
 
 
 def write_ceos(raw: RawProduct, imagefile, leaderfile, *, scale: float | None = None,

@@ -50,6 +50,7 @@ from isce.sensors.hdf5 import h5py_module
 from isce.sensors.product import DEFAULT_BLOCK_LINES, SlcProduct
 from isce.sensors.raw import RawProduct
 from isce.version import release_version
+from .quantize import image_peak
 
 __all__ = ["write_cosmo_skymed_slc", "write_cosmo_skymed_raw", "product_name", "INT16_PEAK"]
 
@@ -385,12 +386,7 @@ def _raw_metadata(h5, product: RawProduct, layout, times: _Times, step: float) -
 # ============================================================================ pixels
 def _peak(product, block_lines: int) -> float:
     """Largest |I| or |Q| of the image (first pass over the blocks; NaN/inf ignored)."""
-    peak = 0.0
-    for _, block in product.iter_blocks(block_lines):
-        reals = np.abs(np.ascontiguousarray(block, dtype=np.complex64).view(np.float32))
-        reals[~np.isfinite(reals)] = 0.0
-        peak = max(peak, float(reals.max(initial=0.0)))
-    return peak
+    return image_peak(product, block_lines)[0]
 
 
 def _int16_gain(product: SlcProduct, block_lines: int) -> float:

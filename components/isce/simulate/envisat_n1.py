@@ -51,6 +51,7 @@ from isce.sensors.envisat_n1 import (DSD_SIZE, MJD2000, MPH_FORMAT, MPH_SIZE, Ad
 from isce.sensors.envisat_slc import (CHIRP, DOPPLER, GEOLOCATION, IMS_DATA_SETS, IMS_SPH_FORMAT,
                                       MDSR_HEADER, MPP, MPP_EXTENDED, SQ_SIZE)
 from isce.sensors.product import DEFAULT_BLOCK_LINES
+from .quantize import image_peak
 
 __all__ = ["DataSet", "n1_header", "mph_values", "write_dor_vor", "orbit_datetimes", "write_ims",
            "write_envisat_slc", "write_ers_envisat_slc", "GAIN_PEAK"]
@@ -391,11 +392,8 @@ def _sq_record(ims: _Ims) -> bytes:
 
 def _peak(product, block_lines: int) -> float:
     """Largest |I| or |Q| of the image (first pass, block by block)."""
-    peak = 0.0
-    for _rows, block in product.iter_blocks(block_lines):
-        if block.size:
-            peak = max(peak, float(np.max(np.abs(block.real))), float(np.max(np.abs(block.imag))))
-    if not math.isfinite(peak):
+    peak, bad = image_peak(product, block_lines)
+    if bad:
         raise InputError(f"{product.source.describe()}: the image holds NaN or inf samples: "
                          "cannot be written as int16")
     if peak == 0.0:

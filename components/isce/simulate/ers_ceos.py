@@ -42,6 +42,7 @@ from isce.sensors.ers_ceos import (DATA_SET_SUMMARY, ERS_CONSTANTS, ESA_FACILITY
                                    read_ers_raw, read_ers_slc)
 from isce.sensors.product import DEFAULT_BLOCK_LINES
 from isce.version import release_version
+from .quantize import image_peak
 
 __all__ = ["write_ers", "write_ers_slc", "write_ers_raw_files", "write_ers_slc_files",
            "write_odr", "write_odr_arclist", "write_prc", "write_prc_arclist", "write_pds",
@@ -203,11 +204,8 @@ def _dss_common(product, wavelength, fs, pulse, slope, prf, centre: DateTime, li
 
 # ============================================================================ raw
 def _peak(product, block_lines: int) -> float:
-    peak = 0.0
-    for _, block in product.iter_blocks(block_lines):
-        if block.size:
-            peak = max(peak, float(np.max(np.abs(block.real))), float(np.max(np.abs(block.imag))))
-    return peak
+    """Largest |I| or |Q| of the image (NaN/inf ignored)."""
+    return image_peak(product, block_lines)[0]
 
 
 def _raw_codes(raw):

@@ -60,6 +60,7 @@ from isce.sensors.product import DEFAULT_BLOCK_LINES, SlcProduct, rasterio_modul
 from isce.sensors.sentinel1_calibration import CALIBRATION_LUTS, calibration_members
 
 from .orbit import look_angle
+from .quantize import image_peak
 
 __all__ = ["write_sentinel1", "SM_BEAMS", "TARGET_PEAK", "choose_beam"]
 
@@ -606,14 +607,8 @@ def _safe_name(facts: dict, crc: int) -> str:
 
 # ============================================================================ measurement
 def _peak(product, block_lines: int) -> float:
-    """Largest |I| or |Q| of the image (one pass over its blocks)."""
-    peak = 0.0
-    for _, block in product.iter_blocks(block_lines):
-        if block.size:
-            finite = block[np.isfinite(block)]
-            if finite.size:
-                peak = max(peak, float(np.max(np.abs(finite.real))),
-                           float(np.max(np.abs(finite.imag))))
+    """Largest |I| or |Q| of the image (one pass over its blocks; NaN/inf ignored)."""
+    peak, _ = image_peak(product, block_lines)
     if peak == 0.0:
         raise InputError(f"{product.source.describe()}: the image holds no data (all samples "
                          "zero or NaN): nothing to quantise")

@@ -33,7 +33,6 @@ annotation last, so a folder without it is an interrupted write.
 """
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
@@ -50,6 +49,7 @@ from isce.sensors.terrasarx import (ANNOTATION_LINES, COSAR_HEADER, COSAR_MAGIC,
                                     FILLER, GEOREF, MISSIONS, ROOT)
 
 from .orbit import look_angle
+from .quantize import image_peak
 
 __all__ = ["write_terrasarx", "GAIN_PEAK", "product_name"]
 
@@ -138,11 +138,8 @@ def _tree(root, path) -> None:
 # ---------------------------------------------------------------------------- COSAR
 def _peak(product: SlcProduct, block_lines: int) -> float:
     """Largest |I| or |Q| of the image (first pass, block by block)."""
-    peak = 0.0
-    for _rows, block in product.iter_blocks(block_lines):
-        if block.size:
-            peak = max(peak, float(np.max(np.abs(block.real))), float(np.max(np.abs(block.imag))))
-    if not math.isfinite(peak):
+    peak, bad = image_peak(product, block_lines)
+    if bad:
         raise InputError(f"{product.source.describe()}: the image holds NaN or inf samples: "
                          "cannot be written as COSAR int16")
     return peak
