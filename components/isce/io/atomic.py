@@ -5,6 +5,7 @@ Temporary names are ``.<name>.<pid>.<random>.partial``; ones left behind by a
 process that no longer runs are removed by :func:`remove_stale_temps`.
 """
 import glob
+import contextlib
 import os
 import secrets
 
@@ -80,14 +81,22 @@ def write_text(path, text, fsync=False):
         raise
 
 
-def write_binary(path, write) -> None:
-    """Write a file atomically through ``write(handle)`` (binary, streamed: any size): the
-    bytes go to a temporary file beside ``path``, renamed over it only once all written."""
+@contextlib.contextmanager
+def replacing(path):
+    """``with replacing(path) as temp:`` write ``temp`` (any way: open, h5py, lxml...); it is
+    renamed over ``path`` when the block ends, removed if it raises: a reader never sees a
+    half-written file."""
     temp = temp_path(path)
     try:
-        with open(temp, "wb") as handle:
-            write(handle)
+        yield temp
         os.replace(temp, path)
     except BaseException:
         remove_quietly(temp)
         raise
+
+
+def write_binary(path, write) -> None:
+    """Write a file atomically through ``write(handle)`` (binary, streamed: any size)."""
+    with replacing(path) as temp:
+        with open(temp, "wb") as handle:
+            write(handle)

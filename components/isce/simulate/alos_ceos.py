@@ -19,7 +19,7 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.orbit import Orbit
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
-from isce.io.atomic import remove_quietly, temp_path
+from isce.io.atomic import write_binary
 from isce.io.blocks import progress_bar
 from isce.sensors.alos_ceos import (ATTITUDE, CALIBRATION, DATA_SET_SUMMARY, FACILITY_FORMAT,
                                     FACILITY_IDENTIFIER, IMAGE_FDR, IQ_BIAS, IQ_LEVELS,
@@ -173,23 +173,9 @@ def write_ceos(raw: RawProduct, imagefile, leaderfile, *, scale: float | None = 
     }
 
     leader = _leader_bytes(raw, exact, epoch, first_tx, dwp, leaderfile)
-    tmp = temp_path(leaderfile)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(leader)
-        os.replace(tmp, leaderfile)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
-
-    tmp = temp_path(imagefile)
-    try:
-        with open(tmp, "wb") as fh:
-            _write_image(fh, raw, imagefile, scale, first_rx, dwp, pol_codes, block_lines, progress)
-        os.replace(tmp, imagefile)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
+    write_binary(leaderfile, lambda fh: fh.write(leader))
+    write_binary(imagefile, lambda fh: _write_image(fh, raw, imagefile, scale, first_rx, dwp,
+                                                    pol_codes, block_lines, progress))
     return read_alos_ceos(imagefile, leaderfile)
 
 

@@ -42,7 +42,7 @@ import numpy as np
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.ellipsoid import WGS84
 from isce.core.time import DateTime
-from isce.io.atomic import remove_quietly, temp_path
+from isce.io.atomic import replacing
 from isce.sensors.cosmo_skymed import (LAYOUTS, RAW_LEVELS, RAW_PRODUCT, ROOT, SLC_PRODUCT, SWATH,
                                        read_cosmo_skymed_raw, read_cosmo_skymed_slc,
                                        reference_utc_text)
@@ -428,11 +428,6 @@ def _write_atomically(path: str, fill) -> None:
     """Write the HDF5 file under a temporary name, then rename it to ``path``."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     h5py = h5py_module()
-    tmp = temp_path(path)
-    try:
+    with replacing(path) as tmp:
         with h5py.File(tmp, "w") as h5:
             fill(h5)
-        os.replace(tmp, path)
-    except BaseException:
-        remove_quietly(tmp)
-        raise

@@ -44,7 +44,7 @@ from isce.core.ellipsoid import WGS84
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
 from isce.geometry.rdr2geo import rdr2geo_points
-from isce.io.atomic import remove_quietly, temp_path
+from isce.io.atomic import replacing, write_binary
 from isce.sensors.doris import DORIS_RECORD_SIZE, format_dor_record
 from isce.sensors.envisat_n1 import (DSD_SIZE, MJD2000, MPH_FORMAT, MPH_SIZE, AdsLayout,
                                      format_block, format_dsd, format_utc)
@@ -141,15 +141,7 @@ def write_dor_vor(orbit, path, *, spacing: float = 60.0, abs_orbit: int = 0) -> 
     mph = mph_values(os.path.basename(path)[:62], sensing_start=when[0], sensing_stop=when[-1],
                      state_time=when[0], position=pos[0], velocity=vel[0], abs_orbit=abs_orbit)
     head, _ = n1_header(mph, sph, [DataSet("DORIS PRECISE ORBIT", "M", len(t), DORIS_RECORD_SIZE)])
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(head)
-            fh.write(records)
-        os.replace(tmp, path)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
+    write_binary(path, lambda fh: fh.write(head + records))
     return path
 
 
@@ -481,8 +473,7 @@ def write_ims(product, path, mission: str, *, name: str = "", height: float = 0.
                      vector_source="DP" if mission == "ENVISAT" else "PC")
     head, offsets = n1_header(mph, _sph(ims, ties, granules, polar), data_sets)
     path = os.fspath(path)
-    tmp = temp_path(path)
-    try:
+    with replacing(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(head)
             for ds_name, data in payload.items():
@@ -491,10 +482,6 @@ def write_ims(product, path, mission: str, *, name: str = "", height: float = 0.
             assert fh.tell() == offsets["MDS1"]
             for rows, block in product.iter_blocks(block_lines):
                 fh.write(_mds_lines(ims, rows, block, gain))
-        os.replace(tmp, path)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
     return path
 
 

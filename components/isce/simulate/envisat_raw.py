@@ -40,7 +40,7 @@ import numpy as np
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.orbit import Orbit
 from isce.framework.errors import InputError
-from isce.io.atomic import remove_quietly, temp_path
+from isce.io.atomic import remove_quietly, replacing
 from isce.sensors.alos_ceos import quantize
 from isce.sensors.doris import DORIS_DATA_SETS, DORIS_RECORD_SIZE, format_dor_record
 from isce.sensors.envisat_n1 import DSD_SIZE, MJD2000, MPH_SIZE, format_block
@@ -178,17 +178,12 @@ def _write_n1(path: str, mph: dict, sph: bytes, data_set: DataSet, write_data, *
         sph += b" " * (gap - 1) + b"\n"
     head, offsets = n1_header(mph, sph, [data_set])
     end = offsets[data_set.name] + data_set.size
-    tmp = temp_path(path)
-    try:
+    with replacing(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(head)
             write_data(fh)
             if fh.tell() != end:
                 raise RuntimeError(f"{path}: wrote {fh.tell()} bytes, expected {end}")
-        os.replace(tmp, path)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
 
 
 def _compact(when: _dt.datetime) -> str:

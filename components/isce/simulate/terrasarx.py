@@ -43,7 +43,7 @@ from isce.core.ellipsoid import WGS84
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
 from isce.geometry.rdr2geo import rdr2geo_points
-from isce.io.atomic import remove_quietly, temp_path
+from isce.io.atomic import replacing
 from isce.sensors.product import DEFAULT_BLOCK_LINES, SlcProduct
 from isce.sensors.terrasarx import (ANNOTATION_LINES, COSAR_HEADER, COSAR_MAGIC, COSAR_VERSION,
                                     FILLER, GEOREF, MISSIONS, ROOT)
@@ -125,14 +125,9 @@ def _el(parent, tag: str, text=None, **attrs):
 
 def _tree(root, path) -> None:
     """Write an XML tree atomically."""
-    temp = temp_path(path)
-    try:
+    with replacing(path) as temp:
         etree.ElementTree(root).write(temp, xml_declaration=True, encoding="UTF-8",
                                       pretty_print=True)
-        os.replace(temp, path)
-    except BaseException:
-        remove_quietly(temp)
-        raise
 
 
 # ---------------------------------------------------------------------------- COSAR
@@ -196,8 +191,7 @@ def _write_cosar(product: SlcProduct, path: str, gain: float, block_lines: int) 
     rtnb = _WORD * (samples + 2)
     first = np.zeros(samples, np.int64)                  # per column: first/last non-zero line
     last = np.zeros(samples, np.int64)
-    temp = temp_path(path)
-    try:
+    with replacing(path) as temp:
         with open(temp, "wb") as fh:
             fh.write(_header(lines, samples))
             fh.write(_azimuth_line(np.ones(samples)) * 3)     # ASRI, ASFV, ASLV (filled below)
@@ -212,10 +206,6 @@ def _write_cosar(product: SlcProduct, path: str, gain: float, block_lines: int) 
             fh.seek(2 * rtnb)
             fh.write(_azimuth_line(np.where(first > 0, first, 1)))
             fh.write(_azimuth_line(np.where(first > 0, last, lines)))
-        os.replace(temp, path)
-    except BaseException:
-        remove_quietly(temp)
-        raise
 
 
 # ---------------------------------------------------------------------------- GEOREF
