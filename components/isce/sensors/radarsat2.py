@@ -81,7 +81,7 @@ from isce.framework.parameter import Parameter
 
 from .base import Sensor
 from .product import ImageSource, SlcProduct, rasterio_module
-from .sentinel1 import Annotation, parse_xml
+from .sentinel1_xml import Annotation, parse_xml
 
 __all__ = ["Radarsat2", "read_radarsat2", "read_product_xml", "read_lut", "read_def_orbit",
            "doppler_centroid", "sigma0", "NAMESPACE", "ORBIT_INTERPOLATION", "ORDERINGS",

@@ -85,7 +85,7 @@ from isce.framework.parameter import Parameter
 from .base import Sensor
 from .sentinel1_calibration import calibration_members, read_calibration, read_noise
 from .sentinel1_eof import find_eof, read_eof
-from .sentinel1_xml import ORBIT_INTERPOLATION, Annotation, make_orbit, parse_xml
+from .sentinel1_xml import ORBIT_INTERPOLATION, Annotation, annotation_orbit, parse_xml
 from .product import ImageSource, SlcProduct, rasterio_module
 
 __all__ = ["Sentinel1", "read_sentinel1", "read_sentinel1_bursts", "read_annotation_file", "Burst",
@@ -279,13 +279,9 @@ def _radar_grid(ann: Annotation, epoch: DateTime) -> RadarGrid:
 
 
 def _annotation_orbit(ann: Annotation, epoch: DateTime) -> Orbit:
-    nodes = ann.nodes("generalAnnotation/orbitList/orbit")
-    t, pos, vel = [], [], []
-    for node in nodes:
-        t.append(ann.time("time", node).seconds_since(epoch))
-        pos.append([ann.float(f"position/{c}", node) for c in "xyz"])
-        vel.append([ann.float(f"velocity/{c}", node) for c in "xyz"])
-    return make_orbit(t, pos, vel, epoch, f"{ann.where}: generalAnnotation/orbitList")
+    return annotation_orbit(ann, "generalAnnotation/orbitList/orbit", epoch,
+                            ("time", "position/{}", "velocity/{}", "xyz"),
+                            f"{ann.where}: generalAnnotation/orbitList")
 
 
 def _polynomials(ann: Annotation, path: str, names: tuple, epoch: DateTime) -> list:

@@ -115,9 +115,24 @@ class Annotation:
 
 
 
-def make_orbit(t, pos, vel, epoch: DateTime, where: str) -> Orbit:
-    """An Orbit of S1 state vectors (Legendre interpolation; InputError naming ``where``)."""
+def make_orbit(t, pos, vel, epoch: DateTime, where: str, method: str = ORBIT_INTERPOLATION) -> Orbit:
+    """An Orbit of state vectors interpolated by ``method`` (S1: Legendre); InputError naming
+    ``where``."""
     try:
-        return Orbit(t, pos, vel, epoch.to_datetime64(), interp_method=ORBIT_INTERPOLATION)
+        return Orbit(t, pos, vel, epoch.to_datetime64(), interp_method=method)
     except ValueError as exc:
         raise InputError(f"{where}: invalid orbit state vectors: {exc}") from None
+
+
+def annotation_orbit(ann: "Annotation", path: str, epoch: DateTime, tags: tuple, where: str,
+                     method: str = ORBIT_INTERPOLATION) -> Orbit:
+    """The state vectors of the annotation nodes at ``path``: ``tags`` = (time tag, position
+    tag and velocity tag with ``{}`` for the axis, the axes' letters), e.g. S1's
+    ``("time", "position/{}", "velocity/{}", "xyz")``; times [s] since ``epoch``."""
+    time_tag, pos_tag, vel_tag, axes = tags
+    t, pos, vel = [], [], []
+    for node in ann.nodes(path):
+        t.append(ann.time(time_tag, node).seconds_since(epoch))
+        pos.append([ann.float(pos_tag.format(c), node) for c in axes])
+        vel.append([ann.float(vel_tag.format(c), node) for c in axes])
+    return make_orbit(t, pos, vel, epoch, where, method)

@@ -86,7 +86,7 @@ from isce.framework.parameter import Parameter
 
 from .base import Sensor
 from .product import ImageSource, SlcProduct
-from .sentinel1 import Annotation, parse_xml
+from .sentinel1_xml import Annotation, annotation_orbit, parse_xml
 
 __all__ = ["TerraSarX", "read_terrasarx", "display", "read_georef", "read_cosar", "cosar_layout",
            "doppler_centroid", "GeolocationGrid", "CosarLayout", "MISSIONS", "ROOT",
@@ -243,17 +243,9 @@ def _radar_grid(ann: Annotation, epoch: DateTime, first: DateTime, look: str) ->
 
 
 def _orbit(ann: Annotation, epoch: DateTime) -> Orbit:
-    nodes = ann.nodes("platform/orbit/stateVec")
-    t, pos, vel = [], [], []
-    for node in nodes:
-        t.append(ann.time("timeUTC", node).seconds_since(epoch))
-        pos.append([ann.float(f"pos{c}", node) for c in "XYZ"])
-        vel.append([ann.float(f"vel{c}", node) for c in "XYZ"])
-    try:
-        return Orbit(t, pos, vel, epoch.to_datetime64(), interp_method=ORBIT_INTERPOLATION)
-    except ValueError as exc:
-        raise InputError(f"{ann.where}: /{ROOT}/platform/orbit/stateVec: invalid orbit state "
-                         f"vectors: {exc}") from None
+    return annotation_orbit(ann, "platform/orbit/stateVec", epoch,
+                            ("timeUTC", "pos{}", "vel{}", "XYZ"),
+                            f"{ann.where}: /{ROOT}/platform/orbit/stateVec", ORBIT_INTERPOLATION)
 
 
 def _coefficients(ann: Annotation, node, path: str) -> list:
