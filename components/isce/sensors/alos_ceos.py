@@ -59,7 +59,8 @@ from isce.framework.parameter import Parameter
 
 from .base import Sensor
 from .ceos import (json_facility, FILE_DESCRIPTOR_FIELDS, CeosReader, Field, RecordLayout, Repeat,
-                   check_fixed_records, open_fixed_records, record_error, sequential)
+                   check_fixed_records, check_leader_records, open_fixed_records, record_error,
+                   required_value, sequential, warn_unannounced_bytes)
 from .raw import RawProduct, RawSource, register_decoder
 
 __all__ = ["Alos", "read_alos_ceos", "read_alos_frames", "concatenate_frames", "quantize",
@@ -414,13 +415,8 @@ def _read_leader(path):
                 else:
                     rec = rd.skip(length=length, codes=codes, name=name)
                 out.setdefault(stem, rec)
-        if not rd.at_end:
-            log.warning("%s: %d bytes after the last record the file descriptor announces (ignored)",
-                        path, rd.size - rd.offset)
-    for stem, name in (("dataset_summary", "data set summary"), ("platform_position", "platform position")):
-        if stem not in out:
-            raise InputError(f"{path}: the leader file has no {name} record (its file descriptor, "
-                             f"record 1 at byte offset 0, announces none)")
+        warn_unannounced_bytes(rd, path, log)
+    check_leader_records(out, path)
     return out
 
 
@@ -441,25 +437,24 @@ def _parse_facility(rec, path) -> dict:
     return json_facility(rec, path, FACILITY_IDENTIFIER, FACILITY_FORMAT, 56)
 
 
-def _read_image_fdr(path):
+def image_fdr_sizes(path):
+    """(fdr, records, record length, prefix bytes, data bytes) of an ALOS image file's
+    descriptor; InputError naming a blank size field or sizes that do not add up."""
     with CeosReader(path, "image file") as rd:
         fdr = rd.read(IMAGE_FDR)
-    v = fdr.values
-
-    def need(name):
-        if v.get(name) is None:
-            f = IMAGE_FDR.field(name)
-            raise record_error(path, 1, 0, "image file descriptor",
-                               f"field {name!r} ({f.where()}) is blank")
-        return v[name]
-
-    count, reclen = need("n_sar_records"), need("sar_record_length")
-    prefix, nbytes = need("prefix_bytes"), need("sar_data_bytes")
-    suffix = v.get("suffix_bytes") or 0
+    count, reclen, prefix, nbytes = (required_value(fdr, name, path, at_field=False) for name in
+                                     ("n_sar_records", "sar_record_length", "prefix_bytes", "sar_data_bytes"))
+    suffix = fdr.get("suffix_bytes") or 0
     if prefix + nbytes + suffix != reclen:
         raise record_error(path, 1, 0, "image file descriptor",
                            f"prefix ({prefix}) + SAR data ({nbytes}) + suffix ({suffix}) bytes do not "
                            f"add up to the SAR data record length ({reclen})")
+    return fdr, count, reclen, prefix, nbytes
+
+
+def _read_image_fdr(path):
+    fdr, count, reclen, prefix, nbytes = image_fdr_sizes(path)
+    v = fdr.values
     if prefix < SIGNAL_PREFIX_BYTES:
         raise record_error(path, 1, 0, "image file descriptor",
                            f"{prefix} prefix bytes per record; ALOS signal records have "

@@ -55,10 +55,12 @@ from isce.framework.parameter import Parameter
 
 from .alos_ceos import (ATTITUDE, CALIBRATION, DATA_SET_SUMMARY, IMAGE_FDR, ISCE_FACILITY,
                         LEADER_FDR, LEADER_ORDER, PLATFORM_POSITION, SIGNAL_DATA, _fit_first_tag,
-                        _orbit, _parse_compact_time, _read_platform_trailer, _year_doy_to_day)
+                        _orbit, _parse_compact_time, _read_platform_trailer, _year_doy_to_day,
+                        image_fdr_sizes)
 from .base import Sensor
 from .ceos import (json_facility, CeosReader, Field, RecordLayout, Repeat, check_fixed_records,
-                   open_fixed_records, record_error, sequential)
+                   check_leader_records, open_fixed_records, record_error, sequential,
+                   warn_unannounced_bytes)
 from .product import ImageSource, SlcProduct
 
 __all__ = ["AlosSlc", "L11Variant", "ALOS_L11", "read_l11", "read_leader", "read_ceos_slc",
@@ -185,13 +187,8 @@ def read_leader(path, facility_layouts=None) -> dict:
                 if stem == "platform_position":
                     _read_platform_trailer(rec, rd, path)
                 out.setdefault(stem, rec)
-        if not rd.at_end:
-            log.warning("%s: %d bytes after the last record the file descriptor announces (ignored)",
-                        path, rd.size - rd.offset)
-    for stem, name in (("dataset_summary", "data set summary"), ("platform_position", "platform position")):
-        if stem not in out:
-            raise InputError(f"{path}: the leader file has no {name} record (its file descriptor, "
-                             f"record 1 at byte offset 0, announces none)")
+        warn_unannounced_bytes(rd, path, log)
+    check_leader_records(out, path)
     return out
 
 
@@ -243,23 +240,8 @@ class ImageLayout:
 
 def _image_layout(path) -> ImageLayout:
     """The image file descriptor's record sizes, checked (InputError naming its fields)."""
-    with CeosReader(path, "image file") as rd:
-        fdr = rd.read(IMAGE_FDR)
+    fdr, count, reclen, prefix, nbytes = image_fdr_sizes(path)
     v = fdr.values
-
-    def need(name):
-        if v.get(name) is None:
-            f = IMAGE_FDR.field(name)
-            raise record_error(path, 1, 0, "image file descriptor", f"field {name!r} ({f.where()}) is blank")
-        return v[name]
-
-    count, reclen = need("n_sar_records"), need("sar_record_length")
-    prefix, nbytes = need("prefix_bytes"), need("sar_data_bytes")
-    suffix = v.get("suffix_bytes") or 0
-    if prefix + nbytes + suffix != reclen:
-        raise record_error(path, 1, 0, "image file descriptor",
-                           f"prefix ({prefix}) + SAR data ({nbytes}) + suffix ({suffix}) bytes do not "
-                           f"add up to the SAR data record length ({reclen})")
     if v.get("bytes_per_group") != PIXEL_BYTES or nbytes % PIXEL_BYTES:
         f = IMAGE_FDR.field("bytes_per_group")
         raise record_error(path, 1, f.offset, "image file descriptor",

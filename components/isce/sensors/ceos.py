@@ -384,6 +384,34 @@ def record_error(path, sequence, offset, what, message) -> InputError:
     return InputError(f"{path}: {rec}{kind} at byte offset {offset}: {message}")
 
 
+def required_value(rec: "Record", name: str, path, *, at_field: bool = True):
+    """``rec``'s value ``name``; InputError naming the field when it is blank, at the field's
+    byte offset (``at_field=False``: at the record's own offset, as the ALOS readers report)."""
+    value = rec.values.get(name)
+    if value is None:
+        f = rec.layout.field(name)
+        raise record_error(path, rec.sequence, rec.offset + (f.offset if at_field else 0),
+                           rec.layout.name, f"field {name!r} ({f.where()}) is blank")
+    return value
+
+
+def warn_unannounced_bytes(rd: "CeosReader", path, logger: logging.Logger) -> None:
+    """Warn (on the reader module's ``logger``) of bytes after the last record the leader's
+    file descriptor announces; they are ignored."""
+    if not rd.at_end:
+        logger.warning("%s: %d bytes after the last record the file descriptor announces (ignored)",
+                       path, rd.size - rd.offset)
+
+
+def check_leader_records(out: dict, path) -> None:
+    """InputError unless a leader read into ``out`` has a data set summary and a platform
+    position record."""
+    for stem, name in (("dataset_summary", "data set summary"), ("platform_position", "platform position")):
+        if stem not in out:
+            raise InputError(f"{path}: the leader file has no {name} record (its file descriptor, "
+                             "record 1 at byte offset 0, announces none)")
+
+
 @dataclass
 class Record:
     """One record read from a file: its ``values``, ``sequence`` number, byte ``offset``

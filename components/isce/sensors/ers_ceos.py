@@ -69,7 +69,8 @@ from .alos_ceos import platform_orbit
 from .alos_ceos import dequantize, quantize
 from .base import Sensor
 from .ceos import (json_facility, FILE_DESCRIPTOR_FIELDS, HEADER_LENGTH, CeosReader, Field, RecordLayout,
-                   check_fixed_records, open_fixed_records, record_error, sequential)
+                   check_fixed_records, check_leader_records, open_fixed_records, record_error,
+                   required_value, sequential)
 from .product import ImageSource, SlcProduct
 from .raw import RawProduct, RawSource, register_decoder
 
@@ -358,11 +359,7 @@ def read_ers_leader(path) -> dict:
             out["facility"].append(_read_facility(rd, path, out, fdr.get("facility_length") or 0))
         if not rd.at_end:
             log.warning("%s: %d bytes after the last record (ignored)", path, rd.size - rd.offset)
-    for stem, name in (("dataset_summary", "data set summary"),
-                       ("platform_position", "platform position")):
-        if stem not in out:
-            raise InputError(f"{path}: the leader file has no {name} record (its file descriptor, "
-                             "record 1 at byte offset 0, announces none)")
+    check_leader_records(out, path)
     return out
 
 
@@ -450,11 +447,7 @@ def _read_image_fdr(path, kind: str):
     v = fdr.values
 
     def need(name):
-        if v.get(name) is None:
-            f = IMAGE_FDR.field(name)
-            raise record_error(path, 1, f.offset, "image file descriptor",
-                               f"field {name!r} ({f.where()}) is blank")
-        return v[name]
+        return required_value(fdr, name, path)
 
     count, reclen = need("n_sar_records"), need("sar_record_length")
     if count == 0:

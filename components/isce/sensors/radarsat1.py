@@ -84,7 +84,7 @@ from .alos_ceos import IMAGE_FDR as _CEOS_IMAGE_FDR
 from .alos_ceos import PLATFORM_POSITION as _CEOS_PLATFORM_POSITION
 from .base import Sensor
 from .ceos import (json_facility, FILE_DESCRIPTOR_FIELDS, HEADER_FIELDS, HEADER_LENGTH, CeosReader, Field, RecordLayout,
-                   record_error, sequential)
+                   check_leader_records, record_error, sequential, warn_unannounced_bytes)
 from .raw import RawProduct, RawSource, register_decoder
 
 __all__ = ["Radarsat1", "read_radarsat1", "eci_to_ecef", "ecef_to_eci", "decode_aux",
@@ -421,13 +421,8 @@ def _read_leader(path) -> dict:
                     continue
                 _check_type(rec, path, name)
                 out[stem] = rec
-        if not rd.at_end:
-            log.warning("%s: %d bytes after the last record the file descriptor announces (ignored)",
-                        path, rd.size - rd.offset)
-    for stem, name in (("dataset_summary", "data set summary"), ("platform_position", "platform position")):
-        if stem not in out:
-            raise InputError(f"{path}: the leader file has no {name} record (its file descriptor, "
-                             "record 1 at byte offset 0, announces none)")
+        warn_unannounced_bytes(rd, path, log)
+    check_leader_records(out, path)
     return out
 
 
