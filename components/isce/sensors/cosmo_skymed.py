@@ -332,19 +332,24 @@ def _azimuth_poly_to_zero_doppler(p: Hdf5Product, layout: Layout, pa, ta, span):
 
 
 # ============================================================================ SLC
-def read_cosmo_skymed_slc(path) -> SlcProduct:
-    """Read the metadata of a COSMO-SkyMed SCS_B (CSK or CSG); pixels are read on demand.
-    InputError naming the file, HDF5 path and attribute of any problem."""
+def _read(path, read):
+    """``read(Hdf5Product)`` of the file at ``path``; an HDF5 failure that is no InputError
+    (truncated or corrupt file) becomes one naming the file."""
     path = os.fspath(path)
     with open_hdf5(path) as h5:
-        p = Hdf5Product(h5, path)
         try:
-            return _read_slc(p)
+            return read(Hdf5Product(h5, path))
         except InputError:
             raise
         except (OSError, RuntimeError, KeyError) as exc:
             raise InputError(f"{path}: cannot read the COSMO-SkyMed product (truncated or "
                              f"corrupt file?): {exc}") from None
+
+
+def read_cosmo_skymed_slc(path) -> SlcProduct:
+    """Read the metadata of a COSMO-SkyMed SCS_B (CSK or CSG); pixels are read on demand.
+    InputError naming the file, HDF5 path and attribute of any problem."""
+    return _read(path, _read_slc)
 
 
 def _read_slc(p: Hdf5Product) -> SlcProduct:
@@ -438,16 +443,7 @@ def read_cosmo_skymed_raw(path) -> RawProduct:
     """Read the metadata of a COSMO-SkyMed RAW_B (CSK or CSG); echoes are decoded from the
     file on demand (decoder ``"cosmo_skymed"``). InputError naming file, HDF5 path and
     attribute of any problem."""
-    path = os.fspath(path)
-    with open_hdf5(path) as h5:
-        p = Hdf5Product(h5, path)
-        try:
-            return _read_raw(p)
-        except InputError:
-            raise
-        except (OSError, RuntimeError, KeyError) as exc:
-            raise InputError(f"{path}: cannot read the COSMO-SkyMed product (truncated or "
-                             f"corrupt file?): {exc}") from None
+    return _read(path, _read_raw)
 
 
 def _read_raw(p: Hdf5Product) -> RawProduct:
