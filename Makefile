@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo tutorial test env build bench clean
+.PHONY: demo tutorial test env mintpy-env stack-demo build bench clean
 
 demo: env
 	@$(VENV)/bin/python setup/demo.py
@@ -13,8 +13,16 @@ demo: env
 tutorial: env
 	@$(VENV)/bin/python setup/tutorial.py
 
-test: env
+test: env mintpy-env
 	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# MintPy from PyPI in its own environment (.venv-mintpy): the client the stack outputs must satisfy.
+mintpy-env:
+	@$(PYTHON) setup/mintpy_env.py
+
+# A simulated raw stack through stackStripMap.py and MintPy to a velocity map, checked against the truth.
+stack-demo: env mintpy-env
+	@$(VENV)/bin/python setup/stack_demo.py
 
 env:
 	@$(PYTHON) setup/bootstrap.py --venv $(VENV)

@@ -50,3 +50,25 @@ def workdir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ISCEDB", raising=False)
     return tmp_path
+
+
+def mintpy_python_path() -> Path | None:
+    """The Python of the MintPy client environment: ``$ISCE_MINTPY_PYTHON``, else
+    ``.venv-mintpy`` beside the sources (``make test`` creates it: setup/mintpy_env.py)."""
+    env = os.environ.get("ISCE_MINTPY_PYTHON", "").strip()
+    path = Path(env) if env else REPO / ".venv-mintpy" / "bin" / "python"
+    return path if path.exists() else None
+
+
+@pytest.fixture(scope="session")
+def mintpy_python():
+    """Path of a Python with MintPy (and without isce or ISCE2); a missing one skips the
+    test, or fails it under ``ISCE_REQUIRE_DATA=1`` as missing real data does."""
+    path = mintpy_python_path()
+    if path is None:
+        message = ("MintPy client not found: run `make mintpy-env` (creates .venv-mintpy) "
+                   "or set ISCE_MINTPY_PYTHON")
+        if data_required():
+            pytest.fail(f"{message}; ISCE_REQUIRE_DATA is set, so it is an error", pytrace=False)
+        pytest.skip(message)
+    return path
