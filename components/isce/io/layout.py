@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["StripmapLayout", "ROLES", "GEOMETRY", "OFFSETS", "REFINED_OFFSETS", "COREG",
-           "INTERFEROGRAM", "GEO", "REPORT", "PRODUCT_DIRS", "GEOCODE_DEFAULT"]
+           "INTERFEROGRAM", "GEO", "REPORT", "PRODUCT_DIRS", "GEOCODE_DEFAULT",
+           "StackLayout", "STACK_DIRS"]
 
 ROLES = ("reference", "secondary")
 GEOMETRY = "geometry"                     # topo: lat, lon, z, los, ... .rdr
@@ -174,3 +175,114 @@ def _geocode_default() -> list[str]:
 
 #: insarApp's default ``geocode list`` (relative names, as users write them)
 GEOCODE_DEFAULT = _geocode_default()
+
+
+# ----------------------------------------------------------------------------- stacks
+#: stackStripMap's folders (ISCE2 stripmapStack's names)
+STACK_SLC = "SLC"                     # each date as read or focused: SLC/<date>/<date>.slc
+STACK_MERGED = "merged/SLC"           # coregistered: merged/SLC/<date>/<date>.slc.full
+STACK_GEOMETRY = "geom_reference"     # <name>.rdr.full (full size), <name>.rdr (at looks)
+STACK_IGRAMS = "Igrams"               # <d1>_<d2>/filt_<d1>_<d2>.unw ...
+STACK_BASELINES = "baselines"         # <ref>_<date>.txt, <d1>_<d2>/<d1>_<d2>.txt
+STACK_OFFSETS = "offsets"             # <date>/range.off, azimuth.off, misreg_*.json, refined/
+STACK_LOGS = "logs"                   # <task>.log
+STACK_TASKS = "tasks"                 # <task>.json: a task's done-marker (written last)
+#: the folders a stack run writes products in
+STACK_DIRS = (".", STACK_SLC, STACK_MERGED, STACK_GEOMETRY, STACK_IGRAMS, STACK_BASELINES,
+              STACK_OFFSETS, STACK_LOGS, STACK_TASKS)
+
+
+@dataclass(frozen=True)
+class StackLayout:
+    """Product paths of a stackStripMap run folder ``root`` (dates ``YYYYMMDD``; a pair is
+    ``(d1, d2)`` with ``d1`` the earlier date)."""
+
+    root: str = "."
+
+    def path(self, *parts) -> Path:
+        return Path(self.root, *parts)
+
+    @staticmethod
+    def pair_name(d1: str, d2: str) -> str:
+        """``<d1>_<d2>`` (MintPy reads the dates of a product from this part of its path)."""
+        return f"{d1}_{d2}"
+
+    # --- dates
+    def slc(self, date: str) -> Path:
+        """A date's own SLC (read or focused, on its own grid): ``SLC/<date>/<date>.slc``."""
+        return self.path(STACK_SLC, date, f"{date}.slc")
+
+    def slc_json(self, date: str) -> Path:
+        return self.path(STACK_SLC, date, f"{date}.slc.json")
+
+    def raw_json(self, date: str) -> Path:
+        """A raw date's metadata: ``SLC/<date>/<date>.raw.json``."""
+        return self.path(STACK_SLC, date, f"{date}.raw.json")
+
+    def merged_slc(self, date: str) -> Path:
+        """A date coregistered to the reference grid: ``merged/SLC/<date>/<date>.slc.full``."""
+        return self.path(STACK_MERGED, date, f"{date}.slc.full")
+
+    def merged_json(self, date: str) -> Path:
+        return self.path(STACK_MERGED, date, f"{date}.slc.full.json")
+
+    def data_rsc(self, reference: str) -> Path:
+        """MintPy's ROI_PAC metadata beside the reference's: ``merged/SLC/<ref>/data.rsc``."""
+        return self.path(STACK_MERGED, reference, "data.rsc")
+
+    # --- geometry
+    @property
+    def geometry_dir(self) -> Path:
+        return self.path(STACK_GEOMETRY)
+
+    def geometry_full(self, name: str) -> Path:
+        """``geom_reference/<name>.rdr.full`` (hgt, lat, lon, los, shadowMask, incLocal)."""
+        return self.path(STACK_GEOMETRY, f"{name}.rdr.full")
+
+    def geometry(self, name: str) -> Path:
+        """``geom_reference/<name>.rdr``: at the interferograms' looks."""
+        return self.path(STACK_GEOMETRY, f"{name}.rdr")
+
+    # --- coregistration
+    def offsets_dir(self, date: str) -> Path:
+        return self.path(STACK_OFFSETS, date)
+
+    def refined_offsets_dir(self, date: str) -> Path:
+        return self.path(STACK_OFFSETS, date, "refined")
+
+    def coarse_coreg(self, date: str) -> Path:
+        return self.path(STACK_OFFSETS, date, "coarse_coreg.slc")
+
+    # --- interferograms
+    def igram_dir(self, d1: str, d2: str) -> Path:
+        return self.path(STACK_IGRAMS, self.pair_name(d1, d2))
+
+    def igram(self, d1: str, d2: str, kind: str) -> Path:
+        """A pair's product: ``int``/``cor`` (unfiltered, at looks), ``filt_int``,
+        ``filt_cor`` (phase sigma), ``unw``, ``conncomp``."""
+        name = self.pair_name(d1, d2)
+        files = {"int": f"{name}.int", "cor": f"{name}.cor", "filt_int": f"filt_{name}.int",
+                 "filt_cor": f"filt_{name}.cor", "unw": f"filt_{name}.unw",
+                 "conncomp": f"filt_{name}.unw.conncomp"}
+        return self.igram_dir(d1, d2) / files[kind]
+
+    # --- baselines, bookkeeping
+    def baseline(self, reference: str, date: str) -> Path:
+        """``baselines/<ref>_<date>.txt`` (what MintPy reads)."""
+        return self.path(STACK_BASELINES, f"{self.pair_name(reference, date)}.txt")
+
+    def pair_baseline(self, d1: str, d2: str) -> Path:
+        name = self.pair_name(d1, d2)
+        return self.path(STACK_BASELINES, name, f"{name}.txt")
+
+    @property
+    def stack_json(self) -> Path:
+        """The dates, the reference, the network and the baselines of the run."""
+        return self.path("stack.json")
+
+    def log(self, task: str) -> Path:
+        return self.path(STACK_LOGS, f"{task}.log")
+
+    def done(self, task: str) -> Path:
+        """A task's done-marker: written last, with its inputs' identity and its outputs."""
+        return self.path(STACK_TASKS, f"{task}.json")
