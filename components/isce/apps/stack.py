@@ -51,7 +51,13 @@ def close_runners() -> None:
 
 
 def _run(ctx) -> StackLayout:
-    return StackLayout(str(Path(ctx.params.output_directory).resolve()))
+    """The run's layout, relative to the working directory (as the manifests record it)."""
+    return StackLayout(str(ctx.params.output_directory))
+
+
+def _root(ctx) -> str:
+    """The run folder as the tasks get it: absolute (workers run anywhere)."""
+    return str(Path(ctx.params.output_directory).resolve())
 
 
 def _stack(ctx) -> dict:
@@ -72,6 +78,16 @@ def _metadata_view(product):
     grid, doppler = insar_settings._scene_grid(product)
     return SimpleNamespace(radar_grid=grid, orbit=product.orbit, geometry_doppler=doppler,
                            doppler=doppler)
+
+
+def _write_unless_same(path: Path, text: str) -> None:
+    """Write ``text`` atomically unless the file holds it already (a re-run changes nothing)."""
+    try:
+        if path.read_text() == text:
+            return
+    except OSError:
+        pass
+    write_text(str(path), text)
 
 
 # ----------------------------------------------------------------------------- steps
@@ -152,7 +168,7 @@ def preprocess(ctx):
                        "perpendicular_baseline_m": bperp,
                        "pairs": [list(p) for p in pairs]}
     run = _run(ctx)
-    write_text(str(run.stack_json), json.dumps(ctx.state.stack, indent=1) + "\n")
+    _write_unless_same(run.stack_json, json.dumps(ctx.state.stack, indent=1) + "\n")
     ctx.add_output(run.stack_json)
     ctx.log.info("%d dates (reference %s), %d pairs", len(dates), ref, len(pairs))
 
@@ -161,7 +177,7 @@ def focus_step(ctx):
     """Every date to ``SLC/<date>/<date>.slc``: focused when raw, read when focused."""
     stack, run = _stack(ctx), _run(ctx)
     _runner(ctx).run([(tasks.task_names("slc", d), tasks.date_slc_task,
-                       (run.root, d, stack["inputs"][d])) for d in stack["dates"]], "focus")
+                       (_root(ctx), d, stack["inputs"][d])) for d in stack["dates"]], "focus")
 
 
 def topo_step(ctx):
@@ -170,7 +186,7 @@ def topo_step(ctx):
     dem = str(Path(ctx.params.dem).resolve()) if ctx.params.dem else None
     if dem is None:
         ctx.log.warning("no DEM given: heights are 0 m above the WGS-84 ellipsoid")
-    _runner(ctx).run([("topo", tasks.topo_task, (run.root, stack["reference"], dem))], "topo")
+    _runner(ctx).run([("topo", tasks.topo_task, (_root(ctx), stack["reference"], dem))], "topo")
 
 
 def coregister(ctx):
@@ -181,7 +197,7 @@ def coregister(ctx):
     grid, cull = insar_settings.misregistration_settings(ctx.params, ref)
     misreg = {"grid": grid, "cull": cull}
     results = _runner(ctx).run([(tasks.task_names("coregister", d), tasks.coregister_task,
-                                 (run.root, d, stack["reference"], misreg))
+                                 (_root(ctx), d, stack["reference"], misreg))
                                 for d in stack["dates"]], "coregister")
     ctx.state.misregistration = {k: v["misregistration"] for k, v in results.items()}
 
@@ -194,16 +210,18 @@ def interferograms(ctx):
                 "filter_strength": ctx.params.filter_strength,
                 "do_unwrap": ctx.params.do_unwrap, "unwrapper": ctx.params.unwrapper}
     _runner(ctx).run([(tasks.task_names("igram", d1, d2), tasks.pair_task,
-                       (run.root, d1, d2, stack["reference"], settings))
+                       (_root(ctx), d1, d2, stack["reference"], settings))
                       for d1, d2 in stack["pairs"]], "interferograms")
 
 
 def endup(ctx):
-    """Summarise the run in stack.json (misregistration, wall time)."""
-    stack, run = dict(_stack(ctx)), _run(ctx)
-    stack["misregistration"] = getattr(ctx.state, "misregistration", None)
-    stack["wall_time_s"] = round(time.time() - getattr(ctx.state, "started", time.time()), 2)
-    write_text(str(run.stack_json), json.dumps(stack, indent=1) + "\n")
+    """Write report.json: the dates, pairs, misregistration and wall time of the run."""
+    stack, run = _stack(ctx), _run(ctx)
+    report = {"reference": stack["reference"], "dates": stack["dates"], "pairs": stack["pairs"],
+              "misregistration": getattr(ctx.state, "misregistration", None),
+              "wall_time_s": round(time.time() - getattr(ctx.state, "started", time.time()), 2)}
+    write_text(str(run.report), json.dumps(report, indent=1) + "\n")
+    ctx.add_output(run.report)
     ctx.log.info("stack of %d dates and %d pairs done", len(stack["dates"]), len(stack["pairs"]))
 
 

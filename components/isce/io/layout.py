@@ -280,6 +280,11 @@ class StackLayout:
         """The dates, the reference, the network and the baselines of the run."""
         return self.path("stack.json")
 
+    @property
+    def report(self) -> Path:
+        """What the run did: dates, pairs, misregistration, wall time (``report.json``)."""
+        return self.path(REPORT)
+
     def log(self, task: str) -> Path:
         return self.path(STACK_LOGS, f"{task}.log")
 

@@ -16,10 +16,8 @@ from pathlib import Path
 from isce.core.threads import available_cpus
 from isce.framework import ConfigurationError, InputError
 
-__all__ = ["Runner", "CONNECT_TIMEOUT_S", "SCHEMES"]
+__all__ = ["Runner", "SCHEMES", "connect_timeout"]
 
-#: how long connecting to a scheduler may take before the run is refused [s]
-CONNECT_TIMEOUT_S = 15
 #: scheduler address schemes Dask speaks
 SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
 log = logging.getLogger("isce.stack.runner")
@@ -35,6 +33,14 @@ def _distributed():
     return distributed
 
 
+def connect_timeout(distributed) -> str:
+    """How long connecting to a scheduler may take before the run is refused: Dask's own
+    setting ``distributed.comm.timeouts.connect`` (e.g. ``$DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT``,
+    30 s by default)."""
+    import dask.config   # noqa: PLC0415 - comes with distributed (optional dependency)
+    return str(dask.config.get("distributed.comm.timeouts.connect", default="30s"))
+
+
 class Runner:
     """A Dask client: ``scheduler`` (address or scheduler file; None: a LocalCluster of
     ``workers`` processes, 0 = one per CPU, each with ``threads_per_worker`` threads)."""
@@ -46,7 +52,8 @@ class Runner:
 
     def _connect_existing(self, distributed):
         target = self.scheduler.strip()
-        kwargs = {"timeout": f"{CONNECT_TIMEOUT_S}s"}
+        timeout = connect_timeout(distributed)
+        kwargs = {"timeout": timeout}
         if target.startswith(SCHEMES):
             kwargs["address"] = target
         elif Path(target).is_file():
@@ -57,9 +64,8 @@ class Runner:
         try:
             return distributed.Client(**kwargs)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(f"scheduler {target!r}: cannot connect within "
-                             f"{CONNECT_TIMEOUT_S} s ({type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(f"scheduler {target!r}: no answer within {timeout} ({first})") from None
 
     def connect(self):
         """The client, connected on first use (InputError for a scheduler that does not answer)."""
