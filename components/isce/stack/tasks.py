@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from isce.focus.pipeline import focus
+from isce.framework.runfolder import PRODUCT_TEMPORARY
 from isce.geometry.geo2rdr import geo2rdr_offsets
 from isce.geometry.rdr2geo import TOPO_FILES
 from isce.geometry.rdr2geo import topo as run_topo
@@ -119,10 +120,11 @@ class _ThreadFilter(logging.Filter):
 
 @contextmanager
 def _task_log(root, task: str):
-    """The isce log records of this thread go to ``logs/<task>.log`` while the task runs."""
+    """The isce log records of this thread go to ``logs/<task>.log`` while the task runs
+    (appended: an interrupted attempt stays visible above the one that finished)."""
     path = StackLayout(root).log(task)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, mode="w")
+    handler = logging.FileHandler(path, mode="a")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_ThreadFilter())
     logger = logging.getLogger("isce")
@@ -144,8 +146,23 @@ def _fixed_threads() -> None:
     os.environ["OMP_NUM_THREADS"] = str(KERNEL_THREADS)
 
 
-def _run(root, task: str, identity: dict, work):
-    """Run ``work(log) -> (outputs, result)`` unless the task is complete; mark it done."""
+def _remove_temporaries(root, folders, tlog) -> None:
+    """Remove the hidden temporaries (``.<name>.<pid>.<hex>.partial``) in the folders this
+    task owns (no other task writes there): a killed run of the task left them."""
+    for folder in folders:
+        try:
+            entries = list(os.scandir(os.path.join(root, folder)))
+        except OSError:
+            continue
+        for entry in entries:
+            if PRODUCT_TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
+                remove_quietly(entry.path)
+                tlog.info("removed %s, left by an interrupted run of this task", entry.path)
+
+
+def _run(root, task: str, identity: dict, work, folders=()):
+    """Run ``work(log) -> (outputs, result)`` unless the task is complete; mark it done.
+    ``folders``: those the task owns (stale temporaries there are removed first)."""
     root = os.path.abspath(root)
     identity = json.loads(json.dumps(identity))      # as the marker will hold it (lists)
     done = is_done(root, task, identity)
@@ -154,6 +171,7 @@ def _run(root, task: str, identity: dict, work):
     _fixed_threads()
     with _task_log(root, task) as tlog:
         tlog.info("task %s: start", task)
+        _remove_temporaries(root, folders, tlog)
         outputs, result = work(tlog)
         _mark_done(root, task, identity, outputs, result)
         tlog.info("task %s: done", task)
@@ -211,7 +229,7 @@ def date_slc_task(root, date: str, date_input: dict) -> dict:
             tlog.info("%s: SLC %d x %d", date, written.length, written.width)
         return [out], {"slc": str(run.slc(date))}
 
-    return _run(root, task_names("slc", date), identity, work)
+    return _run(root, task_names("slc", date), identity, work, [run.slc(date).parent])
 
 
 def topo_task(root, reference: str, dem: str | None) -> dict:
@@ -226,6 +244,7 @@ def topo_task(root, reference: str, dem: str | None) -> dict:
         ref = SlcProduct.load(ref_json)
         products = [p for p in GEOMETRY_NAMES if p in TOPO_FILES]
         folder = Path(root, run.geometry_dir, ".topo")
+        shutil.rmtree(folder, ignore_errors=True)        # what a killed run left
         paths = run_topo(ref.radar_grid, ref.orbit, ref.geometry_doppler, dem=dem or 0.0,
                          output_dir=str(folder), products=products, threads=KERNEL_THREADS)
         outputs = []
@@ -236,7 +255,7 @@ def topo_task(root, reference: str, dem: str | None) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
         return outputs, {"geometry": sorted(GEOMETRY_NAMES[p] for p in paths)}
 
-    return _run(root, "topo", identity, work)
+    return _run(root, "topo", identity, work, [run.geometry_dir])
 
 
 def _coregister_reference(root, reference: str, tlog) -> list:
@@ -329,7 +348,8 @@ def coregister_task(root, date: str, reference: str, misreg: dict) -> dict:
         outputs, summary = _coregister_secondary(root, date, reference, misreg, tlog)
         return outputs, {"misregistration": summary}
 
-    return _run(root, task_names("coregister", date), identity, work)
+    folders = [run.offsets_dir(date), run.refined_offsets_dir(date), run.merged_slc(date).parent]
+    return _run(root, task_names("coregister", date), identity, work, folders)
 
 
 # ----------------------------------------------------------------------------- per pair
@@ -420,5 +440,5 @@ def pair_task(root, d1: str, d2: str, reference: str, settings: dict) -> dict:
         tlog.info("pair %s_%s: %s", d1, d2, ", ".join(p.name for p in written))
         return written, {"products": [os.path.relpath(p, root) for p in written]}
 
-    return _run(root, task_names("igram", d1, d2), identity, work)
+    return _run(root, task_names("igram", d1, d2), identity, work, [run.igram_dir(d1, d2)])
 
