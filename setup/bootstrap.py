@@ -61,7 +61,7 @@ def main() -> None:
     if stamp.exists() and stamp.read_text() == digest:
         print(f"setup: {env_dir} is up to date", flush=True)
         return
-    run([str(python), "-m", "pip", "install", "--quiet", f"{ROOT}[test]"])
+    run([str(python), "-m", "pip", "install", "--quiet", f"{ROOT}[test,stack]"])   # stack: the stack tests run Dask
     stamp.write_text(digest)
     print(f"setup: isce installed in {env_dir}", flush=True)
 

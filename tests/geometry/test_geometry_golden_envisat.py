@@ -105,7 +105,8 @@ def topo_dir(meta, tmp_path_factory, envisat):
     paths = topo(meta.radar_grid, meta.orbit, meta.doppler, None, out,
                  heights=str(envisat / "topo" / "z.rdr"), doppler_method=DOPPLER_METHOD,
                  block_lines=128)
-    assert set(paths) == {"lat", "lon", "z", "los", "inc", "hdg", "localInc", "localPsi"}
+    assert set(paths) == {"lat", "lon", "z", "los", "inc", "hdg", "localInc", "localPsi",
+                          "incLocal", "shadowMask"}
     return out
 
 

@@ -38,6 +38,7 @@ from isce.core.radargrid import RadarGrid
 from isce.framework import Application, ConfigurationError, Parameter, Step
 from isce.geometry.rdr2geo import radar_grid_bbox
 from isce.io.atomic import write_text
+from isce.io.blocks import progress_bar
 from isce.focus.pipeline import focus
 from isce.sensors.product import SlcProduct
 from isce.sensors.raw import RawProduct, RawSource
@@ -47,6 +48,10 @@ from isce.simulate.formats import FORMATS, WriterFormat, load_writer, writer_for
 from isce.simulate.orbit import orbit_with_baseline
 from isce.simulate.radar import RadarParameters, preset
 from isce.simulate.scenes import alos_scene, ree_out17_scene
+from isce.simulate import stack_io
+from isce.simulate.stack import (SIGN_CONVENTION, YEAR_DAYS, DecorrelatingSpeckle, StackDeformation,
+                                 StackScene, date_name, moved_targets, perpendicular_baselines,
+                                 stack_times, troposphere_screen)
 from isce.simulate.targets import (MogiSource, Target, dem_height, parse_target_list, read_targets_csv,
                                    synthetic_dem, target_truth)
 
@@ -178,8 +183,12 @@ def _default_date(radar_name) -> _dt.datetime:
 
 
 def setup(ctx):
-    """Choose the radar, the targets and the orbits of both passes (with the baseline)."""
+    """Choose the radar, the targets and the orbits of both passes (with the baseline), or
+    of every date of a stack."""
     p = ctx.params
+    if p.dates > 2:
+        _setup_stack(ctx)
+        return
     radar_name, fmt = resolve_sensor(p.sensor, p.radar)
     targets = _targets(p, radar_name)
     out = Path(p.output_dir)
@@ -273,6 +282,9 @@ def scene(ctx):
     """Distributed scene (speckle scenes only): both passes' ideal focused images over the DEM,
     the secondary's scatterers moved by the deformation."""
     p = ctx.params
+    if getattr(ctx.state, "stack", None):
+        ctx.log.info("a stack: its scenes are made date by date by step 'stack'")
+        return
     if p.reflectivity != "speckle":
         ctx.log.info("point targets only: no distributed scene")
         return
@@ -326,6 +338,9 @@ def _add_scene_echoes(ctx, name, raw, radar, orbit, output):
 
 def _simulate_pass(ctx, name):
     p = ctx.params
+    if getattr(ctx.state, "stack", None):
+        ctx.log.info("a stack: its dates are made by step 'stack'")
+        return
     if name not in ctx.state.passes:
         ctx.log.info("no %s pass (no secondary date)", name)
         return
@@ -418,6 +433,9 @@ def focus_passes(ctx):
     """Formats of focused data: focus every pass (focus.py's chain with its defaults) into
     ``<pass>.slc`` + ``.json``."""
     fmt = _format(ctx)
+    if getattr(ctx.state, "stack", None):
+        ctx.log.info("a stack: its dates are focused by step 'stack'")
+        return
     if fmt is None or fmt.level != "slc":
         ctx.log.info("no focusing: %s", f"{fmt.sensor} takes raw echoes" if fmt else
                      "no sensor format written")
@@ -492,6 +510,9 @@ def inputs(ctx):
     """Write the focus.py inputs, each pass in the sensor's format, insarApp.xml and
     simulation.json."""
     p = ctx.params
+    if getattr(ctx.state, "stack", None):
+        _stack_inputs(ctx)
+        return
     out = Path(p.output_dir)
     fmt = _format(ctx)
     written = {}
@@ -526,6 +547,261 @@ def inputs(ctx):
     ctx.add_output(out / "simulation.json")
     ctx.log.info("wrote %s", ", ".join(sorted(x for w in written.values() for k, x in w.items()
                                               if k != "properties")))
+
+
+# ------------------------------------------------------------------------------- stacks
+def _setup_stack(ctx):
+    """Stacks (``dates`` >= 3): the radar, the targets, the DEM and, per date (every repeat
+    cycle from the reference date), its orbit with a random perpendicular baseline and its
+    pulse window (the first date's receive window for all)."""
+    p = ctx.params
+    radar_name, fmt = resolve_sensor(p.sensor, p.radar)
+    targets = _targets(p, radar_name)
+    Path(p.output_dir).mkdir(parents=True, exist_ok=True)
+    first = p.reference_date or _default_date(radar_name)
+    if p.dem:
+        _dem(ctx, targets)
+    scene = alos_scene(targets, time=first, pulses=p.pulses or 8192,
+                       ascending=p.pass_direction == "ascending", look_angle=p.look_angle,
+                       radar=preset(radar_name))
+    if p.samples < scene.radar.chirp_samples + 256:
+        raise ConfigurationError(f"samples={p.samples}: the {radar_name} chirp alone spans "
+                                 f"{scene.radar.chirp_samples} samples; give at least "
+                                 f"{scene.radar.chirp_samples + 256}")
+    repeat = float(scene.radar.extra.get("repeat_days", 46))
+    centre, truth = scene.targets[0], scene.truth()[0]
+    dr = SPEED_OF_LIGHT / (2.0 * scene.radar.range_sampling_rate)
+    window = {"length": scene.length, "starting_range": truth["slant_range"] - 0.5 * p.samples * dr,
+              "width": int(p.samples)}
+    dates = []
+    for k, (when, b) in enumerate(zip(stack_times(first, p.dates, repeat),
+                                      perpendicular_baselines(p.dates, p.baseline_spread, p.seed))):
+        if k == 0:
+            orbit, start, achieved = scene.orbit, scene.sensing_start, {"perpendicular": 0.0,
+                                                                        "parallel": 0.0}
+        else:
+            orbit, t_zd, achieved = orbit_with_baseline(
+                scene.orbit, centre.lat, centre.lon, centre.height, scene.radar.look_side, b, when,
+                inclination_deg=scene.radar.inclination, duration_s=30.0,
+                reference_time=truth["azimuth_time"])
+            start = scene.sensing_start + t_zd - truth["azimuth_time"]
+        mid = start + 0.5 * (scene.length - 1) / scene.radar.prf
+        dates.append({"date": date_name(orbit, mid), "time": str(when), "orbit": orbit.to_dict(),
+                      "sensing_start": start, "sensing_mid_utc": str(orbit.datetime64(mid)),
+                      "days": (when - first).total_seconds() / 86400.0,
+                      "baseline_requested": b, "baseline": achieved, **window})
+        ctx.log.info("date %s: perpendicular baseline %.1f m (drawn %.1f m)", dates[-1]["date"],
+                     achieved["perpendicular"], b)
+    if len({d["date"] for d in dates}) != len(dates):
+        raise ConfigurationError("two dates of the stack fall on one day: the preset's repeat "
+                                 f"cycle is {repeat} days")
+    ctx.state.radar = scene.radar.to_dict()
+    ctx.state.radar_name = radar_name
+    ctx.state.sensor = fmt.sensor
+    ctx.state.targets = [t.to_dict() for t in scene.targets]
+    ctx.state.passes = {}
+    ctx.state.baseline = None
+    ctx.state.scene_info = scene.info
+    ctx.state.stack = {"dates": dates, "repeat_days": repeat}
+    if p.dem:
+        _widen_dem(ctx, scene.radar, {d["date"]: d for d in dates})
+    else:
+        ctx.state.dem = None
+    ctx.log.info("%s radar (%s format): a stack of %d dates every %g days from %s, %d pulses x "
+                 "%d samples each", radar_name, fmt.sensor, len(dates), repeat, dates[0]["date"],
+                 scene.length, p.samples)
+
+
+def _stack_scene(ctx, radar, orbit1, grid1) -> StackScene:
+    """The first date's scene geometry and the decorrelating speckle of the stack."""
+    p = ctx.params
+    band = simulated_band(radar, orbit1, grid1)
+    ctx.state.scene_band = band
+    speckle = DecorrelatingSpeckle((grid1.length, grid1.width),
+                                   radar.chirp_bandwidth / radar.range_sampling_rate,
+                                   band / radar.prf, coherence=p.coherence,
+                                   tau_days=p.coherence_time, seed=p.seed + 100)
+    dem = ctx.state.dem["path"] if ctx.state.dem else _mean_height(ctx)
+    return StackScene(grid1, orbit1, dem, speckle)
+
+
+def _date_product(ctx, fmt, radar, spec, orbit, grid, scene, targets, seed):
+    """One date's echoes (and SLC for the SLC formats) under ``work/``; returns the product
+    the writer takes and the files to delete once written."""
+    work = Path(ctx.params.output_dir) / "work"
+    work.mkdir(exist_ok=True)
+    raw_path = work / f"{spec['date']}.raw"
+    raw = stack_io.date_echoes(
+        scene, grid, orbit, radar, targets, sensing_start=spec["sensing_start"],
+        length=spec["length"], starting_range=spec["starting_range"], width=spec["width"],
+        bandwidth=ctx.state.scene_band, height=_mean_height(ctx), noise=ctx.params.noise,
+        seed=seed, output=raw_path,
+        coherence_note={"coherence": ctx.params.coherence,
+                        "coherence_time_days": ctx.params.coherence_time})
+    scratch = [raw_path]
+    if fmt.level != "slc":
+        return raw, scratch
+    slc = work / f"{spec['date']}.slc"
+    focus(raw, output=os.fspath(slc), progress=True)
+    release_memory(raw)
+    return SlcProduct.load(str(slc) + ".json"), scratch + [slc]
+
+
+def _remove_raster(path: Path) -> None:
+    for f in path.parent.glob(path.name + "*"):
+        f.unlink()
+
+
+def _write_date(ctx, fmt, spec, product) -> dict:
+    """The date in the sensor's format in ``<date>/`` and its reader XML ``<date>/<date>.xml``;
+    returns the reader's properties (paths relative to the date folder)."""
+    folder = Path(ctx.params.output_dir) / spec["date"]
+    folder.mkdir(exist_ok=True)
+    started = time.time() - 1.0
+    props = {str(k): str(v) for k, v in load_writer(fmt)(product, folder, spec["date"]).items()}
+    stack_io.write_xml(folder / f"{spec['date']}.xml", stack_io.date_xml(spec["date"], fmt.sensor, props))
+    for f in sorted(folder.rglob("*")):
+        if f.is_file() and f.stat().st_mtime >= started:
+            ctx.add_output(f)
+    return props
+
+
+def _write_date_truth(ctx, stack_scene, model, grid, spec, tropo):
+    """``truth/<date>.los.rdr`` (and ``.tropo.rdr`` with a troposphere) on ``grid``."""
+    truth = Path(ctx.params.output_dir) / "truth"
+    truth.mkdir(exist_ok=True)
+    los = stack_scene.on_grid(stack_scene.truth_nodes(model, spec["days"] / YEAR_DAYS), grid)
+    path = truth / f"{spec['date']}.los.rdr"
+    stack_io.write_truth(path, los)
+    ctx.add_output(path)
+    spec["truth"] = {"los": f"truth/{path.name}", "los_range_m": [float(los.min()), float(los.max())]}
+    if tropo is not None:
+        path = truth / f"{spec['date']}.tropo.rdr"
+        stack_io.write_truth(path, stack_scene.on_grid(tropo, grid))
+        ctx.add_output(path)
+        spec["truth"]["tropo"] = f"truth/{path.name}"
+
+
+def simulate_stack(ctx):
+    """Stacks: date by date, the scene (decorrelated speckle, the deformation of its date, its
+    troposphere), its echoes, the date in the sensor's format in ``<date>/`` with its reader
+    XML, and its truth ``truth/<date>.los.rdr`` on the first date's focused grid."""
+    stack = getattr(ctx.state, "stack", None)
+    if not stack:
+        ctx.log.info("a pair: no stack")
+        return
+    p = ctx.params
+    fmt = _format(ctx)
+    radar = RadarParameters.from_dict(ctx.state.radar)
+    dates = stack["dates"]
+    orbit1 = Orbit.from_dict(dates[0]["orbit"])
+    grid1 = scene_grid(orbit1, radar, sensing_start=dates[0]["sensing_start"],
+                       length=dates[0]["length"], starting_range=dates[0]["starting_range"],
+                       width=dates[0]["width"], height=_mean_height(ctx))
+    stack_scene = _stack_scene(ctx, radar, orbit1, grid1)
+    targets = [Target.from_dict(t) for t in ctx.state.targets]
+    tropo_rng = np.random.default_rng([p.seed, 0x7209])
+    model = truth_grid = None
+    for k, spec in enumerate(progress_bar(dates, desc="dates", unit="date")):
+        t0 = time.time()
+        orbit = orbit1 if k == 0 else Orbit.from_dict(spec["orbit"])
+        grid = grid1 if k == 0 else scene_grid(
+            orbit, radar, sensing_start=spec["sensing_start"], length=spec["length"],
+            starting_range=spec["starting_range"], width=spec["width"], height=_mean_height(ctx))
+        tropo = None
+        if p.troposphere > 0:
+            tropo = troposphere_screen(stack_scene.node_shape, stack_scene.node_spacing_m(),
+                                       p.troposphere, tropo_rng)
+        scene_k = stack_scene.date(orbit, grid, spec["days"], model, tropo)
+        moved = targets if model is None else moved_targets(
+            targets, model, orbit1, radar.wavelength, radar.look_side, spec["days"] / YEAR_DAYS)
+        product, scratch = _date_product(ctx, fmt, radar, spec, orbit, grid, scene_k, moved,
+                                         p.seed + k)
+        del scene_k
+        spec["properties"] = _write_date(ctx, fmt, spec, product)
+        if isinstance(product, RawProduct):
+            release_memory(product)
+        if k == 0:
+            first = stack_io.read_date(fmt.sensor, spec["date"], spec["properties"],
+                                       Path(p.output_dir) / spec["date"])
+            truth_grid = stack_io.reference_grid(first, orbit1)
+            model = StackDeformation.laid_out(*stack_scene.footprint(truth_grid),
+                                              rate=p.rate_scale, seasonal=p.seasonal_amplitude,
+                                              volume_rate=p.mogi_volume_rate)
+            stack["truth_grid"] = stack_io.grid_record(truth_grid, orbit1)
+            stack["model"] = model.to_dict()
+        for f in scratch:
+            _remove_raster(f)
+        _write_date_truth(ctx, stack_scene, model, truth_grid, spec, tropo)
+        ctx.log.info("date %d/%d %s: %s written, LOS truth %.1f .. %.1f mm (%.1f s)", k + 1,
+                     len(dates), spec["date"], ", ".join(spec["properties"].values()),
+                     1e3 * spec["truth"]["los_range_m"][0], 1e3 * spec["truth"]["los_range_m"][1],
+                     time.time() - t0)
+    work = Path(p.output_dir) / "work"
+    if work.is_dir() and not any(work.iterdir()):
+        work.rmdir()
+
+
+def _stack_record(ctx) -> dict:
+    """``truth/stack.json``: dates, baselines, times, the models and the sign convention."""
+    p = ctx.params
+    stack = ctx.state.stack
+    dates = stack["dates"]
+    return {
+        "dates": [d["date"] for d in dates],
+        "sensing_mid_utc": [d["sensing_mid_utc"] for d in dates],
+        "days": [d["days"] for d in dates],
+        "years": [d["days"] / YEAR_DAYS for d in dates],
+        "perpendicular_baseline_m": [d["baseline"]["perpendicular"] for d in dates],
+        "parallel_baseline_m": [d["baseline"]["parallel"] for d in dates],
+        "perpendicular_baseline_drawn_m": [d["baseline_requested"] for d in dates],
+        "baseline_meaning": "second minus first date's platform position at the scene centre's "
+                            "zero-Doppler times, on the first date's perpendicular (positive away "
+                            "from the Earth; isce.simulate.orbit.orbit_with_baseline)",
+        "baseline_spread_m": p.baseline_spread, "seed": p.seed,
+        "repeat_days": stack["repeat_days"], "sensor": ctx.state.sensor,
+        "radar": ctx.state.radar_name, "wavelength_m": ctx.state.radar["wavelength"],
+        "deformation": stack["model"],
+        "coherence_model": {"coherence": p.coherence, "coherence_time_days": p.coherence_time,
+                            "meaning": "coherence of dates i and j = coherence * "
+                                       "exp(-|t_i - t_j| / coherence_time_days) (AR(1) speckle "
+                                       "in time; geometric decorrelation not modelled)"},
+        "troposphere": {"on": p.troposphere > 0, "std_m": p.troposphere,
+                        "spectrum": "power-law k^(-8/3), zero mean per date",
+                        "files": [d["truth"]["tropo"] for d in dates if "tropo" in d["truth"]]},
+        "sign_convention": SIGN_CONVENTION,
+        "truth_grid": stack["truth_grid"],
+        "truth_files": {d["date"]: d["truth"]["los"] for d in dates},
+        "date_folders": {d["date"]: {"xml": f"{d['date']}/{d['date']}.xml",
+                                     "properties": d["properties"]} for d in dates},
+    }
+
+
+def _stack_inputs(ctx):
+    """Stacks: ``stackStripMap.xml`` (ready to run), ``truth/stack.json`` and
+    ``simulation.json``."""
+    p = ctx.params
+    out = Path(p.output_dir)
+    radar = RadarParameters.from_dict(ctx.state.radar)
+    looks = insar_looks(radar, p.look_angle)
+    dem = Path(ctx.state.dem["path"]).name if ctx.state.dem else None
+    note = (f"about {LOOKED_PIXEL_M[0]:.0f} m x {LOOKED_PIXEL_M[1]:.0f} m on the ground for "
+            f"{ctx.state.radar_name}")
+    dates = ctx.state.stack["dates"]
+    stack_io.write_xml(out / "stackStripMap.xml",
+                       stack_io.stack_xml(ctx.state.sensor, dates[0]["date"], looks, dem, note))
+    ctx.add_output(out / "stackStripMap.xml")
+    record = _stack_record(ctx)
+    _write_json(out / "truth" / "stack.json", record)
+    ctx.add_output(out / "truth" / "stack.json")
+    summary = {"radar": ctx.state.radar, "targets": ctx.state.targets, "scene_kind": p.reflectivity,
+               "dem": ctx.state.dem, "scene": ctx.state.scene_info, "sensor": ctx.state.sensor,
+               "stack": {k: v for k, v in record.items() if k != "date_folders"},
+               "dates": {d["date"]: {k: v for k, v in d.items() if k != "orbit"} for d in dates}}
+    _write_json(out / "simulation.json", summary)
+    ctx.add_output(out / "simulation.json")
+    ctx.log.info("wrote stackStripMap.xml (%d dates from %s), truth/stack.json", len(dates),
+                 dates[0]["date"])
 
 
 class SimulateApp(Application):
@@ -605,9 +881,37 @@ class SimulateApp(Application):
         Parameter("ceos", type=bool, default=True,
                   doc="sensor ALOS: also write the CEOS IMG/LED files and insarApp.xml (off: "
                       "the raw products alone)."),
+        Parameter("dates", type=int, default=2,
+                  doc="Number of dates: 2 = a pair (reference, secondary; as before); 3 or more "
+                      "= a stack of one track every repeat cycle of the mission from the "
+                      "reference date (speckle scenes): each date in the sensor's format in "
+                      "<YYYYMMDD>/ with its reader XML <YYYYMMDD>/<YYYYMMDD>.xml, "
+                      "stackStripMap.xml, and the truth: truth/<date>.los.rdr (LOS displacement "
+                      "[m] since the first date, on its focused grid) and truth/stack.json."),
+        Parameter("baseline_spread", public_name="baseline spread", type=float, default=200.0,
+                  units="m", doc="Stacks: standard deviation of the dates' perpendicular "
+                                 "baselines to the first date (normal law seeded by 'seed')."),
+        Parameter("rate_scale", public_name="rate scale", type=float, default=-0.02,
+                  units="m/yr", doc="Stacks: LOS rate at the centre of a Gaussian bowl (positive "
+                                    "towards the radar; default 2 cm/yr of subsidence)."),
+        Parameter("seasonal_amplitude", public_name="seasonal amplitude", type=float,
+                  default=0.005, units="m",
+                  doc="Stacks: amplitude of an annual LOS sinusoid (zero on the first date) at "
+                      "the centre of a Gaussian patch."),
+        Parameter("mogi_volume_rate", public_name="mogi volume rate", type=float, default=2.0e5,
+                  units="m^3/yr", doc="Stacks: volume growth of a Mogi source under the scene "
+                                      "centre (depth half the scene's smaller half-extent, "
+                                      "500..3000 m)."),
+        Parameter("coherence_time", public_name="coherence time", type=float, default=1000.0,
+                  units="days", doc="Stacks: temporal decorrelation: the coherence of two dates "
+                                    "is coherence * exp(-|dt| / coherence time)."),
+        Parameter("troposphere", type=float, default=0.0, units="m",
+                  doc="Stacks: standard deviation of a turbulent tropospheric delay screen per "
+                      "date (power-law spectrum; 0 = none); written as truth/<date>.tropo.rdr."),
     )
     steps = (
         Step("setup", setup, setup.__doc__),
+        Step("stack", simulate_stack, simulate_stack.__doc__),
         Step("scene", scene, scene.__doc__),
         Step("reference", reference, reference.__doc__),
         Step("secondary", secondary, secondary.__doc__),
@@ -632,6 +936,34 @@ class SimulateApp(Application):
             raise ConfigurationError(f"noise must be >= 0, got {self.noise}",
                                      source=self.source_of("noise"))
         self._refuse_ignored_settings(fmt)
+        self._check_stack(fmt)
+
+    def _check_stack(self, fmt) -> None:
+        """``dates``: 2 (a pair) or more (a stack, speckle scenes in a sensor's format); the
+        settings of a pair or of a stack given to the other are refused."""
+        if self.dates < 2:
+            raise ConfigurationError(f"dates must be at least 2 (2: a pair, 3 or more: a stack), "
+                                     f"got {self.dates}", source=self.source_of("dates"))
+        stack = self.dates > 2
+        for attr, low in (("baseline_spread", 0.0), ("troposphere", 0.0)):
+            if getattr(self, attr) < low:
+                raise ConfigurationError(f"{attr} must be >= 0, got {getattr(self, attr)}",
+                                         source=self.source_of(attr))
+        if self.coherence_time <= 0:
+            raise ConfigurationError(f"coherence_time must be > 0 days, got {self.coherence_time}",
+                                     source=self.source_of("coherence_time"))
+        only = ("baseline_spread", "rate_scale", "seasonal_amplitude", "mogi_volume_rate",
+                "coherence_time", "troposphere")
+        pair = ("baseline", "secondary_date", "deformation")
+        for attr in (pair if stack else only):
+            if self.source_of(attr) != "default":
+                what = "a pair's (dates=2)" if stack else "a stack's (dates >= 3)"
+                raise ConfigurationError(f"{attr} is {what} setting: drop it",
+                                         source=self.source_of(attr))
+        if stack and (self.reflectivity != "speckle" or fmt is None or not self.ceos):
+            raise ConfigurationError(f"dates={self.dates}: a stack is a speckle scene in a "
+                                     "sensor's format (scene=speckle, a sensor, ceos on)",
+                                     source=self.source_of("dates"))
 
     def _refuse_ignored_settings(self, fmt) -> None:
         """A setting this run would ignore is refused rather than silently dropped: samples

@@ -26,6 +26,16 @@ of :mod:`isce.geometry`).
     b = baselines(ref.radar_grid, ref.orbit, sec.orbit, lines, pixels)
     b.perpendicular, b.parallel          # metres, shaped like lines/pixels
     baseline_summary(ref, sec)           # ISCE2-style top/middle/bottom values
+    stripmap_perpendicular(ref, sec)     # (top, bottom) in ISCE2 stripmap's sign
+
+Two signs exist in ISCE2. ``zerodop/baseline`` and topsStack (and :func:`baselines` here)
+use s above: for a right-looking radar a secondary displaced perpendicular to the line of
+sight AWAY from the Earth has a negative B_perp. ISCE2's stripmapApp, insarApp and
+stripmapStack report ``mroipac/baseline`` values (``PERP_BASELINE_TOP/BOTTOM``, the files
+MintPy reads), the projection on p = -cos(l) c + sin(l) r (r the unit reference
+position, c = unit(r x v), l the look angle from the nadir), whatever the look side: for a
+right-looking radar the same secondary is POSITIVE there (the simulator's convention).
+:func:`stripmap_perpendicular` gives that one.
 """
 from __future__ import annotations
 
@@ -39,7 +49,8 @@ from ._convert import epoch_ns
 from .geo2rdr import geo2rdr_points
 from .rdr2geo import rdr2geo_points
 
-__all__ = ["Baseline", "baselines", "product_baselines", "baseline_summary"]
+__all__ = ["Baseline", "baselines", "product_baselines", "baseline_summary",
+           "stripmap_perpendicular"]
 
 
 @dataclass(frozen=True)
@@ -229,3 +240,26 @@ def baseline_summary(reference, secondary, *, heights=0.0, **kwargs) -> dict:
         out["azimuth_offset_middle"] = float(along.azimuth_offset[1])
         out["range_offset_middle"] = float(along.range_offset[1])
     return out
+
+
+def stripmap_perpendicular(reference, secondary, *, heights=0.0, **kwargs) -> tuple:
+    """ISCE2 stripmapApp/stripmapStack's (``mroipac/baseline``) perpendicular baselines
+    (``PERP_BASELINE_TOP``, ``PERP_BASELINE_BOTTOM``) [m] between two SLC products: at the
+    first and last reference line (mid range, targets at ``heights`` [m]), the baseline
+    vector B (along-track part removed) projected on p = -cos(l) c + sin(l) r, r the unit
+    reference position, c = unit(r x v), cos(l) = -(unit look . r). For a right-looking
+    radar this is minus :func:`baselines`' sign; see the module docstring."""
+    g = reference.radar_grid
+    lines = np.array([0.0, g.length - 1.0])
+    mid = np.full(2, (g.width - 1) / 2.0)
+    b = product_baselines(reference, secondary, lines, mid, heights=heights, **kwargs)
+    t = g.sensing_start + lines / g.prf
+    pos, vel = _interp(reference.orbit, t, g.reference_epoch, kwargs.get("orbit_method"))
+    r = pos / np.linalg.norm(pos, axis=-1, keepdims=True)
+    c = np.cross(r, vel)
+    c /= np.linalg.norm(c, axis=-1, keepdims=True)
+    cosl = -np.einsum("ij,ij->i", b.look, r)
+    sinl = np.sqrt(np.clip(1.0 - cosl ** 2, 0.0, None))
+    p = -cosl[:, None] * c + sinl[:, None] * r
+    top, bottom = np.einsum("ij,ij->i", b.vector, p)
+    return float(top), float(bottom)

@@ -36,7 +36,9 @@ the ellipsoid-parallel plane. NaN DEM samples (voids) give NaN outputs.
 tqdm progress bar on large grids) and writes ISCE's stripmap products
 ``lat.rdr lon.rdr z.rdr`` (DOUBLE), ``los.rdr`` (FLOAT, 2 bands BIL:
 incidence, LOS azimuth), ``inc.rdr hdg.rdr localInc.rdr localPsi.rdr``
-(FLOAT), each with .xml/.vrt/.hdr sidecars. Blocks are written through the
+(FLOAT), ISCE2 topozero's ``incLocal.rdr`` (FLOAT, 2 bands BIL: local_psi, local_inc)
+and ``shadowMask.rdr`` (BYTE: 1 shadow, 2 layover, 3 both; :func:`shadow_layover_mask`),
+each with .xml/.vrt/.hdr sidecars. Blocks are written through the
 files (:meth:`isce.io.raster.RasterWriter.write_rows`, by a second thread while
 the next block is computed), not through memory maps, so the output pages do
 not stay resident in the process.
@@ -62,7 +64,7 @@ from ._convert import doppler_data, epoch_ns, kernels, orbit_data, side_sign
 from .dem import as_dem, load_dem
 
 __all__ = ["rdr2geo_points", "rdr2geo_block", "radar_grid_bbox", "topo", "TOPO_FILES",
-           "LAYERS"]
+           "LAYERS", "shadow_layover_mask"]
 
 log = logging.getLogger("isce.geometry.rdr2geo")
 
@@ -79,7 +81,13 @@ TOPO_FILES = {
     "hdg": ("hdg.rdr", "FLOAT", ("hdg",)),
     "localInc": ("localInc.rdr", "FLOAT", ("local_inc",)),
     "localPsi": ("localPsi.rdr", "FLOAT", ("local_psi",)),
+    # ISCE2 topozero's names (what MintPy loads): psi and local incidence in one file, and
+    # the shadow/layover mask, made from the block's lon/lat/z (see _DERIVED)
+    "incLocal": ("incLocal.rdr", "FLOAT", ("local_psi", "local_inc")),
+    "shadowMask": ("shadowMask.rdr", "BYTE", ("shadow_mask",)),
 }
+#: layers computed from the kernel's (not by it) -> the kernel layers they need
+_DERIVED = {"shadow_mask": ("lon", "lat", "z")}
 
 
 def _ellipsoid(ellipsoid):
@@ -220,6 +228,143 @@ def radar_grid_bbox(radar_grid, orbit, doppler=None, *, lines=None, heights=(-50
             float(lon.max() + margin), float(lat.max() + margin))
 
 
+def _platform_positions(radar_grid, orbit, rows, orbit_method=None):
+    """ECEF platform positions [m] (lines, 3) at the zero-Doppler times of ``rows``."""
+    start, stop = _grid_lines(radar_grid, rows)
+    t = radar_grid.sensing_start + np.arange(start, stop, dtype=np.float64) / radar_grid.prf
+    shift = (epoch_ns(radar_grid.reference_epoch) - epoch_ns(orbit.reference_epoch)) / 1e9
+    pos, _ = orbit.interpolate(t + shift, orbit_method)
+    return np.reshape(pos, (-1, 3))
+
+
+def _running_test(values, forward):
+    """Where ``values`` (lines, n) fail to keep rising along each line: forward, a value not
+    above the maximum of the ones before it; backward, one not below the minimum of the
+    ones after it (ISCE2 topozero's two passes). NaN never fails nor counts."""
+    out = np.zeros(values.shape, dtype=bool)
+    if values.shape[1] < 2:
+        return out
+    if forward:
+        v = np.where(np.isnan(values), -np.inf, values)
+        out[:, 1:] = v[:, 1:] <= np.maximum.accumulate(v, axis=1)[:, :-1]
+    else:
+        v = np.where(np.isnan(values), np.inf, values)
+        after = np.minimum.accumulate(v[:, ::-1], axis=1)[:, ::-1]
+        out[:, :-1] = v[:, :-1] >= after[:, 1:]
+    return out & ~np.isnan(values)
+
+
+def _rows_interp(x, xp, fp):
+    """Row-wise linear interpolation (extrapolating from the end segments, as topozero):
+    ``xp`` (lines, n) increasing per row, ``x`` (lines, m) -> (lines, m) for each ``fp``."""
+    lines, n = xp.shape
+    base = min(np.nanmin(xp), np.nanmin(x))         # rows side by side on one axis
+    stride = max(np.nanmax(xp), np.nanmax(x)) - base + 1.0
+    offset = np.arange(lines)[:, None] * stride
+    idx = np.searchsorted(((xp - base) + offset).ravel(), ((x - base) + offset).ravel(),
+                          side="right").reshape(x.shape) - np.arange(lines)[:, None] * n - 1
+    idx = np.clip(idx, 0, n - 2)
+    x0 = np.take_along_axis(xp, idx, 1)
+    dx = np.take_along_axis(xp, idx + 1, 1) - x0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(dx != 0, (x - x0) / dx, 0.0)
+    out = []
+    for f in fp:
+        f0 = np.take_along_axis(f, idx, 1)
+        out.append(f0 + frac * (np.take_along_axis(f, idx + 1, 1) - f0))
+    return out
+
+
+def _sorted_rows(values, *others):
+    """``values`` and ``others`` (lines, n) reordered so that ``values`` rises along each
+    row (no copy when it already does, the usual case)."""
+    if values.shape[1] < 2 or bool(np.all(np.diff(values, axis=1) > 0)):
+        return (values, *others)
+    order = np.argsort(values, axis=1, kind="stable")
+    return tuple(np.take_along_axis(a, order, 1) for a in (values, *others))
+
+
+def _steepest_slope(dem) -> float:
+    """Steepest slope [deg] of a DemGrid's samples (0 for a constant surface)."""
+    data = getattr(dem, "data", None)
+    if data is None or min(np.shape(data)) < 2:
+        return 0.0
+    lat = np.radians(dem.y0 + 0.5 * (dem.shape[0] - 1) * dem.dy)
+    metres = np.radians(1.0) * WGS84.a                   # per degree, along a meridian
+    gy, gx = np.gradient(np.asarray(data, dtype=np.float64),
+                         abs(dem.dy) * metres, abs(dem.dx) * metres * max(np.cos(lat), 1e-6))
+    steepest = np.nanmax(np.hypot(gx, gy)) if np.isfinite(gx).any() else 0.0
+    return float(np.degrees(np.arctan(steepest)))
+
+
+def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *, dem=None,
+                        ellipsoid=None):
+    """ISCE2 topozero's radar shadow/layover mask of a block of lines (uint8: 1 shadow,
+    2 layover, 3 both), vectorised over the block.
+
+    ``lon``, ``lat`` [deg], ``z`` [m]: the rdr2geo solution of each pixel (lines, width);
+    ``platform``: ECEF platform position of each line (lines, 3) [m]; pixel j has the slant
+    range ``starting_range + j * range_spacing`` [m]. As topozero, each line's geometry is
+    that of a sphere through the platform's nadir: look angle (from the nadir) and
+    cross-track distance (range x sin(look)) of a point of height h at range R follow from
+    the law of cosines with the platform at a + H and the point at a + h from the centre
+    (a: geocentric radius of the nadir point, H: platform height).
+
+    Shadow (1): along each line the look angle must grow with range; a pixel whose look
+    angle is not above every nearer pixel's (or not below every farther one's) is hidden.
+    Layover (2, only with ``dem``, a DemGrid/ConstantDem): the ground of the line is
+    resampled at 2 x width + 1 regular cross-track distances (widened by the highest
+    height), its height taken from the DEM at the lon/lat interpolated there; sorted by
+    slant range, a sample whose cross-track distance does not keep rising shares its range
+    with another piece of ground, and the radar pixel of that range is laid over."""
+    ell = WGS84 if ellipsoid is None else ellipsoid
+    z = np.asarray(z, dtype=np.float64)
+    lines, width = z.shape
+    sat = np.asarray(platform, dtype=np.float64).reshape(lines, 3)
+    _, _, height = np.asarray(ell.xyz_to_lon_lat(sat)).T
+    orbit_r = np.linalg.norm(sat, axis=1)[:, None]             # a + H
+    earth_r = orbit_r - height[:, None]                         # a
+    rng = starting_range + range_spacing * np.arange(width, dtype=np.float64)[None, :]
+    target_r = earth_r + z
+    cos_look = np.clip((orbit_r ** 2 + rng ** 2 - target_r ** 2) / (2.0 * orbit_r * rng),
+                       -1.0, 1.0)
+    rising = -cos_look                                          # grows with the look angle
+    if width > 1 and bool(np.all(np.diff(rising, axis=1) > 0)):
+        mask = np.zeros((lines, width), dtype=np.uint8)        # no shadow (the usual case)
+    else:
+        mask = (_running_test(rising, True) | _running_test(rising, False)).astype(np.uint8)
+    if dem is None or width < 2 or not np.isfinite(cos_look).any():
+        return mask
+    look = np.arccos(cos_look)
+    # a slope can lay over only if steeper than the incidence (> the look angle): a DEM
+    # with none steeper than 0.9 x the smallest look angle skips the ground resampling
+    if _steepest_slope(dem) < 0.9 * np.degrees(np.nanmin(look)):
+        return mask
+    cross = rng * np.sin(look)
+    cross = np.where(np.isnan(cross), np.nanmax(cross, axis=1, keepdims=True), cross)
+    cs, slon, slat = _sorted_rows(cross, np.asarray(lon, dtype=np.float64),
+                                  np.asarray(lat, dtype=np.float64))
+    top = max(float(np.nanmax(z)), 0.0)
+    lo = cs[:, :1] - top
+    grid = lo + np.arange(2 * width + 1)[None, :] * ((cs[:, -1:] + top - lo) / (2 * width))
+    glon, glat = _rows_interp(grid, cs, [slon, slat])
+    ground_r = earth_r + np.asarray(dem.interpolate(glon, glat), dtype=np.float64)
+    # the point at cross-track distance c and radius b: sin(central angle) = c / b
+    sin_phi = np.clip(grid / ground_r, -1.0, 1.0)
+    grng = np.sqrt(orbit_r ** 2 + ground_r ** 2 - 2.0 * orbit_r * ground_r
+                   * np.sqrt(1.0 - sin_phi ** 2))
+    grng, ct = _sorted_rows(grng, grid)
+    laid = _running_test(ct, True) | _running_test(ct, False)
+    if not laid.any():
+        return mask
+    row, col = np.nonzero(laid)
+    pixel = np.floor((grng[row, col] - starting_range) / range_spacing).astype(np.int64)
+    keep = (pixel >= 0) & (pixel < width)
+    layover = np.zeros((lines, width), dtype=bool)
+    layover[row[keep], pixel[keep]] = True
+    return mask | (layover.astype(np.uint8) << 1)
+
+
 def _write_block(writers, out, rows):
     for p, w in writers.items():
         parts = TOPO_FILES[p][2]
@@ -258,7 +403,8 @@ def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, he
         block_lines = isce.io.block_lines_for(width, "float64", arrays=16)
     if progress is None:
         progress = length * width > 2_000_000
-    layers = sorted({name for p in products for name in TOPO_FILES[p][2]} | {"converged"})
+    layers = sorted({k for p in products for name in TOPO_FILES[p][2]
+                     for k in _DERIVED.get(name, (name,))} | {"converged"})
     hsrc = _as_height_source(heights)
     if hsrc is not None and tuple(hsrc.shape) != (length, width):
         raise ValueError(f"heights must have shape {(length, width)}, got {tuple(hsrc.shape)}")
@@ -289,6 +435,12 @@ def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, he
                                 threshold=threshold, maxiter=maxiter, extraiter=extraiter,
                                 secant=secant, orbit_method=orbit_method, ellipsoid=ellipsoid,
                                 threads=threads)
+            if "shadowMask" in products:
+                out["shadow_mask"] = shadow_layover_mask(
+                    out["lon"], out["lat"], out["z"], _platform_positions(radar_grid, orbit, rows,
+                                                                          orbit_method),
+                    radar_grid.starting_range, radar_grid.range_pixel_spacing,
+                    dem=d if h is None else None, ellipsoid=ellipsoid)
             converged += int(out["converged"].sum())
             if pending is not None:
                 pending.result()

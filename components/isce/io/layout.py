@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["StripmapLayout", "ROLES", "GEOMETRY", "OFFSETS", "REFINED_OFFSETS", "COREG",
-           "INTERFEROGRAM", "GEO", "REPORT", "PRODUCT_DIRS", "GEOCODE_DEFAULT"]
+           "INTERFEROGRAM", "GEO", "REPORT", "PRODUCT_DIRS", "GEOCODE_DEFAULT", "MintPyView",
+           "MINTPY_IGRAMS", "MINTPY_GEOMETRY", "MINTPY_BASELINES", "MINTPY_RSC",
+           "MINTPY_GEOMETRY_NAMES", "MINTPY_TOPO_PRODUCTS", "date_name", "pair_name",
+           "StackLayout", "STACK_DIRS"]
 
 ROLES = ("reference", "secondary")
 GEOMETRY = "geometry"                     # topo: lat, lon, z, los, ... .rdr
@@ -31,8 +34,13 @@ COREG = "coregisteredSlc"                 # coarse_coreg.slc, refined_coreg.slc
 INTERFEROGRAM = "interferogram"           # topophase.*, filt_topophase.*, phsig.cor
 GEO = "geo"                               # <product>.geo (+ .tif)
 REPORT = "report.json"
+MINTPY_IGRAMS = "Igrams"                  # Igrams/<d1>_<d2>/filt_<d1>_<d2>.unw, .cor, .unw.conncomp
+MINTPY_GEOMETRY = "geom_reference"        # <n>.rdr at the interferograms' looks, <n>.rdr.full
+MINTPY_BASELINES = "baselines"            # <d1>_<d2>.txt: PERP_BASELINE_BOTTOM/TOP [m]
+MINTPY_RSC = "data.rsc"                   # ROI_PAC metadata, beside the reference metadata file
 #: the folders a run writes products in ("." itself, the dates' default folders, the rest)
-PRODUCT_DIRS = (".", *ROLES, GEOMETRY, OFFSETS, REFINED_OFFSETS, COREG, INTERFEROGRAM, GEO)
+PRODUCT_DIRS = (".", *ROLES, GEOMETRY, OFFSETS, REFINED_OFFSETS, COREG, INTERFEROGRAM, GEO,
+                MINTPY_GEOMETRY, MINTPY_BASELINES)
 
 
 @dataclass(frozen=True)
@@ -174,3 +182,185 @@ def _geocode_default() -> list[str]:
 
 #: insarApp's default ``geocode list`` (relative names, as users write them)
 GEOCODE_DEFAULT = _geocode_default()
+
+
+# ----------------------------------------------------------------------------- MintPy's view
+#: the geometry MintPy loads (ISCE2 stripmapStack names; hgt is our z)
+MINTPY_GEOMETRY_NAMES = ("hgt", "lat", "lon", "los", "shadowMask", "incLocal")
+#: MintPy geometry name -> the topo product (``geometry/<product>.rdr``) it is
+MINTPY_TOPO_PRODUCTS = {"hgt": "z", "lat": "lat", "lon": "lon", "los": "los",
+                        "shadowMask": "shadowMask", "incLocal": "incLocal"}
+
+
+def date_name(when) -> str:
+    """``YYYYMMDD`` of a date-time (anything with ``year``, ``month``, ``day``), e.g. an SLC's
+    sensing mid (UTC): the dates in ISCE2 stripmapStack's (and MintPy's) names."""
+    return f"{int(when.year):04d}{int(when.month):02d}{int(when.day):02d}"
+
+
+def pair_name(date1: str, date2: str) -> str:
+    """``<date1>_<date2>`` (``YYYYMMDD_YYYYMMDD``): the pair folder MintPy reads dates from."""
+    return f"{date1}_{date2}"
+
+
+@dataclass(frozen=True)
+class MintPyView:
+    """ISCE2 stripmapStack's names under ``root`` (the products MintPy's ``prep_isce.py``
+    and ``load_data.py`` read): ``Igrams/``, ``geom_reference/``, ``baselines/``."""
+
+    root: str = "."
+
+    def path(self, *parts) -> Path:
+        return Path(self.root, *parts)
+
+    def pair_dir(self, date1: str, date2: str) -> Path:
+        """``Igrams/<d1>_<d2>``."""
+        return self.path(MINTPY_IGRAMS, pair_name(date1, date2))
+
+    def unw(self, date1: str, date2: str) -> Path:
+        """``Igrams/<d1>_<d2>/filt_<d1>_<d2>.unw`` (2 bands: amplitude, phase [rad])."""
+        return self.pair_dir(date1, date2) / f"filt_{pair_name(date1, date2)}.unw"
+
+    def conncomp(self, date1: str, date2: str) -> Path:
+        """``Igrams/<d1>_<d2>/filt_<d1>_<d2>.unw.conncomp``."""
+        unw = self.unw(date1, date2)
+        return unw.with_name(unw.name + ".conncomp")
+
+    def cor(self, date1: str, date2: str) -> Path:
+        """``Igrams/<d1>_<d2>/filt_<d1>_<d2>.cor``: the phase-sigma coherence (ISCE2
+        stripmapStack's FilterAndCoherence writes phsig there)."""
+        return self.pair_dir(date1, date2) / f"filt_{pair_name(date1, date2)}.cor"
+
+    @property
+    def geometry_dir(self) -> Path:
+        return self.path(MINTPY_GEOMETRY)
+
+    def geometry(self, name: str, full: bool = False) -> Path:
+        """``geom_reference/<name>.rdr`` (at looks) or ``<name>.rdr.full`` (full size)."""
+        return self.path(MINTPY_GEOMETRY, f"{name}.rdr" + (".full" if full else ""))
+
+    @property
+    def baselines_dir(self) -> Path:
+        return self.path(MINTPY_BASELINES)
+
+    def baseline(self, date1: str, date2: str) -> Path:
+        """``baselines/<d1>_<d2>.txt`` (MintPy reads ``baselines/*.txt`` for stripmap)."""
+        return self.path(MINTPY_BASELINES, f"{pair_name(date1, date2)}.txt")
+
+    @staticmethod
+    def rsc_beside(meta_file) -> Path:
+        """``data.rsc`` in the folder of the reference metadata file ``meta_file``."""
+        return Path(meta_file).with_name(MINTPY_RSC)
+
+
+# ----------------------------------------------------------------------------- stacks
+#: stackStripMap's folders (ISCE2 stripmapStack's names)
+STACK_SLC = "SLC"                     # each date as read or focused: SLC/<date>/<date>.slc
+STACK_MERGED = "merged/SLC"           # coregistered: merged/SLC/<date>/<date>.slc.full
+STACK_GEOMETRY = MINTPY_GEOMETRY      # <name>.rdr.full (full size), <name>.rdr (at looks)
+STACK_IGRAMS = MINTPY_IGRAMS          # <d1>_<d2>/filt_<d1>_<d2>.unw ...
+STACK_BASELINES = MINTPY_BASELINES    # <ref>_<date>.txt, <d1>_<d2>/<d1>_<d2>.txt
+STACK_OFFSETS = "offsets"             # <date>/range.off, azimuth.off, misreg_*.json, refined/
+STACK_LOGS = "logs"                   # <task>.log
+STACK_TASKS = "tasks"                 # <task>.json: a task's done-marker (written last)
+#: the folders a stack run writes products in
+STACK_DIRS = (".", STACK_SLC, STACK_MERGED, STACK_GEOMETRY, STACK_IGRAMS, STACK_BASELINES,
+              STACK_OFFSETS, STACK_LOGS, STACK_TASKS)
+
+
+@dataclass(frozen=True)
+class StackLayout:
+    """Product paths of a stackStripMap run folder ``root`` (dates ``YYYYMMDD``; a pair is
+    ``(d1, d2)`` with ``d1`` the earlier date)."""
+
+    root: str = "."
+
+    def path(self, *parts) -> Path:
+        return Path(self.root, *parts)
+
+    pair_name = staticmethod(pair_name)
+
+    # --- dates
+    def slc(self, date: str) -> Path:
+        """A date's own SLC (read or focused, on its own grid): ``SLC/<date>/<date>.slc``."""
+        return self.path(STACK_SLC, date, f"{date}.slc")
+
+    def slc_json(self, date: str) -> Path:
+        return self.path(STACK_SLC, date, f"{date}.slc.json")
+
+    def raw_json(self, date: str) -> Path:
+        """A raw date's metadata: ``SLC/<date>/<date>.raw.json``."""
+        return self.path(STACK_SLC, date, f"{date}.raw.json")
+
+    def merged_slc(self, date: str) -> Path:
+        """A date coregistered to the reference grid: ``merged/SLC/<date>/<date>.slc.full``."""
+        return self.path(STACK_MERGED, date, f"{date}.slc.full")
+
+    def merged_json(self, date: str) -> Path:
+        return self.path(STACK_MERGED, date, f"{date}.slc.full.json")
+
+    def data_rsc(self, reference: str) -> Path:
+        """MintPy's ROI_PAC metadata beside the reference's: ``merged/SLC/<ref>/data.rsc``."""
+        return self.path(STACK_MERGED, reference, MINTPY_RSC)
+
+    # --- geometry
+    @property
+    def geometry_dir(self) -> Path:
+        return self.path(STACK_GEOMETRY)
+
+    def geometry_full(self, name: str) -> Path:
+        """``geom_reference/<name>.rdr.full`` (hgt, lat, lon, los, shadowMask, incLocal)."""
+        return self.path(STACK_GEOMETRY, f"{name}.rdr.full")
+
+    def geometry(self, name: str) -> Path:
+        """``geom_reference/<name>.rdr``: at the interferograms' looks."""
+        return self.path(STACK_GEOMETRY, f"{name}.rdr")
+
+    # --- coregistration
+    def offsets_dir(self, date: str) -> Path:
+        return self.path(STACK_OFFSETS, date)
+
+    def refined_offsets_dir(self, date: str) -> Path:
+        return self.path(STACK_OFFSETS, date, "refined")
+
+    def coarse_coreg(self, date: str) -> Path:
+        return self.path(STACK_OFFSETS, date, "coarse_coreg.slc")
+
+    # --- interferograms
+    def igram_dir(self, d1: str, d2: str) -> Path:
+        return self.path(STACK_IGRAMS, self.pair_name(d1, d2))
+
+    def igram(self, d1: str, d2: str, kind: str) -> Path:
+        """A pair's product: ``int``/``cor`` (unfiltered, at looks), ``filt_int``,
+        ``filt_cor`` (phase sigma), ``unw``, ``conncomp``."""
+        name = self.pair_name(d1, d2)
+        files = {"int": f"{name}.int", "cor": f"{name}.cor", "filt_int": f"filt_{name}.int",
+                 "filt_cor": f"filt_{name}.cor", "unw": f"filt_{name}.unw",
+                 "conncomp": f"filt_{name}.unw.conncomp"}
+        return self.igram_dir(d1, d2) / files[kind]
+
+    # --- baselines, bookkeeping
+    def baseline(self, reference: str, date: str) -> Path:
+        """``baselines/<ref>_<date>.txt`` (what MintPy reads)."""
+        return self.path(STACK_BASELINES, f"{self.pair_name(reference, date)}.txt")
+
+    def pair_baseline(self, d1: str, d2: str) -> Path:
+        name = self.pair_name(d1, d2)
+        return self.path(STACK_BASELINES, name, f"{name}.txt")
+
+    @property
+    def stack_json(self) -> Path:
+        """The dates, the reference, the network and the baselines of the run."""
+        return self.path("stack.json")
+
+    @property
+    def report(self) -> Path:
+        """What the run did: dates, pairs, misregistration, wall time (``report.json``)."""
+        return self.path(REPORT)
+
+    def log(self, task: str) -> Path:
+        return self.path(STACK_LOGS, f"{task}.log")
+
+    def done(self, task: str) -> Path:
+        """A task's done-marker: written last, with its inputs' identity and its outputs."""
+        return self.path(STACK_TASKS, f"{task}.json")

@@ -52,7 +52,7 @@ from isce.geometry.rdr2geo import rdr2geo_block
 from isce.io.blocks import progress_bar
 from isce.signal.resample import resample_slc_block
 
-__all__ = ["echoes_from_scene", "band_limited_speckle", "pair_scenes", "scene_grid",
+__all__ = ["echoes_from_scene", "band_limited_speckle", "pair_scenes", "move_scene", "scene_grid",
            "simulated_band", "zero_doppler_shift"]
 
 
@@ -289,6 +289,46 @@ def _bilinear_at(table: np.ndarray, step: int, m, j) -> np.ndarray:
                            mode="nearest")
 
 
+def move_scene(field, d_r, m2, j2, grid1, grid2, step: int, stage=None):
+    """The scatterers of ``field`` (focused values on ``grid1``) seen on ``grid2``: the phase
+    ``exp(-4 pi j (R2 - R1) / lambda)`` (``d_r`` = R2 - R1 [m] at the nodes every ``step``
+    lines/samples of ``grid1``) applied in place, then the field resampled to where each
+    scatterer lands (``m2``/``j2``: its line/sample on ``grid2`` at those nodes). Returns
+    ``(scene on grid2, mask of grid2 pixels outside grid1)``; ``field`` is overwritten."""
+    stage = stage or (lambda name: None)
+    wvl = grid1.wavelength
+    shape1 = (grid1.length, grid1.width)
+    # U = field exp(-4 pi j (R2 - R1) / lambda) on the reference grid, moved to grid2
+    phase = upsample_linear(d_r - d_r.mean(), step, shape1).astype(np.float64)
+    phase += float(d_r.mean())
+    field *= np.exp(-4j * np.pi * phase / wvl).astype(np.complex64)
+    del phase
+    # inverse map: the reference pixel seen at each secondary node (fixed point)
+    coarse2 = _coarse_grid(grid2, step)
+    mm, jj = np.meshgrid(np.arange(coarse2.length) * float(step),
+                         np.arange(coarse2.width) * float(step), indexing="ij")
+    m, j = mm - m2[0, 0], jj - j2[0, 0]                # first guess: the corner's offset
+    for _ in range(6):
+        fm = _bilinear_at(m2, step, m, j)
+        fj = _bilinear_at(j2, step, m, j)
+        m, j = m + (mm - fm), j + (jj - fj)
+    shape2 = (grid2.length, grid2.width)
+    stage("phase and inverse map")
+    az_off = upsample_linear(m - mm, step, shape2).astype(np.float64)
+    rg_off = upsample_linear(j - jj, step, shape2).astype(np.float64)
+    # pixels that map outside the reference scene: no data
+    rows = np.arange(shape2[0])[:, None] + az_off
+    cols = np.arange(shape2[1])[None, :] + rg_off
+    outside = (rows < 0) | (rows > shape1[0] - 1) | (cols < 0) | (cols > shape1[1] - 1)
+    az_off[outside] = np.nan
+    rg_off[outside] = np.nan
+    del rows, cols
+    stage("offsets")
+    s2 = resample_slc_block(field, az_off, rg_off, image_length=shape1[0])
+    stage("resample")
+    return s2, outside
+
+
 def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
                 coherence: float = 1.0, range_fraction: float = 1.0,
                 azimuth_fraction: float = 1.0, seed: int = 0, step: int = 8,
@@ -353,35 +393,9 @@ def pair_scenes(grid1, orbit1, grid2, orbit2, *, dem=0.0, deformation=None,
     else:
         s1 = field.copy()
     stage("speckle")
-    # U = field exp(-4 pi j (R2 - R1) / lambda) on the reference grid, moved to grid2
-    phase = upsample_linear(d_r - d_r.mean(), step, shape1).astype(np.float64)
-    phase += float(d_r.mean())
-    field *= np.exp(-4j * np.pi * phase / wvl).astype(np.complex64)
-    del phase
-    # inverse map: the reference pixel seen at each secondary node (fixed point)
-    coarse2 = _coarse_grid(grid2, step)
-    mm, jj = np.meshgrid(np.arange(coarse2.length) * float(step),
-                         np.arange(coarse2.width) * float(step), indexing="ij")
-    m, j = mm - m2[0, 0], jj - j2[0, 0]                # first guess: the corner's offset
-    for _ in range(6):
-        fm = _bilinear_at(m2, step, m, j)
-        fj = _bilinear_at(j2, step, m, j)
-        m, j = m + (mm - fm), j + (jj - fj)
-    shape2 = (grid2.length, grid2.width)
-    stage("phase and inverse map")
-    az_off = upsample_linear(m - mm, step, shape2).astype(np.float64)
-    rg_off = upsample_linear(j - jj, step, shape2).astype(np.float64)
-    # pixels that map outside the reference scene: no data
-    rows = np.arange(shape2[0])[:, None] + az_off
-    cols = np.arange(shape2[1])[None, :] + rg_off
-    outside = (rows < 0) | (rows > shape1[0] - 1) | (cols < 0) | (cols > shape1[1] - 1)
-    az_off[outside] = np.nan
-    rg_off[outside] = np.nan
-    del rows, cols
-    stage("offsets")
-    s2 = resample_slc_block(field, az_off, rg_off, image_length=shape1[0])
+    s2, outside = move_scene(field, d_r, m2, j2, grid1, grid2, step, stage)
     del field
-    stage("resample")
+    shape2 = (grid2.length, grid2.width)
     if bar is not None:
         bar.close()
     if coherence < 1.0:
