@@ -64,6 +64,7 @@ class Sampler(threading.Thread):
         self.pid, self.log_path, self.interval = pid, log_path, interval
         self.step, self.overall = first_step, overall
         self.peaks, self._pos, self._tail = {}, 0, ""
+        self.per_process = {}       # pid -> {"cmd": command line, "rss_mib": peak VmRSS}
         self._halt = threading.Event()
 
     def _read_log(self):
@@ -87,6 +88,7 @@ class Sampler(threading.Thread):
             s = status_kib(p)
             rss += s.get("VmRSS", 0)
             anon += s.get("RssAnon", 0)
+            self._track(p, s.get("VmRSS", 0))
         if not rss:
             return
         for key in (self.step, self.overall):
@@ -94,6 +96,18 @@ class Sampler(threading.Thread):
                 peak = self.peaks.setdefault(key, {"rss_mib": 0.0, "anon_mib": 0.0})
                 peak["rss_mib"] = max(peak["rss_mib"], rss / 1024.0)
                 peak["anon_mib"] = max(peak["anon_mib"], anon / 1024.0)
+
+    def _track(self, pid, rss_kib):
+        """Keep each process's own peak (e.g. every Dask worker's)."""
+        entry = self.per_process.get(pid)
+        if entry is None:
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    cmd = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            except OSError:
+                cmd = ""
+            entry = self.per_process[pid] = {"cmd": cmd, "rss_mib": 0.0}
+        entry["rss_mib"] = max(entry["rss_mib"], rss_kib / 1024.0)
 
     def run(self):
         while not self._halt.wait(self.interval):
@@ -129,7 +143,7 @@ def run_measured(cmd, cwd, log_path, **sampler_kw) -> dict:
         wall = time.perf_counter() - t0
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
             "max_rss_mib": usage.ru_maxrss / 1024.0, "returncode": returncode,
-            "sampled": sampler.peaks}
+            "sampled": sampler.peaks, "processes": sampler.per_process}
 
 
 def log_tail(path, lines=40) -> list:

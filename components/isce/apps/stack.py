@@ -67,9 +67,10 @@ def _stack(ctx) -> dict:
 def _date_of(product) -> str:
     """YYYYMMDD of a date's sensing mid time (UTC)."""
     grid = getattr(product, "radar_grid", None)
-    mid = grid.sensing_mid_datetime if grid is not None else \
-        product.reference_epoch + product.pulse_time(product.length / 2)
-    return mid.isoformat()[:10].replace("-", "")
+    if grid is not None:
+        return grid.sensing_mid_datetime.isoformat()[:10].replace("-", "")
+    mid = product.orbit.datetime64(float(product.pulse_time(product.length / 2)))   # raw
+    return str(mid)[:10].replace("-", "")
 
 
 def _metadata_view(product):

@@ -16,6 +16,7 @@ from that XML file's folder.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+import re
 from pathlib import Path
 
 import isce.sensors
@@ -77,9 +78,14 @@ def _one(folder: Path, prop: str, pattern: str) -> str:
     return found[0]
 
 
+#: the name of a date folder in ``slc directory``
+DATE_FOLDER = re.compile(r"(19|20)\d{6}")
+
+
 def dates_from_folder(folder, sensor: str) -> list[DateInput]:
-    """One :class:`DateInput` per sub-folder of ``folder`` (sorted by name); InputError when
-    the folder has none or a sub-folder lacks the sensor's files."""
+    """One :class:`DateInput` per date folder of ``folder``: the sub-folders named YYYYMMDD,
+    as ISCE2's stripmapStack names them (others, e.g. a DEM's, are not dates); InputError
+    when the folder has none or a date folder lacks the sensor's files."""
     folder = Path(folder)
     key = next((k for k in FILE_PATTERNS if normalize(k) == normalize(sensor or "")), None)
     if key is None:
@@ -89,9 +95,9 @@ def dates_from_folder(folder, sensor: str) -> list[DateInput]:
                                  "reader XML file in 'dates' instead")
     if not folder.is_dir():
         raise InputError(f"slc directory {folder}: no such folder")
-    subs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    subs = sorted(p for p in folder.iterdir() if p.is_dir() and DATE_FOLDER.fullmatch(p.name))
     if not subs:
-        raise InputError(f"slc directory {folder}: no date folders in it")
+        raise InputError(f"slc directory {folder}: no date folders (named YYYYMMDD) in it")
     return [DateInput(key, {prop: _one(sub, prop, pattern)
                             for prop, pattern in FILE_PATTERNS[key].items()},
                       str(sub.resolve()), str(sub)) for sub in subs]

@@ -77,7 +77,7 @@ class Runner:
         else:
             n = self.workers or available_cpus()
             self.cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=self.threads,
-                                                    processes=True, dashboard_address=None,
+                                                    processes=True, dashboard_address=":0",   # any free port
                                                     silence_logs=logging.ERROR)
             self.client = distributed.Client(self.cluster)
         log.info("Dask: %s", self.describe())
