@@ -76,9 +76,12 @@ def stack_args(sim, *extra):
 
 @pytest.fixture(scope="session")
 def local_run(sim_stack, tmp_path_factory):
-    """A complete stackStripMap.py run (LocalCluster, 2 workers, --steps) of the stack."""
+    """A complete stackStripMap.py run (--steps) of the stack on a LocalCluster of ONE worker
+    running two tasks at a time (other tests run 2 workers of 1 thread: the products must
+    not depend on the cluster's shape)."""
     folder = tmp_path_factory.mktemp("local_run")
-    result = run_command("stackStripMap.py", *stack_args(sim_stack), "--steps", cwd=folder,
+    result = run_command("stackStripMap.py", *stack_args(sim_stack), "stackStripMap.workers=1",
+                         "stackStripMap.threads per worker=2", "--steps", cwd=folder,
                          timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return folder

@@ -7,6 +7,7 @@ import json
 import isce.io
 import numpy as np
 import pytest
+from isce.io import mintpy
 from isce.io.layout import StackLayout
 
 REF = "20040703"
@@ -39,13 +40,36 @@ def test_layout_is_stripmapstack(local_run, stack_tools):
             assert run.igram(d1, d2, kind).is_file() and \
                 run.igram(d1, d2, kind).with_name(run.igram(d1, d2, kind).name + ".xml").is_file()
         assert (local_run / "logs" / f"igram_{d1}_{d2}.log").read_text().count("done") == 1
-    # the perpendicular baselines of the simulation (120, -90, 40 m "away from the Earth") in
-    # the network's metadata, in ISCE2's sign convention (baseline_summary's, as insarApp)
+    # the perpendicular baselines of the simulation (120, -90, 40 m) in the network's metadata
+    # (ISCE2 stripmapStack's sign, the simulator's)
     bperp = stack["perpendicular_baseline_m"]
-    simulated = np.array([0, 120, -90, 40])
-    got = np.array([bperp[d] for d in stack_tools.dates])
-    np.testing.assert_allclose(np.abs(got), np.abs(simulated), atol=1.0)
-    assert np.all(np.sign(got[1:]) == np.sign(got[1]) * np.sign(simulated[1:]))
+    np.testing.assert_allclose([bperp[d] for d in stack_tools.dates], [0, 120, -90, 40], atol=1.0)
+
+
+def test_what_mintpy_loads(local_run, stack_tools):
+    """Geometry at the interferograms' looks, ISCE2 stripmapStack's baseline files (per date
+    vs the reference, and per pair) and data.rsc newer than the reference's metadata."""
+    run = StackLayout(str(local_run))
+    shape = _read(run.slc(REF)).shape
+    looked = (shape[0] // 4, shape[1] // 2)
+    for name in ("hgt", "lat", "lon", "los", "shadowMask", "incLocal"):
+        full, at_looks = isce.io.open(str(run.geometry_full(name))), isce.io.open(str(run.geometry(name)))
+        assert (at_looks.length, at_looks.width) == looked and at_looks.bands == full.bands
+    lat_full, lat = _read(run.geometry_full("lat")), _read(run.geometry("lat"))
+    np.testing.assert_allclose(lat[1, 2], lat_full[4:8, 4:6].mean(), rtol=0, atol=1e-9)
+    top_bottom = {d: mintpy.read_baseline_file(run.baseline(REF, d)) for d in stack_tools.dates[1:]}
+    assert not run.baseline(REF, REF).exists()
+    for date, simulated in zip(stack_tools.dates[1:], (120.0, -90.0, 40.0)):
+        np.testing.assert_allclose(top_bottom[date], simulated, atol=1.0)
+    d1, d2 = "20040807", "20040911"
+    np.testing.assert_allclose(mintpy.read_baseline_file(run.pair_baseline(d1, d2)),
+                               np.subtract(top_bottom[d2], top_bottom[d1]), atol=1e-9)
+    rsc_path = run.data_rsc(REF)
+    xml = run.merged_slc(REF).with_name(run.merged_slc(REF).name + ".xml")
+    assert rsc_path.stat().st_mtime_ns > xml.stat().st_mtime_ns
+    rsc = mintpy.read_rsc(rsc_path)
+    assert (int(rsc["LENGTH"]), int(rsc["WIDTH"])) == looked
+    assert (rsc["ALOOKS"], rsc["RLOOKS"], rsc["PROCESSOR"]) == ("4", "2", "isce")
 
 
 def test_reference_pair_equals_insarapp(local_run, sim_stack, stack_tools, tmp_path):

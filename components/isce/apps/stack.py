@@ -215,6 +215,15 @@ def interferograms(ctx):
                       for d1, d2 in stack["pairs"]], "interferograms")
 
 
+def mintpy_step(ctx):
+    """What MintPy loads: geometry at the interferograms' looks, baselines, data.rsc."""
+    stack = _stack(ctx)
+    looks = [ctx.params.azimuth_looks, ctx.params.range_looks]
+    _runner(ctx).run([("mintpy", tasks.mintpy_task,
+                       (_root(ctx), stack["reference"], stack["dates"], stack["pairs"], looks))],
+                     "mintpy")
+
+
 def endup(ctx):
     """Write report.json: the dates, pairs, misregistration and wall time of the run."""
     stack, run = _stack(ctx), _run(ctx)
@@ -304,6 +313,8 @@ class Stack(Application):
         Step("interferograms", interferograms, interferograms.__doc__.splitlines()[0],
              uses=(*LOOKS, "filter strength", "unwrapper name", "do unwrap", "output directory"),
              checks=CLUSTER),
+        Step("mintpy", mintpy_step, mintpy_step.__doc__.splitlines()[0],
+             uses=(*LOOKS, "output directory"), checks=CLUSTER),
         Step("endup", endup, endup.__doc__.splitlines()[0], uses=("output directory",)),
     )
 

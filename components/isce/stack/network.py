@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from isce.geometry.baseline import baseline_summary
+import numpy as np
+
+from isce.geometry.baseline import stripmap_perpendicular
 
 __all__ = ["date_baselines", "days_between", "select_pairs", "sequential_pairs",
            "small_baseline_pairs", "ISCE2_MAX_DAYS", "ISCE2_MAX_PERP_M"]
@@ -33,13 +35,13 @@ def days_between(d1: str, d2: str) -> int:
 
 
 def date_baselines(reference, products: dict) -> dict:
-    """Perpendicular baseline [m] of each date to the ``reference`` product, at the
-    reference's middle line and mid range on the ellipsoid (the reference itself: 0).
-    ``products``: ``{date: product}`` with ``radar_grid``, ``orbit`` and ``doppler``."""
+    """Perpendicular baseline [m] of each date to the ``reference`` product: the mean of
+    ISCE2 stripmapStack's top and bottom values (its sign; mid range, on the ellipsoid),
+    the reference itself 0. ``products``: ``{date: product}`` (``radar_grid``, ``orbit``)."""
     out = {}
     for date, product in products.items():
         out[date] = 0.0 if product is reference else float(
-            baseline_summary(reference, product)["perpendicular_middle"])
+            np.mean(stripmap_perpendicular(reference, product)))
     return out
 
 

@@ -30,11 +30,12 @@ import numpy as np
 
 from isce.focus.pipeline import focus
 from isce.framework.runfolder import PRODUCT_TEMPORARY
+from isce.geometry.baseline import stripmap_perpendicular
 from isce.geometry.geo2rdr import geo2rdr_offsets
-from isce.geometry.rdr2geo import TOPO_FILES
 from isce.geometry.rdr2geo import topo as run_topo
+from isce.io import mintpy
 from isce.io.atomic import remove_quietly, write_text
-from isce.io.layout import StackLayout
+from isce.io.layout import MINTPY_TOPO_PRODUCTS, StackLayout
 from isce.io.sidecars import read_info, remove_sidecars, write_sidecars
 from isce.offsets.ampcor import ampcor
 from isce.offsets.cull import cull_offsets
@@ -52,13 +53,12 @@ from isce.unwrap.registry import unwrap as run_unwrap
 from .inputs import DateInput, make_reader
 
 __all__ = ["KERNEL_THREADS", "GEOMETRY_NAMES", "PairFlattening", "date_slc_task", "topo_task",
-           "coregister_task", "pair_task", "is_done", "task_names"]
+           "coregister_task", "pair_task", "mintpy_task", "is_done", "task_names"]
 
 #: threads of every kernel inside a task: fixed, so products do not depend on the worker
 KERNEL_THREADS = 1
 #: topo product -> stripmapStack geometry name (geom_reference/<name>.rdr.full)
-GEOMETRY_NAMES = {"lat": "lat", "lon": "lon", "z": "hgt", "los": "los", "localInc": "incLocal",
-                  "shadowMask": "shadowMask"}
+GEOMETRY_NAMES = {product: name for name, product in MINTPY_TOPO_PRODUCTS.items()}
 MARKER_VERSION = 1
 log = logging.getLogger("isce.stack")
 
@@ -234,7 +234,7 @@ def date_slc_task(root, date: str, date_input: dict) -> dict:
 
 def topo_task(root, reference: str, dem: str | None) -> dict:
     """rdr2geo of the reference grid: ``geom_reference/<name>.rdr.full`` for hgt, lat, lon,
-    los, incLocal (and shadowMask when topo makes it)."""
+    los, shadowMask, incLocal (ISCE2 stripmapStack's names)."""
     run = StackLayout(root)
     ref_json = Path(root, run.slc_json(reference))
     identity = {"reference": reference, "dem": dem, "slc": _file_id(ref_json),
@@ -242,7 +242,7 @@ def topo_task(root, reference: str, dem: str | None) -> dict:
 
     def work(tlog):
         ref = SlcProduct.load(ref_json)
-        products = [p for p in GEOMETRY_NAMES if p in TOPO_FILES]
+        products = list(GEOMETRY_NAMES)
         folder = Path(root, run.geometry_dir, ".topo")
         shutil.rmtree(folder, ignore_errors=True)        # what a killed run left
         paths = run_topo(ref.radar_grid, ref.orbit, ref.geometry_doppler, dem=dem or 0.0,
@@ -442,3 +442,52 @@ def pair_task(root, d1: str, d2: str, reference: str, settings: dict) -> dict:
 
     return _run(root, task_names("igram", d1, d2), identity, work, [run.igram_dir(d1, d2)])
 
+
+
+# ----------------------------------------------------------------------------- MintPy
+def _baseline_files(root, reference: str, dates, pairs) -> list:
+    """``baselines/<ref>_<date>.txt`` per date (what MintPy reads) and
+    ``baselines/<d1>_<d2>/<d1>_<d2>.txt`` per pair: ISCE2 stripmapStack's top and bottom
+    perpendicular baselines [m] (its sign), a pair's as d2's minus d1's."""
+    run = StackLayout(root)
+    ref = SlcProduct.load(Path(root, run.slc_json(reference)))
+    bperp = {d: (0.0, 0.0) if d == reference else stripmap_perpendicular(
+        ref, SlcProduct.load(Path(root, run.slc_json(d)))) for d in dates}
+    written = []
+    for date in dates:
+        if date != reference:
+            path = Path(root, run.baseline(reference, date))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written.append(mintpy.write_baseline_file(path, *bperp[date]))
+    for d1, d2 in pairs:
+        path = Path(root, run.pair_baseline(d1, d2))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        top, bottom = (b2 - b1 for b1, b2 in zip(bperp[d1], bperp[d2]))
+        written.append(mintpy.write_baseline_file(path, top, bottom))
+    return written
+
+
+def mintpy_task(root, reference: str, dates, pairs, looks) -> dict:
+    """What MintPy loads beside the interferograms: geometry at the interferograms' looks
+    (``geom_reference/<name>.rdr``), the baseline files, and ``merged/SLC/<ref>/data.rsc``
+    (written last: MintPy reads it only while it is newer than the reference's ``.xml``)."""
+    run = StackLayout(root)
+    full = {name: Path(root, run.geometry_full(name)) for name in GEOMETRY_NAMES.values()}
+    deps = [*full.values(), *(run.slc_json(d) for d in dates),
+            run.merged_slc(reference).with_name(run.merged_slc(reference).name + ".xml")]
+    identity = {"reference": reference, "dates": list(dates), "pairs": [list(p) for p in pairs],
+                "looks": list(looks), "files": _files_id(root, [Path(root, p) for p in deps])}
+
+    def work(tlog):
+        geometry = mintpy.multilook_geometry({k: str(v) for k, v in full.items()},
+                                             str(Path(root, run.geometry_dir)), looks)
+        written = [Path(p) for p in geometry.values()]
+        written += [Path(p) for p in _baseline_files(root, reference, dates, pairs)]
+        ref = SlcProduct.load(Path(root, run.merged_json(reference)))
+        meta = mintpy.roipac_metadata(ref, tuple(looks), geometry)
+        written.append(Path(mintpy.write_data_rsc(Path(root, run.data_rsc(reference)), meta)))
+        tlog.info("MintPy: geometry at looks %s, %d baseline files, %s", tuple(looks),
+                  len(written) - len(geometry) - 1, run.data_rsc(reference))
+        return written, {"data_rsc": str(run.data_rsc(reference))}
+
+    return _run(root, "mintpy", identity, work, [])
