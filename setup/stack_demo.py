@@ -32,8 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VELOCITY_LIMIT = 2e-3      # m/yr RMS
 TIMESERIES_LIMIT = 3e-3    # m RMS per date
-#: MintPy's steps up to the velocity (geocoding and Google Earth files are for people)
-MINTPY_STEPS = ("load_data", "velocity")
+#: MintPy's steps up to the velocity (geocoding and Google Earth files are for people), in
+#: two runs around ``quick_overview``: MintPy 1.6.4 fails in it when every triplet of the
+#: network closes (plot_num_triplet_with_nonzero_integer_ambiguity: ``bins=0``, a
+#: ValueError), as a noise-free simulation's do; it makes overview files no later step reads
+MINTPY_RUNS = (("load_data", "reference_point"), ("correct_unwrap_error", "velocity"))
 
 
 def simulate_args(dates: int, pulses: int, samples: int, out: str) -> list[str]:
@@ -98,8 +101,8 @@ def read_rsc(path: Path) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dates", type=int, default=10)
-    parser.add_argument("--pulses", type=int, default=8192)
-    parser.add_argument("--samples", type=int, default=2048)
+    parser.add_argument("--pulses", type=int, default=6656)
+    parser.add_argument("--samples", type=int, default=1536)
     parser.add_argument("--workdir", type=Path, default=ROOT / "stack-demo")
     args = parser.parse_args(argv)
     work, sim = args.workdir, args.workdir / "simulation"
@@ -115,11 +118,11 @@ def main(argv=None) -> int:
     ref_date = stack["dates"][0]
     (sim / "mintpy").mkdir()
     (sim / "mintpy" / "isce_stack.txt").write_text(mintpy_template(ref_date))
-    mintpy_cmd = ["smallbaselineApp.py", "isce_stack.txt", "--start", MINTPY_STEPS[0],
-                  "--end", MINTPY_STEPS[-1]]
-    times["smallbaselineApp"] = run([str(mintpy_bin / "python"), str(mintpy_bin / mintpy_cmd[0]),
-                                     *mintpy_cmd[1:]], shlex.join(mintpy_cmd), sim / "mintpy",
-                                    env=mintpy_environ)
+    mintpy_cmds = [["smallbaselineApp.py", "isce_stack.txt", "--start", first, "--end", last]
+                   for first, last in MINTPY_RUNS]
+    times["smallbaselineApp"] = sum(
+        run([str(mintpy_bin / "python"), str(mintpy_bin / cmd[0]), *cmd[1:]], shlex.join(cmd),
+            sim / "mintpy", env=mintpy_environ) for cmd in mintpy_cmds)
 
     from isce.quality.stack_truth import (compare_mintpy_with_truth, format_stack_comparison,
                                           write_comparison)
@@ -131,7 +134,7 @@ def main(argv=None) -> int:
                    "looks": list(looks), "wall_time_s": {k: round(v, 1) for k, v in times.items()},
                    "commands": {"simulate": ["simulateApp.py", *sim_args],
                                 "stack": ["stackStripMap.py", "stackStripMap.xml"],
-                                "mintpy": mintpy_cmd}})
+                                "mintpy": mintpy_cmds}})
     write_comparison(result, work / "report.json")
     print("\nstack-demo: MintPy against the truth")
     print(format_stack_comparison(result, VELOCITY_LIMIT, TIMESERIES_LIMIT))
