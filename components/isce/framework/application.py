@@ -81,10 +81,34 @@ class CommandLine:
         return cli
 
 
+def expand_options(args: list[str], options: dict, instance: str) -> list[str]:
+    """``--<option> value`` or ``--<option>=value`` of an application's own ``options``
+    ({option: parameter public name}) as the ``<instance>.<name>=value`` assignments they
+    stand for (so they layer as the rightmost command-line settings)."""
+    out, i = [], 0
+    while i < len(args):
+        option, eq, value = args[i].partition("=")
+        if option in options:
+            if not eq:
+                if i + 1 >= len(args) or args[i + 1].startswith("-"):
+                    raise ConfigurationError(f"{option} needs a value: {option} <value>",
+                                             source=COMMAND_LINE)
+                i += 1
+                value = args[i]
+            out.append(f"{instance}.{options[option]}={value}")
+        else:
+            out.append(args[i])
+        i += 1
+    return out
+
+
 class Application(Component):
     """A component run from the command line as an ordered list of named steps."""
 
     steps: ClassVar[tuple[Step, ...]] = ()
+    #: command-line options of this application ({"--scheduler": "scheduler"}): each sets
+    #: the parameter of that public name, like ``<instance>.<name>=value``
+    options: ClassVar[dict] = {}
     state_dir: ClassVar[str] = STATE_DIR
     #: folders of the working directory the steps write products in ("." for itself): hidden
     #: temporaries a killed run left there are removed when a run starts (under the run lock)
@@ -106,7 +130,7 @@ class Application(Component):
         prog = prog or f"{self.instance}.py"
         debug = "--debug" in args
         try:
-            cli = CommandLine.parse(args)
+            cli = CommandLine.parse(expand_options(args, self.options, self.instance))
             if cli.version:
                 print(f"{prog} (isce {release_version})")
                 return EXIT_OK

@@ -86,7 +86,8 @@ def application_help(app, prog: str) -> str:
 
 
 def usage(app, prog: str) -> str:
-    return (f"usage: {prog} [config.xml ...] [{app.instance}.<property>=<value> ...]\n"
+    own = "".join(f" [{opt} <{name}>]" for opt, name in getattr(app, "options", {}).items())
+    return (f"usage: {prog} [config.xml ...] [{app.instance}.<property>=<value> ...]{own}\n"
             f"       [--steps] [--start=STEP] [--end=STEP] [--dostep=STEP] [--next]\n"
             f"       [--show-config] [--debug] [--help]")
 
