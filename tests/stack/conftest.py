@@ -115,7 +115,8 @@ def copy_run(src: Path, dst: Path) -> Path:
 def stack_tools():
     """The helpers above, for the test modules (conftest is not importable by name)."""
     return SimpleNamespace(stack_args=stack_args, product_files=product_files, mtimes=mtimes,
-                           copy_run=copy_run, run=run_command, dates=DATES)
+                           copy_run=copy_run, run=run_command, dates=DATES,
+                           simulation=SIMULATION, looks=LOOKS)
 
 
 @pytest.fixture

@@ -203,3 +203,44 @@ def test_bad_scheduler_fails_fast(sim_stack, stack_tools, tmp_path, connect_time
                                  f"stackStripMap.scheduler={target}", cwd=tmp_path, timeout=60)
         assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
         assert not (tmp_path / "stack.json").exists()
+
+
+def test_raw_dates_are_focused_as_insarapp_does(stack_tools, tmp_path):
+    """Raw dates (ENVISAT level 0 from the simulator), listed as reader XML files: focused to
+    SLC/<date>/, and the pair's interferogram is insarApp's on the same raw pair."""
+    sim = tmp_path / "sim"
+    sim.mkdir()
+    result = stack_tools.run("simulateApp.py", "simulateApp.sensor=ENVISAT",
+                             *(s for s in stack_tools.simulation if "sensor" not in s
+                               and "radar" not in s),
+                             "simulateApp.output directory=out",
+                             "simulateApp.secondary date=2004-08-07T20:53:38", cwd=sim)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = sim / "out"
+    files = []
+    (out / "dates").mkdir()       # (a reference.xml beside insarApp.xml would configure it)
+    for role in ("reference", "secondary"):
+        props = "".join(f'<property name="{k}">../{role}/{next((out / role).glob(p)).name}'
+                        '</property>'
+                        for k, p in (("IMAGEFILE", "ASA_IM*.N1"), ("INSTRUMENTFILE", "ASA_INS*"),
+                                     ("ORBITFILE", "DOR_VOR*")))
+        (out / "dates" / f"{role}.xml").write_text(
+            f'<d><component name="{role}"><property name="sensor name">ENVISAT</property>{props}'
+            '</component></d>')
+        files.append(str(out / "dates" / f"{role}.xml"))
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    result = stack_tools.run("stackStripMap.py", f"stackStripMap.dates={files}",
+                             f"stackStripMap.demFilename={out / 'dem.dem'}",
+                             *stack_tools.looks, "stackStripMap.workers=2", cwd=run_dir)
+    assert result.returncode == 0, result.stderr[-2000:]
+    result = stack_tools.run("insarApp.py", "insarApp.xml", "insarApp.azimuth looks=4",
+                             "insarApp.range looks=2", "insarApp.filter strength=0.8",
+                             "--end=interferogram", cwd=out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    run = StackLayout(str(run_dir))
+    assert json.loads((run_dir / "stack.json").read_text())["raw"] == ["20040703", "20040807"]
+    ours = _read(run.igram("20040703", "20040807", "int"))
+    theirs = _read(out / "interferogram" / "topophase.flat")
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5 * float(np.abs(theirs).max()))
+    assert _read(run.slc("20040807")).shape == _read(out / "secondary" / "secondary.slc").shape

@@ -18,15 +18,18 @@ from types import SimpleNamespace
 
 import isce.stack.tasks as tasks
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
+from isce.framework.names import normalize
 from isce.io.atomic import write_text
-from isce.io.layout import STACK_DIRS, StackLayout
+from isce.core.time import DateTime
+from isce.io.layout import STACK_DIRS, StackLayout, date_name
+from isce.sensors import SlcProduct
 from isce.sensors.raw import RawProduct
 from isce.stack import network
 from isce.stack.inputs import DateInput, dates_from_folder, dates_from_xml, make_reader
 from isce.stack.runner import Runner
 
 from . import insar_settings
-from .insar import UNWRAPPERS, check_bands, check_dem_early, check_tracks
+from .insar import UNWRAPPERS, check_bands, check_dem_early, check_overlap, check_tracks
 from .insar_settings import MISREGISTRATION_PARAMETERS
 
 #: Runners of this process, by settings (closed when the application ends)
@@ -68,8 +71,8 @@ def _date_of(product) -> str:
     """YYYYMMDD of a date's sensing mid time (UTC)."""
     grid = getattr(product, "radar_grid", None)
     mid = grid.sensing_mid_datetime if grid is not None else \
-        product.reference_epoch + product.pulse_time(product.length / 2)
-    return mid.isoformat()[:10].replace("-", "")
+        DateTime(product.reference_epoch) + float(product.pulse_time((product.length - 1) / 2))
+    return date_name(mid)
 
 
 def _metadata_view(product):
@@ -134,6 +137,8 @@ def _check_dates(ctx, dates, ref) -> None:
         if date != ref:
             check_tracks(reference, product)
             check_bands(reference, product)
+            if not isinstance(product, RawProduct) and not isinstance(reference, RawProduct):
+                check_overlap(reference, product)
     try:
         check_dem_early(ctx.params.dem, reference)
     except InputError as exc:
@@ -146,8 +151,9 @@ def _check_dates(ctx, dates, ref) -> None:
 
 
 def preprocess(ctx):
-    """Read every date's metadata, check tracks, bands and DEM, select the network and write
-    stack.json (before any image is read)."""
+    """Read the dates' metadata, check tracks, bands and DEM, choose the network: stack.json.
+
+    Nothing is read of the images yet: bad input ends here, before any long step."""
     dates = _read_dates(_read_inputs(ctx))
     if len(dates) < 2:
         raise InputError(f"a stack needs at least 2 dates, found {len(dates)}")
@@ -175,14 +181,14 @@ def preprocess(ctx):
 
 def focus_step(ctx):
     """Every date to ``SLC/<date>/<date>.slc``: focused when raw, read when focused."""
-    stack, run = _stack(ctx), _run(ctx)
+    stack = _stack(ctx)
     _runner(ctx).run([(tasks.task_names("slc", d), tasks.date_slc_task,
                        (_root(ctx), d, stack["inputs"][d])) for d in stack["dates"]], "focus")
 
 
 def topo_step(ctx):
     """rdr2geo of the reference grid: geom_reference/<name>.rdr.full."""
-    stack, run = _stack(ctx), _run(ctx)
+    stack = _stack(ctx)
     dem = str(Path(ctx.params.dem).resolve()) if ctx.params.dem else None
     if dem is None:
         ctx.log.warning("no DEM given: heights are 0 m above the WGS-84 ellipsoid")
@@ -191,9 +197,8 @@ def topo_step(ctx):
 
 def coregister(ctx):
     """Every date onto the reference grid: merged/SLC/<date>/<date>.slc.full."""
-    from isce.sensors import SlcProduct
-    stack, run = _stack(ctx), _run(ctx)
-    ref = SlcProduct.load(run.slc_json(stack["reference"]))
+    stack = _stack(ctx)
+    ref = SlcProduct.load(_run(ctx).slc_json(stack["reference"]))
     grid, cull = insar_settings.misregistration_settings(ctx.params, ref)
     misreg = {"grid": grid, "cull": cull}
     results = _runner(ctx).run([(tasks.task_names("coregister", d), tasks.coregister_task,
@@ -203,9 +208,11 @@ def coregister(ctx):
 
 
 def interferograms(ctx):
-    """Every pair of the network: Igrams/<d1>_<d2>/ (interferogram, coherence, filtered,
-    phase sigma, unwrapped and connected components)."""
-    stack, run = _stack(ctx), _run(ctx)
+    """Every pair of the network: Igrams/<d1>_<d2>/, filtered and unwrapped.
+
+    Interferogram and coherence at looks, Goldstein-Werner filtered, phase sigma, unwrapped
+    with connected components."""
+    stack = _stack(ctx)
     settings = {"looks": [ctx.params.azimuth_looks, ctx.params.range_looks],
                 "filter_strength": ctx.params.filter_strength,
                 "do_unwrap": ctx.params.do_unwrap, "unwrapper": ctx.params.unwrapper}
@@ -225,12 +232,12 @@ def mintpy_step(ctx):
 
 def endup(ctx):
     """Write report.json: the dates, pairs, misregistration and wall time of the run."""
-    stack, run = _stack(ctx), _run(ctx)
+    stack = _stack(ctx)
     report = {"reference": stack["reference"], "dates": stack["dates"], "pairs": stack["pairs"],
               "misregistration": getattr(ctx.state, "misregistration", None),
               "wall_time_s": round(time.time() - getattr(ctx.state, "started", time.time()), 2)}
-    write_text(str(run.report), json.dumps(report, indent=1) + "\n")
-    ctx.add_output(run.report)
+    write_text(str(_run(ctx).report), json.dumps(report, indent=1) + "\n")
+    ctx.add_output(_run(ctx).report)
     ctx.log.info("stack of %d dates and %d pairs done", len(stack["dates"]), len(stack["pairs"]))
 
 
@@ -347,6 +354,14 @@ class Stack(Application):
         if self.dates and self.slc_directory:
             raise ConfigurationError("set 'slc directory' or 'dates', not both",
                                      path=f"{self.config_path}.dates")
+
+    def config_values(self):
+        """The settings recorded with each step, the cluster's left out: they choose where
+        the tasks run, never what they make (products are byte-identical on any cluster), so
+        a run can be resumed on another cluster."""
+        cluster = {normalize(name) for name in CLUSTER}
+        return {path: value for path, value in super().config_values().items()
+                if normalize(path.rsplit(".", 1)[-1]) not in cluster}
 
     def execute(self, cli):
         try:
