@@ -17,6 +17,7 @@ def test_alos_dates_by_ceos_names(tmp_path):
     _date_folder(tmp_path, "20080601", "IMG-HH-ALPSRP123-H1.0__A", "LED-ALPSRP123-H1.0__A")
     _date_folder(tmp_path, "20080717", "IMG-HH-ALPSRP456-H1.0__A", "LED-ALPSRP456-H1.0__A")
     (tmp_path / "notes.txt").write_text("not a date folder")
+    _date_folder(tmp_path, "truth", "IMG-HH-X", "LED-X")    # no YYYYMMDD name: not a date
     dates = dates_from_folder(tmp_path, "alos")            # names ignore case, as ISCE's
     assert [d.sensor for d in dates] == ["ALOS", "ALOS"]
     assert dates[1].properties == {"IMAGEFILE": "IMG-HH-ALPSRP456-H1.0__A",
@@ -32,7 +33,7 @@ def test_alos_dates_by_ceos_names(tmp_path):
     (("IMG-HH-A", "IMG-HV-A", "LED-A"), "2 files (IMG-HH-A, IMG-HV-A) matching IMG-*"),
 ])
 def test_a_date_folder_without_one_set_of_files(tmp_path, files, message):
-    _date_folder(tmp_path, "d1", *files)
+    _date_folder(tmp_path, "20080601", *files)
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         dates_from_folder(tmp_path, "ALOS")
 
@@ -42,10 +43,30 @@ def test_folder_errors(tmp_path):
         dates_from_folder(tmp_path, "ISCE_SLC")
     with pytest.raises(InputError, match="no such folder"):
         dates_from_folder(tmp_path / "missing", "ISCE_SLC")
+    _date_folder(tmp_path, "misc")
+    with pytest.raises(InputError, match="no date folders"):
+        dates_from_folder(tmp_path, "ISCE_SLC")
+    _date_folder(tmp_path, "19991231")
     with pytest.raises(ConfigurationError, match="not found by name.*'dates'"):
         dates_from_folder(tmp_path, "ERS")                  # a known sensor without patterns
+    with pytest.raises(ConfigurationError, match="give 'sensor name'"):
+        dates_from_folder(tmp_path, None)
     with pytest.raises(ConfigurationError, match="unknown sensor name"):
         dates_from_folder(tmp_path, "NOSUCHSENSOR")
+
+
+def test_a_date_folder_with_its_reader_xml(tmp_path):
+    """<date>/<date>.xml (as simulateApp writes a stack): any sensor, paths from there."""
+    folder = _date_folder(tmp_path, "20040703", "a.N1", "ins", "orb")
+    (folder / "20040703.xml").write_text(
+        '<component name="20040703"><property name="sensor name">ENVISAT</property>'
+        '<property name="IMAGEFILE">a.N1</property><property name="INSTRUMENTFILE">ins</property>'
+        '<property name="ORBITFILE">orb</property></component>')
+    (date,) = dates_from_folder(tmp_path, None)
+    assert date.sensor == "ENVISAT" and date.base_dir == str(folder.resolve())
+    assert str(make_reader(date).imagefile) == str(folder / "a.N1")
+    with pytest.raises(InputError, match="sensor ENVISAT, not the stack's 'sensor name' ALOS"):
+        dates_from_folder(tmp_path, "ALOS")
 
 
 def test_dates_from_reader_xml(tmp_path):

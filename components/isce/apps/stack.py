@@ -107,8 +107,6 @@ def startup(ctx):
 def _read_inputs(ctx) -> list[DateInput]:
     if ctx.params.dates:
         return dates_from_xml(ctx.params.dates)
-    if not ctx.params.sensor_name:
-        raise ConfigurationError("slc directory: give 'sensor name' (the format of the dates)")
     return dates_from_folder(ctx.params.slc_directory, ctx.params.sensor_name)
 
 
@@ -251,11 +249,12 @@ class Stack(Application):
     product_dirs = STACK_DIRS
     parameters = (
         Parameter("sensor_name", public_name="sensor name", type=str, default=None,
-                  doc="Sensor of the dates in 'slc directory' (ALOS, ALOS_SLC, ALOS2, ISCE_SLC, "
-                  "RADARSAT2, SENTINEL1, COSMO_SKYMED(_SLC))."),
+                  doc="Sensor of the dates in 'slc directory' whose files are found by name "
+                  "(ALOS, ALOS_SLC, ALOS2, ISCE_SLC, RADARSAT2, SENTINEL1, COSMO_SKYMED(_SLC))."),
         Parameter("slc_directory", public_name="slc directory", type="path", default=None,
                   aliases=("slc_directory",),
-                  doc="ISCE2's --slc_directory: a folder of date folders, each one date's files."),
+                  doc="ISCE2's --slc_directory: a folder of date folders (YYYYMMDD), each one "
+                  "date's files, or its reader XML <date>/<date>.xml (any sensor)."),
         Parameter("dates", public_name="dates", type="path", container=list, default=None,
                   doc="Instead of 'slc directory': the dates' reader XML files, each one "
                   "<component> with 'sensor name' and the reader's properties."),
