@@ -18,7 +18,7 @@ rank  packages
 3     ``isce.geometry``, ``isce.sensors``, ``isce.signal``
 4     ``isce.dem``, ``isce.focus``, ``isce.offsets``, ``isce.unwrap``
 5     ``isce.simulate``
-6     ``isce.quality``
+6     ``isce.quality``, ``isce.stack``
 7     ``isce.apps``
 ====  =========================================================================
 
@@ -50,7 +50,7 @@ LAYERS = {
     "isce.geometry": 3, "isce.sensors": 3, "isce.signal": 3,
     "isce.dem": 4, "isce.focus": 4, "isce.offsets": 4, "isce.unwrap": 4,
     "isce.simulate": 5,
-    "isce.quality": 6,
+    "isce.quality": 6, "isce.stack": 6,
     "isce.apps": 7,
 }
 

@@ -46,8 +46,8 @@ def _copy_slc(src: Path, dst_folder: Path) -> None:
 
 @pytest.fixture(scope="session")
 def sim_stack(tmp_path_factory):
-    """``slcs/<a..d>/`` (one ISCE_SLC date each), ``other_track/`` (an ascending date) and
-    the DEM."""
+    """``slcs/<date>/`` (one ISCE_SLC date each), ``other_track/`` (an ascending date,
+    20041120) and the DEM."""
     root = tmp_path_factory.mktemp("simstack")
     runs = []
     for i, (date, bperp, volume) in enumerate(SECONDARIES):
@@ -60,9 +60,10 @@ def sim_stack(tmp_path_factory):
         assert proc.wait(timeout=300) == 0, (root / ("asc" if i == 3 else f"sim{i}") /
                                              "simulate.log").read_text()[-2000:]
     slcs = root / "slcs"
-    _copy_slc(root / "sim0/out/ISCE_SLC/reference.slc", slcs / "a")
-    for i, name in enumerate("bcd"):
+    _copy_slc(root / "sim0/out/ISCE_SLC/reference.slc", slcs / DATES[0])
+    for i, name in enumerate(DATES[1:]):
         _copy_slc(root / f"sim{i}/out/ISCE_SLC/secondary.slc", slcs / name)
+    (slcs / "truth").mkdir()                  # not a date folder (no YYYYMMDD name): ignored
     _copy_slc(root / "asc/out/ISCE_SLC/secondary.slc", root / "other_track")
     return SimpleNamespace(root=root, slcs=slcs, dem=root / "sim0/out/dem.dem",
                            other_track=root / "other_track", dates=DATES)
@@ -115,7 +116,8 @@ def copy_run(src: Path, dst: Path) -> Path:
 def stack_tools():
     """The helpers above, for the test modules (conftest is not importable by name)."""
     return SimpleNamespace(stack_args=stack_args, product_files=product_files, mtimes=mtimes,
-                           copy_run=copy_run, run=run_command, dates=DATES)
+                           copy_run=copy_run, run=run_command, dates=DATES,
+                           simulation=SIMULATION, looks=LOOKS)
 
 
 @pytest.fixture

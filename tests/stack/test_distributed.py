@@ -47,9 +47,9 @@ def cluster(tmp_path):
             procs.append(workers[name])
         yield scheduler_file, workers
     finally:
-        for proc in procs:
+        for proc in procs:                     # workers first: the test's own processes
             if proc.poll() is None:
-                proc.terminate()
+                proc.kill() if proc in workers.values() else proc.terminate()
         for proc in procs:
             try:
                 proc.wait(timeout=20)

@@ -80,8 +80,8 @@ def test_reference_pair_equals_insarapp(local_run, sim_stack, stack_tools, tmp_p
       <property name="azimuth looks">4</property><property name="range looks">2</property>
       <property name="filter strength">0.8</property>
       <property name="demFilename">{sim_stack.dem}</property>
-      <component name="reference"><property name="PRODUCT">{sim_stack.slcs}/a/reference.slc.json</property></component>
-      <component name="secondary"><property name="PRODUCT">{sim_stack.slcs}/c/secondary.slc.json</property></component>
+      <component name="reference"><property name="PRODUCT">{sim_stack.slcs}/20040703/reference.slc.json</property></component>
+      <component name="secondary"><property name="PRODUCT">{sim_stack.slcs}/20040911/secondary.slc.json</property></component>
     </component></insarApp>""")
     result = stack_tools.run("insarApp.py", "insarApp.xml", "--end=unwrap", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -151,7 +151,7 @@ def test_dates_as_reader_xml_files(sim_stack, stack_tools, tmp_path):
     """'dates': one reader XML per date (relative paths from the XML's folder) instead of a
     folder of dates; the network is chosen from them (sequential 1: neighbours only)."""
     files = []
-    for name in "abc":
+    for name in stack_tools.dates[:3]:
         slc = next((sim_stack.slcs / name).glob("*.slc.json"))
         xml = sim_stack.slcs / name / "date.xml"
         xml.write_text(f'<date><component name="date"><property name="sensor name">ISCE_SLC'
@@ -175,15 +175,17 @@ def test_bad_input_one_line_exit_2(case, sim_stack, stack_tools, tmp_path):
     folder.mkdir()
     args = ["stackStripMap.sensor name=ISCE_SLC", f"stackStripMap.slc directory={folder}",
             "stackStripMap.workers=1"]
-    if case in ("one date", "unknown reference", "mixed tracks", "thresholds leave no pair"):
-        (folder / "a").symlink_to(sim_stack.slcs / "a")
+    if case in ("one date", "unknown reference", "mixed tracks", "thresholds leave no pair",
+                "no sensor patterns"):
+        (folder / "20040703").symlink_to(sim_stack.slcs / "20040703")
     if case in ("unknown reference", "thresholds leave no pair"):
-        (folder / "b").symlink_to(sim_stack.slcs / "b")
+        (folder / "20040807").symlink_to(sim_stack.slcs / "20040807")
     if case == "mixed tracks":
-        (folder / "x").symlink_to(sim_stack.other_track)
+        (folder / "20041120").symlink_to(sim_stack.other_track)
     extra = {"unknown reference": ["stackStripMap.reference date=20010101"],
              "no sensor patterns": ["stackStripMap.sensor name=ERS"],
              "thresholds leave no pair": ["stackStripMap.baseline threshold=120"]}.get(case, [])
+    (folder / "notes").mkdir()               # not a date folder
     result = stack_tools.run("stackStripMap.py", *args, *extra, cwd=tmp_path)
     message = {"no dates": "no date folders", "one date": "at least 2 dates",
                "unknown reference": "reference date 20010101: not one of the dates",
@@ -203,3 +205,43 @@ def test_bad_scheduler_fails_fast(sim_stack, stack_tools, tmp_path, connect_time
                                  f"stackStripMap.scheduler={target}", cwd=tmp_path, timeout=60)
         assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
         assert not (tmp_path / "stack.json").exists()
+
+
+def test_raw_dates_are_focused_as_insarapp_does(stack_tools, tmp_path):
+    """Raw dates (ENVISAT level 0 from the simulator) in date folders with their reader XML
+    (<date>/<date>.xml): focused to SLC/<date>/, and the pair's interferogram is insarApp's
+    on the same raw pair."""
+    sim = tmp_path / "sim"
+    sim.mkdir()
+    result = stack_tools.run("simulateApp.py", "simulateApp.sensor=ENVISAT",
+                             *(s for s in stack_tools.simulation if "sensor" not in s
+                               and "radar" not in s),
+                             "simulateApp.output directory=out",
+                             "simulateApp.secondary date=2004-08-07T20:53:38", cwd=sim)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = sim / "out"
+    for role, date in (("reference", "20040703"), ("secondary", "20040807")):
+        props = "".join(f'<property name="{k}">../../{role}/{next((out / role).glob(p)).name}'
+                        '</property>'
+                        for k, p in (("IMAGEFILE", "ASA_IM*.N1"), ("INSTRUMENTFILE", "ASA_INS*"),
+                                     ("ORBITFILE", "DOR_VOR*")))
+        (out / "dates" / date).mkdir(parents=True)
+        (out / "dates" / date / f"{date}.xml").write_text(
+            f'<component name="{date}"><property name="sensor name">ENVISAT</property>{props}'
+            '</component>')
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    result = stack_tools.run("stackStripMap.py", f"stackStripMap.slc directory={out / 'dates'}",
+                             f"stackStripMap.demFilename={out / 'dem.dem'}",
+                             *stack_tools.looks, "stackStripMap.workers=2", cwd=run_dir)
+    assert result.returncode == 0, result.stderr[-2000:]
+    result = stack_tools.run("insarApp.py", "insarApp.xml", "insarApp.azimuth looks=4",
+                             "insarApp.range looks=2", "insarApp.filter strength=0.8",
+                             "--end=interferogram", cwd=out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    run = StackLayout(str(run_dir))
+    assert json.loads((run_dir / "stack.json").read_text())["raw"] == ["20040703", "20040807"]
+    ours = _read(run.igram("20040703", "20040807", "int"))
+    theirs = _read(out / "interferogram" / "topophase.flat")
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5 * float(np.abs(theirs).max()))
+    assert _read(run.slc("20040807")).shape == _read(out / "secondary" / "secondary.slc").shape

@@ -18,15 +18,18 @@ from types import SimpleNamespace
 
 import isce.stack.tasks as tasks
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
+from isce.framework.names import normalize
 from isce.io.atomic import write_text
-from isce.io.layout import STACK_DIRS, StackLayout
+from isce.core.time import DateTime
+from isce.io.layout import STACK_DIRS, StackLayout, date_name
+from isce.sensors import SlcProduct
 from isce.sensors.raw import RawProduct
 from isce.stack import network
 from isce.stack.inputs import DateInput, dates_from_folder, dates_from_xml, make_reader
 from isce.stack.runner import Runner
 
 from . import insar_settings
-from .insar import UNWRAPPERS, check_bands, check_dem_early, check_tracks
+from .insar import UNWRAPPERS, check_bands, check_dem_early, check_overlap, check_tracks
 from .insar_settings import MISREGISTRATION_PARAMETERS
 
 #: Runners of this process, by settings (closed when the application ends)
@@ -67,10 +70,9 @@ def _stack(ctx) -> dict:
 def _date_of(product) -> str:
     """YYYYMMDD of a date's sensing mid time (UTC)."""
     grid = getattr(product, "radar_grid", None)
-    if grid is not None:
-        return grid.sensing_mid_datetime.isoformat()[:10].replace("-", "")
-    mid = product.orbit.datetime64(float(product.pulse_time(product.length / 2)))   # raw
-    return str(mid)[:10].replace("-", "")
+    mid = grid.sensing_mid_datetime if grid is not None else \
+        DateTime(product.reference_epoch) + float(product.pulse_time((product.length - 1) / 2))
+    return date_name(mid)
 
 
 def _metadata_view(product):
@@ -105,8 +107,6 @@ def startup(ctx):
 def _read_inputs(ctx) -> list[DateInput]:
     if ctx.params.dates:
         return dates_from_xml(ctx.params.dates)
-    if not ctx.params.sensor_name:
-        raise ConfigurationError("slc directory: give 'sensor name' (the format of the dates)")
     return dates_from_folder(ctx.params.slc_directory, ctx.params.sensor_name)
 
 
@@ -135,6 +135,8 @@ def _check_dates(ctx, dates, ref) -> None:
         if date != ref:
             check_tracks(reference, product)
             check_bands(reference, product)
+            if not isinstance(product, RawProduct) and not isinstance(reference, RawProduct):
+                check_overlap(reference, product)
     try:
         check_dem_early(ctx.params.dem, reference)
     except InputError as exc:
@@ -147,8 +149,9 @@ def _check_dates(ctx, dates, ref) -> None:
 
 
 def preprocess(ctx):
-    """Read every date's metadata, check tracks, bands and DEM, select the network and write
-    stack.json (before any image is read)."""
+    """Read the dates' metadata, check tracks, bands and DEM, choose the network: stack.json.
+
+    Nothing is read of the images yet: bad input ends here, before any long step."""
     dates = _read_dates(_read_inputs(ctx))
     if len(dates) < 2:
         raise InputError(f"a stack needs at least 2 dates, found {len(dates)}")
@@ -176,14 +179,14 @@ def preprocess(ctx):
 
 def focus_step(ctx):
     """Every date to ``SLC/<date>/<date>.slc``: focused when raw, read when focused."""
-    stack, run = _stack(ctx), _run(ctx)
+    stack = _stack(ctx)
     _runner(ctx).run([(tasks.task_names("slc", d), tasks.date_slc_task,
                        (_root(ctx), d, stack["inputs"][d])) for d in stack["dates"]], "focus")
 
 
 def topo_step(ctx):
     """rdr2geo of the reference grid: geom_reference/<name>.rdr.full."""
-    stack, run = _stack(ctx), _run(ctx)
+    stack = _stack(ctx)
     dem = str(Path(ctx.params.dem).resolve()) if ctx.params.dem else None
     if dem is None:
         ctx.log.warning("no DEM given: heights are 0 m above the WGS-84 ellipsoid")
@@ -192,9 +195,8 @@ def topo_step(ctx):
 
 def coregister(ctx):
     """Every date onto the reference grid: merged/SLC/<date>/<date>.slc.full."""
-    from isce.sensors import SlcProduct
-    stack, run = _stack(ctx), _run(ctx)
-    ref = SlcProduct.load(run.slc_json(stack["reference"]))
+    stack = _stack(ctx)
+    ref = SlcProduct.load(_run(ctx).slc_json(stack["reference"]))
     grid, cull = insar_settings.misregistration_settings(ctx.params, ref)
     misreg = {"grid": grid, "cull": cull}
     results = _runner(ctx).run([(tasks.task_names("coregister", d), tasks.coregister_task,
@@ -204,9 +206,11 @@ def coregister(ctx):
 
 
 def interferograms(ctx):
-    """Every pair of the network: Igrams/<d1>_<d2>/ (interferogram, coherence, filtered,
-    phase sigma, unwrapped and connected components)."""
-    stack, run = _stack(ctx), _run(ctx)
+    """Every pair of the network: Igrams/<d1>_<d2>/, filtered and unwrapped.
+
+    Interferogram and coherence at looks, Goldstein-Werner filtered, phase sigma, unwrapped
+    with connected components."""
+    stack = _stack(ctx)
     settings = {"looks": [ctx.params.azimuth_looks, ctx.params.range_looks],
                 "filter_strength": ctx.params.filter_strength,
                 "do_unwrap": ctx.params.do_unwrap, "unwrapper": ctx.params.unwrapper}
@@ -226,12 +230,12 @@ def mintpy_step(ctx):
 
 def endup(ctx):
     """Write report.json: the dates, pairs, misregistration and wall time of the run."""
-    stack, run = _stack(ctx), _run(ctx)
+    stack = _stack(ctx)
     report = {"reference": stack["reference"], "dates": stack["dates"], "pairs": stack["pairs"],
               "misregistration": getattr(ctx.state, "misregistration", None),
               "wall_time_s": round(time.time() - getattr(ctx.state, "started", time.time()), 2)}
-    write_text(str(run.report), json.dumps(report, indent=1) + "\n")
-    ctx.add_output(run.report)
+    write_text(str(_run(ctx).report), json.dumps(report, indent=1) + "\n")
+    ctx.add_output(_run(ctx).report)
     ctx.log.info("stack of %d dates and %d pairs done", len(stack["dates"]), len(stack["pairs"]))
 
 
@@ -245,11 +249,12 @@ class Stack(Application):
     product_dirs = STACK_DIRS
     parameters = (
         Parameter("sensor_name", public_name="sensor name", type=str, default=None,
-                  doc="Sensor of the dates in 'slc directory' (ALOS, ALOS_SLC, ALOS2, ISCE_SLC, "
-                  "RADARSAT2, SENTINEL1, COSMO_SKYMED(_SLC))."),
+                  doc="Sensor of the dates in 'slc directory' whose files are found by name "
+                  "(ALOS, ALOS_SLC, ALOS2, ISCE_SLC, RADARSAT2, SENTINEL1, COSMO_SKYMED(_SLC))."),
         Parameter("slc_directory", public_name="slc directory", type="path", default=None,
                   aliases=("slc_directory",),
-                  doc="ISCE2's --slc_directory: a folder of date folders, each one date's files."),
+                  doc="ISCE2's --slc_directory: a folder of date folders (YYYYMMDD), each one "
+                  "date's files, or its reader XML <date>/<date>.xml (any sensor)."),
         Parameter("dates", public_name="dates", type="path", container=list, default=None,
                   doc="Instead of 'slc directory': the dates' reader XML files, each one "
                   "<component> with 'sensor name' and the reader's properties."),
@@ -348,6 +353,14 @@ class Stack(Application):
         if self.dates and self.slc_directory:
             raise ConfigurationError("set 'slc directory' or 'dates', not both",
                                      path=f"{self.config_path}.dates")
+
+    def config_values(self):
+        """The settings recorded with each step, the cluster's left out: they choose where
+        the tasks run, never what they make (products are byte-identical on any cluster), so
+        a run can be resumed on another cluster."""
+        cluster = {normalize(name) for name in CLUSTER}
+        return {path: value for path, value in super().config_values().items()
+                if normalize(path.rsplit(".", 1)[-1]) not in cluster}
 
     def execute(self, cli):
         try:

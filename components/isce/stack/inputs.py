@@ -5,18 +5,20 @@ A date travels to the workers as a :class:`DateInput`: the sensor name and the r
 properties as text, with the folder relative paths resolve against. :func:`make_reader`
 builds the configured reader (an :mod:`isce.sensors` component) from it, anywhere.
 
-``slc directory``: each sub-folder holds one date in the format of ``sensor name``; the
-reader's files are found by name (:data:`FILE_PATTERNS`). Sensors whose files cannot be
-told apart by name are refused: list their reader XML files in ``dates`` instead.
+``slc directory``: each sub-folder named ``YYYYMMDD`` (ISCE2's date folders; other folders
+are not dates) holds one date: its reader XML ``<date>/<date>.xml`` when there is one (as
+``dates`` below), else the files of ``sensor name``, found by name
+(:data:`FILE_PATTERNS`). Sensors whose files cannot be told apart by name are refused
+without a reader XML: list their reader XML files in ``dates`` instead.
 
-``dates``: each XML file holds one ``<component name="...">`` with ``sensor name`` and the
-reader's ISCE2 properties (e.g. ``IMAGEFILE``, ``LEADERFILE``), relative paths taken
-from that XML file's folder.
+``dates``: each XML file is (or holds) one ``<component name="...">`` with ``sensor name``
+and the reader's ISCE2 properties (e.g. ``IMAGEFILE``, ``LEADERFILE``), relative paths
+taken from that XML file's folder.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 import re
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import isce.sensors
@@ -39,6 +41,7 @@ FILE_PATTERNS = {
     "COSMO_SKYMED": {"HDF5": "*.h5"},
 }
 _SENSOR_KEY = normalize("sensor name")
+_DATE_FOLDER = re.compile(r"^\d{8}$")       # YYYYMMDD
 
 
 @dataclass(frozen=True)
@@ -78,29 +81,45 @@ def _one(folder: Path, prop: str, pattern: str) -> str:
     return found[0]
 
 
-#: the name of a date folder in ``slc directory``
-DATE_FOLDER = re.compile(r"(19|20)\d{6}")
-
-
-def dates_from_folder(folder, sensor: str) -> list[DateInput]:
-    """One :class:`DateInput` per date folder of ``folder``: the sub-folders named YYYYMMDD,
-    as ISCE2's stripmapStack names them (others, e.g. a DEM's, are not dates); InputError
-    when the folder has none or a date folder lacks the sensor's files."""
-    folder = Path(folder)
+def _sensor_patterns(sensor: str, folder) -> tuple[str, dict]:
+    """(registry name, {property: pattern}) of a sensor whose files are found by name."""
     key = next((k for k in FILE_PATTERNS if normalize(k) == normalize(sensor or "")), None)
     if key is None:
+        if not sensor:
+            raise ConfigurationError(f"slc directory {folder}: give 'sensor name' (the format "
+                                     "of the dates without a <date>.xml reader file)")
         isce.sensors.sensor_class(sensor)        # an unknown name: ConfigurationError first
         raise ConfigurationError(f"slc directory: the files of sensor {sensor} are not found by "
-                                 f"name (known for {', '.join(FILE_PATTERNS)}); list each date's "
-                                 "reader XML file in 'dates' instead")
+                                 f"name (known for {', '.join(FILE_PATTERNS)}); give each date "
+                                 "a <date>/<date>.xml reader file, or list them in 'dates'")
+    return key, FILE_PATTERNS[key]
+
+
+def _from_patterns(sub: Path, sensor: str) -> DateInput:
+    key, patterns = _sensor_patterns(sensor, sub.parent)
+    return DateInput(key, {prop: _one(sub, prop, pattern) for prop, pattern in patterns.items()},
+                     str(sub.resolve()), str(sub))
+
+
+def dates_from_folder(folder, sensor: str | None) -> list[DateInput]:
+    """One :class:`DateInput` per ``YYYYMMDD`` sub-folder of ``folder`` (sorted): from its
+    ``<date>.xml`` reader file, else from ``sensor``'s files found by name. InputError when
+    the folder has no date folder or a date folder lacks the sensor's files."""
+    folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"slc directory {folder}: no such folder")
-    subs = sorted(p for p in folder.iterdir() if p.is_dir() and DATE_FOLDER.fullmatch(p.name))
+    subs = sorted(p for p in folder.iterdir() if p.is_dir() and _DATE_FOLDER.match(p.name))
     if not subs:
         raise InputError(f"slc directory {folder}: no date folders (named YYYYMMDD) in it")
-    return [DateInput(key, {prop: _one(sub, prop, pattern)
-                            for prop, pattern in FILE_PATTERNS[key].items()},
-                      str(sub.resolve()), str(sub)) for sub in subs]
+    out = []
+    for sub in subs:
+        xml = sub / f"{sub.name}.xml"
+        item = dates_from_xml([xml])[0] if xml.is_file() else _from_patterns(sub, sensor)
+        if sensor and normalize(item.sensor) != normalize(sensor):
+            raise InputError(f"{item.source}: sensor {item.sensor}, not the stack's 'sensor name' "
+                             f"{sensor}")
+        out.append(item)
+    return out
 
 
 def dates_from_xml(paths) -> list[DateInput]:
@@ -109,6 +128,8 @@ def dates_from_xml(paths) -> list[DateInput]:
     for path in paths:
         root = parse_file(path)
         comps = list(root.components.values())
+        if not comps and root.properties:
+            comps = [root]                       # the root is the date's component
         if len(comps) != 1 or comps[0].components:
             raise ConfigurationError(f"{path}: expected one <component> with the date's reader "
                                      f"properties, found {len(comps)}", source=str(path))

@@ -26,7 +26,7 @@ log = logging.getLogger("isce.stack.runner")
 def _distributed():
     """The ``distributed`` module (imported lazily: an optional, heavy dependency)."""
     try:
-        import distributed   # noqa: PLC0415 - optional dependency, ~1 s to import
+        import distributed   # lazy: optional dependency (isce[stack]), ~1 s to import
     except ImportError:
         raise ConfigurationError("stacks run on Dask: install it with `pip install "
                                  "isce[stack]` (dask[distributed])") from None
@@ -37,7 +37,7 @@ def connect_timeout(distributed) -> str:
     """How long connecting to a scheduler may take before the run is refused: Dask's own
     setting ``distributed.comm.timeouts.connect`` (e.g. ``$DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT``,
     30 s by default)."""
-    import dask.config   # noqa: PLC0415 - comes with distributed (optional dependency)
+    import dask.config   # lazy: comes with distributed, the optional dependency
     return str(dask.config.get("distributed.comm.timeouts.connect", default="30s"))
 
 

@@ -28,13 +28,14 @@ from pathlib import Path
 
 import numpy as np
 
+import isce.io
 from isce.focus.pipeline import focus
 from isce.framework.runfolder import PRODUCT_TEMPORARY
 from isce.geometry.baseline import stripmap_perpendicular
 from isce.geometry.geo2rdr import geo2rdr_offsets
 from isce.geometry.rdr2geo import topo as run_topo
 from isce.io import mintpy
-from isce.io.atomic import remove_quietly, write_text
+from isce.io.atomic import remove_quietly, temp_path, write_text
 from isce.io.layout import MINTPY_TOPO_PRODUCTS, StackLayout
 from isce.io.sidecars import read_info, remove_sidecars, write_sidecars
 from isce.offsets.ampcor import ampcor
@@ -182,13 +183,16 @@ def _place_raster(src, dst) -> None:
     """``dst`` becomes the raster ``src`` (hard link, else a copy; atomic), with sidecars."""
     info = read_info(os.fspath(src))[0]
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
-    temp = f"{dst}.linking.partial"
-    remove_quietly(temp)
+    temp = temp_path(dst)
     try:
-        os.link(src, temp)
-    except OSError:
-        shutil.copyfile(src, temp)
-    os.replace(temp, dst)
+        try:
+            os.link(src, temp)
+        except OSError:                 # another file system, or no hard links there
+            shutil.copyfile(src, temp)
+        os.replace(temp, dst)
+    except BaseException:
+        remove_quietly(temp)
+        raise
     write_sidecars(dst, info)
 
 
@@ -355,17 +359,16 @@ def coregister_task(root, date: str, reference: str, misreg: dict) -> dict:
 # ----------------------------------------------------------------------------- per pair
 class _OffsetPair:
     """Lines of two dates' range offsets rasters, read together: ``(2, lines, pixels)``;
-    a date without offsets (the reference) reads as None."""
+    a date without offsets (the reference) reads as zeros."""
 
     def __init__(self, first, second, shape):
-        from isce.signal._arrays import RowReader   # the readers crossmul itself uses
-        self.readers = [None if p is None else RowReader(p, "range offsets") for p in (first, second)]
+        self.rasters = [None if p is None else isce.io.open(str(p)) for p in (first, second)]
         self.shape = tuple(shape)
 
     def __getitem__(self, rows):
         n = len(range(*rows.indices(self.shape[0])))
-        return np.stack([np.zeros((n, self.shape[1])) if r is None else r[rows]
-                         for r in self.readers])
+        return np.stack([np.zeros((n, self.shape[1])) if r is None else
+                         np.asarray(r.read(rows=rows), dtype=np.float64) for r in self.rasters])
 
 
 class PairFlattening:
