@@ -729,6 +729,9 @@ def simulate_stack(ctx):
                                               rate=p.rate_scale, seasonal=p.seasonal_amplitude,
                                               volume_rate=p.mogi_volume_rate)
             stack["truth_grid"] = stack_io.grid_record(truth_grid, orbit1)
+            stack["isce2_baselines"] = stack_io.isce2_baselines(
+                truth_grid, orbit1, [orbit1] + [Orbit.from_dict(d["orbit"]) for d in dates[1:]],
+                _mean_height(ctx))
             stack["model"] = model.to_dict()
         for f in scratch:
             _remove_raster(f)
@@ -752,12 +755,13 @@ def _stack_record(ctx) -> dict:
         "sensing_mid_utc": [d["sensing_mid_utc"] for d in dates],
         "days": [d["days"] for d in dates],
         "years": [d["days"] / YEAR_DAYS for d in dates],
-        "perpendicular_baseline_m": [d["baseline"]["perpendicular"] for d in dates],
-        "parallel_baseline_m": [d["baseline"]["parallel"] for d in dates],
+        "perpendicular_baseline_m": stack["isce2_baselines"]["perpendicular"],
+        "parallel_baseline_m": stack["isce2_baselines"]["parallel"],
+        "baseline_meaning": "each date relative to the first at the centre of the first date's "
+                            "SLC (truth_grid), ISCE2's sign convention (isce.geometry.baseline: "
+                            "what stackStripMap's baselines/ files and MintPy use)",
+        "perpendicular_baseline_away_from_earth_m": [d["baseline"]["perpendicular"] for d in dates],
         "perpendicular_baseline_drawn_m": [d["baseline_requested"] for d in dates],
-        "baseline_meaning": "second minus first date's platform position at the scene centre's "
-                            "zero-Doppler times, on the first date's perpendicular (positive away "
-                            "from the Earth; isce.simulate.orbit.orbit_with_baseline)",
         "baseline_spread_m": p.baseline_spread, "seed": p.seed,
         "repeat_days": stack["repeat_days"], "sensor": ctx.state.sensor,
         "radar": ctx.state.radar_name, "wavelength_m": ctx.state.radar["wavelength"],
@@ -767,7 +771,8 @@ def _stack_record(ctx) -> dict:
                                        "exp(-|t_i - t_j| / coherence_time_days) (AR(1) speckle "
                                        "in time; geometric decorrelation not modelled)"},
         "troposphere": {"on": p.troposphere > 0, "std_m": p.troposphere,
-                        "spectrum": "power-law k^(-8/3), zero mean per date",
+                        "spectrum": "power-law k^(-11/3) flat below 1/(10 km), zero mean per date "
+                                    "over the simulated window",
                         "files": [d["truth"]["tropo"] for d in dates if "tropo" in d["truth"]]},
         "sign_convention": SIGN_CONVENTION,
         "truth_grid": stack["truth_grid"],

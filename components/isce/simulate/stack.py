@@ -15,7 +15,8 @@ One track seen on N dates, every ``repeat`` days of the mission from the first:
   coherence of dates i and j is ``g0 exp(-|t_i - t_j| / tau)``; only the previous field
   is kept;
 * **troposphere** (:func:`troposphere_screen`): an optional turbulent delay screen per
-  date (power-law spectrum, slope -8/3), an extra one-way slant path [m];
+  date (Kolmogorov power-law spectrum, slope -11/3, outer scale 10 km), an extra one-way
+  slant path [m];
 * **truth**: the LOS displacement of each date relative to the first (positive towards
   the radar: the slant range shortened, :meth:`isce.simulate.targets.MogiSource.los`'s and
   :mod:`isce.quality.truth`'s sign) on the first date's focused grid.
@@ -197,17 +198,19 @@ class DecorrelatingSpeckle:
         return out
 
 
-def troposphere_screen(shape, spacing_m, std_m: float, rng) -> np.ndarray:
+def troposphere_screen(shape, spacing_m, std_m: float, rng, outer_scale_m: float = 10000.0):
     """A turbulent delay screen [m] (float64, ``shape``): Gaussian field of power spectrum
-    ``k^(-8/3)`` (Kolmogorov turbulence below the layer's thickness) on pixels of
-    ``spacing_m`` (rows, columns) [m], zero mean, standard deviation ``std_m``."""
+    ``k^(-11/3)`` (Kolmogorov turbulence: structure function ~ r^(5/3), smooth at the pixel
+    scale) flattened below ``1 / outer_scale_m``, so that its spread is about the same over
+    any window larger than the outer scale, on pixels of ``spacing_m`` (rows, columns) [m];
+    zero mean, standard deviation ``std_m``."""
     n0, n1 = int(shape[0]), int(shape[1])
     m0, m1 = 2 * n0, 2 * n1                       # padded: no wrap-around correlation
     k0 = np.fft.fftfreq(m0, float(spacing_m[0]))[:, None]
     k1 = np.fft.fftfreq(m1, float(spacing_m[1]))[None, :]
-    k = np.hypot(k0, k1)
-    k[0, 0] = np.inf
-    amp = k ** (-4.0 / 3.0)
+    k = np.maximum(np.hypot(k0, k1), 1.0 / float(outer_scale_m))
+    amp = k ** (-11.0 / 6.0)
+    amp[0, 0] = 0.0
     z = rng.standard_normal((m0, m1)) + 1j * rng.standard_normal((m0, m1))
     screen = np.fft.ifft2(z * amp).real[:n0, :n1]
     screen -= screen.mean()

@@ -17,13 +17,14 @@ from isce.focus.rda import plan_azimuth
 from isce.framework.configurable import SearchPath
 from isce.framework.names import normalize
 from isce.framework.xmlconfig import ConfigNode, Setting
+from isce.geometry.baseline import baselines
 from isce.io.atomic import write_text
 from isce.simulate.distributed import echoes_from_scene
 from isce.simulate.echoes import release_memory, simulate_point_targets
 from isce.sensors.raw import RawSource
 
 __all__ = ["date_xml", "stack_xml", "read_date", "reference_grid", "grid_record", "write_truth",
-           "date_echoes"]
+           "date_echoes", "isce2_baselines"]
 
 
 def date_xml(date: str, sensor: str, properties: dict) -> str:
@@ -96,6 +97,19 @@ def grid_record(grid: RadarGrid, orbit) -> dict:
     return {"sensing_start_utc": str(orbit.datetime64(grid.sensing_start)), "prf": grid.prf,
             "starting_range": grid.starting_range, "range_pixel_spacing": grid.range_pixel_spacing,
             "length": grid.length, "width": grid.width}
+
+
+def isce2_baselines(grid, orbit1, orbits, height: float) -> dict:
+    """Perpendicular and parallel baselines [m] of each orbit to ``orbit1`` at the centre of
+    the first date's SLC ``grid`` (at ``height`` [m]), in ISCE2's convention
+    (:func:`isce.geometry.baseline.baselines`, what a stack's ``baselines/`` files hold)."""
+    line, pixel = (grid.length - 1) / 2.0, (grid.width - 1) / 2.0
+    perp, par = [], []
+    for orbit in orbits:
+        b = baselines(grid, orbit1, orbit, np.array([line]), np.array([pixel]), heights=height)
+        perp.append(float(b.perpendicular[0]))
+        par.append(float(b.parallel[0]))
+    return {"perpendicular": perp, "parallel": par}
 
 
 def write_truth(path, data: np.ndarray) -> None:
