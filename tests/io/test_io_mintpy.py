@@ -200,31 +200,50 @@ def _mroipac_perp(ref, sec, look_range):
     return out
 
 
+def _pair(folder, side, asked):
+    """A reference date looking to ``side`` and a secondary pass the simulator displaced
+    ``asked`` metres perpendicular to the line of sight (positive: away from the Earth)."""
+    from isce.simulate.orbit import orbit_over, orbit_with_baseline
+
+    ref = SlcProduct.load(make_slc(folder, "ref", 1))
+    radar, orbit, t_zd = alos_geometry()
+    if side == "left":
+        orbit, t_zd = orbit_over(LAT, LON, radar.look_angle, "left", radar.altitude,
+                                 radar.inclination, time="2009-06-01T06:00:00", ascending=True,
+                                 duration_s=20.0, spacing_s=1.0)
+    orbit2, t2, _ = orbit_with_baseline(orbit, LAT, LON, 0.0, side, asked, "2009-07-17T06:00:00",
+                                        inclination_deg=radar.inclination, duration_s=20.0)
+
+    def date(orb, t):
+        g = ref.radar_grid
+        grid = RadarGrid(t - g.length / 2 / g.prf, orb.reference_epoch, prf=g.prf,
+                         starting_range=g.starting_range,
+                         range_pixel_spacing=g.range_pixel_spacing, length=g.length,
+                         width=g.width, wavelength=g.wavelength, look_side=side)
+        return dataclasses.replace(ref, radar_grid=grid, orbit=orb)
+
+    return date(orbit, t_zd), date(orbit2, t2)
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
 @pytest.mark.parametrize("asked", [300.0, -250.0])
-def test_perpendicular_baselines_have_isce2_stripmap_sign(tmp_path, asked):
+def test_perpendicular_baselines_have_isce2_stripmap_sign(tmp_path, asked, side):
     """The simulator's pass ``asked`` metres perpendicular to the line of sight (positive:
     away from the Earth) has ISCE2 stripmapApp/stripmapStack baselines of that sign and
-    size; zerodop's (report.json's) sign is the opposite one for a right-looking radar."""
-    from isce.simulate.orbit import orbit_with_baseline
-
-    ref = SlcProduct.load(make_slc(tmp_path, "ref", 1))
-    radar, orbit, t_zd = alos_geometry()
-    orbit2, t2, info = orbit_with_baseline(orbit, LAT, LON, 0.0, "right", asked,
-                                           "2009-07-17T06:00:00",
-                                           inclination_deg=radar.inclination, duration_s=20.0)
-    g = ref.radar_grid
-    grid2 = RadarGrid(t2 - g.length / 2 / g.prf, orbit2.reference_epoch, prf=g.prf,
-                      starting_range=g.starting_range, range_pixel_spacing=g.range_pixel_spacing,
-                      length=g.length, width=g.width, wavelength=g.wavelength, look_side="right")
-    sec = dataclasses.replace(ref, radar_grid=grid2, orbit=orbit2)
+    size (right-looking: as ISCE2's mroipac computes them); zerodop's (report.json's) sign
+    is the opposite one for a right-looking radar."""
+    ref, sec = _pair(tmp_path, side, asked)
     top, bottom = stripmap_perpendicular(ref, sec)
     assert top == pytest.approx(asked, abs=2.0) and bottom == pytest.approx(asked, abs=2.0)
-    mid_range = g.starting_range + (g.width - 1) / 2 * g.range_pixel_spacing
-    isce2_top, isce2_bottom = _mroipac_perp(ref, sec, mid_range)
-    assert top == pytest.approx(isce2_top, abs=0.5)
-    assert bottom == pytest.approx(isce2_bottom, abs=0.5)
     summary = baseline_summary(ref, sec)
-    assert summary["perpendicular_top"] == pytest.approx(-top, abs=0.5)
+    assert summary["perpendicular_top"] == pytest.approx(top if side == "left" else -top,
+                                                         abs=1e-6)
+    if side == "right":
+        g = ref.radar_grid
+        mid_range = g.starting_range + (g.width - 1) / 2 * g.range_pixel_spacing
+        isce2_top, isce2_bottom = _mroipac_perp(ref, sec, mid_range)
+        assert top == pytest.approx(isce2_top, abs=0.5)
+        assert bottom == pytest.approx(isce2_bottom, abs=0.5)
     path = write_baseline_file(tmp_path / "b.txt", top, bottom)
     assert np.sign(read_baseline_file(path)[0]) == np.sign(asked)
 

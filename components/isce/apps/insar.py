@@ -541,6 +541,20 @@ def _pair_links(d1, d2) -> dict:
             VIEW.cor(d1, d2): RUN.phsig_cor}
 
 
+def _view_baseline(ctx, ref, sec, d1, d2):
+    """Write ``baselines/<d1>_<d2>.txt`` (ISCE2 stripmap's sign); (path, top, bottom), all
+    None (and a warning) when the secondary orbit does not see the first or last line."""
+    VIEW.baselines_dir.mkdir(exist_ok=True)
+    path = VIEW.baseline(d1, d2)
+    top, bottom = stripmap_perpendicular(ref, sec)
+    if math.isfinite(top) and math.isfinite(bottom):
+        return write_baseline_file(path, top, bottom), top, bottom
+    remove_quietly(str(path))
+    ctx.log.warning("MintPy view: no perpendicular baseline (top %s, bottom %s m): %s not "
+                    "written", top, bottom, path)
+    return None, None, None
+
+
 def mintpy_view(ctx, ref, sec) -> dict:
     """The pair as ISCE2 stripmapStack lays it out, so MintPy loads it without ISCE2:
     interferogram links in ``Igrams/<d1>_<d2>/``, geometry links (``<n>.rdr.full``) and
@@ -557,13 +571,12 @@ def mintpy_view(ctx, ref, sec) -> dict:
     _reads(ctx, *(RUN.geometry(p) for p in MINTPY_TOPO_PRODUCTS.values()
                   if RUN.geometry(p).exists()))
     looked = multilook_geometry(full, VIEW.geometry_dir, looks)
-    VIEW.baselines_dir.mkdir(exist_ok=True)
-    top, bottom = stripmap_perpendicular(ref, sec)
-    baseline = write_baseline_file(VIEW.baseline(d1, d2), top, bottom)
+    baseline, top, bottom = _view_baseline(ctx, ref, sec, d1, d2)
     meta_file = f"{ref.source.path}.xml"
     rsc = write_data_rsc(VIEW.rsc_beside(meta_file), roipac_metadata(ref, looks, looked))
     for path in (*written, *full.values(), *looked.values(), baseline, rsc):
-        ctx.add_output(path)
+        if path:
+            ctx.add_output(path)
     ctx.log.info("MintPy view: %s, %s, %s; metadata file %s (with %s)", VIEW.pair_dir(d1, d2),
                  VIEW.geometry_dir, baseline, meta_file, rsc)
     return {"dates": [d1, d2], "metadata_file": meta_file, "data_rsc": rsc,
@@ -604,7 +617,9 @@ class Insar(Application):
     Inputs follow ISCE's files: the Master/Reference and Slave/Secondary components
     configure the sensor readers (e.g. IMAGEFILE, LEADERFILE, OUTPUT for ALOS;
     HDF5 for UAVSAR/NISAR). Outputs use ISCE's stripmap names: geometry/*.rdr,
-    offsets/*.off, coregisteredSlc/*.slc, interferogram/*, geo/*.geo.
+    offsets/*.off, coregisteredSlc/*.slc, interferogram/*, geo/*.geo; endup adds ISCE2
+    stripmapStack's view for MintPy (Igrams/<d1>_<d2>/, geom_reference/, baselines/, and
+    data.rsc beside the reference SLC's .xml, the metadata file to give prep_isce.py).
     """
 
     family = "insar"
