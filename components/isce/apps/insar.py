@@ -23,13 +23,16 @@ from isce.core.radargrid import RadarGrid
 from isce.dem.dem import prepare_dem
 from isce.focus.pipeline import focus, required_pulses
 from isce.framework import Application, ConfigurationError, Facility, InputError, Parameter, Step
-from isce.geometry.baseline import baseline_summary
+from isce.geometry.baseline import baseline_summary, stripmap_perpendicular
 from isce.geometry.footprint import check_dem_coverage, scene_footprint
 from isce.geometry.geo2rdr import geo2rdr_offsets
 from isce.geometry.geocode import geocode_product
 from isce.geometry.rdr2geo import topo as run_topo
 from isce.io.atomic import remove_quietly, write_text
-from isce.io.layout import GEOCODE_DEFAULT, PRODUCT_DIRS, ROLES, StripmapLayout
+from isce.io.layout import (GEOCODE_DEFAULT, MINTPY_TOPO_PRODUCTS, PRODUCT_DIRS, ROLES,
+                             MintPyView, StripmapLayout, date_name)
+from isce.io.mintpy import (link_raster, multilook_geometry, roipac_metadata, write_baseline_file,
+                            write_data_rsc)
 from isce.io.sidecars import remove_sidecars
 from isce.offsets.ampcor import ampcor
 from isce.offsets.cull import cull_offsets
@@ -52,6 +55,8 @@ from .products import ORBIT_INTERPOLATION, apply_orbit_interpolation
 UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
 #: the run folder's product names (ISCE2 StripmapProc's), relative to the working directory
 RUN = StripmapLayout()
+#: ISCE2 stripmapStack's view of the pair, for MintPy (Igrams/, geom_reference/, baselines/)
+VIEW = MintPyView()
 MAX_HEADING_DIFFERENCE = 5.0  # deg: more means another track
 
 
@@ -527,6 +532,58 @@ def pair_report(ref, sec) -> dict:
     return {"acquisitions": dates, "baseline": baseline}
 
 
+def _pair_links(d1, d2) -> dict:
+    """``Igrams/<d1>_<d2>/`` names MintPy reads -> the interferogram products they are:
+    ``filt_<pair>.unw`` (+ ``.conncomp``) the filtered phase unwrapped, ``filt_<pair>.cor``
+    the phase-sigma coherence (what ISCE2 stripmapStack's FilterAndCoherence writes there)."""
+    return {VIEW.unw(d1, d2): RUN.filt_topophase_unw,
+            VIEW.conncomp(d1, d2): Path(f"{RUN.filt_topophase_unw}.conncomp"),
+            VIEW.cor(d1, d2): RUN.phsig_cor}
+
+
+def _view_baseline(ctx, ref, sec, d1, d2):
+    """Write ``baselines/<d1>_<d2>.txt`` (ISCE2 stripmap's sign); (path, top, bottom), all
+    None (and a warning) when the secondary orbit does not see the first or last line."""
+    VIEW.baselines_dir.mkdir(exist_ok=True)
+    path = VIEW.baseline(d1, d2)
+    top, bottom = stripmap_perpendicular(ref, sec)
+    if math.isfinite(top) and math.isfinite(bottom):
+        return write_baseline_file(path, top, bottom), top, bottom
+    remove_quietly(str(path))
+    ctx.log.warning("MintPy view: no perpendicular baseline (top %s, bottom %s m): %s not "
+                    "written", top, bottom, path)
+    return None, None, None
+
+
+def mintpy_view(ctx, ref, sec) -> dict:
+    """The pair as ISCE2 stripmapStack lays it out, so MintPy loads it without ISCE2:
+    interferogram links in ``Igrams/<d1>_<d2>/``, geometry links (``<n>.rdr.full``) and
+    geometry at the interferogram's looks (``<n>.rdr``) in ``geom_reference/``, the
+    perpendicular baselines in ``baselines/<d1>_<d2>.txt`` and ``data.rsc`` beside the
+    reference SLC's ``.xml`` (the metadata file to give MintPy, written after it)."""
+    d1 = date_name(ref.radar_grid.sensing_mid_datetime)
+    d2 = date_name(sec.radar_grid.sensing_mid_datetime)
+    looks = _looks(ctx)
+    written = [link_raster(src, link) for link, src in _pair_links(d1, d2).items()
+               if src.exists()]
+    full = {name: link_raster(RUN.geometry(product), VIEW.geometry(name, full=True))
+            for name, product in MINTPY_TOPO_PRODUCTS.items() if RUN.geometry(product).exists()}
+    _reads(ctx, *(RUN.geometry(p) for p in MINTPY_TOPO_PRODUCTS.values()
+                  if RUN.geometry(p).exists()))
+    looked = multilook_geometry(full, VIEW.geometry_dir, looks)
+    baseline, top, bottom = _view_baseline(ctx, ref, sec, d1, d2)
+    meta_file = f"{ref.source.path}.xml"
+    rsc = write_data_rsc(VIEW.rsc_beside(meta_file), roipac_metadata(ref, looks, looked))
+    for path in (*written, *full.values(), *looked.values(), baseline, rsc):
+        if path:
+            ctx.add_output(path)
+    ctx.log.info("MintPy view: %s, %s, %s; metadata file %s (with %s)", VIEW.pair_dir(d1, d2),
+                 VIEW.geometry_dir, baseline, meta_file, rsc)
+    return {"dates": [d1, d2], "metadata_file": meta_file, "data_rsc": rsc,
+            "interferograms": str(VIEW.pair_dir(d1, d2)), "geometry": str(VIEW.geometry_dir),
+            "baseline": baseline, "perp_baseline_top_m": top, "perp_baseline_bottom_m": bottom}
+
+
 def endup(ctx):
     """Write report.json: what ran, the products and their summary numbers."""
     report = {"mean_coherence": getattr(ctx.state, "mean_coherence", None),
@@ -535,6 +592,7 @@ def endup(ctx):
               "misregistration": getattr(ctx.state, "misreg", None),
               "geocoded": getattr(ctx.state, "geocoded", {}),
               "looks": list(_looks(ctx)),
+              "mintpy": mintpy_view(ctx, _slc(ctx, "reference"), _slc(ctx, "secondary")),
               "wall_time_s": round(time.time() - ctx.state.started, 2),
               "steps": dict(getattr(ctx, "step_stats", None) or {})}  # {step: {wall_s, peak_rss_mib}}
     write_text(str(RUN.report), json.dumps(report, indent=1) + "\n")     # never half-written
@@ -559,7 +617,9 @@ class Insar(Application):
     Inputs follow ISCE's files: the Master/Reference and Slave/Secondary components
     configure the sensor readers (e.g. IMAGEFILE, LEADERFILE, OUTPUT for ALOS;
     HDF5 for UAVSAR/NISAR). Outputs use ISCE's stripmap names: geometry/*.rdr,
-    offsets/*.off, coregisteredSlc/*.slc, interferogram/*, geo/*.geo.
+    offsets/*.off, coregisteredSlc/*.slc, interferogram/*, geo/*.geo; endup adds ISCE2
+    stripmapStack's view for MintPy (Igrams/<d1>_<d2>/, geom_reference/, baselines/, and
+    data.rsc beside the reference SLC's .xml, the metadata file to give prep_isce.py).
     """
 
     family = "insar"

@@ -50,7 +50,8 @@ class Topo(Application):
     """rdr2geo of a radar product: where every pixel is on the ground.
 
     Writes lat.rdr lon.rdr z.rdr los.rdr inc.rdr hdg.rdr localInc.rdr localPsi.rdr
-    in the output directory; heights come from the DEM (biquintic interpolation)
+    incLocal.rdr shadowMask.rdr (ISCE2 topozero's two: psi and local incidence, shadow 1 /
+    layover 2) in the output directory; heights come from the DEM (biquintic interpolation)
     or, without one, the constant height.
     """
 

@@ -35,7 +35,7 @@ stripmapStack report ``mroipac/baseline`` values (``PERP_BASELINE_TOP/BOTTOM``, 
 MintPy reads), the projection on p = -cos(l) c + sin(l) r (r the unit reference
 position, c = unit(r x v), l the look angle from the nadir), whatever the look side: for a
 right-looking radar the same secondary is POSITIVE there (the simulator's convention).
-:func:`stripmap_perpendicular` gives that one.
+:func:`stripmap_perpendicular` gives that one (away from the Earth positive, both sides).
 """
 from __future__ import annotations
 
@@ -243,23 +243,17 @@ def baseline_summary(reference, secondary, *, heights=0.0, **kwargs) -> dict:
 
 
 def stripmap_perpendicular(reference, secondary, *, heights=0.0, **kwargs) -> tuple:
-    """ISCE2 stripmapApp/stripmapStack's (``mroipac/baseline``) perpendicular baselines
-    (``PERP_BASELINE_TOP``, ``PERP_BASELINE_BOTTOM``) [m] between two SLC products: at the
-    first and last reference line (mid range, targets at ``heights`` [m]), the baseline
-    vector B (along-track part removed) projected on p = -cos(l) c + sin(l) r, r the unit
-    reference position, c = unit(r x v), cos(l) = -(unit look . r). For a right-looking
-    radar this is minus :func:`baselines`' sign; see the module docstring."""
+    """ISCE2 stripmapApp/stripmapStack's perpendicular baselines (``PERP_BASELINE_TOP``,
+    ``PERP_BASELINE_BOTTOM``) [m] between two SLC products, at the first and last reference
+    line (mid range, targets at ``heights`` [m]): positive when the secondary is displaced
+    perpendicular to the line of sight away from the Earth. For a right-looking radar this
+    is ISCE2's ``mroipac/baseline`` value (B projected on -cos(l) c + sin(l) r) and minus
+    :func:`baselines`' (zerodop's) sign; for a left-looking one ``mroipac`` projects on the
+    mirrored direction (about -cos(2 l) times the baseline), so the same meaning is kept
+    instead: zerodop's sign, which is then the away-from-the-Earth one."""
     g = reference.radar_grid
     lines = np.array([0.0, g.length - 1.0])
     mid = np.full(2, (g.width - 1) / 2.0)
     b = product_baselines(reference, secondary, lines, mid, heights=heights, **kwargs)
-    t = g.sensing_start + lines / g.prf
-    pos, vel = _interp(reference.orbit, t, g.reference_epoch, kwargs.get("orbit_method"))
-    r = pos / np.linalg.norm(pos, axis=-1, keepdims=True)
-    c = np.cross(r, vel)
-    c /= np.linalg.norm(c, axis=-1, keepdims=True)
-    cosl = -np.einsum("ij,ij->i", b.look, r)
-    sinl = np.sqrt(np.clip(1.0 - cosl ** 2, 0.0, None))
-    p = -cosl[:, None] * c + sinl[:, None] * r
-    top, bottom = np.einsum("ij,ij->i", b.vector, p)
+    top, bottom = g.look_side_sign * b.perpendicular
     return float(top), float(bottom)

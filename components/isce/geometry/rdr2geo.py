@@ -298,7 +298,7 @@ def _steepest_slope(dem) -> float:
 
 
 def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *, dem=None,
-                        ellipsoid=None):
+                        converged=None, ellipsoid=None):
     """ISCE2 topozero's radar shadow/layover mask of a block of lines (uint8: 1 shadow,
     2 layover, 3 both), vectorised over the block.
 
@@ -311,14 +311,19 @@ def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *,
     (a: geocentric radius of the nadir point, H: platform height).
 
     Shadow (1): along each line the look angle must grow with range; a pixel whose look
-    angle is not above every nearer pixel's (or not below every farther one's) is hidden.
+    angle is not above every nearer pixel's (or not below every farther one's) is hidden
+    (topozero's test); with a DEM steep enough to hide ground, also a pixel all of whose
+    resampled ground (below) lies behind nearer ground seen at a larger look angle.
     Layover (2, only with ``dem``, a DemGrid/ConstantDem): the ground of the line is
-    resampled at 2 x width + 1 regular cross-track distances (widened by the highest
+    resampled at 2 x width + 1 regular cross-track distances (widened by the line's highest
     height), its height taken from the DEM at the lon/lat interpolated there; sorted by
     slant range, a sample whose cross-track distance does not keep rising shares its range
-    with another piece of ground, and the radar pixel of that range is laid over."""
+    with another piece of ground, and the radar pixel of that range is laid over.
+    ``converged``: the kernel's flags; pixels without a solution take no part (NaN)."""
     ell = WGS84 if ellipsoid is None else ellipsoid
     z = np.asarray(z, dtype=np.float64)
+    if converged is not None:
+        z = np.where(np.asarray(converged, dtype=bool), z, np.nan)
     lines, width = z.shape
     sat = np.asarray(platform, dtype=np.float64).reshape(lines, 3)
     _, _, height = np.asarray(ell.xyz_to_lon_lat(sat)).T
@@ -340,11 +345,24 @@ def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *,
     # with none steeper than 0.9 x the smallest look angle skips the ground resampling
     if _steepest_slope(dem) < 0.9 * np.degrees(np.nanmin(look)):
         return mask
-    cross = rng * np.sin(look)
-    cross = np.where(np.isnan(cross), np.nanmax(cross, axis=1, keepdims=True), cross)
-    cs, slon, slat = _sorted_rows(cross, np.asarray(lon, dtype=np.float64),
-                                  np.asarray(lat, dtype=np.float64))
-    top = max(float(np.nanmax(z)), 0.0)
+    rows = np.flatnonzero(np.isfinite(look).any(axis=1))
+    mask[rows] |= _ground_mask(rng * np.sin(look[rows]), np.asarray(lon, dtype=np.float64)[rows],
+                               np.asarray(lat, dtype=np.float64)[rows], z[rows],
+                               orbit_r[rows], earth_r[rows], dem, starting_range, range_spacing)
+    return mask
+
+
+def _ground_mask(cross, lon, lat, z, orbit_r, earth_r, dem, starting_range, range_spacing):
+    """Shadow (1) and layover (2) of lines from their ground resampled across the track
+    (see :func:`shadow_layover_mask`); every line has at least one solution."""
+    lines, width = z.shape
+    valid = np.isfinite(cross)
+    # pixels without a solution: a copy of the line's farthest solution (no new ground)
+    far = np.nanargmax(np.where(valid, cross, -np.inf), axis=1)[:, None]
+    cross, lon, lat = (np.where(valid, a, np.take_along_axis(a, far, 1))
+                       for a in (cross, lon, lat))
+    cs, slon, slat = _sorted_rows(cross, lon, lat)
+    top = np.maximum(np.nanmax(z, axis=1, keepdims=True), 0.0)     # per line: blocks agree
     lo = cs[:, :1] - top
     grid = lo + np.arange(2 * width + 1)[None, :] * ((cs[:, -1:] + top - lo) / (2 * width))
     glon, glat = _rows_interp(grid, cs, [slon, slat])
@@ -353,6 +371,7 @@ def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *,
     sin_phi = np.clip(grid / ground_r, -1.0, 1.0)
     grng = np.sqrt(orbit_r ** 2 + ground_r ** 2 - 2.0 * orbit_r * ground_r
                    * np.sqrt(1.0 - sin_phi ** 2))
+    mask = _hidden_pixels(grng, orbit_r, ground_r, starting_range, range_spacing, width)
     grng, ct = _sorted_rows(grng, grid)
     laid = _running_test(ct, True) | _running_test(ct, False)
     if not laid.any():
@@ -363,6 +382,36 @@ def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *,
     layover = np.zeros((lines, width), dtype=bool)
     layover[row[keep], pixel[keep]] = True
     return mask | (layover.astype(np.uint8) << 1)
+
+
+def _hidden_pixels(grng, orbit_r, ground_r, starting_range, range_spacing, width):
+    """Shadow (1) from the resampled ground (lines, n; in cross-track order): a ground sample
+    is hidden when a nearer one is seen at a larger look angle; each piece of ground between
+    two neighbouring samples covers the pixels of the ranges between theirs, and a radar
+    pixel covered by hidden pieces only is in shadow. This finds the whole shadow behind a
+    peak that the pixels' own solutions (topozero's test) may miss when the solution at
+    the peak's range lies on other ground (layover)."""
+    lines = grng.shape[0]
+    cos_look = (orbit_r ** 2 + grng ** 2 - ground_r ** 2) / (2.0 * orbit_r * grng)
+    hidden = _running_test(-cos_look, True)
+    pixel = np.floor((grng - starting_range) / range_spacing)
+    a, b = pixel[:, :-1], pixel[:, 1:]
+    ok = np.isfinite(a) & np.isfinite(b)
+    first = np.clip(np.fmin(a, b), -1, width)[ok].astype(np.int64)
+    last = np.clip(np.fmax(a, b), -1, width)[ok].astype(np.int64)
+    dark = (hidden[:, :-1] & hidden[:, 1:])[ok]
+    row = np.broadcast_to(np.arange(lines)[:, None], a.shape)[ok]
+    # coverage counts per pixel by difference arrays (columns -1 .. width+1, then cut)
+    span = width + 3
+    start, stop = row * span + first + 1, row * span + last + 2
+    size = lines * span
+
+    def covered(weights):
+        d = (np.bincount(start, weights, size) - np.bincount(stop, weights, size))
+        return np.cumsum(d.reshape(lines, span), axis=1)[:, 1:width + 1]
+
+    segments, dark_segments = covered(None), covered(dark.astype(np.float64))
+    return ((segments > 0) & (dark_segments == segments)).astype(np.uint8)
 
 
 def _write_block(writers, out, rows):
@@ -440,7 +489,8 @@ def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, he
                     out["lon"], out["lat"], out["z"], _platform_positions(radar_grid, orbit, rows,
                                                                           orbit_method),
                     radar_grid.starting_range, radar_grid.range_pixel_spacing,
-                    dem=d if h is None else None, ellipsoid=ellipsoid)
+                    dem=d if h is None else None, converged=out["converged"],
+                    ellipsoid=ellipsoid)
             converged += int(out["converged"].sum())
             if pending is not None:
                 pending.result()
