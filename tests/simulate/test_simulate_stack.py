@@ -125,6 +125,9 @@ def test_baselines_match_the_orbits_of_the_written_dates(alos_stack, alos_slcs):
     for k in (1, 3):
         summary = baseline_summary(ref, alos_slcs[stack["dates"][k]], heights=200.0)
         assert summary["perpendicular_middle"] == pytest.approx(b[k], abs=1.0)
+    # the simulator's sign (away from the Earth, ISCE2 stripmapStack's) is the opposite one
+    np.testing.assert_allclose(stack["perpendicular_baseline_away_from_earth_m"], -np.array(b),
+                               atol=1.0)
 
 
 def expected_los(stack, lat, lon, hgt, platform, years):
