@@ -1,13 +1,14 @@
 """simulateApp.dates=N: a stack of N dates with a deformation time series and its truth.
 
-Two small stacks (ALOS PALSAR, 5400 pulses x 1152 samples: ~700 x 280 focused pixels):
+Two small stacks:
 
-* ``alos_stack``: 4 ALOS raw dates (CEOS) over the synthetic DEM, random perpendicular
-  baselines (default spread), coherence time 200 days (coherence 0.79 at 46 days, 0.50 at
-  138), no troposphere;
-* ``tropo_stack``: 3 dates written as ISCE_SLC (focused by the simulator), baselines of a
-  few decimetres, no decorrelation, a 2 cm tropospheric screen per date: the interferograms
-  of the focused dates are then compared with the truth pixel by pixel.
+* ``alos_stack``: 4 ALOS PALSAR raw dates (CEOS; 5400 pulses x 1152 samples: ~720 x 280
+  focused pixels) over the synthetic DEM, random perpendicular baselines (default spread),
+  coherence time 200 days (coherence 0.79 at 46 days, 0.50 at 138), no troposphere;
+* ``tropo_stack``: 3 ENVISAT dates written as ISCE_SLC (focused by the simulator; 1280
+  pulses x 800 samples), baselines of a few decimetres, no decorrelation, a 1 cm
+  tropospheric screen per date: the interferograms of the focused dates are then compared
+  with the truth pixel by pixel.
 """
 import json
 import math
@@ -32,8 +33,8 @@ SIZE = ("simulateApp.pulses=5400", "simulateApp.samples=1152")
 YEAR = 365.25
 
 
-def simulate(folder, *settings):
-    run = run_command("simulateApp.py", "simulateApp.scene=speckle", *SIZE, *settings,
+def simulate(folder, *settings, size=SIZE):
+    run = run_command("simulateApp.py", "simulateApp.scene=speckle", *size, *settings,
                       cwd=folder, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     out = folder / "simulation"
@@ -49,9 +50,10 @@ def alos_stack(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tropo_stack(tmp_path_factory):
     return simulate(tmp_path_factory.mktemp("tropo_stack"), "simulateApp.dates=3",
-                    "simulateApp.sensor=ISCE_SLC", "simulateApp.baseline spread=0.3",
-                    "simulateApp.coherence time=1e9", "simulateApp.troposphere=0.01",
-                    "simulateApp.seed=3")
+                    "simulateApp.sensor=ISCE_SLC", "simulateApp.radar=ENVISAT",
+                    "simulateApp.baseline spread=0.3", "simulateApp.coherence time=1e9",
+                    "simulateApp.troposphere=0.01", "simulateApp.seed=3",
+                    size=("simulateApp.pulses=1280", "simulateApp.samples=800"))
 
 
 def read_date(out, stack, date):
@@ -125,6 +127,9 @@ def test_baselines_match_the_orbits_of_the_written_dates(alos_stack, alos_slcs):
     for k in (1, 3):
         summary = baseline_summary(ref, alos_slcs[stack["dates"][k]], heights=200.0)
         assert summary["perpendicular_middle"] == pytest.approx(b[k], abs=1.0)
+    # the simulator's sign (away from the Earth, ISCE2 stripmapStack's) is the opposite one
+    np.testing.assert_allclose(stack["perpendicular_baseline_away_from_earth_m"], -np.array(b),
+                               atol=1.0)
 
 
 def expected_los(stack, lat, lon, hgt, platform, years):

@@ -17,6 +17,13 @@ Per pass (``reference``, ``secondary``) in the output directory:
   sensor and the writer's files.
 
 ``simulation.json`` sums up the run (radar, orbits, baseline achieved).
+
+A stack (``dates`` >= 3, speckle scenes; the models in :mod:`isce.simulate.stack`): one
+track every repeat cycle from the reference date, each date ``<YYYYMMDD>/`` in the sensor's
+format with its reader XML ``<YYYYMMDD>/<YYYYMMDD>.xml``, ``stackStripMap.xml`` ready to
+run, and the truth: ``truth/<date>.los.rdr`` (LOS displacement [m] since the first date,
+positive towards the radar, on the first date's focused grid), ``truth/<date>.tropo.rdr``
+with a troposphere, and ``truth/stack.json`` (dates, baselines, models, sign convention).
 """
 from __future__ import annotations
 
@@ -757,9 +764,13 @@ def _stack_record(ctx) -> dict:
         "years": [d["days"] / YEAR_DAYS for d in dates],
         "perpendicular_baseline_m": stack["isce2_baselines"]["perpendicular"],
         "parallel_baseline_m": stack["isce2_baselines"]["parallel"],
-        "baseline_meaning": "each date relative to the first at the centre of the first date's "
-                            "SLC (truth_grid), ISCE2's sign convention (isce.geometry.baseline: "
-                            "what stackStripMap's baselines/ files and MintPy use)",
+        "baseline_meaning": "perpendicular_baseline_m/parallel_baseline_m: each date relative to "
+                            "the first at the centre of the first date's SLC (truth_grid), in "
+                            "ISCE2 zerodop's sign (isce.geometry.baseline.baseline_summary, "
+                            "insarApp's report); perpendicular_baseline_away_from_earth_m: at "
+                            "the scene centre, positive when the date's orbit is farther from "
+                            "the Earth (the simulator's 'baseline' and ISCE2 stripmapStack's "
+                            "mroipac sign in baselines/*.txt, i.e. about minus the first)",
         "perpendicular_baseline_away_from_earth_m": [d["baseline"]["perpendicular"] for d in dates],
         "perpendicular_baseline_drawn_m": [d["baseline_requested"] for d in dates],
         "baseline_spread_m": p.baseline_spread, "seed": p.seed,
@@ -880,7 +891,8 @@ class SimulateApp(Application):
                       "target amplitudes are then relative to the speckle's rms."),
         Parameter("coherence", type=float, default=1.0,
                   doc="Speckle scenes: correlation of the two passes' scatterers (temporal "
-                      "decorrelation; 1 = identical scatterers)."),
+                      "decorrelation; 1 = identical scatterers); stacks: its value at short "
+                      "time separations (see 'coherence time')."),
         Parameter("samples", type=int, default=2048,
                   doc="Speckle scenes: samples per echo line (the receive window)."),
         Parameter("ceos", type=bool, default=True,

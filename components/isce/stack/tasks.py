@@ -119,6 +119,26 @@ class _ThreadFilter(logging.Filter):
         return record.thread == self.ident
 
 
+_LOG_LEVEL = {"lock": threading.Lock(), "tasks": 0, "saved": logging.NOTSET}
+
+
+def _info_level(enter: bool) -> None:
+    """The isce logger passes INFO while any task of this process runs (tasks of one worker
+    run in threads: the level is restored when the last one ends, not by each)."""
+    logger = logging.getLogger("isce")
+    with _LOG_LEVEL["lock"]:
+        if enter:
+            if _LOG_LEVEL["tasks"] == 0:
+                _LOG_LEVEL["saved"] = logger.level
+                if logger.getEffectiveLevel() > logging.INFO:
+                    logger.setLevel(logging.INFO)
+            _LOG_LEVEL["tasks"] += 1
+        else:
+            _LOG_LEVEL["tasks"] -= 1
+            if _LOG_LEVEL["tasks"] == 0:
+                logger.setLevel(_LOG_LEVEL["saved"])
+
+
 @contextmanager
 def _task_log(root, task: str):
     """The isce log records of this thread go to ``logs/<task>.log`` while the task runs
@@ -130,14 +150,12 @@ def _task_log(root, task: str):
     handler.addFilter(_ThreadFilter())
     logger = logging.getLogger("isce")
     logger.addHandler(handler)
-    level = logger.level
-    if logger.getEffectiveLevel() > logging.INFO:
-        logger.setLevel(logging.INFO)
+    _info_level(True)
     try:
         yield logging.getLogger(f"isce.stack.{task}")
     finally:
+        _info_level(False)
         logger.removeHandler(handler)
-        logger.setLevel(level)
         handler.close()
 
 
