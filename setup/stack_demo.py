@@ -3,8 +3,8 @@
 
 Run as a user would type it, under stack-demo/ (ignored by git):
 
-1. ``simulateApp.py simulateApp.dates=10 ...``: ten ALOS PALSAR raw dates (CEOS IMG/LED)
-   of one track over synthetic terrain, random perpendicular baselines, a linear rate
+1. ``simulateApp.py simulateApp.dates=10 simulateApp.sensor=ENVISAT ...``: ten ENVISAT ASAR
+   raw dates (``ASA_IM__0P`` N1 files) of one track over synthetic terrain, random perpendicular baselines, a linear rate
    plus a seasonal term and a Mogi source growing in time, temporal decorrelation; the
    truth per date goes to ``simulation/truth/``;
 2. ``stackStripMap.py stackStripMap.xml``: focusing, topo on the reference, every date
@@ -39,8 +39,9 @@ TIMESERIES_LIMIT = 3e-3    # m RMS per date
 MINTPY_RUNS = (("load_data", "reference_point"), ("correct_unwrap_error", "velocity"))
 
 
-def simulate_args(dates: int, pulses: int, samples: int, out: str) -> list[str]:
-    return [f"simulateApp.dates={dates}", "simulateApp.scene=speckle", "simulateApp.dem=true",
+def simulate_args(sensor: str, dates: int, pulses: int, samples: int, out: str) -> list[str]:
+    return [f"simulateApp.dates={dates}", f"simulateApp.sensor={sensor}",
+            "simulateApp.scene=speckle", "simulateApp.dem=true",
             f"simulateApp.pulses={pulses}", f"simulateApp.samples={samples}",
             f"simulateApp.output directory={out}", "--steps"]
 
@@ -100,16 +101,17 @@ def read_rsc(path: Path) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sensor", default="ENVISAT")
     parser.add_argument("--dates", type=int, default=10)
-    parser.add_argument("--pulses", type=int, default=6656)
-    parser.add_argument("--samples", type=int, default=1536)
+    parser.add_argument("--pulses", type=int, default=2304)
+    parser.add_argument("--samples", type=int, default=1024)
     parser.add_argument("--workdir", type=Path, default=ROOT / "stack-demo")
     args = parser.parse_args(argv)
     work, sim = args.workdir, args.workdir / "simulation"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     mintpy_bin, mintpy_environ = mintpy_env()
-    sim_args = simulate_args(args.dates, args.pulses, args.samples, sim.name)
+    sim_args = simulate_args(args.sensor, args.dates, args.pulses, args.samples, sim.name)
     times = {"simulateApp": run([*script("simulateApp.py"), *sim_args],
                                 shlex.join(["simulateApp.py", *sim_args]), work)}
     times["stackStripMap"] = run([*script("stackStripMap.py"), "stackStripMap.xml"],
