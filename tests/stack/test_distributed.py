@@ -82,7 +82,7 @@ def test_killed_worker_same_products(cluster, local_run, sim_stack, stack_tools,
         with open(tmp_path / "stack.err", "w") as err:
             proc = subprocess.Popen([sys.executable, str(APPLICATIONS / "stackStripMap.py"),
                                      *stack_tools.stack_args(sim_stack),
-                                     f"stackStripMap.scheduler={scheduler_file}"],
+                                     "--scheduler", str(scheduler_file)],   # as a user types it
                                     cwd=run_dir, env=isce_env(), stdout=subprocess.DEVNULL,
                                     stderr=err)
             # a coregistration task of a secondary date (the longest tasks here), running

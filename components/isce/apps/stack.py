@@ -247,6 +247,8 @@ class Stack(Application):
     family = "stack"
     instance_name = "stackStripMap"
     product_dirs = STACK_DIRS
+    #: ``--scheduler tcp://host:port`` (or a scheduler file): the same command on a cluster
+    options = {"--scheduler": "scheduler"}
     parameters = (
         Parameter("sensor_name", public_name="sensor name", type=str, default=None,
                   doc="Sensor of the dates in 'slc directory' whose files are found by name "

@@ -42,11 +42,14 @@ def _years(dates: list[str]) -> np.ndarray:
 
 
 def _timeseries_file(mintpy_dir: Path) -> Path:
-    """The time series MintPy's velocity was estimated from: the last of its chain."""
-    for name in ("timeseries_demErr.h5", "timeseries.h5"):
-        if (mintpy_dir / name).exists():
-            return mintpy_dir / name
-    raise FileNotFoundError(f"no MintPy time series in {mintpy_dir}")
+    """The time series MintPy's velocity was estimated from: the last of its chain, whose
+    name carries every correction made (``timeseries_LOD_demErr.h5``: Envisat's oscillator
+    drift, then the topographic residual)."""
+    found = [p for p in mintpy_dir.glob("timeseries*.h5") if not p.name.startswith(
+        "timeseriesResidual")]
+    if not found:
+        raise FileNotFoundError(f"no MintPy time series in {mintpy_dir}")
+    return max(found, key=lambda p: (len(p.stem.split("_")), p.stat().st_mtime))
 
 
 def _truth_stack(truth_dir: Path, dates: list[str], looks, shape) -> np.ndarray:
