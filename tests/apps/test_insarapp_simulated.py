@@ -14,6 +14,7 @@ import json
 import pytest
 from isce_commands import run_command
 
+from isce.io.mintpy import read_baseline_file
 from isce.quality.truth import compare_with_truth, format_comparison
 
 PULSES, SAMPLES = 6144, 1536
@@ -151,10 +152,14 @@ def test_insarapp_report_has_the_simulated_dates_and_baseline(noise_free):
         assert abs(mid - when) < timedelta(seconds=2), role        # the scene centre's time
     assert report["acquisitions"]["temporal_baseline_days"] == pytest.approx(
         (passes["secondary"] - passes["reference"]) / timedelta(days=1), abs=1e-6)
-    # the simulated 300 m perpendicular baseline (ISCE2's sign convention may differ from the
-    # simulator's "positive away from the Earth"); top to bottom it turns by < 1 m
+    # the simulated 300 m perpendicular baseline, in ISCE2 stripmapApp's sign (the simulator's
+    # "positive away from the Earth", as the baseline file MintPy reads); top to bottom it
+    # turns by < 1 m
     baseline = report["baseline"]
-    assert abs(abs(baseline["perpendicular_middle_m"]) - sim["baseline"]["perpendicular"]) < 1.0
+    assert abs(baseline["perpendicular_middle_m"] - sim["baseline"]["perpendicular"]) < 1.0
+    top, bottom = read_baseline_file(next((noise_free / "baselines").glob("*.txt")))
+    assert (top, bottom) == pytest.approx((baseline["perpendicular_top_m"],
+                                           baseline["perpendicular_bottom_m"]), abs=1e-6)
     assert abs(baseline["parallel_middle_m"] - sim["baseline"]["parallel"]) < 1.0
     assert abs(baseline["perpendicular_top_m"] - baseline["perpendicular_bottom_m"]) < 1.0
 

@@ -511,9 +511,11 @@ def pair_report(ref, sec) -> dict:
 
     ``acquisitions``: first, middle and last line of each date (UTC, ISO 8601) and the
     days from the reference's middle line to the secondary's. ``baseline``: perpendicular
-    and parallel baselines [m] (ISCE2's conventions and P_BASELINE_TOP/BOTTOM) at the
-    first, middle and last reference line, mid range, on the ellipsoid (height 0);
-    None where the secondary orbit does not see the point."""
+    and parallel baselines [m] at the first, middle and last reference line, mid range, on
+    the ellipsoid (height 0); None where the secondary orbit does not see the point. The
+    perpendicular baseline has ISCE2 stripmapApp's sign (P_BASELINE_TOP/BOTTOM, mroipac:
+    positive when the secondary is farther from the Earth), as the baseline files MintPy
+    reads (:func:`isce.geometry.baseline.stripmap_perpendicular`)."""
     dates = {}
     for role, product in zip(ROLES, (ref, sec)):
         g = product.radar_grid
@@ -522,13 +524,14 @@ def pair_report(ref, sec) -> dict:
                        "sensing_stop_utc": _utc(g.sensing_stop_datetime)}
     dt = sec.radar_grid.sensing_mid_datetime.seconds_since(ref.radar_grid.sensing_mid_datetime)
     dates["temporal_baseline_days"] = dt / 86400.0
-    summary = baseline_summary(ref, sec)
+    summary = baseline_summary(ref, sec)         # zerodop's sign: stripmap's times this
+    signs = {"perpendicular": ref.radar_grid.look_side_sign, "parallel": 1.0}
     baseline = {}
     for kind in ("perpendicular", "parallel"):
         for where in ("top", "middle", "bottom"):
             value = summary.get(f"{kind}_{where}")
             ok = value is not None and math.isfinite(value)
-            baseline[f"{kind}_{where}_m"] = float(value) if ok else None
+            baseline[f"{kind}_{where}_m"] = float(signs[kind] * value) if ok else None
     return {"acquisitions": dates, "baseline": baseline}
 
 
