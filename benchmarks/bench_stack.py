@@ -91,10 +91,13 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=2900)
     parser.add_argument("--json", type=Path, default=HERE / "results" / "stack.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--stack", type=Path, help="a stack simulated by an earlier --keep run "
+                        "(its stack/ folder): reused, not simulated again")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_stack_"))
     try:
-        stack = simulate(work, args.dates, args.pulses, args.samples)
+        stack = args.stack.resolve() if args.stack else simulate(work, args.dates, args.pulses,
+                                                                 args.samples)
         counts = sorted({max(3, args.dates * k // 10) for k in (4, 7)} | {args.dates})
         runs = [run_stack(stack, work, n, 2) for n in counts]
         runs.append(run_stack(stack, work, args.dates, 1))
@@ -123,7 +126,7 @@ def _slc_size(stack: Path) -> list[int]:
     """(lines, pixels) of the first date's SLC."""
     import isce.io  # lazy: only after the runs, in this process
     first = date_folders(stack)[0]
-    slc = next(first.glob("*.slc"))
+    slc = next(first.rglob("*.slc"))
     r = isce.io.open(str(slc))
     return [r.length, r.width]
 
