@@ -368,7 +368,7 @@ def product_file(product) -> str:
     return str(getattr(source, "path", None) or "?")
 
 
-def _scene_grid(product):
+def scene_grid(product):
     """The zero-Doppler radar grid covering a product: its own when focused; for raw data
     the grid of all its pulses and samples (a superset of the focused image's)."""
     grid = getattr(product, "radar_grid", None)
@@ -389,7 +389,7 @@ def check_boxes_on_scene(app, product) -> None:
              if getattr(app, attr) is not None]
     if not boxes:
         return
-    grid, doppler = _scene_grid(product)
+    grid, doppler = scene_grid(product)
     west, south, east, north = scene_footprint(grid, product.orbit, doppler)
     for attr, (s, n, w, e) in boxes:
         if n < south or s > north or not _lon_overlap(w, e, west, east):

@@ -78,7 +78,7 @@ def _date_of(product) -> str:
 def _metadata_view(product):
     """What the baselines need (grid, orbit, Doppler) of a raw or focused date: a raw
     date's grid covers all its pulses (the focused one is a little shorter)."""
-    grid, doppler = insar_settings._scene_grid(product)
+    grid, doppler = insar_settings.scene_grid(product)
     return SimpleNamespace(radar_grid=grid, orbit=product.orbit, geometry_doppler=doppler,
                            doppler=doppler)
 
