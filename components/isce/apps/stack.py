@@ -25,6 +25,7 @@ from isce.io.layout import STACK_DIRS, StackLayout, date_name
 from isce.sensors import SlcProduct
 from isce.sensors.raw import RawProduct
 from isce.stack import network
+from isce.stack.crop import check_bbox, crop_window
 from isce.stack.inputs import DateInput, dates_from_folder, dates_from_xml, make_reader
 from isce.stack.runner import Runner
 
@@ -37,6 +38,7 @@ _RUNNERS: dict = {}
 CLUSTER = ("scheduler", "workers", "threads per worker")
 NETWORK = ("reference date", "time threshold", "baseline threshold", "sequential")
 LOOKS = ("azimuth looks", "range looks")
+BBOX = "bounding box"
 
 
 def _runner(ctx) -> Runner:
@@ -148,6 +150,24 @@ def _check_dates(ctx, dates, ref) -> None:
                              f"the reference image's {size}")
 
 
+def _check_bbox(ctx, view, ref: str) -> None:
+    """The bounding box against the reference scene, from its metadata: InputError when it
+    misses the scene or covers less than one look; logs the window (the whole scene when
+    the box holds it). A raw reference's window is known only once focused (topo step)."""
+    looks = (ctx.params.azimuth_looks, ctx.params.range_looks)
+    window = crop_window(view.radar_grid, view.orbit, view.geometry_doppler, ctx.params.bbox,
+                         dem=ctx.params.dem, looks=looks)
+    if window.length < looks[0] or window.width < looks[1]:
+        s, n, w, e = ctx.params.bbox
+        raise InputError(f"bounding box {s:g} {n:g} {w:g} {e:g}: covers {window.length} x "
+                         f"{window.width} pixels of the reference scene {ref}, less than one "
+                         f"look ({looks[0]} x {looks[1]})")
+    if window.whole:
+        ctx.log.info("bounding box: holds the whole reference scene %s, which is kept whole", ref)
+    else:
+        ctx.log.info("bounding box: the reference %s is cropped to %s", ref, window.describe())
+
+
 def preprocess(ctx):
     """Read the dates' metadata, check tracks, bands and DEM, choose the network: stack.json.
 
@@ -158,6 +178,9 @@ def preprocess(ctx):
     ref = _reference_date(ctx, dates)
     _check_dates(ctx, dates, ref)
     views = {d: _metadata_view(p) for d, (_, p) in dates.items()}
+    if ctx.params.bbox:
+        reference = dates[ref][1]
+        _check_bbox(ctx, views[ref] if isinstance(reference, RawProduct) else reference, ref)
     bperp = network.date_baselines(views[ref], views)
     pairs = network.select_pairs(list(dates), bperp, max_days=ctx.params.time_threshold,
                                  max_perp_m=ctx.params.baseline_threshold,
@@ -171,6 +194,8 @@ def preprocess(ctx):
                        "inputs": {d: i.to_dict() for d, (i, _) in dates.items()},
                        "perpendicular_baseline_m": bperp,
                        "pairs": [list(p) for p in pairs]}
+    if ctx.params.bbox:
+        ctx.state.stack["bounding_box"] = list(ctx.params.bbox)
     run = _run(ctx)
     _write_unless_same(run.stack_json, json.dumps(ctx.state.stack, indent=1) + "\n")
     ctx.add_output(run.stack_json)
@@ -185,24 +210,33 @@ def focus_step(ctx):
 
 
 def topo_step(ctx):
-    """rdr2geo of the reference grid: geom_reference/<name>.rdr.full."""
+    """The stack's grid (the reference, cropped to the bounding box) and its rdr2geo:
+    merged/SLC/<ref>/, geom_reference/<name>.rdr.full."""
     stack = _stack(ctx)
+    ref = stack["reference"]
     dem = str(Path(ctx.params.dem).resolve()) if ctx.params.dem else None
     if dem is None:
         ctx.log.warning("no DEM given: heights are 0 m above the WGS-84 ellipsoid")
-    _runner(ctx).run([("topo", tasks.topo_task, (_root(ctx), stack["reference"], dem))], "topo")
+    crop = {"bbox": list(ctx.params.bbox), "dem": dem,
+            "looks": [ctx.params.azimuth_looks, ctx.params.range_looks]} if ctx.params.bbox \
+        else None
+    runner = _runner(ctx)
+    runner.run([(tasks.task_names("reference", ref), tasks.reference_task,
+                 (_root(ctx), ref, crop))], "reference")
+    runner.run([("topo", tasks.topo_task, (_root(ctx), ref, dem))], "topo")
 
 
 def coregister(ctx):
     """Every date onto the reference grid: merged/SLC/<date>/<date>.slc.full."""
     stack = _stack(ctx)
-    ref = SlcProduct.load(_run(ctx).slc_json(stack["reference"]))
+    ref = SlcProduct.load(_run(ctx).merged_json(stack["reference"]))
     grid, cull = insar_settings.misregistration_settings(ctx.params, ref)
     misreg = {"grid": grid, "cull": cull}
     results = _runner(ctx).run([(tasks.task_names("coregister", d), tasks.coregister_task,
                                  (_root(ctx), d, stack["reference"], misreg))
-                                for d in stack["dates"]], "coregister")
-    ctx.state.misregistration = {k: v["misregistration"] for k, v in results.items()}
+                                for d in stack["dates"] if d != stack["reference"]], "coregister")
+    ctx.state.misregistration = {tasks.task_names("coregister", stack["reference"]): None,
+                                 **{k: v["misregistration"] for k, v in results.items()}}
 
 
 def interferograms(ctx):
@@ -229,10 +263,14 @@ def mintpy_step(ctx):
 
 
 def endup(ctx):
-    """Write report.json: the dates, pairs, misregistration and wall time of the run."""
+    """Write report.json: the dates, pairs, misregistration, the reference's crop window
+    (bounding box) and wall time of the run."""
     stack = _stack(ctx)
+    ref = SlcProduct.load(_run(ctx).merged_json(stack["reference"]))
     report = {"reference": stack["reference"], "dates": stack["dates"], "pairs": stack["pairs"],
               "misregistration": getattr(ctx.state, "misregistration", None),
+              "bounding_box": stack.get("bounding_box"),
+              "crop_window": ref.attributes.get("crop_window"),
               "wall_time_s": round(time.time() - getattr(ctx.state, "started", time.time()), 2)}
     write_text(str(_run(ctx).report), json.dumps(report, indent=1) + "\n")
     ctx.add_output(_run(ctx).report)
@@ -289,8 +327,8 @@ class Stack(Application):
         Parameter("do_unwrap", public_name="do unwrap", type=bool, default=True,
                   doc="Unwrap the filtered interferograms."),
         Parameter("bbox", public_name="bounding box", type=float, container=list, default=None,
-                  units="deg", aliases=("bbox",), doc="ISCE2's --bbox (S N W E): cropping is "
-                  "not available yet (refused when set)."),
+                  units="deg", aliases=("bbox",), doc="ISCE2's --bbox: S N W E; the stack is "
+                  "cropped to the reference's lines and pixels covering the box (whole looks)."),
         Parameter("scheduler", public_name="scheduler", type=str, default=None,
                   doc="An existing Dask cluster: tcp://host:port or a scheduler file (default: "
                   "a LocalCluster on this machine)."),
@@ -308,12 +346,12 @@ class Stack(Application):
              checks=(*CLUSTER, *LOOKS, "filter strength", "unwrapper name", "do unwrap",
                      "output directory")),
         Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0],
-             uses=("sensor name", "slc directory", "dates", *NETWORK, "output directory"),
+             uses=("sensor name", "slc directory", "dates", *NETWORK, BBOX, "output directory"),
              checks=("demFilename", *LOOKS)),
         Step("focus", focus_step, focus_step.__doc__.splitlines()[0],
              uses=("output directory",), checks=CLUSTER),
         Step("topo", topo_step, topo_step.__doc__.splitlines()[0],
-             uses=("demFilename", "output directory"), checks=CLUSTER),
+             uses=("demFilename", BBOX, *LOOKS, "output directory"), checks=CLUSTER),
         Step("coregister", coregister, coregister.__doc__.splitlines()[0],
              uses=(*(p.public_name for p in MISREGISTRATION_PARAMETERS), "output directory"),
              checks=CLUSTER),
@@ -342,10 +380,11 @@ class Stack(Application):
                                      source=self.source_of("filter_strength"),
                                      path=f"{self.config_path}.filter strength")
         if self.bbox:
-            raise ConfigurationError("cropping a stack to a bounding box is not available yet: "
-                                     "leave it unset (the whole scene is processed)",
-                                     source=self.source_of("bbox"),
-                                     path=f"{self.config_path}.bounding box")
+            try:
+                check_bbox(self.bbox)
+            except ValueError as exc:
+                raise ConfigurationError(str(exc), source=self.source_of("bbox"),
+                                         path=f"{self.config_path}.{BBOX}") from None
 
     def check_complete(self):
         if not self.dates and not self.slc_directory:

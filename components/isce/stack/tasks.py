@@ -51,10 +51,12 @@ from isce.signal.phsig import phsig_raster
 from isce.signal.resample import resample_slc
 from isce.unwrap.registry import unwrap as run_unwrap
 
+from .crop import crop_slc, crop_window
 from .inputs import DateInput, make_reader
 
-__all__ = ["KERNEL_THREADS", "GEOMETRY_NAMES", "PairFlattening", "date_slc_task", "topo_task",
-           "coregister_task", "pair_task", "mintpy_task", "is_done", "task_names"]
+__all__ = ["KERNEL_THREADS", "GEOMETRY_NAMES", "PairFlattening", "date_slc_task",
+           "reference_task", "topo_task", "coregister_task", "pair_task", "mintpy_task",
+           "is_done", "task_names"]
 
 #: threads of every kernel inside a task: fixed, so products do not depend on the worker
 KERNEL_THREADS = 1
@@ -254,11 +256,58 @@ def date_slc_task(root, date: str, date_input: dict) -> dict:
     return _run(root, task_names("slc", date), identity, work, [run.slc(date).parent])
 
 
+def _stack_reference(root, reference: str, crop: dict | None, tlog):
+    """The reference's SLC as the stack's grid: its window covering ``crop["bbox"]``, else
+    (no box, or a box holding the whole scene) the SLC itself, hard-linked."""
+    run = StackLayout(root)
+    ref = SlcProduct.load(Path(root, run.slc_json(reference)))
+    out = Path(root, run.merged_slc(reference))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window = None
+    if crop:
+        window = crop_window(ref.radar_grid, ref.orbit, ref.geometry_doppler, crop["bbox"],
+                             dem=crop["dem"], looks=crop["looks"])
+        if window.whole:
+            tlog.info("%s: the bounding box holds the whole reference scene: kept whole",
+                      reference)
+    if window is None or window.whole:
+        _place_raster(ref.source.path, out)
+        product = replace(ref, source=ImageSource("raster", str(out)))
+        tlog.info("%s: the reference, linked", reference)
+    else:
+        product = crop_slc(ref, window, out)
+        tlog.info("%s: the reference cropped to the bounding box: %s", reference,
+                  window.describe())
+    replace(product, attributes={**product.attributes, "coregistered_to": reference}).save(
+        Path(root, run.merged_json(reference)))
+    return [out], (window.to_dict() if window is not None else None)
+
+
+def reference_task(root, reference: str, crop: dict | None) -> dict:
+    """``merged/SLC/<ref>/<ref>.slc.full`` (+ ``.json``): the grid of the whole stack (topo,
+    coregistration, interferograms and MintPy's metadata all read it). ``crop``: None, or
+    ``{"bbox": [S, N, W, E] deg, "dem": path or None, "looks": [az, rg]}`` (ISCE2's --bbox):
+    the reference is cropped to the lines and pixels covering the box (whole looks)."""
+    run = StackLayout(root)
+    dem = crop.get("dem") if crop else None
+    identity = {"reference": reference, "crop": crop, "dem_file": _file_id(dem) if dem else None,
+                "files": _files_id(root, [Path(root, p) for p in (run.slc_json(reference),
+                                                                  run.slc(reference))])}
+
+    def work(tlog):
+        outputs, window = _stack_reference(root, reference, crop, tlog)
+        return outputs, {"crop_window": window}
+
+    return _run(root, task_names("reference", reference), identity, work,
+                [run.merged_slc(reference).parent])
+
+
 def topo_task(root, reference: str, dem: str | None) -> dict:
     """rdr2geo of the reference grid: ``geom_reference/<name>.rdr.full`` for hgt, lat, lon,
-    los, shadowMask, incLocal (ISCE2 stripmapStack's names)."""
+    los, shadowMask, incLocal (ISCE2 stripmapStack's names), on the stack's grid
+    (:func:`reference_task`)."""
     run = StackLayout(root)
-    ref_json = Path(root, run.slc_json(reference))
+    ref_json = Path(root, run.merged_json(reference))
     identity = {"reference": reference, "dem": dem, "slc": _file_id(ref_json),
                 "dem_file": _file_id(dem) if dem else None}
 
@@ -278,19 +327,6 @@ def topo_task(root, reference: str, dem: str | None) -> dict:
         return outputs, {"geometry": sorted(GEOMETRY_NAMES[p] for p in paths)}
 
     return _run(root, "topo", identity, work, [run.geometry_dir])
-
-
-def _coregister_reference(root, reference: str, tlog) -> list:
-    """The reference itself on its own grid: linked as ``merged/SLC/<ref>/<ref>.slc.full``."""
-    run = StackLayout(root)
-    ref = SlcProduct.load(Path(root, run.slc_json(reference)))
-    out = Path(root, run.merged_slc(reference))
-    _place_raster(ref.source.path, out)
-    replace(ref, source=ImageSource("raster", str(out)),
-            attributes={**ref.attributes, "coregistered_to": reference}).save(
-        Path(root, run.merged_json(reference)))
-    tlog.info("%s: the reference, linked", reference)
-    return [out]
 
 
 def _misregistration(ref, coarse, offsets_dir, misreg: dict, tlog):
@@ -315,7 +351,7 @@ def _coregister_secondary(root, date: str, reference: str, misreg: dict, tlog):
     """geo2rdr offsets, coarse resampling, misregistration, refined resampling (insarApp's
     chain) of one date onto the reference grid."""
     run = StackLayout(root)
-    ref = SlcProduct.load(Path(root, run.slc_json(reference)))
+    ref = SlcProduct.load(Path(root, run.merged_json(reference)))
     sec = SlcProduct.load(Path(root, run.slc_json(date)))
     offsets = Path(root, run.offsets_dir(date))
     offsets.mkdir(parents=True, exist_ok=True)
@@ -354,19 +390,19 @@ def _coregister_secondary(root, date: str, reference: str, misreg: dict, tlog):
 
 
 def coregister_task(root, date: str, reference: str, misreg: dict) -> dict:
-    """``merged/SLC/<date>/<date>.slc.full``: the date resampled onto the reference grid
-    (geometry offsets + fitted misregistration); the reference itself linked.
-    ``misreg``: ``{"grid": ampcor keywords, "cull": cull_offsets keywords}``."""
+    """``merged/SLC/<date>/<date>.slc.full``: a secondary date resampled onto the stack's
+    grid (geometry offsets + fitted misregistration; the reference is
+    :func:`reference_task`'s). ``misreg``: ``{"grid": ampcor keywords, "cull": cull_offsets
+    keywords}``."""
     run = StackLayout(root)
-    deps = [run.slc_json(date), run.slc(date), run.slc_json(reference)]
-    if date != reference:
-        deps += [run.geometry_full(n) for n in ("lon", "lat", "hgt")]
+    if date == reference:
+        raise ValueError(f"{date} is the reference: its product is reference_task's")
+    deps = [run.slc_json(date), run.slc(date), run.merged_json(reference),
+            *(run.geometry_full(n) for n in ("lon", "lat", "hgt"))]
     identity = {"date": date, "reference": reference, "misreg": misreg,
                 "files": _files_id(root, [Path(root, p) for p in deps])}
 
     def work(tlog):
-        if date == reference:
-            return _coregister_reference(root, reference, tlog), {"misregistration": None}
         outputs, summary = _coregister_secondary(root, date, reference, misreg, tlog)
         return outputs, {"misregistration": summary}
 
@@ -423,7 +459,7 @@ def _flattening(root, date, reference, ref):
 def pair_flattening(root, d1: str, d2: str, reference: str):
     """What removes the pair's geometric phase: insarApp's own Flattening when d1 is the
     reference (the same interferogram as insarApp's), else :class:`PairFlattening`."""
-    ref = SlcProduct.load(Path(root, StackLayout(root).slc_json(reference)))
+    ref = SlcProduct.load(Path(root, StackLayout(root).merged_json(reference)))
     f1, f2 = (_flattening(root, d, reference, ref) for d in (d1, d2))
     if f1 is None:
         return f2
@@ -435,7 +471,8 @@ def pair_task(root, d1: str, d2: str, reference: str, settings: dict) -> dict:
     filtered, phase sigma, unwrapped with connected components. ``settings``: ``looks``
     (azimuth, range), ``filter_strength``, ``do_unwrap``, ``unwrapper``."""
     run = StackLayout(root)
-    deps = [run.merged_slc(d) for d in (d1, d2)] + [run.slc_json(d) for d in (d1, d2, reference)]
+    deps = [run.merged_slc(d) for d in (d1, d2)] + [run.slc_json(d) for d in (d1, d2)]
+    deps.append(run.merged_json(reference))
     deps += [run.offsets_dir(d) / "range.off" for d in (d1, d2) if d != reference]
     identity = {"pair": [d1, d2], "reference": reference, "settings": settings,
                 "files": _files_id(root, [Path(root, p) for p in deps])}
@@ -471,7 +508,7 @@ def _baseline_files(root, reference: str, dates, pairs) -> list:
     ``baselines/<d1>_<d2>/<d1>_<d2>.txt`` per pair: ISCE2 stripmapStack's top and bottom
     perpendicular baselines [m] (its sign), a pair's as d2's minus d1's."""
     run = StackLayout(root)
-    ref = SlcProduct.load(Path(root, run.slc_json(reference)))
+    ref = SlcProduct.load(Path(root, run.merged_json(reference)))
     bperp = {d: (0.0, 0.0) if d == reference else stripmap_perpendicular(
         ref, SlcProduct.load(Path(root, run.slc_json(d)))) for d in dates}
     written = []
@@ -494,7 +531,7 @@ def mintpy_task(root, reference: str, dates, pairs, looks) -> dict:
     (written last: MintPy reads it only while it is newer than the reference's ``.xml``)."""
     run = StackLayout(root)
     full = {name: Path(root, run.geometry_full(name)) for name in GEOMETRY_NAMES.values()}
-    deps = [*full.values(), *(run.slc_json(d) for d in dates),
+    deps = [*full.values(), *(run.slc_json(d) for d in dates), run.merged_json(reference),
             run.merged_slc(reference).with_name(run.merged_slc(reference).name + ".xml")]
     identity = {"reference": reference, "dates": list(dates), "pairs": [list(p) for p in pairs],
                 "looks": list(looks), "files": _files_id(root, [Path(root, p) for p in deps])}
