@@ -6,9 +6,9 @@ stripmapStack's view: ``Igrams/<d1>_<d2>/filt_<d1>_<d2>.{unw,unw.conncomp,cor}``
 with their own sidecars), ``geom_reference/<n>.rdr[.full]``, ``baselines/<d1>_<d2>.txt`` and
 ``reference/data.rsc`` beside the reference metadata ``reference/reference.slc.xml``.
 
-The MintPy client: a Python with MintPy 1.6 installed and NO isce2, named by
-``$ISCE_MINTPY_PYTHON`` (``make`` provides one in CI). Without it the test skips, or fails
-when ``ISCE_REQUIRE_DATA=1`` (CI). MintPy's ``smallbaselineApp.py --dostep load_data`` runs
+The MintPy client: a Python with MintPy 1.6 installed and NO isce2: ``.venv-mintpy``, which
+``make test`` creates, or ``$ISCE_MINTPY_PYTHON`` (the ``mintpy_python`` fixture). Without it
+the test skips, or fails when ``ISCE_REQUIRE_DATA=1`` (CI). MintPy's ``smallbaselineApp.py --dostep load_data`` runs
 with a clean environment (no PYTHONPATH: our ``isce`` package must not be found either) and
 must read data.rsc (never ISCE2's metadata) and load the pair with its dates, baseline
 and size.
@@ -76,17 +76,6 @@ def test_insarapp_writes_the_stripmapstack_view(run):
     assert (meta["ALOOKS"], meta["RLOOKS"]) == tuple(str(v) for v in LOOKS)
 
 
-def _mintpy_python() -> str:
-    path = os.environ.get("ISCE_MINTPY_PYTHON", "").strip()
-    if path and Path(path).is_file():
-        return path
-    message = ("MintPy client not found: set ISCE_MINTPY_PYTHON to a Python with MintPy "
-               f"installed (got {path!r})")
-    if os.environ.get("ISCE_REQUIRE_DATA", "").strip() not in ("", "0"):
-        pytest.fail(message + "; ISCE_REQUIRE_DATA is set, so this is an error", pytrace=False)
-    pytest.skip(message)
-
-
 TEMPLATE = """\
 mintpy.load.processor      = isce
 mintpy.load.metaFile       = {run}/reference/reference.slc.xml
@@ -123,8 +112,8 @@ def _clean_env(python) -> dict:
             "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8", "MPLBACKEND": "Agg"}
 
 
-def test_mintpy_loads_the_pair_without_isce2(run, tmp_path):
-    python = _mintpy_python()
+def test_mintpy_loads_the_pair_without_isce2(run, tmp_path, mintpy_python):
+    python = str(mintpy_python)
     env = _clean_env(python)
     probe = subprocess.run([python, "-c", "import isce"], env=env, capture_output=True,
                            text=True, timeout=120)
