@@ -32,6 +32,9 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _process import isce_env, run_measured  # noqa: E402
 
+import isce.io  # noqa: E402
+from isce.stack.inputs import is_date_folder  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SEQUENTIAL = 3
@@ -55,7 +58,8 @@ def simulate(folder: Path, dates: int, pulses: int, samples: int) -> Path:
 
 
 def date_folders(stack: Path) -> list[Path]:
-    return sorted(p for p in stack.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 8)
+    """The stack's date folders, by the rule stackStripMap reads them with."""
+    return sorted(p for p in stack.iterdir() if p.is_dir() and is_date_folder(p.name))
 
 
 def run_stack(stack: Path, work: Path, n_dates: int, workers: int) -> dict:
@@ -138,7 +142,6 @@ def linear_fit(runs) -> dict:
 
 def _slc_size(stack: Path) -> list[int]:
     """(lines, pixels) of the first date's SLC."""
-    import isce.io  # lazy: only after the runs, in this process
     first = date_folders(stack)[0]
     slc = next(first.rglob("*.slc"))
     r = isce.io.open(str(slc))

@@ -93,12 +93,6 @@ def mintpy_env() -> tuple[Path, dict]:
     return venv / "bin", env
 
 
-def read_rsc(path: Path) -> dict:
-    """A ROI_PAC ``.rsc`` file as {KEY: text}."""
-    pairs = (line.split(None, 1) for line in path.read_text().splitlines() if line.strip())
-    return {p[0]: (p[1].strip() if len(p) > 1 else "") for p in pairs}
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sensor", default="ENVISAT")
@@ -126,6 +120,8 @@ def main(argv=None) -> int:
         run([str(mintpy_bin / "python"), str(mintpy_bin / cmd[0]), *cmd[1:]], shlex.join(cmd),
             sim / "mintpy", env=mintpy_environ) for cmd in mintpy_cmds)
 
+    # lazy: isce as the .venv that `make` set up has it, imported once the commands ran
+    from isce.io.mintpy import read_rsc
     from isce.quality.stack_truth import (compare_mintpy_with_truth, format_stack_comparison,
                                           write_comparison)
     rsc = read_rsc(sim / "merged" / "SLC" / ref_date / "data.rsc")

@@ -189,6 +189,24 @@ def _default_date(radar_name) -> _dt.datetime:
     return _dt.datetime.fromisoformat(date) if date else _dt.datetime(2008, 6, 1, 5, 30)
 
 
+def _mission_scene(ctx, targets, radar_name, when):
+    """The mission radar's scene over ``targets`` at ``when`` (the DEM made first when asked)."""
+    p = ctx.params
+    if p.dem:
+        _dem(ctx, targets)
+    return alos_scene(targets, time=when, pulses=p.pulses or 8192,
+                      ascending=p.pass_direction == "ascending", look_angle=p.look_angle,
+                      radar=preset(radar_name))
+
+
+def _check_samples(samples, radar, radar_name) -> None:
+    """A speckle scene's receive window must hold the chirp and some image (ConfigurationError)."""
+    if samples < radar.chirp_samples + 256:
+        raise ConfigurationError(f"samples={samples}: the {radar_name} chirp alone spans "
+                                 f"{radar.chirp_samples} samples; give at least "
+                                 f"{radar.chirp_samples + 256}")
+
+
 def setup(ctx):
     """Choose the radar, the targets and the orbits of both passes (with the baseline), or
     of every date of a stack."""
@@ -212,11 +230,7 @@ def setup(ctx):
                             ref_time, p.reference_date)
     else:
         when = p.reference_date or _default_date(radar_name)
-        if p.dem:
-            _dem(ctx, targets)
-        scene = alos_scene(targets, time=when, pulses=p.pulses or 8192,
-                           ascending=p.pass_direction == "ascending", look_angle=p.look_angle,
-                           radar=preset(radar_name))
+        scene = _mission_scene(ctx, targets, radar_name, when)
         ref_time = str(when)
     center = scene.targets[0]
     passes = {"reference": {"orbit": scene.orbit.to_dict(), "sensing_start": scene.sensing_start,
@@ -244,10 +258,7 @@ def setup(ctx):
     if p.reflectivity == "speckle":
         if radar_name == "REE" or "secondary" not in passes:
             raise ConfigurationError("a speckle scene needs a mission radar (not REE) and two passes")
-        if p.samples < scene.radar.chirp_samples + 256:
-            raise ConfigurationError(f"samples={p.samples}: the {radar_name} chirp alone spans "
-                                     f"{scene.radar.chirp_samples} samples; give at least "
-                                     f"{scene.radar.chirp_samples + 256}")
+        _check_samples(p.samples, scene.radar, radar_name)
         # one receive window for both passes: the scene centre at mid-swath
         dr = SPEED_OF_LIGHT / (2.0 * scene.radar.range_sampling_rate)
         r_mid = scene.truth()[0]["slant_range"]
@@ -566,15 +577,8 @@ def _setup_stack(ctx):
     targets = _targets(p, radar_name)
     Path(p.output_dir).mkdir(parents=True, exist_ok=True)
     first = p.reference_date or _default_date(radar_name)
-    if p.dem:
-        _dem(ctx, targets)
-    scene = alos_scene(targets, time=first, pulses=p.pulses or 8192,
-                       ascending=p.pass_direction == "ascending", look_angle=p.look_angle,
-                       radar=preset(radar_name))
-    if p.samples < scene.radar.chirp_samples + 256:
-        raise ConfigurationError(f"samples={p.samples}: the {radar_name} chirp alone spans "
-                                 f"{scene.radar.chirp_samples} samples; give at least "
-                                 f"{scene.radar.chirp_samples + 256}")
+    scene = _mission_scene(ctx, targets, radar_name, first)
+    _check_samples(p.samples, scene.radar, radar_name)
     repeat = float(scene.radar.extra.get("repeat_days", 46))
     centre, truth = scene.targets[0], scene.truth()[0]
     dr = SPEED_OF_LIGHT / (2.0 * scene.radar.range_sampling_rate)

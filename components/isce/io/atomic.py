@@ -8,6 +8,7 @@ import glob
 import contextlib
 import os
 import secrets
+import shutil
 
 from .space import writing
 
@@ -93,6 +94,26 @@ def replacing(path):
     except BaseException:
         remove_quietly(temp)
         raise
+
+
+@contextlib.contextmanager
+def building_folder(work):
+    """``with building_folder(work):`` fill the folder ``work`` (a leftover is removed first);
+    it is removed if the block raises. End the block with :func:`replace_folder`, so a
+    folder product (a SAFE, a RADARSAT-2 product) appears whole or not at all."""
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        yield work
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def replace_folder(work, target) -> None:
+    """Move the finished folder ``work`` to ``target``, an older ``target`` removed first."""
+    if os.path.isdir(target):
+        shutil.rmtree(target)
+    os.replace(work, target)
 
 
 def write_binary(path, write) -> None:

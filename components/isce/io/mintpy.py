@@ -28,7 +28,7 @@ import numpy as np
 from isce.core.ellipsoid import WGS84, enu_matrix
 from isce.core.time import DateTime
 
-from .atomic import remove_quietly, temp_path, write_text
+from .atomic import replacing, write_text
 from .blocks import block_lines_for, iter_blocks
 from .raster import create, open_raster
 from .sidecars import read_info, write_sidecars
@@ -282,13 +282,8 @@ def link_raster(target, link) -> str:
     info = read_info(target)[0]
     link.parent.mkdir(parents=True, exist_ok=True)
     rel = os.path.relpath(target.resolve(), link.parent.resolve())
-    tmp = temp_path(link)
-    try:
-        os.symlink(rel, tmp)
-        os.replace(tmp, link)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
+    with replacing(link) as temp:
+        os.symlink(rel, temp)
     write_sidecars(link, info)
     return os.fspath(link)
 

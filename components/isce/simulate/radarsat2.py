@@ -28,7 +28,6 @@ Conventions:
 from __future__ import annotations
 
 import os
-import shutil
 import warnings
 import zlib
 
@@ -38,6 +37,7 @@ from lxml import etree
 from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
+from isce.io.atomic import building_folder, replace_folder
 from isce.sensors.product import DEFAULT_BLOCK_LINES, rasterio_module
 from isce.sensors.radarsat2 import (DOPPLER, DOPPLER_RATE, GENERAL, LUT_FILES, NAMESPACE,
                                     ORBIT_INFO, ORDERINGS, RADAR, RASTER, SAR_INFO, SRGR)
@@ -341,20 +341,14 @@ def write_radarsat2(product, folder, name: str, *, line_order: str = "Increasing
     sub = _folder_name(product, name, first, pol)
     target = os.path.join(os.fspath(folder), sub)
     work = os.path.join(os.fspath(folder), f".{sub}.partial")   # the product appears whole
-    shutil.rmtree(work, ignore_errors=True)                    # or not at all
-    try:
+    with building_folder(work):                                 # or not at all
         os.makedirs(work)
         factor = _write_image(product, os.path.join(work, f"imagery_{pol}.tif"), line_order,
                               pixel_order)
         _write_luts(product, work, factor, pixel_order)
         _write_xml(_product_xml(product, pol, first, last, line_order, pixel_order),
                    os.path.join(work, "product.xml"))
-        if os.path.isdir(target):
-            shutil.rmtree(target)
-        os.replace(work, target)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        replace_folder(work, target)
     return {"XML": f"{sub}/product.xml"}
 
 

@@ -46,7 +46,6 @@ import hashlib
 import logging
 import math
 import os
-import shutil
 
 import numpy as np
 from lxml import etree
@@ -55,6 +54,7 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.ellipsoid import WGS84, ecef_to_enu
 from isce.core.time import DateTime
 from isce.framework.errors import InputError
+from isce.io.atomic import building_folder, replace_folder
 from isce.geometry.rdr2geo import rdr2geo_points
 from isce.sensors.product import DEFAULT_BLOCK_LINES, SlcProduct, rasterio_module
 from isce.sensors.sentinel1_calibration import CALIBRATION_LUTS, calibration_members
@@ -792,20 +792,13 @@ def write_sentinel1(product: SlcProduct, folder, name: str = "reference", *, swa
     folder = os.fspath(folder)
     os.makedirs(folder, exist_ok=True)
     work = os.path.join(folder, f".{name}.SAFE.partial")
-    shutil.rmtree(work, ignore_errors=True)
-    try:
+    with building_folder(work):
         members = _write_members(work, product, facts, geo, tables, gain, int(block_lines))
         manifest = _manifest(work, members, facts, geo)
         with open(os.path.join(work, "manifest.safe"), "wb") as handle:
             handle.write(manifest)
         safe = _safe_name(facts, binascii.crc_hqx(manifest, 0xFFFF))
-        target = os.path.join(folder, safe)
-        if os.path.isdir(target):
-            shutil.rmtree(target)
-        os.replace(work, target)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        replace_folder(work, os.path.join(folder, safe))
     log.info("%s: Sentinel-1 %s SM SLC %s (%d x %d, gain %.6g DN per unit)", name,
              facts["mission"], safe, product.length, product.width, gain)
     return {"SAFE": safe}

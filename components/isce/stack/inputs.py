@@ -44,6 +44,11 @@ _SENSOR_KEY = normalize("sensor name")
 _DATE_FOLDER = re.compile(r"^\d{8}$")       # YYYYMMDD
 
 
+def is_date_folder(name: str) -> bool:
+    """A date folder's name in ``slc directory``: YYYYMMDD (ISCE2 stripmapStack's)."""
+    return bool(_DATE_FOLDER.match(name))
+
+
 @dataclass(frozen=True)
 class DateInput:
     """One date's reader: ``sensor`` name, ``properties`` (public name -> text), the folder
@@ -108,7 +113,7 @@ def dates_from_folder(folder, sensor: str | None) -> list[DateInput]:
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"slc directory {folder}: no such folder")
-    subs = sorted(p for p in folder.iterdir() if p.is_dir() and _DATE_FOLDER.match(p.name))
+    subs = sorted(p for p in folder.iterdir() if p.is_dir() and is_date_folder(p.name))
     if not subs:
         raise InputError(f"slc directory {folder}: no date folders (named YYYYMMDD) in it")
     out = []

@@ -35,7 +35,7 @@ from isce.geometry.baseline import stripmap_perpendicular
 from isce.geometry.geo2rdr import geo2rdr_offsets
 from isce.geometry.rdr2geo import topo as run_topo
 from isce.io import mintpy
-from isce.io.atomic import remove_quietly, temp_path, write_text
+from isce.io.atomic import remove_quietly, replacing, write_text
 from isce.io.layout import MINTPY_TOPO_PRODUCTS, StackLayout
 from isce.io.sidecars import read_info, remove_sidecars, write_sidecars
 from isce.offsets.ampcor import ampcor
@@ -203,16 +203,11 @@ def _place_raster(src, dst) -> None:
     """``dst`` becomes the raster ``src`` (hard link, else a copy; atomic), with sidecars."""
     info = read_info(os.fspath(src))[0]
     Path(dst).parent.mkdir(parents=True, exist_ok=True)
-    temp = temp_path(dst)
-    try:
+    with replacing(dst) as temp:
         try:
             os.link(src, temp)
         except OSError:                 # another file system, or no hard links there
             shutil.copyfile(src, temp)
-        os.replace(temp, dst)
-    except BaseException:
-        remove_quietly(temp)
-        raise
     write_sidecars(dst, info)
 
 
