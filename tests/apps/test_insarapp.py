@@ -16,9 +16,15 @@ PRODUCTS = ["geometry/lat.rdr", "geometry/los.rdr", "offsets/range.off", "offset
             "interferogram/topophase.flat", "interferogram/topophase.cor",
             "interferogram/filt_topophase.flat", "interferogram/phsig.cor",
             "interferogram/filt_topophase.unw", "interferogram/filt_topophase.unw.conncomp"]
-STEP_NAMES = ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr", "coarse_resample",
-              "misregistration", "refined_resample", "interferogram", "coherence", "filter",
-              "unwrap", "geocode", "endup"]
+#: ISCE2 stripmapApp's 29 steps in its order, plus ours: coherence, and unwrap2stage
+#: (ISCE2 insarApp's; stripmapApp declares its settings without the step)
+STEP_NAMES = ["startup", "preprocess", "cropraw", "formslc", "cropslc", "verifyDEM", "topo",
+              "geo2rdr", "coarse_resample", "misregistration", "refined_resample", "dense_offsets",
+              "rubber_sheet_range", "rubber_sheet_azimuth", "fine_resample",
+              "split_range_spectrum", "sub_band_resample", "interferogram",
+              "sub_band_interferogram", "coherence", "filter", "filter_low_band",
+              "filter_high_band", "unwrap", "unwrap2stage", "unwrap_low_band", "unwrap_high_band",
+              "ionosphere", "geocode", "geocodeoffsets", "endup"]
 
 
 @pytest.fixture(scope="module")
@@ -162,9 +168,7 @@ def test_steps_help_lists_the_chain(tmp_path):
     proc = run_command("insarApp.py", "--steps", "--help", cwd=tmp_path)
     assert proc.returncode == 0
     names = [line.split()[1] for line in proc.stdout.splitlines() if line.strip()[:3].strip(" .").isdigit()]
-    assert names == ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr",
-                     "coarse_resample", "misregistration", "refined_resample", "interferogram",
-                     "coherence", "filter", "unwrap", "geocode", "endup"]
+    assert names == STEP_NAMES
 
 
 def test_bad_inputs_are_refused_before_long_steps(tmp_path, sanandreas, shared_data):

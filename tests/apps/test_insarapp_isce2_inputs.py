@@ -198,7 +198,7 @@ def test_output_names_the_slc_and_later_steps_read_it(tmp_path, slcs, ref_output
     np.testing.assert_array_equal(np.fromfile(wd / expect, np.complex64),
                                   np.fromfile(str(slcs[0])[:-5], np.complex64))
     log = (wd / "isce.log").read_text()
-    assert "step 7/15 'coarse_resample'" in log and (wd / "coregisteredSlc/coarse_coreg.slc").is_file()
+    assert "step 9/31 'coarse_resample'" in log and (wd / "coregisteredSlc/coarse_coreg.slc").is_file()
 
 
 def test_one_output_for_both_dates_is_refused(tmp_path, slcs):

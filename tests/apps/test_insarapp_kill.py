@@ -30,10 +30,7 @@ _spec = importlib.util.spec_from_file_location("_insarapp_tests",
 _insarapp_tests = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_insarapp_tests)
 insar_xml, PRODUCTS = _insarapp_tests.insar_xml, _insarapp_tests.PRODUCTS
-
-STEPS = ["startup", "preprocess", "formslc", "verifyDEM", "topo", "geo2rdr", "coarse_resample",
-         "misregistration", "refined_resample", "interferogram", "coherence", "filter", "unwrap",
-         "geocode", "endup"]
+STEPS = _insarapp_tests.STEP_NAMES
 NOT_PRODUCTS = {"isce.log", "report.json", "insarApp.xml", "stderr.txt", "paused"}
 WAIT = 120  # s: the longest a killed run may take to reach its pause point
 
@@ -269,7 +266,7 @@ def test_sigkill_when_misregistration_is_announced_no_hook(straight, tmp_path, w
     state is usable, and --next ends with the products of the straight run."""
     write_xml(tmp_path)
     proc = start_run(tmp_path, "--steps")
-    announced = "step 8/15 'misregistration'"
+    announced = f"step {STEPS.index('misregistration') + 1}/{len(STEPS)} 'misregistration'"
     wait_for(proc, tmp_path, lambda: announced in (tmp_path / "stderr.txt").read_text())
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)

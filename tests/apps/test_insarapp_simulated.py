@@ -123,7 +123,7 @@ def test_killed_while_focusing_resumes_to_identical_products(noise_free, tmp_pat
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(60) == -signal.SIGKILL
     saved = {p.stem for p in (tmp_path / "PICKLE").glob("*.json")}
-    assert saved == {"startup", "preprocess"}, saved
+    assert saved == {"startup", "preprocess", "cropraw"}, saved    # cropraw: no region, nothing cut
     assert not (tmp_path / "reference" / "reference.slc.xml").exists()
     done = subprocess.run([*args, "--next"], cwd=tmp_path, env=isce_env(), capture_output=True,
                           text=True, timeout=600)

@@ -30,10 +30,9 @@ from isce.geometry.geocode import geocode_product
 from isce.geometry.rdr2geo import topo as run_topo
 from isce.io.atomic import remove_quietly, write_text
 from isce.io.layout import (GEOCODE_DEFAULT, MINTPY_TOPO_PRODUCTS, PRODUCT_DIRS, ROLES,
-                             MintPyView, StripmapLayout, date_name)
+                             date_name)
 from isce.io.mintpy import (link_raster, multilook_geometry, roipac_metadata, write_baseline_file,
                             write_data_rsc)
-from isce.io.sidecars import remove_sidecars
 from isce.offsets.ampcor import ampcor
 from isce.offsets.cull import cull_offsets
 from isce.offsets.fit import read_misreg_json, write_misreg_json, write_offset_rasters
@@ -48,15 +47,17 @@ from isce.signal.resample import resample_slc
 from isce.unwrap.ambiguity import transfer_cycles_raster
 from isce.unwrap.registry import unwrap as run_unwrap
 
-from . import insar_settings
+from . import insar_settings, stripmap_iono, stripmap_offsets, stripmap_roi, stripmap_unwrap
+from .insar_common import RUN, VIEW
+from .insar_common import looks as _looks
+from .insar_common import outputs_removed_on_failure as _outputs_removed_on_failure
+from .insar_common import reads as _reads
+from .insar_common import remove_product as _remove_product
+from .insar_common import slc_product as _slc
 from .insar_settings import MISREGISTRATION_PARAMETERS, product_file
 from .products import ORBIT_INTERPOLATION, apply_orbit_interpolation
 
 UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
-#: the run folder's product names (ISCE2 StripmapProc's), relative to the working directory
-RUN = StripmapLayout()
-#: ISCE2 stripmapStack's view of the pair, for MintPy (Igrams/, geom_reference/, baselines/)
-VIEW = MintPyView()
 MAX_HEADING_DIFFERENCE = 5.0  # deg: more means another track
 
 
@@ -68,16 +69,6 @@ def make_sensor(sensor_name, specific_name, role):
 
 
 # ----------------------------------------------------------------------------- helpers
-def _slc(ctx, role):
-    return SlcProduct.from_dict(ctx.state.slc[role])
-
-
-def _looks(ctx):
-    """(azimuth, range) looks: as set, or from ``posting`` [m] on the focused reference scene
-    (the steps that ask come after formslc)."""
-    return insar_settings.effective_looks(ctx.params, _slc(ctx, "reference"))
-
-
 def _heading(product) -> float:
     """Platform heading [deg] at mid-scene, from the orbit (ECEF velocity in local ENU);
     works for raw and focused products alike."""
@@ -198,34 +189,6 @@ def check_aperture(product, role) -> None:
                          f"({product.length / prf:.3f} s at PRF {prf:.1f} Hz), shorter than the "
                          f"synthetic aperture: focusing needs at least {need} pulses "
                          f"({need / prf:.3f} s)")
-
-
-def _reads(ctx, *paths) -> None:
-    """Record files a step reads (None skipped): resuming refuses once one changed."""
-    for path in paths:
-        if path:
-            ctx.add_input(str(path))
-
-
-def _remove_product(path) -> None:
-    """Remove a raster, its sidecars (ISCE XML first) and its metadata JSON."""
-    remove_sidecars(path)
-    remove_quietly(str(path))
-    remove_quietly(f"{path}.json")
-
-
-@contextmanager
-def _outputs_removed_on_failure(ctx):
-    """A step that fails (bad input found mid-way) leaves none of its products behind:
-    a whole first SLC beside a failed second one would look like a finished step."""
-    try:
-        yield
-    except Exception:
-        for path in ctx.outputs:
-            if Path(path).exists() or any(Path(f"{path}{s}").exists() for s in (".xml", ".vrt", ".hdr")):
-                _remove_product(path)
-                ctx.log.info("removed %s: step %r did not finish", path, ctx.step.name)
-        raise
 
 
 # ----------------------------------------------------------------------------- steps
@@ -610,6 +573,7 @@ LOOKS = ("range looks", "azimuth looks", "posting")    # posting sets the looks 
 BOXES = ("geocode bounding box", "regionOfInterest")
 MISREG_FIT = ("window size width", "window size height", "search window size width",
               "search window size height")             # checked against the scene in preprocess
+_ROI, _OFFSETS, _IONO = stripmap_roi.STEPS, stripmap_offsets.STEPS, stripmap_iono.STEPS
 LOGGED = (*LOOKS, "filter strength", "unwrapper name", "do unwrap")   # startup's log line
 
 
@@ -663,21 +627,15 @@ class Insar(Application):
                   "sets the range and azimuth looks not given (ISCE2's rule: ground-range "
                   "resolution and ground line spacing at mid-scene)."),
         Parameter("roi", public_name="regionOfInterest", type=float, container=list, default=None,
-                  units="deg", doc="S, N, W, E of interest: the geocoded area when no bounding box "
-                  "is given (the whole scene is processed)."),
-        Parameter("do_dense_offsets", public_name="do denseoffsets", type=bool, default=False,
-                  doc="ISCE2's dense offsets: not available yet (False only)."),
-        Parameter("do_split_spectrum", public_name="do split spectrum", type=bool, default=False,
-                  doc="ISCE2's split-spectrum processing: not available yet (False only)."),
-        Parameter("do_dispersive", public_name="do dispersive", type=bool, default=False,
-                  doc="ISCE2's ionosphere (dispersive phase) estimate: not available yet "
-                  "(False only)."),
-        Parameter("do_rubbersheeting_azimuth", public_name="do rubbersheetingAzimuth", type=bool,
-                  default=False, doc="ISCE2's azimuth rubber-sheeting: not available yet (False only)."),
-        Parameter("do_rubbersheeting_range", public_name="do rubbersheetingRange", type=bool,
-                  default=False, doc="ISCE2's range rubber-sheeting: not available yet (False only)."),
+                  units="deg", doc="S, N, W, E of interest: the processed area (cropraw/cropslc cut "
+                  "both dates to it before focusing and topo) and the geocoded area when no "
+                  "bounding box is given."),
         *MISREGISTRATION_PARAMETERS,
         ORBIT_INTERPOLATION,
+        *stripmap_roi.PARAMETERS,
+        *stripmap_offsets.PARAMETERS,
+        *stripmap_iono.PARAMETERS,
+        *stripmap_unwrap.PARAMETERS,
     )
     facilities = (
         Facility("reference", factory=make_sensor, args=("sensor_name", "reference_sensor"),
@@ -696,7 +654,9 @@ class Insar(Application):
         Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0],
              uses=(*SENSORS, "orbit interpolation"),
              checks=("demFilename", *LOOKS, *BOXES, *MISREG_FIT)),
+        _ROI["cropraw"],
         Step("formslc", formslc, formslc.__doc__.splitlines()[0], uses=DATES, checks=LOOKS),
+        _ROI["cropslc"],
         Step("verifyDEM", verify_dem, verify_dem.__doc__.splitlines()[0], uses=("demFilename", "dem reference")),
         Step("topo", topo, topo.__doc__.splitlines()[0], uses=()),
         Step("geo2rdr", geo2rdr, geo2rdr.__doc__.splitlines()[0], uses=()),
@@ -704,12 +664,20 @@ class Insar(Application):
         Step("misregistration", misregistration, misregistration.__doc__.splitlines()[0],
              uses=tuple(p.public_name for p in MISREGISTRATION_PARAMETERS)),
         Step("refined_resample", refined_resample, refined_resample.__doc__.splitlines()[0], uses=()),
+        *(_OFFSETS[n] for n in ("dense_offsets", "rubber_sheet_range", "rubber_sheet_azimuth",
+                                "fine_resample")),
+        *(_IONO[n] for n in ("split_range_spectrum", "sub_band_resample")),
         Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0], uses=LOOKS),
+        _IONO["sub_band_interferogram"],
         Step("coherence", coherence, coherence.__doc__.splitlines()[0], uses=()),
         Step("filter", filter_step, filter_step.__doc__.splitlines()[0], uses=("filter strength",)),
+        *(_IONO[n] for n in ("filter_low_band", "filter_high_band")),
         Step("unwrap", unwrap, unwrap.__doc__.splitlines()[0], uses=("do unwrap", "unwrapper name", *LOOKS)),
+        stripmap_unwrap.STEPS["unwrap2stage"],
+        *(_IONO[n] for n in ("unwrap_low_band", "unwrap_high_band", "ionosphere")),
         Step("geocode", geocode, geocode.__doc__.splitlines()[0],
              uses=("geocode list", *BOXES, "geocode posting", *LOOKS)),
+        _OFFSETS["geocodeoffsets"],
         Step("endup", endup, endup.__doc__.splitlines()[0], uses=LOOKS),
     )
 

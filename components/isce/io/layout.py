@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["StripmapLayout", "ROLES", "GEOMETRY", "OFFSETS", "REFINED_OFFSETS", "COREG",
-           "INTERFEROGRAM", "GEO", "REPORT", "PRODUCT_DIRS", "GEOCODE_DEFAULT", "MintPyView",
+           "INTERFEROGRAM", "GEO", "DENSE_OFFSETS", "SPLIT_SPECTRUM", "IONOSPHERE", "SUB_BANDS", "REPORT", "PRODUCT_DIRS", "GEOCODE_DEFAULT", "MintPyView",
            "MINTPY_IGRAMS", "MINTPY_GEOMETRY", "MINTPY_BASELINES", "MINTPY_RSC",
            "MINTPY_GEOMETRY_NAMES", "MINTPY_TOPO_PRODUCTS", "date_name", "pair_name",
            "StackLayout", "STACK_DIRS"]
@@ -33,6 +33,10 @@ REFINED_OFFSETS = "offsets/refined"       # geometry + misregistration offsets
 COREG = "coregisteredSlc"                 # coarse_coreg.slc, refined_coreg.slc
 INTERFEROGRAM = "interferogram"           # topophase.*, filt_topophase.*, phsig.cor
 GEO = "geo"                               # <product>.geo (+ .tif)
+DENSE_OFFSETS = "denseOffsets"            # denseOffsets.bil (+ _snr, _cov), filt{Azimuth,Range}.off
+SPLIT_SPECTRUM = "SplitSpectrum"          # {lowBand,highBand}/<date's SLC name>
+IONOSPHERE = "ionosphere"                 # dispersive/nondispersive .bil.unwCor.filt, mask.bil
+SUB_BANDS = ("lowBand", "highBand")
 REPORT = "report.json"
 MINTPY_IGRAMS = "Igrams"                  # Igrams/<d1>_<d2>/filt_<d1>_<d2>.unw, .cor, .unw.conncomp
 MINTPY_GEOMETRY = "geom_reference"        # <n>.rdr at the interferograms' looks, <n>.rdr.full
@@ -40,7 +44,8 @@ MINTPY_BASELINES = "baselines"            # <d1>_<d2>.txt: PERP_BASELINE_BOTTOM/
 MINTPY_RSC = "data.rsc"                   # ROI_PAC metadata, beside the reference metadata file
 #: the folders a run writes products in ("." itself, the dates' default folders, the rest)
 PRODUCT_DIRS = (".", *ROLES, GEOMETRY, OFFSETS, REFINED_OFFSETS, COREG, INTERFEROGRAM, GEO,
-                MINTPY_GEOMETRY, MINTPY_BASELINES)
+                MINTPY_GEOMETRY, MINTPY_BASELINES, DENSE_OFFSETS, IONOSPHERE,
+                *(f"{d}/{b}" for d in (SPLIT_SPECTRUM, COREG, INTERFEROGRAM) for b in SUB_BANDS))
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,55 @@ class StripmapLayout:
     def topophase_unw(self) -> Path:
         """The unfiltered phase with the filtered solution's cycle counts."""
         return self.interferogram("topophase.unw")
+
+    @property
+    def fine_coreg(self) -> Path:
+        """The secondary resampled with the rubber-sheeted offsets (fine_resample)."""
+        return self.path(COREG, "fine_coreg.slc")
+
+    # --- cropping to the region of interest (cropraw, cropslc)
+    def raw_crop(self, output) -> Path:
+        """A raw date cut to the region: ``<OUTPUT>_raw_crop/<name of OUTPUT>.raw``."""
+        return Path(f"{output}_raw_crop", f"{Path(output).name}.raw")
+
+    def slc_crop(self, output) -> Path:
+        """A focused date cut to the region: ``<OUTPUT>_slc_crop/<name of OUTPUT>``."""
+        return Path(f"{output}_slc_crop", Path(output).name)
+
+    # --- dense offsets and rubber-sheeting
+    def dense_offsets(self, suffix: str = "") -> Path:
+        """``denseOffsets/denseOffsets<suffix>.bil`` (suffix "", "_snr", "_cov")."""
+        return self.path(DENSE_OFFSETS, f"denseOffsets{suffix}.bil")
+
+    def filtered_dense(self, component: str) -> Path:
+        """``denseOffsets/filtAzimuth.off`` or ``filtRange.off`` (component ``az``/``rg``)."""
+        return self.path(DENSE_OFFSETS, {"az": "filtAzimuth.off", "rg": "filtRange.off"}[component])
+
+    def sheet_offsets(self, component: str) -> Path:
+        """``offsets/azimuth_sheet.off`` or ``range_sheet.off`` (component ``az``/``rg``)."""
+        return self.path(OFFSETS, {"az": "azimuth_sheet.off", "rg": "range_sheet.off"}[component])
+
+    # --- split spectrum and ionosphere
+    def sub_band_slc(self, band: str, slc) -> Path:
+        """``SplitSpectrum/<band>/<name of the date's SLC>`` (band lowBand/highBand)."""
+        return self.path(SPLIT_SPECTRUM, band, Path(slc).name)
+
+    def sub_band_coreg(self, band: str) -> Path:
+        """``coregisteredSlc/<band>/refined_coreg.slc``: the secondary's sub-band resampled."""
+        return self.path(COREG, band, "refined_coreg.slc")
+
+    def sub_band_interferogram(self, band: str, name: str) -> Path:
+        """``interferogram/<band>/<name>`` (topophase.flat, filt_topophase.unw, ...)."""
+        return self.path(INTERFEROGRAM, band, name)
+
+    def ionosphere(self, name: str) -> Path:
+        """``ionosphere/<name>`` (dispersive.bil.unwCor.filt, nondispersive..., mask.bil)."""
+        return self.path(IONOSPHERE, name)
+
+    @property
+    def filt_topophase_2stage_unw(self) -> Path:
+        """The unwrapped phase with its components tied (unwrap2stage)."""
+        return self.interferogram("filt_topophase_2stage.unw")
 
     # --- geocoded, report
     def geocoded(self, product) -> Path:
