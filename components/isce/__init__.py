@@ -2,7 +2,12 @@
 
 Importing ``isce`` is kept cheap: subpackages (``isce.framework``, ``isce.core``,
 ``isce.io``, ...) are imported on first attribute access.
+
+As in ISCE, the applications can then be used from the interpreter by their command names
+(``from insarApp import Insar``; see :mod:`isce._appmodules`), and the state a step saved
+read back with ``isce.load_state("PICKLE/<step>")`` (:func:`isce.apps.state.load_state`).
 """
+from . import _appmodules
 from ._lazy import attach as _attach
 
 from . import version  # noqa: F401 - isce.version is part of the package's interface
@@ -14,4 +19,6 @@ _SUBPACKAGES = frozenset({
 })
 
 
-__getattr__, __dir__ = _attach(__name__, _SUBPACKAGES)
+_appmodules.install()   # last on sys.meta_path: ``import insarApp`` after ``import isce``
+
+__getattr__, __dir__ = _attach(__name__, _SUBPACKAGES, {"load_state": "apps.state"})

@@ -294,6 +294,18 @@ class Orbit:
                    d.get("extrapolation_margin", DEFAULT_EXTRAPOLATION_MARGIN),
                    d.get("interp_method", "hermite"))
 
+    def _unpackOrbit(self, relativeTo=None):
+        """ISCE2's ``Orbit._unpackOrbit``, for scripts written against it: ``(time, position,
+        velocity, relativeTo)`` as lists of seconds since ``relativeTo`` (a date-time; default
+        the first state vector's, as a ``datetime.datetime`` to the microsecond), ECEF [x, y, z]
+        [m] and [vx, vy, vz] [m/s]."""
+        if relativeTo is None:
+            relativeTo = self.datetime64(self.time[0]).astype("datetime64[us]").item()
+        if _as_times(relativeTo).dtype.kind != "M":
+            raise ValueError(f"relativeTo must be a date-time, got {relativeTo!r}")
+        seconds = self.time - self.seconds(relativeTo)
+        return seconds.tolist(), self.position.tolist(), self.velocity.tolist(), relativeTo
+
     def __eq__(self, other):
         if not isinstance(other, Orbit):
             return NotImplemented

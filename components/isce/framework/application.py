@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -102,6 +103,25 @@ def expand_options(args: list[str], options: dict, instance: str) -> list[str]:
     return out
 
 
+def command_arguments(cmdline) -> list[str]:
+    """An application's ``cmdline`` as a list of arguments: a list or tuple as given, one
+    string split as a shell would (``shlex.split``), a path as one argument, None as none."""
+    if cmdline is None:
+        return []
+    if isinstance(cmdline, os.PathLike):
+        return [os.fspath(cmdline)]
+    if isinstance(cmdline, str):
+        try:
+            return shlex.split(cmdline)
+        except ValueError as exc:   # e.g. an unclosed quote
+            raise ConfigurationError(f"cannot split cmdline {cmdline!r}: {exc}",
+                                     source=COMMAND_LINE) from None
+    if isinstance(cmdline, (list, tuple)) and all(isinstance(a, (str, os.PathLike)) for a in cmdline):
+        return [os.fspath(a) for a in cmdline]
+    raise ConfigurationError(f"cmdline must be a string or a list of strings, got {cmdline!r}",
+                             source=COMMAND_LINE)
+
+
 class Application(Component):
     """A component run from the command line as an ordered list of named steps."""
 
@@ -113,6 +133,14 @@ class Application(Component):
     #: folders of the working directory the steps write products in ("." for itself): hidden
     #: temporaries a killed run left there are removed when a run starts (under the run lock)
     product_dirs: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, name: str | None = None, cmdline: str | list[str] | None = None):
+        """``name``: the instance name (ISCE's); ``cmdline``: the command line that
+        :meth:`configure` and :meth:`run` read when given none (ISCE's
+        ``Insar(name="insarApp", cmdline="insarInputs.xml")``), a list of arguments or one
+        string split as a shell would."""
+        super().__init__(name)
+        self.cmdline = command_arguments(cmdline)
 
     # --- entry points -----------------------------------------------------------
     @classmethod
@@ -126,11 +154,16 @@ class Application(Component):
         with _terminate_unwinds():
             return cls(name=name).run(argv[1:], prog=prog)
 
-    def run(self, args: list[str], prog: str | None = None) -> int:
+    def run(self, args: list[str] | None = None, prog: str | None = None) -> int:
+        """Run as the command ``prog args...`` would (``args`` default: ``cmdline``, read again
+        as the command reads it); returns the exit status."""
         prog = prog or f"{self.instance}.py"
+        # configure() then run(): a setting changed on the object in between would be lost
+        configured = self.config_values() if args is None and self.configured else None
+        args = self.cmdline if args is None else list(args)
         debug = "--debug" in args
         try:
-            cli = CommandLine.parse(expand_options(args, self.options, self.instance))
+            cli = self.parse_command_line(args)
             if cli.version:
                 print(f"{prog} (isce {release_version})")
                 return EXIT_OK
@@ -138,11 +171,13 @@ class Application(Component):
                 try:  # show the facilities the user's settings choose, if they are readable
                     self.configure(self.command_line_layers(cli), check_mandatory=False)
                 except IsceError:
-                    type(self).__init__(self, self.instance)
-                    self.configure(check_mandatory=False, search=SearchPath(()))
+                    type(self).__init__(self, self.instance, self.cmdline)
+                    self.configure([], check_mandatory=False, search=SearchPath(()))
                 print(steps_help(self, prog) if cli.steps else application_help(self, prog))
                 return EXIT_OK
             self.configure_from(cli)
+            if configured is not None:
+                self.check_unchanged(configured)
             if cli.show_config:
                 print(show_config(self))
                 return EXIT_OK
@@ -176,6 +211,30 @@ class Application(Component):
             return EXIT_FAILURE
 
     # --- configuration ----------------------------------------------------------
+    def parse_command_line(self, args: list[str]) -> CommandLine:
+        """``args`` as this application reads them (its own ``options`` expanded)."""
+        return CommandLine.parse(expand_options(list(args), self.options, self.instance))
+
+    def configure(self, settings=None, **kwargs) -> "Application":
+        """As :meth:`Configurable.configure`; with no ``settings``, the XML files and
+        ``a.b.c=value`` settings of ``cmdline`` on top of the application's own files, as the
+        command reads them (its step options are for :meth:`run`)."""
+        if settings is None:
+            settings = self.command_line_layers(self.parse_command_line(self.cmdline))
+        return super().configure(settings, **kwargs)
+
+    def check_unchanged(self, before: dict[str, str]) -> None:
+        """Refuse to run when a setting differs from ``before`` (the values configure() gave)
+        after configuring again from ``cmdline``: set on the object, or a file edited since."""
+        now = self.config_values()
+        changed = [k for k in dict.fromkeys([*before, *now]) if before.get(k) != now.get(k)]
+        if changed:
+            k = changed[0]
+            raise ConfigurationError(
+                f"{before.get(k, '(unset)')!r} after configure(), but {now.get(k, '(unset)')!r} "
+                "when run() reads cmdline and its files again (as the command does): set it "
+                "there, not on the object", path=k)
+
     def command_line_layers(self, cli: CommandLine) -> list[ConfigNode]:
         """Files named on the command line, then ``a.b.c=value`` settings, left to right."""
         layers = []

@@ -385,27 +385,26 @@ class StateStore:
         raise StepError(f"output file {path} of step {step!r} {what}; "
                         f"start from {step!r} (--start={step})")
 
-    def _read_state(self, name: str, manifest: dict) -> State:
+    def _read_state(self, name: str, manifest: dict, advice: str | None = None) -> State:
         """The state saved after ``name``: its pickle must match the manifest's SHA-256 and
-        hold only plain data and isce's state classes (StepError naming the file if not)."""
+        hold only plain data and isce's state classes (StepError naming the file and ending
+        with ``advice`` if not; by default, where to restart)."""
         path = self.state_path(name)
+        advice = advice or f"start from {name!r} (--start={name})"
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise StepError(f"saved state {path} cannot be read ({exc.strerror}); "
-                            f"start from {name!r} (--start={name})") from None
+            raise StepError(f"saved state {path} cannot be read ({exc.strerror}); {advice}") from None
         if hashlib.sha256(data).hexdigest() != manifest.get("state_sha256"):
             raise StepError(f"saved state {path} does not match its manifest "
                             f"{self.manifest_path(name)} (SHA-256 differs: changed after it was "
-                            f"saved, or saved by an older isce); start from {name!r} "
-                            f"(--start={name})")
+                            f"saved, or saved by an older isce); {advice}")
         try:
             state = read_state(data)
             if not isinstance(state, State):
                 raise TypeError(f"holds a {type(state).__name__}")
         except Exception as exc:  # truncated, foreign, crafted, or from an incompatible isce
-            raise StepError(f"saved state {path} cannot be read ({exc}); "
-                            f"start from {name!r} (--start={name})") from None
+            raise StepError(f"saved state {path} cannot be read ({exc}); {advice}") from None
         return state
 
     def load(self, index: int, config: dict[str, str], uses: Callable[[str], int]) -> tuple[State, dict]:
@@ -439,6 +438,21 @@ class StateStore:
         files = {"inputs": {p: r.get("step", name) for p, r in manifest.get("inputs", {}).items()},
                  "outputs": {p: r.get("step", name) for p, r in manifest.get("outputs", {}).items()}}
         return state, files
+
+
+def load_saved_state(path) -> State:
+    """The state a step saved, ``<run folder>/PICKLE/<step>``, for a user to look at (ISCE's
+    "load the state of the workflow at any stage"): read only when its SHA-256 matches the
+    step's manifest beside it (``<step>.json``), and only through the restricted unpickler.
+    StepError when either is missing, changed, or not isce's plain state."""
+    path = Path(path)
+    store = StateStore(path.parent, [])
+    manifest = store.manifest(path.name)
+    advice = f"run the application with --steps (or --end=...) to save {path.name!r} again"
+    if manifest is None:
+        raise StepError(f"{path} is not the saved state of a step: its manifest "
+                        f"{store.manifest_path(path.name)} is missing or unreadable; {advice}")
+    return store._read_state(path.name, manifest, advice)
 
 
 # ----------------------------------------------------------------------------- step statistics
