@@ -31,13 +31,14 @@ import pytest
 from isce_commands import APPLICATIONS, isce_env, run_command
 from isce_testapps import Radar
 
-import insarApp
 import isce
-import stripmapApp
 from isce._appmodules import APPLICATION_MODULES, ApplicationFinder
 from isce.apps.insar import Insar
 from isce.core.orbit import Orbit
 from isce.framework import ConfigurationError, State, StepError
+
+import insarApp      # after `import isce`: the commands by name, the idiom under test
+import stripmapApp
 
 #: the README's lines, with the command line of a short run (step options and one setting)
 CMDLINE = "insarInputs.xml 'insarApp.azimuth looks=5' --end=formslc"
@@ -216,6 +217,8 @@ def test_run_with_no_argument_runs_cmdline_with_its_step_options(workdir):
     assert app.run() == 0
     assert app.state.values == [2, 5, 8]                       # seed 3, range looks 2
     assert (workdir / "PICKLE" / "second").is_file() and not (workdir / "PICKLE" / "third").exists()
+    assert Radar().run(f"{RADAR} --dostep=third") == 0                # run(args): a string too
+    assert (workdir / "PICKLE" / "third").is_file()
 
 
 def test_configure_reads_files_and_settings_of_cmdline(workdir):

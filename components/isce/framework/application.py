@@ -154,13 +154,13 @@ class Application(Component):
         with _terminate_unwinds():
             return cls(name=name).run(argv[1:], prog=prog)
 
-    def run(self, args: list[str] | None = None, prog: str | None = None) -> int:
-        """Run as the command ``prog args...`` would (``args`` default: ``cmdline``, read again
-        as the command reads it); returns the exit status."""
+    def run(self, args: list[str] | str | None = None, prog: str | None = None) -> int:
+        """Run as the command ``prog args...`` would (``args`` as ``cmdline`` is given; default:
+        ``cmdline``, read again as the command reads it); returns the exit status."""
         prog = prog or f"{self.instance}.py"
         # configure() then run(): a setting changed on the object in between would be lost
         configured = self.config_values() if args is None and self.configured else None
-        args = self.cmdline if args is None else list(args)
+        args = self.cmdline if args is None else command_arguments(args)
         debug = "--debug" in args
         try:
             cli = self.parse_command_line(args)
