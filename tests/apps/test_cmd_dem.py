@@ -138,6 +138,11 @@ def test_download_and_stitch_from_a_server(workdir, capsys, server):
     assert not list((workdir / "dl").glob("*.zip"))              # not kept without -k
     rc, _, err = dem(capsys, "-b", "31", "33", "-114", "-112", "-s", "3", "-u", url, "-d", "dl")
     assert rc == 2 and "2 of 4 tiles missing at" in one_line_error(err, "dem.py")
+    rc, out, err = dem(capsys, "-a", "download", "-p", "31", "-113", "35", "-113", "-s", "3",
+                       "-u", url, "-d", "tiles", "-r")
+    assert rc == 0, err
+    assert [p.name for p in (workdir / "tiles").iterdir()] == ["N31W113.SRTMGL3.hgt.zip"]
+    assert "N35W113.SRTMGL3.hgt.zip = failed" in out
 
 
 def test_unreachable_server_is_one_line_exit_2(workdir, capsys):

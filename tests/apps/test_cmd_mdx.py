@@ -94,3 +94,17 @@ def test_bad_input_is_one_line_exit_2(workdir, capsys, args, words):
 def test_help_through_the_launcher(tmp_path):
     proc = run_command("mdx.py", "--help", cwd=tmp_path)
     assert proc.returncode == 0 and "[-i|--input <input>]" in proc.stdout and "wrapped" in proc.stdout
+
+
+def test_image_first_as_in_isce2_and_its_kml(workdir, capsys):
+    a = RNG.random((L, W)).astype(np.float32)
+    isce.io.write_raster("c.cor.geo", a, geo=(10.0, 0.01, 0, 50.0, 0, -0.01))
+    assert run_app(Mdx, "mdx.py", "c.cor.geo.xml", capsys=capsys)[0] == 0   # ISCE2: image first
+    assert imread("c.cor.geo.png").shape[2] == 4
+    rc, _, err = run_app(Mdx, "mdx.py", "c.cor.geo", "-kml", "c.kml", "-s", "30", capsys=capsys)
+    assert rc == 0, err
+    assert "<west>10.0</west>" in (workdir / "c.kml").read_text()
+    png = imread("c.png")
+    assert png.shape == (L // F, W // F, 4)
+    grey = png[..., 0]                                      # coherence on a grey ramp, 0..1
+    np.testing.assert_allclose(grey, blocks(a), atol=2 / 255)

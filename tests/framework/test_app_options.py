@@ -79,6 +79,8 @@ def test_a_leading_sub_command_and_an_alias_of_a_framework_flag():
     opts = {"FORMAT": "format", "-i": "input", "-H": "--help"}
     assert expand_options(["vrt", "-i", "x"], opts, "gis") == ["gis.format=vrt", "gis.input=x"]
     assert expand_options(["a.xml", "-H"], opts, "gis") == ["a.xml", "--help"]
+    image = {"IMAGE": Option("input", xml=True)}               # mdx.py x.int.xml: an image
+    assert expand_options(["x.int.xml", "b.xml"], image, "mdx") == ["mdx.input=x.int.xml", "b.xml"]
 
 
 def test_typed_parameters_read_the_lists(workdir):

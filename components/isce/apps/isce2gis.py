@@ -3,7 +3,6 @@ geolocation arrays when ``--lat``/``--lon`` are given), ``envi`` (ENVI ``.hdr``)
 geocoded products: ``geotiff`` and ``kml`` (a Google Earth GroundOverlay with a PNG)."""
 from __future__ import annotations
 
-import html
 import os
 import xml.etree.ElementTree as ET
 
@@ -15,7 +14,7 @@ from isce.io import envi, vrt
 from isce.io.atomic import replacing, write_text
 
 from .command_io import data_name, open_input, output_folder_exists
-from .quicklook import KINDS, picture, rgba
+from .quicklook import KINDS, write_kml
 
 FORMATS = ("vrt", "envi", "geotiff", "kml")
 #: EPSG:4326 as WKT, the SRS of geolocation arrays in degrees (GDAL's default, stated)
@@ -102,41 +101,6 @@ def write_geotiff(raster, output: str) -> str:
     return output
 
 
-def write_kml(raster, path: str, output: str, kind: str = "auto", band: int | None = None,
-              max_size: int = 2000) -> str:
-    """A KML GroundOverlay of a geocoded raster: ``<output stem>.png`` (coloured as mdx.py,
-    no data transparent) placed on the raster's bounds."""
-    import matplotlib.image  # lazy: heavy plotting library, only for KML output
-
-    _require_geocoded(raster, "KML")
-    if raster.geo.epsg != 4326:
-        raise InputError(f"{raster.path}: KML needs longitude/latitude (EPSG:4326), the raster "
-                         f"is on EPSG:{raster.geo.epsg}")
-    pic = picture(raster, path, kind, band, max_size)
-    png = os.path.splitext(output)[0] + ".png"
-    with replacing(png) as temp:
-        matplotlib.image.imsave(temp, rgba(pic), format="png")
-    ny, nx = pic.data.shape
-    west, south, east, north = raster.geo.bounds(nx * pic.fx, ny * pic.fy)
-    name = html.escape(os.path.basename(raster.path))
-    text = f"""<?xml version="1.0" encoding="UTF-8"?>
-<kml xmlns="http://www.opengis.net/kml/2.2">
-  <GroundOverlay>
-    <name>{name} band {pic.band + 1}: {pic.kind}</name>
-    <Icon><href>{html.escape(os.path.basename(png))}</href></Icon>
-    <LatLonBox>
-      <north>{north!r}</north>
-      <south>{south!r}</south>
-      <east>{east!r}</east>
-      <west>{west!r}</west>
-    </LatLonBox>
-  </GroundOverlay>
-</kml>
-"""
-    write_text(output, text)
-    return output
-
-
 def export(ctx):
     """Write the requested GIS file(s) of the input product."""
     p = ctx.params
@@ -154,6 +118,7 @@ def export(ctx):
         suffix = ".tif" if p.format == "geotiff" else ".kml"
         out = p.output or data_name(p.input) + suffix
         output_folder_exists(out)
+        _require_geocoded(raster, "GeoTIFF" if p.format == "geotiff" else "KML")
         if p.format == "geotiff":
             write_geotiff(raster, out)
         else:

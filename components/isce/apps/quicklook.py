@@ -20,6 +20,7 @@ samples left out), read a few tens of MiB at a time; drawn with
 """
 from __future__ import annotations
 
+import html
 import math
 import os
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
+from isce.framework.application import Option
+from isce.io.atomic import replacing, write_text
 from isce.quality.report import _block_mean, _draw, _grid, _limits
 
 from .command_io import data_name, open_input, output_folder_exists
@@ -157,12 +160,54 @@ def quicklook(path: str, output: str, kind: str = "auto", band: int | None = Non
     return pic
 
 
+def write_kml(raster, path: str, output: str, kind: str = "auto", band: int | None = None,
+              max_size: int = 2000) -> str:
+    """A KML GroundOverlay of a geocoded raster: ``<output stem>.png`` (coloured as mdx.py,
+    no data transparent) placed on the raster's bounds."""
+    import matplotlib.image  # lazy: heavy plotting library, only for KML output
+
+    if raster.geo is None:
+        raise InputError(f"{raster.path}: not geocoded (no map coordinates), so no KML")
+    if raster.geo.epsg != 4326:
+        raise InputError(f"{raster.path}: KML needs longitude/latitude (EPSG:4326), the raster "
+                         f"is on EPSG:{raster.geo.epsg}")
+    pic = picture(raster, path, kind, band, max_size)
+    png = os.path.splitext(output)[0] + ".png"
+    with replacing(png) as temp:
+        matplotlib.image.imsave(temp, rgba(pic), format="png")
+    ny, nx = pic.data.shape
+    west, south, east, north = raster.geo.bounds(nx * pic.fx, ny * pic.fy)
+    name = html.escape(os.path.basename(raster.path))
+    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+  <GroundOverlay>
+    <name>{name} band {pic.band + 1}: {pic.kind}</name>
+    <Icon><href>{html.escape(os.path.basename(png))}</href></Icon>
+    <LatLonBox>
+      <north>{north!r}</north>
+      <south>{south!r}</south>
+      <east>{east!r}</east>
+      <west>{west!r}</west>
+    </LatLonBox>
+  </GroundOverlay>
+</kml>
+"""
+    write_text(output, text)
+    return output
+
+
 def draw_quicklook(ctx):
     """Draw the quicklook PNG of the input raster."""
     p = ctx.params
+    band = None if p.band is None else p.band - 1
+    if p.kml:                                 # ISCE2's mdx.py -kml: a Google Earth overlay
+        output_folder_exists(p.kml)
+        write_kml(open_input(p.input), p.input, p.kml, p.kind, band, p.max_size)
+        ctx.add_output(p.kml)
+        ctx.log.info("wrote %s and its PNG", p.kml)
+        return
     output = p.output or data_name(p.input) + ".png"
     output_folder_exists(output)
-    band = None if p.band is None else p.band - 1
     pic = quicklook(p.input, output, p.kind, band, p.max_size)
     ctx.add_output(output)
     ctx.log.info("wrote %s: band %d as %s, %d x %d pixels averaged into each", output,
@@ -176,7 +221,11 @@ class Mdx(Application):
     colours, .cor files coherence 0..1, other rasters their values; images over --max-size
     pixels a side are block-averaged (NaN left out). Bands are numbered from 1, as in GDAL.
 
-    Examples: mdx.py -i filt_topophase.flat        (phase)
+    The image comes first, as in ISCE2 (mdx.py filt_topophase.flat), or with -i; -kml out.kml
+    writes a Google Earth overlay of a geocoded raster instead (as ISCE2's mdx.py -kml). The
+    Motif viewer's display options (-wrap, -z, -P, ...) are not taken.
+
+    Examples: mdx.py filt_topophase.flat           (phase)
               mdx.py -i reference.slc --kind amp -o amp.png
               mdx.py -i filt_topophase.unw         (band 2, wrapped colours)
     """
@@ -194,8 +243,12 @@ class Mdx(Application):
                       "else 1)."),
         Parameter("max_size", public_name="max size", type=int, default=1000, units="pixels",
                   doc="Longest side of the image; larger rasters are block-averaged."),
+        Parameter("kml", type="path", default=None, intent="output",
+                  doc="Instead of the figure, a KML overlay of a geocoded raster and its PNG "
+                      "(ISCE2's mdx.py -kml)."),
     )
-    options = {"-i": "input", "--input": "input", "-o": "output", "--output": "output",
+    options = {"IMAGE": Option("input", xml=True), "-i": "input", "--input": "input",
+               "-o": "output", "--output": "output", "-kml": "kml", "--kml": "kml",
                "-k": "kind", "--kind": "kind", "-b": "band", "--band": "band",
                "-s": "max size", "--max-size": "max size"}
     steps = (Step("quicklook", draw_quicklook, draw_quicklook.__doc__),)

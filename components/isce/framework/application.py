@@ -91,13 +91,16 @@ class Option:
     follow (a count, or ``"+"``: one or more, up to the next option); several values become
     one list. ``prefix``: put before each value (imageMath's ``--a=x`` -> ``a=x``).
     ``append``: every use adds to one list (``--a=x --b=y``) instead of the rightmost winning.
-    A key that does not start with ``-`` names a leading sub-command (``isce2gis.py vrt``)."""
+    A key that does not start with ``-`` names a leading sub-command (``isce2gis.py vrt``) or
+    file (``mdx.py x.int``); ``xml=True`` lets that file be an ``.xml`` (an image's sidecar,
+    where otherwise an ``.xml`` on the command line is a configuration file)."""
 
     name: str
     const: str | None = None
     nargs: int | str = 1
     prefix: str = ""
     append: bool = False
+    xml: bool = False
 
     @property
     def takes_values(self) -> bool:
@@ -175,10 +178,10 @@ def expand_options(args: list[str], options: dict, instance: str) -> list[str]:
     it; a key without a leading ``-`` takes a leading sub-command (the first argument when
     it is a bare word). Values follow as ``--opt value``, ``--opt=value`` or ``-rVALUE``."""
     out, gathered, i = [], {}, 0
-    positional = [k for k in options if not k.startswith("-")]
+    positional = [_as_option(options[k]) for k in options if not k.startswith("-")]
     if positional and args and not args[0].startswith("-") and "=" not in args[0] \
-            and not args[0].lower().endswith(".xml"):
-        out.append(f"{instance}.{_as_option(options[positional[0]]).name}={args[0]}")
+            and (positional[0].xml or not args[0].lower().endswith(".xml")):
+        out.append(f"{instance}.{positional[0].name}={args[0]}")
         i = 1
     while i < len(args):
         key, eq, inline = args[i].partition("=")
