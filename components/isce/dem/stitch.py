@@ -111,20 +111,28 @@ def read_tile(path: str, source: int) -> np.ndarray:
     try:
         if path.lower().endswith(".zip"):
             with zipfile.ZipFile(path) as z:
-                members = [m for m in z.namelist() if m.lower().endswith(".hgt")]
+                members = [m for m in z.infolist() if m.filename.lower().endswith(".hgt")]
                 if len(members) != 1:
                     raise InputError(f"{path}: expected one .hgt inside, found {len(members)}")
+                _check_tile_size(path, members[0].file_size, source)   # before inflating it
                 raw = z.read(members[0])
         else:
+            _check_tile_size(path, os.path.getsize(path), source)
             with open(path, "rb") as f:
                 raw = f.read()
     except (OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"{path}: cannot read the tile: {exc}") from None
-    if len(raw) != n * n * 2:
-        other = [s for s, m in SAMPLES.items() if len(raw) == m * m * 2]
-        hint = f" (a {other[0]}\" tile: use -s {other[0]})" if other else ""
-        raise InputError(f"{path}: {len(raw)} bytes, a {source}\" tile has {n * n * 2}{hint}")
+    _check_tile_size(path, len(raw), source)
     return np.frombuffer(raw, dtype=">i2").reshape(n, n)
+
+
+def _check_tile_size(path: str, size: int, source: int) -> None:
+    """Refuse a tile of the wrong size, saying which resolution its size is."""
+    n = SAMPLES[source]
+    if size != n * n * 2:
+        other = [s for s, m in SAMPLES.items() if size == m * m * 2]
+        hint = f" (a {other[0]}\" tile: use -s {other[0]})" if other else ""
+        raise InputError(f"{path}: {size} bytes, a {source}\" tile has {n * n * 2}{hint}")
 
 
 @dataclass
