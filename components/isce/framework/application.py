@@ -82,25 +82,140 @@ class CommandLine:
         return cli
 
 
+@dataclass(frozen=True)
+class Option:
+    """One of an application's own command-line options, as ISCE2's argparse scripts spell
+    them (``options = {"-r": Option("range looks"), "--range": Option("range looks")}``).
+
+    ``name``: public name of the parameter it sets. ``const``: a flag taking no value, which
+    sets the parameter to ``const`` (``-f`` -> ``full=true``). ``nargs``: how many values
+    follow (a count, or ``"+"``: one or more, up to the next option); several values become
+    one list. ``prefix``: put before each value (imageMath's ``--a=x`` -> ``a=x``).
+    ``append``: every use adds to one list (``--a=x --b=y``) instead of the rightmost winning.
+    A key that does not start with ``-`` names a leading sub-command (``isce2gis.py vrt``) or
+    file (``mdx.py x.int``); ``xml=True`` lets that file be an ``.xml`` (an image's sidecar,
+    where otherwise an ``.xml`` on the command line is a configuration file)."""
+
+    name: str
+    const: str | None = None
+    nargs: int | str = 1
+    prefix: str = ""
+    append: bool = False
+    xml: bool = False
+
+    @property
+    def takes_values(self) -> bool:
+        return self.const is None
+
+
+def _as_option(spec) -> Option:
+    """``Option`` of an ``options`` entry; a plain string is a one-value option."""
+    return spec if isinstance(spec, Option) else Option(str(spec))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _is_value(token: str) -> bool:
+    """True for a token that can be an option's value: not an option (a negative number is)."""
+    return not token.startswith("-") or _is_number(token)
+
+
+def _list_literal(values: list[str]) -> str:
+    """Values as a quoted list literal the typed parameters read (``['a', 'b']``)."""
+    quoted = []
+    for v in values:
+        quote = '"' if "'" in v else "'"
+        if quote in v:
+            raise ConfigurationError(f"cannot pass {v!r}: it holds both kinds of quotes",
+                                     source=COMMAND_LINE)
+        quoted.append(f"{quote}{v}{quote}")
+    return "[" + ", ".join(quoted) + "]"
+
+
+def _split_short(token: str, options: dict):
+    """``-r4`` as (``-r``, ``4``) for a one-letter option taking one value, else None."""
+    head = token[:2]
+    if len(token) > 2 and token[1] != "-" and token[2] != "=" and head in options:
+        option = _as_option(options[head])
+        if isinstance(options[head], str) and options[head].startswith("-"):
+            return None
+        if option.takes_values and option.nargs == 1:
+            return head, token[2:]
+    return None
+
+
+def _option_values(args, i, key, option, inline):
+    """(values, next index) of the option at ``args[i]``; ``inline``: its ``=value`` or None."""
+    if inline is not None:
+        if not inline.strip() and option.nargs == 1:
+            raise ConfigurationError(f"{key} needs a value: {key} <value>", source=COMMAND_LINE)
+        return [inline], i + 1
+    values, j = [], i + 1
+    wanted = option.nargs
+    while j < len(args) and _is_value(args[j]) and (wanted == "+" or len(values) < wanted):
+        values.append(args[j])
+        j += 1
+    if not values or (wanted != "+" and len(values) < wanted):
+        count = "one or more values" if wanted == "+" else (
+            "a value" if wanted == 1 else f"{wanted} values")
+        raise ConfigurationError(f"{key} needs {count}: {key} <{option.name}>"
+                                 + (" ..." if wanted != 1 else ""), source=COMMAND_LINE)
+    return values, j
+
+
 def expand_options(args: list[str], options: dict, instance: str) -> list[str]:
-    """``--<option> value`` or ``--<option>=value`` of an application's own ``options``
-    ({option: parameter public name}) as the ``<instance>.<name>=value`` assignments they
-    stand for (so they layer as the rightmost command-line settings)."""
-    out, i = [], 0
+    """An application's own ``options`` on the command line as the ``<instance>.<name>=value``
+    assignments they stand for (so they layer as the rightmost command-line settings).
+
+    ``options`` maps an option (``--scheduler``, ``-r``) to the public name of the
+    parameter it sets, or to an :class:`Option` (flags, several values, gathered lists); a
+    value that is itself a framework flag (``"-H": "--help"``) makes the option an alias of
+    it; a key without a leading ``-`` takes a leading sub-command (the first argument when
+    it is a bare word). Values follow as ``--opt value``, ``--opt=value`` or ``-rVALUE``."""
+    out, gathered, i = [], {}, 0
+    positional = [_as_option(options[k]) for k in options if not k.startswith("-")]
+    if positional and args and not args[0].startswith("-") and "=" not in args[0] \
+            and (positional[0].xml or not args[0].lower().endswith(".xml")):
+        out.append(f"{instance}.{positional[0].name}={args[0]}")
+        i = 1
     while i < len(args):
-        option, eq, value = args[i].partition("=")
-        if option in options:
-            if not eq:
-                if i + 1 >= len(args) or args[i + 1].startswith("-"):
-                    raise ConfigurationError(f"{option} needs a value: {option} <value>",
-                                             source=COMMAND_LINE)
+        key, eq, inline = args[i].partition("=")
+        if key not in options or not key.startswith("-"):
+            split = _split_short(args[i], options)
+            if split is None:
+                out.append(args[i])
                 i += 1
-                value = args[i]
-            out.append(f"{instance}.{options[option]}={value}")
+                continue
+            key, eq, inline = split[0], "=", split[1]
+        spec = options[key]
+        if isinstance(spec, str) and spec.startswith("-"):   # an alias of a framework flag
+            out.append(spec)
+            i += 1
+            continue
+        option = _as_option(spec)
+        if not option.takes_values:
+            if eq:
+                raise ConfigurationError(f"{key} takes no value", source=COMMAND_LINE)
+            values, i = [option.const], i + 1
         else:
-            out.append(args[i])
-        i += 1
-    return out
+            values, i = _option_values(args, i, key, option, inline if eq else None)
+        values = [option.prefix + v for v in values]
+        if option.append:
+            if option.name not in gathered:
+                gathered[option.name] = []
+                out.append((option.name,))         # placeholder: filled in below
+            gathered[option.name].extend(values)
+            continue
+        text = values[0] if option.nargs == 1 or not option.takes_values else _list_literal(values)
+        out.append(f"{instance}.{option.name}={text}")
+    return [f"{instance}.{t[0]}={_list_literal(gathered[t[0]])}" if isinstance(t, tuple) else t
+            for t in out]
 
 
 def command_arguments(cmdline) -> list[str]:

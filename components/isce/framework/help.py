@@ -85,8 +85,26 @@ def application_help(app, prog: str) -> str:
     return "\n".join(lines)
 
 
+def _option_usage(opt: str, spec) -> str:
+    """`` [-r <range looks>]``, `` [-f]`` (a flag), `` <format>`` (a sub-command)."""
+    if isinstance(spec, str):
+        return f" [{opt}]" if spec.startswith("-") else (
+            f" [{opt} <{spec}>]" if opt.startswith("-") else f" <{spec}>")
+    if not opt.startswith("-"):
+        return f" <{spec.name}>"
+    if spec.const is not None:
+        return f" [{opt}]"
+    more = " ..." if spec.nargs != 1 else ""
+    return f" [{opt} <{spec.name}>{more}]"
+
+
 def usage(app, prog: str) -> str:
-    own = "".join(f" [{opt} <{name}>]" for opt, name in getattr(app, "options", {}).items())
+    spellings: dict = {}      # one entry per option, its spellings joined: [-r|--range <...>]
+    for opt, spec in getattr(app, "options", {}).items():
+        key = spec if isinstance(spec, str) else (spec.name, spec.const)
+        spellings.setdefault(key, ([], spec))[0].append(opt)
+    own = "".join(_option_usage("|".join(opts) if len(opts) <= 3 else f"{opts[0]}..{opts[-1]}", spec)
+                  for opts, spec in spellings.values())
     return (f"usage: {prog} [config.xml ...] [{app.instance}.<property>=<value> ...]{own}\n"
             f"       [--steps] [--start=STEP] [--end=STEP] [--dostep=STEP] [--next]\n"
             f"       [--show-config] [--debug] [--help]")
