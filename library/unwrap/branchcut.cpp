@@ -1,6 +1,7 @@
 // isce/library/unwrap/branchcut.cpp -- see branchcut.hpp.
 #include "unwrap/branchcut.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <vector>
