@@ -5,7 +5,7 @@ before any long step:
   not a geocoded pixel size in degrees; ``geoPosting`` is the degrees;
 * ISCE2's ``do denseoffsets``/``do split spectrum``/``do dispersive``/``do rubbersheeting*``
   are accepted when False and refused when True, while configuring;
-* ``unwrapper name`` icu/grass are refused (they ran mcf silently);
+* ``unwrapper name`` icu/grass run the branch-cut unwrappers (they once ran mcf silently);
 * ``Master`` and ``Reference`` in one configuration: an error naming both;
 * the readers' ``OUTPUT`` names where the SLCs go, and later steps read them there;
 * looks larger than the image, a bounding box off the scene, NaN/inf/zero postings: refused
@@ -154,11 +154,12 @@ def test_a_true_switch_stops_the_run_before_any_step(tmp_path, slcs):
 
 
 @pytest.mark.parametrize("name", ["icu", "grass"])
-def test_icu_and_grass_unwrappers_are_refused(workdir, name):
-    with pytest.raises(ConfigurationError,
-                       match=f"{name} is not available yet; choose snaphu, snaphu_mcf or mcf"):
-        configure(*BASE, f"insarApp.unwrapper name={name}")
-    configure(*BASE, f"insarApp.unwrapper name={name}", "insarApp.do unwrap=False")  # unused
+def test_icu_and_grass_unwrappers_are_accepted(workdir, name):
+    """ISCE2's branch-cut unwrappers run isce.unwrap.icu/grass (they once ran mcf silently,
+    then were refused); an unknown name is still refused while configuring."""
+    configure(*BASE, f"insarApp.unwrapper name={name}")
+    with pytest.raises(ConfigurationError, match="unwrapper"):
+        configure(*BASE, "insarApp.unwrapper name=icux")
 
 
 # ----------------------------------------------------------------------------- Master + Reference

@@ -24,18 +24,19 @@ def test_readme_paragraph_states_the_licences():
 
 @pytest.mark.parametrize("name, canon, fixed", [
     ("snaphu", "snaphu", {}), ("SNAPHU_MCF", "snaphu", {"init": "mcf"}), ("mcf", "mcf", {}),
-    ("snaphu-mcf", "snaphu", {"init": "mcf"}),
+    ("snaphu-mcf", "snaphu", {"init": "mcf"}), ("ICU", "icu", {}), (" Grass ", "grass", {}),
 ])
 def test_names(name, canon, fixed):
     assert isce.unwrap.canonical_name(name) == (canon, fixed)
 
 
-@pytest.mark.parametrize("name", ["icu", " Grass "])
-def test_isce2_branch_cut_names_are_refused_not_replaced(name):
-    """ISCE2's icu and grass used to run mcf silently: now refused, naming the choices."""
-    with pytest.raises(ValueError, match=r"(icu|grass) is not available yet; choose snaphu, "
-                                         r"snaphu_mcf or mcf"):
-        isce.unwrap.canonical_name(name)
+@pytest.mark.parametrize("name, module", [("icu", "isce.unwrap.icu"),
+                                          (" Grass ", "isce.unwrap.grass")])
+def test_isce2_branch_cut_names_run_branch_cut_unwrappers(name, module):
+    """ISCE2's icu and grass run our branch-cut unwrappers (not mcf, not refused)."""
+    from isce.unwrap.registry import _module
+
+    assert _module(name, {})[0].__name__ == module
 
 
 def test_unknown_name_suggests_the_closest():
@@ -56,7 +57,7 @@ def test_unwrap_array_dispatches():
     assert isinstance(res, isce.unwrap.Unwrapped)
 
 
-@pytest.mark.parametrize("name", ["mcf", "snaphu"])
+@pytest.mark.parametrize("name", ["mcf", "snaphu", "icu", "grass"])
 def test_unwrap_rasters_by_name(tmp_path, name):
     import isce.io
 

@@ -612,8 +612,9 @@ class Insar(Application):
                   doc="Goldstein-Werner exponent alpha, 0..1."),
         Parameter("do_unwrap", public_name="do unwrap", type=bool, default=True, doc="Unwrap the phase."),
         Parameter("unwrapper", public_name="unwrapper name", type=str, default="snaphu",
-                  choices=UNWRAPPERS, doc="snaphu, snaphu_mcf (non-commercial CS2 inside) or mcf "
-                  "(ours); ISCE2's icu and grass are not available yet."),
+                  choices=UNWRAPPERS, doc="snaphu, snaphu_mcf (non-commercial CS2 inside), mcf "
+                  "(ours), or ISCE2's branch-cut icu (components per seed region) and grass "
+                  "(one region from the centre)."),
         Parameter("geocode_list", public_name="geocode list", type=str, container=list,
                   default=GEOCODE_DEFAULT, doc="Products to geocode."),
         Parameter("geocode_bbox", public_name="geocode bounding box", type=float, container=list,

@@ -11,8 +11,9 @@ ISCE2's stripmapApp names mean here what they meant there, or are refused in one
 * ``do denseoffsets``, ``do split spectrum``, ``do dispersive``,
   ``do rubbersheetingAzimuth``, ``do rubbersheetingRange``: False is accepted; True is
   refused (not available yet).
-* ``unwrapper name`` ``icu`` and ``grass`` (ISCE2's branch-cut unwrappers) are refused
-  when unwrapping: nothing here implements them.
+* ``unwrapper name`` ``icu`` and ``grass`` run ISCE2's branch-cut method
+  (:mod:`isce.unwrap.icu`, :mod:`isce.unwrap.grass`); an unwrapper named in
+  :data:`UNWRAPPERS_NOT_AVAILABLE` would be refused when unwrapping.
 * a reader's ``OUTPUT`` names where its date's SLC goes (:func:`slc_path`).
 
 Other checks: NaN/inf in any float setting, postings <= 0, boxes off the globe (while
@@ -52,8 +53,8 @@ NOT_AVAILABLE = {
     "do_rubbersheeting_range": "rubber-sheeting in range (ISCE2's rubber_sheet_range step)",
 }
 #: ISCE2 unwrapper names that are not implemented here
-UNWRAPPERS_NOT_AVAILABLE = ("icu", "grass")
-UNWRAPPERS_AVAILABLE = ("snaphu", "snaphu_mcf", "mcf")
+UNWRAPPERS_NOT_AVAILABLE = ()
+UNWRAPPERS_AVAILABLE = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
 MAX_GEOCODE_POSTING_DEG = 1.0   # ~111 km: anything coarser is a unit mistake
 
 # ----------------------------------------------------------------------------- misregistration
@@ -132,7 +133,7 @@ def check_not_available(app) -> None:
 
 
 def check_unwrapper(app) -> None:
-    """Refuse ISCE2's icu and grass unwrappers when unwrapping (they are not implemented)."""
+    """Refuse an ISCE2 unwrapper that is not implemented here, when unwrapping."""
     name = str(app.unwrapper).strip().lower()
     if app.do_unwrap and name in UNWRAPPERS_NOT_AVAILABLE:
         raise _error(app, "unwrapper", f"{name} is not available yet; choose "

@@ -323,7 +323,7 @@ class Stack(Application):
                   "exponent, 0..1."),
         Parameter("unwrapper", public_name="unwrapper name", type=str, default="snaphu",
                   choices=UNWRAPPERS, aliases=("unwMethod",),
-                  doc="snaphu, snaphu_mcf or mcf (icu and grass are not available)."),
+                  doc="snaphu, snaphu_mcf, mcf, or ISCE2's branch-cut icu and grass."),
         Parameter("do_unwrap", public_name="do unwrap", type=bool, default=True,
                   doc="Unwrap the filtered interferograms."),
         Parameter("bbox", public_name="bounding box", type=float, container=list, default=None,

@@ -1,6 +1,6 @@
 """isce.unwrap: 2-D phase unwrapping of (filtered) interferograms, with connected components.
 
-Two unwrappers, chosen by ISCE's ``unwrapper name``:
+Four unwrappers, chosen by ISCE's ``unwrapper name``:
 
 ``snaphu``  (default) SNAPHU's statistical-cost network-flow unwrapper through
             the PyPI package ``snaphu`` (:mod:`isce.unwrap.snaphu`): cost
@@ -9,8 +9,16 @@ Two unwrappers, chosen by ISCE's ``unwrapper name``:
 ``mcf``     our own minimum-cost-flow unwrapper (:mod:`isce.unwrap.mcf`,
             Costantini's formulation solved with Google OR-Tools), coherence
             weighted, tiled for large images, connected components.
+``icu``     ISCE2's branch-cut unwrapper (:mod:`isce.unwrap.icu`): GZW residue
+            trees, a rising correlation threshold and a flood fill from a grid of
+            seeds; one component per seed region (C++ kernel ``isce.ext._unwrap``).
+``grass``   ISCE2's ``grass`` (:mod:`isce.unwrap.grass`): the same cuts and flood
+            fill at one correlation threshold from one seed at the centre.
 
-Both mask NaN, infinite and zero interferogram samples and NaN or zero
+:mod:`isce.unwrap.twostage` ties connected components together (ISCE2's two-stage
+unwrapping).
+
+All mask NaN, infinite and zero interferogram samples and NaN or zero
 coherence, and write ISCE's ``filt_topophase.unw`` (FLOAT, 2 bands BIL:
 amplitude, unwrapped phase in radians) and ``filt_topophase.unw.conncomp``
 (BYTE; 1 = largest component, 0 = masked or in a component too small to trust).
@@ -32,8 +40,8 @@ README paragraph (licence):
     ``snaphu`` package at all.
 
 ISCE2's ``snaphu_mcf`` is accepted: it is ``snaphu`` with ``init='mcf'``.
-ISCE2's branch-cut unwrappers ``icu`` and ``grass`` are not available yet: those
-names are refused (never silently replaced by another algorithm).
+ISCE2's icu writes its components to ``filt_topophase.conncomp``; here every unwrapper
+writes ``filt_topophase.unw.conncomp``.
 
 Names are loaded on first use, so ``import isce.unwrap`` costs nothing.
 """
@@ -49,7 +57,7 @@ _LAZY = {
     "valid_mask": "_common",
 }
 
-_SUBMODULES = frozenset({"snaphu", "mcf", "registry"})
+_SUBMODULES = frozenset({"snaphu", "mcf", "icu", "grass", "twostage", "registry"})
 
 __all__ = sorted(_LAZY)
 

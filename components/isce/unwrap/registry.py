@@ -1,6 +1,6 @@
 """``unwrapper name`` -> unwrapper: :func:`unwrap` (rasters on disk) and
 :func:`unwrap_array` (arrays), with ISCE2's names accepted where we have the algorithm
-(ISCE2's branch-cut ``icu`` and ``grass`` are refused, not replaced)."""
+(snaphu, snaphu_mcf, mcf, and ISCE2's branch-cut ``icu`` and ``grass``)."""
 from __future__ import annotations
 
 import difflib
@@ -10,7 +10,7 @@ from importlib import import_module
 log = logging.getLogger("isce.unwrap")
 
 #: canonical name -> module (relative to isce.unwrap)
-UNWRAPPERS = {"snaphu": "snaphu", "mcf": "mcf"}
+UNWRAPPERS = {"snaphu": "snaphu", "mcf": "mcf", "icu": "icu", "grass": "grass"}
 
 # ISCE2 names -> (canonical name, fixed options)
 _ALIASES = {
@@ -18,16 +18,18 @@ _ALIASES = {
     "snaphu_mcf": ("snaphu", {"init": "mcf"}),
     "snaphumcf": ("snaphu", {"init": "mcf"}),
     "mcf": ("mcf", {}),
+    "icu": ("icu", {}),
+    "grass": ("grass", {}),
 }
 #: ISCE2 names of unwrappers not implemented here
-NOT_AVAILABLE = ("icu", "grass")
+NOT_AVAILABLE = ()
 
 
 def canonical_name(name):
     """``(canonical name, fixed options)`` of an unwrapper name (case and spaces ignored)."""
     key = "".join(str(name).split()).lower().replace("-", "_")
     if key in NOT_AVAILABLE:
-        raise ValueError(f"{key} is not available yet; choose snaphu, snaphu_mcf or mcf")
+        raise ValueError(f"{key} is not available yet; choose one of {', '.join(sorted(_ALIASES))}")
     if key not in _ALIASES:
         close = difflib.get_close_matches(key, list(_ALIASES), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -54,7 +56,8 @@ def unwrap(name, interferogram, coherence, output, conncomp="auto", **options):
     ``conncomp`` (default ``<output>.conncomp``). Returns ``(output, conncomp)``.
 
     ``options`` go to the unwrapper (see :func:`isce.unwrap.snaphu.unwrap_raster`,
-    :func:`isce.unwrap.mcf.unwrap_raster`)."""
+    :func:`isce.unwrap.mcf.unwrap_raster`, :func:`isce.unwrap.icu.unwrap_raster`,
+    :func:`isce.unwrap.grass.unwrap_raster`)."""
     module, options = _module(name, options)
     return module.unwrap_raster(interferogram, coherence, output, conncomp, **options)
 
