@@ -17,10 +17,16 @@ import sys
 #: command name (``applications/<name>.py``) -> the isce.apps module defining its class
 APPLICATION_MODULES = {
     "crossmul": "isce.apps.crossmul",
+    "dem": "isce.apps.demstitch",
+    "fixImageXml": "isce.apps.fiximagexml",
     "focus": "isce.apps.focus",
     "geo2rdr": "isce.apps.geo2rdr",
     "geocode": "isce.apps.geocode",
+    "imageMath": "isce.apps.imagemath",
     "insarApp": "isce.apps.insar",
+    "isce2gis": "isce.apps.isce2gis",
+    "looks": "isce.apps.looks",
+    "mdx": "isce.apps.quicklook",
     "pointTarget": "isce.apps.pointtarget",
     "resampleSlc": "isce.apps.resample",
     "simulateApp": "isce.apps.simulate",
