@@ -86,7 +86,7 @@ def nearest_vertices(labels, ncomp):
 def _triangulate(rows, cols):
     """Delaunay triangles (counter-clockwise in (col, row)) and their neighbours, or None
     when the vertices are too few or collinear."""
-    from scipy.spatial import Delaunay, QhullError   # lazy, as above
+    from scipy.spatial import Delaunay, QhullError   # lazy: scipy costs ~0.3-0.8 s to import
 
     if rows.size < 3:
         return None
@@ -146,8 +146,8 @@ def _jumps(phase, comp, a, b):
 def _solve_lp(comp, ncomp, a, b, n, cost):
     """Integer ``k`` (ncomp + 1, k[0] unused, k[1] = 0) minimising sum cost |k_b - k_a - n|
     over the edges joining different components: scipy's milp (HiGHS)."""
-    from scipy.optimize import Bounds, LinearConstraint, milp   # lazy, as above
-    from scipy.sparse import coo_matrix
+    from scipy.optimize import Bounds, LinearConstraint, milp   # lazy: scipy import cost
+    from scipy.sparse import coo_matrix   # lazy: scipy import cost
 
     cross = comp[a] != comp[b]
     ca, cb, n, w = comp[a][cross] - 1, comp[b][cross] - 1, n[cross], cost[cross]
