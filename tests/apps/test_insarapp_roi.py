@@ -13,10 +13,12 @@ LOS at the region's centre), checked against the whole-scene run and the simulat
   interferogram phase the whole run's there;
 * a region off the scene: a one-line error, exit 2, before any product is written;
   a bad ``height range``: refused while configuring;
-* --end then --next (resuming after cropslc) makes the same products as one run.
+* --end then --next (resuming after cropslc) makes the same products as one run;
+* covering_window (the secondary's window) maps a window onto its own geometry to itself.
 
-Time on an idle 2-core machine: ~70 s for the module (simulation ~25 s, the whole run ~20 s,
-the raw region run ~15 s, two SLC region runs ~7 s each).
+Time: 127 s for the module on a 2-core machine shared with other jobs (load ~7; 54 s of CPU),
+~70 s expected idle (simulation ~25 s, the whole run ~20 s, the raw region run ~15 s, two SLC
+region runs ~7 s each, the truth comparisons ~10 s).
 """
 import filecmp
 import json
@@ -30,6 +32,7 @@ import isce.io
 from isce.quality.truth import compare_with_truth, format_comparison
 from isce.sensors import SlcProduct
 from isce.sensors.raw import RawProduct
+from isce.stack.crop import covering_window, crop_window
 
 PULSES, SAMPLES = 6144, 1536
 MOGI = "34.5,-116.5,2000,5e6"
@@ -198,6 +201,20 @@ def test_resuming_after_cropslc_makes_the_same_products(simulation, whole, slc_r
                 assert filecmp.cmp(f, other, shallow=False), f.relative_to(slc_region)
                 compared += 1
     assert compared > 30
+
+
+def test_covering_window_maps_a_window_back_onto_itself(whole):
+    """The secondary's window is the ground of the reference's window seen in the secondary's
+    geometry (plus a margin): onto the reference's own geometry it is the window itself."""
+    ref = SlcProduct.load(str(whole / "reference" / "reference.slc.json"))
+    geometry = (ref.radar_grid, ref.orbit, ref.geometry_doppler)
+    window = crop_window(*geometry, ROI, heights=(250.0,))
+    same = covering_window(window, geometry, geometry, (250.0,))
+    assert abs(same.first_line - window.first_line) <= 1 and abs(same.length - window.length) <= 2
+    assert abs(same.first_pixel - window.first_pixel) <= 1 and abs(same.width - window.width) <= 2
+    wide = covering_window(window, geometry, geometry, (250.0,), margin=(10, 20))
+    assert (wide.first_line, wide.first_pixel) == (same.first_line - 10, same.first_pixel - 20)
+    assert (wide.length, wide.width) == (same.length + 20, same.width + 40)
 
 
 # ----------------------------------------------------------------------------- bad input
