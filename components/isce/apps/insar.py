@@ -690,6 +690,7 @@ class Insar(Application):
 
     def validate(self):
         insar_settings.validate_settings(self)   # ISCE2 meanings, finite numbers, boxes
+        stripmap_roi.check_settings(self)        # height range
         for attr in ("range_looks", "azimuth_looks"):
             if getattr(self, attr) < 1:
                 name = self.parameter(attr).public_name

@@ -396,7 +396,8 @@ def check_boxes_on_scene(app, product) -> None:
         if n < south or s > north or not _lon_overlap(w, e, west, east):
             raise _error(app, attr, f"S, N, W, E = {s:g}, {n:g}, {w:g}, {e:g} misses the reference "
                          f"scene {product_file(product)} (S, N, W, E = {south:.4f}, {north:.4f}, "
-                         f"{west:.4f}, {east:.4f} deg): nothing to geocode")
+                         f"{west:.4f}, {east:.4f} deg): nothing to "
+                         f"{'geocode' if attr == 'geocode_bbox' else 'process'}")
 
 
 def _lon_overlap(w: float, e: float, west: float, east: float) -> bool:

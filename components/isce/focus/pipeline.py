@@ -14,7 +14,7 @@ from .rangecomp import range_compress, valid_samples
 from .rangemodel import fit_range_model
 from .rda import _aperture_span, _doppler_at, default_azimuth_bandwidth, focus_azimuth
 
-__all__ = ["focus", "resolve_doppler", "required_pulses"]
+__all__ = ["focus", "resolve_doppler", "required_pulses", "aperture_span"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,16 @@ def required_pulses(raw, *, bandwidth: float | None = None, doppler=None,
     geometry cannot be fitted (orbit too short, ranges off the Earth) the straight-line
     aperture ``Ba lambda R / (2 v^2)`` (platform speed v) is used.
     """
+    u_lo, u_hi = aperture_span(raw, bandwidth=bandwidth, doppler=doppler, height=height)
+    return int(math.ceil((u_hi - u_lo) * float(raw.prf) - 1e-9)) + 1
+
+
+def aperture_span(raw, *, bandwidth: float | None = None, doppler=None,
+                  height: float = 0.0) -> tuple[float, float]:
+    """(u_lo, u_hi) [s]: the raw times, relative to a target's zero-Doppler time, that
+    :func:`focus` needs to make its SLC line (the synthetic aperture over the fully compressed
+    swath, squint included), from the metadata alone (see :func:`required_pulses`); the
+    straight-line aperture centred on zero Doppler when the geometry cannot be fitted."""
     prf = float(raw.prf)
     wvl = float(raw.wavelength)
     t_mid = float(raw.sensing_start) + 0.5 * max(int(raw.length) - 1, 0) / prf
@@ -103,10 +113,9 @@ def required_pulses(raw, *, bandwidth: float | None = None, doppler=None,
                                  band=(fdc_mid - 0.5 * ba, fdc_mid + 0.5 * ba),
                                  aperture=2 * ba * wvl * r_far / (2 * speed ** 2) + 0.2,
                                  height=height, line_time=line_time)
-        u_lo, u_hi = _aperture_span(rmodel, rmodel.ranges,
-                                    np.interp(rmodel.ranges, [r_near, r_far], fdc), ba)
-        span = u_hi - u_lo
+        return _aperture_span(rmodel, rmodel.ranges,
+                              np.interp(rmodel.ranges, [r_near, r_far], fdc), ba)
     except (ValueError, RuntimeError, ArithmeticError) as exc:
         log.debug("required_pulses: range model not fitted (%s); straight-line aperture", exc)
         span = ba * wvl * r_far / (2.0 * speed * speed)
-    return int(math.ceil(span * prf - 1e-9)) + 1
+        return -0.5 * span, 0.5 * span

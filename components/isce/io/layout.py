@@ -176,8 +176,8 @@ class StripmapLayout:
         return Path(f"{output}_raw_crop", f"{Path(output).name}.raw")
 
     def slc_crop(self, output) -> Path:
-        """A focused date cut to the region: ``<OUTPUT>_slc_crop/<name of OUTPUT>``."""
-        return Path(f"{output}_slc_crop", Path(output).name)
+        """A focused date cut to the region: ``<OUTPUT>_slc_crop/<name of OUTPUT>.slc``."""
+        return Path(f"{output}_slc_crop", f"{Path(output).name}.slc")
 
     # --- dense offsets and rubber-sheeting
     def dense_offsets(self, suffix: str = "") -> Path:

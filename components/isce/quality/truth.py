@@ -66,14 +66,15 @@ def _platform_positions(product, az: int, n_lines: int) -> np.ndarray:
 
 def compare_with_truth(workdir=".", simulation=None, *, unwrapped="topophase.unw",
                        coherence="topophase.cor", min_coherence: float = 0.0,
-                       looks=None) -> dict:
+                       looks=None, bbox=None) -> dict:
     """Truth comparison of an insarApp run in ``workdir`` on a simulated pair.
 
     ``simulation``: the folder with ``simulation.json`` and ``<pass>_truth.json``
     (default ``workdir``). ``looks``: (azimuth, range), default from the run's
-    report.json. Returns a dict of the measures (module doc); raises ValueError when
-    the products needed are missing. The SLCs are found where the run wrote them
-    (its report.json records a reader's ``OUTPUT``; see :class:`isce.io.layout.StripmapLayout`)."""
+    report.json. ``bbox`` (S, N, W, E) [deg]: compare only the pixels inside it (e.g. a
+    region of interest, to compare runs over the same ground). Returns a dict of the
+    measures (module doc); raises ValueError when the products needed are missing. The SLCs
+    are found where the run wrote them (its report.json records a reader's ``OUTPUT``; see :class:`isce.io.layout.StripmapLayout`)."""
     work = Path(workdir)
     run = StripmapLayout.of_run(work)
     sim_dir = Path(simulation) if simulation is not None else work
@@ -108,6 +109,10 @@ def compare_with_truth(workdir=".", simulation=None, *, unwrapped="topophase.unw
         mask &= comp > 0
     if coh is not None and min_coherence > 0:
         mask &= coh > min_coherence
+    if bbox is not None:
+        south, north, west, east = bbox
+        mask &= (geo["lat"] >= south) & (geo["lat"] <= north) & (geo["lon"] >= west) & \
+            (geo["lon"] <= east)
     if not np.any(mask):
         raise ValueError("no pixel to compare (all phase zero, masked or disconnected)")
     diff = measured - truth

@@ -27,10 +27,12 @@ from isce.framework import InputError
 from isce.geometry.dem import load_dem
 from isce.geometry.footprint import DEM_HEIGHT_RANGE, scene_footprint
 from isce.geometry.geo2rdr import STATUS, geo2rdr_points
+from isce.geometry.rdr2geo import rdr2geo_points
 from isce.io.blocks import block_lines_for, iter_blocks
 from isce.sensors.product import ImageSource
 
-__all__ = ["CropWindow", "check_bbox", "box_heights", "crop_window", "crop_slc", "EDGE_POINTS"]
+__all__ = ["CropWindow", "check_bbox", "box_heights", "crop_window", "covering_window", "crop_slc",
+           "EDGE_POINTS"]
 
 #: points mapped along each edge of the box (corners included)
 EDGE_POINTS = 65
@@ -61,6 +63,15 @@ class CropWindow:
     @property
     def cols(self) -> slice:
         return slice(self.first_pixel, self.first_pixel + self.width)
+
+    def widened(self, lines=(0, 0), pixels=(0, 0)) -> "CropWindow":
+        """The window with (before, after) more ``lines`` and ``pixels``, clipped to the image."""
+        first_line = max(self.first_line - int(lines[0]), 0)
+        first_pixel = max(self.first_pixel - int(pixels[0]), 0)
+        stop_line = min(self.first_line + self.length + int(lines[1]), self.full_shape[0])
+        stop_pixel = min(self.first_pixel + self.width + int(pixels[1]), self.full_shape[1])
+        return CropWindow(first_line, first_pixel, stop_line - first_line,
+                          stop_pixel - first_pixel, tuple(self.full_shape))
 
     def to_dict(self) -> dict:
         return {"first_line": self.first_line, "first_pixel": self.first_pixel,
@@ -165,33 +176,79 @@ def _span(values, size: int, looks: int):
     return first, stop - first
 
 
-def _misses(bbox, footprint) -> InputError:
+def _misses(bbox, footprint, scene="the reference scene") -> InputError:
     s, n, w, e = bbox
     fw, fs, fe, fn = footprint
-    return InputError(f"bounding box {s:g} {n:g} {w:g} {e:g}: misses the reference scene "
+    return InputError(f"bounding box {s:g} {n:g} {w:g} {e:g}: misses {scene} "
                       f"(lat {fs:.4f}..{fn:.4f}, lon {fw:.4f}..{fe:.4f})")
 
 
-def crop_window(grid, orbit, doppler, bbox, *, dem=None, looks=(1, 1)) -> CropWindow:
+def crop_window(grid, orbit, doppler, bbox, *, dem=None, looks=(1, 1), heights=None,
+                scene="the reference scene") -> CropWindow:
     """The window of ``grid`` (a RadarGrid; ``orbit``, ``doppler`` its geometry) covering the
-    box (S, N, W, E) [deg] at the DEM's heights there (0 m without ``dem``), widened to whole
-    ``looks`` (azimuth, range); the whole image when the box holds it. InputError when the
-    box misses the scene."""
+    box (S, N, W, E) [deg] at ``heights`` [m] (default: the DEM's lowest and highest there, 0 m
+    without ``dem``), widened to whole ``looks`` (azimuth, range); the whole image when the
+    box holds it. InputError (naming ``scene``) when the box misses the scene."""
     bbox = check_bbox(bbox)
-    wide = scene_footprint(grid, orbit, doppler, heights=DEM_HEIGHT_RANGE if dem else (0.0,))
-    clipped = _clip_to(bbox, wide)
-    if clipped is None:
-        raise _misses(bbox, scene_footprint(grid, orbit, doppler) if dem else wide)
-    heights = box_heights(clipped, dem)
+    if heights is None:
+        wide = scene_footprint(grid, orbit, doppler, heights=DEM_HEIGHT_RANGE if dem else (0.0,))
+        clipped = _clip_to(bbox, wide)
+        if clipped is None:
+            raise _misses(bbox, scene_footprint(grid, orbit, doppler) if dem else wide, scene)
+        heights = box_heights(clipped, dem)
+    heights = tuple(float(h) for h in heights)
     footprint = scene_footprint(grid, orbit, doppler, heights=heights)
     clipped = _clip_to(bbox, footprint)
     if clipped is None:
-        raise _misses(bbox, footprint)
+        raise _misses(bbox, footprint, scene)
     line, pixel = _radar_positions(_edge_points(clipped, heights), grid, orbit, doppler)
     lines = _span(line, grid.length, int(looks[0]))
     pixels = _span(pixel, grid.width, int(looks[1]))
     if lines is None or pixels is None:
-        raise _misses(bbox, footprint)
+        raise _misses(bbox, footprint, scene)
+    return CropWindow(lines[0], pixels[0], lines[1], pixels[1], (grid.length, grid.width))
+
+
+def _window_edge_llh(window: CropWindow, grid, orbit, doppler, heights) -> np.ndarray:
+    """(n, 3) longitude, latitude [rad], height [m] of the ground seen along the edges of
+    ``window`` of ``grid`` (EDGE_POINTS per edge) on each surface h = ``heights`` [m]."""
+    lines = np.linspace(window.first_line, window.first_line + window.length - 1, EDGE_POINTS)
+    pixels = np.linspace(window.first_pixel, window.first_pixel + window.width - 1, EDGE_POINTS)
+    edge = np.concatenate([
+        np.stack([lines, np.full_like(lines, pixels[0])], 1),
+        np.stack([lines, np.full_like(lines, pixels[-1])], 1),
+        np.stack([np.full_like(pixels, lines[0]), pixels], 1),
+        np.stack([np.full_like(pixels, lines[-1]), pixels], 1)])
+    times = grid.sensing_start + edge[:, 0] / grid.prf
+    ranges = grid.starting_range + edge[:, 1] * grid.range_pixel_spacing
+    points = []
+    for h in heights:
+        llh, _ = rdr2geo_points(times, ranges, orbit, grid.wavelength, grid.look_side,
+                                doppler=doppler, heights=float(h), epoch=grid.reference_epoch,
+                                threads=1)
+        points.append(np.column_stack([llh[:, 0], llh[:, 1], np.full(len(llh), float(h))]))
+    return np.concatenate(points)
+
+
+def covering_window(window: CropWindow, source, target, heights, *, margin=(0, 0),
+                    scene="the secondary scene") -> CropWindow:
+    """The window of the ``target`` geometry (RadarGrid, orbit, doppler) that sees the ground
+    of ``window`` of the ``source`` geometry (RadarGrid, orbit, doppler) at every height of
+    ``heights`` [m], widened by ``margin`` (lines, pixels) each side and clipped to the target
+    image: e.g. the secondary's part of a pair whose reference is cropped. InputError
+    (naming ``scene``) when it misses the target image."""
+    llh = _window_edge_llh(window, *source, heights)
+    grid, orbit, doppler = target
+    line, pixel = _radar_positions(llh, grid, orbit, doppler)
+    lines, pixels = line[~np.isnan(line)], pixel[~np.isnan(pixel)]     # +-inf: an end
+    if not lines.size or not pixels.size:
+        raise InputError(f"the region ({window.describe()} of the reference) is not seen by "
+                         f"{scene}")
+    lines = _span([lines.min() - margin[0], lines.max() + margin[0]], grid.length, 1)
+    pixels = _span([pixels.min() - margin[1], pixels.max() + margin[1]], grid.width, 1)
+    if lines is None or pixels is None:
+        raise InputError(f"the region ({window.describe()} of the reference) lies outside "
+                         f"{scene} ({grid.length} x {grid.width})")
     return CropWindow(lines[0], pixels[0], lines[1], pixels[1], (grid.length, grid.width))
 
 
