@@ -32,7 +32,7 @@ import isce.io
 from isce.quality.truth import compare_with_truth, format_comparison
 from isce.sensors import SlcProduct
 from isce.sensors.raw import RawProduct
-from isce.stack.crop import covering_window, crop_window
+from isce.geometry.crop import covering_window, crop_window
 
 PULSES, SAMPLES = 6144, 1536
 MOGI = "34.5,-116.5,2000,5e6"

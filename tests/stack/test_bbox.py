@@ -15,7 +15,7 @@ from isce.geometry.footprint import scene_footprint
 from isce.io import mintpy
 from isce.io.layout import StackLayout
 from isce.sensors import SlcProduct
-from isce.stack import crop
+from isce.geometry import crop
 
 REF = "20040703"
 LOOKS = (4, 2)                     # the fixtures' azimuth, range looks

@@ -25,7 +25,7 @@ from isce.io.layout import STACK_DIRS, StackLayout, date_name
 from isce.sensors import SlcProduct
 from isce.sensors.raw import RawProduct
 from isce.stack import network
-from isce.stack.crop import check_bbox, crop_window
+from isce.geometry.crop import check_bbox, crop_window
 from isce.stack.inputs import DateInput, dates_from_folder, dates_from_xml, make_reader
 from isce.stack.runner import Runner
 

@@ -6,9 +6,9 @@ costs (ISCE2 ``StripmapProc/runCrop.py``). Off unless ``regionOfInterest`` is se
   its own geometry (:func:`isce.focus.crop.raw_crop_window`: the synthetic aperture and the
   chirp around it), to ``<OUTPUT>_raw_crop/<name>.raw``; formslc focuses those.
 * ``cropslc`` (every run with a region): the reference's lines and pixels covering the
-  region, widened to whole looks (:func:`isce.stack.crop.crop_window`), to
+  region, widened to whole looks (:func:`isce.geometry.crop.crop_window`), to
   ``<OUTPUT>_slc_crop/<name>.slc``; the secondary's that see the same ground
-  (:func:`isce.stack.crop.covering_window`) plus :data:`SECONDARY_MARGIN`. topo, geo2rdr and
+  (:func:`isce.geometry.crop.covering_window`) plus :data:`SECONDARY_MARGIN`. topo, geo2rdr and
   every later step see only these.
 
 The region's edges are mapped exactly at ``height range`` [m], else at the DEM's lowest and
@@ -29,7 +29,7 @@ from isce.focus.crop import crop_raw, raw_crop_window
 from isce.framework import ConfigurationError, Parameter, Step
 from isce.geometry.footprint import DEM_HEIGHT_RANGE
 from isce.sensors.raw import RawProduct
-from isce.stack.crop import box_heights, covering_window, crop_slc, crop_window
+from isce.geometry.crop import box_heights, covering_window, crop_slc, crop_window
 
 from . import insar_settings
 from .insar_common import RUN, looks, outputs_removed_on_failure, skipping, slc_product

@@ -3,7 +3,7 @@
 longitude box, so that focusing costs what the region costs, not the scene.
 
 The box's edges are mapped (geo2rdr, zero Doppler: the focused grid's geometry) at the given
-heights onto the raw data's time and range axes (:func:`isce.stack.crop.crop_window` on the
+heights onto the raw data's time and range axes (:func:`isce.geometry.crop.crop_window` on the
 grid of all pulses and samples), then widened
 
 * in azimuth by the synthetic aperture the focuser needs around a zero-Doppler time
@@ -34,7 +34,7 @@ import isce.io
 from isce.core.radargrid import RadarGrid
 from isce.io.blocks import block_lines_for, iter_blocks
 from isce.sensors.raw import RawProduct, RawSource
-from isce.stack.crop import CropWindow, crop_window
+from isce.geometry.crop import CropWindow, crop_window
 
 from .pipeline import aperture_span
 from .rangecomp import valid_samples

@@ -51,7 +51,7 @@ from isce.signal.phsig import phsig_raster
 from isce.signal.resample import resample_slc
 from isce.unwrap.registry import unwrap as run_unwrap
 
-from .crop import crop_slc, crop_window
+from isce.geometry.crop import crop_slc, crop_window
 from .inputs import DateInput, make_reader
 
 __all__ = ["KERNEL_THREADS", "GEOMETRY_NAMES", "PairFlattening", "date_slc_task",
