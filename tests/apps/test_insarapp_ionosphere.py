@@ -12,10 +12,12 @@ scaled to that scene through the XML: 121 x 121 pixels, sigma 20 pixels (ISCE2's
 
 Bars (measured, then fixed here; see the report of issue 13):
 * the dispersive phase vs the truth: RMSE <= 10 % of the screen's standard deviation over
-  the trusted pixels (one constant removed);
-* the displacement corrected with it: LOS RMSE at least 3 x better than uncorrected.
+  the trusted pixels (one constant removed); measured 0.41 rad of 5.89 rad (7.0 %);
+* the displacement corrected with it: LOS RMSE at least 3 x better than uncorrected;
+  measured 10.4 mm against 106 mm (10.2 x); the filtered non-dispersive phase alone: 10.3 mm.
 """
 import json
+import re
 
 import numpy as np
 import pytest
@@ -26,19 +28,23 @@ import isce.io
 from isce.apps.insar import Insar
 from isce.framework import CommandLine, ConfigurationError
 from isce.io.layout import StripmapLayout
-from isce.quality.ionosphere import compare_ionosphere, dispersive_truth
+from isce.quality.ionosphere import compare_ionosphere
 
 PULSES, SAMPLES = 6144, 1536
 MOGI = "34.5,-116.5,2000,5e6"
 TECU = 1.5
-FILTER = ("insar.dispersive filter kernel x-size=121", "insar.dispersive filter kernel y-size=121",
-          "insar.dispersive filter kernel sigma_x=20", "insar.dispersive filter kernel sigma_y=20")
+#: ISCE2's properties added to the simulator's insarApp.xml (ISCE2's names and meanings)
+PROPERTIES = {"unwrapper name": "mcf", "azimuth looks": "4", "range looks": "2",
+              "do split spectrum": "True", "do dispersive": "True",
+              "dispersive filter kernel x-size": "121", "dispersive filter kernel y-size": "121",
+              "dispersive filter kernel sigma_x": "20", "dispersive filter kernel sigma_y": "20"}
 DISPERSIVE_BAR = 0.10           # of the screen's standard deviation
 IMPROVEMENT_BAR = 3.0
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
+    """The simulated pair processed with both switches on (~70 s: the simulation ~60 s)."""
     folder = tmp_path_factory.mktemp("iono")
     sim = run_command("simulateApp.py", "simulateApp.scene=speckle", "simulateApp.sensor=ALOS_SLC",
                       f"simulateApp.pulses={PULSES}", f"simulateApp.samples={SAMPLES}",
@@ -46,45 +52,45 @@ def run(tmp_path_factory):
                       f"simulateApp.ionosphere={TECU}", cwd=folder, timeout=900)
     assert sim.returncode == 0, sim.stderr[-3000:]
     work = folder / "simulation"
-    app = run_command("insarApp.py", "insarApp.xml", "insar.unwrapper name=mcf",
-                      "insar.azimuth looks=4", "insar.range looks=2",
-                      "insar.do split spectrum=True", "insar.do dispersive=True", *FILTER,
-                      cwd=work, timeout=900)
+    xml = (work / "insarApp.xml").read_text()
+    xml = re.sub(r'\s*<property name="(azimuth|range) looks">\d+</property>', "", xml)
+    extra = "".join(f'    <property name="{k}">{v}</property>\n' for k, v in PROPERTIES.items())
+    head, tail = xml.rsplit("  </component>", 1)
+    (work / "ionosphere.xml").write_text(head + extra + "  </component>" + tail)
+    app = run_command("insarApp.py", "ionosphere.xml", cwd=work, timeout=900)
     assert app.returncode == 0, app.stderr[-3000:]
     return work
 
 
-def test_dispersive_phase_matches_the_screen(run):
+@pytest.fixture(scope="module")
+def measured(run):
+    """The truth comparison (isce.quality.ionosphere), printed for the closing note."""
     res = compare_ionosphere(run)
     print(json.dumps(res, indent=1))
+    return res
+
+
+def test_dispersive_phase_matches_the_screen(measured):
+    res = measured
     assert res["screen_std_rad"] > 3.0                   # the ionosphere is there to find
     assert res["mask_fraction"] > 0.9
     assert res["dispersive_rmse_fraction"] <= DISPERSIVE_BAR
 
 
-def test_corrected_displacement_is_three_times_better(run):
-    res = compare_ionosphere(run)
+def test_corrected_displacement_is_three_times_better(measured):
+    res = measured
     lo, hi = res["truth_los_range_m"]
     assert hi - lo > 0.2                                  # the deformation is there too
     assert res["uncorrected_los_rmse_m"] > 0.05          # the ionosphere hides it
     assert res["improvement"] >= IMPROVEMENT_BAR
 
 
-def test_non_dispersive_phase_carries_no_ionosphere(run):
-    """full-band phase = dispersive + non-dispersive: the non-dispersive part is the
-    displacement, uncorrelated with the screen, and the two add up to the full band."""
-    layout = StripmapLayout.of_run(run)
-    looks = json.loads((run / "report.json").read_text())["looks"]
-    read = lambda p, band=None: np.array(isce.io.open(str(p)).read(band=band), float)  # noqa: E731
-    nd = read(layout.ionosphere("nondispersive.bil.unwCor.filt"))
-    d = read(layout.ionosphere("dispersive.bil.unwCor.filt"))
-    mask = read(layout.ionosphere("mask.bil")) > 0
-    truth = dispersive_truth(run, run, nd.shape, looks)
-    full = read(layout.filt_topophase_unw, band=1)
-    assert abs(np.corrcoef(full[mask], truth[mask])[0, 1]) > 0.5      # the screen dominates
-    assert abs(np.corrcoef(nd[mask], truth[mask])[0, 1]) < 0.2        # ... and is gone here
-    resid = full - nd - d
-    assert np.std(resid[mask]) < 0.15 * np.std(truth[mask])
+def test_non_dispersive_phase_is_the_displacement(measured):
+    """ISCE2's other product, the filtered non-dispersive phase, read as a displacement: as
+    good as the corrected full band (it is the same separation, filtered)."""
+    res = measured
+    assert res["nondispersive_los_rmse_m"] * IMPROVEMENT_BAR <= res["uncorrected_los_rmse_m"]
+    assert res["nondispersive_los_rmse_m"] == pytest.approx(res["corrected_los_rmse_m"], rel=0.3)
 
 
 def test_products_report_and_geocoding(run):
@@ -136,3 +142,12 @@ def test_bad_filter_settings_are_refused(tmp_path, monkeypatch, setting, message
     with pytest.raises(ConfigurationError, match=message):
         configure(tmp_path, monkeypatch, "insarApp.do split spectrum=True",
                   "insarApp.do dispersive=True", f"insarApp.{setting}")
+
+
+def test_simulator_ionosphere_needs_a_speckle_pair(tmp_path):
+    """The TEC screen acts on distributed scenes of a pair: refused for point targets, in one
+    line, before anything is written."""
+    proc = run_command("simulateApp.py", "simulateApp.ionosphere=1", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "ionosphere=1.0 applies to speckle scenes only" in proc.stderr
+    assert not (tmp_path / "simulation").exists()

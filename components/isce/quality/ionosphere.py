@@ -8,7 +8,8 @@ ionosphere=...``: ``truth/dispersive.rdr`` on the reference scene's grid).
   deviation over the same pixels;
 * **corrected displacement**: ``filt_topophase.unw - dispersive`` and the uncorrected
   ``filt_topophase.unw`` compared with the deformation truth
-  (:func:`isce.quality.truth.compare_with_truth`): both LOS RMSEs and their ratio.
+  (:func:`isce.quality.truth.compare_with_truth`): both LOS RMSEs and their ratio; and the
+  filtered non-dispersive phase ``nondispersive.bil.unwCor.filt`` read as a displacement.
 """
 from __future__ import annotations
 
@@ -55,11 +56,12 @@ def dispersive_truth(workdir, simulation, shape, looks) -> np.ndarray:
     return map_coordinates(truth, [rows, cols], order=1, mode="nearest")
 
 
-def _write_corrected(run, dispersive, folder) -> str:
-    """``filt_topophase.unw`` minus the dispersive phase (2-band BIL, conncomp beside it)."""
+def _write_unw(run, phase, folder, name) -> str:
+    """``phase`` [rad] as an unwrapped interferogram (2-band BIL, ``filt_topophase.unw``'s
+    amplitude, no-data and conncomp) in ``folder``: what compare_with_truth reads."""
     unw = np.array(isce.io.open(str(run.filt_topophase_unw)).read(), dtype=np.float32)
-    unw[1] = np.where(unw[1] != 0, unw[1] - dispersive, 0.0)
-    out = Path(folder) / "filt_topophase_ionocorrected.unw"
+    unw[1] = np.where(unw[1] != 0, phase, 0.0)
+    out = Path(folder) / name
     isce.io.write_raster(str(out), unw, scheme="BIL")
     comp = np.array(isce.io.open(f"{run.filt_topophase_unw}.conncomp").read())
     isce.io.write_raster(f"{out}.conncomp", comp)
@@ -81,15 +83,20 @@ def compare_ionosphere(workdir=".", simulation=None) -> dict:
     diff -= np.mean(diff[mask])
     rmse = float(np.sqrt(np.mean(diff[mask] ** 2)))
     screen = float(np.std(truth[mask]))
+    full = _read(run.filt_topophase_unw, band=1)
+    nondispersive = _read(run.ionosphere("nondispersive.bil.unwCor.filt"))
     with tempfile.TemporaryDirectory() as scratch:
-        corrected = _write_corrected(run, estimate, scratch)
+        corrected = _write_unw(run, full - estimate, scratch, "corrected.unw")
+        alone = _write_unw(run, nondispersive, scratch, "nondispersive.unw")
         before = compare_with_truth(work, sim, unwrapped="filt_topophase.unw")
         after = compare_with_truth(work, sim, unwrapped=corrected)
+        nd = compare_with_truth(work, sim, unwrapped=alone)
     b, a = before["los_displacement_rmse_m"], after["los_displacement_rmse_m"]
     return {"dispersive_rmse_rad": rmse, "screen_std_rad": screen,
             "dispersive_rmse_fraction": rmse / screen if screen > 0 else float("inf"),
             "mask_fraction": float(mask.mean()),
             "uncorrected_los_rmse_m": b, "corrected_los_rmse_m": a,
             "improvement": b / a if a > 0 else float("inf"),
+            "nondispersive_los_rmse_m": nd["los_displacement_rmse_m"],
             "pixels_compared": after["pixels_compared"],
             "truth_los_range_m": after["truth_los_range_m"]}
