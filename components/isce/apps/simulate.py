@@ -16,7 +16,10 @@ Per pass (``reference``, ``secondary``) in the output directory:
   CEOS level 1.0 ``IMG-HH-<pass>``/``LED-<pass>``) and ``insarApp.xml`` naming that
   sensor and the writer's files.
 
-``simulation.json`` sums up the run (radar, orbits, baseline achieved).
+``simulation.json`` sums up the run (radar, orbits, baseline achieved). A speckle pair with
+``ionosphere`` [TECU] > 0 also has ``truth/dispersive.rdr``: the interferometric phase of the
+differential-TEC screen [rad at the carrier] on the reference scene's zero-Doppler grid
+(``simulation.json``: ``ionosphere.grid``; :mod:`isce.quality.ionosphere` maps it onto a run).
 
 A stack (``dates`` >= 3, speckle scenes; the models in :mod:`isce.simulate.stack`): one
 track every repeat cycle from the reference date, each date ``<YYYYMMDD>/`` in the sensor's
