@@ -102,24 +102,41 @@ def _convolve(a, kernel):
     return fftconvolve(a, kernel, mode="same")
 
 
+def _weights(sigma):
+    """Inverse variances of ``sigma`` [rad]: 0 where it is infinite, NaN or not positive."""
+    s = np.asarray(sigma, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isfinite(s) & (s > 0), 1.0 / (s * s), 0.0)
+
+
+class _Normaliser:
+    """The weight sums ``K * w`` and ``K^2 * w`` of a weighted Gaussian, computed once for
+    the filters that differ only in their data (ISCE2's iterations)."""
+
+    def __init__(self, weights, kernel):
+        self.w, self.kernel = weights, kernel
+        w1 = _convolve(weights, kernel)
+        w2 = _convolve(weights, kernel * kernel)
+        floor = 1e-9 * max(float(w1.max()), 1e-300)    # FFT round-off where nothing is in reach
+        self.good = w1 > floor
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.w1 = np.where(self.good, w1, np.nan)
+            self.sigma = np.sqrt(np.clip(w2, 0, None)) / self.w1
+
+    def __call__(self, data):
+        x = np.asarray(data, dtype=np.float64)
+        w = np.where(np.isfinite(x), self.w, 0.0)
+        if np.any(w != self.w):                       # NaN data: weights of their own
+            return _Normaliser(w, self.kernel)(np.where(w > 0, x, 0.0))
+        return _convolve(np.where(w > 0, x, 0.0) * w, self.kernel) / self.w1, self.sigma
+
+
 def weighted_gaussian(data, sigma, kernel):
     """Inverse-variance weighted Gaussian filter (ISCE2 ``Filter``, as a normalised
     convolution): ``(K * (x / s^2)) / (K * s^-2)`` and its standard deviation
     ``sqrt(K^2 * s^-2) / (K * s^-2)``. Pixels of infinite or NaN ``sigma`` or NaN ``data``
     carry no weight; NaN where no weighted pixel is in reach."""
-    x = np.asarray(data, dtype=np.float64)
-    s = np.asarray(sigma, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(np.isfinite(s) & (s > 0) & np.isfinite(x), 1.0 / (s * s), 0.0)
-    num = _convolve(np.where(w > 0, x, 0.0) * w, kernel)
-    w1 = _convolve(w, kernel)
-    w2 = _convolve(w, kernel * kernel)
-    floor = 1e-9 * max(float(w1.max()), 1e-300)      # FFT round-off where nothing is in reach
-    with np.errstate(divide="ignore", invalid="ignore"):
-        good = w1 > floor
-        out = np.where(good, num / w1, np.nan)
-        sig = np.where(good, np.sqrt(np.clip(w2, 0, None)) / w1, np.nan)
-    return out, sig
+    return _Normaliser(_weights(sigma), kernel)(data)
 
 
 def _ndimage():
@@ -166,16 +183,18 @@ def _fill(data, method):
 def iterative_filter(data, sigma, mask, kernel, iterations: int = 5,
                      filling: str = "nearest_neighbour"):
     """ISCE2's ``iterativeFilter``: masked pixels (``mask`` False) filled, the weighted Gaussian
-    applied, then ``iterations`` times: the masked pixels refilled from the filtered field, the
-    trusted ones given back their raw values, filtered again. Returns (filtered, sigma)."""
+    applied, then ``iterations`` times: the masked pixels refilled from the filtered field of
+    the trusted pixels (the ``filling`` method), the trusted ones given back their raw values,
+    filtered again. Returns (filtered, sigma)."""
     mask = np.asarray(mask, dtype=bool)
     raw = np.where(mask, np.asarray(data, dtype=np.float64), np.nan)
     sig = _fill(np.where(mask, np.asarray(sigma, dtype=np.float64), np.nan), filling)
-    out, out_sig = weighted_gaussian(_fill(raw, filling), sig, kernel)
+    gaussian = _Normaliser(_weights(sig), kernel)        # the same weights every iteration
+    out, out_sig = gaussian(_fill(raw, filling))
     for _ in range(int(iterations)):
-        field = _fill(np.where(mask, np.nan, out), filling) if mask.any() else out
+        field = _fill(np.where(mask, out, np.nan), filling)     # masked: nearest trusted
         field[mask] = raw[mask]
-        out, out_sig = weighted_gaussian(field, sig, kernel)
+        out, out_sig = gaussian(field)
     return out, out_sig
 
 
