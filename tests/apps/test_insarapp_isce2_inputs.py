@@ -3,8 +3,8 @@ before any long step:
 
 * ``posting`` is ISCE2's interferogram posting in metres (it sets the looks by ISCE2's rule),
   not a geocoded pixel size in degrees; ``geoPosting`` is the degrees;
-* ISCE2's ``do denseoffsets``/``do split spectrum``/``do dispersive``/``do rubbersheeting*``
-  are accepted when False and refused when True, while configuring;
+* ISCE2's ``do denseoffsets``/``do rubbersheeting*`` are accepted when False and refused
+  when True, while configuring; ``do dispersive`` without ``do split spectrum`` is refused;
 * ``unwrapper name`` icu/grass run the branch-cut unwrappers (they once ran mcf silently);
 * ``Master`` and ``Reference`` in one configuration: an error naming both;
 * the readers' ``OUTPUT`` names where the SLCs go, and later steps read them there;
@@ -132,8 +132,7 @@ def test_looks_given_win_over_posting(workdir, slcs):
 
 
 # ----------------------------------------------------------------------------- switches
-FLAGS = ["do denseoffsets", "do split spectrum", "do dispersive", "do rubbersheetingAzimuth",
-         "do rubbersheetingRange"]
+FLAGS = ["do denseoffsets", "do rubbersheetingAzimuth", "do rubbersheetingRange"]
 
 
 @pytest.mark.parametrize("flag", FLAGS)
@@ -144,12 +143,12 @@ def test_isce2_switches_false_accepted_true_refused(workdir, flag):
     assert f"insarApp.{flag}" in str(err.value) and "command line" in str(err.value)
 
 
-def test_a_true_switch_stops_the_run_before_any_step(tmp_path, slcs):
+def test_dispersive_without_split_spectrum_stops_the_run_before_any_step(tmp_path, slcs):
     xml = pair_xml(tmp_path / "stripmapApp.xml", slcs,
                    extra='<property name="do dispersive">True</property>')
     wd, proc = run(tmp_path, xml)
     line = error_line(proc)
-    assert "do dispersive" in line and "not available yet" in line and str(xml) in line
+    assert "do dispersive needs do split spectrum" in line and str(xml) in line
     assert files_in(wd) == []
 
 

@@ -556,6 +556,7 @@ def endup(ctx):
               "slc": {role: str(_slc(ctx, role).source.path) for role in ROLES},  # OUTPUT
               **pair_report(_slc(ctx, "reference"), _slc(ctx, "secondary")),
               "misregistration": getattr(ctx.state, "misreg", None),
+              "ionosphere": getattr(ctx.state, "ionosphere", None),   # dispersive mean/std [rad]
               "geocoded": getattr(ctx.state, "geocoded", {}),
               "looks": list(_looks(ctx)),
               "mintpy": mintpy_view(ctx, _slc(ctx, "reference"), _slc(ctx, "secondary")),
@@ -691,6 +692,7 @@ class Insar(Application):
     def validate(self):
         insar_settings.validate_settings(self)   # ISCE2 meanings, finite numbers, boxes
         stripmap_roi.check_settings(self)        # height range
+        stripmap_iono.check_settings(self)
         for attr in ("range_looks", "azimuth_looks"):
             if getattr(self, attr) < 1:
                 name = self.parameter(attr).public_name

@@ -8,8 +8,7 @@ ISCE2's stripmapApp names mean here what they meant there, or are refused in one
   along-track line spacing; ground-range *resolution* c / (2 B) / sin(incidence) at
   mid-swath). The geocoded grid's spacing is ``geocode posting`` [deg] (ISCE2's
   ``geoPosting``).
-* ``do denseoffsets``, ``do split spectrum``, ``do dispersive``,
-  ``do rubbersheetingAzimuth``, ``do rubbersheetingRange``: False is accepted; True is
+* ``do denseoffsets``, ``do rubbersheetingAzimuth``, ``do rubbersheetingRange``: False is accepted; True is
   refused (not available yet).
 * ``unwrapper name`` ``icu`` and ``grass`` run ISCE2's branch-cut method
   (:mod:`isce.unwrap.icu`, :mod:`isce.unwrap.grass`); an unwrapper named in
@@ -47,8 +46,6 @@ from isce.sensors.raw import RawProduct
 #: ISCE2 processing switches with no implementation here yet: attribute -> what it does
 NOT_AVAILABLE = {
     "do_dense_offsets": "dense offsets (ISCE2's dense_offsets step)",
-    "do_split_spectrum": "split-spectrum processing (ISCE2's split_range_spectrum step)",
-    "do_dispersive": "the dispersive (ionosphere) estimate (ISCE2's ionosphere step)",
     "do_rubbersheeting_azimuth": "rubber-sheeting in azimuth (ISCE2's rubber_sheet_azimuth step)",
     "do_rubbersheeting_range": "rubber-sheeting in range (ISCE2's rubber_sheet_range step)",
 }

@@ -16,7 +16,10 @@ Per pass (``reference``, ``secondary``) in the output directory:
   CEOS level 1.0 ``IMG-HH-<pass>``/``LED-<pass>``) and ``insarApp.xml`` naming that
   sensor and the writer's files.
 
-``simulation.json`` sums up the run (radar, orbits, baseline achieved).
+``simulation.json`` sums up the run (radar, orbits, baseline achieved). A speckle pair with
+``ionosphere`` [TECU] > 0 also has ``truth/dispersive.rdr``: the interferometric phase of the
+differential-TEC screen [rad at the carrier] on the reference scene's zero-Doppler grid
+(``simulation.json``: ``ionosphere.grid``; :mod:`isce.quality.ionosphere` maps it onto a run).
 
 A stack (``dates`` >= 3, speckle scenes; the models in :mod:`isce.simulate.stack`): one
 track every repeat cycle from the reference date, each date ``<YYYYMMDD>/`` in the sensor's
@@ -308,13 +311,16 @@ def scene(ctx):
         return
     radar, grids = _scene_grids(ctx)
     (orbit1, grid1), (orbit2, grid2) = grids["reference"], grids["secondary"]
+    ctx.state.ionosphere = None
     dem = ctx.state.dem["path"] if ctx.state.dem else _mean_height(ctx)
     band = simulated_band(radar, orbit1, grid1)
     scenes = pair_scenes(grid1, orbit1, grid2, orbit2, dem=dem, deformation=_mogi(p),
                          coherence=p.coherence, range_fraction=radar.chirp_bandwidth
                          / radar.range_sampling_rate, azimuth_fraction=band / radar.prf,
-                         seed=p.seed + 100, progress=True)
+                         seed=p.seed + 100, ionosphere=p.ionosphere, progress=True)
     out = Path(p.output_dir)
+    if scenes["dispersive"] is not None:
+        _write_dispersive_truth(ctx, scenes["dispersive"], grid1)
     for name in PASSES:
         path = out / f"{name}_scene.slc"
         data = scenes[name]
@@ -327,6 +333,22 @@ def scene(ctx):
     ctx.state.scene_band = band
     ctx.log.info("speckle scene %d x %d per pass (coherence %.2f, Doppler band %.0f Hz)",
                  grid1.length, grid1.width, p.coherence, band)
+
+
+def _write_dispersive_truth(ctx, phase, grid) -> None:
+    """``truth/dispersive.rdr``: the ionosphere's interferometric phase [rad at the carrier]
+    on the reference scene's zero-Doppler grid ``grid`` (recorded in simulation.json)."""
+    folder = Path(ctx.params.output_dir) / "truth"
+    folder.mkdir(exist_ok=True)
+    path = folder / "dispersive.rdr"
+    stack_io.write_truth(path, phase)
+    ctx.add_output(path)
+    ctx.state.ionosphere = {"std_tecu": ctx.params.ionosphere, "truth": f"truth/{path.name}",
+                            "units": "rad at the carrier (reference x conj(secondary))",
+                            "grid": grid.to_dict(),
+                            "std_rad": float(np.std(phase))}
+    ctx.log.info("ionosphere: %.2f TECU screen, dispersive phase std %.2f rad -> %s",
+                 ctx.params.ionosphere, float(np.std(phase)), path)
 
 
 def _add_scene_echoes(ctx, name, raw, radar, orbit, output):
@@ -554,6 +576,7 @@ def inputs(ctx):
     summary = {"radar": ctx.state.radar, "targets": ctx.state.targets,
                "scene_kind": p.reflectivity, "coherence": p.coherence,
                "deformation": mogi.to_dict() if mogi is not None else None,
+               "ionosphere": getattr(ctx.state, "ionosphere", None),
                "baseline": ctx.state.baseline, "scene": ctx.state.scene_info,
                "dem": ctx.state.dem,
                "passes": {k: {kk: vv for kk, vv in v.items() if kk != "orbit"}
@@ -926,6 +949,12 @@ class SimulateApp(Application):
         Parameter("coherence_time", public_name="coherence time", type=float, default=1000.0,
                   units="days", doc="Stacks: temporal decorrelation: the coherence of two dates "
                                     "is coherence * exp(-|dt| / coherence time)."),
+        Parameter("ionosphere", type=float, default=0.0, units="TECU",
+                  doc="Speckle pairs: standard deviation of a smooth slant differential-TEC "
+                      "screen between the passes (phase advance and group delay of the "
+                      "secondary, first order in frequency; 0 = none); its phase is written as "
+                      "truth/dispersive.rdr [rad at the carrier] on the reference scene's "
+                      "zero-Doppler grid (simulation.json: ionosphere.grid)."),
         Parameter("troposphere", type=float, default=0.0, units="m",
                   doc="Stacks: standard deviation of a turbulent tropospheric delay screen per "
                       "date (power-law spectrum; 0 = none); written as truth/<date>.tropo.rdr."),
@@ -966,7 +995,7 @@ class SimulateApp(Application):
             raise ConfigurationError(f"dates must be at least 2 (2: a pair, 3 or more: a stack), "
                                      f"got {self.dates}", source=self.source_of("dates"))
         stack = self.dates > 2
-        for attr, low in (("baseline_spread", 0.0), ("troposphere", 0.0)):
+        for attr, low in (("baseline_spread", 0.0), ("troposphere", 0.0), ("ionosphere", 0.0)):
             if getattr(self, attr) < low:
                 raise ConfigurationError(f"{attr} must be >= 0, got {getattr(self, attr)}",
                                          source=self.source_of(attr))
@@ -975,7 +1004,7 @@ class SimulateApp(Application):
                                      source=self.source_of("coherence_time"))
         only = ("baseline_spread", "rate_scale", "seasonal_amplitude", "mogi_volume_rate",
                 "coherence_time", "troposphere")
-        pair = ("baseline", "secondary_date", "deformation")
+        pair = ("baseline", "secondary_date", "deformation", "ionosphere")
         for attr in (pair if stack else only):
             if self.source_of(attr) != "default":
                 what = "a pair's (dates=2)" if stack else "a stack's (dates >= 3)"
@@ -990,10 +1019,12 @@ class SimulateApp(Application):
         """A setting this run would ignore is refused rather than silently dropped: samples
         and coherence shape speckle scenes only, ceos is ALOS's."""
         ignored = {"samples": self.reflectivity != "speckle",
+                   "ionosphere": self.reflectivity != "speckle",
                    "coherence": self.reflectivity != "speckle",
                    "ceos": fmt is None or fmt.sensor != "ALOS"}
         why = {"samples": "applies to speckle scenes only (scene=speckle)",
                "coherence": "applies to speckle scenes only (scene=speckle)",
+               "ionosphere": "applies to speckle scenes only (scene=speckle)",
                "ceos": f"applies to sensor ALOS only (sensor is {fmt.sensor if fmt else 'none'})"}
         for attr, unused in ignored.items():
             if unused and self.source_of(attr) != "default":

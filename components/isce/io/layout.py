@@ -37,6 +37,8 @@ DENSE_OFFSETS = "denseOffsets"            # denseOffsets.bil (+ _snr, _cov), fil
 SPLIT_SPECTRUM = "SplitSpectrum"          # {lowBand,highBand}/<date's SLC name>
 IONOSPHERE = "ionosphere"                 # dispersive/nondispersive .bil.unwCor.filt, mask.bil
 SUB_BANDS = ("lowBand", "highBand")
+#: the ionosphere step's products ISCE2 geocodes by default
+IONOSPHERE_GEOCODED = ("dispersive.bil.unwCor.filt", "nondispersive.bil.unwCor.filt", "mask.bil")
 REPORT = "report.json"
 MINTPY_IGRAMS = "Igrams"                  # Igrams/<d1>_<d2>/filt_<d1>_<d2>.unw, .cor, .unw.conncomp
 MINTPY_GEOMETRY = "geom_reference"        # <n>.rdr at the interferograms' looks, <n>.rdr.full
@@ -231,7 +233,8 @@ class StripmapLayout:
 def _geocode_default() -> list[str]:
     run = StripmapLayout()
     return [str(p) for p in (run.filt_topophase_flat, run.filt_topophase_unw, run.topophase_unw,
-                             run.phsig_cor, run.topophase_cor, run.geometry("los"))]
+                             run.phsig_cor, run.topophase_cor, run.geometry("los"),
+                             *(run.ionosphere(n) for n in IONOSPHERE_GEOCODED))]
 
 
 #: insarApp's default ``geocode list`` (relative names, as users write them)
