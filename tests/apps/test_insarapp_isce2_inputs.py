@@ -3,8 +3,8 @@ before any long step:
 
 * ``posting`` is ISCE2's interferogram posting in metres (it sets the looks by ISCE2's rule),
   not a geocoded pixel size in degrees; ``geoPosting`` is the degrees;
-* ISCE2's ``do denseoffsets``/``do split spectrum``/``do dispersive``/``do rubbersheeting*``
-  are accepted when False and refused when True, while configuring;
+* ISCE2's ``do split spectrum``/``do dispersive`` are accepted when False and refused when
+  True, while configuring;
 * ``unwrapper name`` icu/grass are refused (they ran mcf silently);
 * ``Master`` and ``Reference`` in one configuration: an error naming both;
 * the readers' ``OUTPUT`` names where the SLCs go, and later steps read them there;
@@ -132,8 +132,7 @@ def test_looks_given_win_over_posting(workdir, slcs):
 
 
 # ----------------------------------------------------------------------------- switches
-FLAGS = ["do denseoffsets", "do split spectrum", "do dispersive", "do rubbersheetingAzimuth",
-         "do rubbersheetingRange"]
+FLAGS = ["do split spectrum", "do dispersive"]   # dense offsets, rubber-sheeting: implemented
 
 
 @pytest.mark.parametrize("flag", FLAGS)

@@ -8,9 +8,9 @@ ISCE2's stripmapApp names mean here what they meant there, or are refused in one
   along-track line spacing; ground-range *resolution* c / (2 B) / sin(incidence) at
   mid-swath). The geocoded grid's spacing is ``geocode posting`` [deg] (ISCE2's
   ``geoPosting``).
-* ``do denseoffsets``, ``do split spectrum``, ``do dispersive``,
-  ``do rubbersheetingAzimuth``, ``do rubbersheetingRange``: False is accepted; True is
-  refused (not available yet).
+* ``do split spectrum``, ``do dispersive``: False is accepted; True is refused (not
+  available yet). ``do denseoffsets``, ``do rubbersheetingAzimuth``/``Range``: ISCE2's
+  dense offsets and rubber-sheeting (``stripmap_offsets.py``).
 * ``unwrapper name`` ``icu`` and ``grass`` (ISCE2's branch-cut unwrappers) are refused
   when unwrapping: nothing here implements them.
 * a reader's ``OUTPUT`` names where its date's SLC goes (:func:`slc_path`).
@@ -45,11 +45,8 @@ from isce.sensors.raw import RawProduct
 
 #: ISCE2 processing switches with no implementation here yet: attribute -> what it does
 NOT_AVAILABLE = {
-    "do_dense_offsets": "dense offsets (ISCE2's dense_offsets step)",
     "do_split_spectrum": "split-spectrum processing (ISCE2's split_range_spectrum step)",
     "do_dispersive": "the dispersive (ionosphere) estimate (ISCE2's ionosphere step)",
-    "do_rubbersheeting_azimuth": "rubber-sheeting in azimuth (ISCE2's rubber_sheet_azimuth step)",
-    "do_rubbersheeting_range": "rubber-sheeting in range (ISCE2's rubber_sheet_range step)",
 }
 #: ISCE2 unwrapper names that are not implemented here
 UNWRAPPERS_NOT_AVAILABLE = ("icu", "grass")
