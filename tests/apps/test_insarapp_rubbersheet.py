@@ -18,6 +18,8 @@ import pytest
 from isce_commands import run_command
 
 import isce.io
+from isce.apps.insar import Insar
+from isce.framework import CommandLine, ConfigurationError
 from isce.geometry.geocode import GeoGrid, geocode
 from isce.offsets.ampcor import ampcor
 from isce.sensors.product import SlcProduct
@@ -109,14 +111,7 @@ def test_rubber_sheet_meets_the_truth_where_the_polynomial_cannot(rubber, compon
 def test_fine_coreg_is_coregistered(rubber):
     """ampcor of the reference against fine_coreg.slc: no offset left (<= 0.01 px RMS both
     ways), where refined_coreg.slc keeps the flow."""
-    ref = SlcProduct.load(rubber / "ISCE_SLC/reference.slc.json").source.path
-    residual = {}
-    for name in ("fine_coreg", "refined_coreg"):
-        field = ampcor(ref, str(rubber / f"coregisteredSlc/{name}.slc"), window=128, search=8,
-                       skip=128)      # large windows: ampcor's own noise well below 0.01 px
-        ok = field.valid & (field.snr >= SNR_THRESHOLD)
-        residual[name] = [_rms(field.azimuth[ok]), _rms(field.range[ok])]
-        assert ok.mean() > 0.8
+    residual = {name: _ampcor_residual(rubber, name) for name in ("fine_coreg", "refined_coreg")}
     print(f"ampcor residual RMS (az, rg) px: {residual}")
     assert max(residual["fine_coreg"]) <= 0.01
     assert residual["refined_coreg"][0] >= 5 * residual["fine_coreg"][0]
@@ -172,6 +167,34 @@ def test_geocoded_dense_offsets_match_the_truth(rubber):
     assert values.size and np.isin(values.astype(np.float32), snr).all()
 
 
+def _ampcor_residual(work, name):
+    """RMS (azimuth, range) [px] of ampcor between the reference and a coregistered SLC, over
+    windows of SNR >= 5: large windows keep ampcor's own noise well below 0.01 px."""
+    ref = SlcProduct.load(work / "ISCE_SLC/reference.slc.json").source.path
+    field = ampcor(ref, str(work / f"coregisteredSlc/{name}.slc"), window=128, search=8, skip=128)
+    ok = field.valid & (field.snr >= SNR_THRESHOLD)
+    assert ok.mean() > 0.8
+    return _rms(field.azimuth[ok]), _rms(field.range[ok])
+
+
+def test_range_alone_runs_dense_offsets_and_keeps_the_refined_azimuth(simulation, tmp_path):
+    """``do rubbersheetingRange`` alone (ISCE2 skipped the dense offsets, then read a missing
+    file, and resampled with an absent azimuth sheet): the dense offsets run, the range is
+    rubber-sheeted, the azimuth keeps the refined offsets (the flow stays in azimuth)."""
+    work = tmp_path / "range"
+    shutil.copytree(simulation, work)
+    app = run_command("insarApp.py", "insarApp.xml", *FAST, "insar.do rubbersheetingRange=True",
+                      "--end=fine_resample", cwd=work, timeout=600)
+    assert app.returncode == 0, app.stderr[-3000:]
+    assert (work / "denseOffsets/denseOffsets.bil").exists()
+    assert (work / "offsets/range_sheet.off").exists()
+    assert not (work / "offsets/azimuth_sheet.off").exists()
+    assert "range_sheet.off" in _step_inputs(work, "fine_resample")
+    az, rg = _ampcor_residual(work, "fine_coreg")
+    print(f"range alone: fine_coreg residual RMS az {az:.4f} px, rg {rg:.4f} px")
+    assert rg <= 0.01 and az >= 0.05
+
+
 @pytest.fixture(scope="module")
 def plain(simulation, tmp_path_factory):
     """The same pair with ISCE2's defaults (every offsets switch off), to the interferogram."""
@@ -198,18 +221,26 @@ def test_disabled_writes_nothing(plain):
 
 
 @pytest.mark.parametrize("setting, message", [
-    ("dense window width=2", "at least 4"),
-    ("dense skip height=0", "at least 1"),
-    ("dense search width=0", "at least 1"),
-    ("rubber sheet filter size=0", "at least 1"),
-    ("rubber sheet SNR Threshold=-1", "0 or more"),
+    ("dense window width=2", "must be at least 4 (pixels), got 2"),
+    ("dense skip height=0", "must be at least 1 (lines), got 0"),
+    ("dense search width=0", "must be at least 1 (pixels), got 0"),
+    ("rubber sheet filter size=0", "must be at least 1 (windows), got 0"),
+    ("rubber sheet SNR Threshold=-1", "must be 0 or more, got -1.0"),
 ])
-def test_bad_settings_are_refused_while_configuring(simulation, tmp_path, setting, message):
+def test_bad_settings_are_refused_while_configuring(simulation, setting, message):
+    app = Insar()
+    with pytest.raises(ConfigurationError) as err:
+        app.configure_from(CommandLine.parse([str(simulation / "insarApp.xml"), *RUBBER,
+                                              f"insar.{setting}"]))
+    assert setting.split("=")[0] in str(err.value) and message in str(err.value)
+
+
+def test_a_bad_setting_exits_2_in_one_line_writing_nothing(simulation, tmp_path):
     app = run_command("insarApp.py", str(simulation / "insarApp.xml"), *RUBBER,
-                      f"insar.{setting}", cwd=tmp_path, timeout=120)
+                      "insar.dense skip width=0", cwd=tmp_path, timeout=120)
     assert app.returncode == 2, app.stderr[-2000:]
-    last = app.stderr.strip().splitlines()[-1]
-    assert setting.split("=")[0] in last and message in last
+    lines = [ln for ln in app.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "dense skip width" in lines[0] and "at least 1" in lines[0]
     assert not any(tmp_path.iterdir())
 
 
@@ -220,7 +251,8 @@ def test_window_larger_than_the_image_is_refused_in_preprocess(simulation, tmp_p
     app = run_command("insarApp.py", "insarApp.xml", "insar.do rubbersheetingRange=True",
                       "insar.dense window height=2100", "--steps", cwd=work, timeout=120)
     assert app.returncode == 2, app.stderr[-2000:]
-    last = app.stderr.strip().splitlines()[-1]
-    assert "dense window height" in last and "no dense window would fit" in last
+    errors = [ln for ln in app.stderr.splitlines() if ln.startswith("insarApp.py:")]
+    assert len(errors) == 1 and "Traceback" not in app.stderr, app.stderr[-2000:]
+    assert "dense window height" in errors[0] and "no dense window would fit" in errors[0]
     new = {p for p in set(work.rglob("*")) - before if p.is_file() and p.suffix != ".log"}
     assert not {p for p in new if "coreg" in str(p) or p.suffix in (".slc", ".off")}
