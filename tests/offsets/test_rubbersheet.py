@@ -74,6 +74,10 @@ def test_mask_by_median_then_smoothed_fill():
     assert np.isnan(maz[4, 4]) and np.isnan(mrg[4, 4]) and np.isnan(maz[2, 6])
     assert np.isfinite(maz).sum() == 79
     assert np.allclose(fill_gaps(maz, "smoothed"), 0.2)
+    wide = np.full((40, 50), np.nan)
+    wide[:, 45:] = np.linspace(1.0, 2.0, 40)[:, None]      # a large gap: filled ring by ring
+    filled = fill_gaps(wide, "smoothed")
+    assert np.isfinite(filled).all() and 1.0 <= filled.min() and filled.max() <= 2.0
 
 
 def test_all_masked_is_refused_and_median_of_size_one_is_identity():

@@ -167,12 +167,13 @@ def dense_offsets(ctx):
 
 def _filtered(ctx, component):
     """The dense ``az``/``rg`` offsets cleaned as ISCE2 does (SNR mask for azimuth alone,
-    else the distance from the median; median filter), with their grid."""
+    else the distance from the median; median filter) [pixels]."""
     p = ctx.params
     reads(ctx, RUN.dense_offsets(), RUN.dense_offsets("_snr"))
-    with isce.io.open(str(RUN.dense_offsets())) as off, \
-            isce.io.open(str(RUN.dense_offsets("_snr"))) as snr:
-        az, rg, snr = (off.read(band=0).copy(), off.read(band=1).copy(), snr.read().copy())
+    with isce.io.open(str(RUN.dense_offsets())) as off:
+        az, rg = off.read(band=0).copy(), off.read(band=1).copy()
+    with isce.io.open(str(RUN.dense_offsets("_snr"))) as raster:
+        snr = raster.read().copy()
     values, other = (az, rg) if component == "az" else (rg, az)
     size = p.rubber_sheet_filter_size
     try:

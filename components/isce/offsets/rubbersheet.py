@@ -95,13 +95,12 @@ def _fill_nearest(values, holes) -> np.ndarray:
     return values[tuple(idx)]
 
 
-def _fill_smoothed(values, holes, size: int = 3, max_rounds: int = 1000) -> np.ndarray:
-    """Holes filled by normalised convolution (a ``size`` box), grown ring by ring."""
+def _fill_smoothed(values, holes, size: int = 3) -> np.ndarray:
+    """Holes filled by normalised convolution (a ``size`` box), grown ring by ring from the
+    valid samples (at least one must be valid)."""
     out = np.where(holes, 0.0, values)
     known = (~holes).astype(np.float64)
-    for _ in range(max_rounds):
-        if known.all():
-            break
+    while not known.all():
         num = ndimage.uniform_filter(out * known, size, mode="nearest")
         den = ndimage.uniform_filter(known, size, mode="nearest")
         grow = (known == 0) & (den > 1e-9)
