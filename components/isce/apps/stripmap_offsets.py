@@ -285,14 +285,15 @@ def geocodeoffsets(ctx):
 
 #: the stages this module defines, by ISCE2 step name
 STEPS = {
+    # a changed filter or SNR threshold redoes the rubber sheets, not the dense ampcor
     "dense_offsets": Step("dense_offsets", dense_offsets, dense_offsets.__doc__.splitlines()[0],
-                          uses=(*DENSE, *RUBBER)),
+                          uses=(*DENSE, *SWITCHES), checks=("rubber sheet SNR Threshold",)),
     "rubber_sheet_range": Step("rubber_sheet_range", rubber_sheet_range,
                                rubber_sheet_range.__doc__.splitlines()[0], uses=RUBBER),
     "rubber_sheet_azimuth": Step("rubber_sheet_azimuth", rubber_sheet_azimuth,
                                  rubber_sheet_azimuth.__doc__.splitlines()[0], uses=RUBBER),
     "fine_resample": Step("fine_resample", fine_resample, fine_resample.__doc__.splitlines()[0],
-                          uses=RUBBER),
+                          uses=SWITCHES),
     "geocodeoffsets": Step("geocodeoffsets", geocodeoffsets,
                            geocodeoffsets.__doc__.splitlines()[0],
                            uses=("do denseoffsets", "offset geocode list", "geocode bounding box",
