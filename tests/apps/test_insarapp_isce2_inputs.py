@@ -3,8 +3,8 @@ before any long step:
 
 * ``posting`` is ISCE2's interferogram posting in metres (it sets the looks by ISCE2's rule),
   not a geocoded pixel size in degrees; ``geoPosting`` is the degrees;
-* ISCE2's ``do denseoffsets``/``do rubbersheeting*`` are accepted when False and refused
-  when True, while configuring; ``do dispersive`` without ``do split spectrum`` is refused;
+* ISCE2's ``do denseoffsets``/``do rubbersheeting*``/``do split spectrum``/``do dispersive``
+  run ISCE2's optional stages; ``do dispersive`` without ``do split spectrum`` is refused;
 * ``unwrapper name`` icu/grass run the branch-cut unwrappers (they once ran mcf silently);
 * ``Master`` and ``Reference`` in one configuration: an error naming both;
 * the readers' ``OUTPUT`` names where the SLCs go, and later steps read them there;
@@ -132,15 +132,17 @@ def test_looks_given_win_over_posting(workdir, slcs):
 
 
 # ----------------------------------------------------------------------------- switches
-FLAGS = ["do denseoffsets", "do rubbersheetingAzimuth", "do rubbersheetingRange"]
+FLAGS = {"do denseoffsets": "do_dense_offsets", "do rubbersheetingAzimuth":
+         "do_rubbersheeting_azimuth", "do rubbersheetingRange": "do_rubbersheeting_range",
+         "do split spectrum": "do_split_spectrum", "do dispersive": "do_dispersive"}
 
 
-@pytest.mark.parametrize("flag", FLAGS)
-def test_isce2_switches_false_accepted_true_refused(workdir, flag):
-    configure(*BASE, f"insarApp.{flag}=False")
-    with pytest.raises(ConfigurationError, match="is not available yet") as err:
-        configure(*BASE, f"insarApp.{flag}=True")
-    assert f"insarApp.{flag}" in str(err.value) and "command line" in str(err.value)
+def test_isce2_switches_are_taken_with_their_meaning(workdir):
+    """ISCE2's five optional-stage switches (once refused when True) are settings here."""
+    app = configure(*BASE, *(f"insarApp.{flag}=True" for flag in FLAGS))
+    assert all(getattr(app, attr) is True for attr in FLAGS.values())
+    app = configure(*BASE)
+    assert not any(getattr(app, attr) for attr in FLAGS.values())     # off by default
 
 
 def test_dispersive_without_split_spectrum_stops_the_run_before_any_step(tmp_path, slcs):

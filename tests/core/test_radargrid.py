@@ -148,3 +148,18 @@ def test_serialisation_round_trips():
 def test_validation(kw):
     with pytest.raises((ValueError, TypeError)):
         envisat_like(**kw)
+
+
+def test_subsample_places_the_dense_window_centres():
+    """subsample: sample k of the new grid is old line first + k * step (ampcor's dense
+    windows, centres at half-integers), same for pixels; steps must be positive."""
+    g = envisat_like(length=503, width=499)
+    s = g.subsample(31.5, 27.5, 32, 16, 15, 29)
+    assert s.shape == (15, 29)
+    for k in (0, 1, 14):
+        assert s.sensing_time(k) == pytest.approx(g.sensing_time(31.5 + 32 * k), abs=1e-9)
+    for k in (0, 1, 28):
+        assert s.slant_range(k) == pytest.approx(g.slant_range(27.5 + 16 * k), abs=1e-6)
+    assert (s.wavelength, s.look_side, s.reference_epoch) == (g.wavelength, g.look_side, g.reference_epoch)
+    with pytest.raises(ValueError, match="line_step"):
+        g.subsample(0, 0, 0, 16, 3, 3)

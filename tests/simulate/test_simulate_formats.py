@@ -122,6 +122,8 @@ def test_simulateapp_accepts_every_preset_a_sensor_uses_as_radar(tmp_path, setti
 @pytest.mark.parametrize("settings, words", [
     (["simulateApp.samples=4096"], "samples=4096 applies to speckle scenes only"),
     (["simulateApp.coherence=0.5"], "coherence=0.5 applies to speckle scenes only"),
+    (["simulateApp.flow=3"], "flow=3.0 applies to speckle scenes only"),
+    (["simulateApp.scene=speckle", "simulateApp.flow=-1"], "flow must be >= 0 m, got -1.0"),
     (["simulateApp.sensor=SENTINEL1", "simulateApp.ceos=false"],
      "ceos=False applies to sensor ALOS only (sensor is SENTINEL1)"),
 ])

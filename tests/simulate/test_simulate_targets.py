@@ -94,3 +94,25 @@ def test_synthetic_dem_raster(tmp_path):
     h = dem_height(34.6, -116.6, center=(34.5, -116.5))
     assert data[0, 0] == pytest.approx(h, abs=1e-3)
     assert np.abs(np.diff(data, axis=1)).max() < 50.0          # smooth at 200 m posting
+
+
+def test_flow_source_is_a_smooth_horizontal_channel():
+    """FlowSource: the speed down the channel on its centre line (times the along-channel
+    modulation, 1 at the centre), e^-1 of it one width across, horizontal; with a Mogi source
+    in a DeformationSum the displacements add."""
+    from isce.simulate.targets import DeformationSum, FlowSource
+
+    flow = FlowSource(34.5, -116.5, speed=6.0, azimuth=30.0, width=3000.0, length=20000.0)
+    centre = flow.enu(34.5, -116.5)
+    assert np.allclose(centre, [6.0 * math.sin(math.radians(30)), 6.0 * math.cos(math.radians(30)), 0])
+    # one width across the channel (azimuth 120 deg): east 3000 sin 120, north 3000 cos 120
+    rn, re = 6.3855e6, 6.3855e6                                      # rough radii: distances
+    d_lat = math.degrees(3000.0 * math.cos(math.radians(120)) / rn)  # only need ~1 %
+    d_lon = math.degrees(3000.0 * math.sin(math.radians(120)) / (re * math.cos(math.radians(34.5))))
+    across = flow.enu(34.5 + d_lat, -116.5 + d_lon)
+    assert np.linalg.norm(across) == pytest.approx(6.0 * math.exp(-1), rel=0.03)
+    assert across[2] == 0.0
+    mogi = MogiSource(34.5, -116.5, 2000.0, 1e6)
+    both = DeformationSum([flow, mogi, None])
+    assert np.allclose(both.enu(34.51, -116.49), flow.enu(34.51, -116.49) + mogi.enu(34.51, -116.49))
+    assert both.to_dict()["sources"][0]["type"] == "Flow"

@@ -226,6 +226,7 @@ def preprocess(ctx):
         if isinstance(product, RawProduct):
             check_aperture(product, role)   # formslc would fail on it, after a long wait
     insar_settings.check_scene_settings(ctx.params, products)   # looks, boxes on the scene
+    stripmap_offsets.check_scene(ctx.params, products["reference"])   # dense windows fit
     ctx.state.raw, ctx.state.slc = {}, {}
     with _outputs_removed_on_failure(ctx):
         for role, product in products.items():
@@ -388,8 +389,9 @@ def interferogram(ctx):
     flat = Flattening(RUN.range_offsets(), g1.wavelength,
                       (g1.starting_range, g1.range_pixel_spacing),
                       (g2.starting_range, g2.range_pixel_spacing))
-    _reads(ctx, ref.source.path, RUN.refined_coreg, RUN.range_offsets())
-    crossmul_raster(ref.source.path, str(RUN.refined_coreg),
+    secondary = stripmap_offsets.coregistered_secondary(ctx.params)   # fine_coreg if sheeted
+    _reads(ctx, ref.source.path, secondary, RUN.range_offsets())
+    crossmul_raster(ref.source.path, str(secondary),
                     str(RUN.topophase_flat), str(RUN.topophase_cor),
                     az_looks=az, rg_looks=rg, flatten=flat, progress=True)
     for path in (RUN.topophase_flat, RUN.topophase_cor):
@@ -655,7 +657,7 @@ class Insar(Application):
              checks=LOGGED),
         Step("preprocess", preprocess, preprocess.__doc__.splitlines()[0],
              uses=(*SENSORS, "orbit interpolation"),
-             checks=("demFilename", *LOOKS, *BOXES, *MISREG_FIT)),
+             checks=("demFilename", *LOOKS, *BOXES, *MISREG_FIT, *stripmap_offsets.SCENE_CHECKS)),
         _ROI["cropraw"],
         Step("formslc", formslc, formslc.__doc__.splitlines()[0], uses=DATES, checks=LOOKS),
         _ROI["cropslc"],
@@ -669,7 +671,8 @@ class Insar(Application):
         *(_OFFSETS[n] for n in ("dense_offsets", "rubber_sheet_range", "rubber_sheet_azimuth",
                                 "fine_resample")),
         *(_IONO[n] for n in ("split_range_spectrum", "sub_band_resample")),
-        Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0], uses=LOOKS),
+        Step("interferogram", interferogram, interferogram.__doc__.splitlines()[0],
+             uses=(*LOOKS, *stripmap_offsets.SWITCHES)),
         _IONO["sub_band_interferogram"],
         Step("coherence", coherence, coherence.__doc__.splitlines()[0], uses=()),
         Step("filter", filter_step, filter_step.__doc__.splitlines()[0], uses=("filter strength",)),
@@ -693,6 +696,7 @@ class Insar(Application):
         insar_settings.validate_settings(self)   # ISCE2 meanings, finite numbers, boxes
         stripmap_roi.check_settings(self)        # height range
         stripmap_iono.check_settings(self)
+        stripmap_offsets.check_settings(self)    # dense windows, rubber-sheeting filter
         for attr in ("range_looks", "azimuth_looks"):
             if getattr(self, attr) < 1:
                 name = self.parameter(attr).public_name

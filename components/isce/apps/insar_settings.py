@@ -8,8 +8,9 @@ ISCE2's stripmapApp names mean here what they meant there, or are refused in one
   along-track line spacing; ground-range *resolution* c / (2 B) / sin(incidence) at
   mid-swath). The geocoded grid's spacing is ``geocode posting`` [deg] (ISCE2's
   ``geoPosting``).
-* ``do denseoffsets``, ``do rubbersheetingAzimuth``, ``do rubbersheetingRange``: False is accepted; True is
-  refused (not available yet).
+* ``do denseoffsets``, ``do rubbersheetingAzimuth``/``Range`` (``stripmap_offsets.py``),
+  ``do split spectrum``, ``do dispersive`` (``stripmap_iono.py``): ISCE2's optional stages,
+  off by default; ``do dispersive`` needs ``do split spectrum``.
 * ``unwrapper name`` ``icu`` and ``grass`` run ISCE2's branch-cut method
   (:mod:`isce.unwrap.icu`, :mod:`isce.unwrap.grass`); an unwrapper named in
   :data:`UNWRAPPERS_NOT_AVAILABLE` would be refused when unwrapping.
@@ -43,12 +44,6 @@ from isce.geometry.footprint import scene_footprint
 from isce.io.layout import StripmapLayout
 from isce.sensors.raw import RawProduct
 
-#: ISCE2 processing switches with no implementation here yet: attribute -> what it does
-NOT_AVAILABLE = {
-    "do_dense_offsets": "dense offsets (ISCE2's dense_offsets step)",
-    "do_rubbersheeting_azimuth": "rubber-sheeting in azimuth (ISCE2's rubber_sheet_azimuth step)",
-    "do_rubbersheeting_range": "rubber-sheeting in range (ISCE2's rubber_sheet_range step)",
-}
 #: ISCE2 unwrapper names that are not implemented here
 UNWRAPPERS_NOT_AVAILABLE = ()
 UNWRAPPERS_AVAILABLE = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
@@ -120,13 +115,6 @@ def check_finite_floats(app) -> None:
             if not math.isfinite(v):
                 raise ConfigurationError(f"must be a finite number, got {v}", source=source,
                                          path=path)
-
-
-def check_not_available(app) -> None:
-    """Refuse ISCE2 switches set True whose processing is not implemented here."""
-    for attr, what in NOT_AVAILABLE.items():
-        if getattr(app, attr):
-            raise _error(app, attr, f"{what} is not available yet: set it False (or remove it)")
 
 
 def check_unwrapper(app) -> None:
@@ -204,7 +192,6 @@ def check_misregistration(app) -> None:
 def validate_settings(app) -> None:
     """Every configuration-time check of this module."""
     check_finite_floats(app)
-    check_not_available(app)
     check_unwrapper(app)
     check_postings(app)
     check_boxes(app)

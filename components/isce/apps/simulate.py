@@ -62,8 +62,9 @@ from isce.simulate import stack_io
 from isce.simulate.stack import (SIGN_CONVENTION, YEAR_DAYS, DecorrelatingSpeckle, StackDeformation,
                                  StackScene, date_name, moved_targets, perpendicular_baselines,
                                  stack_times, troposphere_screen)
-from isce.simulate.targets import (MogiSource, Target, dem_height, parse_target_list, read_targets_csv,
-                                   synthetic_dem, target_truth)
+from isce.simulate.flow import flow_through_scene, write_offset_truth
+from isce.simulate.targets import (DeformationSum, FlowSource, MogiSource, Target, dem_height,
+                                   parse_target_list, read_targets_csv, synthetic_dem, target_truth)
 
 PASSES = ("reference", "secondary")
 #: the radar presets simulateApp offers (``radar``)
@@ -143,6 +144,16 @@ def _mogi(p):
         raise ConfigurationError("deformation must be 'lat,lon,depth_m,volume_change_m3' "
                                  f"(a Mogi source), got {p.deformation!r}")
     return MogiSource(*vals)
+
+
+def _deformation(ctx):
+    """What moves the secondary's scatterers: the Mogi source and/or the flow (laid out on the
+    scene by step 'scene'); None for neither."""
+    flow = getattr(ctx.state, "flow", None)
+    sources = [_mogi(ctx.params), FlowSource(**{k: v for k, v in flow.items() if k != "type"})
+               if flow else None]
+    sources = [s for s in sources if s is not None]
+    return None if not sources else sources[0] if len(sources) == 1 else DeformationSum(sources)
 
 
 def _dem(ctx, targets):
@@ -314,7 +325,8 @@ def scene(ctx):
     ctx.state.ionosphere = None
     dem = ctx.state.dem["path"] if ctx.state.dem else _mean_height(ctx)
     band = simulated_band(radar, orbit1, grid1)
-    scenes = pair_scenes(grid1, orbit1, grid2, orbit2, dem=dem, deformation=_mogi(p),
+    ctx.state.flow = flow_through_scene(p.flow, grid1, orbit1, dem).to_dict() if p.flow else None
+    scenes = pair_scenes(grid1, orbit1, grid2, orbit2, dem=dem, deformation=_deformation(ctx),
                          coherence=p.coherence, range_fraction=radar.chirp_bandwidth
                          / radar.range_sampling_rate, azimuth_fraction=band / radar.prf,
                          seed=p.seed + 100, ionosphere=p.ionosphere, progress=True)
@@ -331,6 +343,11 @@ def scene(ctx):
         ctx.state.passes[name]["scene"] = str(path)
         ctx.state.passes[name]["scene_grid"] = grids[name][1].to_dict()
     ctx.state.scene_band = band
+    if ctx.state.flow:     # where each reference scene pixel lands: the truth after focusing
+        for key in ("secondary_lines", "secondary_samples"):
+            path = out / f"{key}_scene.off"
+            isce.io.write(str(path), scenes[key], image_type="offset")
+            ctx.add_output(path)
     ctx.log.info("speckle scene %d x %d per pass (coherence %.2f, Doppler band %.0f Hz)",
                  grid1.length, grid1.width, p.coherence, band)
 
@@ -388,7 +405,7 @@ def _simulate_pass(ctx, name):
     radar = RadarParameters.from_dict(ctx.state.radar)
     orbit = Orbit.from_dict(spec["orbit"])
     targets = [Target.from_dict(t) for t in ctx.state.targets]
-    mogi = _mogi(p)
+    mogi = _deformation(ctx)
     deformation = None
     if name == "secondary" and mogi is not None:
         moved = []
@@ -493,6 +510,21 @@ def focus_passes(ctx):
         spec["slc"] = str(slc)
         g = result.product.radar_grid
         ctx.log.info("%s: focused %d x %d -> %s", name, g.length, g.width, slc)
+    if getattr(ctx.state, "flow", None):
+        _offset_truth(ctx)
+
+
+def _offset_truth(ctx):
+    """``truth/azimuth.off``, ``truth/range.off``: the true offsets on the focused reference
+    grid (the flow and any Mogi source, plus the geometry)."""
+    out = Path(ctx.params.output_dir)
+    scenes = [RadarGrid.from_dict(ctx.state.passes[n]["scene_grid"]) for n in PASSES]
+    focused = [SlcProduct.load(ctx.state.passes[n]["slc"] + ".json").radar_grid for n in PASSES]
+    lines, samples = (isce.io.open(str(out / f"{k}_scene.off")).read()
+                      for k in ("secondary_lines", "secondary_samples"))
+    for path in write_offset_truth(out / "truth", lines, samples, scenes, focused):
+        ctx.add_output(path)
+    ctx.log.info("true offsets of the flow: %s", out / "truth")
 
 
 def _write_format(ctx, fmt: WriterFormat, name: str, spec: dict) -> dict:
@@ -577,6 +609,7 @@ def inputs(ctx):
                "scene_kind": p.reflectivity, "coherence": p.coherence,
                "deformation": mogi.to_dict() if mogi is not None else None,
                "ionosphere": getattr(ctx.state, "ionosphere", None),
+               "flow": getattr(ctx.state, "flow", None),
                "baseline": ctx.state.baseline, "scene": ctx.state.scene_info,
                "dem": ctx.state.dem,
                "passes": {k: {kk: vv for kk, vv in v.items() if kk != "orbit"}
@@ -903,6 +936,11 @@ class SimulateApp(Application):
         Parameter("deformation", type=str, default="",
                   doc="Mogi source moving the targets between the passes: "
                       "'lat,lon,depth_m,volume_change_m3'."),
+        Parameter("flow", type=float, default=0.0, units="m",
+                  doc="Speckle pairs: peak displacement of a glacier-like flow channel across the "
+                      "scene (mostly along track, skewed 30 deg; smooth, not a polynomial) "
+                      "between the passes; true offsets in truth/azimuth.off, truth/range.off "
+                      "(secondary minus reference line/pixel on the focused reference grid)."),
         Parameter("pass_direction", public_name="pass direction", type=str, default="descending",
                   choices=("ascending", "descending"), doc="Pass direction (mission presets)."),
         Parameter("look_angle", public_name="look angle", type=float, default=None, units="deg",
@@ -982,6 +1020,9 @@ class SimulateApp(Application):
         if self.samples < 256:
             raise ConfigurationError(f"samples must be at least 256, got {self.samples}",
                                      source=self.source_of("samples"))
+        if not self.flow >= 0:
+            raise ConfigurationError(f"flow must be >= 0 m, got {self.flow}",
+                                     source=self.source_of("flow"))
         if self.noise < 0:
             raise ConfigurationError(f"noise must be >= 0, got {self.noise}",
                                      source=self.source_of("noise"))
@@ -1004,7 +1045,7 @@ class SimulateApp(Application):
                                      source=self.source_of("coherence_time"))
         only = ("baseline_spread", "rate_scale", "seasonal_amplitude", "mogi_volume_rate",
                 "coherence_time", "troposphere")
-        pair = ("baseline", "secondary_date", "deformation", "ionosphere")
+        pair = ("baseline", "secondary_date", "deformation", "ionosphere", "flow")
         for attr in (pair if stack else only):
             if self.source_of(attr) != "default":
                 what = "a pair's (dates=2)" if stack else "a stack's (dates >= 3)"
@@ -1021,10 +1062,12 @@ class SimulateApp(Application):
         ignored = {"samples": self.reflectivity != "speckle",
                    "ionosphere": self.reflectivity != "speckle",
                    "coherence": self.reflectivity != "speckle",
+                   "flow": self.reflectivity != "speckle",
                    "ceos": fmt is None or fmt.sensor != "ALOS"}
         why = {"samples": "applies to speckle scenes only (scene=speckle)",
                "coherence": "applies to speckle scenes only (scene=speckle)",
                "ionosphere": "applies to speckle scenes only (scene=speckle)",
+               "flow": "applies to speckle scenes only (scene=speckle)",
                "ceos": f"applies to sensor ALOS only (sensor is {fmt.sensor if fmt else 'none'})"}
         for attr, unused in ignored.items():
             if unused and self.source_of(attr) != "default":

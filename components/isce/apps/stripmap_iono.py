@@ -38,6 +38,7 @@ from isce.signal.splitspectrum import SubBands, split_raster, subbands
 from isce.unwrap.registry import unwrap as run_unwrap
 
 from .insar_common import RUN, looks, outputs_removed_on_failure, reads, skipping, slc_product
+from .stripmap_offsets import RUBBER, resampling_offsets
 
 PARAMETERS = (
     Parameter("do_split_spectrum", public_name="do split spectrum", type=bool, default=False,
@@ -168,8 +169,8 @@ def sub_band_resample(ctx):
         return
     sec = slc_product(ctx, "secondary")
     doppler = None if sec.is_zero_doppler else sec.doppler
-    folder = RUN.refined_offsets_dir        # the offsets of the full band's refined_coreg
-    rg_off, az_off = RUN.range_offsets(folder), RUN.azimuth_offsets(folder)
+    # the offsets the full band was resampled with (rubber sheets when on, as ISCE2)
+    az_off, rg_off = resampling_offsets(ctx.params)
     for k, band in enumerate(SUB_BANDS):
         image, out = ctx.state.split["slc"]["secondary"][k], RUN.sub_band_coreg(band)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -379,7 +380,7 @@ FILTERED = (*SPLIT, "filter strength")
 UNWRAPPED = (*SPLIT, "unwrapper name", *LOOKS)
 #: the stages this module defines, by ISCE2 step name
 STEPS = {s.name: s for s in (
-    _step(split_range_spectrum, SPLIT), _step(sub_band_resample, SPLIT),
+    _step(split_range_spectrum, SPLIT), _step(sub_band_resample, (*SPLIT, *RUBBER)),
     _step(sub_band_interferogram, (*SPLIT, *LOOKS)), _step(filter_low_band, FILTERED),
     _step(filter_high_band, FILTERED), _step(unwrap_low_band, UNWRAPPED),
     _step(unwrap_high_band, UNWRAPPED), _step(ionosphere, (*SPLIT, *FILTER, *LOOKS, "do unwrap", "unwrapper name")))}

@@ -320,6 +320,20 @@ class RadarGrid(XmlMixin):
             length=self._length // az_looks,
             width=self._width // rg_looks)
 
+    def subsample(self, first_line, first_pixel, line_step, pixel_step, length: int,
+                  width: int) -> "RadarGrid":
+        """Grid of samples taken every ``line_step`` lines and ``pixel_step`` pixels from
+        (``first_line``, ``first_pixel``) (may be fractional: e.g. the centres of ampcor's
+        dense windows), ``length`` x ``width`` of them."""
+        for name, step in (("line_step", line_step), ("pixel_step", pixel_step)):
+            if not float(step) > 0:
+                raise ValueError(f"{name} must be positive, got {step}")
+        return self.replace(sensing_start=self.sensing_time(float(first_line)),
+                            prf=self._prf / float(line_step),
+                            starting_range=self.slant_range(float(first_pixel)),
+                            range_pixel_spacing=self._dr * float(pixel_step),
+                            length=length, width=width)
+
     def upsample(self, az_factor: int, rg_factor: int) -> "RadarGrid":
         """Grid sampled ``az_factor`` × ``rg_factor`` more finely; start time and range unchanged."""
         az_factor, rg_factor = _count("az_factor", az_factor), _count("rg_factor", rg_factor)

@@ -23,7 +23,8 @@ from isce.framework.errors import InputError
 from isce.geometry.geo2rdr import geo2rdr_points
 
 __all__ = ["Target", "as_targets", "targets_xyz", "target_truth", "read_targets_csv",
-           "parse_target_list", "synthetic_dem", "dem_height", "MogiSource"]
+           "parse_target_list", "synthetic_dem", "dem_height", "MogiSource", "FlowSource",
+           "DeformationSum"]
 
 
 @dataclass
@@ -287,3 +288,53 @@ class MogiSource:
 
     def to_dict(self) -> dict:
         return {"type": "Mogi", **asdict(self)}
+
+
+@dataclass
+class FlowSource:
+    """A glacier-like flow: horizontal displacement along a channel through (``lat``, ``lon``
+    [deg]) heading ``azimuth`` [deg clockwise from north]. ``speed`` [m] on the centre line,
+    a Gaussian profile across (``width`` [m]: e-folding half-width), and along the channel a
+    gentle cosine of period ``length`` [m] (0.75..1 of the speed): smooth but not a
+    polynomial. The displacement points down the channel (flat-Earth local ENU)."""
+
+    lat: float
+    lon: float
+    speed: float
+    azimuth: float
+    width: float
+    length: float
+
+    def enu(self, lat_deg, lon_deg) -> np.ndarray:
+        """East, north, up displacement [m] at (lat, lon) [deg], shape (..., 3)."""
+        north = np.radians(np.asarray(lat_deg, dtype=np.float64) - self.lat) * \
+            WGS84.r_north(math.radians(self.lat))
+        east = np.radians(np.asarray(lon_deg, dtype=np.float64) - self.lon) * \
+            WGS84.r_east(math.radians(self.lat)) * math.cos(math.radians(self.lat))
+        sa, ca = math.sin(math.radians(self.azimuth)), math.cos(math.radians(self.azimuth))
+        along, across = east * sa + north * ca, east * ca - north * sa
+        amp = self.speed * np.exp(-(across / self.width) ** 2) * \
+            (0.875 + 0.125 * np.cos(2.0 * np.pi * along / self.length))
+        return np.stack(np.broadcast_arrays(amp * sa, amp * ca, np.zeros_like(amp)), axis=-1)
+
+    ecef = MogiSource.ecef
+    los = MogiSource.los
+
+    def to_dict(self) -> dict:
+        return {"type": "Flow", **asdict(self)}
+
+
+class DeformationSum:
+    """Several deformation sources (``enu``/``ecef``/``los``) acting together."""
+
+    def __init__(self, sources):
+        self.sources = [s for s in sources if s is not None]
+
+    def enu(self, lat_deg, lon_deg) -> np.ndarray:
+        return sum(s.enu(lat_deg, lon_deg) for s in self.sources)
+
+    ecef = MogiSource.ecef
+    los = MogiSource.los
+
+    def to_dict(self) -> dict:
+        return {"type": "Sum", "sources": [s.to_dict() for s in self.sources]}
