@@ -5,7 +5,7 @@ What is compared (units: m, rad, pixels):
 * **LOS displacement**: the unwrapped phase ``phi`` of ``interferogram/<unw>`` gives
   ``d = -phi lambda / (4 pi)`` (positive towards the radar: the interferogram is
   ``reference x conj(secondary)`` with the geometric phase removed, so a shorter
-  secondary range gives a negative phase); the truth is the deformation source's
+  secondary range gives a negative phase); the truth is the deformation sources' (Mogi, flow)
   displacement projected on the line of sight, at the ground point of every
   full-resolution pixel (``geometry/lat.rdr``, ``lon.rdr``, ``z.rdr``) averaged over
   the looks. One constant (the unknown absolute phase) is removed: the median of
@@ -31,7 +31,7 @@ import isce.io
 from isce.io.layout import ROLES, StripmapLayout
 from isce.quality.pointtarget import analyze_point_target
 from isce.sensors.product import SlcProduct
-from isce.simulate.targets import MogiSource
+from isce.simulate.targets import DeformationSum, FlowSource, MogiSource
 
 __all__ = ["compare_with_truth", "looked_mean", "format_comparison"]
 
@@ -43,11 +43,19 @@ def looked_mean(data: np.ndarray, az: int, rg: int, shape) -> np.ndarray:
     return block.reshape(n0, az, n1, rg).mean(axis=(1, 3))
 
 
-def _mogi(record):
+def _source(record, kind):
+    """The deformation source a simulation.json record describes (None when absent)."""
     if not record:
         return None
-    fields = {k: v for k, v in record.items() if k != "type"}
-    return MogiSource(**fields)
+    return kind(**{k: v for k, v in record.items() if k != "type"})
+
+
+def _deformation(summary):
+    """The simulated deformation between the passes: the Mogi source and the flow channel
+    (``simulateApp`` ``deformation``, ``flow``), together; None when neither."""
+    sources = [_source(summary.get("deformation"), MogiSource), _source(summary.get("flow"), FlowSource)]
+    sources = [s for s in sources if s is not None]
+    return DeformationSum(sources) if sources else None
 
 
 def _read(path, band=None):
@@ -98,9 +106,9 @@ def compare_with_truth(workdir=".", simulation=None, *, unwrapped="topophase.unw
            for k in ("lat", "lon", "z")}
     ref = SlcProduct.load(str(run.slc_json("reference")))
     sat = _platform_positions(ref, az, n0)[:, None, :]
-    mogi = _mogi(summary.get("deformation"))
-    if mogi is not None:
-        truth = mogi.los(geo["lat"], geo["lon"], geo["z"], sat)
+    deformation = _deformation(summary)
+    if deformation is not None:
+        truth = deformation.los(geo["lat"], geo["lon"], geo["z"], sat)
     else:
         truth = np.zeros((n0, n1))
     measured = -phase.astype(np.float64) * wavelength / (4 * math.pi)
