@@ -73,6 +73,8 @@ def _corner(start_text, delta):
 
 def _decimal_text(value):
     """``value`` (a Decimal) as plain positional text unless its exponent is extreme."""
+    if value.is_zero():
+        return "0.0"
     return format(value, "f") if abs(value.adjusted()) <= 15 else str(value)
 
 

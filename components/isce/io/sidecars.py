@@ -2,11 +2,6 @@
 
 Order on writing: ``.vrt``, ``.hdr``, then ``.xml`` (ISCE's, the one :func:`read_info`
 trusts first), each atomically. They are written only once the data file is in place.
-
-Georeferencing of an ISCE raster comes from its ISCE XML whenever it has a geocoded one,
-even when a ``.vrt`` or ``.hdr`` is named: ISCE2 writes its VRTs and headers with the
-origin at the XML's startingValue (a sample centre), half a sample off the grid its
-processing used; the disagreement is logged on ``isce.io``.
 """
 import logging
 import os
@@ -122,8 +117,12 @@ def _note_vrt(info, data, sidecar):
 
 
 def read_info(path):
-    """(RasterInfo, data path, sidecar path) for ``path`` (data file or sidecar); the
-    georeferencing of a geocoded ISCE XML beside the data wins over a VRT's or header's."""
+    """(RasterInfo, data path, sidecar path) for ``path`` (data file or sidecar).
+
+    The georeferencing of a geocoded ISCE XML beside the data wins over a ``.vrt``'s or
+    ``.hdr``'s, even when one of those is named: ISCE2 writes its VRTs and headers with the
+    origin at the XML's startingValue (a sample centre), half a sample off the grid its
+    processing used. A disagreement is logged on ``isce.io``."""
     kind, sidecar, data = locate(path)
     if kind == "vrt":
         info, data = vrt.parse(sidecar)
