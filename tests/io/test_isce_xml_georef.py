@@ -196,3 +196,26 @@ def test_mintpy_reads_our_geocoded_product_and_isce2_dem(tmp_path, mintpy_python
         atr = {k: float(v) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}
         assert (atr["X_FIRST"], atr["X_STEP"], atr["Y_FIRST"], atr["Y_STEP"]) == pytest.approx(
             (x0, dx, y0, dy), rel=0, abs=1e-12)
+
+
+def test_projected_isce_dem_is_warped_on_the_xml_grid(tmp_path):
+    """A projected (UTM) ISCE DEM goes to GDAL through a VRT made from its XML: a .vrt beside it
+    that puts the grid elsewhere (ISCE2-style, half a sample off) or no .vrt at all gives the
+    same lon/lat grid as our own consistent sidecars."""
+    geo = isce.io.Geo(560000.0, 90.0, 3860000.0, -90.0, 32611)
+    h = np.full((40, 50), 250.0, np.float32)
+    paths = {kind: tmp_path / f"{kind}.dem" for kind in ("ours", "shifted", "novrt")}
+    for path in paths.values():
+        isce.io.write(path, h, image_type="dem", geo=geo)
+    text = (tmp_path / "shifted.dem.vrt").read_text()
+    assert "560000.0, 90.0" in text
+    (tmp_path / "shifted.dem.vrt").write_text(text.replace("560000.0, 90.0", "560045.0, 90.0")
+                                              .replace("3860000.0", "3859955.0"))
+    os.remove(f"{paths['novrt']}.vrt")
+    def grid(kind):
+        with open_dem(paths[kind]) as src:
+            assert src.warped
+            return src.width, src.length, src.geo
+
+    assert grid("shifted") == grid("ours")
+    assert grid("novrt") == grid("ours")
