@@ -219,3 +219,20 @@ def test_projected_isce_dem_is_warped_on_the_xml_grid(tmp_path):
 
     assert grid("shifted") == grid("ours")
     assert grid("novrt") == grid("ours")
+
+
+def test_the_disagreement_is_logged_once_per_sidecar(isce2_dem, caplog):
+    with caplog.at_level(logging.INFO, logger="isce.io"):
+        for _ in range(3):
+            isce.io.open(isce2_dem)
+    assert sum("georeferencing from this ISCE XML" in m for m in caplog.messages) == 1
+
+
+def test_a_vrt_in_another_crs_keeps_its_grid(isce2_dem):
+    """The XML corrects where the grid lies, not its CRS: a UTM VRT beside a lon/lat XML wins."""
+    vrt = f"{isce2_dem}.vrt"
+    text = open(vrt).read().replace("EPSG:4326", "EPSG:32611").replace(
+        f"{LON0}, {D3}, 0.0, {LAT0}, 0.0, {-D3}", "500000.0, 90.0, 0.0, 3900000.0, 0.0, -90.0")
+    open(vrt, "w").write(text)
+    assert isce.io.open(vrt).geo == isce.io.Geo(500000.0, 90.0, 3900000.0, -90.0, 32611)
+    assert isce.io.open(isce2_dem).geo.epsg == 4326          # named as data: its XML

@@ -15,6 +15,14 @@ from .errors import RasterError
 READ_ORDER = (".xml", ".vrt", ".hdr")
 
 log = logging.getLogger("isce.io")
+_TOLD = set()          # sidecars whose grid disagreement was logged (once per process each)
+
+
+def _tell_once(sidecar, message, *args):
+    """Log ``message`` on isce.io the first time it is about ``sidecar``."""
+    if sidecar not in _TOLD:
+        _TOLD.add(sidecar)
+        log.info(message, *args)
 
 
 def sidecar_paths(data_path):
@@ -93,11 +101,15 @@ def _xml_georef(info, data, sidecar):
         return info
     if xml_info.geo is None or (xml_info.width, xml_info.length) != (info.width, info.length):
         return info
+    if info.geo is not None and info.geo.epsg != xml_info.geo.epsg:
+        log.debug("%s: CRS EPSG:%s, the ISCE XML beside it EPSG:%s: the %s's grid is kept",
+                  sidecar, info.geo.epsg, xml_info.geo.epsg, sidecar)
+        return info
     if _geo_differs(xml_info.geo, info.geo):
         where = _offset_text(info.geo, xml_info.geo) if info.geo is not None else "no grid"
-        log.info("%s: georeferencing from the ISCE XML %s (the %s's grid is off it by %s; "
-                 "ISCE2 writes its VRT/HDR half a sample off its XML)", sidecar, xml_path,
-                 os.path.splitext(sidecar)[1].lstrip(".").upper(), where)
+        _tell_once(sidecar, "%s: georeferencing from the ISCE XML %s (the %s's grid is off it by "
+                   "%s; ISCE2 writes its VRT/HDR half a sample off its XML)", sidecar, xml_path,
+                   os.path.splitext(sidecar)[1].lstrip(".").upper(), where)
     return info.replace(geo=xml_info.geo)
 
 
@@ -111,9 +123,9 @@ def _note_vrt(info, data, sidecar):
     except RasterError:
         return
     if vrt_info.geo is not None and _geo_differs(vrt_info.geo, info.geo):
-        log.info("%s: georeferencing from this ISCE XML; %s is off it by %s (ISCE2 writes its "
-                 "VRT half a sample off its XML)", sidecar, vrt_path,
-                 _offset_text(vrt_info.geo, info.geo))
+        _tell_once(sidecar, "%s: georeferencing from this ISCE XML; %s is off it by %s (ISCE2 "
+                   "writes its VRT half a sample off its XML)", sidecar, vrt_path,
+                   _offset_text(vrt_info.geo, info.geo))
 
 
 def read_info(path):
