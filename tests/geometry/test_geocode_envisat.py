@@ -139,3 +139,20 @@ def test_geocode_product_matches(product, geocoded, tmp_path):
                             output_dir=str(tmp_path), geotiff=False)
     np.testing.assert_array_equal(np.array(isce.io.open(again[x_in]["geo"]).data),
                                   np.array(isce.io.open(res[x_in]["geo"]).data))
+
+
+def test_isce_xml_of_geo_product_places_samples_as_isce2(geocoded):
+    """The .geo's ISCE XML read as ISCE2 reads it (geozero, MintPy): sample (i, j) lies at
+    startingValue + index * delta. The geocoded coordinate images say where each sample is."""
+    import isce.io
+
+    res, (x_in, y_in) = geocoded
+    for path, name, axis in ((res[x_in]["geo"], "coordinate1", 1), (res[y_in]["geo"], "coordinate2", 0)):
+        comp = ET.parse(path + ".xml").getroot().find(f"component[@name='{name}']")
+        prop = {p.get("name"): p.findtext("value") for p in comp.findall("property")}
+        data = np.array(isce.io.open(path).data)
+        index = np.arange(data.shape[axis])
+        where = float(prop["startingvalue"]) + (index[None, :] if axis else index[:, None]) * float(prop["delta"])
+        ok = np.isfinite(data)
+        assert ok.sum() >= 800
+        assert np.abs(data - where)[ok].max() < 1e-8

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import isce.io
 
@@ -103,7 +104,12 @@ def test_reads_isce2_dem_xml(tmp_path):
     (tmp_path / "dem.wgs84.xml").write_text(ISCE2_DEM_XML)
     r = isce.io.open(tmp_path / "dem.wgs84")
     assert (r.width, r.length, r.bands, r.data_type, r.image_type) == (4, 3, 1, "SHORT", "dem")
-    assert r.geo.geotransform == (-118.0, 1 / 3600, 0.0, 35.0, 0.0, -1 / 3600)
+    # ISCE2's startingValue is the first sample's centre: the grid's corner is half a sample out
+    d = 1 / 3600
+    assert r.geo.geotransform == pytest.approx((-118.0 - d / 2, d, 0.0, 35.0 + d / 2, 0.0, -d),
+                                               rel=0, abs=1e-12)
+    assert (r.geo.x_centers(4)[0], r.geo.y_centers(3)[0]) == pytest.approx((-118.0, 35.0),
+                                                                           rel=0, abs=1e-12)
     assert r.info.extra == {"reference": "WGS84"}
     np.testing.assert_array_equal(r.data, truth)
 

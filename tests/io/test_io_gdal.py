@@ -37,10 +37,15 @@ def test_gdal_geotransform(tmp_path, driver):
     path = tmp_path / "x.geo"
     gt = (-118.5, 1 / 3600, 0.0, 34.25, 0.0, -1 / 3600)
     isce.io.write(path, np.zeros((2, 8, 12), np.float32), scheme="BIL", image_type="unw", geo=gt)
+    # GDAL's ISCE driver (like ISCE2's renderVRT) takes startingValue, the first sample's
+    # centre, as the corner: it sees the grid half a sample east/south of where it is
+    half = 0.5 / 3600 if driver == "ISCE" else 0.0
     with gdal_open(path, driver) as ds:
-        assert ds.transform.to_gdal() == pytest.approx(gt, rel=0, abs=1e-12)
+        assert ds.transform.to_gdal() == pytest.approx((gt[0] + half, gt[1], 0.0, gt[3] - half, 0.0, gt[5]),
+                                                       rel=0, abs=1e-12)
         assert ds.crs is not None and ds.crs.to_epsg() == 4326
-        assert ds.bounds == pytest.approx((-118.5, 34.25 - 8 / 3600, -118.5 + 12 / 3600, 34.25), abs=1e-12)
+        assert ds.bounds == pytest.approx((-118.5 + half, 34.25 - 8 / 3600 - half, -118.5 + 12 / 3600 + half,
+                                           34.25 - half), abs=1e-12)
 
 
 def test_gdal_radar_raster_has_no_crs(tmp_path):

@@ -60,11 +60,12 @@ def test_isce_xml_geocoded_coordinates(tmp_path):
     isce.io.write(path, np.zeros((4, 6), np.float32), image_type="dem", geo=geo, extra={"reference": "WGS84"})
     root = ET.parse(str(path) + ".xml").getroot()
     comps = {c.get("name"): xml_properties(c) for c in root.findall("component")}
-    assert float(comps["coordinate1"]["startingvalue"]) == -118.5
+    # startingValue: the first sample's centre (ISCE2's meaning), half a sample inside the corner
+    assert float(comps["coordinate1"]["startingvalue"]) == pytest.approx(-118.5 + 0.5 / 3600, abs=1e-13)
     assert float(comps["coordinate1"]["delta"]) == 1 / 3600     # full precision kept
-    assert float(comps["coordinate2"]["startingvalue"]) == 34.25
+    assert float(comps["coordinate2"]["startingvalue"]) == pytest.approx(34.25 - 0.5 / 3600, abs=1e-13)
     assert float(comps["coordinate2"]["delta"]) == -1 / 3600
-    assert float(comps["coordinate2"]["endingvalue"]) == pytest.approx(34.25 - 4 / 3600)
+    assert float(comps["coordinate2"]["endingvalue"]) == pytest.approx(34.25 - 4.5 / 3600)
     assert xml_properties(root)["reference"] == "WGS84"
     r = isce.io.open(path)
     assert r.geo == geo

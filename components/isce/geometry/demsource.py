@@ -18,6 +18,7 @@ import isce.io
 from isce.framework.errors import InputError
 from isce.io.errors import RasterError
 from isce.io.sidecars import locate
+from isce.io.vrt import render as render_vrt
 
 from .dem import nodata_of, void_heights
 
@@ -228,15 +229,37 @@ def open_dem(path) -> DemSource:
             if raster.geo.epsg == 4326:
                 return _IsceSource(p, raster)
             raster.close()
-            if os.path.isfile(raster.path + ".vrt"):
-                xml_reference = _IsceSource.recorded_reference(raster.info)
-                src = _open_gdal(raster.path + ".vrt", p)   # GDAL warps it to EPSG:4326
-                src.path = raster.path
-                src.vertical = xml_reference or src.vertical
-                return src
-            raise InputError(f"{p}: DEM in EPSG:{raster.geo.epsg} without a .vrt for GDAL to "
-                             f"warp it to EPSG:4326")
+            src = _open_gdal_vrt(raster, p)             # GDAL warps it to EPSG:4326
+            src.path = raster.path
+            src.vertical = _IsceSource.recorded_reference(raster.info) or src.vertical
+            return src
     return _open_gdal(p, p, isce_problem)
+
+
+def _open_gdal_vrt(raster, name):
+    """A projected ISCE raster through GDAL, described by a VRT rendered in memory from what
+    isce.io read (so the ISCE XML's georeferencing holds, not a .vrt file's beside it)."""
+    # lazy: rasterio (GDAL) is optional here: ISCE rasters are read without it
+    try:
+        from rasterio.errors import RasterioError
+        from rasterio.io import MemoryFile
+    except ImportError:
+        raise InputError(f"{name}: a DEM in EPSG:{raster.geo.epsg} needs rasterio (GDAL) to warp "
+                         f"it to EPSG:4326, and rasterio is not installed") from None
+    memory = MemoryFile(render_vrt(raster.info, os.path.abspath(raster.path)).encode(), ext=".vrt")
+    try:
+        ds = memory.open()
+    except (RasterioError, OSError) as exc:
+        memory.close()
+        raise InputError(f"{name}: cannot open the DEM through GDAL: {exc}") from None
+    try:
+        src = _GdalSource(name, ds)
+    except Exception:
+        ds.close()
+        memory.close()
+        raise
+    src._close.insert(0, memory.close)          # closed last, after the datasets on it
+    return src
 
 
 def _open_gdal(p, name, earlier=None):

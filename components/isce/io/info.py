@@ -1,9 +1,10 @@
 """What a sidecar says about a raster: :class:`RasterInfo` and :class:`Geo`.
 
 Layout conventions (as ISCE): ``coordinate1`` is the width axis (x, longitude),
-``coordinate2`` the length axis (y, latitude). For geocoded rasters the starting
-values are the outer corner of the first pixel (GDAL's geotransform origin), and
-``dy`` is negative for north-up grids.
+``coordinate2`` the length axis (y, latitude). :class:`Geo` holds the outer corner of
+the first pixel (GDAL's geotransform origin), ``dy`` negative for north-up grids; the
+ISCE XML's ``startingValue`` is the first sample's centre, half a spacing inside it
+(:mod:`isce.io.isce_xml` converts).
 """
 import math
 from dataclasses import dataclass, field, replace

@@ -7,9 +7,20 @@ components with factorymodule/factoryname), so ISCE2's
 Parsing is lenient in the ways ISCE's own parser is: names compare case- and
 whitespace-insensitively, and a value may be a ``<value>`` child, a ``value``
 attribute or the element's text.
+
+Georeferencing: a geocoded raster's ``coordinate1``/``coordinate2`` ``startingValue`` is
+the position of the FIRST SAMPLE'S CENTRE (pixel-is-point), as ISCE2 means it: its DEM
+stitcher records the whole-degree lon/lat of an SRTM tile's corner sample, topozero puts
+DEM sample i (1-based) at ``startingValue + (i-1)*delta``, geozero writes the lat/lon of
+its first computed sample, and MintPy takes ``X_FIRST = startingValue - delta/2``. So
+:class:`~isce.io.info.Geo` (GDAL's corner) = startingValue - delta/2 on reading, and
+startingValue = corner + delta/2 on writing. (ISCE2's own ``renderVRT`` and GDAL's ISCE
+driver put the GeoTransform origin at startingValue: half a sample off this meaning.)
 """
+import math
 import os
 import xml.etree.ElementTree as ET
+from decimal import Context, Decimal
 
 from .datatypes import from_isce_name
 from .errors import RasterError
@@ -44,6 +55,8 @@ _KNOWN = {
     "isceversion", "accessmode", "byteorder", "datatype", "extrafilename", "family", "name",
     "filename", "imagetype", "length", "width", "numberbands", "scheme", "xmin", "xmax", "caster",
 }
+# exact decimal arithmetic on doubles (a double's decimal expansion has at most ~770 digits)
+_EXACT = Context(prec=2400)
 _ENDIAN = {"l": "l", "little": "l", "<": "l", "b": "b", "big": "b", ">": "b"}
 
 
@@ -51,12 +64,40 @@ def _num(value):
     return repr(float(value))
 
 
+def _corner(start_text, delta):
+    """The outer corner (GDAL origin) of a grid whose first sample's centre is ``start_text``
+    and spacing ``delta``: start - delta/2, computed exactly and rounded once."""
+    half = _EXACT.divide(Decimal(float(delta)), 2)
+    return float(_EXACT.subtract(Decimal(start_text.strip()), half))
+
+
+def _decimal_text(value):
+    """``value`` (a Decimal) as plain positional text unless its exponent is extreme."""
+    if value.is_zero():
+        return "0.0"
+    return format(value, "f") if abs(value.adjusted()) <= 15 else str(value)
+
+
+def _start_text(corner, delta):
+    """The startingValue text of a grid whose outer corner is ``corner``: corner + delta/2 to
+    the fewest significant digits from which :func:`_corner` gives ``corner`` back, so a
+    write -> read round trip keeps the grid bit for bit (17 digits are usually enough)."""
+    exact = _EXACT.add(Decimal(float(corner)), _EXACT.divide(Decimal(float(delta)), 2))
+    for digits in range(1, 40):
+        text = _decimal_text(Context(prec=digits).plus(exact))
+        if _corner(text, delta) == corner:
+            return text
+    return _decimal_text(exact)
+
+
 def _coordinates(info):
-    """(start, delta, size) of coordinate1 and coordinate2."""
+    """(startingValue text, delta, size) of coordinate1 and coordinate2; a geocoded start is
+    the first sample's centre (ISCE2's meaning), half a spacing inside Geo's corner."""
     if info.geo is None:
-        return (0.0, 1.0, info.width), (0.0, 1.0, info.length)
+        return ("0.0", 1.0, info.width), ("0.0", 1.0, info.length)
     g = info.geo
-    return (g.x0, g.dx, info.width), (g.y0, g.dy, info.length)
+    return ((_start_text(g.x0, g.dx), g.dx, info.width),
+            (_start_text(g.y0, g.dy), g.dy, info.length))
 
 
 def _add_property(parent, name, value, doc=None):
@@ -85,8 +126,8 @@ def render(info, file_name, version=""):
         "number_bands": info.bands,
         "scheme": info.scheme,
         "width": info.width,
-        "xmax": _num(c1[0] + c1[2] * c1[1]),
-        "xmin": _num(c1[0]),
+        "xmax": _num(float(c1[0]) + c1[2] * c1[1]),
+        "xmin": c1[0],
     }
     if info.geo is not None and info.geo.epsg != 4326:
         entries["epsg"] = info.geo.epsg
@@ -105,11 +146,11 @@ def render(info, file_name, version=""):
             ET.SubElement(comp, "factoryname").text = "createCoordinate"
             ET.SubElement(comp, "doc").text = _COORD_DOCS[key]
             _add_property(comp, "delta", _num(delta))
-            _add_property(comp, "endingvalue", _num(start + size * delta))
+            _add_property(comp, "endingvalue", _num(float(start) + size * delta))
             _add_property(comp, "family", "imagecoordinate")
             _add_property(comp, "name", "imagecoordinate_name")
             _add_property(comp, "size", int(size))
-            _add_property(comp, "startingvalue", _num(start))
+            _add_property(comp, "startingvalue", start)
         else:
             _add_property(root, key, entries[key])
     ET.indent(root, space="    ")
@@ -208,15 +249,21 @@ def parse_text(text, path):
     if byte_order is None:
         raise RasterError(path, f"byte_order is {order_text!r}, expected 'l' or 'b'")
 
-    start1 = as_float(coords["coordinate1"].get("startingvalue", "0"), "coordinate1 startingvalue")
+    text1 = coords["coordinate1"].get("startingvalue", "0")
+    text2 = coords["coordinate2"].get("startingvalue", "0")
+    start1 = as_float(text1, "coordinate1 startingvalue")
     delta1 = as_float(coords["coordinate1"].get("delta", "1"), "coordinate1 delta")
-    start2 = as_float(coords["coordinate2"].get("startingvalue", "0"), "coordinate2 startingvalue")
+    start2 = as_float(text2, "coordinate2 startingvalue")
     delta2 = as_float(coords["coordinate2"].get("delta", "1"), "coordinate2 delta")
     geo = None
     if (start1, delta1, start2, delta2) != (0.0, 1.0, 0.0, 1.0):   # ISCE's own test for "geocoded"
         epsg = props.get("epsg", (None, "4326"))[1]
         try:
-            geo = Geo(start1, delta1, start2, delta2, as_int(epsg, "epsg"))
+            if not all(math.isfinite(v) for v in (start1, delta1, start2, delta2)):
+                raise ValueError(f"non-finite start or spacing {(start1, delta1, start2, delta2)}")
+            # startingValue is the first sample's centre; Geo holds the outer corner
+            geo = Geo(_corner(text1, delta1), delta1, _corner(text2, delta2), delta2,
+                      as_int(epsg, "epsg"))
         except ValueError as exc:
             raise RasterError(path, f"bad coordinates: {exc}") from None
 
