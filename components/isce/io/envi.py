@@ -3,12 +3,15 @@
 Data type codes 1 BYTE, 2 SHORT, 3 INT, 4 FLOAT, 5 DOUBLE, 6 CFLOAT, 9 CDOUBLE,
 14 LONG; ``interleave`` bip/bil/bsq; ``byte order`` 0 (little-endian).
 Geocoded rasters get ``map info`` (Geographic Lat/Lon for EPSG:4326, UTM for
-EPSG:326xx/327xx) with the reference pixel (1, 1) at the outer corner.
+EPSG:326xx/327xx) with the reference pixel (1, 1) at the outer corner. What the bands are
+goes in ``band names`` and ``data ignore value`` (GDAL's band descriptions and no-data), the
+provenance in ``isce version``, ``reference date``, ... (GDAL's ENVI metadata domain).
 """
 
 from .datatypes import BY_ENVI
 from .errors import RasterError
 from .info import Geo, RasterInfo
+from .provenance import PROVENANCE_KEYS
 
 
 def _map_info(geo):
@@ -37,6 +40,18 @@ def render(info, description=""):
     )
     if info.geo is not None:
         text += _map_info(info.geo)
+    return text + _description(info)
+
+
+def _description(info):
+    """``band names``, ``data ignore value`` and the provenance items of ``info``."""
+    text = ""
+    if info.band_names:
+        text += f"band names = {{{', '.join(info.band_names)}}}\n"
+    if info.nodata is not None:
+        text += f"data ignore value = {info.nodata_text}\n"
+    for key, value in info.metadata.items():
+        text += f"{key.lower().replace('_', ' ')} = {value}\n"
     return text
 
 
@@ -118,10 +133,27 @@ def parse(path):
         raise RasterError(path, f"byte order is {order}, expected 0 or 1")
     geo = _geo_from_map_info(fields["map info"], path) if "map info" in fields else None
     try:
-        return RasterInfo(
+        info = RasterInfo(
             width=as_int("samples"), length=as_int("lines"), bands=as_int("bands", "1"),
             datatype=BY_ENVI[code], scheme=fields.get("interleave", "bsq"), geo=geo,
             byte_order="l" if order == 0 else "b", offset=as_int("header offset", "0"),
         )
     except ValueError as exc:
         raise RasterError(path, str(exc)) from None
+    try:
+        return info.replace(**_described(fields, info.bands))
+    except ValueError:          # band names that do not fit: the data still open
+        return info
+
+
+def _described(fields, bands):
+    """band_names, nodata and provenance metadata from the header ``fields``."""
+    names = [n.strip() for n in fields.get("band names", "").strip().strip("{}").split(",")]
+    try:
+        nodata = float(fields["data ignore value"]) if "data ignore value" in fields else None
+    except ValueError:
+        nodata = None
+    metadata = {key: fields[key.lower().replace("_", " ")] for key in PROVENANCE_KEYS
+                if key.lower().replace("_", " ") in fields}
+    return dict(band_names=tuple(names) if len(names) == bands and all(names) else (),
+                nodata=nodata, metadata=metadata)

@@ -231,7 +231,8 @@ class StripmapLayout:
 def _geocode_default() -> list[str]:
     run = StripmapLayout()
     return [str(p) for p in (run.filt_topophase_flat, run.filt_topophase_unw, run.topophase_unw,
-                             run.phsig_cor, run.topophase_cor, run.geometry("los"))]
+                             run.phsig_cor, run.topophase_cor, run.geometry("los"),
+                             run.interferogram("filt_topophase.unw.conncomp"))]
 
 
 #: insarApp's default ``geocode list`` (relative names, as users write them)

@@ -2,11 +2,12 @@
 
 Order on writing: ``.vrt``, ``.hdr``, then ``.xml`` (ISCE's, the one :func:`read_info`
 trusts first), each atomically. They are written only once the data file is in place.
+Each names the bands, units, no-data, isce version and dates of the product
+(:func:`isce.io.provenance.describe`, by the product's name and the run context).
 """
 import os
 
-from ..version import release_version
-from . import envi, isce_xml, vrt
+from . import envi, isce_xml, provenance, vrt
 from .atomic import remove_quietly, write_text
 from .errors import RasterError
 
@@ -19,20 +20,28 @@ def sidecar_paths(data_path):
     return {suffix: data_path + suffix for suffix in READ_ORDER}
 
 
-def _version():
-    return f"isce {release_version}"
+def _summary(name, info):
+    """One line for the ENVI description: the product, its bands with units, its maker."""
+    if info.band_names:
+        units = info.units or ("",) * info.bands
+        what = "; ".join(f"{b} [{u}]" if u else b for b, u in zip(info.band_names, units))
+    else:
+        what = info.image_type or "image"
+    version = info.metadata.get(provenance.ISCE_VERSION, provenance.version_text())
+    return f"{name}: {what}; written by {version}"
 
 
 def write_sidecars(data_path, info, fsync=False):
-    """Write ``<data_path>.vrt``, ``.hdr`` and ``.xml`` describing ``info``."""
+    """Write ``<data_path>.vrt``, ``.hdr`` and ``.xml`` describing ``info``, with what the
+    product catalogue and the run context add (:func:`isce.io.provenance.describe`)."""
     data_path = os.fspath(data_path)
     if info.byte_order != "l" or info.offset:
         raise ValueError("sidecars are written for little-endian files without header only")
+    info = provenance.describe(data_path, info)
     name = os.path.basename(data_path)
-    description = f"{name}: {info.image_type or 'image'} written by {_version()}"
     write_text(data_path + ".vrt", vrt.render(info, name), fsync=fsync)
-    write_text(data_path + ".hdr", envi.render(info, description), fsync=fsync)
-    write_text(data_path + ".xml", isce_xml.render(info, name, _version()), fsync=fsync)
+    write_text(data_path + ".hdr", envi.render(info, _summary(name, info)), fsync=fsync)
+    write_text(data_path + ".xml", isce_xml.render(info, name), fsync=fsync)
 
 
 def remove_sidecars(data_path):
