@@ -102,12 +102,32 @@ def test_gdal_reads_them_from_the_envi_header_and_the_isce_xml(products, name):
         assert all(same_nodata(v, nodata) for v in ds.nodatavals), ds.nodatavals
         envi_tags = ds.tags(ns="ENVI")
         assert envi_tags["isce_version"] == VERSION and envi_tags["reference_date"] == "20080601"
-        assert units[-1] in envi_tags["description"]
+        assert f"[{units[-1]}]" in envi_tags["description"]
     with rasterio.open(products[name], driver="ISCE") as ds:
         props = ds.tags(ns="ISCE")
-    assert props["band_names"] == ", ".join(bands) and props["units"] == ", ".join(units)
-    assert props["ISCE_VERSION"] == VERSION and props["secondary_date"] == "20080717"
-    assert same_nodata(float(props["no_data_value"]) if "no_data_value" in props else None, nodata)
+    assert props["ISCE_VERSION"] == VERSION
+    assert props["description"] == summary_text(bands, units, nodata)
+
+
+#: the properties ISCE2's Image declares (isceobj/Image/Image.py parameter_list, plus the
+#: Configurable's family and name): its loader (createImage().load) exits on any other
+ISCE2_IMAGE = {"byte_order", "scheme", "caster", "number_bands", "width", "length", "data_type",
+               "image_type", "file_name", "extra_file_name", "access_mode", "description", "xmin",
+               "xmax", "ISCE_VERSION", "family", "name"}
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_the_isce_xml_says_it_in_properties_isce2_loads(products, name):
+    root = ET.parse(f"{products[name]}.xml").getroot()
+    assert {p.get("name") for p in root.findall("property")} <= ISCE2_IMAGE
+
+
+def summary_text(bands, units, nodata):
+    """The ISCE XML's description, as isce writes it."""
+    text = "bands: " + ", ".join(f"{b} [{u}]" for b, u in zip(bands, units))
+    if nodata is not None:
+        text += f"; no data: {'nan' if math.isnan(nodata) else int(nodata)}"
+    return text + "; reference date: 20080601; secondary date: 20080717"
 
 
 @pytest.mark.parametrize("name", list(KINDS))
@@ -119,8 +139,9 @@ def test_isce_io_reads_them_back_from_each_sidecar(products, name):
         assert (list(info.band_names), list(info.units)) == (bands, units)
         assert same_nodata(info.nodata, nodata)
         assert info.metadata == {"ISCE_VERSION": VERSION, **DATES}
-    info = envi.parse(f"{path}.hdr")                 # ENVI has no units field
-    assert list(info.band_names) == bands and same_nodata(info.nodata, nodata)
+    info = envi.parse(f"{path}.hdr")                 # units: from its description
+    assert (list(info.band_names), list(info.units)) == (bands, units)
+    assert same_nodata(info.nodata, nodata)
     assert info.metadata == {"ISCE_VERSION": VERSION, **DATES}
 
 
@@ -200,30 +221,35 @@ def test_run_context_refuses_unknown_items_and_bad_dates():
     assert provenance.current() == {}
 
 
+def set_description(xml_path, text):
+    root = ET.parse(xml_path).getroot()
+    [prop] = [p for p in root.findall("property") if p.get("name") == "description"]
+    prop.find("value").text = text
+    ET.ElementTree(root).write(xml_path)
+
+
 def test_sidecars_that_name_their_bands_wrongly_still_open(tmp_path):
-    """A foreign sidecar with the wrong number of band names (or a bad no-data) gives the data."""
+    """A foreign description (names that do not fit the bands, ISCE2's free text) gives the
+    data; free text is kept as it was."""
     path = tmp_path / "x.unw"
     isce.io.write(path, np.ones((2, 3, 4), np.float32), scheme="BIL")
-    root = ET.parse(f"{path}.xml").getroot()
-    for prop in root.iter("property"):
-        if prop.get("name") == "band_names":
-            prop.find("value").text = "just one"
-        if prop.get("name") == "no_data_value":
-            prop.find("value").text = "none"
-    (tmp_path / "x.unw.xml").write_text(ET.tostring(root, encoding="unicode"))
-    raster = isce.io.open(path)
-    assert raster.bands == 2 and raster.info.band_names == () and raster.info.nodata is None
-    assert raster.info.units == ("1", "rad")
+    set_description(f"{path}.xml", "bands: just one [rad]; no data: 0")
+    info = isce.io.read_info(path)[0]
+    assert info.bands == 2 and info.band_names == () and info.nodata == 0.0   # the rest holds
+    set_description(f"{path}.xml", "an ISCE2 image: amplitude, phase")
+    info = isce.io.read_info(path)[0]
+    assert info.band_names == () and info.extra == {"description": "an ISCE2 image: amplitude, phase"}
 
 
 def test_raster_info_refuses_band_lists_that_do_not_fit():
     with pytest.raises(ValueError, match="1 entries for 2 band"):
         RasterInfo(width=2, length=2, datatype="FLOAT", bands=2, band_names=("a",))
-    with pytest.raises(ValueError, match="without ,"):
-        RasterInfo(width=2, length=2, datatype="FLOAT", band_names=("a, b",))
+    for bad in ("a, b", "a; b", "a [b]"):
+        with pytest.raises(ValueError, match="without , ;"):
+            RasterInfo(width=2, length=2, datatype="FLOAT", band_names=(bad,))
 
 
-labels = st.text(st.characters(whitelist_categories=("L", "N"), whitelist_characters=" -_()^%/."),
+labels = st.text(st.characters(whitelist_categories=("L", "N"), whitelist_characters=" -_()^%/.:"),
                  min_size=1, max_size=12).filter(lambda t: t.strip())
 
 
@@ -243,7 +269,6 @@ def test_descriptions_parse_back_from_every_sidecar(tmp_path_factory, data, band
     (folder / "x.hdr").write_text(envi.render(info))
     from_xml, from_vrt = isce_xml.parse(folder / "x.xml")[0], vrt.parse(folder / "x.vrt")[0]
     for got in (from_xml, from_vrt, envi.parse(folder / "x.hdr")):
-        assert got.band_names == info.band_names
+        assert (got.band_names, got.units) == (info.band_names, info.units)
         assert same_nodata(got.nodata, info.nodata)
         assert got.metadata == info.metadata
-    assert from_xml.units == from_vrt.units == info.units

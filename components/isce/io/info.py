@@ -127,15 +127,15 @@ class RasterInfo:
 
     def _per_band(self, name):
         """``name`` (band_names or units) as a tuple of texts: empty, or one per band, each fit for
-        the comma-separated lists of the sidecars (no commas, braces or line breaks)."""
+        the lists of the sidecars (one line, none of , ; [ ] { }: see io.provenance.summary)."""
         value = getattr(self, name)
         items = (value,) if isinstance(value, str) else tuple(value or ())
         items = tuple(" ".join(str(v).split()) for v in items)
         if items and len(items) != self.bands:
             raise ValueError(f"{name} gives {len(items)} entries for {self.bands} band(s)")
         for item in items:
-            if not item or any(c in item for c in ",{}<>&"):
-                raise ValueError(f"{name} entry {item!r} must be non-empty, without , {{ }} < > &")
+            if not item or any(c in item for c in ",;[]{}"):
+                raise ValueError(f"{name} entry {item!r} must be non-empty, without , ; [ ] {{ }}")
         return items
 
     @property

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from .datatypes import from_isce_name
 from .errors import RasterError
 from .info import Geo, RasterInfo
-from .provenance import ISCE_VERSION, PROVENANCE_KEYS
+from .provenance import ISCE_VERSION, parse_summary, summary
 
 _DOCS = {
     "access_mode": "Image access mode.",
@@ -31,16 +31,7 @@ _DOCS = {
     "width": "Image width",
     "xmax": "Maximum range value",
     "xmin": "Minimum range value",
-    "band_names": "What each band is, comma-separated.",
-    "units": "Unit of each band, comma-separated (1: dimensionless, px: pixels).",
-    "no_data_value": "Value marking no data in every band.",
-    "reference_date": "Reference acquisition date (YYYYMMDD).",
-    "secondary_date": "Secondary acquisition date (YYYYMMDD).",
-    "acquisition_date": "Acquisition date (YYYYMMDD).",
-    "delta": "Coordinate quantization.",
-    "endingvalue": "Ending value of the coordinate.",
-    "size": "Coordinate size.",
-    "startingvalue": "Starting value of the coordinate.",
+    "description": "Image description",
 }
 _COORD_DOCS = {
     "coordinate1": "First coordinate of a 2D image (width).",
@@ -50,10 +41,7 @@ _COORD_DOCS = {
 _KNOWN = {
     "isceversion", "accessmode", "byteorder", "datatype", "extrafilename", "family", "name",
     "filename", "imagetype", "length", "width", "numberbands", "scheme", "xmin", "xmax", "caster",
-    "bandnames", "units", "nodatavalue",
 }
-# provenance items (ISCE_VERSION, reference_date, ...) -> RasterInfo.metadata
-_METADATA = {"".join(k.split("_")).lower(): k for k in PROVENANCE_KEYS}
 _ENDIAN = {"l": "l", "little": "l", "<": "l", "b": "b", "big": "b", ">": "b"}
 
 
@@ -79,18 +67,11 @@ def _add_property(parent, name, value, doc=None):
 
 
 def _description(info):
-    """Properties naming the bands, their units, the no-data value and the dates."""
-    entries = {}
-    if info.band_names:
-        entries["band_names"] = ", ".join(info.band_names)
-    if info.units:
-        entries["units"] = ", ".join(info.units)
-    if info.nodata is not None:
-        entries["no_data_value"] = info.nodata_text
-    for key, value in info.metadata.items():
-        if key != ISCE_VERSION:
-            entries[key.lower()] = value
-    return entries
+    """ISCE2's ``description`` property: the bands with their units, the no-data value and the
+    dates (:func:`isce.io.provenance.summary`; ISCE2's loader refuses properties its Image does
+    not declare, so they are not properties of their own)."""
+    text = summary(info.replace(metadata={k: v for k, v in info.metadata.items() if k != ISCE_VERSION}))
+    return {"description": text} if text else {}
 
 
 def render(info, file_name, version=""):
@@ -247,31 +228,15 @@ def parse_text(text, path):
         except ValueError as exc:
             raise RasterError(path, f"bad coordinates: {exc}") from None
 
-    metadata = {_METADATA[key]: value for key, (_, value) in props.items() if key in _METADATA}
+    described = parse_summary(get("description"), bands)
     extra = {name: value for key, (name, value) in props.items()
-             if key not in _KNOWN and key not in _METADATA and key != "epsg"}
+             if key not in _KNOWN and key != "epsg" and not (key == "description" and described)}
     fields = dict(width=width, length=length, datatype=datatype, bands=bands, scheme=scheme,
                   image_type=get("imagetype") or "", geo=geo, byte_order=byte_order, extra=extra,
-                  band_names=_band_list(get("bandnames"), bands), units=_band_list(get("units"), bands),
-                  nodata=_nodata(get("nodatavalue")), metadata=metadata)
+                  **(described or {}))
+    if get("isceversion"):
+        fields["metadata"] = {**fields.get("metadata", {}), ISCE_VERSION: get("isceversion")}
     return fields, get("filename")
-
-
-def _band_list(text, bands):
-    """A comma-separated per-band list; () when absent or not one entry per band (a sidecar
-    that names its bands wrongly still gives its data)."""
-    items = [item.strip() for item in (text or "").split(",")]
-    if len(items) != bands or not all(items) or any(c in t for t in items for c in "{}<>&"):
-        return ()
-    return tuple(items)
-
-
-def _nodata(text):
-    """The no-data value, None when absent or not a number."""
-    try:
-        return float(text) if text not in (None, "") else None
-    except ValueError:
-        return None
 
 
 def parse(path, data_size=None):

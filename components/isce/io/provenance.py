@@ -12,6 +12,16 @@ the run context, so a product keeps the version and dates of the run that made i
     # its .vrt: <Description>unwrapped phase</Description> <UnitType>rad</UnitType>
     # <NoDataValue>0</NoDataValue>, <MDI key="REFERENCE_DATE">20080601</MDI>, ...
 
+Where each sidecar says it: the VRT per band (``Description``, ``UnitType``, ``NoDataValue``)
+and in the dataset's ``Metadata``; the ENVI header in ``band names``, ``data ignore value``,
+``isce version``, ``reference date``, ... and its ``description``; the ISCE XML in
+``ISCE_VERSION`` and ``description`` (:func:`summary`: ISCE2's image loader exits on a
+property its Image does not declare, so nothing else is added there).
+
+Dates: ``REFERENCE_DATE``/``SECONDARY_DATE`` (``YYYYMMDD``) of the pair, set by the
+application (:func:`run_context`) or, without one, read from a stack product's name
+(``<d1>_<d2>``); ``ACQUISITION_DATE`` for a stack product named after one date.
+
 Units: ``1`` is dimensionless (coherence, amplitudes, labels); ``px`` pixels; ``deg``, ``m``,
 ``rad``. No-data: 0 where ISCE writes 0 for "no data" (interferograms, coherence, unwrapped
 phase, connected components: a true 0 is rare and reads as no data, as in ISCE2), NaN for
@@ -32,10 +42,11 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from ..version import release_version
+from .info import RasterInfo
 from .layout import date_name
 
 __all__ = ["Product", "CATALOGUE", "PROVENANCE_KEYS", "lookup", "describe", "run_context",
-           "current", "version_text"]
+           "current", "version_text", "dates_in_name", "summary", "parse_summary"]
 
 #: the metadata items provenance adds (GDAL metadata names)
 ISCE_VERSION, REFERENCE_DATE, SECONDARY_DATE, ACQUISITION_DATE = (
@@ -92,7 +103,7 @@ CATALOGUE = (
     (("los.rdr",), _p(("incidence angle", "LOS azimuth angle (anticlockwise from north)"),
                       "deg", NAN)),
     (("inc.rdr",), _p("incidence angle", "deg", NAN)),
-    (("hdg.rdr",), _p("heading (clockwise from north)", "deg", NAN)),
+    (("hdg.rdr",), _p("sensor-to-target azimuth (anticlockwise from east)", "deg", NAN)),
     (("localInc.rdr",), _p("local incidence angle", "deg", NAN)),
     (("localPsi.rdr",), _p("local psi angle", "deg", NAN)),
     (("incLocal.rdr",), _p(("local psi angle", "local incidence angle"), "deg", NAN)),
@@ -114,9 +125,11 @@ CATALOGUE = (
     (("mask.bil",), _p("valid-pixel mask (1 valid)", "1", None)),
     (("dJumps.bil",), _p("differential unwrapping jump", "cycles", None)),
     (("mJumps.bil",), _p("common unwrapping jump", "cycles", None)),
-    # DEMs (verifyDEM, dem.py), the simulator's truth
+    # DEMs (verifyDEM, dem.py), the simulator's truth (truth/<date>.los.rdr, ...)
     (("*.dem", "*.dem.wgs84", "*.wgs84"), _HEIGHT),
     (("dispersive.rdr",), _DISPERSIVE),
+    (("*.los.rdr",), _p("LOS displacement since the first date (towards the radar)", "m", NAN)),
+    (("*.tropo.rdr",), _p("tropospheric delay", "m", NAN)),
 )
 
 #: metadata the current run adds to what it writes (see run_context)
@@ -195,10 +208,10 @@ def _valid_dates(texts):
 
 
 def dates_in_name(path) -> dict:
-    """Dates a stack product's name (or its folder's) carries: ``<d1>_<d2>`` -> reference and
-    secondary dates, a single ``<date>`` -> its acquisition date; {} otherwise."""
-    path = os.fspath(path)
-    for part in (os.path.basename(path), os.path.basename(os.path.dirname(path))):
+    """Dates a stack product's name (or its folder's, or that folder's) carries: ``<d1>_<d2>``
+    -> reference and secondary dates, a single ``<date>`` -> its acquisition date; {} otherwise."""
+    parts = os.path.abspath(os.fspath(path)).split(os.sep)[::-1][:3]
+    for part in parts:
         pair = _PAIR.search(part)
         if pair and _valid_dates(pair.groups()):
             return {REFERENCE_DATE: pair.group(1), SECONDARY_DATE: pair.group(2)}
@@ -230,5 +243,72 @@ def describe(path, info):
     """``info`` as the sidecars of the product at ``path`` should describe it: the catalogue's
     band names, units and no-data where ``info`` has none, and the provenance metadata
     (ISCE_VERSION and dates: the raster's own, else the run context's, else its name's)."""
-    metadata = {ISCE_VERSION: version_text(), **dates_in_name(path), **current(), **info.metadata}
+    run = current()
+    named = {} if set(run) & set(_DATE_KEYS) else dates_in_name(path)   # a run's dates win
+    metadata = {ISCE_VERSION: version_text(), **named, **run, **info.metadata}
     return info.replace(metadata=metadata, **_band_description(path, info))
+
+
+# ----------------------------------------------------------------------------- one-line summary
+# ISCE2's image XML loader stops on a property its Image does not declare, so the ISCE XML
+# says all this in the property ISCE2 declares for it, ``description`` (as the ENVI header's
+# ``description``), in a form read back here:
+#   bands: amplitude [1], unwrapped phase [rad]; no data: 0; isce version: isce 1.0;
+#   reference date: 20080601; secondary date: 20080717
+_BAND = re.compile(r"^(.*\S) \[([^\[\]]+)\]$")
+
+
+def _label(key) -> str:
+    return key.lower().replace("_", " ")
+
+
+def summary(info) -> str:
+    """What ``info`` says about its bands and provenance, on one line ("" if nothing)."""
+    parts = []
+    if info.band_names:
+        units = info.units or (None,) * info.bands
+        parts.append("bands: " + ", ".join(f"{n} [{u}]" if u else n
+                                           for n, u in zip(info.band_names, units)))
+    if info.nodata is not None:
+        parts.append(f"no data: {info.nodata_text}")
+    parts += [f"{_label(k)}: {info.metadata[k]}" for k in PROVENANCE_KEYS
+              if k in info.metadata and not set(";{}") & set(info.metadata[k])]
+    return "; ".join(parts)
+
+
+def _bands(text, bands) -> dict:
+    """band_names (and units, when each band has one) of a summary's ``bands:`` part."""
+    entries = [e.strip() for e in text.split(",")]
+    if len(entries) != bands or not all(entries):
+        return {}
+    matches = [_BAND.match(e) for e in entries]
+    if all(matches):
+        return {"band_names": tuple(m.group(1) for m in matches),
+                "units": tuple(m.group(2) for m in matches)}
+    return {"band_names": tuple(entries)}
+
+
+def parse_summary(text, bands) -> dict | None:
+    """RasterInfo fields (band_names, units, nodata, metadata) from a :func:`summary` of a
+    ``bands``-band raster; None when ``text`` is not one (e.g. ISCE2's free text)."""
+    labels = {"bands": "bands", "no data": "nodata", **{_label(k): k for k in PROVENANCE_KEYS}}
+    fields, metadata = {}, {}
+    for part in (p.strip() for p in str(text or "").split(";")):
+        key, sep, value = part.partition(": ")
+        if not sep or key.strip().lower() not in labels:
+            return None
+        name, value = labels[key.strip().lower()], value.strip()
+        if name == "bands":
+            fields.update(_bands(value, bands))
+        elif name == "nodata":
+            try:
+                fields["nodata"] = float(value)
+            except ValueError:
+                return None
+        else:
+            metadata[name] = value
+    try:                                    # names that do not fit the raster: not ours
+        RasterInfo(width=1, length=1, datatype="BYTE", bands=bands, **fields, metadata=metadata)
+    except ValueError:
+        return None
+    return {**fields, "metadata": metadata}

@@ -20,17 +20,6 @@ def sidecar_paths(data_path):
     return {suffix: data_path + suffix for suffix in READ_ORDER}
 
 
-def _summary(name, info):
-    """One line for the ENVI description: the product, its bands with units, its maker."""
-    if info.band_names:
-        units = info.units or ("",) * info.bands
-        what = "; ".join(f"{b} [{u}]" if u else b for b, u in zip(info.band_names, units))
-    else:
-        what = info.image_type or "image"
-    version = info.metadata.get(provenance.ISCE_VERSION, provenance.version_text())
-    return f"{name}: {what}; written by {version}"
-
-
 def write_sidecars(data_path, info, fsync=False):
     """Write ``<data_path>.vrt``, ``.hdr`` and ``.xml`` describing ``info``, with what the
     product catalogue and the run context add (:func:`isce.io.provenance.describe`)."""
@@ -40,7 +29,7 @@ def write_sidecars(data_path, info, fsync=False):
     info = provenance.describe(data_path, info)
     name = os.path.basename(data_path)
     write_text(data_path + ".vrt", vrt.render(info, name), fsync=fsync)
-    write_text(data_path + ".hdr", envi.render(info, _summary(name, info)), fsync=fsync)
+    write_text(data_path + ".hdr", envi.render(info), fsync=fsync)
     write_text(data_path + ".xml", isce_xml.render(info, name), fsync=fsync)
 
 
