@@ -120,6 +120,7 @@ ISCE2_IMAGE = {"byte_order", "scheme", "caster", "number_bands", "width", "lengt
 def test_the_isce_xml_says_it_in_properties_isce2_loads(products, name):
     root = ET.parse(f"{products[name]}.xml").getroot()
     assert {p.get("name") for p in root.findall("property")} <= ISCE2_IMAGE
+    assert root.findtext("component/property[@name='delta']/doc") == "Coordinate quantization."
 
 
 def summary_text(bands, units, nodata):

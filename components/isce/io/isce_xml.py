@@ -32,6 +32,10 @@ _DOCS = {
     "xmax": "Maximum range value",
     "xmin": "Minimum range value",
     "description": "Image description",
+    "delta": "Coordinate quantization.",
+    "endingvalue": "Ending value of the coordinate.",
+    "size": "Coordinate size.",
+    "startingvalue": "Starting value of the coordinate.",
 }
 _COORD_DOCS = {
     "coordinate1": "First coordinate of a 2D image (width).",
