@@ -13,6 +13,7 @@ import math
 import os
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,14 +21,17 @@ import numpy as np
 import isce.sensors
 from isce.core.ellipsoid import WGS84, enu_matrix
 from isce.core.radargrid import RadarGrid
+from isce.core.time import DateTime
 from isce.dem.dem import prepare_dem
 from isce.focus.pipeline import focus, required_pulses
 from isce.framework import Application, ConfigurationError, Facility, InputError, Parameter, Step
+from isce.framework.parameter import resolve_callable
 from isce.geometry.baseline import baseline_summary, stripmap_perpendicular
 from isce.geometry.footprint import check_dem_coverage, scene_footprint
 from isce.geometry.geo2rdr import geo2rdr_offsets
 from isce.geometry.geocode import geocode_product
 from isce.geometry.rdr2geo import topo as run_topo
+from isce.io import provenance
 from isce.io.atomic import remove_quietly, write_text
 from isce.io.layout import (GEOCODE_DEFAULT, MINTPY_TOPO_PRODUCTS, PRODUCT_DIRS, ROLES,
                              date_name)
@@ -228,7 +232,7 @@ def preprocess(ctx):
     insar_settings.check_scene_settings(ctx.params, products)   # looks, boxes on the scene
     stripmap_offsets.check_scene(ctx.params, products["reference"])   # dense windows fit
     ctx.state.raw, ctx.state.slc = {}, {}
-    with _outputs_removed_on_failure(ctx):
+    with _outputs_removed_on_failure(ctx), provenance.run_context(**pair_dates(products)):
         for role, product in products.items():
             slc_path = insar_settings.slc_path(getattr(ctx.params, role), role)
             slc_path.parent.mkdir(parents=True, exist_ok=True)
@@ -569,6 +573,41 @@ def endup(ctx):
     ctx.log.info("report.json written; mean coherence %s", report["mean_coherence"])
 
 
+def _acquisition_date(product) -> str:
+    """YYYYMMDD of a date's middle line (UTC), SLC or raw product."""
+    grid = getattr(product, "radar_grid", None)
+    mid = grid.sensing_mid_datetime if grid is not None else \
+        DateTime(product.reference_epoch) + float(product.pulse_time((product.length - 1) / 2))
+    return date_name(mid)
+
+
+def pair_dates(products) -> dict:
+    """``reference_date``/``secondary_date`` of ``{role: product}`` (those given): what the
+    sidecars of the pair's rasters record (isce.io.provenance)."""
+    return {f"{role}_date": _acquisition_date(p) for role, p in products.items() if p is not None}
+
+
+def _state_products(state) -> dict:
+    """The dates' products the state holds: focused or read SLCs, else raw (before formslc)."""
+    slc, raw = getattr(state, "slc", None) or {}, getattr(state, "raw", None) or {}
+    return {role: SlcProduct.from_dict(slc[role]) if role in slc else RawProduct.from_dict(raw[role])
+            for role in ROLES if role in slc or role in raw}
+
+
+def _dated(step: Step) -> Step:
+    """``step`` run with the pair's dates (from the state, once preprocess has read the dates)
+    as the provenance of every raster it writes: resumed runs date their products too."""
+    func = step.func
+
+    def run(ctx):
+        with provenance.run_context(**pair_dates(_state_products(ctx.state))):
+            return resolve_callable(func)(ctx)
+
+    run.__name__ = run.__qualname__ = getattr(func, "__name__", str(func))
+    run.__doc__ = getattr(func, "__doc__", None)
+    return replace(step, func=run)
+
+
 #: groups of settings the steps declare (public names)
 DATES = ("Reference", "Secondary")                    # the readers (and their OUTPUT)
 SENSORS = ("sensor name", "reference sensor name", "secondary sensor name", *DATES)
@@ -709,6 +748,10 @@ class Insar(Application):
 
     def check_complete(self):
         insar_settings.check_sensors(self)       # before anything is written
+
+
+# every step writes its rasters with the pair's dates in their sidecars
+Insar.steps = tuple(_dated(step) for step in Insar.steps)
 
 
 class Stripmap(Insar):

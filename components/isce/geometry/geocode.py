@@ -453,10 +453,21 @@ def geocode_array(data, radar_grid, orbit, doppler=None, geogrid: GeoGrid = None
 
 
 # ---------------------------------------------------------------- files
+def _describe_geotiff(dst, info) -> None:
+    """The GeoTIFF says what the raster's sidecars say: band names, units, provenance tags."""
+    for band, name in enumerate(info.band_names, 1):
+        dst.set_band_description(band, name)
+    for band, unit in enumerate(info.units, 1):
+        dst.set_band_unit(band, unit)
+    if info.metadata:
+        dst.update_tags(**info.metadata)
+
+
 def write_geotiff(path, tif_path=None, *, block_lines=1024, compress="deflate") -> str:
     """Copy a geocoded isce.io raster to a GeoTIFF (written atomically).
 
-    Default name: ``<path>.tif``. Float rasters get nodata = NaN.
+    Default name: ``<path>.tif``. Float rasters get nodata = NaN (or the raster's own); band
+    names, units and the provenance metadata (ISCE_VERSION, dates) are copied.
     """
     # lazy: rasterio (GDAL) costs ~0.35 s to import; only GDAL rasters need it
     import rasterio
@@ -479,10 +490,13 @@ def write_geotiff(path, tif_path=None, *, block_lines=1024, compress="deflate") 
         profile.update(tiled=True, blockxsize=256, blockysize=256)
     if dtype.kind == "f":
         profile["nodata"] = float("nan")
+    if src.info.nodata is not None:
+        profile["nodata"] = src.info.nodata     # as the .geo's sidecars say (provenance)
     if src.bands > 1:
         profile["interleave"] = "pixel" if src.scheme == "BIP" else "band"
     try:
         with rasterio.open(tmp, "w", **profile) as dst:
+            _describe_geotiff(dst, src.info)
             for start in range(0, src.length, block_lines):
                 stop = min(start + block_lines, src.length)
                 win = Window(0, start, src.width, stop - start)

@@ -71,6 +71,17 @@ class Geo:
         return self.y0 + (np.arange(length) + 0.5) * self.dy
 
 
+def _metadata(items):
+    """Metadata as {KEY: text}: keys upper case without spaces or '=', texts on one line."""
+    out = {}
+    for key, value in dict(items or {}).items():
+        name = "_".join(str(key).split()).upper()
+        if not name or "=" in name:
+            raise ValueError(f"metadata key {key!r} must be non-empty, without '='")
+        out[name] = " ".join(str(value).split())
+    return out
+
+
 @dataclass(frozen=True)
 class RasterInfo:
     """Everything needed to lay a raster out on disk and describe it."""
@@ -85,6 +96,10 @@ class RasterInfo:
     byte_order: str = "l"         # 'l' or 'b'; this package writes 'l' only
     offset: int = 0               # header bytes before the data (ENVI/VRT only)
     extra: dict = field(default_factory=dict)   # other ISCE properties, e.g. reference=WGS84
+    band_names: tuple = ()        # what each band is (none, or one per band)
+    units: tuple = ()             # each band's unit ("1": dimensionless; none, or one per band)
+    nodata: float = None          # the value marking "no data" in every band (None: none)
+    metadata: dict = field(default_factory=dict)  # provenance: ISCE_VERSION, REFERENCE_DATE, ...
 
     def __post_init__(self):
         object.__setattr__(self, "datatype", lookup(self.datatype))
@@ -105,6 +120,33 @@ class RasterInfo:
         object.__setattr__(self, "geo", Geo.coerce(self.geo))
         object.__setattr__(self, "image_type", str(self.image_type or ""))
         object.__setattr__(self, "extra", {str(k): str(v) for k, v in dict(self.extra).items()})
+        object.__setattr__(self, "band_names", self._per_band("band_names"))
+        object.__setattr__(self, "units", self._per_band("units"))
+        if self.nodata is not None:
+            object.__setattr__(self, "nodata", float(self.nodata))
+        object.__setattr__(self, "metadata", _metadata(self.metadata))
+
+    def _per_band(self, name):
+        """``name`` (band_names or units) as a tuple of texts: empty, or one per band, each fit for
+        the lists of the sidecars (one line, none of , ; [ ] { }: see io.provenance.summary)."""
+        value = getattr(self, name)
+        items = (value,) if isinstance(value, str) else tuple(value or ())
+        items = tuple(" ".join(str(v).split()) for v in items)
+        if items and len(items) != self.bands:
+            raise ValueError(f"{name} gives {len(items)} entries for {self.bands} band(s)")
+        for item in items:
+            if not item or any(c in item for c in ",;[]{}"):
+                raise ValueError(f"{name} entry {item!r} must be non-empty, without , ; [ ] {{ }}")
+        return items
+
+    @property
+    def nodata_text(self):
+        """The no-data value as sidecars write it (``nan``, ``0``, ``-9999.5``); None without one."""
+        if self.nodata is None:
+            return None
+        if math.isnan(self.nodata):
+            return "nan"
+        return str(int(self.nodata)) if self.nodata.is_integer() else repr(self.nodata)
 
     def replace(self, **changes):
         return replace(self, **changes)

@@ -25,6 +25,7 @@ from decimal import Context, Decimal
 from .datatypes import from_isce_name
 from .errors import RasterError
 from .info import Geo, RasterInfo
+from .provenance import ISCE_VERSION, parse_summary, summary
 
 _DOCS = {
     "access_mode": "Image access mode.",
@@ -41,6 +42,7 @@ _DOCS = {
     "width": "Image width",
     "xmax": "Maximum range value",
     "xmin": "Minimum range value",
+    "description": "Image description",
     "delta": "Coordinate quantization.",
     "endingvalue": "Ending value of the coordinate.",
     "size": "Coordinate size.",
@@ -109,6 +111,14 @@ def _add_property(parent, name, value, doc=None):
 
 
 
+def _description(info):
+    """ISCE2's ``description`` property: the bands with their units, the no-data value and the
+    dates (:func:`isce.io.provenance.summary`; ISCE2's loader refuses properties its Image does
+    not declare, so they are not properties of their own)."""
+    text = summary(info.replace(metadata={k: v for k, v in info.metadata.items() if k != ISCE_VERSION}))
+    return {"description": text} if text else {}
+
+
 def render(info, file_name, version=""):
     """The XML text for ``info``; ``file_name`` is the data file as recorded (a basename keeps
     the product relocatable: ISCE2 resolves a bare name against the XML's folder)."""
@@ -131,11 +141,13 @@ def render(info, file_name, version=""):
     }
     if info.geo is not None and info.geo.epsg != 4326:
         entries["epsg"] = info.geo.epsg
+    entries.update(_description(info))
     for key, value in info.extra.items():
         entries.setdefault(key.strip().lower(), value)
     components = {"coordinate1": c1, "coordinate2": c2}
 
     root = ET.Element("imageFile")
+    version = info.metadata.get(ISCE_VERSION, version)
     if version:
         _add_property(root, "ISCE_VERSION", version)
     for key in sorted(set(entries) | set(components)):
@@ -267,10 +279,14 @@ def parse_text(text, path):
         except ValueError as exc:
             raise RasterError(path, f"bad coordinates: {exc}") from None
 
+    described = parse_summary(get("description"), bands)
     extra = {name: value for key, (name, value) in props.items()
-             if key not in _KNOWN and key != "epsg"}
+             if key not in _KNOWN and key != "epsg" and not (key == "description" and described)}
     fields = dict(width=width, length=length, datatype=datatype, bands=bands, scheme=scheme,
-                  image_type=get("imagetype") or "", geo=geo, byte_order=byte_order, extra=extra)
+                  image_type=get("imagetype") or "", geo=geo, byte_order=byte_order, extra=extra,
+                  **(described or {}))
+    if get("isceversion"):
+        fields["metadata"] = {**fields.get("metadata", {}), ISCE_VERSION: get("isceversion")}
     return fields, get("filename")
 
 

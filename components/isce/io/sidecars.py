@@ -2,12 +2,13 @@
 
 Order on writing: ``.vrt``, ``.hdr``, then ``.xml`` (ISCE's, the one :func:`read_info`
 trusts first), each atomically. They are written only once the data file is in place.
+Each names the bands, units, no-data, isce version and dates of the product
+(:func:`isce.io.provenance.describe`, by the product's name and the run context).
 """
 import logging
 import os
 
-from ..version import release_version
-from . import envi, isce_xml, vrt
+from . import envi, isce_xml, provenance, vrt
 from .atomic import remove_quietly, write_text
 from .errors import RasterError
 
@@ -30,20 +31,17 @@ def sidecar_paths(data_path):
     return {suffix: data_path + suffix for suffix in READ_ORDER}
 
 
-def _version():
-    return f"isce {release_version}"
-
-
 def write_sidecars(data_path, info, fsync=False):
-    """Write ``<data_path>.vrt``, ``.hdr`` and ``.xml`` describing ``info``."""
+    """Write ``<data_path>.vrt``, ``.hdr`` and ``.xml`` describing ``info``, with what the
+    product catalogue and the run context add (:func:`isce.io.provenance.describe`)."""
     data_path = os.fspath(data_path)
     if info.byte_order != "l" or info.offset:
         raise ValueError("sidecars are written for little-endian files without header only")
+    info = provenance.describe(data_path, info)
     name = os.path.basename(data_path)
-    description = f"{name}: {info.image_type or 'image'} written by {_version()}"
     write_text(data_path + ".vrt", vrt.render(info, name), fsync=fsync)
-    write_text(data_path + ".hdr", envi.render(info, description), fsync=fsync)
-    write_text(data_path + ".xml", isce_xml.render(info, name, _version()), fsync=fsync)
+    write_text(data_path + ".hdr", envi.render(info), fsync=fsync)
+    write_text(data_path + ".xml", isce_xml.render(info, name), fsync=fsync)
 
 
 def remove_sidecars(data_path):

@@ -2,7 +2,10 @@
 
 Offsets per scheme (n = bytes per sample, W width, L length, B bands, b band index):
 BIP ImageOffset b*n, PixelOffset B*n, LineOffset B*W*n; BIL b*W*n, n, B*W*n;
-BSQ b*W*L*n, n, W*n. Geocoded rasters also get ``SRS`` and ``GeoTransform``.
+BSQ b*W*L*n, n, W*n. Geocoded rasters also get ``SRS`` and ``GeoTransform``. What the
+bands are goes in each band's ``Description``, ``UnitType`` and ``NoDataValue``, the
+provenance (ISCE_VERSION, dates) in the dataset's ``Metadata``: GDAL reports them
+(GetDescription, GetUnitType, GetNoDataValue, GetMetadata).
 """
 import os
 import re
@@ -23,10 +26,15 @@ def render(info, source_name):
             srs.text = f"EPSG:{info.geo.epsg}"
             srs.set("dataAxisToSRSAxisMapping", "2,1" if info.geo.epsg == 4326 else "1,2")
         ET.SubElement(root, "GeoTransform").text = ", ".join(repr(float(v)) for v in info.geo.geotransform)
+    if info.metadata:
+        meta = ET.SubElement(root, "Metadata")
+        for key, value in info.metadata.items():
+            ET.SubElement(meta, "MDI", key=key).text = value
     order = "LSB" if info.byte_order == "l" else "MSB"
     for band in range(info.bands):
         elem = ET.SubElement(root, "VRTRasterBand", dataType=info.datatype.gdal, band=str(band + 1),
                              subClass="VRTRawRasterBand")
+        _describe_band(elem, info, band)
         src = ET.SubElement(elem, "SourceFilename", relativeToVRT="1")
         src.text = source_name
         ET.SubElement(elem, "ByteOrder").text = order
@@ -36,6 +44,44 @@ def render(info, source_name):
         ET.SubElement(elem, "LineOffset").text = str(line)
     ET.indent(root, space="    ")
     return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _describe_band(elem, info, band):
+    """A band's Description, UnitType and NoDataValue (those ``info`` has)."""
+    if info.band_names:
+        ET.SubElement(elem, "Description").text = info.band_names[band]
+    if info.units:
+        ET.SubElement(elem, "UnitType").text = info.units[band]
+    if info.nodata is not None:
+        ET.SubElement(elem, "NoDataValue").text = info.nodata_text
+
+
+def _band_texts(bands, tag):
+    """The ``tag`` text of every band, () unless each band has one."""
+    texts = tuple((band.findtext(tag) or "").strip() for band in bands)
+    return texts if all(texts) else ()
+
+
+def _description(root, bands, base):
+    """band_names, units, nodata and metadata of a VRT (band 1's no-data for all bands); {}
+    when they do not fit the raster ``base`` describes (its data still open)."""
+    metadata = {}
+    for meta in root.findall("Metadata"):
+        if not (meta.get("domain") or "").strip():
+            metadata.update({(m.get("key") or "").strip(): (m.text or "").strip()
+                             for m in meta.findall("MDI") if (m.get("key") or "").strip()})
+    text = (bands[0].findtext("NoDataValue") or "").strip()
+    try:
+        nodata = float(text) if text else None
+    except ValueError:
+        nodata = None
+    described = dict(band_names=_band_texts(bands, "Description"),
+                     units=_band_texts(bands, "UnitType"), nodata=nodata, metadata=metadata)
+    try:
+        RasterInfo(**base, **described)
+    except ValueError:
+        return {}
+    return described
 
 
 def _epsg_of(srs_text):
@@ -110,10 +156,11 @@ def parse(path):
     for number, (dt, src, bo, _) in enumerate(layout[1:], 2):
         if (dt, src, bo) != (datatype, source, order):
             raise RasterError(path, f"band {number} differs from band 1 in data type, file or byte order")
-    header = layout[0][3][0]
+    base = dict(width=width, length=length, datatype=datatype, bands=len(layout), geo=geo,
+                byte_order="l" if order == "LSB" else "b", offset=layout[0][3][0])
+    described = _description(root, bands, base)
     for scheme in SCHEMES:
-        info = RasterInfo(width=width, length=length, datatype=datatype, bands=len(layout), scheme=scheme,
-                          geo=geo, byte_order="l" if order == "LSB" else "b", offset=header)
+        info = RasterInfo(scheme=scheme, **base, **described)
         if all(info.band_offsets(b) == layout[b][3] for b in range(len(layout))):
             return info, source
     raise RasterError(path, "band offsets match none of the BIP, BIL or BSQ layouts: "
