@@ -235,6 +235,7 @@ def _geocode_default() -> list[str]:
     return [str(p) for p in (run.filt_topophase_flat, run.filt_topophase_unw, run.topophase_unw,
                              run.phsig_cor, run.topophase_cor, run.geometry("los"),
                              run.interferogram("filt_topophase.unw.conncomp"),
+                             run.filt_topophase_2stage_unw,            # ISCE2 insarApp's list
                              *(run.ionosphere(n) for n in IONOSPHERE_GEOCODED))]
 
 
