@@ -273,3 +273,128 @@ def test_descriptions_parse_back_from_every_sidecar(tmp_path_factory, data, band
         assert (got.band_names, got.units) == (info.band_names, info.units)
         assert same_nodata(got.nodata, info.nodata)
         assert got.metadata == info.metadata
+
+
+# ----------------------------------------------------------------------------- extra items
+# RasterInfo.extra (ampcor's dense-offset grid, a prepared DEM's stamp, ...) travels in the
+# ISCE XML's description as ``extra <key>: <value>`` parts: ISCE2 loads the XML, isce.io
+# gets the items back as they were (text).
+
+#: what write_dense records of a 3 x 4 grid of windows centred on lines 51.5 + 32 i and
+#: pixels 40.25 + 16 j (ISCE2 DenseAmpcor's first line/pixel and steps)
+DENSE_EXTRA = {"first_line": "51.5", "first_pixel": "40.25", "line_step": "32.0", "pixel_step": "16.0"}
+#: a prepared DEM's items (isce.dem.verify_dem's stamp): a path with "; " and a ":" in values
+DEM_EXTRA = {"reference": "WGS84", "source_reference": "EGM96", "geoid": "EGM96 (15')",
+             "source_file": "/data/dems; old/srtm: v3.tif", "source_size": "4096",
+             "filled_window": "rows 0:3 cols 1:4"}
+
+
+def dense_offsets(folder):
+    """The three rasters of ampcor.write_dense for a 3 x 4 window grid (paths)."""
+    from isce.offsets.ampcor import OffsetField, write_dense
+
+    line, pixel = np.meshgrid(51.5 + 32.0 * np.arange(3), 40.25 + 16.0 * np.arange(4), indexing="ij")
+    n = line.size
+    field = OffsetField(line=line.ravel(), pixel=pixel.ravel(), azimuth=np.full(n, 0.5),
+                        range=np.full(n, -1.25), snr=np.full(n, 20.0), peak=np.full(n, 0.9),
+                        cov_az=np.full(n, 0.01), cov_rg=np.full(n, 0.02), cov_azrg=np.zeros(n),
+                        status=np.zeros(n, np.int8), grid_shape=(3, 4))
+    return write_dense(field, folder / "denseOffsets")
+
+
+@pytest.fixture(scope="module")
+def extra_products(tmp_path_factory):
+    """name -> (path, the extra items isce.io must read back) of products with extra items."""
+    from isce.simulate.targets import synthetic_dem
+
+    root = tmp_path_factory.mktemp("extra")
+    off, snr, cov = dense_offsets(root)
+    dem = root / "srtm.dem.wgs84"
+    isce.io.write(dem, np.ones((4, 5), np.float32), image_type="dem", geo=GEO, extra=DEM_EXTRA)
+    sim_dem = root / "sim" / "dem.wgs84"
+    sim_dem.parent.mkdir()
+    synthetic_dem(sim_dem, (34.0, 34.02), (-116.0, -115.98), posting_deg=0.01)
+    return {"dense offsets": (off, DENSE_EXTRA), "dense snr": (snr, DENSE_EXTRA),
+            "dense cov": (cov, DENSE_EXTRA), "prepared dem": (dem, DEM_EXTRA),
+            "simulated dem": (sim_dem, {"reference": "WGS84"})}
+
+
+@pytest.mark.parametrize("name", ["dense offsets", "dense snr", "dense cov", "prepared dem",
+                                  "simulated dem"])
+def test_products_with_extra_items_stay_within_what_isce2_loads(extra_products, name):
+    """Only the declared properties; a DEM also its ``reference``, which ISCE2's DemImage
+    declares and reads (EGM96 or WGS84), as in ISCE2's own DEM XMLs."""
+    path, extra = extra_products[name]
+    root = ET.parse(f"{path}.xml").getroot()
+    names = {p.get("name") for p in root.findall("property")}
+    declared = ISCE2_IMAGE | ({"reference"} if "dem" in name else set())
+    assert names <= declared, names - declared
+    if "dem" in name:
+        assert root.findtext("property[@name='reference']/value") == "WGS84"
+
+
+@pytest.mark.parametrize("name", ["dense offsets", "dense snr", "dense cov", "prepared dem",
+                                  "simulated dem"])
+def test_isce_io_reads_the_extra_items_back(extra_products, name):
+    path, extra = extra_products[name]
+    info = isce.io.read_info(f"{path}.xml")[0]
+    assert info.extra == extra
+    assert info.band_names                          # the catalogue's description is still read
+
+
+def test_the_description_names_the_extra_items_readably(extra_products):
+    root = ET.parse(f"{extra_products['dense offsets'][0]}.xml").getroot()
+    text = root.findtext("property[@name='description']/value")
+    assert text.endswith("; extra first_line: 51.5; extra first_pixel: 40.25; "
+                         "extra line_step: 32.0; extra pixel_step: 16.0")
+    root = ET.parse(f"{extra_products['prepared dem'][0]}.xml").getroot()
+    text = root.findtext("property[@name='description']/value")
+    assert "; extra source_file: /data/dems%3B old/srtm: v3.tif;" in text
+    assert "extra reference" not in text                 # a property of its own
+
+
+def test_older_xmls_with_extra_properties_still_read(tmp_path):
+    """Files written before (or by other tools) with each item a property of its own."""
+    path = tmp_path / "denseOffsets.bil"
+    isce.io.write(path, np.ones((2, 3, 4), np.float32), scheme="BIL")
+    root = ET.parse(f"{path}.xml").getroot()
+    for key, value in DENSE_EXTRA.items():
+        prop = ET.SubElement(root, "property", name=key)
+        ET.SubElement(prop, "value").text = value
+    ET.ElementTree(root).write(f"{path}.xml")
+    info = isce.io.read_info(path)[0]
+    assert info.extra == DENSE_EXTRA and info.band_names == ("azimuth offset", "range offset")
+
+
+def test_isce2_free_text_stays_the_description(tmp_path):
+    """An ISCE2 description read back is written back as it was: alone, as the property;
+    with other things to say, as an extra item; either way it reads back the same."""
+    text = "ISCE2 offsets; azimuth: 1, range: 2 %"
+    for name, expected_property in (("x.rdr", text), ("y.unw", None)):
+        path = tmp_path / name
+        isce.io.write(path, np.ones((2, 3, 4), np.float32), scheme="BIL")
+        info = isce.io.read_info(path)[0].replace(extra={"description": text, "note": "a"})
+        if expected_property:
+            info = info.replace(extra={"description": text})
+        write_sidecars(path, info.replace(metadata={}))
+        root = ET.parse(f"{path}.xml").getroot()
+        written = root.findtext("property[@name='description']/value")
+        assert (written == text) == bool(expected_property)
+        assert isce.io.read_info(path)[0].extra == info.extra
+
+
+keys = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=10).filter(
+    lambda k: k.strip() and "".join(k.split()).replace("_", "").lower() not in ("description", "reference"))
+values = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(extra=st.dictionaries(keys, values, max_size=4), dem=st.booleans(),
+       bands=st.sampled_from([(), ("a",)]))
+def test_any_extra_items_read_back_exactly(extra, dem, bands):
+    info = RasterInfo(width=3, length=2, datatype="FLOAT", image_type="dem" if dem else "",
+                      band_names=bands, extra=extra)
+    text = isce_xml.render(info, "x")
+    root = ET.fromstring(text)
+    assert {p.get("name") for p in root.findall("property")} <= ISCE2_IMAGE
+    assert isce_xml.parse_text(text, "x.xml")[0]["extra"] == info.extra

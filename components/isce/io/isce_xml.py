@@ -8,6 +8,16 @@ Parsing is lenient in the ways ISCE's own parser is: names compare case- and
 whitespace-insensitively, and a value may be a ``<value>`` child, a ``value``
 attribute or the element's text.
 
+Properties: ISCE2's loader (``Configurable.initProperties``) exits on a property its Image
+does not declare, so only those are written: what the raster says beyond them (band names,
+units, no-data, dates, and every ``RasterInfo.extra`` item) goes into the declared
+``description`` as one line of ``; ``-separated parts, an extra item as ``extra <key>: <value>``
+(e.g. ``extra first_line: 51.5``; syntax and escaping in :mod:`isce.io.provenance`), read back
+into ``RasterInfo.extra``. The one exception is a DEM's ``reference`` (EGM96 or WGS84), which
+ISCE2's DemImage declares and reads to decide whether its heights still need the geoid
+correction: it stays a property. Reading, any undeclared property of an older file, and an
+ISCE2 free-text ``description``, land in ``RasterInfo.extra`` as before.
+
 Georeferencing: a geocoded raster's ``coordinate1``/``coordinate2`` ``startingValue`` is
 the position of the FIRST SAMPLE'S CENTRE (pixel-is-point), as ISCE2 means it: its DEM
 stitcher records the whole-degree lon/lat of an SRTM tile's corner sample, topozero puts
@@ -111,11 +121,30 @@ def _add_property(parent, name, value, doc=None):
 
 
 
-def _description(info):
-    """ISCE2's ``description`` property: the bands with their units, the no-data value and the
-    dates (:func:`isce.io.provenance.summary`; ISCE2's loader refuses properties its Image does
-    not declare, so they are not properties of their own)."""
-    text = summary(info.replace(metadata={k: v for k, v in info.metadata.items() if k != ISCE_VERSION}))
+# extra items ISCE2's Image for an image_type declares as properties of its own: its DemImage's
+# ``reference`` (EGM96/WGS84) tells ISCE2 whether the DEM still needs the geoid correction
+_DECLARED_EXTRA = {"dem": ("reference",)}
+
+
+def _own_properties(info):
+    """The extra items written as properties of their own ({lower-case name: value}): those
+    ISCE2's Image of this ``image_type`` declares."""
+    declared = _DECLARED_EXTRA.get(info.image_type.strip().lower(), ())
+    return {k.strip().lower(): v for k, v in info.extra.items() if k.strip().lower() in declared}
+
+
+def _description(info, extra):
+    """ISCE2's ``description`` property: the bands with their units, the no-data value, the
+    dates and the ``extra`` items (:func:`isce.io.provenance.summary`; ISCE2's loader refuses
+    properties its Image does not declare, so they are not properties of their own). A free
+    text ``description`` read from an ISCE2 file stays as it was when nothing else is said."""
+    metadata = {k: v for k, v in info.metadata.items() if k != ISCE_VERSION}
+    free = {k: v for k, v in extra.items() if _norm(k) == "description"}
+    text = summary(info.replace(metadata=metadata,
+                                extra={k: v for k, v in extra.items() if k not in free}))
+    if free and not text:
+        return {"description": next(iter(free.values()))}
+    text = summary(info.replace(metadata=metadata, extra=extra)) if free else text
     return {"description": text} if text else {}
 
 
@@ -141,9 +170,10 @@ def render(info, file_name, version=""):
     }
     if info.geo is not None and info.geo.epsg != 4326:
         entries["epsg"] = info.geo.epsg
-    entries.update(_description(info))
-    for key, value in info.extra.items():
-        entries.setdefault(key.strip().lower(), value)
+    own = _own_properties(info)
+    entries.update(own)
+    entries.update(_description(info, {k: v for k, v in info.extra.items()
+                                       if k.strip().lower() not in own}))
     components = {"coordinate1": c1, "coordinate2": c2}
 
     root = ET.Element("imageFile")
@@ -280,8 +310,10 @@ def parse_text(text, path):
             raise RasterError(path, f"bad coordinates: {exc}") from None
 
     described = parse_summary(get("description"), bands)
+    # undeclared properties (older files, other writers), then the description's extra items
     extra = {name: value for key, (name, value) in props.items()
              if key not in _KNOWN and key != "epsg" and not (key == "description" and described)}
+    extra.update((described or {}).pop("extra", {}))
     fields = dict(width=width, length=length, datatype=datatype, bands=bands, scheme=scheme,
                   image_type=get("imagetype") or "", geo=geo, byte_order=byte_order, extra=extra,
                   **(described or {}))

@@ -16,7 +16,8 @@ Where each sidecar says it: the VRT per band (``Description``, ``UnitType``, ``N
 and in the dataset's ``Metadata``; the ENVI header in ``band names``, ``data ignore value``,
 ``isce version``, ``reference date``, ... and its ``description``; the ISCE XML in
 ``ISCE_VERSION`` and ``description`` (:func:`summary`: ISCE2's image loader exits on a
-property its Image does not declare, so nothing else is added there).
+property its Image does not declare, so nothing else is added there; the raster's other
+items, ``RasterInfo.extra``, go into that line too, as ``extra <key>: <value>`` parts).
 
 Dates: ``REFERENCE_DATE``/``SECONDARY_DATE`` (``YYYYMMDD``) of the pair, set by the
 application (:func:`run_context`) or, without one, read from a stack product's name
@@ -37,6 +38,7 @@ import datetime
 import math
 import os
 import re
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -46,7 +48,8 @@ from .info import RasterInfo
 from .layout import date_name
 
 __all__ = ["Product", "CATALOGUE", "PROVENANCE_KEYS", "lookup", "describe", "run_context",
-           "current", "version_text", "dates_in_name", "summary", "parse_summary"]
+           "current", "version_text", "dates_in_name", "summary", "parse_summary",
+           "escape_key", "escape_value"]
 
 #: the metadata items provenance adds (GDAL metadata names)
 ISCE_VERSION, REFERENCE_DATE, SECONDARY_DATE, ACQUISITION_DATE = (
@@ -252,18 +255,38 @@ def describe(path, info):
 # ----------------------------------------------------------------------------- one-line summary
 # ISCE2's image XML loader stops on a property its Image does not declare, so the ISCE XML
 # says all this in the property ISCE2 declares for it, ``description`` (as the ENVI header's
-# ``description``), in a form read back here:
+# ``description``), in a form read back here: parts ``<label>: <value>`` joined by "; ",
 #   bands: amplitude [1], unwrapped phase [rad]; no data: 0; isce version: isce 1.0;
-#   reference date: 20080601; secondary date: 20080717
+#   reference date: 20080601; secondary date: 20080717; extra first_line: 51.5
+# One ``extra <key>: <value>`` part per RasterInfo.extra item (text, as extra holds it), in
+# its order. Keys are kept as they are if made of [A-Za-z0-9_.~-], values if they hold no
+# "%", ";" or control character and start and end with no space; the rest is %XX-escaped
+# (UTF-8, RFC 3986 percent-encoding; urllib.parse.unquote gives it back), e.g. a value
+# "a; b" is written "a%3B b".
 _BAND = re.compile(r"^(.*\S) \[([^\[\]]+)\]$")
+_EXTRA = "extra "
+_VALUE_ESCAPES = re.compile(r"[%;\x00-\x1f\x7f\ufffe\uffff]|^\s+|\s+$")   # + not XML
 
 
 def _label(key) -> str:
     return key.lower().replace("_", " ")
 
 
+def escape_key(key) -> str:
+    """An extra item's key as a summary writes it: [A-Za-z0-9_.~-] kept, the rest %XX."""
+    return urllib.parse.quote(str(key), safe="")
+
+
+def escape_value(value) -> str:
+    """An extra item's value as a summary writes it: "%", ";", control characters (and the
+    two characters XML cannot hold) and leading or trailing whitespace %XX-escaped, the rest
+    kept."""
+    return _VALUE_ESCAPES.sub(lambda m: urllib.parse.quote(m.group(0), safe=""), str(value))
+
+
 def summary(info) -> str:
-    """What ``info`` says about its bands and provenance, on one line ("" if nothing)."""
+    """What ``info`` says about its bands, provenance and extra items, on one line ("" if
+    nothing)."""
     parts = []
     if info.band_names:
         units = info.units or (None,) * info.bands
@@ -273,6 +296,7 @@ def summary(info) -> str:
         parts.append(f"no data: {info.nodata_text}")
     parts += [f"{_label(k)}: {info.metadata[k]}" for k in PROVENANCE_KEYS
               if k in info.metadata and not set(";{}") & set(info.metadata[k])]
+    parts += [f"{_EXTRA}{escape_key(k)}: {escape_value(v)}" for k, v in info.extra.items()]
     return "; ".join(parts)
 
 
@@ -288,12 +312,26 @@ def _bands(text, bands) -> dict:
     return {"band_names": tuple(entries)}
 
 
+def _extra_item(part) -> tuple | None:
+    """(key, value) of an ``extra <key>: <value>`` part (unescaped), None if it is not one."""
+    if not part.startswith(_EXTRA):
+        return None
+    key, sep, value = part[len(_EXTRA):].partition(":")     # an escaped key has no ":"
+    if not sep or not key.strip():
+        return None
+    return urllib.parse.unquote(key.strip()), urllib.parse.unquote(value.strip())
+
+
 def parse_summary(text, bands) -> dict | None:
-    """RasterInfo fields (band_names, units, nodata, metadata) from a :func:`summary` of a
-    ``bands``-band raster; None when ``text`` is not one (e.g. ISCE2's free text)."""
+    """RasterInfo fields (band_names, units, nodata, metadata, extra) from a :func:`summary`
+    of a ``bands``-band raster; None when ``text`` is not one (e.g. ISCE2's free text)."""
     labels = {"bands": "bands", "no data": "nodata", **{_label(k): k for k in PROVENANCE_KEYS}}
-    fields, metadata = {}, {}
+    fields, metadata, extra = {}, {}, {}
     for part in (p.strip() for p in str(text or "").split(";")):
+        item = _extra_item(part)
+        if item is not None:
+            extra[item[0]] = item[1]
+            continue
         key, sep, value = part.partition(": ")
         if not sep or key.strip().lower() not in labels:
             return None
@@ -311,4 +349,4 @@ def parse_summary(text, bands) -> dict | None:
         RasterInfo(width=1, length=1, datatype="BYTE", bands=bands, **fields, metadata=metadata)
     except ValueError:
         return None
-    return {**fields, "metadata": metadata}
+    return {**fields, "metadata": metadata, "extra": extra}
