@@ -265,7 +265,7 @@ def describe(path, info):
 # "a; b" is written "a%3B b".
 _BAND = re.compile(r"^(.*\S) \[([^\[\]]+)\]$")
 _EXTRA = "extra "
-_VALUE_ESCAPES = re.compile(r"[%;\x00-\x1f\x7f\ufffe\uffff]|^\s+|\s+$")   # + not XML
+_VALUE_ESCAPES = re.compile(r"[%;\x00-\x1f\x7f\ufffe\uffff]|^\s+|\s+$")   # U+FFFE/F: not XML
 
 
 def _label(key) -> str:
