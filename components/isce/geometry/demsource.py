@@ -239,8 +239,8 @@ def open_dem(path) -> DemSource:
 def _open_gdal_vrt(raster, name):
     """A projected ISCE raster through GDAL, described by a VRT rendered in memory from what
     isce.io read (so the ISCE XML's georeferencing holds, not a .vrt file's beside it)."""
-    # lazy: rasterio (GDAL) is optional here: ISCE rasters are read without it
     try:
+        # lazy: rasterio (GDAL) is optional here: ISCE rasters are read without it
         from rasterio.errors import RasterioError
         from rasterio.io import MemoryFile
     except ImportError:
