@@ -189,7 +189,7 @@ def test_block_mean_ignores_no_data():
     data = np.arange(48, dtype=np.float32).reshape(6, 8)
     data[0, 0] = np.nan
     data[4:6, 6:8] = np.nan
-    out = rep._block_mean(lambda rows: data[rows], 8 * 4, (3, 4), 2, 2)
+    out = rep.block_mean(lambda rows: data[rows], 8 * 4, (3, 4), 2, 2)
     with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
         expected = np.nanmean(data.reshape(3, 2, 4, 2), axis=(1, 3))
     np.testing.assert_allclose(out[:2], expected[:2])

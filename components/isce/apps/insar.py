@@ -21,7 +21,6 @@ import numpy as np
 import isce.sensors
 from isce.core.ellipsoid import WGS84, enu_matrix
 from isce.core.radargrid import RadarGrid
-from isce.core.time import DateTime
 from isce.dem.dem import prepare_dem
 from isce.focus.pipeline import focus, required_pulses
 from isce.framework import Application, ConfigurationError, Facility, InputError, Parameter, Step
@@ -33,26 +32,25 @@ from isce.geometry.geocode import geocode_product
 from isce.geometry.rdr2geo import topo as run_topo
 from isce.io import provenance
 from isce.io.atomic import remove_quietly, write_text
-from isce.io.layout import (GEOCODE_DEFAULT, MINTPY_TOPO_PRODUCTS, PRODUCT_DIRS, ROLES,
-                             date_name)
+from isce.io.layout import (GEOCODE_DEFAULT, MINTPY_TOPO_PRODUCTS, PRODUCT_DIRS, ROLES)
 from isce.io.mintpy import (link_raster, multilook_geometry, roipac_metadata, write_baseline_file,
                             write_data_rsc)
 from isce.offsets.ampcor import ampcor
 from isce.offsets.cull import cull_offsets
 from isce.offsets.fit import read_misreg_json, write_misreg_json, write_offset_rasters
 from isce.sensors import SlcProduct
+from isce.sensors.product import acquisition_date
 from isce.sensors.raw import RawProduct
 from isce.signal.bandpass import bandpass_to_reference, same_range_band
 from isce.signal.coherence import mean_coherence
 from isce.signal.crossmul import Flattening, crossmul_raster
 from isce.signal.filter import filter_raster
 from isce.signal.phsig import phsig_raster
-from isce.signal.resample import resample_slc
 from isce.unwrap.ambiguity import transfer_cycles_raster
 from isce.unwrap.registry import unwrap as run_unwrap
 
 from . import insar_settings, stripmap_iono, stripmap_offsets, stripmap_roi, stripmap_unwrap
-from .insar_common import RUN, VIEW
+from .insar_common import LOOKS, RUN, VIEW, geocode_posting, resample_secondary
 from .insar_common import looks as _looks
 from .insar_common import outputs_removed_on_failure as _outputs_removed_on_failure
 from .insar_common import reads as _reads
@@ -325,14 +323,8 @@ def _secondary_image(ctx):
 
 
 def _resample(ctx, offsets_dir, output):
-    sec = _slc(ctx, "secondary")
-    image = ctx.state.secondary_image
-    doppler = None if sec.is_zero_doppler else sec.doppler
-    rg_off, az_off = RUN.range_offsets(offsets_dir), RUN.azimuth_offsets(offsets_dir)
-    _reads(ctx, image, rg_off, az_off)
-    resample_slc(image, rg_off, az_off, output,
-                 doppler=doppler, grid=sec.radar_grid, progress=True)
-    ctx.add_output(output)
+    resample_secondary(ctx, ctx.state.secondary_image, RUN.azimuth_offsets(offsets_dir),
+                       RUN.range_offsets(offsets_dir), output)
 
 
 def coarse_resample(ctx):
@@ -455,10 +447,7 @@ def geocode(ctx):
     bbox = ctx.params.geocode_bbox or ctx.params.roi
     dem = ctx.state.dem if ctx.state.dem else 0.0
     _reads(ctx, *inputs, ctx.state.dem)
-    posting = ctx.params.geo_posting
-    if posting is None and not ctx.state.dem:
-        posting = [0.0005]
-    posting = None if posting is None else (posting[0] if len(posting) == 1 else tuple(posting))
+    posting = geocode_posting(ctx)
     done = {}
     for group, looks in ((looked, _looks(ctx)), (full, (1, 1))):
         if group:
@@ -533,8 +522,8 @@ def mintpy_view(ctx, ref, sec) -> dict:
     geometry at the interferogram's looks (``<n>.rdr``) in ``geom_reference/``, the
     perpendicular baselines in ``baselines/<d1>_<d2>.txt`` and ``data.rsc`` beside the
     reference SLC's ``.xml`` (the metadata file to give MintPy, written after it)."""
-    d1 = date_name(ref.radar_grid.sensing_mid_datetime)
-    d2 = date_name(sec.radar_grid.sensing_mid_datetime)
+    d1 = acquisition_date(ref)
+    d2 = acquisition_date(sec)
     looks = _looks(ctx)
     written = [link_raster(src, link) for link, src in _pair_links(d1, d2).items()
                if src.exists()]
@@ -573,18 +562,10 @@ def endup(ctx):
     ctx.log.info("report.json written; mean coherence %s", report["mean_coherence"])
 
 
-def _acquisition_date(product) -> str:
-    """YYYYMMDD of a date's middle line (UTC), SLC or raw product."""
-    grid = getattr(product, "radar_grid", None)
-    mid = grid.sensing_mid_datetime if grid is not None else \
-        DateTime(product.reference_epoch) + float(product.pulse_time((product.length - 1) / 2))
-    return date_name(mid)
-
-
 def pair_dates(products) -> dict:
     """``reference_date``/``secondary_date`` of ``{role: product}`` (those given): what the
     sidecars of the pair's rasters record (isce.io.provenance)."""
-    return {f"{role}_date": _acquisition_date(p) for role, p in products.items() if p is not None}
+    return {f"{role}_date": acquisition_date(p) for role, p in products.items() if p is not None}
 
 
 def _state_products(state) -> dict:
@@ -611,7 +592,6 @@ def _dated(step: Step) -> Step:
 #: groups of settings the steps declare (public names)
 DATES = ("Reference", "Secondary")                    # the readers (and their OUTPUT)
 SENSORS = ("sensor name", "reference sensor name", "secondary sensor name", *DATES)
-LOOKS = ("range looks", "azimuth looks", "posting")    # posting sets the looks not given
 BOXES = ("geocode bounding box", "regionOfInterest")
 MISREG_FIT = ("window size width", "window size height", "search window size width",
               "search window size height")             # checked against the scene in preprocess

@@ -14,6 +14,7 @@ from isce.io.atomic import remove_quietly
 from isce.io.layout import MintPyView, StripmapLayout
 from isce.io.sidecars import remove_sidecars
 from isce.sensors import SlcProduct
+from isce.signal.resample import resample_slc
 
 from . import insar_settings
 
@@ -21,6 +22,9 @@ from . import insar_settings
 RUN = StripmapLayout()
 #: ISCE2 stripmapStack's view of the pair, for MintPy (Igrams/, geom_reference/, baselines/)
 VIEW = MintPyView()
+#: the settings that set the looks (posting sets those not given)
+LOOKS = ("range looks", "azimuth looks", "posting")
+NO_DEM_POSTING = 0.0005     # deg: the geocoded grid's spacing without a DEM (else the DEM's)
 
 
 def slc_product(ctx, role):
@@ -32,6 +36,26 @@ def looks(ctx):
     """(azimuth, range) looks: as set, or from ``posting`` [m] on the focused reference scene
     (the steps that ask come after formslc)."""
     return insar_settings.effective_looks(ctx.params, slc_product(ctx, "reference"))
+
+
+def geocode_posting(ctx):
+    """The geocoded grid's spacing [deg]: ``geocode posting`` (dx, or (dx, dy)); None for the
+    DEM's own; :data:`NO_DEM_POSTING` without a DEM."""
+    posting = ctx.params.geo_posting
+    if posting is None:
+        return None if ctx.state.dem else NO_DEM_POSTING
+    return posting[0] if len(posting) == 1 else tuple(posting)
+
+
+def resample_secondary(ctx, image, az_off, rg_off, output) -> None:
+    """Resample the secondary ``image`` (its full band, or a sub-band) onto the reference grid
+    with the ``az_off``/``rg_off`` offset rasters [px] into ``output``, recording both."""
+    sec = slc_product(ctx, "secondary")
+    reads(ctx, image, az_off, rg_off)
+    resample_slc(str(image), str(rg_off), str(az_off), str(output),
+                 doppler=None if sec.is_zero_doppler else sec.doppler, grid=sec.radar_grid,
+                 progress=True)
+    ctx.add_output(output)
 
 
 def reads(ctx, *paths) -> None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ET
 
-import numpy as np
 
-import isce.io
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
 from isce.io import envi, vrt
-from isce.io.atomic import replacing, write_text
+from isce.geometry.geocode import write_geotiff
+from isce.io.atomic import write_text
 
 from .command_io import data_name, open_input, output_folder_exists
 from .quicklook import KINDS, write_kml
@@ -79,28 +78,6 @@ def _require_geocoded(raster, fmt: str):
                          f"--lat lat.rdr --lon lon.rdr")
 
 
-def write_geotiff(raster, output: str) -> str:
-    """A GeoTIFF of a geocoded raster (every band, its data type, its grid and EPSG)."""
-    import rasterio  # lazy: GDAL bindings, loaded only for GeoTIFF output
-    from rasterio.transform import Affine  # lazy: as rasterio
-
-    _require_geocoded(raster, "GeoTIFF")
-    g = raster.geo
-    profile = dict(driver="GTiff", width=raster.width, height=raster.length, count=raster.bands,
-                   dtype=np.dtype(raster.dtype).newbyteorder("=").name, crs=f"EPSG:{g.epsg}",
-                   transform=Affine(g.dx, 0.0, g.x0, 0.0, g.dy, g.y0), tiled=True,
-                   compress="deflate")
-    lines = max(16, isce.io.block_lines_for(raster.width, raster.dtype, raster.bands))
-    lines = lines // 16 * 16                            # whole tiles per block
-    with replacing(output) as temp:
-        with rasterio.open(temp, "w", **profile) as dst:
-            for rows in isce.io.iter_blocks(raster.length, lines):
-                window = ((rows.start, rows.stop), (0, raster.width))
-                for band in range(raster.bands):
-                    dst.write(np.asarray(raster.read(band, rows)), band + 1, window=window)
-    return output
-
-
 def export(ctx):
     """Write the requested GIS file(s) of the input product."""
     p = ctx.params
@@ -120,7 +97,7 @@ def export(ctx):
         output_folder_exists(out)
         _require_geocoded(raster, "GeoTIFF" if p.format == "geotiff" else "KML")
         if p.format == "geotiff":
-            write_geotiff(raster, out)
+            write_geotiff(raster.path, out)   # geocode's: band names, units, no-data, provenance
         else:
             write_kml(raster, p.input, out, p.kind, None if p.band is None else p.band - 1)
     ctx.add_output(out)

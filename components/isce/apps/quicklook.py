@@ -30,7 +30,7 @@ import numpy as np
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
 from isce.framework.application import Option
 from isce.io.atomic import replacing, write_text
-from isce.quality.report import _block_mean, _draw, _grid, _limits
+from isce.quality.report import block_mean, display_limits, draw_image, quicklook_grid
 
 from .command_io import data_name, open_input, output_folder_exists
 
@@ -104,13 +104,13 @@ def picture(raster, path: str, kind: str = "auto", band: int | None = None,
     if not 0 <= band < raster.bands:
         raise InputError(f"{path}: band {band + 1} asked, the raster has {raster.bands} band(s) "
                          "(numbered from 1)")
-    ny, nx, fy, fx = _grid(raster.length, raster.width, max_size)
-    mean = _block_mean(_values(raster, band, kind), raster.width * 16, (ny, nx), fy, fx)
+    ny, nx, fy, fx = quicklook_grid(raster.length, raster.width, max_size)
+    mean = block_mean(_values(raster, band, kind), raster.width * 16, (ny, nx), fy, fx)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "amp":
             data = 10 * np.log10(mean.real)
             data[~np.isfinite(data)] = np.nan
-            return Picture(data, *_limits(data), "gray", "amplitude [dB], 2-98 % stretch",
+            return Picture(data, *display_limits(data), "gray", "amplitude [dB], 2-98 % stretch",
                            kind, band, fy, fx)
         if kind == "phase":
             data = np.angle(mean).astype(np.float32)
@@ -124,7 +124,7 @@ def picture(raster, path: str, kind: str = "auto", band: int | None = None,
                        kind, band, fy, fx)
     if kind == "cor":
         return Picture(data, 0.0, 1.0, "gray", "coherence", kind, band, fy, fx)
-    return Picture(data, *_limits(data), "viridis", "value, 2-98 % stretch", kind, band, fy, fx)
+    return Picture(data, *display_limits(data), "viridis", "value, 2-98 % stretch", kind, band, fy, fx)
 
 
 def rgba(pic: Picture) -> np.ndarray:
@@ -154,7 +154,7 @@ def quicklook(path: str, output: str, kind: str = "auto", band: int | None = Non
     else:
         extent = (0, nx * pic.fx, ny * pic.fy, 0)
     title = f"{os.path.basename(data_name(path))} band {pic.band + 1} of {raster.bands}: {pic.kind}"
-    _draw(output, pic.data, title=title, cbar_label=pic.label, cmap=pic.cmap, vmin=pic.vmin,
+    draw_image(output, pic.data, title=title, cbar_label=pic.label, cmap=pic.cmap, vmin=pic.vmin,
           vmax=pic.vmax, extent=extent, xlabel=xl, ylabel=yl,
           ratio=(ny * pic.fy) / (nx * pic.fx))
     return pic

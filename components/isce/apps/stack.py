@@ -20,9 +20,9 @@ import isce.stack.tasks as tasks
 from isce.framework import Application, ConfigurationError, InputError, Parameter, Step
 from isce.framework.names import normalize
 from isce.io.atomic import write_text
-from isce.core.time import DateTime
-from isce.io.layout import STACK_DIRS, StackLayout, date_name
+from isce.io.layout import STACK_DIRS, StackLayout
 from isce.sensors import SlcProduct
+from isce.sensors.product import acquisition_date
 from isce.sensors.raw import RawProduct
 from isce.stack import network
 from isce.geometry.crop import check_bbox, crop_window
@@ -69,14 +69,6 @@ def _stack(ctx) -> dict:
     return ctx.state.stack
 
 
-def _date_of(product) -> str:
-    """YYYYMMDD of a date's sensing mid time (UTC)."""
-    grid = getattr(product, "radar_grid", None)
-    mid = grid.sensing_mid_datetime if grid is not None else \
-        DateTime(product.reference_epoch) + float(product.pulse_time((product.length - 1) / 2))
-    return date_name(mid)
-
-
 def _metadata_view(product):
     """What the baselines need (grid, orbit, Doppler) of a raw or focused date: a raw
     date's grid covers all its pulses (the focused one is a little shorter)."""
@@ -117,7 +109,7 @@ def _read_dates(inputs) -> dict:
     out = {}
     for item in inputs:
         product = make_reader(item, name="date").parse()
-        date = _date_of(product)
+        date = acquisition_date(product)
         if date in out:
             raise InputError(f"{item.source} and {out[date][0].source}: two inputs of date {date}")
         out[date] = (item, product)

@@ -27,17 +27,19 @@ from pathlib import Path
 import numpy as np
 
 import isce.io
-from isce.framework import ConfigurationError, InputError, Parameter, Step
+from isce.framework import InputError, Parameter, Step
 from isce.io.layout import SUB_BANDS
 from isce.signal import ionosphere as iono
 from isce.signal.crossmul import Flattening, crossmul_raster
 from isce.signal.filter import filter_raster
 from isce.signal.phsig import phsig_raster
-from isce.signal.resample import resample_slc
 from isce.signal.splitspectrum import SubBands, split_raster, subbands
+from isce.unwrap._common import conncomp_path_for
 from isce.unwrap.registry import unwrap as run_unwrap
 
-from .insar_common import RUN, looks, outputs_removed_on_failure, reads, skipping, slc_product
+from .insar_common import (LOOKS, RUN, looks, outputs_removed_on_failure, reads,
+                           resample_secondary, skipping, slc_product)
+from .insar_settings import _error
 from .stripmap_offsets import RUBBER, resampling_offsets
 
 PARAMETERS = (
@@ -82,31 +84,26 @@ FILTER = ("dispersive filter filling method", "dispersive filter kernel x-size",
           "dispersive filter coherence threshold")
 
 
-def _app_error(app, attr: str, message: str) -> ConfigurationError:
-    name = app.parameter(attr).public_name
-    return ConfigurationError(message, source=app.source_of(attr), path=f"{app.config_path}.{name}")
-
-
 def check_settings(app) -> None:
     """Configuration-time checks (ConfigurationError): ``do dispersive`` needs ``do split
     spectrum``; the filter's sizes, sigmas, iterations and threshold in range; rotation 0."""
     if app.do_dispersive and not app.do_split_spectrum:
-        raise _app_error(app, "do_dispersive", "do dispersive needs do split spectrum: set "
+        raise _error(app, "do_dispersive", "do dispersive needs do split spectrum: set "
                          "'do split spectrum' True too (or 'do dispersive' False)")
     for attr in ("dispersive_kernel_x", "dispersive_kernel_y"):
         if getattr(app, attr) < 1:
-            raise _app_error(app, attr, f"must be at least 1 pixel, got {getattr(app, attr)}")
+            raise _error(app, attr, f"must be at least 1 pixel, got {getattr(app, attr)}")
     for attr in ("dispersive_sigma_x", "dispersive_sigma_y"):
         if not getattr(app, attr) > 0:
-            raise _app_error(app, attr, f"must be positive, got {getattr(app, attr)}")
+            raise _error(app, attr, f"must be positive, got {getattr(app, attr)}")
     if app.dispersive_iterations < 0:
-        raise _app_error(app, "dispersive_iterations",
+        raise _error(app, "dispersive_iterations",
                          f"must be >= 0, got {app.dispersive_iterations}")
     if not 0.0 < app.dispersive_coherence < 1.0:
-        raise _app_error(app, "dispersive_coherence",
+        raise _error(app, "dispersive_coherence",
                          f"must be within 0..1 (exclusive), got {app.dispersive_coherence}")
     if app.dispersive_rotation != 0.0:
-        raise _app_error(app, "dispersive_rotation", "only 0 is available: ISCE2 accepts a "
+        raise _error(app, "dispersive_rotation", "only 0 is available: ISCE2 accepts a "
                          "rotation and never applies it (its filter is not rotated)")
 
 
@@ -167,17 +164,12 @@ def sub_band_resample(ctx):
     if not ctx.params.do_split_spectrum:
         skipping(ctx, "do split spectrum is off")
         return
-    sec = slc_product(ctx, "secondary")
-    doppler = None if sec.is_zero_doppler else sec.doppler
     # the offsets the full band was resampled with (rubber sheets when on, as ISCE2)
     az_off, rg_off = resampling_offsets(ctx.params)
     for k, band in enumerate(SUB_BANDS):
         image, out = ctx.state.split["slc"]["secondary"][k], RUN.sub_band_coreg(band)
         out.parent.mkdir(parents=True, exist_ok=True)
-        reads(ctx, image, rg_off, az_off)
-        resample_slc(image, str(rg_off), str(az_off), str(out), doppler=doppler,
-                     grid=sec.radar_grid, progress=True)
-        ctx.add_output(out)
+        resample_secondary(ctx, image, az_off, rg_off, out)
 
 
 def sub_band_interferogram(ctx):
@@ -271,7 +263,7 @@ def _sub_band_phases(ctx):
     phases, comps, cors = [], [], []
     for band in SUB_BANDS:
         unw = name(band, "filt_topophase.unw")
-        comp = Path(f"{unw}.conncomp")
+        comp = Path(conncomp_path_for(unw))
         reads(ctx, unw, name(band, "topophase.cor"), comp if comp.exists() else None)
         phases.append(_read(unw, band=1))
         comps.append(_read(comp) if comp.exists() else None)
@@ -375,7 +367,6 @@ def _step(func, uses) -> Step:
     return Step(func.__name__, func, func.__doc__.splitlines()[0], uses=uses)
 
 
-LOOKS = ("range looks", "azimuth looks", "posting")
 FILTERED = (*SPLIT, "filter strength")
 UNWRAPPED = (*SPLIT, "unwrapper name", *LOOKS)
 #: the stages this module defines, by ISCE2 step name

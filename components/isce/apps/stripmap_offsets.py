@@ -24,13 +24,12 @@ from isce.geometry.geocode import geocode
 from isce.offsets.ampcor import ampcor, write_dense
 from isce.offsets.rubbersheet import DenseGrid, filter_dense, write_sheet
 from isce.sensors.raw import RawProduct
-from isce.signal.resample import resample_slc
 
 from . import insar_settings
-from .insar_common import RUN, outputs_removed_on_failure, reads, skipping, slc_product
+from .insar_common import (RUN, geocode_posting, outputs_removed_on_failure, reads,
+                           resample_secondary, skipping, slc_product)
 
 MIN_WINDOW = insar_settings.MIN_WINDOW   # pixels: ampcor's smallest window
-NO_DEM_POSTING = 0.0005                  # deg: the geocoded grid without a DEM (as geocode)
 
 PARAMETERS = (
     Parameter("do_dense_offsets", public_name="do denseoffsets", type=bool, default=False,
@@ -235,13 +234,7 @@ def fine_resample(ctx):
         skipping(ctx, "no rubber-sheeting")
         return
     az, rg = resampling_offsets(p)
-    sec = slc_product(ctx, "secondary")
-    image = ctx.state.secondary_image
-    reads(ctx, image, az, rg)
-    resample_slc(image, str(rg), str(az), str(RUN.fine_coreg),
-                 doppler=None if sec.is_zero_doppler else sec.doppler, grid=sec.radar_grid,
-                 progress=True)
-    ctx.add_output(RUN.fine_coreg)
+    resample_secondary(ctx, ctx.state.secondary_image, az, rg, RUN.fine_coreg)
     ctx.log.info("fine_resample: %s with %s and %s", RUN.fine_coreg, az, rg)
 
 
@@ -255,14 +248,6 @@ def _geocode_inputs(ctx):
     if missing:
         ctx.log.info("geocodeoffsets: not geocoded (not produced): %s", ", ".join(missing))
     return inputs, ["nearest" if "_snr" in Path(w).name else "bilinear" for w in inputs]
-
-
-def _posting(ctx):
-    """geocode posting [deg] (dx or (dx, dy)), or the DEM's (without a DEM: 0.0005 deg)."""
-    posting = ctx.params.geo_posting
-    if posting is None:
-        return None if ctx.state.dem else NO_DEM_POSTING
-    return posting[0] if len(posting) == 1 else tuple(posting)
 
 
 def geocodeoffsets(ctx):
@@ -282,7 +267,7 @@ def geocodeoffsets(ctx):
     try:
         result = geocode(inputs, radar, ref.orbit, ref.geometry_doppler,
                          dem=ctx.state.dem or 0.0, snwe=p.geocode_bbox or p.roi,
-                         posting=_posting(ctx), output_dir=str(RUN.geo_dir), method=methods,
+                         posting=geocode_posting(ctx), output_dir=str(RUN.geo_dir), method=methods,
                          progress=True)
     except ValueError as exc:   # a listed raster not on the dense grid
         raise InputError(f"offset geocode list: {exc}") from None

@@ -32,7 +32,7 @@ from isce.sensors.raw import RawProduct
 from isce.geometry.crop import box_heights, covering_window, crop_slc, crop_window
 
 from . import insar_settings
-from .insar_common import RUN, looks, outputs_removed_on_failure, skipping, slc_product
+from .insar_common import LOOKS, RUN, looks, outputs_removed_on_failure, skipping, slc_product
 
 PARAMETERS = (
     Parameter("height_range", public_name="height range", type=float, container=list,
@@ -156,7 +156,6 @@ DATES = ("Reference", "Secondary")                   # their OUTPUT names the cr
 #: the steps read these without depending on them: a changed DEM or looks keeps the crops
 #: (they only widen or align the windows), the readers' OUTPUT restarts preprocess anyway
 CHECKS = ("demFilename", "dem reference", *DATES)
-LOOKS = ("range looks", "azimuth looks", "posting")
 #: the stages this module defines, by ISCE2 step name
 STEPS = {
     "cropraw": Step("cropraw", cropraw, cropraw.__doc__.splitlines()[0], uses=ROI,

@@ -114,8 +114,8 @@ def _xml_georef(info, data, sidecar):
 def _note_vrt(info, data, sidecar):
     """Log when the ``.vrt`` beside ``data`` puts its grid elsewhere than the XML (read)."""
     vrt_path = f"{data}.vrt"
-    if info.geo is None or not os.path.isfile(vrt_path):
-        return
+    if info.geo is None or sidecar in _TOLD or not os.path.isfile(vrt_path):
+        return                          # told once per process: no need to parse it again
     try:
         vrt_info, _ = vrt.parse(vrt_path)
     except RasterError:

@@ -26,6 +26,7 @@ from scipy import ndimage
 from scipy.interpolate import RectBivariateSpline
 
 import isce.io
+from isce.signal.ionosphere import fill_nearest, fill_smoothed   # the ionosphere filter's gap fills
 
 __all__ = ["mask_by_snr", "mask_by_median", "fill_gaps", "median_smooth", "to_full_grid",
            "DenseGrid", "filter_dense", "write_sheet"]
@@ -89,26 +90,6 @@ def mask_by_median(azimuth, range_, limit: float = MEDIAN_LIMIT):
     return az, rg
 
 
-def _fill_nearest(values, holes) -> np.ndarray:
-    """Each hole takes the value of its nearest valid sample."""
-    idx = ndimage.distance_transform_edt(holes, return_distances=False, return_indices=True)
-    return values[tuple(idx)]
-
-
-def _fill_smoothed(values, holes, size: int = 3) -> np.ndarray:
-    """Holes filled by normalised convolution (a ``size`` box), grown ring by ring from the
-    valid samples (at least one must be valid)."""
-    out = np.where(holes, 0.0, values)
-    known = (~holes).astype(np.float64)
-    while not known.all():
-        num = ndimage.uniform_filter(out * known, size, mode="nearest")
-        den = ndimage.uniform_filter(known, size, mode="nearest")
-        grow = (known == 0) & (den > 1e-9)
-        out[grow] = num[grow] / den[grow]
-        known[grow] = 1.0
-    return out
-
-
 def fill_gaps(values, method: str = "nearest") -> np.ndarray:
     """``values`` (2-D) with its NaNs filled: ``"nearest"`` valid window, or ``"smoothed"``
     (normalised convolution). Raises ValueError when no value is valid."""
@@ -119,9 +100,9 @@ def fill_gaps(values, method: str = "nearest") -> np.ndarray:
     if not holes.any():
         return v
     if method == "nearest":
-        return _fill_nearest(v, holes)
+        return fill_nearest(v, holes)
     if method == "smoothed":
-        return _fill_smoothed(v, holes)
+        return fill_smoothed(v)
     raise ValueError(f"fill method must be 'nearest' or 'smoothed', got {method!r}")
 
 

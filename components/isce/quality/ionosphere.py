@@ -50,9 +50,8 @@ def dispersive_truth(workdir, simulation, shape, looks) -> np.ndarray:
     az, rg = looks
     lines = np.arange(shape[0]) * az + 0.5 * (az - 1)
     pixels = np.arange(shape[1]) * rg + 0.5 * (rg - 1)
-    t = g.sensing_start + lines / g.prf - tg.sensing_start
-    r = g.starting_range + pixels * g.range_pixel_spacing - tg.starting_range
-    rows, cols = np.meshgrid(t * tg.prf, r / tg.range_pixel_spacing, indexing="ij")
+    rows, cols = np.meshgrid(tg.azimuth_index(g.sensing_time(lines)),
+                             tg.slant_range_index(g.slant_range(pixels)), indexing="ij")
     return map_coordinates(truth, [rows, cols], order=1, mode="nearest")
 
 

@@ -43,12 +43,9 @@ def true_offsets(workdir=".", simulation=None) -> tuple[np.ndarray, np.ndarray]:
     ref, sec = (SlcProduct.load(str(run.slc_json(r))).radar_grid for r in ("reference", "secondary"))
     tref, tsec = _simulated_grids(sim)
     lines, pixels = np.mgrid[0:ref.length, 0:ref.width].astype(np.float64)
-    t = ref.sensing_start + lines / ref.prf
-    r = ref.starting_range + pixels * ref.range_pixel_spacing
-    where = [(t - tref.sensing_start) * tref.prf, (r - tref.starting_range) / tref.range_pixel_spacing]
+    where = [tref.azimuth_index(ref.sensing_time(lines)),
+             tref.slant_range_index(ref.slant_range(pixels))]
     az = map_coordinates(_read(sim / "truth" / "azimuth.off"), where, order=1, mode="nearest")
     rg = map_coordinates(_read(sim / "truth" / "range.off"), where, order=1, mode="nearest")
-    t_sec = tsec.sensing_start + (where[0] + az) / tsec.prf
-    r_sec = tsec.starting_range + (where[1] + rg) * tsec.range_pixel_spacing
-    return ((t_sec - sec.sensing_start) * sec.prf - lines,
-            (r_sec - sec.starting_range) / sec.range_pixel_spacing - pixels)
+    return (sec.azimuth_index(tsec.sensing_time(where[0] + az)) - lines,
+            sec.slant_range_index(tsec.slant_range(where[1] + rg)) - pixels)

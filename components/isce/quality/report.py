@@ -60,7 +60,8 @@ from isce.io.atomic import write_text
 from isce.io.layout import StripmapLayout
 
 __all__ = ["quicklooks", "write_html", "build_report", "figure_layout", "los_displacement_cm",
-           "product_wavelength", "format_value", "CAPTIONS", "Quicklooks"]
+           "product_wavelength", "format_value", "CAPTIONS", "Quicklooks", "quicklook_grid",
+           "block_mean", "display_limits", "draw_image"]
 
 #: image name -> generic caption, for images that come without their own (see Quicklooks)
 CAPTIONS = {
@@ -168,7 +169,7 @@ def _first(workdir, *paths):
     return None, None
 
 
-def _grid(length: int, width: int, max_size: int):
+def quicklook_grid(length: int, width: int, max_size: int):
     """Decimation of a ``length`` x ``width`` image to at most ``max_size`` pixels a side:
     ``(ny, nx, fy, fx)``, the quicklook's shape and the block averaged into each pixel."""
     f = max(1, math.ceil(max(length, width) / max(1, int(max_size))))
@@ -176,7 +177,7 @@ def _grid(length: int, width: int, max_size: int):
     return max(1, length // fy), max(1, width // fx), fy, fx
 
 
-def _block_mean(values, bytes_per_row: int, out_shape, fy: int, fx: int) -> np.ndarray:
+def block_mean(values, bytes_per_row: int, out_shape, fy: int, fx: int) -> np.ndarray:
     """Means over ``fy`` x ``fx`` blocks of ``values(rows)`` (2-D float or complex, NaN = no data),
     giving ``out_shape``; ``values`` is called on consecutive row slices of a few tens of MiB."""
     ny, nx = out_shape
@@ -207,7 +208,7 @@ def _nodata_zero(block):
     return block
 
 
-def _limits(data, low=2.0, high=98.0, default=(0.0, 1.0)):
+def display_limits(data, low=2.0, high=98.0, default=(0.0, 1.0)):
     finite = data[np.isfinite(data)]
     if finite.size == 0:
         return default
@@ -237,7 +238,7 @@ def _symmetric_span(data):
     return -bound, bound
 
 
-def _draw(path, data, *, title, cbar_label, cmap, vmin, vmax, extent, xlabel, ylabel, ratio,
+def draw_image(path, data, *, title, cbar_label, cmap, vmin, vmax, extent, xlabel, ylabel, ratio,
           ticks=None, ticklabels=None):
     """One quicklook PNG: image, axes labels, title, colour bar with units."""
     import matplotlib  # lazy: heavy optional plotting library, only when drawing
@@ -323,17 +324,17 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
             grid_l, grid_w, looked = slc.length // az, slc.width // rg, True
         else:
             az, rg, grid_l, grid_w, looked = 1, 1, slc.length, slc.width, False
-        ny, nx, fy, fx = _grid(grid_l, grid_w, max_size)
-        power = _block_mean(lambda rows: np.abs(_nodata_zero(slc.read(0, rows))) ** 2,
+        ny, nx, fy, fx = quicklook_grid(grid_l, grid_w, max_size)
+        power = block_mean(lambda rows: np.abs(_nodata_zero(slc.read(0, rows))) ** 2,
                             slc.width * slc.dtype.itemsize, (ny, nx), az * fy, rg * fx)
         with np.errstate(divide="ignore", invalid="ignore"):
             db = 10.0 * np.log10(power)
         db[~np.isfinite(db)] = np.nan
-        lo, hi = _limits(db)
+        lo, hi = display_limits(db)
         xl, yl = _radar_axes(looked, max(fy, fx))
         looks_text = f", {az} x {rg} looks" if looked else ""
         source = f"{_relative(slc_path, workdir)} band 1{_of(slc)}"
-        path = _draw(out_dir / "amplitude.png", db, title=f"Amplitude: {source}{looks_text}",
+        path = draw_image(out_dir / "amplitude.png", db, title=f"Amplitude: {source}{looks_text}",
                      cbar_label="power [dB], 2-98 % stretch", cmap="gray", vmin=lo, vmax=hi,
                      extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
                      ratio=ny * fy / (nx * fx))
@@ -345,12 +346,12 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
 
     # wrapped phase
     if ifg is not None:
-        ny, nx, fy, fx = _grid(ifg.length, ifg.width, max_size)
-        mean = _block_mean(lambda rows: _nodata_zero(ifg.read(0, rows)),
+        ny, nx, fy, fx = quicklook_grid(ifg.length, ifg.width, max_size)
+        mean = block_mean(lambda rows: _nodata_zero(ifg.read(0, rows)),
                            ifg.width * ifg.dtype.itemsize, (ny, nx), fy, fx)
         xl, yl = _radar_axes(True, max(fy, fx))
         source = f"{ifg_name} band 1{_of(ifg)}"
-        path = _draw(out_dir / "wrapped_phase.png", np.angle(mean), title=f"Wrapped phase: {source}",
+        path = draw_image(out_dir / "wrapped_phase.png", np.angle(mean), title=f"Wrapped phase: {source}",
                      cbar_label="phase [rad]", cmap="twilight", vmin=-np.pi, vmax=np.pi,
                      extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
                      ratio=ny * fy / (nx * fx), ticks=[-np.pi, -np.pi / 2, 0, np.pi / 2, np.pi],
@@ -377,12 +378,12 @@ def quicklooks(workdir=".", out_dir=None, *, wavelength: float | None = None, lo
     cor_name, cor = _first(workdir, names.topophase_cor, names.phsig_cor)
     if cor is not None:
         band = cor.bands - 1
-        ny, nx, fy, fx = _grid(cor.length, cor.width, max_size)
-        mean = _block_mean(lambda rows: np.asarray(cor.read(band, rows), dtype=np.float32),
+        ny, nx, fy, fx = quicklook_grid(cor.length, cor.width, max_size)
+        mean = block_mean(lambda rows: np.asarray(cor.read(band, rows), dtype=np.float32),
                            cor.width * cor.bands * cor.dtype.itemsize, (ny, nx), fy, fx)
         xl, yl = _radar_axes(True, max(fy, fx))
         source = f"{cor_name} band {band + 1}{_of(cor)}"
-        path = _draw(out_dir / "coherence.png", mean, title=f"Coherence: {source}",
+        path = draw_image(out_dir / "coherence.png", mean, title=f"Coherence: {source}",
                      cbar_label="coherence [-]", cmap="gray", vmin=0.0, vmax=1.0,
                      extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
                      ratio=ny * fy / (nx * fx))
@@ -419,12 +420,12 @@ def _unw_phase(raster, rows):
 
 def _draw_phase(unw, path, max_size, title):
     """Unwrapped phase quicklook, colours over the data's full range: (png path, (lo, hi))."""
-    ny, nx, fy, fx = _grid(unw.length, unw.width, max_size)
-    phase = _block_mean(lambda rows: _unw_phase(unw, rows), 2 * unw.width * unw.dtype.itemsize,
+    ny, nx, fy, fx = quicklook_grid(unw.length, unw.width, max_size)
+    phase = block_mean(lambda rows: _unw_phase(unw, rows), 2 * unw.width * unw.dtype.itemsize,
                         (ny, nx), fy, fx)
     lo, hi = _span(phase)
     xl, yl = _radar_axes(True, max(fy, fx))
-    return _draw(path, phase, title=title, cbar_label="unwrapped phase [rad]", cmap="viridis",
+    return draw_image(path, phase, title=title, cbar_label="unwrapped phase [rad]", cmap="viridis",
                  vmin=lo, vmax=hi, extent=(0, nx * fx, ny * fy, 0), xlabel=xl, ylabel=yl,
                  ratio=ny * fy / (nx * fx)), (lo, hi)
 
@@ -432,8 +433,8 @@ def _draw_phase(unw, path, max_size, title):
 def _draw_geocoded(geo, out_dir, max_size, wavelength, source="geo/filt_topophase.unw.geo"):
     """Geocoded displacement (or phase) quicklook: (name, png path, caption, (lo, hi))."""
     g = geo.geo
-    ny, nx, fy, fx = _grid(geo.length, geo.width, max_size)
-    phase = _block_mean(lambda rows: _unw_phase(geo, rows), 2 * geo.width * geo.dtype.itemsize,
+    ny, nx, fy, fx = quicklook_grid(geo.length, geo.width, max_size)
+    phase = block_mean(lambda rows: _unw_phase(geo, rows), 2 * geo.width * geo.dtype.itemsize,
                         (ny, nx), fy, fx)
     finite = np.isfinite(phase)
     if finite.any():
@@ -462,7 +463,7 @@ def _draw_geocoded(geo, out_dir, max_size, wavelength, source="geo/filt_topophas
         what = (f"Geocoded unwrapped phase of {band} (rad), relative to the scene median "
                 "(no wavelength known for a displacement)")
     lo, hi = _symmetric_span(data)
-    path = _draw(Path(out_dir) / f"{name}.png", data, title=title, cbar_label=unit, cmap="RdBu_r",
+    path = draw_image(Path(out_dir) / f"{name}.png", data, title=title, cbar_label=unit, cmap="RdBu_r",
                  vmin=lo, vmax=hi, extent=extent, xlabel=labels[0], ylabel=labels[1],
                  ratio=ratio)
     caption = f"{what}. The colours span the data, \u00b1{hi:.3g} {units}."

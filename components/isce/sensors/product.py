@@ -40,10 +40,12 @@ from isce.core.constants import SPEED_OF_LIGHT
 from isce.core.doppler import doppler_from_dict, zero_doppler
 from isce.core.orbit import Orbit
 from isce.core.radargrid import RadarGrid
+from isce.core.time import DateTime
 from isce.framework.errors import InputError
 from isce.io.atomic import write_text
 from isce.io.blocks import progress_bar
 from isce.io.errors import RasterError
+from isce.io.layout import date_name
 
 from .hdf5 import h5py_module
 
@@ -679,3 +681,12 @@ class SlcProduct:
         return (f"SlcProduct({self.mission or self.platform or '?'} {self.frequency}{self.polarization}, "
                 f"{g.length}x{g.width}, {self.center_frequency / 1e9:.6g} GHz, {g.look_side}-looking, "
                 f"{src})")
+
+
+def acquisition_date(product) -> str:
+    """``YYYYMMDD`` (UTC) of a date's middle line, focused (SlcProduct) or raw (RawProduct:
+    its middle pulse): the date in ISCE2 stripmapStack's names and in the sidecars."""
+    grid = getattr(product, "radar_grid", None)
+    mid = grid.sensing_mid_datetime if grid is not None else \
+        DateTime(product.reference_epoch) + float(product.pulse_time((product.length - 1) / 2))
+    return date_name(mid)
