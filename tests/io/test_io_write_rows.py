@@ -34,3 +34,60 @@ def test_write_rows_refuses_lossy_types(tmp_path):
         with pytest.raises(TypeError):
             w.write_rows(np.ones((3, 4), complex), slice(0, 3))
         w.write_rows(np.ones((3, 4)), slice(0, 3))
+
+
+@pytest.mark.parametrize("bands, scheme, dtype", [(1, "BIP", "DOUBLE"), (2, "BIL", "FLOAT"),
+                                                  (3, "BIP", "CFLOAT"), (2, "BSQ", "FLOAT")])
+def test_read_rows_equals_the_map(tmp_path, bands, scheme, dtype):
+    """Raster.read_rows (pread, no memory map) returns what read() views, as a copy."""
+    rng = np.random.default_rng(2)
+    length, width = 29, 17
+    shape = (length, width) if bands == 1 else (bands, length, width)
+    data = rng.standard_normal(shape)
+    path = tmp_path / "r.rdr"
+    with isce.io.create(path, width, length, dtype, bands=bands, scheme=scheme) as w:
+        w.write(data.astype(np.complex64) if dtype == "CFLOAT" else data)
+    r = isce.io.open(path)
+    for rows in (slice(0, 10), slice(10, 29), slice(5, 6), slice(0, None), slice(3, 3)):
+        got = r.read_rows(rows)
+        assert np.array_equal(got, r.read(rows=rows))
+        assert not isinstance(got, np.memmap) and got.flags.writeable
+        for band in range(bands):
+            assert np.array_equal(r.read_rows(rows, band=band), r.read(band, rows))
+    with pytest.raises(IndexError):
+        r.read_rows(slice(0, 2), band=bands)
+    r.close()
+
+
+def test_read_rows_fills_out_and_checks_it(tmp_path):
+    path = tmp_path / "c.slc"
+    data = (np.arange(60).reshape(6, 10) * (1 + 2j)).astype(np.complex64)
+    isce.io.write_raster(path, data)
+    r = isce.io.open(path)
+    buf = np.empty((3, 10), np.complex64)
+    got = r.read_rows(slice(2, 5), out=buf)
+    assert np.shares_memory(got, buf) and np.array_equal(buf, data[2:5])
+    with pytest.raises(ValueError):
+        r.read_rows(slice(2, 5), out=np.empty((3, 10), np.complex128))
+    r.close()
+
+
+def test_rows_written_through_the_file_are_never_mapped(tmp_path, monkeypatch):
+    """A raster written only by write_rows is not memory-mapped, so closing it does not
+    msync (which would wait for its pages to reach the disk)."""
+    maps = []
+    real = np.memmap.__new__
+
+    def counting(cls, *args, **kwargs):
+        maps.append(args[0] if args else kwargs.get("filename"))
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(np.memmap, "__new__", counting)
+    with isce.io.create(tmp_path / "w.rdr", 8, 4, "FLOAT") as w:
+        w.write_rows(np.ones((4, 8)), slice(0, 4))
+    assert maps == []
+    with isce.io.create(tmp_path / "m.rdr", 8, 4, "FLOAT") as w:
+        w.write(np.ones((4, 8)))
+    assert len(maps) == 1
+    monkeypatch.undo()
+    assert np.array_equal(isce.io.open(tmp_path / "w.rdr").read(), np.ones((4, 8)))

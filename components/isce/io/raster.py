@@ -96,6 +96,7 @@ class Raster(_Layout):
         self.mode = mode
         self._memmap = None
         self._cube = None
+        self._fd = None
 
     @property
     def memmap(self):
@@ -127,11 +128,50 @@ class Raster(_Layout):
             return self.data[rows] if self.bands == 1 else self.data[:, rows]
         return self.band(band)[rows]
 
+    def read_rows(self, rows, band=None, out=None):
+        """A copy of whole lines ``rows`` (a slice) of ``band`` (None: all bands), read through
+        the file (``os.preadv``) rather than the memory map, so the pages do not stay resident
+        in this process: ``(n, width)`` for one band, ``(bands, n, width)`` otherwise. The
+        GIL is released while reading, so a thread can read ahead while another computes.
+        ``out``: a C-contiguous array of the file's layout for those lines to fill (BSQ
+        rasters are read through the map)."""
+        start, stop, step = rows.indices(self.length)
+        if step != 1 or (self.bands > 1 and self.scheme == "BSQ"):
+            picked = self.read(band, rows)
+            return np.array(picked)
+        n = max(stop - start, 0)
+        shape = (n,) + tuple(self.info.file_shape[1:])
+        if out is None:
+            out = np.empty(shape, dtype=self.dtype)
+        elif out.shape != shape or out.dtype != self.dtype or not out.flags.c_contiguous:
+            raise ValueError(f"{self.path}: out must be a C-contiguous {self.dtype} array of "
+                             f"shape {shape}, got {out.dtype} {out.shape}")
+        line = self.width * self.bands * self.info.itemsize
+        if out.size:
+            pread_into(self._descriptor(), memoryview(out.reshape(-1).view(np.uint8)),
+                       self.info.offset + start * line)
+        cube = _band_first(out, self.info)
+        if band is not None:
+            return cube[_check_band(band, self.bands, self.path)]
+        return cube[0] if self.bands == 1 else cube
+
+    def _descriptor(self):
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        return self._fd
+
     def close(self):
-        """Drop this object's maps (views handed out stay valid until they are released)."""
-        if self._memmap is not None and self.mode == "r+":
-            self._memmap.flush()
+        """Drop this object's maps (views handed out stay valid until they are released;
+        changes made through them are in the file's page cache, no msync needed)."""
         self._memmap = self._cube = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self):
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self):
         return self
@@ -160,6 +200,15 @@ def open_raster(path, mode="r"):
         raise RasterError(data or path, f"data file missing (described by {sidecar})")
     info.check_size(data, os.path.getsize(data))
     return Raster(data, info, sidecar, mode)
+
+
+def pread_into(fd, view, offset: int) -> None:
+    """Fill all of ``view`` (a writable bytes-like) from ``offset`` of the open file ``fd``."""
+    while len(view):
+        done = os.preadv(fd, [view], offset)
+        if done <= 0:
+            raise RasterError(f"fd {fd}", f"file ends before byte {offset + len(view)}")
+        view, offset = view[done:], offset + done
 
 
 def pwrite_all(fd, view, offset: int) -> None:
@@ -191,12 +240,21 @@ class RasterWriter(_Layout):
                 reserve(fd, info.nbytes, self.path)
             finally:
                 os.close(fd)
-            self._memmap = np.memmap(self.temp_path, dtype=info.dtype, mode="r+", shape=info.file_shape)
         except BaseException:
             self._finalizer()
             raise
-        self._cube = _band_first(self._memmap, info)
+        # mapped on first use: a raster written only through write_rows is never mapped, so
+        # closing it costs no msync (which would write every dirty page of the file to disk)
+        self._memmap = self._cube = None
         self.closed = False
+
+    def _mapped(self):
+        self._require_open()
+        if self._memmap is None:
+            self._memmap = np.memmap(self.temp_path, dtype=self.info.dtype, mode="r+",
+                                     shape=self.info.file_shape)
+            self._cube = _band_first(self._memmap, self.info)
+        return self._cube
 
     def _require_open(self):
         if self.closed:
@@ -204,18 +262,17 @@ class RasterWriter(_Layout):
 
     @property
     def memmap(self):
-        self._require_open()
+        self._mapped()
         return self._memmap
 
     @property
     def data(self):
         """Writable view: ``(length, width)`` for one band, else ``(bands, length, width)``."""
-        self._require_open()
-        return self._cube[0] if self.bands == 1 else self._cube
+        cube = self._mapped()
+        return cube[0] if self.bands == 1 else cube
 
     def band(self, band):
-        self._require_open()
-        return self._cube[_check_band(band, self.bands, self.path)]
+        return self._mapped()[_check_band(band, self.bands, self.path)]
 
     def _checked(self, block):
         block = np.asarray(block)
@@ -271,7 +328,8 @@ class RasterWriter(_Layout):
 
     def flush(self):
         self._require_open()
-        self._memmap.flush()
+        if self._memmap is not None:
+            self._memmap.flush()
 
     def abort(self):
         """Discard everything written; nothing is left on disk."""
@@ -287,7 +345,10 @@ class RasterWriter(_Layout):
             return
         try:
             with writing(self.path, self.info.nbytes):
-                self._memmap.flush()
+                # no msync otherwise: mapped pages are the file's pages in the page cache, kept
+                # after unmapping; an msync would wait for all of them to reach the disk
+                if self._memmap is not None and self.fsync:
+                    self._memmap.flush()
                 self._memmap = self._cube = None
                 if self.fsync:
                     atomic.fsync_path(self.temp_path)
