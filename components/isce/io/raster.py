@@ -5,6 +5,7 @@ Bands are numbered from 0, as in numpy. Multi-band data are presented band-first
 ``(bands, length, width)``, whatever the scheme on disk; the views stride through the
 file as its scheme (BIP/BIL/BSQ) requires, so nothing is copied.
 """
+import mmap
 import os
 import weakref
 
@@ -200,6 +201,20 @@ def open_raster(path, mode="r"):
         raise RasterError(data or path, f"data file missing (described by {sidecar})")
     info.check_size(data, os.path.getsize(data))
     return Raster(data, info, sidecar, mode)
+
+
+def release_pages(array) -> bool:
+    """Drop the pages of the file mapping behind ``array`` (an ``np.memmap`` or a view of one)
+    from this process's resident set (``madvise(MADV_DONTNEED)``): the data stay in the page
+    cache (changes made through a shared map too) and are mapped again when next touched.
+    For a process that sweeps a big raster through a map block by block, this keeps its
+    peak RSS at one block. Returns False (and does nothing) for other arrays."""
+    handle = getattr(array, "_mmap", None)
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if not isinstance(handle, mmap.mmap) or advice is None or handle.closed:
+        return False
+    handle.madvise(advice)
+    return True
 
 
 def pread_into(fd, view, offset: int) -> None:
