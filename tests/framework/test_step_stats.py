@@ -68,6 +68,7 @@ def test_recorded_wall_time_and_peak_memory(workdir):
         manifest = json.loads((workdir / "PICKLE" / f"{name}.json").read_text())
         assert manifest["wall_s"] == stats[name]["wall_s"]
         assert manifest["peak_rss_mib"] == stats[name]["peak_rss_mib"]
+        assert manifest["cpu_s"] == stats[name]["cpu_s"]
         assert manifest["step"] == name and "config_hash" in manifest
     assert step_statistics(workdir) == stats
     # one line per step in the log
@@ -75,6 +76,45 @@ def test_recorded_wall_time_and_peak_memory(workdir):
     for name in stats:
         assert f"step '{name}' done in " in log
     assert log.count(", peak RSS ") == 3 and log.count(" MiB") >= 3
+    assert log.count(" MiB, CPU ") == 3
+
+
+def spin(seconds):
+    """Burn ``seconds`` of this process's CPU time (pure Python: one core, whatever the
+    machine's load)."""
+    end = time.process_time() + seconds
+    n = 0
+    while time.process_time() < end:
+        n += 1
+    return n
+
+
+def test_cpu_time_is_recorded_and_plausible():
+    """A busy step is charged about its wall time in CPU seconds, a sleeping one nearly none,
+    and never more than the cores could give."""
+    import os
+
+    with StepMonitor() as busy:
+        spin(0.4)
+    with StepMonitor() as idle:
+        time.sleep(0.4)
+    cores = os.cpu_count() or 1
+    assert 0.4 <= busy.cpu_s <= busy.wall_s * cores + 0.05, busy.stats
+    assert idle.cpu_s < 0.1, idle.stats
+    assert idle.wall_s >= 0.4
+    assert busy.stats["cpu_s"] == round(busy.cpu_s, 3)
+
+
+def test_child_process_cpu_time_counts():
+    """An external program's CPU time (snaphu is one) is charged to the step that ran it."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import time\nwhile time.process_time() < 0.5:\n    pass\n"
+    with StepMonitor() as m:
+        subprocess.run([sys.executable, "-c", code], check=True)
+    assert 0.5 <= m.cpu_s <= m.wall_s * (os.cpu_count() or 1) + 0.05, m.stats
 
 
 def test_resumed_run_sees_saved_statistics_and_same_state(workdir):

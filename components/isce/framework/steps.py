@@ -195,7 +195,7 @@ class ParameterView:
 class StepContext:
     """What a step sees: ``params`` (read-only), ``state`` (plain data), ``log``, file records."""
 
-    #: ``{step: {"wall_s": .., "peak_rss_mib": ..}}`` of the steps done before this one (this run
+    #: ``{step: {"wall_s": .., "cpu_s": .., "peak_rss_mib": ..}}`` of the steps done before this one (this run
     #: and, when resuming, the saved manifests); set by Application.execute, not part of the state
     step_stats: dict | None = None
 
@@ -456,9 +456,16 @@ def load_saved_state(path) -> State:
 
 
 # ----------------------------------------------------------------------------- step statistics
-# (added for per-step wall time and peak memory; Application.execute measures each step with
-# StepMonitor, logs it, keeps it in ``ctx.step_stats`` and adds it to the step's manifest)
-STAT_FIELDS = ("wall_s", "peak_rss_mib")
+# (added for per-step wall time, CPU time and peak memory; Application.execute measures each step
+# with StepMonitor, logs it, keeps it in ``ctx.step_stats`` and adds it to the step's manifest)
+STAT_FIELDS = ("wall_s", "cpu_s", "peak_rss_mib")
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time [s] of this process (all its threads) and of its waited-for
+    child processes (e.g. the snaphu executable), from ``os.times``."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _children_rss_mib() -> float:
@@ -515,9 +522,14 @@ def _maxrss_mib() -> float | None:
 
 
 class StepMonitor:
-    """Wall time and peak resident memory of a block of code (one step), dependency-free.
+    """Wall time, CPU time and peak resident memory of a block of code (one step),
+    dependency-free.
 
-    ``with StepMonitor() as m: work()`` then ``m.stats == {"wall_s": .., "peak_rss_mib": ..}``.
+    ``with StepMonitor() as m: work()`` then
+    ``m.stats == {"wall_s": .., "cpu_s": .., "peak_rss_mib": ..}``.
+    CPU time is user + system seconds of every thread of the process plus those of the child
+    processes the block waited for (an external program such as snaphu), so ``cpu_s / wall_s``
+    is the number of cores the step kept busy.
     The peak is the largest VmRSS sampled by a daemon thread every ``interval`` s (and at
     entry and exit); when the process's high-water mark (VmHWM) rises during the block,
     that new record is the block's exact peak, so short spikes between samples count
@@ -531,9 +543,10 @@ class StepMonitor:
         self.interval = float(interval)
         self._stop = threading.Event()
         self._thread = None
-        self._began = self._hwm0 = None
+        self._began = self._hwm0 = self._cpu0 = None
         self._peak = 0.0
         self.wall_s: float | None = None
+        self.cpu_s: float | None = None
         self.peak_rss_mib: float | None = None
 
     def _sample(self) -> None:
@@ -555,11 +568,13 @@ class StepMonitor:
         if self._proc:
             self._thread = threading.Thread(target=self._watch, name="isce-step-monitor", daemon=True)
             self._thread.start()
+        self._cpu0 = _cpu_seconds()
         self._began = time.perf_counter()
         return self
 
     def __exit__(self, *exc) -> bool:
         self.wall_s = time.perf_counter() - self._began
+        self.cpu_s = _cpu_seconds() - self._cpu0
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -575,13 +590,16 @@ class StepMonitor:
 
     @property
     def stats(self) -> dict:
-        """``{"wall_s": seconds, "peak_rss_mib": MiB or None}`` (rounded for the manifest)."""
+        """``{"wall_s": s, "cpu_s": s, "peak_rss_mib": MiB or None}`` (rounded for the
+        manifest)."""
         peak = None if self.peak_rss_mib is None else round(self.peak_rss_mib, 1)
-        return {"wall_s": None if self.wall_s is None else round(self.wall_s, 3), "peak_rss_mib": peak}
+        return {"wall_s": None if self.wall_s is None else round(self.wall_s, 3),
+                "cpu_s": None if self.cpu_s is None else round(self.cpu_s, 3),
+                "peak_rss_mib": peak}
 
 
 def record_step_stats(store: StateStore, name: str, stats: dict) -> None:
-    """Add ``wall_s`` and ``peak_rss_mib`` to the manifest saved after step ``name`` (atomically)."""
+    """Add ``wall_s``, ``cpu_s`` and ``peak_rss_mib`` to the manifest saved after step ``name`` (atomically)."""
     manifest = store.manifest(name)
     if manifest is None:
         return
@@ -591,7 +609,7 @@ def record_step_stats(store: StateStore, name: str, stats: dict) -> None:
 
 
 def step_statistics(workdir=".", state_dir: str = STATE_DIR) -> dict[str, dict]:
-    """``{step: {"wall_s": s, "peak_rss_mib": MiB}}`` from the manifests ``<workdir>/PICKLE/*.json``,
+    """``{step: {"wall_s": s, "cpu_s": s, "peak_rss_mib": MiB}}`` from the manifests ``<workdir>/PICKLE/*.json``,
     in step order. Only step mode writes manifests; steps without statistics are left out.
     During a run, ``ctx.step_stats`` holds the same for the steps done so far (plain runs too).
     """
@@ -604,5 +622,5 @@ def step_statistics(workdir=".", state_dir: str = STATE_DIR) -> dict[str, dict]:
         if not isinstance(manifest, dict) or "wall_s" not in manifest or "step" not in manifest:
             continue
         found.append((manifest.get("index", 0), manifest["step"],
-                      {k: manifest.get(k) for k in STAT_FIELDS}))
+                      {k: manifest[k] for k in STAT_FIELDS if k in manifest}))
     return {name: stats for _, name, stats in sorted(found, key=lambda t: (t[0], t[1]))}
