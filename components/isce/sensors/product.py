@@ -200,7 +200,16 @@ class ImageSource:
             if (raster.length, raster.width) != tuple(shape):
                 raise InputError(f"{self.path}: raster is {raster.length} x {raster.width} lines x "
                                  f"samples, the product metadata say {shape[0]} x {shape[1]}")
-            data = raster.read(band=0 if raster.bands > 1 else None, rows=rows)
+            band = 0 if raster.bands > 1 else None
+            whole = isinstance(cols, slice) and cols.indices(raster.width) == (0, raster.width, 1)
+            if isinstance(rows, slice) and whole:
+                # whole lines: copied through the file (preadv), not the map, so no page of
+                # the image stays resident; a complex64 copy is returned as it is (one copy)
+                block = raster.read_rows(rows, band=band)
+                if block.dtype == np.complex64 and block.flags.c_contiguous:
+                    return block
+                return to_complex64(block, where=self.path)
+            data = raster.read(band=band, rows=rows)
             block = data[..., cols] if isinstance(rows, int) else data[:, cols]
             return to_complex64(np.array(block), where=self.path)
         finally:
@@ -369,6 +378,7 @@ def write_blocks(product, path, image_type: str, *, block_lines: int = DEFAULT_B
     with isce.io.create(path, product.width, product.length, "CFLOAT", image_type=image_type) as ds:
         for rows, block in blocks:
             ds.write_rows(block if check is None else check.block(block), rows)
+            del block                         # not alive while the next block is read
         if check is not None:
             check.finish(path)
 
