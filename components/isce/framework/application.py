@@ -25,7 +25,7 @@ from .help import application_help, show_config, steps_help
 from .names import did_you_mean, normalize
 from .runfolder import RunLock, remove_temporaries
 from .steps import STATE_DIR, State, StateStore, Step, StepContext
-from .steps import StepMonitor, record_step_stats, step_statistics  # per-step wall/CPU time, peak RSS
+from .steps import StepMonitor, step_statistics  # per-step wall/CPU time, peak RSS
 from .xmlconfig import COMMAND_LINE, ConfigNode, parse_assignment, parse_file
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -479,9 +479,8 @@ class Application(Component):
             for path in self._with_companions(ctx.outputs):
                 files["outputs"][path] = step.name
             if cli.step_mode:
-                store.save(index, state, config, files)
-                # the manifest gets wall_s, cpu_s, peak_rss_mib
-                record_step_stats(store, step.name, step_stats[step.name])
+                # the manifest also gets the step's wall_s, cpu_s, peak_rss_mib
+                store.save(index, state, config, files, stats=step_stats[step.name])
             else:
                 store.serialise(step.name, state)  # plain data only, in every mode
         if cli.step_mode and end < last:

@@ -224,6 +224,10 @@ class StepContext:
         return tqdm(iterable, **kwargs)
 
 
+#: a file's SHA-256 is remembered between the saves of a run only if it was last changed at
+#: least this long [ns] before it was hashed (StateStore._record)
+SETTLED_NS = 2_000_000_000
+
 #: files up to this size [bytes] are also recorded by content (SHA-256): JSON, XML sidecars and
 #: other small files can be edited without changing their size, within the mtime's resolution
 HASHED_FILE_BYTES = 1 << 20
@@ -294,6 +298,7 @@ class StateStore:
         self.folder = Path(folder)
         self.steps = steps
         self.names = [s.name for s in steps]
+        self._hashed: dict = {}      # path -> (stat key, file record): see _record
 
     def manifest_path(self, step: str) -> Path:
         return self.folder / f"{step}.json"
@@ -338,13 +343,16 @@ class StateStore:
                             "keep only plain data in ctx.state") from None
         return buffer.getvalue()
 
-    def save(self, index: int, state: State, config: dict[str, str], files: dict) -> None:
-        """Pickle the state after step ``index``, then write its manifest (last, atomically)."""
+    def save(self, index: int, state: State, config: dict[str, str], files: dict,
+             stats: dict | None = None) -> None:
+        """Pickle the state after step ``index``, then write its manifest (last, atomically),
+        with the step's statistics ``stats`` (:data:`STAT_FIELDS`) when given: one manifest
+        write per step."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name = self.names[index]
         data = self.serialise(name, state)
         _atomic_write(self.state_path(name), data)
-        records = {p: _file_record(p, True) or {} for p in {**files["inputs"], **files["outputs"]}}
+        records = {p: self._record(p) for p in {**files["inputs"], **files["outputs"]}}
         inputs = {p: dict(records[p], step=s) for p, s in files["inputs"].items()}
         outputs = {p: dict(records[p], step=s) for p, s in files["outputs"].items()}
         manifest = {
@@ -357,7 +365,32 @@ class StateStore:
             "inputs": inputs,
             "outputs": outputs,
         }
+        if stats is not None:
+            manifest.update({k: stats.get(k) for k in STAT_FIELDS})
         _atomic_write(self.manifest_path(name), json.dumps(manifest, indent=1).encode())
+
+    def _record(self, path: str) -> dict:
+        """:func:`_file_record` of ``path`` (with mtime), its SHA-256 reused from an earlier save
+        of this run while the file's inode, size, mtime and ctime are those it was hashed at
+        (every step's manifest lists all files recorded so far: each is hashed a few times, not
+        once per step). Only a file last changed more than :data:`SETTLED_NS` before it was
+        hashed is remembered (as git does with "racy" files): a rewrite after that sets a later
+        mtime, whatever the clock's granularity, so it is hashed again."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return {}
+        key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        cache = self._hashed
+        cached = cache.get(path)
+        if cached is not None and cached[0] == key:
+            return dict(cached[1])
+        hashed_at = time.time_ns()
+        rec = _file_record(path, True) or {}
+        settled = max(st.st_mtime_ns, st.st_ctime_ns) < hashed_at - SETTLED_NS
+        if settled and rec.get("size") == st.st_size and rec.get("mtime_ns") == st.st_mtime_ns:
+            cache[path] = (key, dict(rec))
+        return rec
 
     def _check_files(self, name: str, manifest: dict) -> None:
         """Refuse when a recorded input or output changed or went missing since ``name`` was
@@ -457,7 +490,8 @@ def load_saved_state(path) -> State:
 
 # ----------------------------------------------------------------------------- step statistics
 # (added for per-step wall time, CPU time and peak memory; Application.execute measures each step
-# with StepMonitor, logs it, keeps it in ``ctx.step_stats`` and adds it to the step's manifest)
+# with StepMonitor, logs it, keeps it in ``ctx.step_stats`` and saves it in the step's manifest,
+# StateStore.save(..., stats=))
 STAT_FIELDS = ("wall_s", "cpu_s", "peak_rss_mib")
 
 
@@ -596,16 +630,6 @@ class StepMonitor:
         return {"wall_s": None if self.wall_s is None else round(self.wall_s, 3),
                 "cpu_s": None if self.cpu_s is None else round(self.cpu_s, 3),
                 "peak_rss_mib": peak}
-
-
-def record_step_stats(store: StateStore, name: str, stats: dict) -> None:
-    """Add ``wall_s``, ``cpu_s`` and ``peak_rss_mib`` to the manifest saved after step ``name`` (atomically)."""
-    manifest = store.manifest(name)
-    if manifest is None:
-        return
-    manifest.update({k: stats.get(k) for k in STAT_FIELDS})
-    _atomic_write(store.manifest_path(name), json.dumps(manifest, indent=1).encode())
-
 
 
 def step_statistics(workdir=".", state_dir: str = STATE_DIR) -> dict[str, dict]:
