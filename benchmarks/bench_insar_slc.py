@@ -47,7 +47,8 @@ application's time.
 Measured: ``insarApp.py insarApp.xml --steps`` in a fresh process, started when the
 1-minute load average is below ``--load-threshold`` (polled up to ``--max-wait`` s; a
 warning says when it never got there). The SLCs were just written, so they are in the page
-cache (a warm-cache run). Per step, from insarApp's report.json (framework StepMonitor):
+cache (a warm-cache run). Per step, from insarApp's step manifests (PICKLE/<step>.json, as
+report.json's ``steps``; framework StepMonitor):
 wall time, CPU seconds (user + system of the process and of the programs it ran, e.g. the
 snaphu executable), peak RSS (VmHWM/VmRSS, which counts the pages of memory-mapped rasters,
 plus child processes); and this script's sampling of /proc every 0.1 s (RSS and anonymous
@@ -541,7 +542,7 @@ def print_table(rows, totals, scale):
         print("* DIFFERENT JOBS: ISCE2's time is for other work than ours on this row (not "
               "judged; --misreg isce2 runs ISCE2's job in the chain)")
     print("target: ISCE2 / 5 (totals: 12.5 s whole chain, 12 s without misregistration"
-          + (f", scaled by {scale:.4f}" if scale != 1 else "") + "); RSS: report.json's peak "
+          + (f", scaled by {scale:.4f}" if scale != 1 else "") + "); RSS: the step's peak "
           f"(process + children), target <= {TARGET_PEAK_MIB:.0f} MiB; tree/anon: sampled "
           "RSS / anonymous RSS of the process tree")
 
@@ -690,7 +691,7 @@ def print_results(out, rows, totals, args, scale, misreg_job):
           f"({t['speedup_vs_isce2_without_misregistration']:.1f}x): target "
           f"{TARGET_WITHOUT_MISREG_S * scale:.2f} s "
           f"{'met' if v['without_misregistration_le_12s'] else 'MISSED'}")
-    print(f"peak RSS: {t['peak_rss_mib']:.0f} MiB (report.json {_fmt(t['peak_rss_report_mib'], '.0f')}"
+    print(f"peak RSS: {t['peak_rss_mib']:.0f} MiB (steps {_fmt(t['peak_rss_report_mib'], '.0f')}"
           f", process tree sampled {_fmt(t['peak_rss_tree_sampled_mib'], '.0f')}, ru_maxrss "
           f"{t['peak_rss_process_mib']:.0f}) vs ISCE2's {ISCE2_PEAK_MIB:.0f}: target "
           f"{TARGET_PEAK_MIB:.0f} MiB {'met' if v['peak_rss_le_343mib'] else 'MISSED'}; "
@@ -753,7 +754,11 @@ def main(argv=None):
 
 
 def measure(out, work, args, scale, misreg_job, json_path):
-    """Setup, the measured chain, the truth, the comparisons; prints and writes the results."""
+    """Setup, the measured chain, the truth, the comparisons; prints and writes the results.
+    The steps' statistics are their manifests' (PICKLE/<step>.json: every step, endup
+    included; report.json, written by endup, has those before it)."""
+    from isce.framework.steps import step_statistics
+
     setup, error = run_setup(work, args)
     if setup is None:
         out["failed"] = {"what": "setup", "stderr": error}
@@ -783,7 +788,8 @@ def measure(out, work, args, scale, misreg_job, json_path):
     report = json.loads((work / "report.json").read_text())
     out["report"] = {k: report.get(k) for k in ("mean_coherence", "misregistration", "looks",
                                                 "wall_time_s", "geocoded", "steps")}
-    rows = step_rows(report.get("steps") or {}, run["sampled"], run, scale, misreg_job)
+    steps = step_statistics(work) or report.get("steps") or {}
+    rows = step_rows(steps, run["sampled"], run, scale, misreg_job)
     out["steps"] = rows
     truth, text = truth_check(work, args.truth_min_coherence)
     out["truth"] = truth
