@@ -143,7 +143,8 @@ def insar_misreg_job(size, misreg):
     job["threads"] = kernel_threads()
     n = job["windows"][0] * job["windows"][1]
     job["text"] = (f"{job['source']}: {n} windows of {job['window']}^2, +-{job['search']} px "
-                   f"search, {job['threads']} threads (ISCE2: {ISCE2_AMPCOR})")
+                   f"search, {job['threads']} threads, culling and fit insarApp's "
+                   f"(ISCE2: {ISCE2_AMPCOR})")
     job["same_job_as_isce2"] = misreg == "isce2"
     return job
 
