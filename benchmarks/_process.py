@@ -118,17 +118,17 @@ class Sampler(threading.Thread):
         self.join()
 
 
-def run_measured(cmd, cwd, log_path, **sampler_kw) -> dict:
-    """Run one command (stdout and stderr to ``log_path``) with a :class:`Sampler`:
-    ``{wall_s, cpu_s, max_rss_mib (the process and its reaped children), returncode,
-    sampled: {step: peaks}}``."""
+def run_measured(cmd, cwd, log_path, env=None, **sampler_kw) -> dict:
+    """Run one command (stdout and stderr to ``log_path``; environment ``env``, default
+    :func:`isce_env`) with a :class:`Sampler`: ``{wall_s, cpu_s, max_rss_mib (the process
+    and its reaped children), returncode, sampled: {step: peaks}}``."""
     import subprocess
     import time
 
     with open(log_path, "w") as log:
         t0 = time.perf_counter()
         proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=log,
-                                stderr=subprocess.STDOUT, env=isce_env())
+                                stderr=subprocess.STDOUT, env=env or isce_env())
         sampler = Sampler(proc.pid, log_path, **sampler_kw)
         sampler.start()
         try:

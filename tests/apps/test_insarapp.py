@@ -103,7 +103,11 @@ def check_steps_of_both_runs(workdir):
     doc = lxml.html.fromstring(Path(build_report(workdir)).read_text())
     table = doc.xpath("//h2[starts-with(., 'Steps')]/following-sibling::table[1]")[0]
     rows = [[c.text_content() for c in tr.xpath("td")] for tr in table.xpath(".//tbody/tr")]
-    assert [r[0] for r in rows] == STEP_NAMES and all(float(r[1]) >= 0 and float(r[2]) > 10 for r in rows)
+    head = [c.text_content() for c in table.xpath(".//thead/tr/th")]
+    assert head == ["step", "wall time [s]", "CPU time [s]", "peak RSS [MiB]"]
+    assert [r[0] for r in rows] == STEP_NAMES
+    assert all(float(r[1]) >= 0 and float(r[2]) >= 0 and float(r[3]) > 10 for r in rows)
+    assert all(s["cpu_s"] >= 0 for s in steps.values())
 
 
 def check_dates_and_baselines(report, folder):

@@ -68,6 +68,7 @@ def test_recorded_wall_time_and_peak_memory(workdir):
         manifest = json.loads((workdir / "PICKLE" / f"{name}.json").read_text())
         assert manifest["wall_s"] == stats[name]["wall_s"]
         assert manifest["peak_rss_mib"] == stats[name]["peak_rss_mib"]
+        assert manifest["cpu_s"] == stats[name]["cpu_s"]
         assert manifest["step"] == name and "config_hash" in manifest
     assert step_statistics(workdir) == stats
     # one line per step in the log
@@ -75,6 +76,46 @@ def test_recorded_wall_time_and_peak_memory(workdir):
     for name in stats:
         assert f"step '{name}' done in " in log
     assert log.count(", peak RSS ") == 3 and log.count(" MiB") >= 3
+    assert log.count(" MiB, CPU ") == 3
+
+
+def spin(seconds):
+    """Burn ``seconds`` of this process's CPU time (pure Python: one core, whatever the
+    machine's load)."""
+    end = time.process_time() + seconds
+    n = 0
+    while time.process_time() < end:
+        n += 1
+    return n
+
+
+def test_cpu_time_is_recorded_and_plausible():
+    """A busy step is charged about its wall time in CPU seconds, a sleeping one nearly none,
+    and never more than the cores could give."""
+    import os
+
+    with StepMonitor() as busy:
+        spin(0.5)
+    with StepMonitor() as idle:
+        time.sleep(0.4)
+    cores = os.cpu_count() or 1
+    # os.times counts in clock ticks (10 ms): margins of a few ticks
+    assert 0.45 <= busy.cpu_s <= busy.wall_s * cores + 0.05, busy.stats
+    assert idle.cpu_s < 0.1, idle.stats
+    assert idle.wall_s >= 0.4
+    assert busy.stats["cpu_s"] == round(busy.cpu_s, 3)
+
+
+def test_child_process_cpu_time_counts():
+    """An external program's CPU time (snaphu is one) is charged to the step that ran it."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import time\nwhile time.process_time() < 0.6:\n    pass\n"
+    with StepMonitor() as m:
+        subprocess.run([sys.executable, "-c", code], check=True)
+    assert 0.55 <= m.cpu_s <= m.wall_s * (os.cpu_count() or 1) + 0.05, m.stats
 
 
 def test_resumed_run_sees_saved_statistics_and_same_state(workdir):
@@ -153,3 +194,40 @@ def test_child_processes_count_in_the_peak():
     with StepMonitor(interval=0.05) as m:
         subprocess.run([sys.executable, "-c", code], check=True)
     assert m.peak_rss_mib - own > 280          # the child's 300 MiB array
+
+
+def test_manifest_hashes_are_reused_only_for_unchanged_settled_files(tmp_path, monkeypatch):
+    """Every manifest lists all files recorded so far: a settled, unchanged file is hashed once
+    per run, a fresh one at each save, and a rewrite (even to the same size and mtime) is
+    hashed again, so the manifest always holds the file's current SHA-256."""
+    import hashlib
+    import os
+
+    from isce.framework import steps as st
+
+    calls = []
+    real = st._sha256_file
+    monkeypatch.setattr(st, "_sha256_file", lambda p: calls.append(p) or real(p))
+    old, fresh = tmp_path / "old.xml", tmp_path / "fresh.xml"
+    old.write_bytes(b"A" * 100)
+    fresh.write_bytes(b"F" * 100)
+    past = time.time_ns() - 10 * st.SETTLED_NS
+    os.utime(old, ns=(past, past))
+    time.sleep(2.2 * st.SETTLED_NS / 1e9)       # the utime (a ctime change) settles too
+    store = st.StateStore(tmp_path / "PICKLE", [Step(f"s{i}", pause) for i in range(4)])
+    files = {"inputs": {str(old): "s0"}, "outputs": {str(fresh): "s0"}}
+    os.utime(fresh)                              # changed just now: not remembered
+    for i in range(3):
+        store.save(i, st.State(), {}, files, stats={"wall_s": 1.0, "cpu_s": 0.5})
+    assert calls.count(str(old)) == 1 and calls.count(str(fresh)) == 3
+    manifest = store.manifest("s2")
+    assert manifest["cpu_s"] == 0.5 and manifest["wall_s"] == 1.0
+    # rewritten in place, same size, its old mtime put back: hashed again (the ctime moved)
+    with open(old, "r+b") as fh:
+        fh.write(b"B" * 100)
+    os.utime(old, ns=(past, past))
+    store.save(3, st.State(), {}, files)
+    manifest = store.manifest("s3")
+    assert manifest["inputs"][str(old)]["sha256"] == hashlib.sha256(b"B" * 100).hexdigest()
+    assert manifest["inputs"][str(old)]["mtime_ns"] == past
+    assert "cpu_s" not in manifest               # no statistics given: none written

@@ -70,3 +70,29 @@ def test_block_lines_for():
     assert isce.io.block_lines_for(1000, "CFLOAT", budget=80_000) == 10
     assert isce.io.block_lines_for(1000, np.float32, bands=2, budget=80_000, arrays=2) == 5
     assert isce.io.block_lines_for(10**9, "CDOUBLE") == 1
+
+
+def test_silent_progress_bar_needs_no_tqdm():
+    """Off a terminal the bar draws nothing, so tqdm is not imported for it; the silent bar
+    iterates like the iterable and takes update/close/refresh/set_postfix_str."""
+    import io
+    import subprocess
+    import sys
+
+    from isce_commands import isce_env
+
+    code = ("import io, sys, isce.io\n"
+            "bar = isce.io.progress_bar(range(4), total=4, desc='x', file=io.StringIO())\n"
+            "assert list(bar) == [0, 1, 2, 3] and len(bar) == 4\n"
+            "b2 = isce.io.progress_bar(total=3, desc='y', file=io.StringIO())\n"
+            "b2.update(2); b2.set_postfix_str('z'); b2.refresh(); b2.close()\n"
+            "assert b2.n == 2\n"
+            "print('tqdm' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=isce_env(), timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+    stream = io.StringIO()
+    with isce.io.progress_bar(total=2, desc="z", file=stream, disable=False) as bar:
+        bar.update(2)
+    assert "z" in stream.getvalue()           # asked to draw: tqdm draws, terminal or not

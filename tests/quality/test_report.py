@@ -405,6 +405,23 @@ def test_steps_of_several_applications_and_runs_fill_the_table(tmp_path):
     assert ["insarApp", "15.2", "s"] in cells
 
 
+def test_steps_table_shows_cpu_time_when_recorded(tmp_path):
+    """Steps with ``cpu_s`` get a CPU column and its sum in the total row."""
+    import lxml.html
+
+    steps = {"topo": {"wall_s": 2.5, "cpu_s": 4.75, "peak_rss_mib": 290.0},
+             "unwrap": {"wall_s": 0.5, "cpu_s": 0.25, "peak_rss_mib": 120.0}}
+    out = rep.write_html({"steps": steps}, {}, tmp_path / "r.html")
+    doc = lxml.html.fromstring(Path(out).read_text())
+    table = doc.xpath("//h2[starts-with(., 'Steps')]/following-sibling::table[1]")[0]
+    head = [c.text_content() for c in table.xpath(".//thead/tr/th")]
+    assert head == ["step", "wall time [s]", "CPU time [s]", "peak RSS [MiB]"]
+    rows = [[c.text_content() for c in tr.xpath("td|th")] for tr in table.xpath(".//tbody/tr")]
+    assert rows == [["topo", "2.5", "4.75", "290"], ["unwrap", "0.5", "0.25", "120"]]
+    foot = [c.text_content() for c in table.xpath(".//tfoot/tr/*")]
+    assert foot == ["all steps", "3", "5", "290"]
+
+
 def test_pair_dates_and_baseline_are_stated(tmp_path):
     import lxml.html
 

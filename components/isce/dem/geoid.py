@@ -49,7 +49,6 @@ import math
 import os
 import struct
 from dataclasses import dataclass, field
-from importlib.metadata import version
 
 import numpy as np
 
@@ -375,6 +374,7 @@ class Egm96Package:
             raise GeoidUnavailable("the Python package 'egm96' (>= 0.2) is not installed") from None
         fn = getattr(egm96, "undulation", None)
         try:
+            from importlib.metadata import version  # lazy: ~16 ms to import; only this optional geoid
             self.version = version("egm96")
         except Exception:  # noqa: BLE001 - metadata is only informative
             self.version = "?"

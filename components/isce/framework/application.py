@@ -25,7 +25,7 @@ from .help import application_help, show_config, steps_help
 from .names import did_you_mean, normalize
 from .runfolder import RunLock, remove_temporaries
 from .steps import STATE_DIR, State, StateStore, Step, StepContext
-from .steps import StepMonitor, record_step_stats, step_statistics  # per-step wall time, peak RSS
+from .steps import StepMonitor, step_statistics  # per-step wall/CPU time, peak RSS
 from .xmlconfig import COMMAND_LINE, ConfigNode, parse_assignment, parse_file
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -467,19 +467,20 @@ class Application(Component):
             ctx = StepContext(self, state, step, Path.cwd())
             ctx.step_stats = dict(step_stats)  # not in the state: resumed state stays identical
             log.info("step %d/%d %r: %s", index + 1, len(steps), step.name, step.doc)
-            with StepMonitor() as monitor:  # wall time and peak RSS while the step runs
+            with StepMonitor() as monitor:  # wall time, CPU time and peak RSS while the step runs
                 step.run(ctx)
             step_stats[step.name] = monitor.stats
             peak = "?" if monitor.peak_rss_mib is None else f"{monitor.peak_rss_mib:.0f}"
-            log.info("step %r done in %.2f s, peak RSS %s MiB", step.name, monitor.wall_s, peak)
+            log.info("step %r done in %.2f s, peak RSS %s MiB, CPU %.2f s", step.name,
+                     monitor.wall_s, peak, monitor.cpu_s)
             # --- end of per-step statistics
             for path in self._with_companions(ctx.inputs):
                 files["inputs"].setdefault(path, step.name)
             for path in self._with_companions(ctx.outputs):
                 files["outputs"][path] = step.name
             if cli.step_mode:
-                store.save(index, state, config, files)
-                record_step_stats(store, step.name, step_stats[step.name])  # manifest: wall_s, peak_rss_mib
+                # the manifest also gets the step's wall_s, cpu_s, peak_rss_mib
+                store.save(index, state, config, files, stats=step_stats[step.name])
             else:
                 store.serialise(step.name, state)  # plain data only, in every mode
         if cli.step_mode and end < last:

@@ -195,7 +195,7 @@ class ParameterView:
 class StepContext:
     """What a step sees: ``params`` (read-only), ``state`` (plain data), ``log``, file records."""
 
-    #: ``{step: {"wall_s": .., "peak_rss_mib": ..}}`` of the steps done before this one (this run
+    #: ``{step: {"wall_s": .., "cpu_s": .., "peak_rss_mib": ..}}`` of the steps done before this one (this run
     #: and, when resuming, the saved manifests); set by Application.execute, not part of the state
     step_stats: dict | None = None
 
@@ -223,6 +223,10 @@ class StepContext:
         kwargs.setdefault("disable", None)  # no bar when not on a terminal
         return tqdm(iterable, **kwargs)
 
+
+#: a file's SHA-256 is remembered between the saves of a run only if it was last changed at
+#: least this long [ns] before it was hashed (StateStore._record)
+SETTLED_NS = 2_000_000_000
 
 #: files up to this size [bytes] are also recorded by content (SHA-256): JSON, XML sidecars and
 #: other small files can be edited without changing their size, within the mtime's resolution
@@ -294,6 +298,7 @@ class StateStore:
         self.folder = Path(folder)
         self.steps = steps
         self.names = [s.name for s in steps]
+        self._hashed: dict = {}      # path -> (stat key, file record): see _record
 
     def manifest_path(self, step: str) -> Path:
         return self.folder / f"{step}.json"
@@ -338,13 +343,16 @@ class StateStore:
                             "keep only plain data in ctx.state") from None
         return buffer.getvalue()
 
-    def save(self, index: int, state: State, config: dict[str, str], files: dict) -> None:
-        """Pickle the state after step ``index``, then write its manifest (last, atomically)."""
+    def save(self, index: int, state: State, config: dict[str, str], files: dict,
+             stats: dict | None = None) -> None:
+        """Pickle the state after step ``index``, then write its manifest (last, atomically),
+        with the step's statistics ``stats`` (:data:`STAT_FIELDS`) when given: one manifest
+        write per step."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name = self.names[index]
         data = self.serialise(name, state)
         _atomic_write(self.state_path(name), data)
-        records = {p: _file_record(p, True) or {} for p in {**files["inputs"], **files["outputs"]}}
+        records = {p: self._record(p) for p in {**files["inputs"], **files["outputs"]}}
         inputs = {p: dict(records[p], step=s) for p, s in files["inputs"].items()}
         outputs = {p: dict(records[p], step=s) for p, s in files["outputs"].items()}
         manifest = {
@@ -357,7 +365,32 @@ class StateStore:
             "inputs": inputs,
             "outputs": outputs,
         }
+        if stats is not None:
+            manifest.update({k: stats.get(k) for k in STAT_FIELDS})
         _atomic_write(self.manifest_path(name), json.dumps(manifest, indent=1).encode())
+
+    def _record(self, path: str) -> dict:
+        """:func:`_file_record` of ``path`` (with mtime), its SHA-256 reused from an earlier save
+        of this run while the file's inode, size, mtime and ctime are those it was hashed at
+        (every step's manifest lists all files recorded so far: each is hashed a few times, not
+        once per step). Only a file last changed more than :data:`SETTLED_NS` before it was
+        hashed is remembered (as git does with "racy" files): a rewrite after that sets a later
+        mtime, whatever the clock's granularity, so it is hashed again."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return {}
+        key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        cache = self._hashed
+        cached = cache.get(path)
+        if cached is not None and cached[0] == key:
+            return dict(cached[1])
+        hashed_at = time.time_ns()
+        rec = _file_record(path, True) or {}
+        settled = max(st.st_mtime_ns, st.st_ctime_ns) < hashed_at - SETTLED_NS
+        if settled and rec.get("size") == st.st_size and rec.get("mtime_ns") == st.st_mtime_ns:
+            cache[path] = (key, dict(rec))
+        return rec
 
     def _check_files(self, name: str, manifest: dict) -> None:
         """Refuse when a recorded input or output changed or went missing since ``name`` was
@@ -456,9 +489,17 @@ def load_saved_state(path) -> State:
 
 
 # ----------------------------------------------------------------------------- step statistics
-# (added for per-step wall time and peak memory; Application.execute measures each step with
-# StepMonitor, logs it, keeps it in ``ctx.step_stats`` and adds it to the step's manifest)
-STAT_FIELDS = ("wall_s", "peak_rss_mib")
+# (added for per-step wall time, CPU time and peak memory; Application.execute measures each step
+# with StepMonitor, logs it, keeps it in ``ctx.step_stats`` and saves it in the step's manifest,
+# StateStore.save(..., stats=))
+STAT_FIELDS = ("wall_s", "cpu_s", "peak_rss_mib")
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time [s] of this process (all its threads) and of its waited-for
+    child processes (e.g. the snaphu executable), from ``os.times``."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _children_rss_mib() -> float:
@@ -515,9 +556,14 @@ def _maxrss_mib() -> float | None:
 
 
 class StepMonitor:
-    """Wall time and peak resident memory of a block of code (one step), dependency-free.
+    """Wall time, CPU time and peak resident memory of a block of code (one step),
+    dependency-free.
 
-    ``with StepMonitor() as m: work()`` then ``m.stats == {"wall_s": .., "peak_rss_mib": ..}``.
+    ``with StepMonitor() as m: work()`` then
+    ``m.stats == {"wall_s": .., "cpu_s": .., "peak_rss_mib": ..}``.
+    CPU time is user + system seconds of every thread of the process plus those of the child
+    processes the block waited for (an external program such as snaphu), so ``cpu_s / wall_s``
+    is the number of cores the step kept busy.
     The peak is the largest VmRSS sampled by a daemon thread every ``interval`` s (and at
     entry and exit); when the process's high-water mark (VmHWM) rises during the block,
     that new record is the block's exact peak, so short spikes between samples count
@@ -531,9 +577,10 @@ class StepMonitor:
         self.interval = float(interval)
         self._stop = threading.Event()
         self._thread = None
-        self._began = self._hwm0 = None
+        self._began = self._hwm0 = self._cpu0 = None
         self._peak = 0.0
         self.wall_s: float | None = None
+        self.cpu_s: float | None = None
         self.peak_rss_mib: float | None = None
 
     def _sample(self) -> None:
@@ -555,11 +602,13 @@ class StepMonitor:
         if self._proc:
             self._thread = threading.Thread(target=self._watch, name="isce-step-monitor", daemon=True)
             self._thread.start()
+        self._cpu0 = _cpu_seconds()
         self._began = time.perf_counter()
         return self
 
     def __exit__(self, *exc) -> bool:
         self.wall_s = time.perf_counter() - self._began
+        self.cpu_s = _cpu_seconds() - self._cpu0
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -575,23 +624,16 @@ class StepMonitor:
 
     @property
     def stats(self) -> dict:
-        """``{"wall_s": seconds, "peak_rss_mib": MiB or None}`` (rounded for the manifest)."""
+        """``{"wall_s": s, "cpu_s": s, "peak_rss_mib": MiB or None}`` (rounded for the
+        manifest)."""
         peak = None if self.peak_rss_mib is None else round(self.peak_rss_mib, 1)
-        return {"wall_s": None if self.wall_s is None else round(self.wall_s, 3), "peak_rss_mib": peak}
-
-
-def record_step_stats(store: StateStore, name: str, stats: dict) -> None:
-    """Add ``wall_s`` and ``peak_rss_mib`` to the manifest saved after step ``name`` (atomically)."""
-    manifest = store.manifest(name)
-    if manifest is None:
-        return
-    manifest.update({k: stats.get(k) for k in STAT_FIELDS})
-    _atomic_write(store.manifest_path(name), json.dumps(manifest, indent=1).encode())
-
+        return {"wall_s": None if self.wall_s is None else round(self.wall_s, 3),
+                "cpu_s": None if self.cpu_s is None else round(self.cpu_s, 3),
+                "peak_rss_mib": peak}
 
 
 def step_statistics(workdir=".", state_dir: str = STATE_DIR) -> dict[str, dict]:
-    """``{step: {"wall_s": s, "peak_rss_mib": MiB}}`` from the manifests ``<workdir>/PICKLE/*.json``,
+    """``{step: {"wall_s": s, "cpu_s": s, "peak_rss_mib": MiB}}`` from the manifests ``<workdir>/PICKLE/*.json``,
     in step order. Only step mode writes manifests; steps without statistics are left out.
     During a run, ``ctx.step_stats`` holds the same for the steps done so far (plain runs too).
     """
@@ -604,5 +646,5 @@ def step_statistics(workdir=".", state_dir: str = STATE_DIR) -> dict[str, dict]:
         if not isinstance(manifest, dict) or "wall_s" not in manifest or "step" not in manifest:
             continue
         found.append((manifest.get("index", 0), manifest["step"],
-                      {k: manifest.get(k) for k in STAT_FIELDS}))
+                      {k: manifest[k] for k in STAT_FIELDS if k in manifest}))
     return {name: stats for _, name, stats in sorted(found, key=lambda t: (t[0], t[1]))}

@@ -307,14 +307,19 @@ def _multilook_one(src, dst, looks, any_of, block_lines):
     if any_of and ras.dtype.kind not in "iub":
         raise ValueError(f"{src}: a mask must be an integer raster, got {ras.data_type}")
     rows = block_lines or block_lines_for(ras.width * az, "float64", bands=ras.bands)
-    with create(dst, width, length, ras.dtype, bands=ras.bands, scheme=ras.scheme,
-                image_type=ras.image_type) as out:
-        for lines in iter_blocks(length, rows):
-            block = np.asarray(ras.data if ras.bands > 1 else ras.data[None])[
-                :, lines.start * az:lines.stop * az]
-            reduced = _reduce(block, az, rg, any_of)
-            out.write(reduced.astype(ras.dtype, copy=False) if ras.bands > 1
-                      else reduced[0].astype(ras.dtype, copy=False), lines)
+    try:
+        with create(dst, width, length, ras.dtype, bands=ras.bands, scheme=ras.scheme,
+                    image_type=ras.image_type) as out:
+            for lines in iter_blocks(length, rows):
+                # copied through the file, not the map: no page of the full-size raster
+                # stays resident (they are 128 MiB each at 4096^2 in float64)
+                block = ras.read_rows(slice(lines.start * az, lines.stop * az))
+                block = block if ras.bands > 1 else block[None]
+                reduced = _reduce(block, az, rg, any_of)
+                out.write(reduced.astype(ras.dtype, copy=False) if ras.bands > 1
+                          else reduced[0].astype(ras.dtype, copy=False), lines)
+    finally:
+        ras.close()
     return os.fspath(dst)
 
 

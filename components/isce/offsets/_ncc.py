@@ -12,7 +12,6 @@ squared.
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft as sfft
 
 from isce.core.threads import kernel_threads
 from isce.ext import load
@@ -21,9 +20,16 @@ __all__ = ["ncc_surface", "integer_peak", "snr_isce", "covariance_isce", "deramp
            "oversample", "refine_peak", "newton_refine", "next_fast"]
 
 
+def _fft():
+    """``scipy.fft``, imported when offsets are first estimated: importing it costs ~0.3 s
+    (it loads scipy.special), which a run that estimates no offsets should not pay."""
+    import scipy.fft  # lazy: ~0.3 s to import; insarApp's startup imports this module
+    return scipy.fft
+
+
 def next_fast(n: int) -> int:
     """Smallest 5-smooth FFT length >= n (scipy's ``next_fast_len``)."""
-    return sfft.next_fast_len(int(n), real=False)
+    return _fft().next_fast_len(int(n), real=False)
 
 
 def _box_sums(stack, h, w):
@@ -79,9 +85,9 @@ def ncc_surface(ref, srch, keep_spectrum=False, dtype=np.float64, kernel=None, t
     r = ref.astype(dtype)
     r -= r.mean(axis=(1, 2), keepdims=True, dtype=np.float64).astype(dtype)
     rr = np.einsum("bij,bij->b", r, r, dtype=np.float64)
-    spec = np.conj(sfft.rfft2(r, shape, axes=(1, 2)))
-    spec *= sfft.rfft2(srch.astype(dtype, copy=False), shape, axes=(1, 2))
-    num = sfft.irfft2(spec, shape, axes=(1, 2))[:, :ny, :nx].astype(np.float64)
+    spec = np.conj(_fft().rfft2(r, shape, axes=(1, 2)))
+    spec *= _fft().rfft2(srch.astype(dtype, copy=False), shape, axes=(1, 2))
+    num = _fft().irfft2(spec, shape, axes=(1, 2))[:, :ny, :nx].astype(np.float64)
     var = box_variance(srch, h, w, kernel=kernel, threads=threads)
     den = np.sqrt(np.clip(var, 0.0, None) * rr[:, None, None])
     ok = (den > 0) & (var > 1e-12 * np.max(var, axis=(1, 2), keepdims=True))
@@ -203,10 +209,10 @@ def oversample(chips, factor):
         return c.astype(np.complex64, copy=False)
     b, h, w = c.shape
     fy, fx = next_fast(h), next_fast(w)
-    spec = sfft.fft2(c, (fy, fx), axes=(1, 2))
+    spec = _fft().fft2(c, (fy, fx), axes=(1, 2))
     big = np.zeros((b, factor * fy, factor * fx), np.complex64)
     _spread(spec, big)
-    out = sfft.ifft2(big, axes=(1, 2), overwrite_x=True)
+    out = _fft().ifft2(big, axes=(1, 2), overwrite_x=True)
     out *= factor * factor
     return out[:, :factor * h, :factor * w]
 
@@ -328,7 +334,7 @@ def newton_refine(spec, shape, vv, rr, ky, kx, y0, x0, iterations=3):
     ``(y0, x0)``: start positions. Returns ``(y, x, peak)``."""
     b = spec.shape[0]
     ny, nx = shape
-    fy = sfft.fftfreq(ny)
+    fy = _fft().fftfreq(ny)
     fx = np.arange(nx // 2 + 1) / nx
     wx = np.full(nx // 2 + 1, 2.0 / (ny * nx))
     wx[0] = 1.0 / (ny * nx)

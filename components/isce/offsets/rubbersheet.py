@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import os
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import ndimage
-from scipy.interpolate import RectBivariateSpline
 
 import isce.io
 from isce.signal.ionosphere import fill_nearest, fill_smoothed   # the ionosphere filter's gap fills
+
+if TYPE_CHECKING:
+    from scipy.interpolate import RectBivariateSpline
 
 __all__ = ["mask_by_snr", "mask_by_median", "fill_gaps", "median_smooth", "to_full_grid",
            "DenseGrid", "filter_dense", "write_sheet"]
@@ -112,7 +115,10 @@ def median_smooth(values, size: int) -> np.ndarray:
     if size < 1:
         raise ValueError(f"median filter size must be >= 1, got {size}")
     v = np.asarray(values, dtype=np.float64)
-    return v.copy() if size == 1 else ndimage.median_filter(v, size=size, mode="nearest")
+    if size == 1:
+        return v.copy()
+    from scipy import ndimage  # lazy: scipy costs ~0.3-0.8 s to import; only rubber-sheeting needs it
+    return ndimage.median_filter(v, size=size, mode="nearest")
 
 
 def filter_dense(values, *, snr=None, snr_threshold=0.0, other=None, size=9) -> np.ndarray:
@@ -138,6 +144,8 @@ def _spline(values, grid: DenseGrid) -> RectBivariateSpline:
         v, lines = np.vstack([v, v]), np.array([lines[0], lines[0] + 1.0])
     if pixels.size == 1:
         v, pixels = np.hstack([v, v]), np.array([pixels[0], pixels[0] + 1.0])
+    # lazy: scipy.interpolate costs ~0.4 s to import; only rubber-sheeting needs it
+    from scipy.interpolate import RectBivariateSpline
     return RectBivariateSpline(lines, pixels, v, kx=min(3, lines.size - 1),
                                ky=min(3, pixels.size - 1), s=0)
 

@@ -533,7 +533,7 @@ def _table(rows, header=("quantity", "value", "unit")) -> str:
 
 
 def _step_stats(steps: dict, prefix: str = ""):
-    """(name, stats) per step of ``{step: {"wall_s", "peak_rss_mib"}}``, or of several
+    """(name, stats) per step of ``{step: {"wall_s", "cpu_s", "peak_rss_mib"}}``, or of several
     applications' ``{app: {step: stats}}`` (named ``app: step``)."""
     for name, stats in steps.items():
         stats = stats if isinstance(stats, dict) else {}
@@ -544,18 +544,26 @@ def _step_stats(steps: dict, prefix: str = ""):
 
 
 def _steps_table(steps: dict) -> str:
+    """Wall time, CPU time (when the steps recorded it: ``cpu_s``) and peak RSS per step, with
+    a row of the sums (and the largest peak)."""
     rows = []
-    total, peak = 0.0, None
-    for name, stats in _step_stats(steps):
-        wall, rss = stats.get("wall_s"), stats.get("peak_rss_mib")
-        rows.append((name, wall, rss))
+    total, cpu_total, peak = 0.0, 0.0, None
+    items = list(_step_stats(steps))
+    with_cpu = any(isinstance(stats.get("cpu_s"), (int, float)) for _, stats in items)
+    for name, stats in items:
+        wall, cpu, rss = stats.get("wall_s"), stats.get("cpu_s"), stats.get("peak_rss_mib")
+        rows.append((name, wall, cpu, rss) if with_cpu else (name, wall, rss))
         if isinstance(wall, (int, float)):
             total += wall
+        if isinstance(cpu, (int, float)):
+            cpu_total += cpu
         if isinstance(rss, (int, float)):
             peak = rss if peak is None else max(peak, rss)
-    table = _table(rows, ("step", "wall time [s]", "peak RSS [MiB]"))
-    foot = (f"<tfoot><tr><th>all steps</th><td class=\"num\">{html.escape(format_value(total))}</td>"
-            f"<td class=\"num\">{html.escape(format_value(peak))}</td></tr></tfoot>")
+    header = ("step", "wall time [s]") + (("CPU time [s]",) if with_cpu else ()) + ("peak RSS [MiB]",)
+    table = _table(rows, header)
+    sums = (total, cpu_total, peak) if with_cpu else (total, peak)
+    cells = "".join(f"<td class=\"num\">{html.escape(format_value(v))}</td>" for v in sums)
+    foot = f"<tfoot><tr><th>all steps</th>{cells}</tr></tfoot>"
     return table.replace("</tbody>", "</tbody>\n" + foot)
 
 
@@ -605,8 +613,9 @@ def write_html(report: dict, images: dict, path, *, title: str = "insarApp repor
 
     Top-level numbers and lists form a summary table (quantity, value, unit; units from the
     key names: ``_s`` s, ``_mib`` MiB, ``_px`` px, ...), each nested dict a table of its
-    own, ``steps`` (``{step: {"wall_s", "peak_rss_mib"}}``, or ``{app: {step: ...}}`` for
-    several applications) a table of wall time and peak memory with a total row. insarApp's
+    own, ``steps`` (``{step: {"wall_s", "cpu_s", "peak_rss_mib"}}``, or ``{app: {step: ...}}``
+    for several applications) a table of wall time, CPU time (when recorded) and peak memory
+    with a total row. insarApp's
     ``acquisitions`` and ``baseline`` are also summed up in a sentence under the title. Each
     image's caption is ``captions[name]``, else the caption :func:`quicklooks` gave it
     (``images.captions``), else the generic ``CAPTIONS[name]``. With ``embed`` (default)
@@ -632,7 +641,7 @@ def write_html(report: dict, images: dict, path, *, title: str = "insarApp repor
         parts += [f"<h2>{e(str(key))}</h2>",
                   _table(_rows(value, unit=_unit(key))) if value else "<p>(none)</p>"]
     if isinstance(steps, dict) and steps:
-        parts += ["<h2>Steps: wall time and peak memory</h2>", _steps_table(steps)]
+        parts += ["<h2>Steps: wall time, CPU time and peak memory</h2>", _steps_table(steps)]
     shown = [(name, Path(p)) for name, p in (images or {}).items() if p and Path(p).is_file()]
     own = {**getattr(images, "captions", {}), **(captions or {})}
     if shown:

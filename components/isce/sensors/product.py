@@ -31,6 +31,7 @@ import json
 import logging
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -200,7 +201,16 @@ class ImageSource:
             if (raster.length, raster.width) != tuple(shape):
                 raise InputError(f"{self.path}: raster is {raster.length} x {raster.width} lines x "
                                  f"samples, the product metadata say {shape[0]} x {shape[1]}")
-            data = raster.read(band=0 if raster.bands > 1 else None, rows=rows)
+            band = 0 if raster.bands > 1 else None
+            whole = isinstance(cols, slice) and cols.indices(raster.width) == (0, raster.width, 1)
+            if isinstance(rows, slice) and whole:
+                # whole lines: copied through the file (preadv), not the map, so no page of
+                # the image stays resident; a complex64 copy is returned as it is (one copy)
+                block = raster.read_rows(rows, band=band)
+                if block.dtype == np.complex64 and block.flags.c_contiguous:
+                    return block
+                return to_complex64(block, where=self.path)
+            data = raster.read(band=band, rows=rows)
             block = data[..., cols] if isinstance(rows, int) else data[:, cols]
             return to_complex64(np.array(block), where=self.path)
         finally:
@@ -356,19 +366,37 @@ class _ContentCheck:
                         100 * share, output)
 
 
+def _read_ahead(items):
+    """The items of the iterator ``items``, each next one fetched by a thread while the caller
+    works on the current one (reading a block, preadv or a decoder, overlaps writing the
+    previous one, pwrite: both release the GIL). At most two items are alive at once."""
+    items = iter(items)
+    with ThreadPoolExecutor(1, thread_name_prefix="isce-read-ahead") as pool:
+        pending = pool.submit(next, items, None)
+        while True:
+            item = pending.result()
+            if item is None:
+                return
+            pending = pool.submit(next, items, None)
+            yield item
+            del item                      # not kept while the one after next is read
+
+
 def write_blocks(product, path, image_type: str, *, block_lines: int = DEFAULT_BLOCK_LINES,
                  progress: bool = False, check=None) -> None:
     """Write ``product``'s image (``iter_blocks``) as an isce CFLOAT raster at ``path``, block
-    by block through the file (``write_rows``: nothing of it stays mapped, so memory is one
-    block whatever the image's size); ``check`` (a :class:`_ContentCheck`) sees every block."""
+    by block through the file (``write_rows``: nothing of it stays mapped, so memory is two
+    blocks whatever the image's size: the next block is read while this one is written);
+    ``check`` (a :class:`_ContentCheck`) sees every block."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    blocks = product.iter_blocks(block_lines)
+    blocks = _read_ahead(product.iter_blocks(block_lines))
     if progress:                                  # a bar on a terminal only
         blocks = progress_bar(blocks, total=-(-product.length // int(block_lines)),
                               desc=os.path.basename(path))
     with isce.io.create(path, product.width, product.length, "CFLOAT", image_type=image_type) as ds:
         for rows, block in blocks:
             ds.write_rows(block if check is None else check.block(block), rows)
+            del block                         # not alive while the next block is read
         if check is not None:
             check.finish(path)
 
