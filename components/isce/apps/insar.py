@@ -47,6 +47,7 @@ from isce.signal.crossmul import Flattening, crossmul_raster
 from isce.signal.filter import filter_raster
 from isce.signal.phsig import phsig_raster
 from isce.unwrap.ambiguity import transfer_cycles_raster
+from isce.unwrap.registry import NAMES as UNWRAPPERS
 from isce.unwrap.registry import unwrap as run_unwrap
 
 from . import insar_settings, stripmap_iono, stripmap_offsets, stripmap_roi, stripmap_unwrap
@@ -59,7 +60,6 @@ from .insar_common import slc_product as _slc
 from .insar_settings import MISREGISTRATION_PARAMETERS, product_file
 from .products import ORBIT_INTERPOLATION, apply_orbit_interpolation
 
-UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
 MAX_HEADING_DIFFERENCE = 5.0  # deg: more means another track
 
 
@@ -634,9 +634,11 @@ class Insar(Application):
                   doc="Goldstein-Werner exponent alpha, 0..1."),
         Parameter("do_unwrap", public_name="do unwrap", type=bool, default=True, doc="Unwrap the phase."),
         Parameter("unwrapper", public_name="unwrapper name", type=str, default="snaphu",
-                  choices=UNWRAPPERS, doc="snaphu, snaphu_mcf (non-commercial CS2 inside), mcf "
-                  "(ours), or ISCE2's branch-cut icu (components per seed region) and grass "
-                  "(one region from the centre)."),
+                  choices=UNWRAPPERS, doc="snaphu or snaphu_mcf: ISCE2 stripmapApp's SNAPHU run, "
+                  "MCF initialisation only (smooth cost; non-commercial CS2 inside); "
+                  "snaphu_full: SNAPHU's full statistical-cost solver (smooth cost, from an "
+                  "MST); mcf (ours, OR-Tools); or ISCE2's branch-cut icu (components per seed "
+                  "region) and grass (one region from the centre)."),
         Parameter("geocode_list", public_name="geocode list", type=str, container=list,
                   default=GEOCODE_DEFAULT, doc="Products to geocode."),
         Parameter("geocode_bbox", public_name="geocode bounding box", type=float, container=list,
