@@ -12,6 +12,7 @@ import json
 import math
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -448,12 +449,17 @@ def geocode(ctx):
     dem = ctx.state.dem if ctx.state.dem else 0.0
     _reads(ctx, *inputs, ctx.state.dem)
     posting = geocode_posting(ctx)
-    done = {}
-    for group, looks in ((looked, _looks(ctx)), (full, (1, 1))):
-        if group:
-            result = geocode_product(ref, group, looks=looks, dem=dem, snwe=bbox, posting=posting,
-                                     output_dir=str(RUN.geo_dir), progress=True)
-            done.update({k: v["geo"] for k, v in result.items() if k != "geogrid"})
+    groups = [(g, looks) for g, looks in ((looked, _looks(ctx)), (full, (1, 1))) if g]
+
+    def run(group, looks):
+        return geocode_product(ref, group, looks=looks, dem=dem, snwe=bbox, posting=posting,
+                               output_dir=str(RUN.geo_dir), progress=True)
+
+    # the two groups (multilooked products, full-resolution geometry) side by side: one's
+    # reading, writing and GeoTIFF compression overlap the other's kernels
+    with ThreadPoolExecutor(max_workers=max(len(groups), 1)) as pool:
+        results = [f.result() for f in [pool.submit(run, *g) for g in groups]]
+    done = {k: v["geo"] for result in results for k, v in result.items() if k != "geogrid"}
     for path in done.values():
         ctx.add_output(path)
     ctx.state.geocoded = {str(k): str(v) for k, v in done.items()}
