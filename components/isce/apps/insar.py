@@ -8,6 +8,7 @@ the step list. Products between steps travel in ``ctx.state`` as plain dicts
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import math
 import os
@@ -456,9 +457,11 @@ def geocode(ctx):
                                output_dir=str(RUN.geo_dir), progress=True)
 
     # the two groups (multilooked products, full-resolution geometry) side by side: one's
-    # reading, writing and GeoTIFF compression overlap the other's kernels
+    # reading, writing and GeoTIFF compression overlap the other's kernels; each thread runs
+    # in a copy of this one's context (the provenance the sidecars record is a ContextVar)
     with ThreadPoolExecutor(max_workers=max(len(groups), 1)) as pool:
-        results = [f.result() for f in [pool.submit(run, *g) for g in groups]]
+        futures = [pool.submit(contextvars.copy_context().run, run, *g) for g in groups]
+        results = [f.result() for f in futures]
     done = {k: v["geo"] for result in results for k, v in result.items() if k != "geogrid"}
     for path in done.values():
         ctx.add_output(path)
