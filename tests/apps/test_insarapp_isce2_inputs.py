@@ -163,6 +163,20 @@ def test_icu_and_grass_unwrappers_are_accepted(workdir, name):
         configure(*BASE, "insarApp.unwrapper name=icux")
 
 
+@pytest.mark.parametrize("name, init_only", [("snaphu", True), ("SNAPHU_MCF", True),
+                                             ("snaphu_full", False)])
+def test_snaphu_names_mean_stripmapapps_run(workdir, name, init_only):
+    """ISCE2 stripmapApp's snaphu (and insarApp's snaphu_mcf): SNAPHU's MCF initialisation
+    only, smooth cost; snaphu_full: the full solver."""
+    from isce.unwrap.registry import canonical_name
+
+    app = configure(*BASE, f"insarApp.unwrapper name={name}")
+    canon, fixed = canonical_name(app.unwrapper)
+    assert canon == "snaphu" and fixed["init_only"] is init_only
+    if init_only:
+        assert (fixed["cost"], fixed["init"], fixed["defomax"]) == ("smooth", "mcf", 2.0)
+
+
 # ----------------------------------------------------------------------------- Master + Reference
 def test_master_and_reference_together_are_refused(tmp_path, slcs):
     """Both names in the file: neither wins silently; the error names both, with lines."""

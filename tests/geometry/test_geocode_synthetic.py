@@ -472,3 +472,54 @@ def test_geocode_product_uses_its_metadata(scene, tmp_path):
     want = geocode_array(data, looked, orbit, dop, gg, dem=100.0)
     np.testing.assert_array_equal(np.array(isce.io.open(res[str(src)]["geo"]).data), want)
     assert np.isfinite(want).sum() > 100
+
+
+@pytest.mark.parametrize("max_lines", [18, 24, 1000])   # >= 2 x sinc margin + 2
+def test_radar_lines_read_in_groups_give_the_same_values(scene, tmp_path, monkeypatch, max_lines):
+    """An output block whose radar lines exceed RADAR_LINES_BYTES is interpolated in groups
+    of radar lines: the same values as one read, and no read longer than the limit."""
+    import isce.io
+
+    orbit, grid, dop, gg = scene["orbit"], scene["grid"], scene["doppler"], scene["geogrid"]
+    paths = _write_inputs(tmp_path, grid)
+    whole = geocode(list(paths.values()), grid, orbit, dop, dem=100.0, geogrid=gg,
+                    output_dir=str(tmp_path / "whole"), geotiff=False)
+    reads = []
+    read_rows = isce.io.Raster.read_rows
+
+    def counted(self, rows, band=None, out=None):
+        reads.append(rows.indices(self.length)[1] - rows.indices(self.length)[0])
+        return read_rows(self, rows, band, out)
+
+    monkeypatch.setattr(isce.io.Raster, "read_rows", counted)
+    for key, path in paths.items():                 # the limit counts lines of every band
+        r = isce.io.open(path)
+        monkeypatch.setattr(gc, "RADAR_LINES_BYTES",
+                            max_lines * r.width * r.bands * np.dtype(r.dtype).itemsize)
+        reads.clear()
+        part = geocode(path, grid, orbit, dop, dem=100.0, geogrid=gg,
+                       output_dir=str(tmp_path / f"part{key}"), geotiff=False)
+        assert reads and max(reads) <= max_lines
+        if max_lines < grid.length:
+            assert len(reads) > 1
+        np.testing.assert_array_equal(np.array(isce.io.open(part[path]["geo"]).data),
+                                      np.array(isce.io.open(whole[path]["geo"]).data))
+
+
+@pytest.mark.parametrize("compress", ["zstd", "deflate"])
+def test_geotiff_codec(scene, tmp_path, compress):
+    """The GeoTIFF copy is lossless in either codec (ZSTD by default)."""
+    import rasterio
+
+    import isce.io
+
+    orbit, grid, dop, gg = scene["orbit"], scene["grid"], scene["doppler"], scene["geogrid"]
+    paths = _write_inputs(tmp_path, grid)
+    res = geocode(paths["unw"], grid, orbit, dop, dem=100.0, geogrid=gg,
+                  output_dir=str(tmp_path / "geo"), geotiff=False)
+    geo = res[paths["unw"]]["geo"]
+    tif = gc.write_geotiff(geo, str(tmp_path / f"{compress}.tif"),
+                           **({} if compress == gc.GEOTIFF_COMPRESSION else {"compress": compress}))
+    with rasterio.open(tif) as t:
+        assert t.compression.value.lower() == compress
+        np.testing.assert_array_equal(t.read(), np.array(isce.io.open(geo).data))

@@ -22,12 +22,28 @@ def test_readme_paragraph_states_the_licences():
     assert "mcf" in doc and "no such restriction" in doc
 
 
+#: ISCE2 stripmapApp's runUnwrapSnaphu.runUnwrap (and insarApp's runUnwrapMcf)
+ISCE2_SNAPHU = {"cost": "smooth", "init": "mcf", "init_only": True, "defomax": 2.0,
+                "max_components": 20}
+
+
 @pytest.mark.parametrize("name, canon, fixed", [
-    ("snaphu", "snaphu", {}), ("SNAPHU_MCF", "snaphu", {"init": "mcf"}), ("mcf", "mcf", {}),
-    ("snaphu-mcf", "snaphu", {"init": "mcf"}), ("ICU", "icu", {}), (" Grass ", "grass", {}),
+    ("snaphu", "snaphu", ISCE2_SNAPHU), ("SNAPHU_MCF", "snaphu", ISCE2_SNAPHU),
+    ("snaphu-mcf", "snaphu", ISCE2_SNAPHU), ("snaphu_full", "snaphu", {"init_only": False}),
+    ("mcf", "mcf", {}), ("ICU", "icu", {}), (" Grass ", "grass", {}),
 ])
 def test_names(name, canon, fixed):
     assert isce.unwrap.canonical_name(name) == (canon, fixed)
+
+
+def test_every_accepted_name_is_listed():
+    from isce.apps.insar import UNWRAPPERS
+    from isce.apps.insar_settings import UNWRAPPERS_AVAILABLE
+    from isce.unwrap.registry import NAMES
+
+    assert set(UNWRAPPERS) == set(UNWRAPPERS_AVAILABLE) == set(NAMES)
+    for name in NAMES:
+        isce.unwrap.canonical_name(name)
 
 
 @pytest.mark.parametrize("name, module", [("icu", "isce.unwrap.icu"),
@@ -57,7 +73,7 @@ def test_unwrap_array_dispatches():
     assert isinstance(res, isce.unwrap.Unwrapped)
 
 
-@pytest.mark.parametrize("name", ["mcf", "snaphu", "icu", "grass"])
+@pytest.mark.parametrize("name", ["mcf", "snaphu", "snaphu_full", "icu", "grass"])
 def test_unwrap_rasters_by_name(tmp_path, name):
     import isce.io
 

@@ -8,10 +8,12 @@ the step list. Products between steps travel in ``ctx.state`` as plain dicts
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import math
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -47,6 +49,7 @@ from isce.signal.crossmul import Flattening, crossmul_raster
 from isce.signal.filter import filter_raster
 from isce.signal.phsig import phsig_raster
 from isce.unwrap.ambiguity import transfer_cycles_raster
+from isce.unwrap.registry import NAMES as UNWRAPPERS
 from isce.unwrap.registry import unwrap as run_unwrap
 
 from . import insar_settings, stripmap_iono, stripmap_offsets, stripmap_roi, stripmap_unwrap
@@ -59,7 +62,6 @@ from .insar_common import slc_product as _slc
 from .insar_settings import MISREGISTRATION_PARAMETERS, product_file
 from .products import ORBIT_INTERPOLATION, apply_orbit_interpolation
 
-UNWRAPPERS = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
 MAX_HEADING_DIFFERENCE = 5.0  # deg: more means another track
 
 
@@ -448,12 +450,19 @@ def geocode(ctx):
     dem = ctx.state.dem if ctx.state.dem else 0.0
     _reads(ctx, *inputs, ctx.state.dem)
     posting = geocode_posting(ctx)
-    done = {}
-    for group, looks in ((looked, _looks(ctx)), (full, (1, 1))):
-        if group:
-            result = geocode_product(ref, group, looks=looks, dem=dem, snwe=bbox, posting=posting,
-                                     output_dir=str(RUN.geo_dir), progress=True)
-            done.update({k: v["geo"] for k, v in result.items() if k != "geogrid"})
+    groups = [(g, looks) for g, looks in ((looked, _looks(ctx)), (full, (1, 1))) if g]
+
+    def run(group, looks):
+        return geocode_product(ref, group, looks=looks, dem=dem, snwe=bbox, posting=posting,
+                               output_dir=str(RUN.geo_dir), progress=True)
+
+    # the two groups (multilooked products, full-resolution geometry) side by side: one's
+    # reading, writing and GeoTIFF compression overlap the other's kernels; each thread runs
+    # in a copy of this one's context (the provenance the sidecars record is a ContextVar)
+    with ThreadPoolExecutor(max_workers=max(len(groups), 1)) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, run, *g) for g in groups]
+        results = [f.result() for f in futures]
+    done = {k: v["geo"] for result in results for k, v in result.items() if k != "geogrid"}
     for path in done.values():
         ctx.add_output(path)
     ctx.state.geocoded = {str(k): str(v) for k, v in done.items()}
@@ -634,9 +643,11 @@ class Insar(Application):
                   doc="Goldstein-Werner exponent alpha, 0..1."),
         Parameter("do_unwrap", public_name="do unwrap", type=bool, default=True, doc="Unwrap the phase."),
         Parameter("unwrapper", public_name="unwrapper name", type=str, default="snaphu",
-                  choices=UNWRAPPERS, doc="snaphu, snaphu_mcf (non-commercial CS2 inside), mcf "
-                  "(ours), or ISCE2's branch-cut icu (components per seed region) and grass "
-                  "(one region from the centre)."),
+                  choices=UNWRAPPERS, doc="snaphu or snaphu_mcf: ISCE2 stripmapApp's SNAPHU run, "
+                  "MCF initialisation only (smooth cost; non-commercial CS2 inside); "
+                  "snaphu_full: SNAPHU's full statistical-cost solver (smooth cost, from an "
+                  "MST); mcf (ours, OR-Tools); or ISCE2's branch-cut icu (components per seed "
+                  "region) and grass (one region from the centre)."),
         Parameter("geocode_list", public_name="geocode list", type=str, container=list,
                   default=GEOCODE_DEFAULT, doc="Products to geocode."),
         Parameter("geocode_bbox", public_name="geocode bounding box", type=float, container=list,

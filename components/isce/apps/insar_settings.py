@@ -11,8 +11,9 @@ ISCE2's stripmapApp names mean here what they meant there, or are refused in one
 * ``do denseoffsets``, ``do rubbersheetingAzimuth``/``Range`` (``stripmap_offsets.py``),
   ``do split spectrum``, ``do dispersive`` (``stripmap_iono.py``): ISCE2's optional stages,
   off by default; ``do dispersive`` needs ``do split spectrum``.
-* ``unwrapper name`` ``icu`` and ``grass`` run ISCE2's branch-cut method
-  (:mod:`isce.unwrap.icu`, :mod:`isce.unwrap.grass`); an unwrapper named in
+* ``unwrapper name`` ``snaphu`` and ``snaphu_mcf`` run SNAPHU's MCF initialisation only, as
+  ISCE2's stripmapApp (``snaphu_full``: SNAPHU's full solver); ``icu`` and ``grass`` run
+  ISCE2's branch-cut method (:mod:`isce.unwrap.icu`, :mod:`isce.unwrap.grass`); an unwrapper named in
   :data:`UNWRAPPERS_NOT_AVAILABLE` would be refused when unwrapping.
 * a reader's ``OUTPUT`` names where its date's SLC goes (:func:`slc_path`).
 
@@ -43,10 +44,11 @@ from isce.framework import ConfigurationError, InputError, Parameter
 from isce.geometry.footprint import scene_footprint
 from isce.io.layout import StripmapLayout
 from isce.sensors.raw import RawProduct
+from isce.unwrap.registry import NAMES as UNWRAPPER_NAMES
 
 #: ISCE2 unwrapper names that are not implemented here
 UNWRAPPERS_NOT_AVAILABLE = ()
-UNWRAPPERS_AVAILABLE = ("snaphu", "snaphu_mcf", "mcf", "icu", "grass")
+UNWRAPPERS_AVAILABLE = UNWRAPPER_NAMES
 MAX_GEOCODE_POSTING_DEG = 1.0   # ~111 km: anything coarser is a unit mistake
 
 # ----------------------------------------------------------------------------- misregistration

@@ -44,6 +44,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
+import threading
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -259,6 +261,14 @@ def _check_method(method) -> str:
     return key
 
 
+#: radar lines read at once per input raster (all bands) while geocoding [bytes]
+RADAR_LINES_BYTES = 24 * 2 ** 20
+#: the GeoTIFF copies' codec, and the level used when none is given (codec -> level)
+GEOTIFF_COMPRESSION = "zstd"
+GEOTIFF_LEVEL = {"zstd": 1, "deflate": 6}
+_LEVEL_OPTION = {"zstd": "zstd_level", "deflate": "zlevel", "lzma": "lzma_preset"}
+
+
 def _fill_value(dtype, nodata=None):
     dt = np.dtype(dtype)
     if nodata is not None:
@@ -410,6 +420,42 @@ def _interpolate(band_reader, length, width, line, pixel, method, fill, carrier,
     return out
 
 
+def _interpolate_bands(source, length, width, line, pixel, method, fill, carrier, input_nodata,
+                       threads, max_lines: int) -> np.ndarray:
+    """Every band of ``source`` (:class:`_RasterLines`) at (line, pixel): ``(bands, *line.shape)``.
+
+    The radar lines are read ``max_lines`` (plus the kernel's margin) at a time: the output
+    pixels are taken in groups by the radar line they fall on, so an output block whose
+    pixels span the whole radar image (a footprint at an angle to the lon/lat grid) does
+    not read it all at once (each read: at most ``max(max_lines, 2 margin + 2)`` lines, the
+    margin being the kernel's, 8 for sinc)."""
+    bands = source.raster.bands
+    out = np.full((bands, *line.shape), fill, dtype=source.dtype)
+    finite = np.isfinite(line)
+    if not finite.any():
+        return out
+    margin = _ext().method_margin(method)
+    first = int(np.floor(line[finite].min()))
+    last = int(np.ceil(line[finite].max()))
+    if last - first + 2 * margin + 1 <= max_lines:
+        for b in range(bands):
+            out[b] = _interpolate(source.band(b), length, width, line, pixel, method, fill,
+                                  carrier, input_nodata, threads)
+        return out
+    step = max(int(max_lines) - 2 * margin - 2, 1)
+    base = np.floor(np.where(finite, line, first - 1))
+    for c0 in range(first, last + 1, step):
+        sel = (base >= c0) & (base < c0 + step)
+        if not sel.any():
+            continue
+        ln, px = line[sel][np.newaxis], pixel[sel][np.newaxis]
+        cr = None if carrier is None else carrier[sel][np.newaxis]
+        for b in range(bands):
+            out[b][sel] = _interpolate(source.band(b), length, width, ln, px, method, fill, cr,
+                                       input_nodata, threads)[0]
+    return out
+
+
 class _BandReader:
     """Callable returning radar lines of one band; carries the dtype."""
 
@@ -419,6 +465,42 @@ class _BandReader:
 
     def __call__(self, rows):
         return np.asarray(self.array[rows], dtype=self.dtype)
+
+
+class _RasterLines:
+    """Radar lines of every band of an isce.io raster, read once per block through the file
+    (``Raster.read_rows``: a copy, no memory map, so the lines read do not stay resident)
+    and shared by the bands' readers (:meth:`band`)."""
+
+    def __init__(self, raster, dtype):
+        self.raster = raster
+        self.dtype = np.dtype(dtype)
+        self._key = self._cube = None
+
+    def lines(self, rows: slice) -> np.ndarray:
+        """``(bands, n, width)`` of the lines ``rows`` (the last block's, when the same)."""
+        key = (rows.start, rows.stop)
+        if key != self._key:
+            self._cube = None                      # the previous block goes before the next
+            cube = self.raster.read_rows(rows)
+            self._cube = cube[np.newaxis] if cube.ndim == 2 else cube
+            self._key = key
+        return self._cube
+
+    def band(self, b: int) -> "_LinesBand":
+        """The reader of band ``b`` (what :func:`_interpolate` calls)."""
+        return _LinesBand(self, b)
+
+
+class _LinesBand(_BandReader):
+    """Band ``b`` of a :class:`_RasterLines`: radar lines as ``dtype``."""
+
+    def __init__(self, source: _RasterLines, b: int):
+        super().__init__(None, source.dtype)
+        self.source, self.b = source, int(b)
+
+    def __call__(self, rows):
+        return np.asarray(self.source.lines(rows)[self.b], dtype=self.dtype)
 
 
 def geocode_array(data, radar_grid, orbit, doppler=None, geogrid: GeoGrid = None, *, dem=None,
@@ -463,12 +545,16 @@ def _describe_geotiff(dst, info) -> None:
         dst.update_tags(**info.metadata)
 
 
-def write_geotiff(path, tif_path=None, *, block_lines=1024, compress="deflate") -> str:
+def write_geotiff(path, tif_path=None, *, block_lines=1024, compress=GEOTIFF_COMPRESSION,
+                  level=None) -> str:
     """Copy a geocoded isce.io raster to a GeoTIFF (written atomically).
 
     Default name: ``<path>.tif``. Float rasters get nodata = NaN (or the raster's own); band
-    names, units and the provenance metadata (ISCE_VERSION, dates) are copied.
-    """
+    names, units and the provenance metadata (ISCE_VERSION, dates) are copied. ``compress``:
+    GDAL's codec (default ZSTD, lossless like DEFLATE and as small here, at a quarter of
+    DEFLATE's CPU time; readers need GDAL >= 2.3 or libtiff with ZSTD); ``level``: its level
+    (default :data:`GEOTIFF_LEVEL` of the codec, else GDAL's). The lines are read through the
+    file (no memory map)."""
     # lazy: rasterio (GDAL) costs ~0.35 s to import; only GDAL rasters need it
     import rasterio
     from rasterio.transform import Affine
@@ -486,6 +572,10 @@ def write_geotiff(path, tif_path=None, *, block_lines=1024, compress="deflate") 
                    dtype=dtype.name, crs=f"EPSG:{g.epsg}",
                    transform=Affine(g.dx, 0.0, g.x0, 0.0, g.dy, g.y0), compress=compress,
                    BIGTIFF="IF_SAFER")
+    codec = str(compress).lower()
+    level = GEOTIFF_LEVEL.get(codec) if level is None else level
+    if level is not None and codec in _LEVEL_OPTION:
+        profile[_LEVEL_OPTION[codec]] = int(level)
     if src.width >= 256 and src.length >= 256:
         profile.update(tiled=True, blockxsize=256, blockysize=256)
     if dtype.kind == "f":
@@ -500,9 +590,10 @@ def write_geotiff(path, tif_path=None, *, block_lines=1024, compress="deflate") 
             for start in range(0, src.length, block_lines):
                 stop = min(start + block_lines, src.length)
                 win = Window(0, start, src.width, stop - start)
+                cube = src.read_rows(slice(start, stop))
+                cube = cube[np.newaxis] if src.bands == 1 else cube
                 for b in range(src.bands):
-                    dst.write(np.asarray(src.read(b, slice(start, stop)), dtype=dtype), b + 1,
-                              window=win)
+                    dst.write(np.asarray(cube[b], dtype=dtype), b + 1, window=win)
         os.replace(tmp, tif_path)
     except BaseException:
         if os.path.exists(tmp):
@@ -511,6 +602,20 @@ def write_geotiff(path, tif_path=None, *, block_lines=1024, compress="deflate") 
     finally:
         src.close()
     return tif_path
+
+
+def _import_rasterio() -> None:
+    try:
+        import rasterio  # noqa: F401  # lazy: GDAL's ~0.35 s import, overlapped with geocoding
+    except ImportError:                    # pragma: no cover - write_geotiff will say so
+        pass
+
+
+def _preload_rasterio() -> None:
+    """Import rasterio (GDAL, ~0.35 s) in a daemon thread while the geocoding runs (its
+    kernels release the GIL), so the GeoTIFF writing that follows finds it loaded."""
+    if "rasterio" not in sys.modules:
+        threading.Thread(target=_import_rasterio, name="import-rasterio", daemon=True).start()
 
 
 def _default_geogrid(radar_grid, orbit, doppler, dem, snwe, posting, orbit_method):
@@ -600,6 +705,8 @@ def geocode(inputs, radar_grid, orbit, doppler=None, *, dem=None, snwe=None, pos
     Returns ``{input path: {'geo': path, 'tif': path or None, 'method': m,
     'valid': pixels with data}}``, plus the key ``'geogrid'``.
     """
+    if geotiff:
+        _preload_rasterio()
     paths = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
     if not paths:
         raise ValueError("geocode: no input raster")
@@ -660,14 +767,13 @@ def geocode(inputs, radar_grid, orbit, doppler=None, *, dem=None, snwe=None, pos
                 carrier = _carrier(carrier_doppler, radar_grid, line, pixel)
             for k, (r, w) in enumerate(zip(rasters, writers)):
                 native = np.dtype(r.dtype).newbyteorder("=")
-                for b in range(r.bands):
-                    reader = _BandReader(r.band(b), native)
-                    out = _interpolate(reader, r.length, r.width, line, pixel, methods[k],
-                                       fills[k], carrier if native.kind == "c" else None,
-                                       input_nodata, threads)
-                    w.write(out, rows, band=b)
-                    if b == 0:
-                        valid[k] += int(np.count_nonzero(np.isfinite(line)))
+                source = _RasterLines(r, native)
+                budget = max(1, RADAR_LINES_BYTES // (r.width * r.bands * native.itemsize))
+                out = _interpolate_bands(source, r.length, r.width, line, pixel, methods[k],
+                                         fills[k], carrier if native.kind == "c" else None,
+                                         input_nodata, threads, budget)
+                w.write_rows(out[0] if r.bands == 1 else out, rows)
+                valid[k] += int(np.count_nonzero(np.isfinite(line)))
     result = {"geogrid": geogrid}
     for k, (p, out) in enumerate(zip(paths, outputs)):
         tif = write_geotiff(out) if geotiff else None

@@ -3,9 +3,10 @@
 Four unwrappers, chosen by ISCE's ``unwrapper name``:
 
 ``snaphu``  (default) SNAPHU's statistical-cost network-flow unwrapper through
-            the PyPI package ``snaphu`` (:mod:`isce.unwrap.snaphu`): cost
-            ``smooth``/``defo``, init ``mst`` (default)/``mcf``, tiling,
-            connected components.
+            the PyPI package ``snaphu`` (:mod:`isce.unwrap.snaphu`). By this name
+            (and ``snaphu_mcf``) ISCE2 stripmapApp's run: MCF initialisation only,
+            smooth cost (:mod:`isce.unwrap.snaphu_init`); ``snaphu_full``: SNAPHU's
+            full solver (cost ``smooth``/``defo``, init ``mst``/``mcf``, tiling).
 ``mcf``     our own minimum-cost-flow unwrapper (:mod:`isce.unwrap.mcf`,
             Costantini's formulation solved with Google OR-Tools), coherence
             weighted, tiled for large images, connected components.
@@ -33,13 +34,13 @@ README paragraph (licence):
     Unwrapping uses SNAPHU through the PyPI package ``snaphu`` by default.
     SNAPHU's bundled CS2 minimum-cost-flow solver (copyright IG Systems,
     shipped inside the ``snaphu`` package and run by SNAPHU's MCF
-    initialisation, ``unwrapper name = snaphu_mcf``) is licensed for
+    initialisation, ``unwrapper name = snaphu``, ``snaphu_mcf``) is licensed for
     non-commercial use only. For commercial use choose ``unwrapper name =
     mcf``: isce's own minimum-cost-flow unwrapper, solved with Google
     OR-Tools (Apache-2.0), has no such restriction and does not need the
     ``snaphu`` package at all.
 
-ISCE2's ``snaphu_mcf`` is accepted: it is ``snaphu`` with ``init='mcf'``.
+ISCE2's ``snaphu_mcf`` is accepted: it is ``snaphu`` (:data:`isce.unwrap.registry.SNAPHU_ISCE2`).
 ISCE2's icu writes its components to ``filt_topophase.conncomp``; here every unwrapper
 writes ``filt_topophase.unw.conncomp``.
 
@@ -57,7 +58,7 @@ _LAZY = {
     "valid_mask": "_common",
 }
 
-_SUBMODULES = frozenset({"snaphu", "mcf", "icu", "grass", "twostage", "registry"})
+_SUBMODULES = frozenset({"snaphu", "snaphu_init", "mcf", "icu", "grass", "twostage", "registry"})
 
 __all__ = sorted(_LAZY)
 

@@ -1,6 +1,21 @@
 """``unwrapper name`` -> unwrapper: :func:`unwrap` (rasters on disk) and
-:func:`unwrap_array` (arrays), with ISCE2's names accepted where we have the algorithm
-(snaphu, snaphu_mcf, mcf, and ISCE2's branch-cut ``icu`` and ``grass``)."""
+:func:`unwrap_array` (arrays), with ISCE2's names meaning what they meant in ISCE2's
+stripmapApp (and stripmapStack), where we have the algorithm:
+
+``snaphu``, ``snaphu_mcf``
+    SNAPHU's initialisation only: smooth cost, minimum-cost-flow (MCF) initial solution,
+    DEFOMAX_CYCLE 2, at most 20 connected components regrown from it (ISCE2 stripmapApp's
+    ``runUnwrap``; ISCE2's ``snaphu_mcf`` is the same, ``runUnwrapMcf``, which stripmapApp
+    names but no longer defines).
+``snaphu_full``
+    SNAPHU's full nonlinear statistical-cost solver (ours; smooth cost from a minimum
+    spanning tree by default: ``cost``, ``init``, ``ntiles`` options). ISCE2's old insarApp
+    ran this, with ``defo`` cost, for its ``snaphu``.
+``mcf``
+    our minimum-cost-flow unwrapper (OR-Tools).
+``icu``, ``grass``
+    ISCE2's branch-cut unwrappers.
+"""
 from __future__ import annotations
 
 import difflib
@@ -12,15 +27,22 @@ log = logging.getLogger("isce.unwrap")
 #: canonical name -> module (relative to isce.unwrap)
 UNWRAPPERS = {"snaphu": "snaphu", "mcf": "mcf", "icu": "icu", "grass": "grass"}
 
-# ISCE2 names -> (canonical name, fixed options)
+#: ISCE2 stripmapApp's SNAPHU run (runUnwrapSnaphu.runUnwrap): initialisation only
+SNAPHU_ISCE2 = {"cost": "smooth", "init": "mcf", "init_only": True, "defomax": 2.0,
+                "max_components": 20}
+
+# names -> (canonical name, fixed options)
 _ALIASES = {
-    "snaphu": ("snaphu", {}),
-    "snaphu_mcf": ("snaphu", {"init": "mcf"}),
-    "snaphumcf": ("snaphu", {"init": "mcf"}),
+    "snaphu": ("snaphu", SNAPHU_ISCE2),
+    "snaphu_mcf": ("snaphu", SNAPHU_ISCE2),
+    "snaphumcf": ("snaphu", SNAPHU_ISCE2),
+    "snaphu_full": ("snaphu", {"init_only": False}),
     "mcf": ("mcf", {}),
     "icu": ("icu", {}),
     "grass": ("grass", {}),
 }
+#: the names ``unwrapper name`` accepts
+NAMES = ("snaphu", "snaphu_mcf", "snaphu_full", "mcf", "icu", "grass")
 #: ISCE2 names of unwrappers not implemented here
 NOT_AVAILABLE = ()
 
@@ -36,7 +58,7 @@ def canonical_name(name):
         raise ValueError(f"unknown unwrapper name {name!r}{hint}; choose one of "
                          f"{', '.join(sorted(_ALIASES))}")
     canon, fixed = _ALIASES[key]
-    if key != canon:
+    if key != canon or fixed:
         log.info("unwrapper %r: using %r%s", name, canon, f" with {fixed}" if fixed else "")
     return canon, dict(fixed)
 

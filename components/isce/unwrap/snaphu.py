@@ -1,14 +1,15 @@
 """Unwrapping with SNAPHU (Chen & Zebker), through the PyPI package ``snaphu``
 (isce-framework/snaphu-py, which ships SNAPHU's C code).
 
-SNAPHU is the default unwrapper of ISCE2's stripmapApp. Its statistical cost
-mode is ``smooth`` (generic) or ``defo`` (deformation: allows the occasional
-large discontinuity); the initial solution is ``mst`` (minimum spanning
-tree, the default, as ISCE2's ``snaphu``) or ``mcf`` (minimum-cost flow with
-SNAPHU's bundled CS2 solver, as ISCE2's ``snaphu_mcf``). Either is then
-improved by SNAPHU's nonlinear statistical-cost solver (on a 1024 x 1024
-filtered interferogram here: 4 s from ``mst``, 18 s from ``mcf``, whose CS2
-initialisation alone took 12 s). Large
+SNAPHU's statistical cost mode is ``smooth`` (generic) or ``defo``
+(deformation: allows the occasional large discontinuity); the initial
+solution is ``mst`` (minimum spanning tree) or ``mcf`` (minimum-cost flow
+with SNAPHU's bundled CS2 solver). With ``init_only=True`` the initial
+solution is the answer (SNAPHU's ``INITONLY``, :mod:`isce.unwrap.snaphu_init`):
+ISCE2 stripmapApp's ``unwrapper name = snaphu`` (smooth cost, MCF, DEFOMAX_CYCLE
+2, at most 20 components). Otherwise SNAPHU's nonlinear statistical-cost solver
+improves it (the full solver; on a 1024 x 1024 filtered interferogram here:
+4 s from ``mst``, 18 s from ``mcf``, whose CS2 initialisation alone took 12 s). Large
 images are unwrapped in ``ntiles = (rows, cols)`` tiles with ``tile_overlap``
 pixels of overlap (``ntiles='auto'``: tiles of at most ``AUTO_TILE`` = 2048
 pixels a side, with at least 128 pixels of overlap when there is more than one), ``nproc`` at a time (SNAPHU polls its child processes
@@ -47,8 +48,9 @@ import numpy as np
 
 from isce.io.blocks import progress_bar
 
-from ._common import (Source, Unwrapped, UnwWriters, block_rows, check_shapes,
+from ._common import (MAX_COMPONENTS, Source, Unwrapped, UnwWriters, block_rows, check_shapes,
                       conncomp_path_for, open_inputs, valid_mask)
+from .snaphu_init import unwrap_init_only
 
 __all__ = ["unwrap", "unwrap_raster", "available", "auto_tiles"]
 
@@ -120,6 +122,21 @@ def _check(nlooks, cost, init, ntiles, tile_overlap, nproc, coherence_threshold,
     if not 0.0 <= float(min_conncomp_frac) <= 1.0:
         raise ValueError(f"min_conncomp_frac must be in [0, 1], got {min_conncomp_frac!r}")
     return float(nlooks), cost, init, ntiles, tile_overlap, int(nproc)
+
+
+def _check_init_only(init_only, ntiles, defomax, max_components):
+    """The initialise-only options as ``_run`` keywords; tiling is refused with it (ISCE2
+    runs it on one tile)."""
+    if not isinstance(init_only, (bool, np.bool_)):
+        raise ValueError(f"init_only must be True or False, got {init_only!r}")
+    if not (np.isfinite(float(defomax)) and float(defomax) > 0):
+        raise ValueError(f"defomax must be a positive number of cycles, got {defomax!r}")
+    if not 1 <= int(max_components) <= 255:
+        raise ValueError(f"max_components must be in 1..255, got {max_components!r}")
+    if init_only and ntiles not in ("auto", (1, 1)):
+        raise ValueError(f"init_only unwraps one tile; got ntiles={ntiles!r}")
+    return {"init_only": bool(init_only), "defomax": float(defomax),
+            "max_components": int(max_components)}
 
 
 def _inputs(ifg, corr, mask, threshold):
@@ -212,8 +229,45 @@ def auto_tiles(shape, tile_overlap=0, max_tile=AUTO_TILE):
     return ntiles, tile_overlap
 
 
+def _whole(ds):
+    """A whole :class:`_Lazy` dataset as one array (the initialise-only mode's inputs)."""
+    return ds[:, :]
+
+
+def _run_init_only(ifg, corr, mask, unw_out, cc_out, *, nlooks, cost, init, defomax,
+                   max_components, min_conncomp_frac, scratchdir, coherence_threshold):
+    """``init_only``: SNAPHU's initial solution and regrown components, masked pixels 0."""
+    igram_ds, corr_ds, mask_ds = _inputs(ifg, corr, mask, coherence_threshold)
+    valid = _whole(mask_ds)
+    if not valid.any():
+        log.warning("snaphu: no valid pixel (all NaN, zero or below the coherence threshold)")
+        unw_out[:] = 0
+        cc_out[:] = 0
+        return
+    log.info("snaphu: unwrapping %d x %d (cost %s, init %s, initialisation only)", *ifg.shape,
+             cost, init)
+    unw, cc = unwrap_init_only(_whole(igram_ds), _whole(corr_ds), valid, nlooks=nlooks,
+                               cost=cost, init=init, defomax=defomax,
+                               max_components=max_components,
+                               min_conncomp_frac=min_conncomp_frac, scratchdir=scratchdir)
+    n = block_rows(ifg.shape[1])
+    for r0 in range(0, ifg.shape[0], n):
+        rows = slice(r0, r0 + n)
+        m = valid[rows]
+        unw_out[rows] = np.where(m, unw[rows], 0)
+        cc_out[rows] = np.where(m, cc[rows], 0)
+
+
 def _run(ifg, corr, mask, unw_out, cc_out, *, nlooks, cost, init, ntiles, tile_overlap, nproc,
-         coherence_threshold, min_conncomp_frac, scratchdir, quiet=True, progress=False):
+         coherence_threshold, min_conncomp_frac, scratchdir, init_only=False, defomax=1.2,
+         max_components=MAX_COMPONENTS, quiet=True, progress=False):
+    if init_only:
+        with _elapsed_bar(progress, "unwrap (snaphu, initialisation only)"):
+            _run_init_only(ifg, corr, mask, unw_out, cc_out, nlooks=nlooks, cost=cost, init=init,
+                           defomax=defomax, max_components=max_components,
+                           min_conncomp_frac=min_conncomp_frac, scratchdir=scratchdir,
+                           coherence_threshold=coherence_threshold)
+        return
     snaphu = _snaphu()
     if isinstance(ntiles, str):
         ntiles, tile_overlap = auto_tiles(ifg.shape, tile_overlap)
@@ -243,14 +297,18 @@ def _run(ifg, corr, mask, unw_out, cc_out, *, nlooks, cost, init, ntiles, tile_o
 def unwrap(interferogram, coherence, nlooks: float = 1.0, cost: str = "smooth", init: str = "mst",
            *, mask=None, coherence_threshold: float = 0.0, ntiles=(1, 1), tile_overlap=0,
            nproc: int = 1, min_conncomp_frac: float = 0.01, scratchdir=None,
+           init_only: bool = False, defomax: float = 1.2, max_components: int = MAX_COMPONENTS,
            progress: bool = False) -> Unwrapped:
     """Unwrap a complex interferogram with SNAPHU (arrays, paths or isce.io Rasters).
 
-    ``coherence`` may be None (every valid pixel then has coherence 1). ``progress``: an
-    elapsed-time bar while SNAPHU runs. Returns :class:`Unwrapped` (float32 phase, uint32
-    connected components)."""
+    ``coherence`` may be None (every valid pixel then has coherence 1). ``init_only``:
+    SNAPHU's initial solution only (no tiling), components regrown from it; ``defomax``
+    [cycles]: SNAPHU's DEFOMAX_CYCLE (``defo`` cost); ``max_components``: MAXNCOMPS of the
+    initialise-only mode. ``progress``: an elapsed-time bar while SNAPHU runs. Returns
+    :class:`Unwrapped` (float32 phase, uint32 connected components)."""
     nlooks, cost, init, ntiles, tile_overlap, nproc = _check(
         nlooks, cost, init, ntiles, tile_overlap, nproc, coherence_threshold, min_conncomp_frac)
+    extra = _check_init_only(init_only, ntiles, defomax, max_components)
     ifg = Source(interferogram, "interferogram")
     corr = None if coherence is None else Source(coherence, "coherence")
     msk = None if mask is None else Source(mask, "mask")
@@ -259,14 +317,16 @@ def unwrap(interferogram, coherence, nlooks: float = 1.0, cost: str = "smooth", 
     cc = np.zeros(ifg.shape, np.uint32)
     _run(ifg, corr, msk, unw, cc, nlooks=nlooks, cost=cost, init=init, ntiles=ntiles,
          tile_overlap=tile_overlap, nproc=nproc, coherence_threshold=coherence_threshold,
-         min_conncomp_frac=min_conncomp_frac, scratchdir=scratchdir, progress=progress)
+         min_conncomp_frac=min_conncomp_frac, scratchdir=scratchdir, progress=progress, **extra)
     return Unwrapped(unw, cc)
 
 
 def unwrap_raster(interferogram, coherence, output, conncomp="auto", *, nlooks: float = 1.0,
                   cost: str = "smooth", init: str = "mst", mask=None,
                   coherence_threshold: float = 0.0, ntiles=(1, 1), tile_overlap=0, nproc: int = 1,
-                  min_conncomp_frac: float = 0.01, scratchdir=None, progress: bool = False):
+                  min_conncomp_frac: float = 0.01, scratchdir=None, init_only: bool = False,
+                  defomax: float = 1.2, max_components: int = MAX_COMPONENTS,
+                  progress: bool = False):
     """Unwrap an interferogram on disk with SNAPHU into ISCE's ``output`` (e.g.
     ``filt_topophase.unw``: FLOAT, 2 bands BIL: amplitude, unwrapped phase) and
     ``conncomp`` (BYTE; default ``<output>.conncomp``; None to skip), atomically.
@@ -275,6 +335,7 @@ def unwrap_raster(interferogram, coherence, output, conncomp="auto", *, nlooks: 
     elapsed-time bar while SNAPHU runs (one external call: no count to show)."""
     nlooks, cost, init, ntiles, tile_overlap, nproc = _check(
         nlooks, cost, init, ntiles, tile_overlap, nproc, coherence_threshold, min_conncomp_frac)
+    extra = _check_init_only(init_only, ntiles, defomax, max_components)
     if conncomp == "auto":
         conncomp = conncomp_path_for(output)
     ifg, corr, msk = open_inputs(interferogram, coherence, mask)
@@ -284,7 +345,7 @@ def unwrap_raster(interferogram, coherence, output, conncomp="auto", *, nlooks: 
         _run(ifg, corr, msk, w.phase, cc_out, nlooks=nlooks, cost=cost, init=init,
              ntiles=ntiles, tile_overlap=tile_overlap, nproc=nproc,
              coherence_threshold=coherence_threshold, min_conncomp_frac=min_conncomp_frac,
-             scratchdir=scratchdir, progress=progress)
+             scratchdir=scratchdir, progress=progress, **extra)
         n = block_rows(width)
         for r0 in range(0, length, n):
             rows = slice(r0, min(r0 + n, length))
