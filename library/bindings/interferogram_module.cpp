@@ -13,6 +13,8 @@
 
 #include "bindings/common.hpp"
 #include "signal/crossmul.hpp"
+#include "signal/goldstein.hpp"
+#include "signal/phsig.hpp"
 
 namespace py = pybind11;
 namespace cm = isce::signal::crossmul;
@@ -167,6 +169,81 @@ std::int64_t zero_nan(py::array x, int threads)
     return cm::zero_nan(static_cast<std::complex<double>*>(p), count, threads);
 }
 
+void goldstein_weight(py::array spec, double alpha, int psd_smooth, int threads)
+{
+    threads = kernel_threads(threads);
+    require(is_c64(spec) && is_c_contiguous(spec) && spec.writeable() && spec.ndim() >= 2 &&
+                spec.shape(spec.ndim() - 1) == spec.shape(spec.ndim() - 2),
+            "spec must be a writeable C-contiguous complex64 array of square windows, got " +
+                shape_str(spec));
+    require(psd_smooth >= 1, "psd_smooth must be >= 1");
+    const int window = static_cast<int>(spec.shape(spec.ndim() - 1));
+    const std::int64_t tiles = window ? spec.size() / (std::int64_t(window) * window) : 0;
+    auto* p = static_cast<std::complex<float>*>(spec.mutable_data());
+    py::gil_scoped_release release;
+    isce::signal::goldstein::weight(p, tiles, window, alpha, psd_smooth, threads);
+}
+
+py::array_t<std::complex<float>> goldstein_overlap(const py::array& tiles, int step,
+                                                   std::int64_t row0, std::int64_t pad,
+                                                   const py::array& z, bool rescale, int threads)
+{
+    threads = kernel_threads(threads);
+    require(is_c64(tiles) && is_c_contiguous(tiles) && tiles.ndim() == 4 &&
+                tiles.shape(2) == tiles.shape(3),
+            "tiles must be a C-contiguous complex64 (ny, nx, window, window) array, got " +
+                shape_str(tiles));
+    require(is_c64(z) && is_c_contiguous(z) && z.ndim() == 2,
+            "z must be a C-contiguous complex64 (rows, width) array, got " + shape_str(z));
+    require(step >= 1 && row0 >= 0 && pad >= 0, "step >= 1, row0 >= 0 and pad >= 0 needed");
+    const std::int64_t rows = z.shape(0), width = z.shape(1);
+    py::array_t<std::complex<float>> out({rows, width});
+    const auto* pt = static_cast<const std::complex<float>*>(tiles.data());
+    const auto* pz = static_cast<const std::complex<float>*>(z.data());
+    auto* po = out.mutable_data();
+    const std::int64_t ny = tiles.shape(0), nx = tiles.shape(1);
+    const int window = static_cast<int>(tiles.shape(2));
+    {
+        py::gil_scoped_release release;
+        isce::signal::goldstein::overlap(pt, ny, nx, window, step, row0, rows, pad, width, pz,
+                                         rescale, po, threads);
+    }
+    return out;
+}
+
+py::tuple phase_sigma(const py::array& z, int win, int swin, double nlooks, int min_samples,
+                      bool with_sigma, int threads)
+{
+    threads = kernel_threads(threads);
+    require(z.ndim() == 2 && is_c_contiguous(z) && (is_c64(z) || is_c128(z)),
+            "z must be a C-contiguous complex (rows, width) array, got " + shape_str(z));
+    require(win >= 1 && swin >= 1, "windows must be >= 1");
+    const std::int64_t rows = z.shape(0), width = z.shape(1);
+    py::array_t<double> cor({rows, width});
+    py::object sig = py::none();
+    double* ps = nullptr;
+    if (with_sigma) {
+        py::array_t<double> s({rows, width});
+        ps = s.mutable_data();
+        sig = s;
+    }
+    double* pc = cor.mutable_data();
+    const bool single = is_c64(z);
+    const void* pz = z.data();
+    {
+        py::gil_scoped_release release;
+        if (single)
+            isce::signal::phsig::phase_sigma(static_cast<const std::complex<float>*>(pz), rows,
+                                             width, win, swin, nlooks, min_samples, pc, ps,
+                                             threads);
+        else
+            isce::signal::phsig::phase_sigma(static_cast<const std::complex<double>*>(pz), rows,
+                                             width, win, swin, nlooks, min_samples, pc, ps,
+                                             threads);
+    }
+    return py::make_tuple(cor, sig);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_interferogram, mod)
@@ -194,4 +271,22 @@ A window with a 0 sample of s1 or s2 has ifg 0 and coh 0. GIL released.)doc");
             "out[r, k] = x[r, k] * ramp[k] (complex, same dtype; out may be x). GIL released.");
     mod.def("zero_nan", &zero_nan, py::arg("x"), py::arg("threads") = 0,
             "Set NaN samples of a complex array to 0 in place; returns how many. GIL released.");
+    mod.def("goldstein_weight", &goldstein_weight, py::arg("spec"), py::arg("alpha"),
+            py::arg("psd_smooth") = 1, py::arg("threads") = 0,
+            R"doc(Goldstein weighting in place: every window spectrum spec[..., N, N]
+(complex64) times (|Z_s| / max |Z_s|)^alpha, Z_s = |Z| box-averaged over psd_smooth^2 bins
+(wrapping; 1 = none); a window without power becomes 0. GIL released.)doc");
+    mod.def("goldstein_overlap", &goldstein_overlap, py::arg("tiles"), py::arg("step"),
+            py::arg("row0"), py::arg("pad"), py::arg("z"), py::arg("rescale") = true,
+            py::arg("threads") = 0,
+            R"doc(Tapered overlap-add of filtered windows tiles[ny, nx, N, N] (complex64; window
+(ky, kx) at buffer row ky step, column kx step; buffer column c = image column c - pad),
+divided by the summed tapers, for output rows row0 .. row0 + rows of the buffer;
+z[rows, width] the input there: with rescale its magnitude is restored; 0 or non-finite
+samples give 0, NaN gives NaN. Returns complex64 [rows, width]. GIL released.)doc");
+    mod.def("phase_sigma", &phase_sigma, py::arg("z"), py::arg("window") = 5,
+            py::arg("slope_window") = 5, py::arg("nlooks") = 3.0, py::arg("min_samples") = 3,
+            py::arg("sigma") = false, py::arg("threads") = 0,
+            R"doc(Phase-sigma coherence of a block z[rows, width] (complex64|complex128; zero
+outside): (cor float64, sigma float64 or None), as isce.signal.phsig. GIL released.)doc");
 }
