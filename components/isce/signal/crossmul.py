@@ -38,7 +38,8 @@ import isce.io
 from isce.core.threads import kernel_threads
 from isce.ext import load
 
-from ._arrays import RowReader, progress_blocks, to_numeric
+from ._arrays import progress_blocks
+from ._lines import Lines
 
 __all__ = ["Interferogram", "Flattening", "crossmul", "crossmul_raster", "upsample_range",
            "interpolated_lines"]
@@ -159,24 +160,12 @@ def interpolated_lines(block: np.ndarray, factor: int, *, workers=None) -> np.nd
     return out
 
 
-class _Blocks:
-    """Fresh C-contiguous copies of whole lines of an image (``isce.io`` rasters through
-    :meth:`~isce.io.Raster.read_rows`, no map), so a block can be cleaned in place."""
-
-    def __init__(self, source, what):
-        self.reader = RowReader(source, what)
-        raster = self.reader._raster if self.reader._raster is not None else source
-        self.raster = raster if isinstance(raster, isce.io.Raster) else None
-        self.shape = self.reader.shape
-
-    def _lines(self, rows: slice) -> np.ndarray:
-        if self.raster is not None and self.raster.bands == 1:
-            return to_numeric(self.raster.read_rows(rows))
-        return np.array(self.reader[rows])
+class _Blocks(Lines):
+    """Whole lines of an image as fresh C-contiguous copies (:class:`Lines`), cleaned."""
 
     def slc(self, rows: slice) -> np.ndarray:
         """complex64 (complex128 stays complex128) lines, NaN set to 0 (ISCE's fill)."""
-        b = self._lines(rows)
+        b = self(rows)
         ctype = np.complex128 if b.dtype == np.complex128 else np.complex64
         b = np.ascontiguousarray(b, dtype=ctype)
         _ext().zero_nan(b, 1)
@@ -184,7 +173,7 @@ class _Blocks:
 
     def offsets(self, rows: slice) -> np.ndarray:
         """float32 or float64 lines (the kernel reads NaN as 0)."""
-        b = self._lines(rows)
+        b = self(rows)
         ftype = np.float32 if b.dtype == np.float32 else np.float64
         return np.ascontiguousarray(b, dtype=ftype)
 

@@ -43,7 +43,8 @@ import isce.io
 from isce.core.threads import kernel_threads
 from isce.ext import load
 
-from ._arrays import RowReader, progress_blocks
+from ._arrays import progress_blocks
+from ._lines import Lines
 
 __all__ = ["goldstein", "filter_raster", "taper"]
 
@@ -143,7 +144,7 @@ def _blocks(reader, alpha, grid, psd_smooth, rescale, block_lines, workers, prog
 
     def run(lo):
         hi = min(lo + n, length)
-        return slice(lo, hi), _filter_rows(lambda a, b: reader[a:b], lo, hi, length, width, alpha,
+        return slice(lo, hi), _filter_rows(lambda a, b: reader(slice(a, b)), lo, hi, length, width, alpha,
                                            grid, psd_smooth, rescale, 1)
 
     nw = _workers(workers)
@@ -184,7 +185,7 @@ def goldstein(interferogram, alpha: float = 0.5, *, window: int = WINDOW, step: 
     workers : int, optional
         Blocks filtered at the same time, in threads (default: the CPUs, at most 4)."""
     alpha, window, step, psd_smooth = _check(alpha, window, step, psd_smooth)
-    reader = RowReader(interferogram, "interferogram")
+    reader = Lines(interferogram, "interferogram")
     out = np.empty(reader.shape, np.complex64)
     for rows, block in _blocks(reader, alpha, _Grid(window, step), psd_smooth, rescale,
                                block_lines, workers):
@@ -202,7 +203,7 @@ def filter_raster(interferogram, output, alpha: float = 0.5, *, window: int = WI
     ``interferogram`` may be a path, an isce.io Raster or a 2-D array-like.
     Options as :func:`goldstein`."""
     alpha, window, step, psd_smooth = _check(alpha, window, step, psd_smooth)
-    reader = RowReader(interferogram, "interferogram")
+    reader = Lines(interferogram, "interferogram")
     length, width = reader.shape
     with isce.io.create(output, width, length, "CFLOAT", image_type="cpx") as out:
         for rows, block in _blocks(reader, alpha, _Grid(window, step), psd_smooth, rescale,

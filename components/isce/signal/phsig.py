@@ -50,7 +50,8 @@ import isce.io
 from isce.core.threads import kernel_threads
 from isce.ext import load
 
-from ._arrays import RowReader, progress_blocks
+from ._arrays import progress_blocks
+from ._lines import Lines
 
 __all__ = ["phase_sigma", "phase_slope", "phsig_raster", "sigma_to_coherence", "NLOOKS"]
 
@@ -138,7 +139,7 @@ def _blocks(reader, win, swin, nlooks, min_samples, block_lines, workers, progre
     windows = list(isce.io.iter_windows(length, max(1, int(block_lines)), overlap))
 
     def run(wdw):
-        cor, sig = _phase_sigma_block(reader[wdw.read], win, swin, nlooks, min_samples)
+        cor, sig = _phase_sigma_block(reader(wdw.read), win, swin, nlooks, min_samples)
         return wdw.write, cor[wdw.keep], sig[wdw.keep]
 
     n = _workers(workers)
@@ -177,7 +178,7 @@ def phase_sigma(interferogram, window: int = 5, slope_window: int = 5, nlooks: f
     swin = _check_window("slope_window", slope_window)
     if isinstance(interferogram, np.ndarray) and interferogram.ndim != 2:
         raise ValueError(f"phase_sigma needs a 2-D interferogram, got shape {interferogram.shape}")
-    reader = RowReader(interferogram, "interferogram")
+    reader = Lines(interferogram, "interferogram")
     cor = np.empty(reader.shape, np.float32)
     sig = np.empty(reader.shape, np.float32) if return_sigma else None
     for rows, c, s_ in _blocks(reader, win, swin, nlooks, min_samples, block_lines, workers):
@@ -195,7 +196,7 @@ def phsig_raster(interferogram, output, *, window: int = 5, slope_window: int = 
     result equals :func:`phase_sigma` of the whole image. Returns ``output``."""
     win = _check_window("window", window)
     swin = _check_window("slope_window", slope_window)
-    reader = RowReader(interferogram, "interferogram")
+    reader = Lines(interferogram, "interferogram")
     length, width = reader.shape
     with isce.io.create(output, width, length, "FLOAT", image_type="cor") as out:
         for rows, cor, _ in _blocks(reader, win, swin, nlooks, min_samples, block_lines,
