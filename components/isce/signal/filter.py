@@ -208,5 +208,5 @@ def filter_raster(interferogram, output, alpha: float = 0.5, *, window: int = WI
     with isce.io.create(output, width, length, "CFLOAT", image_type="cpx") as out:
         for rows, block in _blocks(reader, alpha, _Grid(window, step), psd_smooth, rescale,
                                    block_lines, workers, progress):
-            out[rows] = block
+            out.write_rows(block, rows)           # pwrite: no map left resident
     return output

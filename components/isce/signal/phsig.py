@@ -201,5 +201,5 @@ def phsig_raster(interferogram, output, *, window: int = 5, slope_window: int = 
     with isce.io.create(output, width, length, "FLOAT", image_type="cor") as out:
         for rows, cor, _ in _blocks(reader, win, swin, nlooks, min_samples, block_lines,
                                     workers, progress):
-            out[rows] = cor
+            out.write_rows(cor, rows)             # pwrite: no map left resident
     return output
