@@ -17,7 +17,16 @@ NaN samples are set to 0 before the FFT (ISCE's fill value). A looked pixel whos
 window holds a 0 sample of either image (the edges a resampler could not fill) is
 no-data: interferogram 0 and coherence 0 (the range oversampling would otherwise leak a
 little signal of meaningless phase into it). Lines are processed in
-blocks (a multiple of ``az_looks``), so memory stays bounded.
+blocks (a multiple of ``az_looks``), so memory stays bounded; rasters are read with
+``Raster.read_rows`` (no map), the next block in a thread while the current one is
+computed.
+
+How (same results as the steps above, to float rounding): the oversampled samples
+``f k`` are the line itself; the samples ``f k + m`` come from one forward FFT of the
+line and one inverse FFT of its phase-ramped spectrum per ``m`` (scipy.fft,
+:func:`interpolated_lines`); the products, the flattening phase, the window sums and
+the outputs are one compiled pass (``isce.ext._interferogram.looked_block``). Both
+:func:`crossmul` and :func:`crossmul_raster` go through it, so they agree bit for bit.
 
 Flattening (:class:`Flattening`, ISCE3's ``flatten``): with the range offsets
 used to resample the secondary, ``s1 s2*`` is multiplied by ``exp(-4j pi (R2 -
@@ -28,9 +37,8 @@ the dates beyond the geometry (deformation, atmosphere, orbit errors).
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 
@@ -152,7 +160,7 @@ def interpolated_lines(block: np.ndarray, factor: int, *, workers=None) -> np.nd
     ramps = _ramps(nfft, factor, block.dtype)
     out = spec[None] if factor == 2 else np.empty((factor - 1, rows, nfft), block.dtype)
     for m in range(factor - 1):
-        _ext().multiply_rows(spec, ramps[m], out[m], workers)
+        _ext().multiply_rows(spec, ramps[m], out[m], 1)       # memory-bound: one thread
         # in place: scipy.fft writes into a complex input when overwrite_x is set
         res = sfft.ifft(out[m], axis=1, workers=workers, overwrite_x=True)
         if res is not out[m] and not np.shares_memory(res, out[m]):
