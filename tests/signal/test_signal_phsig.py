@@ -94,6 +94,17 @@ def test_matches_reference_loops():
     np.testing.assert_allclose(got[ok], ref[ok], atol=1e-6)
 
 
+@pytest.mark.parametrize("win,swin,min_samples", [(3, 7, 3), (7, 3, 5)])
+def test_other_windows_match_reference_loops(win, swin, min_samples):
+    rng = np.random.default_rng(1)
+    shape = (19, 26)
+    z = np.exp(1j * (fringes(shape) + 0.5 * rng.standard_normal(shape))).astype(np.complex64)
+    z[3:5, 10] = 0
+    got = phase_sigma(z, win, swin, min_samples=min_samples)
+    ref = reference_phsig(z, win, swin, min_samples=min_samples)
+    np.testing.assert_allclose(got, ref, atol=1e-6)
+
+
 def test_smooth_or_linear_phase_has_coherence_one():
     z = np.exp(1j * fringes((60, 70)))
     c = phase_sigma(z)

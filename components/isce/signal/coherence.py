@@ -78,7 +78,8 @@ def mean_coherence(raster, band: int = 0) -> tuple[float, float]:
     else:
         ds = raster if isinstance(raster, isce.io.Raster) else isce.io.open(raster)
         lines = isce.io.block_lines_for(ds.width, "DOUBLE")
-        blocks = (np.asarray(ds.read(band, rows), dtype=np.float64)
+        # read_rows: through the file, no map left resident
+        blocks = (np.asarray(ds.read_rows(rows, band if ds.bands > 1 else None), dtype=np.float64)
                   for rows in isce.io.iter_blocks(ds.length, lines))
     total, count, size = 0.0, 0, 0
     for block in blocks:

@@ -17,7 +17,16 @@ NaN samples are set to 0 before the FFT (ISCE's fill value). A looked pixel whos
 window holds a 0 sample of either image (the edges a resampler could not fill) is
 no-data: interferogram 0 and coherence 0 (the range oversampling would otherwise leak a
 little signal of meaningless phase into it). Lines are processed in
-blocks (a multiple of ``az_looks``), so memory stays bounded.
+blocks (a multiple of ``az_looks``), so memory stays bounded; rasters are read with
+``Raster.read_rows`` (no map), the next block in a thread while the current one is
+computed.
+
+How (same results as the steps above, to float rounding): the oversampled samples
+``f k`` are the line itself; the samples ``f k + m`` come from one forward FFT of the
+line and one inverse FFT of its phase-ramped spectrum per ``m`` (scipy.fft,
+:func:`interpolated_lines`); the products, the flattening phase, the window sums and
+the outputs are one compiled pass (``isce.ext._interferogram.looked_block``). Both
+:func:`crossmul` and :func:`crossmul_raster` go through it, so they agree bit for bit.
 
 Flattening (:class:`Flattening`, ISCE3's ``flatten``): with the range offsets
 used to resample the secondary, ``s1 s2*`` is multiplied by ``exp(-4j pi (R2 -
@@ -28,16 +37,20 @@ the dates beyond the geometry (deformation, atmosphere, orbit errors).
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 
 import isce.io
+from isce.core.threads import kernel_threads
+from isce.ext import load
 
-from ._arrays import RowReader, progress_blocks, to_numeric
-from .coherence import coherence_from_sums
+from ._arrays import progress_blocks
+from ._lines import Lines
 
-__all__ = ["Interferogram", "Flattening", "crossmul", "crossmul_raster", "upsample_range"]
+__all__ = ["Interferogram", "Flattening", "crossmul", "crossmul_raster", "upsample_range",
+           "interpolated_lines"]
 
 
 class Flattening(NamedTuple):
@@ -57,19 +70,6 @@ class Flattening(NamedTuple):
         r02, dr2 = (float(v) for v in self.secondary_range)
         dr = (r02 - r01) + j * (dr2 - dr1) + off * dr2
         return (4.0 * np.pi / float(self.wavelength)) * dr
-
-
-def _oversampled_phase(phase: np.ndarray, factor: int) -> np.ndarray:
-    """Linear interpolation of a smooth phase to ``factor`` samples per pixel (sample ``k``
-    of the input at ``factor * k``, as :func:`upsample_range`)."""
-    if factor == 1:
-        return phase
-    n = phase.shape[1]
-    x = np.arange(n * factor) / factor
-    i0 = np.minimum(np.floor(x).astype(np.int64), max(n - 2, 0))
-    w = x - i0
-    i1 = np.minimum(i0 + 1, n - 1)
-    return phase[:, i0] * (1 - w) + phase[:, i1] * w
 
 
 class Interferogram(NamedTuple):
@@ -118,61 +118,92 @@ def upsample_range(slc, factor: int = 2, *, workers: int = -1):
     return u[:, : n * factor]
 
 
-def _clean(block):
-    b = np.asarray(to_numeric(block))
-    if b.dtype != np.complex64 and b.dtype != np.complex128:
-        b = b.astype(np.complex64)
-    bad = np.isnan(b.real) | np.isnan(b.imag)
-    if bad.any():
-        b = np.where(bad, 0, b)
-    return b
+def _ext():
+    return load("_interferogram")
 
 
-def _block_sums(s1, s2, az_looks, rg_looks, oversample, flat_phase=None):
-    """Window sums (cross, power1, power2, samples per window) of one block of lines;
-    ``flat_phase`` (rows, width) [rad] is removed from the products."""
-    if oversample > 1:
-        u1 = upsample_range(s1, oversample)
-        u2 = u1 if s2 is s1 else upsample_range(s2, oversample)
-    else:
-        u1, u2 = s1, s2
-    rows, n = s1.shape
-    L, W = rows // az_looks, n // rg_looks
-    f = oversample
-    keep = (slice(0, L * az_looks), slice(0, W * rg_looks * f))
-
-    def wsum(a):
-        # products in the SLC precision, window sums in float64 / complex128
-        acc = np.complex128 if np.iscomplexobj(a) else np.float64
-        return a.reshape(L, az_looks, W, rg_looks * f).sum(axis=(1, 3), dtype=acc)
-
-    same = u2 is u1
-    u1 = u1[keep]
-    u2 = u1 if same else u2[keep]
-    prod = u1 * np.conj(u2)
-    if flat_phase is not None:
-        ph = _oversampled_phase(np.asarray(flat_phase, dtype=np.float64), f)[keep]
-        prod *= np.exp(-1j * ph).astype(prod.dtype)
-    cross = wsum(prod)
-    p1 = wsum((u1 * np.conj(u1)).real)
-    p2 = p1 if same else wsum((u2 * np.conj(u2)).real)
-    # windows holding a no-data sample (0) of either image: the oversampling spreads a little
-    # signal into them, with a phase that means nothing
-    nodata = (s1[:L * az_looks, :W * rg_looks] == 0)
-    if not same:
-        nodata = nodata | (s2[:L * az_looks, :W * rg_looks] == 0)
-    bad = nodata.reshape(L, az_looks, W, rg_looks).any(axis=(1, 3))
-    return cross, p1, p2, az_looks * rg_looks * f, bad
+def _ramps(nfft: int, factor: int, dtype) -> np.ndarray:
+    """``(factor - 1, nfft)`` spectra multipliers that move a line of ``nfft`` samples by
+    ``m / factor`` samples (m = 1 .. factor - 1): ``exp(2 pi i k m / (factor nfft))`` for the
+    signed frequency ``k``; an even length's Nyquist bin, split between +-fs/2 as
+    :func:`upsample_range` does, becomes ``cos(pi m / factor)``."""
+    key = (nfft, factor, np.dtype(dtype).str)
+    ramps = _RAMPS.get(key)
+    if ramps is None:
+        k = np.fft.fftfreq(nfft) * nfft                       # signed frequency index
+        m = np.arange(1, factor)[:, None]
+        ramps = np.exp(2j * np.pi * k[None, :] * m / (factor * nfft))
+        if nfft % 2 == 0:
+            ramps[:, nfft // 2] = np.cos(np.pi * m[:, 0] / factor)
+        ramps = np.ascontiguousarray(ramps, dtype=dtype)
+        _RAMPS[key] = ramps
+    return ramps
 
 
-def _outputs(cross, p1, p2, count, bad=None):
-    ifg = (cross / count).astype(np.complex64)
-    coh = coherence_from_sums(cross, p1, p2)
-    amp = np.sqrt(np.stack([p1, p2]) / count).astype(np.float32)
-    if bad is not None and bad.any():
-        ifg[bad] = 0
-        coh[bad] = 0
-    return ifg, coh, amp
+_RAMPS: dict = {}
+
+
+def interpolated_lines(block: np.ndarray, factor: int, *, workers=None) -> np.ndarray:
+    """``(factor - 1, rows, nfft)``: each line of ``block`` FFT-interpolated at ``k + m /
+    factor`` (``m = 1 .. factor - 1``; the first ``width`` samples matter), i.e. samples
+    ``factor k + m`` of :func:`upsample_range` -- its samples ``factor k`` are the line itself.
+    One forward FFT of the line (zero-padded to a fast length ``nfft``) and one inverse
+    FFT of ``nfft`` samples per ``m``, half the inverse work of :func:`upsample_range`."""
+    from scipy import fft as sfft  # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
+
+    rows, n = block.shape
+    workers = kernel_threads(workers or 0)
+    nfft = sfft.next_fast_len(n)
+    if factor == 1 or rows == 0 or n == 0:
+        return np.empty((0, rows, max(n, 1)), block.dtype)
+    spec = np.ascontiguousarray(sfft.fft(block, n=nfft, axis=1, workers=workers))
+    ramps = _ramps(nfft, factor, block.dtype)
+    out = spec[None] if factor == 2 else np.empty((factor - 1, rows, nfft), block.dtype)
+    for m in range(factor - 1):
+        _ext().multiply_rows(spec, ramps[m], out[m], 1)       # memory-bound: one thread
+        # in place: scipy.fft writes into a complex input when overwrite_x is set
+        res = sfft.ifft(out[m], axis=1, workers=workers, overwrite_x=True)
+        if res is not out[m] and not np.shares_memory(res, out[m]):
+            out[m] = res
+    return out
+
+
+class _Blocks(Lines):
+    """Whole lines of an image as fresh C-contiguous copies (:class:`Lines`), cleaned."""
+
+    def slc(self, rows: slice) -> np.ndarray:
+        """complex64 (complex128 stays complex128) lines, NaN set to 0 (ISCE's fill)."""
+        b = self(rows)
+        ctype = np.complex128 if b.dtype == np.complex128 else np.complex64
+        b = np.ascontiguousarray(b, dtype=ctype)
+        _ext().zero_nan(b, 1)
+        return b
+
+    def offsets(self, rows: slice) -> np.ndarray:
+        """float32 or float64 lines (the kernel reads NaN as 0)."""
+        b = self(rows)
+        ftype = np.float32 if b.dtype == np.float32 else np.float64
+        return np.ascontiguousarray(b, dtype=ftype)
+
+
+def _flat_args(flatten: Flattening | None):
+    if flatten is None:
+        return None
+    r01, dr1 = (float(v) for v in flatten.reference_range)
+    r02, dr2 = (float(v) for v in flatten.secondary_range)
+    return (r01, dr1, r02, dr2, 4.0 * np.pi / float(flatten.wavelength))
+
+
+def _looked_block(b1, b2, az_looks, rg_looks, oversample, offsets=None, flat=None,
+                  amplitude=True):
+    """(interferogram, coherence, amplitude or None) of one block of cleaned lines: the
+    FFTs in scipy, the rest (products, flattening, looks, outputs) in one compiled pass
+    (``isce.ext._interferogram.looked_block``). Both drivers call this, so a raster and
+    an array give the same result bit for bit."""
+    h1 = interpolated_lines(b1, oversample)
+    h2 = h1 if b2 is b1 else interpolated_lines(b2, oversample)
+    return _ext().looked_block(b1, b2, h1, h2, offsets, flat, az_looks, rg_looks, oversample,
+                               amplitude, 0)
 
 
 def _check_args(shape1, shape2, az_looks, rg_looks, oversample):
@@ -184,12 +215,55 @@ def _check_args(shape1, shape2, az_looks, rg_looks, oversample):
     return int(az_looks), int(rg_looks), int(oversample)
 
 
-def _lines_per_block(width, az_looks, oversample, block_lines):
+def _lines_per_block(width, az_looks, block_lines):
     if block_lines is None:
-        # ~32 MiB of complex128 per oversampled array
-        block_lines = max(1, (32 * 2 ** 20) // max(1, 16 * width * oversample))
-    n = max(1, int(block_lines) // az_looks) * az_looks
-    return n
+        # ~8 MiB per complex64 array of the block: an image, its FFT, a read-ahead copy
+        block_lines = max(1, (8 * 2 ** 20) // max(1, 8 * width))
+    return max(1, int(block_lines) // az_looks) * az_looks
+
+
+class _Flattener:
+    """The flattening inputs of a block for the kernel: a :class:`Flattening`'s offsets as
+    read (the kernel computes its phase), or the phase [rad] of any object with
+    ``range_offsets`` and ``phase(offsets)`` (e.g. a stack's pair of dates)."""
+
+    def __init__(self, flatten, shape):
+        self.flatten = flatten
+        self.fast = type(flatten) is Flattening
+        self.blocks = _Blocks(flatten.range_offsets, "range_offsets")
+        if tuple(self.blocks.shape) != tuple(shape):
+            raise ValueError(f"range offsets {tuple(self.blocks.shape)} and SLCs {tuple(shape)} "
+                             "differ in shape")
+        # a phase given as is: the kernel's formula with r0 = 0, spacing 1, scale 1
+        self.args = _flat_args(flatten) if self.fast else (0.0, 1.0, 0.0, 1.0, 1.0)
+
+    def block(self, rows: slice) -> np.ndarray:
+        if self.fast:
+            return self.blocks.offsets(rows)
+        phase = self.flatten.phase(self.blocks.reader[rows])
+        return np.ascontiguousarray(phase, dtype=np.float64)
+
+
+def _read_blocks(b1, b2, flattener, starts, step, stop_line):
+    """Yield ``(rows, s1 block, s2 block, offsets block)`` in order, the next block read in a
+    thread while the caller computes (preadv releases the GIL)."""
+    def read(start):
+        rows = slice(start, min(start + step, stop_line))
+        s1 = b1.slc(rows)
+        s2 = s1 if b2 is b1 else b2.slc(rows)
+        off = None if flattener is None else flattener.block(rows)
+        return rows, s1, s2, off
+
+    if len(starts) <= 1:
+        yield from map(read, starts)
+        return
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(read, starts[0])
+        for nxt in list(starts[1:]) + [None]:
+            result = pending.result()
+            if nxt is not None:
+                pending = pool.submit(read, nxt)
+            yield result
 
 
 def crossmul(slc1, slc2, az_looks: int = 1, rg_looks: int = 1, *, oversample: int = 2,
@@ -209,23 +283,19 @@ def crossmul(slc1, slc2, az_looks: int = 1, rg_looks: int = 1, *, oversample: in
 
     Returns :class:`Interferogram` of arrays with ``length // az_looks`` lines and
     ``width // rg_looks`` pixels."""
-    same = slc1 is slc2
-    r1 = RowReader(slc1, "slc1")
-    r2 = r1 if same else RowReader(slc2, "slc2")
-    az_looks, rg_looks, oversample = _check_args(r1.shape, r2.shape, az_looks, rg_looks, oversample)
-    length, width = r1.shape
+    b1 = _Blocks(slc1, "slc1")
+    b2 = b1 if slc1 is slc2 else _Blocks(slc2, "slc2")
+    az_looks, rg_looks, oversample = _check_args(b1.shape, b2.shape, az_looks, rg_looks, oversample)
+    length, width = b1.shape
     L, W = length // az_looks, width // rg_looks
     ifg = np.zeros((L, W), np.complex64)
     coh = np.zeros((L, W), np.float32)
     amp = np.zeros((2, L, W), np.float32)
-    step = _lines_per_block(width, az_looks, oversample, block_lines)
-    for start in range(0, L * az_looks, step):
-        stop = min(start + step, L * az_looks)
-        b1 = _clean(r1[slice(start, stop)])
-        b2 = b1 if same else _clean(r2[slice(start, stop)])
-        sums = _block_sums(b1, b2, az_looks, rg_looks, oversample)
-        rows = slice(start // az_looks, stop // az_looks)
-        ifg[rows], coh[rows], amp[:, rows] = _outputs(*sums)
+    step = _lines_per_block(width, az_looks, block_lines)
+    starts = list(range(0, L * az_looks, step))
+    for rows, s1, s2, _ in _read_blocks(b1, b2, None, starts, step, L * az_looks):
+        out = slice(rows.start // az_looks, rows.stop // az_looks)
+        ifg[out], coh[out], amp[:, out] = _looked_block(s1, s2, az_looks, rg_looks, oversample)
     return Interferogram(ifg, coh, amp)
 
 
@@ -235,21 +305,18 @@ def crossmul_raster(reference, secondary, interferogram, coherence=None, amplitu
                     progress: bool = False):
     """:func:`crossmul` from images on disk (or array-likes) to isce.io rasters.
 
-    ``reference``, ``secondary``: paths, isce.io Rasters or 2-D array-likes.
+    ``reference``, ``secondary``: paths, isce.io Rasters or 2-D array-likes (rasters are
+    read a block at a time, the next block while the current one is computed).
     ``interferogram`` (CFLOAT), ``coherence`` (FLOAT, optional) and ``amplitude``
     (2-band BIP FLOAT, optional) are output paths, written atomically with sidecars.
     ``flatten``: remove the geometric phase (:class:`Flattening`; module doc).
     Returns the tuple of paths written."""
-    r1 = RowReader(reference, "reference")
-    r2 = RowReader(secondary, "secondary")
-    az_looks, rg_looks, oversample = _check_args(r1.shape, r2.shape, az_looks, rg_looks, oversample)
-    r_off = None
-    if flatten is not None:
-        r_off = RowReader(flatten.range_offsets, "range_offsets")
-        if tuple(r_off.shape) != tuple(r1.shape):
-            raise ValueError(f"range offsets {tuple(r_off.shape)} and SLCs {tuple(r1.shape)} "
-                             "differ in shape")
-    length, width = r1.shape
+    b1 = _Blocks(reference, "reference")
+    b2 = _Blocks(secondary, "secondary")
+    az_looks, rg_looks, oversample = _check_args(b1.shape, b2.shape, az_looks, rg_looks, oversample)
+    flattener = None if flatten is None else _Flattener(flatten, b1.shape)
+    flat = None if flattener is None else flattener.args
+    length, width = b1.shape
     L, W = length // az_looks, width // rg_looks
 
     writers = []
@@ -263,20 +330,18 @@ def crossmul_raster(reference, secondary, interferogram, coherence=None, amplitu
         if amplitude is not None:
             w_amp = isce.io.create(amplitude, W, L, "FLOAT", bands=2, scheme="BIP", image_type="amp")
             writers.append(w_amp)
-        step = _lines_per_block(width, az_looks, oversample, block_lines)
-        starts = range(0, L * az_looks, step)
-        for start in progress_blocks(starts, len(starts), progress, "crossmul"):
-            stop = min(start + step, L * az_looks)
-            b1 = _clean(r1[slice(start, stop)])
-            b2 = _clean(r2[slice(start, stop)])
-            ph = None if r_off is None else flatten.phase(r_off[slice(start, stop)])
-            ifg, coh, amp = _outputs(*_block_sums(b1, b2, az_looks, rg_looks, oversample, ph))
-            rows = slice(start // az_looks, stop // az_looks)
-            w_ifg[rows] = ifg
+        step = _lines_per_block(width, az_looks, block_lines)
+        starts = list(range(0, L * az_looks, step))
+        blocks = _read_blocks(b1, b2, flattener, starts, step, L * az_looks)
+        for rows, s1, s2, off in progress_blocks(blocks, len(starts), progress, "crossmul"):
+            ifg, coh, amp = _looked_block(s1, s2, az_looks, rg_looks, oversample, off, flat,
+                                          amplitude=w_amp is not None)
+            out = slice(rows.start // az_looks, rows.stop // az_looks)
+            w_ifg.write_rows(ifg, out)
             if w_coh is not None:
-                w_coh[rows] = coh
+                w_coh.write_rows(coh, out)
             if w_amp is not None:
-                w_amp.write(amp, rows=rows)
+                w_amp.write(amp, rows=out)
     except BaseException:
         for w in writers:
             w.abort()

@@ -41,8 +41,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 import isce.io
 from isce.core.threads import kernel_threads
+from isce.ext import load
 
-from ._arrays import RowReader, progress_blocks
+from ._arrays import progress_blocks
+from ._lines import Lines
 
 __all__ = ["goldstein", "filter_raster", "taper"]
 
@@ -69,6 +71,10 @@ def _check(alpha, window, step, psd_smooth):
     if step > window:
         raise ValueError(f"step ({step}) must not exceed the window ({window})")
     return alpha, window, step, psd_smooth
+
+
+def _ext():
+    return load("_interferogram")
 
 
 def _valid(z):
@@ -100,60 +106,19 @@ def _filter_rows(read_rows, lo, hi, length, width, alpha, grid, psd_smooth, resc
     a, b = max(rows_needed[0], 0), min(rows_needed[1], length)
     n_win_x = -(-(width + grid.pad) // S)                 # windows starting at -pad, -pad+S, ...
     cols = (n_win_x - 1) * S + W
-    buf = np.zeros((rows_needed[1] - rows_needed[0], cols), np.complex128)
-    z = np.asarray(read_rows(a, b), dtype=np.complex128)
-    good = _valid(z)
-    buf[a - rows_needed[0]:b - rows_needed[0], grid.pad:grid.pad + width] = np.where(good, z, 0)
+    buf = np.zeros((rows_needed[1] - rows_needed[0], cols), np.complex64)
+    z = np.ascontiguousarray(read_rows(a, b), dtype=np.complex64)
+    buf[a - rows_needed[0]:b - rows_needed[0], grid.pad:grid.pad + width] = np.where(_valid(z), z, 0)
 
     tiles = sliding_window_view(buf, (W, W))[::S, ::S]          # (n_win_y, n_win_x, W, W) view
-    spec = sfft.fft2(tiles, axes=(-2, -1), workers=workers)     # copies
+    spec = np.ascontiguousarray(sfft.fft2(tiles, axes=(-2, -1), workers=workers))
     if alpha > 0:
-        mag = np.abs(spec)
-        if psd_smooth > 1:
-            # lazy: scipy costs ~0.3-0.8 s to import; loaded when first used
-            from scipy.ndimage import uniform_filter
-
-            mag = uniform_filter(mag, size=(1, 1, psd_smooth, psd_smooth), mode="wrap")
-        peak = mag.max(axis=(-2, -1), keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            h = np.where(peak > 0, mag / np.where(peak > 0, peak, 1.0), 0.0) ** alpha
-        spec *= h
-    out_tiles = sfft.ifft2(spec, axes=(-2, -1), workers=workers, overwrite_x=True)
-    t = taper(W)
-    out_tiles *= np.outer(t, t)
-
-    # overlap-add on the buffer grid, then crop to the requested rows and the image columns
-    acc = np.zeros_like(buf)
-    wsum = np.zeros(buf.shape, np.float64)
-    tw = np.outer(t, t)
-    for dy in range(0, W, S):
-        for dx in range(0, W, S):
-            # windows whose (dy, dx) sub-block lands on a given S x S cell
-            sub = out_tiles[:, :, dy:dy + S, dx:dx + S]         # (ny, nx, S, S)
-            ny, nx = sub.shape[:2]
-            blk = sub.transpose(0, 2, 1, 3).reshape(ny * S, nx * S)
-            acc[dy:dy + ny * S, dx:dx + nx * S] += blk[: acc.shape[0] - dy, : acc.shape[1] - dx]
-            wsub = np.broadcast_to(tw[dy:dy + S, dx:dx + S], (ny, nx, S, S))
-            wblk = wsub.transpose(0, 2, 1, 3).reshape(ny * S, nx * S)
-            wsum[dy:dy + ny * S, dx:dx + nx * S] += wblk[: acc.shape[0] - dy, : acc.shape[1] - dx]
-    r0 = lo - rows_needed[0]
-    acc = acc[r0:r0 + (hi - lo), grid.pad:grid.pad + width]
-    wsum = wsum[r0:r0 + (hi - lo), grid.pad:grid.pad + width]
-    filt = acc / wsum
-    zc = z[lo - a:hi - a]
-    gc = good[lo - a:hi - a]
-    if rescale:
-        mag = np.abs(zc)
-        am = np.abs(filt)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.where(am > 0, filt * (mag / np.where(am > 0, am, 1.0)), 0)
-    else:
-        out = filt
-    out = np.where(gc, out, 0)
-    nan = np.isnan(zc.real) | np.isnan(zc.imag)
-    if nan.any():
-        out = np.where(nan, np.complex128(complex(np.nan, np.nan)), out)
-    return out.astype(np.complex64)
+        _ext().goldstein_weight(spec, alpha, psd_smooth, workers)
+    out_tiles = np.ascontiguousarray(sfft.ifft2(spec, axes=(-2, -1), workers=workers,
+                                                overwrite_x=True))
+    # tapered overlap-add, divided by the summed tapers, magnitude restored, masks applied
+    return _ext().goldstein_overlap(out_tiles, S, lo - rows_needed[0], grid.pad,
+                                    np.ascontiguousarray(z[lo - a:hi - a]), rescale, workers)
 
 
 def _block_lines(width, step, block_lines):
@@ -179,7 +144,7 @@ def _blocks(reader, alpha, grid, psd_smooth, rescale, block_lines, workers, prog
 
     def run(lo):
         hi = min(lo + n, length)
-        return slice(lo, hi), _filter_rows(lambda a, b: reader[a:b], lo, hi, length, width, alpha,
+        return slice(lo, hi), _filter_rows(lambda a, b: reader(slice(a, b)), lo, hi, length, width, alpha,
                                            grid, psd_smooth, rescale, 1)
 
     nw = _workers(workers)
@@ -220,7 +185,7 @@ def goldstein(interferogram, alpha: float = 0.5, *, window: int = WINDOW, step: 
     workers : int, optional
         Blocks filtered at the same time, in threads (default: the CPUs, at most 4)."""
     alpha, window, step, psd_smooth = _check(alpha, window, step, psd_smooth)
-    reader = RowReader(interferogram, "interferogram")
+    reader = Lines(interferogram, "interferogram")
     out = np.empty(reader.shape, np.complex64)
     for rows, block in _blocks(reader, alpha, _Grid(window, step), psd_smooth, rescale,
                                block_lines, workers):
@@ -238,10 +203,10 @@ def filter_raster(interferogram, output, alpha: float = 0.5, *, window: int = WI
     ``interferogram`` may be a path, an isce.io Raster or a 2-D array-like.
     Options as :func:`goldstein`."""
     alpha, window, step, psd_smooth = _check(alpha, window, step, psd_smooth)
-    reader = RowReader(interferogram, "interferogram")
+    reader = Lines(interferogram, "interferogram")
     length, width = reader.shape
     with isce.io.create(output, width, length, "CFLOAT", image_type="cpx") as out:
         for rows, block in _blocks(reader, alpha, _Grid(window, step), psd_smooth, rescale,
                                    block_lines, workers, progress):
-            out[rows] = block
+            out.write_rows(block, rows)           # pwrite: no map left resident
     return output

@@ -48,8 +48,10 @@ import numpy as np
 
 import isce.io
 from isce.core.threads import kernel_threads
+from isce.ext import load
 
-from ._arrays import RowReader, progress_blocks
+from ._arrays import progress_blocks
+from ._lines import Lines
 
 __all__ = ["phase_sigma", "phase_slope", "phsig_raster", "sigma_to_coherence", "NLOOKS"]
 
@@ -109,55 +111,14 @@ def phase_slope(z, slope_window: int = 5):
 
 
 def _phase_sigma_block(z0, win, slope_window, nlooks, min_samples):
-    """(coherence, sigma) of one block (float64), the whole window inside the block."""
-    nan = np.isnan(z0.real) | np.isnan(z0.imag) if np.iscomplexobj(z0) else np.isnan(z0)
-    z, good = _clean(z0)
-    slope_r, slope_a = phase_slope(z, slope_window)
-    er = np.exp(-1j * slope_r)                  # deramp per pixel of range offset
-    ea = np.exp(-1j * slope_a)                  # and of azimuth offset
-    w = _weights(win)
-    h = win // 2
-    L, W = z.shape
-    zp = np.zeros((L + 2 * h, W + 2 * h), z.dtype)
-    zp[h:h + L, h:h + W] = z
-    gp = np.zeros(zp.shape, bool)
-    gp[h:h + L, h:h + W] = good
-    pr = [er ** n for n in range(-h, win - h)]   # er^n, n = -h..h
-    pa = [ea ** k for k in range(-h, win - h)]
-
-    def deramped(k, n):
-        return zp[k:k + L, n:n + W] * (pa[k] * pr[n])
-
-    # the window's mean phasor (sum of the deramped samples), as ICU
-    xp = np.zeros_like(z)
-    for k in range(win):
-        for n in range(win):
-            xp += deramped(k, n)
-    amp = np.abs(xp)
-    ref = np.where(amp > 0, np.conj(xp) / np.where(amp > 0, amp, 1.0), 0)
-    s1 = np.zeros(z.shape)
-    s2 = np.zeros(z.shape)
-    sw = np.zeros(z.shape)
-    cnt = np.zeros(z.shape, np.int16)
-    for k in range(win):
-        for n in range(win):
-            ok = gp[k:k + L, n:n + W]
-            # (a missing sample is 0, possibly -0 - 0j whose angle is -pi: zero it explicitly)
-            p = np.where(ok, np.angle(deramped(k, n) * ref), 0.0)
-            wt = w[k, n]
-            s1 += wt * p
-            s2 += wt * (p * p)
-            sw += wt * ok
-            cnt += ok
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = s1 / sw
-        var = np.maximum(s2 / sw - mean ** 2, 0.0)
-    usable = good & (amp > 0) & (cnt >= int(min_samples))
-    sigma = np.where(usable, np.sqrt(np.where(usable, var, 0)), 0.0)
-    cor = np.where(usable, sigma_to_coherence(sigma, nlooks), 0.0)
-    if nan.any():
-        cor = np.where(nan, np.nan, cor)
-        sigma = np.where(nan, np.nan, sigma)
+    """(coherence, sigma) of one block (float64), the windows cut at the block's edges: the
+    compiled ``isce.ext._interferogram.phase_sigma`` (module doc; one thread, the blocks
+    run in threads)."""
+    z = np.asarray(z0)
+    if z.dtype != np.complex64:
+        z = z.astype(np.complex128)
+    cor, sigma = load("_interferogram").phase_sigma(np.ascontiguousarray(z), win, slope_window,
+                                                    float(nlooks), int(min_samples), True, 1)
     return cor, sigma
 
 
@@ -178,7 +139,7 @@ def _blocks(reader, win, swin, nlooks, min_samples, block_lines, workers, progre
     windows = list(isce.io.iter_windows(length, max(1, int(block_lines)), overlap))
 
     def run(wdw):
-        cor, sig = _phase_sigma_block(reader[wdw.read], win, swin, nlooks, min_samples)
+        cor, sig = _phase_sigma_block(reader(wdw.read), win, swin, nlooks, min_samples)
         return wdw.write, cor[wdw.keep], sig[wdw.keep]
 
     n = _workers(workers)
@@ -217,7 +178,7 @@ def phase_sigma(interferogram, window: int = 5, slope_window: int = 5, nlooks: f
     swin = _check_window("slope_window", slope_window)
     if isinstance(interferogram, np.ndarray) and interferogram.ndim != 2:
         raise ValueError(f"phase_sigma needs a 2-D interferogram, got shape {interferogram.shape}")
-    reader = RowReader(interferogram, "interferogram")
+    reader = Lines(interferogram, "interferogram")
     cor = np.empty(reader.shape, np.float32)
     sig = np.empty(reader.shape, np.float32) if return_sigma else None
     for rows, c, s_ in _blocks(reader, win, swin, nlooks, min_samples, block_lines, workers):
@@ -235,10 +196,10 @@ def phsig_raster(interferogram, output, *, window: int = 5, slope_window: int = 
     result equals :func:`phase_sigma` of the whole image. Returns ``output``."""
     win = _check_window("window", window)
     swin = _check_window("slope_window", slope_window)
-    reader = RowReader(interferogram, "interferogram")
+    reader = Lines(interferogram, "interferogram")
     length, width = reader.shape
     with isce.io.create(output, width, length, "FLOAT", image_type="cor") as out:
         for rows, cor, _ in _blocks(reader, win, swin, nlooks, min_samples, block_lines,
                                     workers, progress):
-            out[rows] = cor
+            out.write_rows(cor, rows)             # pwrite: no map left resident
     return output
