@@ -107,3 +107,17 @@ def test_release_pages_keeps_the_data(tmp_path):
     assert not isce.io.release_pages(np.zeros(3))
     r.close()
     assert np.all(np.fromfile(path, np.float32).reshape(64, 1024)[10:20] == 7.5)
+
+
+def test_first_map_from_several_threads(tmp_path):
+    """Threads that ask a fresh Raster for its map at once all get it (the view was once
+    published after the map, so a second thread could read None: a TypeError in filter)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "t.rdr"
+    isce.io.write_raster(path, np.arange(64 * 32, dtype=np.float32).reshape(64, 32))
+    for _ in range(200):
+        r = isce.io.open(path)
+        with ThreadPoolExecutor(4) as pool:
+            sums = list(pool.map(lambda i: float(r.data[i].sum()), range(8)))
+        assert sums == [float(np.arange(i * 32, (i + 1) * 32).sum()) for i in range(8)]

@@ -102,10 +102,11 @@ class Raster(_Layout):
     @property
     def memmap(self):
         """The whole file as a memmap in its native layout (see ``RasterInfo.file_shape``)."""
-        if self._memmap is None:
-            self._memmap = np.memmap(self.path, dtype=self.info.dtype, mode=self.mode,
-                                     offset=self.info.offset, shape=self.info.file_shape)
-            self._cube = _band_first(self._memmap, self.info)
+        if self._memmap is None:    # the view first: another thread may test _memmap meanwhile
+            mapped = np.memmap(self.path, dtype=self.info.dtype, mode=self.mode,
+                               offset=self.info.offset, shape=self.info.file_shape)
+            self._cube = _band_first(mapped, self.info)
+            self._memmap = mapped
         return self._memmap
 
     @property
@@ -265,11 +266,13 @@ class RasterWriter(_Layout):
 
     def _mapped(self):
         self._require_open()
-        if self._memmap is None:
-            self._memmap = np.memmap(self.temp_path, dtype=self.info.dtype, mode="r+",
-                                     shape=self.info.file_shape)
-            self._cube = _band_first(self._memmap, self.info)
-        return self._cube
+        cube = self._cube
+        if cube is None:            # the view first: another thread may test _cube meanwhile
+            mapped = np.memmap(self.temp_path, dtype=self.info.dtype, mode="r+",
+                               shape=self.info.file_shape)
+            cube = self._cube = _band_first(mapped, self.info)
+            self._memmap = mapped
+        return cube
 
     def _require_open(self):
         if self.closed:
