@@ -70,6 +70,7 @@ long rdr2geo_grid(const OrbitView& orbit, const Lut2dView& doppler, const DemVie
     for (long chunk = 0; chunk < nchunks; ++chunk) {
     const long i_first = chunk * kRdr2GeoChunk;
     const long i_stop = std::min(lines, i_first + kRdr2GeoChunk);
+    GeoHint hint;     // geodetic conversions from the previous pixel's (one chain per chunk)
     for (long i = i_first; i < i_stop; ++i) {
         const bool above = i > i_first;       // seeds from the line above (same chunk)
         if (above) {
@@ -125,7 +126,7 @@ long rdr2geo_grid(const OrbitView& orbit, const Lut2dView& doppler, const DemVie
                                       : std::isfinite(off) && std::isfinite(z_prev)
                                           ? z_prev + off : dem.ref_height;
                     conv = rdr2geo_pixel(rng, dopfact, plat, dem, ell, side, h0, prm, llh,
-                                         &h_end, &slope, &xyz, &up);
+                                         &h_end, &slope, &xyz, &up, &hint);
                 }
                 if (llh.finite() && std::isfinite(h_end)) {
                     off2 = off1;
