@@ -356,7 +356,7 @@ def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *,
     ``converged``: the kernel's flags; pixels without a solution take no part (NaN)."""
     ell = WGS84 if ellipsoid is None else ellipsoid
     z = np.asarray(z, dtype=np.float64)
-    if converged is not None:
+    if converged is not None and not np.all(converged):
         z = np.where(np.asarray(converged, dtype=bool), z, np.nan)
     lines, width = z.shape
     sat = np.asarray(platform, dtype=np.float64).reshape(lines, 3)
@@ -364,21 +364,33 @@ def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *,
     orbit_r = np.linalg.norm(sat, axis=1)[:, None]             # a + H
     earth_r = orbit_r - height[:, None]                         # a
     rng = starting_range + range_spacing * np.arange(width, dtype=np.float64)[None, :]
-    target_r = earth_r + z
-    cos_look = np.clip((orbit_r ** 2 + rng ** 2 - target_r ** 2) / (2.0 * orbit_r * rng),
-                       -1.0, 1.0)
-    rising = -cos_look                                          # grows with the look angle
-    if width > 1 and bool(np.all(np.diff(rising, axis=1) > 0)):
+    # cos(look) = (orbit_r^2 + rng^2 - target_r^2) / (2 orbit_r rng), target_r = earth_r + z,
+    # in two block-sized buffers (the same operations, in place)
+    cos_look = np.add(orbit_r ** 2, rng ** 2)
+    work = np.add(earth_r, z)
+    np.subtract(cos_look, np.square(work, out=work), out=cos_look)
+    np.divide(cos_look, np.multiply(2.0 * orbit_r, rng, out=work), out=cos_look)
+    np.clip(cos_look, -1.0, 1.0, out=cos_look)
+    del work
+    # the look angle must grow with range: cos(look) fall (diff(-c) > 0 is diff(c) < 0)
+    if width > 1 and bool(np.all(np.diff(cos_look, axis=1) < 0)):
         mask = np.zeros((lines, width), dtype=np.uint8)        # no shadow (the usual case)
     else:
+        rising = -cos_look                                      # grows with the look angle
         mask = (_running_test(rising, True) | _running_test(rising, False)).astype(np.uint8)
-    if dem is None or width < 2 or not np.isfinite(cos_look).any():
+    if dem is None or width < 2:
         return mask
-    look = np.arccos(cos_look)
+    largest = np.max(cos_look)                      # NaN when some pixel has no solution
+    if np.isnan(largest):
+        if not np.isfinite(cos_look).any():
+            return mask
+        largest = np.nanmax(cos_look)
     # a slope can lay over only if steeper than the incidence (> the look angle): a DEM
     # with none steeper than 0.9 x the smallest look angle skips the ground resampling
-    if _slope_below(dem, 0.9 * np.degrees(np.nanmin(look))):
+    # (arccos falls: the smallest look angle is that of the largest cosine)
+    if _slope_below(dem, 0.9 * np.degrees(np.arccos(largest))):
         return mask
+    look = np.arccos(cos_look)
     rows = np.flatnonzero(np.isfinite(look).any(axis=1))
     mask[rows] |= _ground_mask(rng * np.sin(look[rows]), np.asarray(lon, dtype=np.float64)[rows],
                                np.asarray(lat, dtype=np.float64)[rows], z[rows],
