@@ -157,7 +157,9 @@ long rdr2geo_points(const OrbitView& orbit, const Lut2dView& doppler, const DemV
                     double wavelength, int side, const Ellipsoid& ell,
                     const Rdr2GeoParams& prm, double* llh_out, std::uint8_t* converged,
                     int threads) noexcept {
-    const int nthreads = thread_count(threads);
+    // a few points (e.g. radar_grid_bbox's ~90 per topo block) on one thread: waking the
+    // team and its spinning at the barrier cost ~6 ms of CPU a call, 10x the work
+    const int nthreads = n < 1024 ? 1 : thread_count(threads);
     long nconv = 0;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads) reduction(+ : nconv)

@@ -479,12 +479,13 @@ def _finish_block(writers, out, rows, mask_args):
     return int(np.count_nonzero(out["converged"]))
 
 
-def _block_dem(dem_path, dem_obj, radar_grid, orbit, dop, rows, orbit_method):
-    """The heights of a block: ``dem_obj``, or the part of the DEM file its lines need."""
+def _block_dem(dem_path, dem_obj, radar_grid, orbit, dop, rows, orbit_method, cache):
+    """The heights of a block: ``dem_obj``, or the part of the DEM file its lines need
+    (``cache``: :func:`load_dem`'s, kept across the blocks)."""
     if dem_path is None:
         return dem_obj
     return load_dem(dem_path, radar_grid_bbox(radar_grid, orbit, dop, lines=rows,
-                                              orbit_method=orbit_method))
+                                              orbit_method=orbit_method), cache=cache)
 
 
 def _as_height_source(heights):
@@ -548,10 +549,11 @@ def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, he
         pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="topo-write"))
         loader = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="topo-dem"))
         pending = None
+        dem_cache = {}          # blocks needing the same DEM samples share one DemGrid
 
         def load(k):
             return loader.submit(_block_dem, dem_path, dem_obj, radar_grid, orbit, dop,
-                                 blocks[k], orbit_method)
+                                 blocks[k], orbit_method, dem_cache)
         next_dem = load(0)
         for k, rows in enumerate(isce.io.iter_blocks(length, block_lines, progress=progress,
                                                      desc="topo")):
