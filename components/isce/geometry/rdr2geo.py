@@ -460,13 +460,30 @@ def _hidden_pixels(grng, orbit_r, ground_r, starting_range, range_spacing, width
     return ((segments > 0) & (dark_segments == segments)).astype(np.uint8)
 
 
-def _write_block(writers, out, rows):
+def _write_block(writers, out, rows, staging=None):
+    """Write a block's layers to the products' rasters. A multi-band (BIL) product's lines
+    are interleaved in ``staging`` (a dict kept across blocks, product -> (lines, bands,
+    width) buffer): one copy, into memory already faulted in, instead of a stack and
+    write_rows' interleaving copy into new arrays."""
+    n = rows.stop - rows.start
     for p, w in writers.items():
         parts = TOPO_FILES[p][2]
-        w.write_rows(out[parts[0]] if len(parts) == 1 else np.stack([out[k] for k in parts]), rows)
+        if len(parts) == 1:
+            w.write_rows(out[parts[0]], rows)
+            continue
+        first = out[parts[0]]
+        buf = None if staging is None else staging.get(p)
+        if buf is None or buf.shape[0] < n or buf.dtype != w.dtype:
+            buf = np.empty((n, len(parts), first.shape[1]), dtype=w.dtype)
+            if staging is not None:
+                staging[p] = buf
+        bil = buf[:n]
+        for b, k in enumerate(parts):
+            bil[:, b, :] = out[k]
+        w.write_rows(bil.transpose(1, 0, 2), rows)   # (bands, lines, width) view of BIL
 
 
-def _finish_block(writers, out, rows, mask_args):
+def _finish_block(writers, out, rows, mask_args, staging=None):
     """The second thread's share of a block: its shadow/layover mask (``mask_args``: the
     other arguments of :func:`shadow_layover_mask`, None when not asked for), then its
     rasters. Returns the number of converged pixels."""
@@ -475,7 +492,7 @@ def _finish_block(writers, out, rows, mask_args):
         out = dict(out, shadow_mask=shadow_layover_mask(
             out["lon"], out["lat"], out["z"], platform, r0, dr, dem=dem,
             converged=out["converged"], ellipsoid=ellipsoid))
-    _write_block(writers, out, rows)
+    _write_block(writers, out, rows, staging)
     return int(np.count_nonzero(out["converged"]))
 
 
@@ -550,6 +567,7 @@ def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, he
         loader = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="topo-dem"))
         pending = None
         dem_cache = {}          # blocks needing the same DEM samples share one DemGrid
+        staging = {}            # the writing thread's BIL buffers (_write_block)
 
         def load(k):
             return loader.submit(_block_dem, dem_path, dem_obj, radar_grid, orbit, dop,
@@ -574,7 +592,7 @@ def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, he
                              d if h is None else None, ellipsoid)
             if pending is not None:
                 converged += pending.result()      # frees the other set of buffers
-            pending = pool.submit(_finish_block, writers, out, rows, mask_args)
+            pending = pool.submit(_finish_block, writers, out, rows, mask_args, staging)
             del out
         if pending is not None:
             converged += pending.result()
