@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
@@ -310,6 +311,28 @@ def _steepest_slope(dem) -> float:
     return float(np.degrees(np.arctan(steepest)))
 
 
+#: the last DEM whose slope bound was computed and the bound [deg] (topo's blocks share a
+#: DemGrid while they need the same DEM samples: one bound for all of them)
+_LAST_SLOPE_BOUND = [lambda: None, None]
+
+
+def _slope_bound(dem, data) -> float:
+    """Upper bound [deg] of :func:`_steepest_slope` from the largest neighbour differences
+    (NaN when the samples have voids); kept for the last DemGrid asked about."""
+    ref, bound = _LAST_SLOPE_BOUND
+    if ref() is dem:
+        return bound
+    dy_m, dx_m = _sample_spacings(dem)
+    by = float(np.max(np.abs(np.diff(data, axis=0)))) / dy_m
+    bx = float(np.max(np.abs(np.diff(data, axis=1)))) / dx_m
+    bound = float(np.degrees(np.arctan(np.hypot(bx, by) * (1.0 + 1e-6))))
+    try:
+        _LAST_SLOPE_BOUND[:] = [weakref.ref(dem), bound]
+    except TypeError:                       # an object without weak references: not kept
+        pass
+    return bound
+
+
 def _slope_below(dem, limit) -> bool:
     """Whether :func:`_steepest_slope` of ``dem`` is below ``limit`` [deg], first from a bound
     (~10x cheaper than the gradient): each central difference of the gradient is at most the
@@ -321,18 +344,14 @@ def _slope_below(dem, limit) -> bool:
     data = getattr(dem, "data", None)
     if data is None or min(np.shape(data)) < 2:
         return 0.0 < limit
-    data = np.asarray(data)
-    dy_m, dx_m = _sample_spacings(dem)
-    by = float(np.max(np.abs(np.diff(data, axis=0)))) / dy_m
-    bx = float(np.max(np.abs(np.diff(data, axis=1)))) / dx_m
-    if np.isfinite(bx) and np.isfinite(by):
-        if np.degrees(np.arctan(np.hypot(bx, by) * (1.0 + 1e-6))) < limit:
-            return True
+    bound = _slope_bound(dem, np.asarray(data))
+    if np.isfinite(bound) and bound < limit:
+        return True
     return _steepest_slope(dem) < limit
 
 
 def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *, dem=None,
-                        converged=None, ellipsoid=None):
+                        converged=None, ellipsoid=None, scratch=None):
     """ISCE2 topozero's radar shadow/layover mask of a block of lines (uint8: 1 shadow,
     2 layover, 3 both), vectorised over the block.
 
@@ -353,7 +372,9 @@ def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *,
     height), its height taken from the DEM at the lon/lat interpolated there; sorted by
     slant range, a sample whose cross-track distance does not keep rising shares its range
     with another piece of ground, and the radar pixel of that range is laid over.
-    ``converged``: the kernel's flags; pixels without a solution take no part (NaN)."""
+    ``converged``: the kernel's flags; pixels without a solution take no part (NaN).
+    ``scratch``: optional dict kept across calls (topo's blocks) for two block-sized float64
+    work arrays, so that each block does not fault fresh pages in."""
     ell = WGS84 if ellipsoid is None else ellipsoid
     z = np.asarray(z, dtype=np.float64)
     if converged is not None and not np.all(converged):
@@ -366,8 +387,8 @@ def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *,
     rng = starting_range + range_spacing * np.arange(width, dtype=np.float64)[None, :]
     # cos(look) = (orbit_r^2 + rng^2 - target_r^2) / (2 orbit_r rng), target_r = earth_r + z,
     # in two block-sized buffers (the same operations, in place)
-    cos_look = np.add(orbit_r ** 2, rng ** 2)
-    work = np.add(earth_r, z)
+    cos_look = np.add(orbit_r ** 2, rng ** 2, out=_scratch(scratch, "cos_look", (lines, width)))
+    work = np.add(earth_r, z, out=_scratch(scratch, "work", (lines, width)))
     np.subtract(cos_look, np.square(work, out=work), out=cos_look)
     np.divide(cos_look, np.multiply(2.0 * orbit_r, rng, out=work), out=cos_look)
     np.clip(cos_look, -1.0, 1.0, out=cos_look)
@@ -396,6 +417,17 @@ def shadow_layover_mask(lon, lat, z, platform, starting_range, range_spacing, *,
                                np.asarray(lat, dtype=np.float64)[rows], z[rows],
                                orbit_r[rows], earth_r[rows], dem, starting_range, range_spacing)
     return mask
+
+
+def _scratch(scratch, name, shape):
+    """A float64 array of ``shape`` from ``scratch`` (grown when too small), or None."""
+    if scratch is None:
+        return None
+    size = shape[0] * shape[1]
+    buf = scratch.get(name)
+    if buf is None or buf.size < size:
+        buf = scratch[name] = np.empty(size)
+    return buf[:size].reshape(shape)
 
 
 def _ground_mask(cross, lon, lat, z, orbit_r, earth_r, dem, starting_range, range_spacing):
@@ -491,7 +523,7 @@ def _finish_block(writers, out, rows, mask_args, staging=None):
         platform, r0, dr, dem, ellipsoid = mask_args
         out = dict(out, shadow_mask=shadow_layover_mask(
             out["lon"], out["lat"], out["z"], platform, r0, dr, dem=dem,
-            converged=out["converged"], ellipsoid=ellipsoid))
+            converged=out["converged"], ellipsoid=ellipsoid, scratch=staging))
     _write_block(writers, out, rows, staging)
     return int(np.count_nonzero(out["converged"]))
 
