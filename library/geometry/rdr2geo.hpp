@@ -31,6 +31,9 @@
 // g(h) = phi(h) - h instead (guarded: a step longer than 20 |g| falls back to
 // the plain one), which converges superlinearly to the same fixed point; the
 // averaging iterations are unchanged. Kernel default: off (ISCE3's path).
+// In rdr2geo_grid a pixel's first trial point is converted to geodetic
+// coordinates from its left neighbour's (GeoHint, below) rather than by
+// Vermeille's closed form; later trial points by the local expansion about it.
 // The "snap to the DEM height" is done along the ellipsoid normal,
 // xyz + (h_dem - h) n, the same point as lon_lat_to_xyz(lon, lat, h_dem)
 // without its trigonometry.
