@@ -17,6 +17,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #ifdef _OPENMP
@@ -310,7 +311,8 @@ py::dict rdr2geo_grid(const OrbitData& orbit, const Lut2d& doppler, const Dem& d
                       const farray& t, const farray& r, double wavelength, int look_side,
                       const std::optional<farray>& heights, double a, double e2,
                       double threshold, int maxiter, int extraiter, bool secant,
-                      const std::optional<std::vector<std::string>>& layers, int threads) {
+                      const std::optional<std::vector<std::string>>& layers, int threads,
+                      const std::optional<py::dict>& out_arrays) {
     check_positive(wavelength, "wavelength");
     parse_side(look_side);
     threads = kernel_threads(threads);
@@ -337,31 +339,38 @@ py::dict rdr2geo_grid(const OrbitData& orbit, const Lut2d& doppler, const Dem& d
     };
     py::dict result;
     geo::TopoOutputs out;
-    auto make_f64 = [&](const char* name, double*& ptr) {
+    // a layer goes into the caller's array when `out_arrays` has one (C-contiguous, writable,
+    // [lines, width] of the layer's dtype: reused buffers are not page-faulted in again),
+    // else into a new array
+    auto make = [&](const char* name, auto*& ptr, auto tag) {
+        using T = decltype(tag);
         if (!has(name)) return;
-        py::array_t<double> arr({L, W});
-        ptr = arr.mutable_data();
+        if (out_arrays && out_arrays->contains(name)) {
+            py::object given = (*out_arrays)[name];
+            if (!py::isinstance<py::array>(given))
+                throw py::type_error(std::string("out[") + name + "] must be a NumPy array");
+            auto arr = py::reinterpret_borrow<py::array>(given);
+            if (!arr.dtype().is(py::dtype::of<T>()) || arr.ndim() != 2 || arr.shape(0) != L ||
+                arr.shape(1) != W || !(arr.flags() & py::array::c_style) || !arr.writeable())
+                throw py::value_error(std::string("out[") + name + "] must be a writable "
+                                      "C-contiguous (lines, width) array of the layer's dtype");
+            ptr = reinterpret_cast<std::remove_reference_t<decltype(ptr)>>(arr.mutable_data());
+            result[name] = arr;
+            return;
+        }
+        py::array_t<T> arr({L, W});
+        ptr = reinterpret_cast<std::remove_reference_t<decltype(ptr)>>(arr.mutable_data());
         result[name] = arr;
     };
-    auto make_f32 = [&](const char* name, float*& ptr) {
-        if (!has(name)) return;
-        py::array_t<float> arr({L, W});
-        ptr = arr.mutable_data();
-        result[name] = arr;
-    };
-    make_f64("lon", out.lon);
-    make_f64("lat", out.lat);
-    make_f64("z", out.z);
-    make_f32("inc", out.inc);
-    make_f32("hdg", out.hdg);
-    make_f32("los_az", out.los_az);
-    make_f32("local_inc", out.local_inc);
-    make_f32("local_psi", out.local_psi);
-    if (has("converged")) {
-        py::array_t<bool> arr({L, W});
-        out.converged = reinterpret_cast<std::uint8_t*>(arr.mutable_data());
-        result["converged"] = arr;
-    }
+    make("lon", out.lon, double{});
+    make("lat", out.lat, double{});
+    make("z", out.z, double{});
+    make("inc", out.inc, float{});
+    make("hdg", out.hdg, float{});
+    make("los_az", out.los_az, float{});
+    make("local_inc", out.local_inc, float{});
+    make("local_psi", out.local_psi, float{});
+    make("converged", out.converged, bool{});
     const geo::Rdr2GeoParams prm = make_rdr2geo_params(threshold, maxiter, extraiter, secant);
     const auto ov = orbit.view();
     const auto lv = doppler.view();
@@ -604,6 +613,7 @@ for failures (time outside the orbit, no intersection, DEM void).)doc");
             py::arg("e2") = wgs_e2, py::arg("threshold") = 1e-8, py::arg("maxiter") = 25,
             py::arg("extraiter") = 10, py::arg("secant") = false,
             py::arg("layers") = py::none(), py::arg("threads") = 0,
+            py::arg("out") = py::none(),
             R"doc(rdr2geo (topo) of a block of a radar grid.
 
 t [lines] azimuth times (s), r [width] slant ranges (m). Heights: `dem`, or
@@ -616,7 +626,9 @@ inc: incidence at the target (vs ellipsoid normal); hdg: atan2(N, E) of
 sensor->target in the target ENU frame +90 (right) / -90 (left), in
 (-180, 180]; los_az: azimuth of target->sensor anticlockwise from north
 (ISCE2 los.rdr band 2); local_inc/local_psi from DEM slopes (zero slopes
-without a DEM raster). OpenMP over lines, GIL released.)doc");
+without a DEM raster). OpenMP over lines, GIL released. out: optional dict
+layer -> preallocated C-contiguous [lines, width] array of the layer's dtype,
+written in place and returned (buffers reused from block to block).)doc");
 
     mod.def("geo2rdr_points", &geo2rdr_points, py::arg("orbit"), py::arg("doppler"),
             py::arg("llh"), py::arg("wavelength"), py::arg("look_side"),

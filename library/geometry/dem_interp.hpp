@@ -51,9 +51,10 @@ struct DemView {
         if (!wrap_lon(x)) return ref_height;
         const double row = (y - y0) / dy;
         const double col = (x - x0) / dx;
-        const double frow = std::floor(row), fcol = std::floor(col);
-        if (frow < 2.0 || frow >= length - 1.0) return ref_height;
-        if (fcol < 2.0 || fcol >= width - 1.0) return ref_height;
+        // floor(row) < 2 or >= length - 1 (an integer): the same tests on row itself
+        // (std::floor is a rounding sequence without SSE4.1; this runs twice a pixel)
+        if (!(row >= 2.0) || !(row < length - 1.0)) return ref_height;
+        if (!(col >= 2.0) || !(col < width - 1.0)) return ref_height;
         return interp2d(method, data, width, length, col, row);
     }
 
@@ -70,13 +71,13 @@ struct DemView {
             if (wrap_lon(xw)) {
                 const double row = (y - y0) / dy;
                 const double col = (xw - x0) / dx;
-                const double frow = std::floor(row), fcol = std::floor(col);
-                // the windows of rows/columns i-1 .. i+1 are all unclamped
-                if (frow >= 3.0 && frow <= length - 6.0 && fcol >= 3.0 && fcol <= width - 6.0) {
-                    const long ix = static_cast<long>(fcol), iy = static_cast<long>(frow);
+                // the windows of rows/columns i-1 .. i+1 are all unclamped: floor(row) in
+                // 3 .. length - 6, i.e. row in [3, length - 5) (then floor = truncation)
+                if (row >= 3.0 && row < length - 5.0 && col >= 3.0 && col < width - 5.0) {
+                    const long ix = static_cast<long>(col), iy = static_cast<long>(row);
                     double wx[6], wy[6];
-                    spline6_weights(col - fcol, wx);
-                    spline6_weights(row - frow, wy);
+                    spline6_weights(col - static_cast<double>(ix), wx);
+                    spline6_weights(row - static_cast<double>(iy), wy);
                     double ew = 0.0, ns = 0.0;
                     for (int k = 0; k < 6; ++k) {
                         const float* r0 = data + (iy - 1 + k) * width + (ix - 1);

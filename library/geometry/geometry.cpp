@@ -70,6 +70,7 @@ long rdr2geo_grid(const OrbitView& orbit, const Lut2dView& doppler, const DemVie
     for (long chunk = 0; chunk < nchunks; ++chunk) {
     const long i_first = chunk * kRdr2GeoChunk;
     const long i_stop = std::min(lines, i_first + kRdr2GeoChunk);
+    GeoHint hint;     // geodetic conversions from the previous pixel's (one chain per chunk)
     for (long i = i_first; i < i_stop; ++i) {
         const bool above = i > i_first;       // seeds from the line above (same chunk)
         if (above) {
@@ -125,7 +126,7 @@ long rdr2geo_grid(const OrbitView& orbit, const Lut2dView& doppler, const DemVie
                                       : std::isfinite(off) && std::isfinite(z_prev)
                                           ? z_prev + off : dem.ref_height;
                     conv = rdr2geo_pixel(rng, dopfact, plat, dem, ell, side, h0, prm, llh,
-                                         &h_end, &slope, &xyz, &up);
+                                         &h_end, &slope, &xyz, &up, &hint);
                 }
                 if (llh.finite() && std::isfinite(h_end)) {
                     off2 = off1;
@@ -156,7 +157,9 @@ long rdr2geo_points(const OrbitView& orbit, const Lut2dView& doppler, const DemV
                     double wavelength, int side, const Ellipsoid& ell,
                     const Rdr2GeoParams& prm, double* llh_out, std::uint8_t* converged,
                     int threads) noexcept {
-    const int nthreads = thread_count(threads);
+    // a few points (e.g. radar_grid_bbox's ~90 per topo block) on one thread: waking the
+    // team and its spinning at the barrier cost ~6 ms of CPU a call, 10x the work
+    const int nthreads = n < 1024 ? 1 : thread_count(threads);
     long nconv = 0;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 64) num_threads(nthreads) reduction(+ : nconv)

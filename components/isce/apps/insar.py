@@ -287,13 +287,20 @@ def verify_dem(ctx):
     ctx.log.info("DEM %s", ctx.state.dem)
 
 
+#: the topo products of ISCE2 stripmapApp's geometry folder (what geo2rdr and MintPy read)
+INSAR_TOPO_PRODUCTS = ("lat", "lon", "z", "los", "incLocal", "shadowMask")
+
+
 def topo(ctx):
-    """rdr2geo of the reference grid: lat, lon, z, los, incidence, heading."""
+    """rdr2geo of the reference grid: ISCE2 stripmapApp's geometry, lat, lon, z, los
+    (incidence, LOS azimuth), incLocal (psi, local incidence) and shadowMask. Not the
+    single-band copies topo.py also writes (inc = los band 1, localInc/localPsi = incLocal
+    bands, hdg = the LOS azimuth, + 180 deg when left-looking): no step or MintPy reads them."""
     ref = _slc(ctx, "reference")
     dem = ctx.state.dem if ctx.state.dem else 0.0
     _reads(ctx, ctx.state.dem)
     paths = run_topo(ref.radar_grid, ref.orbit, ref.geometry_doppler, dem=dem, output_dir=str(RUN.geometry_dir),
-                     progress=True)
+                     products=INSAR_TOPO_PRODUCTS, progress=True)
     for path in paths.values():
         ctx.add_output(path)
 

@@ -201,15 +201,21 @@ def nodata_of(info) -> float | None:
     return None
 
 
-def _from_array(full_read, gt, width, length, bbox, margin, nodata, method, source):
+def _from_array(full_read, gt, width, length, bbox, margin, nodata, method, source, cache=None):
     rows, cols = _window(gt, width, length, bbox, margin)
+    key = (source, rows.start, rows.stop, cols.start, cols.stop, nodata, method, tuple(gt))
+    if cache is not None and cache.get("key") == key:
+        return cache["dem"]                  # the same samples as the last call's
     data = void_heights(full_read(rows, cols), nodata)
     x0, dx, _, y0, _, dy = gt
-    return DemGrid(data, x0 + (cols.start + 0.5) * dx, y0 + (rows.start + 0.5) * dy, dx, dy,
-                   method=method, source=source)
+    dem = DemGrid(data, x0 + (cols.start + 0.5) * dx, y0 + (rows.start + 0.5) * dy, dx, dy,
+                  method=method, source=source)
+    if cache is not None:
+        cache.update(key=key, dem=dem)
+    return dem
 
 
-def _load_isce(path, bbox, margin, method):
+def _load_isce(path, bbox, margin, method, cache=None):
     r = isce.io.open(path)
     if r.geo is None:
         raise ValueError(f"{path}: the raster has no geographic grid (not a DEM)")
@@ -218,7 +224,7 @@ def _load_isce(path, bbox, margin, method):
     band = r.band(0)
     nodata = nodata_of(r.info)
     return _from_array(lambda rows, cols: band[rows, cols], r.geo.geotransform, r.width,
-                       r.length, bbox, margin, nodata, method, os.fspath(path))
+                       r.length, bbox, margin, nodata, method, os.fspath(path), cache)
 
 
 def _load_rasterio(path, bbox, margin, method, band):
@@ -264,7 +270,7 @@ def _read_rasterio(path, bbox, margin, method, band):
 
 
 def load_dem(path, bbox=None, *, margin: float = 0.15, method: str = "biquintic",
-             band: int = 1) -> DemGrid:
+             band: int = 1, cache: dict | None = None) -> DemGrid:
     """Read a DEM (or the part of it covering ``bbox``) into a :class:`DemGrid`.
 
     ``bbox`` = (west, south, east, north) [deg], widened by ``margin`` [deg]
@@ -272,6 +278,10 @@ def load_dem(path, bbox=None, *, margin: float = 0.15, method: str = "biquintic"
     reads everything. ``method``: DEM interpolation for rdr2geo. Fill values
     (the raster's nodata, or |h| > 1e30) become NaN voids. Raises ValueError
     if the DEM does not cover the area or is not geographic.
+
+    ``cache``: a dict kept by the caller across calls (topo's blocks): an ISCE
+    raster's window of samples that is the last call's returns the same DemGrid
+    (read-only) instead of reading and converting it again.
     """
     method = _method(method)
     p = os.fspath(path)
@@ -284,7 +294,7 @@ def load_dem(path, bbox=None, *, margin: float = 0.15, method: str = "biquintic"
         has_sidecar = False
     if has_sidecar:
         try:
-            return _load_isce(p, bbox, margin, method)
+            return _load_isce(p, bbox, margin, method, cache)
         except ValueError:
             pass                               # e.g. no geo grid in the XML: let GDAL try
     return _load_rasterio(p, bbox, margin, method, band)
