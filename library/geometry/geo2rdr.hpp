@@ -67,9 +67,12 @@ inline int geo2rdr_initial_time(const Vec3& xyz, const OrbitView& orbit, int sid
     return kGeo2RdrOk;
 }
 
+// `dt_out` (optional): the last Newton step [s]; t_out - dt_out is the better estimate
+// of the root (t_out is returned, as ISCE3, so that (t_out, r_out) are consistent).
 inline int geo2rdr_point(const Vec3& llh, const Ellipsoid& ell, const OrbitView& orbit,
                          const Lut2dView& doppler, double wavelength, int side, double t0,
-                         const Geo2RdrParams& prm, double& t_out, double& r_out) {
+                         const Geo2RdrParams& prm, double& t_out, double& r_out,
+                         double* dt_out = nullptr) {
     t_out = r_out = kNaN;
     if (!llh.finite()) return kGeo2RdrBadInput;
     const Vec3 xyz = ell.lon_lat_to_xyz(llh);
@@ -101,6 +104,7 @@ inline int geo2rdr_point(const Vec3& llh, const Ellipsoid& ell, const OrbitView&
         dt = fn / fnprime;
         t_out = t;
         r_out = r;
+        if (dt_out) *dt_out = dt;
         if (std::abs(dt) < prm.threshold) return kGeo2RdrOk;
         if (!std::isfinite(dt)) break;
     }
@@ -119,8 +123,12 @@ struct RadarGridView {
 // Pixel offsets of a block of targets into a (secondary) radar grid:
 // lon/lat [deg], hgt [m] are [lines][width] (reference line first_line + i,
 // sample j); t_line[lines] seeds the first pixel of each line (e.g. the
-// reference line's time; NaN: coarse scan), later pixels start from their
-// left neighbour's solution. Outputs [lines][width]:
+// reference line's time; NaN: coarse scan), later pixels start from the
+// linear extrapolation of their two left neighbours' roots (t - dt of each,
+// when both converged; else the last converged one): along a line the root
+// changes smoothly, so Newton (whose derivative omits the orbit's
+// acceleration and gains ~10x per step) starts ~100x closer than from the
+// neighbour alone and needs 1-2 orbit interpolations instead of ~3. Outputs [lines][width]:
 //   rg_off = (R - r0)/dr - j,  az_off = (t - t0) prf - (first_line + i)
 // NaN where status != 0 (and, with mask_outside, outside the grid).
 // OpenMP over lines. Returns the number converged.
