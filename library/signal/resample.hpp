@@ -11,7 +11,7 @@
 // input lines iy-3 .. iy+4 and the 8 input columns ix-3 .. ix+4:
 //     out = sum_{m,n} w_a[m] w_r[n] c_m in(iy-3+m, ix-3+n)
 // summed in complex64 (the 8 lines first, then the 8 columns as a balanced tree; the
-// NumPy reference in float64 agrees to ~1e-7 of the peak, ISCE3 also sums in float),
+// NumPy reference in float64 agrees to ~1e-7 of the peak),
 // with w = W[k] the row of the tabulated kernel for the sub-pixel bin
 // k = min(floor(f * SINC_SUB), SINC_SUB-1) (nearest-lower bin, no blending,
 // exactly as ISCE3) and c_m the azimuth-carrier factor below.
