@@ -17,19 +17,26 @@ NaN get ``fill`` (0 by default, as ISCE3, so crossmul sees no signal there).
 
 The interpolation itself is the C++ kernel ``isce.ext._signal.resample_slc``
 (OpenMP over lines, GIL released); this module reads blocks of output lines
-and exactly the input lines they need, so memory stays bounded.
+and exactly the input lines they need (copies through the file, the next block
+in a thread while the kernel works), so memory stays bounded. Corrections to
+the offsets (the misregistration polynomials) are added block by block in
+memory rather than written as full-size offset rasters and read back.
 """
 from __future__ import annotations
 
 import math
+import os
+from contextlib import ExitStack
 
 import numpy as np
 
 import isce.io
 from isce.core.threads import kernel_threads
 from isce.ext import load
+from isce.io.raster import Raster
+from isce.io.readahead import read_ahead
 
-from ._arrays import RowReader, as_complex64, progress_blocks
+from ._arrays import RowReader, as_complex64, progress_blocks, to_numeric
 
 __all__ = ["resample_slc", "resample_slc_block", "input_lines_needed", "doppler_carrier",
            "sinc_table", "SINC_LEN", "SINC_SUB"]
@@ -141,8 +148,47 @@ def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_leng
                                   threads=kernel_threads(threads))
 
 
+class _RasterRows:
+    """Whole lines of an isce.io raster as copies read through the file (no map): the
+    pages read do not stay resident in this process."""
+
+    def __init__(self, raster):
+        self.raster = raster
+        self.shape = (int(raster.length), int(raster.width))
+        self.band = 0 if raster.bands > 1 else None
+
+    @property
+    def length(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return to_numeric(self.raster.read_rows(rows, band=self.band))
+
+
+def _rows(source, what):
+    """Line reader of a path, isce.io raster or 2-D array-like (see :class:`RowReader`)."""
+    if isinstance(source, (str, os.PathLike)):
+        source = isce.io.open(source)
+    if isinstance(source, Raster):
+        return _RasterRows(source)
+    return RowReader(source, what)
+
+
+def _offsets(reader, rows, correction, pixels):
+    """Offsets [px] of output lines ``rows``, plus ``correction(lines, pixels)`` when given,
+    rounded to float32 as an offset raster holds them; float64 for the kernel."""
+    off = reader[rows]
+    if correction is None:
+        return np.asarray(off, dtype=np.float64)
+    lines = np.arange(rows.start, rows.stop, dtype=np.float64)
+    total = np.asarray(correction(lines, pixels), dtype=np.float64)
+    total += off
+    return total.astype(np.float32).astype(np.float64)
+
+
 def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid=None,
-                 block_lines: int = 512, fill: complex = 0.0, threads: int = 0,
+                 az_correction=None, rg_correction=None, offsets_output=None,
+                 block_lines: int = 256, fill: complex = 0.0, threads: int = 0,
                  progress: bool = False):
     """Resample a whole SLC by offset rasters, block by block.
 
@@ -162,49 +208,59 @@ def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid
         ``sensing_start``, ``prf``, ``starting_range``, ``range_pixel_spacing`` used to
         place output pixel (i, j) in the Doppler table (ISCE3 uses the grid of the
         product being resampled).
+    az_correction, rg_correction : callable, optional
+        ``f(lines, pixels)`` of 1-D output line and pixel indices -> (lines, pixels) array
+        [pixels] added to the offsets, block by block (e.g. the misregistration polynomials'
+        ``on_grid``): the corrected offsets are never written unless ``offsets_output``
+        says where. With a correction the offsets are rounded to float32, as a raster of
+        them would hold them.
+    offsets_output : (azimuth path, range path), optional
+        Also write the offsets used (corrections included) as FLOAT offset rasters.
     block_lines : int
-        Output lines per block.
+        Output lines per block; the next block is read (and corrected) in a thread while
+        the kernel works on this one.
     fill, threads, progress
         Fill value, OpenMP threads (0: default), tqdm progress bar.
     """
-    src = RowReader(slc, "slc")
-    rgr = RowReader(rg_offsets, "rg_offsets")
-    azr = RowReader(az_offsets, "az_offsets")
+    src = _rows(slc, "slc")
+    rgr = _rows(rg_offsets, "rg_offsets")
+    azr = _rows(az_offsets, "az_offsets")
     if rgr.shape != azr.shape:
         raise ValueError(f"range offsets {rgr.shape} and azimuth offsets {azr.shape} differ in shape")
     out_length, out_width = azr.shape
     if int(block_lines) < 1:
         raise ValueError(f"block_lines must be >= 1, got {block_lines}")
-    block_lines = int(block_lines)
-    writer = result = None
-    if output is not None:
-        writer = isce.io.create(output, out_width, out_length, "CFLOAT", image_type="slc")
-    else:
-        result = np.empty((out_length, out_width), np.complex64)
-    try:
-        starts = range(0, out_length, block_lines)
-        for start in progress_blocks(starts, len(starts), progress, "resample"):
-            rows = slice(start, min(start + block_lines, out_length))
-            az = np.asarray(azr[rows], dtype=np.float64)
-            rg = np.asarray(rgr[rows], dtype=np.float64)
-            need = input_lines_needed(az, start, src.length)
-            if need.stop > need.start:
-                block = src[need]
-                carrier = doppler_carrier(doppler, grid, rows, out_width)
+    pixels = np.arange(out_width, dtype=np.float64)
+
+    def read(rows):             # in the read-ahead thread: offsets, input lines, carrier
+        az = _offsets(azr, rows, az_correction, pixels)
+        rg = _offsets(rgr, rows, rg_correction, pixels)
+        need = input_lines_needed(az, rows.start, src.length)
+        if need.stop <= need.start:
+            return az, rg, need, None, None
+        return az, rg, need, src[need], doppler_carrier(doppler, grid, rows, out_width)
+
+    with ExitStack() as stack:
+        writers = []
+        if output is not None:
+            writers.append(stack.enter_context(
+                isce.io.create(output, out_width, out_length, "CFLOAT", image_type="slc")))
+        for path in offsets_output or ():
+            writers.append(stack.enter_context(
+                isce.io.create(path, out_width, out_length, "FLOAT", image_type="offset")))
+        result = None if output is not None else np.empty((out_length, out_width), np.complex64)
+        starts = range(0, out_length, int(block_lines))
+        blocks = (slice(s, min(s + int(block_lines), out_length)) for s in
+                  progress_blocks(starts, len(starts), progress, "resample"))
+        for rows, (az, rg, need, block, carrier) in read_ahead(blocks, read):
+            if block is not None:
                 out = resample_slc_block(block, az, rg, block_row0=need.start,
-                                         image_length=src.length, out_row0=start,
+                                         image_length=src.length, out_row0=rows.start,
                                          carrier=carrier, fill=fill, threads=threads)
             else:
                 out = np.full(az.shape, fill, np.complex64)
-            if writer is not None:
-                writer[rows] = out
-            else:
+            for writer, data in zip(writers, ([out] if output is not None else []) + [az, rg]):
+                writer.write_rows(data.astype(writer.dtype, copy=False), rows)
+            if result is not None:
                 result[rows] = out
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-    if writer is not None:
-        writer.close()
-        return output
-    return result
+    return output if output is not None else result
