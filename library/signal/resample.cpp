@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -134,6 +135,54 @@ std::int64_t resample_line(const InputBlock& in, const double* az, const double*
     return starved;
 }
 
+// Output lines in parallel; float offsets are widened to double one line at a time.
+template <typename T>
+std::int64_t resample_lines(const InputBlock& in, const T* az, const T* rg,
+                            const double* carrier, std::ptrdiff_t out_rows,
+                            std::ptrdiff_t out_width, std::ptrdiff_t out_row0, cfloat fill,
+                            const double* table, cfloat* out, int threads)
+{
+    // float copy of the weights (the data are complex64)
+    std::vector<float> wf(table, table + SINC_SUB * SINC_LEN);
+    const float* W = wf.data();
+    std::int64_t starved = 0;
+#ifdef _OPENMP
+    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nthreads) reduction(+ : starved)
+#else
+    (void)threads;
+#endif
+    {
+        std::vector<double> wide_az, wide_rg;
+        if (!std::is_same<T, double>::value) {
+            wide_az.resize(static_cast<std::size_t>(out_width));
+            wide_rg.resize(static_cast<std::size_t>(out_width));
+        }
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 4)
+#endif
+        for (std::ptrdiff_t i = 0; i < out_rows; ++i) {
+            const std::ptrdiff_t p = i * out_width;
+            const double* pa;
+            const double* pr;
+            if constexpr (std::is_same<T, double>::value) {
+                pa = az + p;
+                pr = rg + p;
+            } else {
+                for (std::ptrdiff_t j = 0; j < out_width; ++j) {
+                    wide_az[static_cast<std::size_t>(j)] = az[p + j];
+                    wide_rg[static_cast<std::size_t>(j)] = rg[p + j];
+                }
+                pa = wide_az.data();
+                pr = wide_rg.data();
+            }
+            starved += resample_line(in, pa, pr, carrier ? carrier + p : nullptr, out_width,
+                                     static_cast<double>(out_row0 + i), fill, W, out + p);
+        }
+    }
+    return starved;
+}
+
 }  // namespace
 
 std::int64_t resample_slc(const InputBlock& in, const double* az, const double* rg,
@@ -141,23 +190,17 @@ std::int64_t resample_slc(const InputBlock& in, const double* az, const double* 
                           std::ptrdiff_t out_width, std::ptrdiff_t out_row0, cfloat fill,
                           const double* table, cfloat* out, int threads)
 {
-    // float copy of the weights (the data are complex64)
-    std::vector<float> wf(table, table + SINC_SUB * SINC_LEN);
-    const float* W = wf.data();
-    std::int64_t starved = 0;
+    return resample_lines(in, az, rg, carrier, out_rows, out_width, out_row0, fill, table, out,
+                          threads);
+}
 
-#ifdef _OPENMP
-    const int nthreads = threads > 0 ? threads : omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 4) num_threads(nthreads) reduction(+ : starved)
-#else
-    (void)threads;
-#endif
-    for (std::ptrdiff_t i = 0; i < out_rows; ++i) {
-        const std::ptrdiff_t p = i * out_width;
-        starved += resample_line(in, az + p, rg + p, carrier ? carrier + p : nullptr, out_width,
-                                 static_cast<double>(out_row0 + i), fill, W, out + p);
-    }
-    return starved;
+std::int64_t resample_slc(const InputBlock& in, const float* az, const float* rg,
+                          const double* carrier, std::ptrdiff_t out_rows,
+                          std::ptrdiff_t out_width, std::ptrdiff_t out_row0, cfloat fill,
+                          const double* table, cfloat* out, int threads)
+{
+    return resample_lines(in, az, rg, carrier, out_rows, out_width, out_row0, fill, table, out,
+                          threads);
 }
 
 }}}  // namespace isce::signal::resample

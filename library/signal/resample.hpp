@@ -74,4 +74,11 @@ std::int64_t resample_slc(const InputBlock& in, const double* az, const double* 
                           std::ptrdiff_t out_width, std::ptrdiff_t out_row0, cfloat fill,
                           const double* table, cfloat* out, int threads);
 
+// The same with float32 offsets (as offset rasters hold them; widened exactly to double
+// line by line, so the result is that of the double offsets).
+std::int64_t resample_slc(const InputBlock& in, const float* az, const float* rg,
+                          const double* carrier, std::ptrdiff_t out_rows,
+                          std::ptrdiff_t out_width, std::ptrdiff_t out_row0, cfloat fill,
+                          const double* table, cfloat* out, int threads);
+
 }}}  // namespace isce::signal::resample

@@ -123,7 +123,8 @@ def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_leng
     block : complex array (rows, width)
         Input lines ``block_row0 .. block_row0 + rows - 1`` (whole lines).
     az_off, rg_off : float arrays (n, m)
-        Offsets [input lines, input pixels] of the output pixels; NaN = no data.
+        Offsets [input lines, input pixels] of the output pixels; NaN = no data. Both
+        float32 (as rasters hold them): used as they are; else converted to float64.
     block_row0 : int
         Input line of ``block[0]``.
     image_length : int, optional
@@ -140,8 +141,9 @@ def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_leng
     Returns complex64 (n, m). Raises ValueError if a pixel needs lines outside the
     block (see :func:`input_lines_needed`)."""
     block = as_complex64(block)
-    az = np.ascontiguousarray(az_off, dtype=np.float64)
-    rg = np.ascontiguousarray(rg_off, dtype=np.float64)
+    single = np.asarray(az_off).dtype == np.float32 and np.asarray(rg_off).dtype == np.float32
+    az = np.ascontiguousarray(az_off, dtype=np.float32 if single else np.float64)
+    rg = np.ascontiguousarray(rg_off, dtype=np.float32 if single else np.float64)
     length = -1 if image_length is None else int(image_length)
     return _kernel().resample_slc(block, az, rg, block_row0=int(block_row0), image_length=length,
                                   out_row0=int(out_row0), carrier=carrier, fill=complex(fill),
@@ -176,14 +178,17 @@ def _rows(source, what):
 
 def _offsets(reader, rows, correction, pixels):
     """Offsets [px] of output lines ``rows``, plus ``correction(lines, pixels)`` when given,
-    rounded to float32 as an offset raster holds them; float64 for the kernel."""
-    off = reader[rows]
+    rounded to float32 as an offset raster holds them (the kernel takes float32 or float64
+    offsets as they come)."""
+    off = np.asarray(reader[rows])
+    if off.dtype not in (np.float32, np.float64):
+        off = off.astype(np.float64)
     if correction is None:
-        return np.asarray(off, dtype=np.float64)
+        return off
     lines = np.arange(rows.start, rows.stop, dtype=np.float64)
     total = np.asarray(correction(lines, pixels), dtype=np.float64)
     total += off
-    return total.astype(np.float32).astype(np.float64)
+    return total.astype(np.float32)
 
 
 def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid=None,
