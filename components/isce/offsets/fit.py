@@ -86,13 +86,16 @@ class Poly2D(Poly2d):
         adds these to the geometry offsets block by block)."""
         yy = (np.asarray(lines, dtype=np.float64).ravel() - self.y_mean) / self.y_norm
         xx = (np.asarray(pixels, dtype=np.float64).ravel() - self.x_mean) / self.x_norm
-        out = np.zeros((yy.size, xx.size))
-        for row in self.coeffs[::-1]:
+        out = np.empty((yy.size, xx.size))
+        for k, row in enumerate(self.coeffs[::-1]):
             inner = np.zeros(xx.shape) + row[-1]
             for c in row[-2::-1]:
                 inner = inner * xx + c
-            out *= yy[:, None]
-            out += inner[None, :]
+            if k == 0:              # 0 * y + inner of the broadcast call: inner itself
+                out[...] = inner[None, :]
+            else:
+                out *= yy[:, None]
+                out += inner[None, :]
         return out
 
     def __add__(self, other):

@@ -187,8 +187,8 @@ def _offsets(reader, rows, correction, pixels):
         return off
     lines = np.arange(rows.start, rows.stop, dtype=np.float64)
     total = np.asarray(correction(lines, pixels), dtype=np.float64)
-    total += off
-    return total.astype(np.float32)
+    # the sum in float64, rounded to float32 as it is stored (one pass)
+    return np.add(total, off, out=np.empty(total.shape, np.float32), casting="same_kind")
 
 
 def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid=None,
