@@ -185,6 +185,8 @@ def geo2rdr_offsets(topo, secondary_grid, orbit, doppler=None, output_dir="offse
                 threads=threads)
             w_rg.write_rows(rg.astype(w_rg.dtype, copy=False), rows)
             w_az.write_rows(az.astype(w_az.dtype, copy=False), rows)
-            counts += np.bincount(st.reshape(-1).view(np.uint8), minlength=len(STATUS))
+            failed = st[st != 0]        # usually none: count those only
+            counts[0] += st.size - failed.size
+            counts += np.bincount(failed.view(np.uint8), minlength=len(STATUS))
     log.info("geo2rdr: %s", ", ".join(f"{STATUS[k]} {int(c)}" for k, c in enumerate(counts) if c))
     return paths
