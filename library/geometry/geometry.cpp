@@ -217,6 +217,7 @@ long geo2rdr_grid(const OrbitView& orbit, const Lut2dView& doppler, const double
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) reduction(+ : nconv)
 #endif
     for (long i = 0; i < lines; ++i) {
+        const CachedOrbit cached(orbit);
         const double line = static_cast<double>(first_line + i);
         double guess = t_line ? t_line[i] : kNaN;
         double root1 = kNaN, root2 = kNaN;   // roots of the last two pixels (NaN: failed)
@@ -226,7 +227,7 @@ long geo2rdr_grid(const OrbitView& orbit, const Lut2dView& doppler, const double
             double tt, rr, dt = 0.0;
             const double seed = (std::isnan(root1) || std::isnan(root2)) ? guess
                                                                           : 2.0 * root1 - root2;
-            const int st = geo2rdr_point(llh, ell, orbit, doppler, wavelength, side, seed, prm,
+            const int st = geo2rdr_point(llh, ell, cached, doppler, wavelength, side, seed, prm,
                                          tt, rr, &dt);
             double az = kNaN, rg = kNaN;
             root2 = root1;
