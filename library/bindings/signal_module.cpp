@@ -53,7 +53,7 @@ py::array_t<std::complex<float>> resample_slc(const carray& block, const py::arr
                                               const py::array& rg_any, py::ssize_t block_row0,
                                               py::ssize_t image_length, py::ssize_t out_row0,
                                               py::object carrier, std::complex<float> fill,
-                                              int threads)
+                                              int threads, py::object out_obj)
 {
     threads = kernel_threads(threads);
     // float32 offsets (both) are read as they are; anything else as float64
@@ -96,7 +96,20 @@ py::array_t<std::complex<float>> resample_slc(const carray& block, const py::arr
         pc = car.data();
     }
     const std::vector<double> table = rs::sinc_table();
-    py::array_t<std::complex<float>> out({out_rows, out_width});
+    // `out`: a caller's complex64 (n, m) C-contiguous buffer reused block after block (no
+    // fresh pages to fault in and zero each time), else a new array
+    py::array_t<std::complex<float>> out;
+    if (out_obj.is_none()) {
+        out = py::array_t<std::complex<float>>({out_rows, out_width});
+    } else {
+        out = py::array_t<std::complex<float>>::ensure(out_obj);
+        const py::array given = py::reinterpret_borrow<py::array>(out_obj);
+        if (!out || !given.dtype().is(py::dtype::of<std::complex<float>>()) ||
+            !(given.flags() & py::array::c_style) || !given.writeable() ||
+            out.ptr() != out_obj.ptr())
+            throw py::value_error("out must be a writable C-contiguous complex64 array");
+        require_shape(out, "out", out_rows, out_width, "to match az_off");
+    }
     const rs::InputBlock in{block.data(), rows, width, block_row0, image_length};
     std::complex<float>* po = out.mutable_data();
     std::int64_t starved;
@@ -145,6 +158,7 @@ Hann-windowed sinc of ISCE3's Sinc2dInterpolator (8 taps, 8192 bins).)doc");
             py::arg("rg_off"), py::arg("block_row0") = 0, py::arg("image_length") = -1,
             py::arg("out_row0") = 0, py::arg("carrier") = py::none(),
             py::arg("fill") = std::complex<float>(0.0f, 0.0f), py::arg("threads") = 0,
+            py::arg("out") = py::none(),
             R"doc(Resample a block of output lines of a complex64 image by offsets.
 
 out[i, j] = in(out_row0 + i + az_off[i, j], j + rg_off[i, j])  (pixels)
@@ -163,6 +177,7 @@ carrier      : float64[n, m] or None   azimuth carrier 2 pi f_dc / PRF (rad per 
                interpolation and restored at the interpolated position
 fill         : value of pixels whose 8x8 support is not inside the image
 threads      : OpenMP threads, 0 = default
+out          : complex64[n, m] C-contiguous to write into (returned), or None
 
 Returns complex64[n, m]. Raises ValueError when a valid pixel needs input lines
 outside the block (read floor(i + az) - 3 .. floor(i + az) + 4). GIL released.)doc");

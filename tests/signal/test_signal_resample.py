@@ -206,6 +206,22 @@ def test_corrections_added_per_block_equal_corrected_offset_rasters(tmp_path):
     assert np.abs(expect - ref).max() / np.abs(ref).max() < 1e-6
 
 
+def test_kernel_writes_into_a_given_buffer():
+    rng = np.random.default_rng(8)
+    slc = random_slc(rng, (40, 50))
+    az = rng.uniform(-1, 1, (20, 30)).astype(np.float32)
+    rg = rng.uniform(-1, 1, (20, 30)).astype(np.float32)
+    fresh = rs.resample_slc_block(slc, az, rg, out_row0=10)
+    buffer = np.full((20, 30), 7 + 7j, np.complex64)
+    got = rs.resample_slc_block(slc, az, rg, out_row0=10, out=buffer)
+    assert got is buffer or np.shares_memory(got, buffer)
+    np.testing.assert_array_equal(buffer, fresh)
+    with pytest.raises(ValueError, match="out"):
+        rs.resample_slc_block(slc, az, rg, out_row0=10, out=np.empty((20, 31), np.complex64))
+    with pytest.raises(ValueError, match="out"):
+        rs.resample_slc_block(slc, az, rg, out_row0=10, out=np.empty((20, 30), np.complex128))
+
+
 def test_block_missing_lines_is_an_error():
     rng = np.random.default_rng(6)
     slc = random_slc(rng, (40, 30))

@@ -62,14 +62,27 @@ def input_lines_needed(az_off, out_row0: int, image_length: int) -> slice:
     """Input lines an output block needs: ``slice(lo, hi)`` clipped to the image.
 
     ``az_off`` are the azimuth offsets of output lines ``out_row0 ..`` (NaN ignored).
-    Returns an empty slice when no offset is finite."""
-    az = np.asarray(az_off, dtype=np.float64)
-    lines = az + (out_row0 + np.arange(az.shape[0], dtype=np.float64))[:, None]
-    finite = lines[np.isfinite(lines)]
-    if finite.size == 0:
+    Returns an empty slice when no offset is finite. The extremes are taken line by line
+    in the offsets' own type (``min_j(az + i) = min_j(az) + i``: adding a line's index is
+    monotonic under rounding), so no block-sized temporaries are made."""
+    az = np.asarray(az_off)
+    if az.dtype not in (np.float32, np.float64):
+        az = az.astype(np.float64)
+    if az.ndim != 2 or az.size == 0:
         return slice(0, 0)
-    lo = int(math.floor(float(finite.min()))) - _SUPPORT_BEFORE
-    hi = int(math.floor(float(finite.max()))) + _SUPPORT_AFTER + 1
+    lo_row = np.fmin.reduce(az, axis=1).astype(np.float64)     # NaN only if all NaN
+    hi_row = np.fmax.reduce(az, axis=1).astype(np.float64)
+    if np.isinf(lo_row).any() or np.isinf(hi_row).any():        # infinities are ignored
+        az = np.where(np.isfinite(az), az, np.nan)
+        lo_row = np.fmin.reduce(az, axis=1).astype(np.float64)
+        hi_row = np.fmax.reduce(az, axis=1).astype(np.float64)
+    index = out_row0 + np.arange(az.shape[0], dtype=np.float64)
+    lows, highs = lo_row + index, hi_row + index
+    ok = np.isfinite(lows)
+    if not ok.any():
+        return slice(0, 0)
+    lo = int(math.floor(float(lows[ok].min()))) - _SUPPORT_BEFORE
+    hi = int(math.floor(float(highs[ok].max()))) + _SUPPORT_AFTER + 1
     lo, hi = max(lo, 0), min(hi, int(image_length))
     return slice(lo, max(lo, hi))
 
@@ -115,7 +128,8 @@ def doppler_carrier(doppler, grid, rows: slice, width: int):
 
 
 def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_length=None,
-                       out_row0: int = 0, carrier=None, fill: complex = 0.0, threads: int = 0):
+                       out_row0: int = 0, carrier=None, fill: complex = 0.0, threads: int = 0,
+                       out=None):
     """Resample output lines ``out_row0 ..`` from the input lines held in ``block``.
 
     Parameters
@@ -137,6 +151,8 @@ def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_leng
         Value of pixels that cannot be interpolated.
     threads : int
         OpenMP threads (0: default).
+    out : complex64 array (n, m), C-contiguous, optional
+        Written and returned (a buffer reused block after block), else a new array.
 
     Returns complex64 (n, m). Raises ValueError if a pixel needs lines outside the
     block (see :func:`input_lines_needed`)."""
@@ -147,7 +163,7 @@ def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_leng
     length = -1 if image_length is None else int(image_length)
     return _kernel().resample_slc(block, az, rg, block_row0=int(block_row0), image_length=length,
                                   out_row0=int(out_row0), carrier=carrier, fill=complex(fill),
-                                  threads=kernel_threads(threads))
+                                  threads=kernel_threads(threads), out=out)
 
 
 class _RasterRows:
@@ -166,6 +182,24 @@ class _RasterRows:
     def __getitem__(self, rows: slice) -> np.ndarray:
         return to_numeric(self.raster.read_rows(rows, band=self.band))
 
+    def into(self, rows: slice, slot: dict, key) -> np.ndarray:
+        """Lines ``rows`` read into ``slot[key]``, a buffer kept (grown when short) from one
+        block to the next: the same pages, not fresh ones faulted in and zeroed each time."""
+        if self.raster.bands != 1:
+            return self[rows]
+        n = rows.stop - rows.start
+        buf = slot.get(key)
+        if buf is None or buf.shape[0] < n:
+            buf = slot[key] = np.empty((n, self.shape[1]), self.raster.dtype)
+        return to_numeric(self.raster.read_rows(rows, out=buf[:n]))
+
+
+def _read_into(reader, rows, slot, key):
+    """``reader[rows]``, into a kept buffer when the reader can."""
+    if isinstance(reader, _RasterRows):
+        return reader.into(rows, slot, key)
+    return reader[rows]
+
 
 def _rows(source, what):
     """Line reader of a path, isce.io raster or 2-D array-like (see :class:`RowReader`)."""
@@ -176,11 +210,11 @@ def _rows(source, what):
     return RowReader(source, what)
 
 
-def _offsets(reader, rows, correction, pixels):
+def _offsets(reader, rows, correction, pixels, slot=None, key=None):
     """Offsets [px] of output lines ``rows``, plus ``correction(lines, pixels)`` when given,
     rounded to float32 as an offset raster holds them (the kernel takes float32 or float64
-    offsets as they come)."""
-    off = np.asarray(reader[rows])
+    offsets as they come). ``slot``/``key``: a kept buffer to read into."""
+    off = np.asarray(reader[rows] if slot is None else _read_into(reader, rows, slot, key))
     if off.dtype not in (np.float32, np.float64):
         off = off.astype(np.float64)
     if correction is None:
@@ -236,14 +270,17 @@ def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid
     if int(block_lines) < 1:
         raise ValueError(f"block_lines must be >= 1, got {block_lines}")
     pixels = np.arange(out_width, dtype=np.float64)
+    slots = ({}, {})            # read buffers of even and odd blocks (two blocks are held)
 
     def read(rows):             # in the read-ahead thread: offsets, input lines, carrier
-        az = _offsets(azr, rows, az_correction, pixels)
-        rg = _offsets(rgr, rows, rg_correction, pixels)
+        slot = slots[(rows.start // int(block_lines)) % 2]
+        az = _offsets(azr, rows, az_correction, pixels, slot, "az")
+        rg = _offsets(rgr, rows, rg_correction, pixels, slot, "rg")
         need = input_lines_needed(az, rows.start, src.length)
         if need.stop <= need.start:
             return az, rg, need, None, None
-        return az, rg, need, src[need], doppler_carrier(doppler, grid, rows, out_width)
+        return (az, rg, need, _read_into(src, need, slot, "slc"),
+                doppler_carrier(doppler, grid, rows, out_width))
 
     with ExitStack() as stack:
         writers = []
@@ -257,11 +294,13 @@ def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid
         starts = range(0, out_length, int(block_lines))
         blocks = (slice(s, min(s + int(block_lines), out_length)) for s in
                   progress_blocks(starts, len(starts), progress, "resample"))
+        buffer = np.empty((min(int(block_lines), out_length), out_width), np.complex64)
         for rows, (az, rg, need, block, carrier) in read_ahead(blocks, read):
             if block is not None:
                 out = resample_slc_block(block, az, rg, block_row0=need.start,
                                          image_length=src.length, out_row0=rows.start,
-                                         carrier=carrier, fill=fill, threads=threads)
+                                         carrier=carrier, fill=fill, threads=threads,
+                                         out=buffer[:rows.stop - rows.start])
             else:
                 out = np.full(az.shape, fill, np.complex64)
             for writer, data in zip(writers, ([out] if output is not None else []) + [az, rg]):
