@@ -169,8 +169,16 @@ def geo2rdr_offsets(topo, secondary_grid, orbit, doppler=None, output_dir="offse
     paths = {k: os.path.join(output_dir, n) for k, n in OFFSET_FILES.items()}
     counts = np.zeros(len(STATUS), dtype=np.int64)
 
-    def read(rows):             # copies through the file (no map): RSS stays at two blocks
-        return tuple(r.read_rows(rows) for r in (lon_r, lat_r, z_r))
+    # two alternating sets of buffers (the read-ahead holds two blocks): read through the
+    # file (no map) into the same pages block after block, not fresh ones zeroed each time
+    slots = [[np.empty((min(block_lines, length), width), r.dtype) for r in (lon_r, lat_r, z_r)]
+             for _ in range(2)]
+
+    def read(rows):
+        bufs = slots[(rows.start // block_lines) % 2]
+        n = rows.stop - rows.start
+        return tuple(r.read_rows(rows, out=b[:n]) if r.bands == 1 else r.read_rows(rows)
+                     for r, b in zip((lon_r, lat_r, z_r), bufs))
 
     blocks = isce.io.iter_blocks(length, block_lines, progress=progress, desc="geo2rdr")
     with ExitStack() as stack:
