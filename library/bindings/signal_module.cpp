@@ -47,21 +47,38 @@ py::array_t<double> sinc_table()
     return out;
 }
 
-py::array_t<std::complex<float>> resample_slc(const carray& block, const farray& az_off,
-                                              const farray& rg_off, py::ssize_t block_row0,
+using f32array = py::array_t<float, py::array::c_style | py::array::forcecast>;
+
+py::array_t<std::complex<float>> resample_slc(const carray& block, const py::array& az_any,
+                                              const py::array& rg_any, py::ssize_t block_row0,
                                               py::ssize_t image_length, py::ssize_t out_row0,
                                               py::object carrier, std::complex<float> fill,
-                                              int threads)
+                                              int threads, py::object out_obj)
 {
     threads = kernel_threads(threads);
+    // float32 offsets (both) are read as they are; anything else as float64
+    const bool single = az_any.dtype().is(py::dtype::of<float>()) &&
+                        rg_any.dtype().is(py::dtype::of<float>());
+    f32array az32, rg32;
+    farray az_off, rg_off;
+    if (single) {
+        az32 = f32array::ensure(az_any);
+        rg32 = f32array::ensure(rg_any);
+    } else {
+        az_off = farray::ensure(az_any);
+        rg_off = farray::ensure(rg_any);
+        if (!az_off || !rg_off) throw py::value_error("az_off and rg_off must be float arrays");
+    }
+    const py::array& az_arr = single ? static_cast<const py::array&>(az32) : az_off;
+    const py::array& rg_arr = single ? static_cast<const py::array&>(rg32) : rg_off;
     if (block.ndim() != 2)
         throw py::value_error("block must be 2-D (lines, width), got shape " + shape_str(block));
-    if (az_off.ndim() != 2)
+    if (az_arr.ndim() != 2)
         throw py::value_error("az_off must be 2-D (out_lines, out_width), got shape " +
-                              shape_str(az_off));
+                              shape_str(az_arr));
     const py::ssize_t rows = block.shape(0), width = block.shape(1);
-    const py::ssize_t out_rows = az_off.shape(0), out_width = az_off.shape(1);
-    require_shape(rg_off, "rg_off", out_rows, out_width, "to match az_off");
+    const py::ssize_t out_rows = az_arr.shape(0), out_width = az_arr.shape(1);
+    require_shape(rg_arr, "rg_off", out_rows, out_width, "to match az_off");
     if (image_length < 0) image_length = block_row0 + rows;
     if (block_row0 < 0 || block_row0 + rows > image_length) {
         std::ostringstream msg;
@@ -79,13 +96,32 @@ py::array_t<std::complex<float>> resample_slc(const carray& block, const farray&
         pc = car.data();
     }
     const std::vector<double> table = rs::sinc_table();
-    py::array_t<std::complex<float>> out({out_rows, out_width});
+    // `out`: a caller's complex64 (n, m) C-contiguous buffer reused block after block (no
+    // fresh pages to fault in and zero each time), else a new array
+    py::array_t<std::complex<float>> out;
+    if (out_obj.is_none()) {
+        out = py::array_t<std::complex<float>>({out_rows, out_width});
+    } else {
+        out = py::array_t<std::complex<float>>::ensure(out_obj);
+        const py::array given = py::reinterpret_borrow<py::array>(out_obj);
+        if (!out || !given.dtype().is(py::dtype::of<std::complex<float>>()) ||
+            !(given.flags() & py::array::c_style) || !given.writeable() ||
+            out.ptr() != out_obj.ptr())
+            throw py::value_error("out must be a writable C-contiguous complex64 array");
+        require_shape(out, "out", out_rows, out_width, "to match az_off");
+    }
     const rs::InputBlock in{block.data(), rows, width, block_row0, image_length};
-    const double* pa = az_off.data();
-    const double* pr = rg_off.data();
     std::complex<float>* po = out.mutable_data();
     std::int64_t starved;
-    {
+    if (single) {
+        const float* pa = az32.data();
+        const float* pr = rg32.data();
+        py::gil_scoped_release release;
+        starved = rs::resample_slc(in, pa, pr, pc, out_rows, out_width, out_row0, fill,
+                                   table.data(), po, threads);
+    } else {
+        const double* pa = az_off.data();
+        const double* pr = rg_off.data();
         py::gil_scoped_release release;
         starved = rs::resample_slc(in, pa, pr, pc, out_rows, out_width, out_row0, fill,
                                    table.data(), po, threads);
@@ -122,6 +158,7 @@ Hann-windowed sinc of ISCE3's Sinc2dInterpolator (8 taps, 8192 bins).)doc");
             py::arg("rg_off"), py::arg("block_row0") = 0, py::arg("image_length") = -1,
             py::arg("out_row0") = 0, py::arg("carrier") = py::none(),
             py::arg("fill") = std::complex<float>(0.0f, 0.0f), py::arg("threads") = 0,
+            py::arg("out") = py::none(),
             R"doc(Resample a block of output lines of a complex64 image by offsets.
 
 out[i, j] = in(out_row0 + i + az_off[i, j], j + rg_off[i, j])  (pixels)
@@ -129,8 +166,9 @@ out[i, j] = in(out_row0 + i + az_off[i, j], j + rg_off[i, j])  (pixels)
 Parameters
 ----------
 block        : complex64[rows, width]  input lines block_row0 .. block_row0+rows-1
-az_off       : float64[n, m]           azimuth offsets (input lines), NaN = no data
-rg_off       : float64[n, m]           range offsets (input pixels), NaN = no data
+az_off       : float[n, m]             azimuth offsets (input lines), NaN = no data
+rg_off       : float[n, m]             range offsets (input pixels), NaN = no data
+               (both float32: used as they are; otherwise converted to float64)
 block_row0   : global input line of block[0]
 image_length : input image lines (-1: block_row0 + rows)
 out_row0     : global output line of az_off[0] (the line index i in the formula)
@@ -139,6 +177,7 @@ carrier      : float64[n, m] or None   azimuth carrier 2 pi f_dc / PRF (rad per 
                interpolation and restored at the interpolated position
 fill         : value of pixels whose 8x8 support is not inside the image
 threads      : OpenMP threads, 0 = default
+out          : complex64[n, m] C-contiguous to write into (returned), or None
 
 Returns complex64[n, m]. Raises ValueError when a valid pixel needs input lines
 outside the block (read floor(i + az) - 3 .. floor(i + az) + 4). GIL released.)doc");

@@ -220,17 +220,24 @@ long geo2rdr_grid(const OrbitView& orbit, const Lut2dView& doppler, const double
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nthreads) reduction(+ : nconv)
 #endif
     for (long i = 0; i < lines; ++i) {
+        const CachedOrbit cached(orbit);
         const double line = static_cast<double>(first_line + i);
         double guess = t_line ? t_line[i] : kNaN;
+        double root1 = kNaN, root2 = kNaN;   // roots of the last two pixels (NaN: failed)
         for (long j = 0; j < width; ++j) {
             const long idx = i * width + j;
             const Vec3 llh{lon[idx] * kRad, lat[idx] * kRad, hgt[idx]};
-            double tt, rr;
-            const int st = geo2rdr_point(llh, ell, orbit, doppler, wavelength, side, guess, prm,
-                                         tt, rr);
+            double tt, rr, dt = 0.0;
+            const double seed = (std::isnan(root1) || std::isnan(root2)) ? guess
+                                                                          : 2.0 * root1 - root2;
+            const int st = geo2rdr_point(llh, ell, cached, doppler, wavelength, side, seed, prm,
+                                         tt, rr, &dt);
             double az = kNaN, rg = kNaN;
+            root2 = root1;
+            root1 = kNaN;
             if (st == kGeo2RdrOk) {
                 guess = tt;
+                root1 = tt - dt;
                 az = (tt - grid.t0) * grid.prf;
                 rg = (rr - grid.r0) / grid.dr;
                 if (mask_outside && !(az >= 0.0 && az <= grid.length - 1.0 && rg >= 0.0 &&

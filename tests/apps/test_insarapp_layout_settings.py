@@ -101,9 +101,11 @@ def test_products_are_where_the_layout_says(custom_run):
     manifest = json.loads((custom_run / "PICKLE" / "endup.json").read_text())
     for path in (run.coarse_coreg, run.refined_coreg, run.topophase_flat, run.topophase_cor,
                  run.filt_topophase_flat, run.phsig_cor, run.geometry("los"),
-                 run.range_offsets(run.refined_offsets_dir), run.misreg_json("rg")):
+                 run.misreg_json("rg")):
         assert path.is_file(), path
         assert str(path.relative_to(custom_run)) in manifest["outputs"], path
+    # without rubber-sheeting or sub-bands nothing reads the refined offsets back: not written
+    assert not run.refined_offsets_dir.exists()
 
 
 # ----------------------------------------------------------------------------- misregistration

@@ -63,18 +63,18 @@ def test_edited_misregistration_fit_is_refused(after_refined_resample):
     refused(wd, "offsets/misreg_az.json", "misregistration")
 
 
-def test_deleted_refined_offset_raster_is_refused(after_refined_resample):
+def test_deleted_refined_coregistered_slc_is_refused(after_refined_resample):
     wd = after_refined_resample
-    (wd / "offsets" / "refined" / "range.off").unlink()
-    refused(wd, "offsets/refined/range.off", "refined_resample")
+    (wd / "coregisteredSlc" / "refined_coreg.slc").unlink()
+    refused(wd, "coregisteredSlc/refined_coreg.slc", "refined_resample")
 
 
 def test_edited_isce_xml_sidecar_is_refused(after_refined_resample):
     """The ISCE XML says what the bytes are: an edit (here a harmless comment) is noticed."""
     wd = after_refined_resample
-    xml = wd / "offsets" / "refined" / "azimuth.off.xml"
+    xml = wd / "coregisteredSlc" / "refined_coreg.slc.xml"
     xml.write_text(xml.read_text() + "<!-- edited -->\n")
-    refused(wd, "offsets/refined/azimuth.off.xml", "refined_resample")
+    refused(wd, "coregisteredSlc/refined_coreg.slc.xml", "refined_resample")
 
 
 def test_untouched_folder_resumes_and_temporaries_are_swept(after_refined_resample):
@@ -92,7 +92,8 @@ def test_untouched_folder_resumes_and_temporaries_are_swept(after_refined_resamp
         assert f"removed {path}, a temporary file left by an interrupted run" in proc.stderr
     manifest = json.loads((wd / "PICKLE" / "endup.json").read_text())
     recorded = set(manifest["outputs"]) | set(manifest["inputs"])
-    for name in ("offsets/misreg_az.json", "offsets/misreg_rg.json", "offsets/refined/range.off",
-                 "offsets/refined/azimuth.off.xml", "reference/reference.slc",
+    for name in ("offsets/misreg_az.json", "offsets/misreg_rg.json",
+                 "coregisteredSlc/refined_coreg.slc", "coregisteredSlc/refined_coreg.slc.xml",
+                 "reference/reference.slc",
                  "reference/reference.slc.xml", "report.json"):
         assert name in recorded

@@ -143,6 +143,17 @@ def test_offset_rasters_add_geometry_offsets(tmp_path):
         write_offset_rasters(tmp_path, (10, 10), az, rg, geometry_az=geo_az)
 
 
+def test_poly2d_on_grid_is_the_broadcast_call_bit_for_bit():
+    rng = np.random.default_rng(12)
+    for order in (0, 1, 2, 3):
+        l, p = rng.uniform(0, 4000, 200), rng.uniform(0, 3000, 200)
+        poly = fit_poly2d(l, p, rng.normal(0.0, 0.3, 200) + 1e-4 * l - 2e-4 * p, order=order)
+        lines, pixels = np.arange(37.0, 91.0), np.arange(4.0, 1500.0, 3.0)
+        grid = poly.on_grid(lines, pixels)
+        assert grid.shape == (lines.size, pixels.size)
+        np.testing.assert_array_equal(grid, poly(lines[:, None], pixels[None, :]))
+
+
 def _design(line, pixel, order):
     """Monomials l^i p^j, i + j <= order, of (l, p) scaled by 1/N (an independent basis)."""
     u, v = np.asarray(line) / N, np.asarray(pixel) / N

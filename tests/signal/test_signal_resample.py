@@ -171,6 +171,57 @@ def test_driver_blocks_equal_one_call_and_write_a_raster(tmp_path):
     assert np.abs(whole - ref).max() / np.abs(ref).max() < 1e-6
 
 
+def test_corrections_added_per_block_equal_corrected_offset_rasters(tmp_path):
+    """Offsets plus callables f(lines, pixels) (the misregistration polynomials) resample as
+    the float32 rasters of their sum would; ``offsets_output`` writes exactly those."""
+    import isce.io
+
+    rng = np.random.default_rng(7)
+    slc = random_slc(rng, (80, 60))
+    yy, xx = np.mgrid[0:70, 0:60]
+    az = (0.8 + 0.02 * yy + 0.3 * np.sin(xx / 5)).astype(np.float32)
+    rg = (1.3 - 0.01 * xx + 0.2 * np.cos(yy / 4)).astype(np.float32)
+    az[5, 7] = np.nan
+
+    def f_az(lines, pixels):
+        return 0.31 + 1e-3 * lines[:, None] - 2e-3 * pixels[None, :]
+
+    def f_rg(lines, pixels):
+        return -0.17 + 5e-4 * lines[:, None] * np.ones(pixels.size)[None, :]
+
+    az_sum = (az + f_az(np.arange(70.0), np.arange(60.0))).astype(np.float32)
+    rg_sum = (rg + f_rg(np.arange(70.0), np.arange(60.0))).astype(np.float32)
+    isce.io.write(tmp_path / "azimuth.off", az)
+    isce.io.write(tmp_path / "range.off", rg)
+    isce.io.write(tmp_path / "in.slc", slc)
+    expect = rs.resample_slc(slc, rg_sum, az_sum, block_lines=1000)
+    written = (tmp_path / "az_sum.off", tmp_path / "rg_sum.off")
+    out = rs.resample_slc(tmp_path / "in.slc", tmp_path / "range.off", tmp_path / "azimuth.off",
+                          tmp_path / "out.slc", az_correction=f_az, rg_correction=f_rg,
+                          offsets_output=written, block_lines=9)
+    np.testing.assert_array_equal(np.asarray(isce.io.open(out).read()), expect)
+    np.testing.assert_array_equal(isce.io.open(written[0]).read(), az_sum)
+    np.testing.assert_array_equal(isce.io.open(written[1]).read(), rg_sum)
+    ref = reference_resample(slc, az_sum, rg_sum)
+    assert np.abs(expect - ref).max() / np.abs(ref).max() < 1e-6
+
+
+def test_kernel_writes_into_a_given_buffer():
+    rng = np.random.default_rng(8)
+    slc = random_slc(rng, (40, 50))
+    az = rng.uniform(-1, 1, (20, 30)).astype(np.float32)
+    rg = rng.uniform(-1, 1, (20, 30)).astype(np.float32)
+    fresh = rs.resample_slc_block(slc, az, rg, out_row0=10)
+    buffer = np.full((20, 30), 7 + 7j, np.complex64)
+    got = rs.resample_slc_block(slc, az, rg, out_row0=10, out=buffer)
+    assert got is buffer or np.shares_memory(got, buffer)
+    np.testing.assert_array_equal(buffer, fresh)
+    with pytest.raises(ValueError, match="out"):
+        rs.resample_slc_block(slc, az, rg, out_row0=10, out=np.empty((20, 31), np.complex64))
+    with pytest.raises(ValueError, match="out"):
+        rs.resample_slc_block(slc, az, rg, out_row0=10, out=np.empty((20, 30), np.complex128))
+
+
 def test_block_missing_lines_is_an_error():
     rng = np.random.default_rng(6)
     slc = random_slc(rng, (40, 30))

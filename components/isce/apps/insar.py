@@ -39,7 +39,7 @@ from isce.io.mintpy import (link_raster, multilook_geometry, roipac_metadata, wr
                             write_data_rsc)
 from isce.offsets.ampcor import ampcor
 from isce.offsets.cull import cull_offsets
-from isce.offsets.fit import read_misreg_json, write_misreg_json, write_offset_rasters
+from isce.offsets.fit import read_misreg_json, write_misreg_json
 from isce.sensors import SlcProduct
 from isce.sensors.product import acquisition_date
 from isce.sensors.raw import RawProduct
@@ -368,19 +368,20 @@ def misregistration(ctx):
 
 def refined_resample(ctx):
     """Resample again with geometry offsets plus the fitted misregistration."""
-    ref = _slc(ctx, "reference")
-    folder = RUN.refined_offsets_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    az_poly = rg_poly = None
+    corrections = (None, None)
     if ctx.state.misreg:
         _reads(ctx, RUN.misreg_json("az"), RUN.misreg_json("rg"))
-        az_poly, rg_poly = read_misreg_json(str(RUN.offsets_dir))
-    _reads(ctx, RUN.azimuth_offsets(), RUN.range_offsets())
-    for path in write_offset_rasters(folder, (ref.length, ref.width), az_poly, rg_poly,
-                                     geometry_az=str(RUN.azimuth_offsets()),
-                                     geometry_rg=str(RUN.range_offsets())):
-        ctx.add_output(path)
-    _resample(ctx, folder, str(RUN.refined_coreg))
+        corrections = tuple(p.on_grid for p in read_misreg_json(str(RUN.offsets_dir)))
+    # the sum is added block by block in memory (as ISCE2's resampler takes the polynomials);
+    # written as offsets/refined/*.off only for the stages that read it back
+    keep = None
+    if stripmap_offsets.rubber_sheeting(ctx.params) or ctx.params.do_split_spectrum:
+        RUN.refined_offsets_dir.mkdir(parents=True, exist_ok=True)
+        keep = (RUN.azimuth_offsets(RUN.refined_offsets_dir),
+                RUN.range_offsets(RUN.refined_offsets_dir))
+    resample_secondary(ctx, ctx.state.secondary_image, RUN.azimuth_offsets(),
+                       RUN.range_offsets(), str(RUN.refined_coreg), corrections=corrections,
+                       offsets_output=keep)
 
 
 def interferogram(ctx):
@@ -704,7 +705,9 @@ class Insar(Application):
         Step("coarse_resample", coarse_resample, coarse_resample.__doc__.splitlines()[0], uses=()),
         Step("misregistration", misregistration, misregistration.__doc__.splitlines()[0],
              uses=tuple(p.public_name for p in MISREGISTRATION_PARAMETERS)),
-        Step("refined_resample", refined_resample, refined_resample.__doc__.splitlines()[0], uses=()),
+        # the switches decide whether it also writes offsets/refined/*.off for later stages
+        Step("refined_resample", refined_resample, refined_resample.__doc__.splitlines()[0],
+             uses=(*stripmap_offsets.SWITCHES, "do split spectrum")),
         *(_OFFSETS[n] for n in ("dense_offsets", "rubber_sheet_range", "rubber_sheet_azimuth",
                                 "fine_resample")),
         *(_IONO[n] for n in ("split_range_spectrum", "sub_band_resample")),

@@ -47,15 +47,23 @@ def geocode_posting(ctx):
     return posting[0] if len(posting) == 1 else tuple(posting)
 
 
-def resample_secondary(ctx, image, az_off, rg_off, output) -> None:
+def resample_secondary(ctx, image, az_off, rg_off, output, *, corrections=(None, None),
+                       offsets_output=None) -> None:
     """Resample the secondary ``image`` (its full band, or a sub-band) onto the reference grid
-    with the ``az_off``/``rg_off`` offset rasters [px] into ``output``, recording both."""
+    with the ``az_off``/``rg_off`` offset rasters [px] into ``output``, recording both.
+    ``corrections``: (azimuth, range) callables ``f(lines, pixels)`` [px] added to the offsets
+    block by block (the misregistration polynomials' ``on_grid``); ``offsets_output``:
+    (azimuth, range) paths where the corrected offsets are also written, for later stages."""
     sec = slc_product(ctx, "secondary")
     reads(ctx, image, az_off, rg_off)
     resample_slc(str(image), str(rg_off), str(az_off), str(output),
                  doppler=None if sec.is_zero_doppler else sec.doppler, grid=sec.radar_grid,
+                 az_correction=corrections[0], rg_correction=corrections[1],
+                 offsets_output=offsets_output and tuple(str(p) for p in offsets_output),
                  progress=True)
     ctx.add_output(output)
+    for path in offsets_output or ():
+        ctx.add_output(path)
 
 
 def reads(ctx, *paths) -> None:

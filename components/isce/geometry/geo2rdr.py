@@ -34,6 +34,7 @@ import numpy as np
 import isce.io
 from isce.core.ellipsoid import WGS84
 from isce.core.threads import kernel_threads
+from isce.io.readahead import read_ahead
 
 from ._convert import doppler_data, epoch_ns, kernels, orbit_data, side_sign
 
@@ -148,7 +149,9 @@ def geo2rdr_offsets(topo, secondary_grid, orbit, doppler=None, output_dir="offse
     grid. ``orbit``/``doppler``: the secondary's. ``reference_grid``: the
     grid the topo rasters are on (seeds the iterations; recommended).
     ``dtype``: 'FLOAT' (ISCE3) or 'DOUBLE'. Returns ``{'range': path,
-    'azimuth': path}``; failed targets are NaN.
+    'azimuth': path}``; failed targets are NaN. The topo rasters are read as copies of
+    ``block_lines`` lines (default: ~3 MiB per raster), the next block while the kernel works
+    on this one, and the offsets written through the file: nothing stays mapped.
     """
     lon_r, lat_r, z_r = (isce.io.open(p) for p in _topo_paths(topo))
     length, width = lon_r.length, lon_r.width
@@ -159,24 +162,39 @@ def geo2rdr_offsets(topo, secondary_grid, orbit, doppler=None, output_dir="offse
         raise ValueError(f"reference_grid is {reference_grid.shape}, the topo rasters are "
                          f"{(length, width)}")
     os.makedirs(output_dir, exist_ok=True)
-    if block_lines is None:
-        block_lines = isce.io.block_lines_for(width, "float64", arrays=10)
+    if block_lines is None:     # lon, lat, z of this block and the next, and the outputs
+        block_lines = isce.io.block_lines_for(width, "float64", arrays=10, budget=32 * 2**20)
     if progress is None:
         progress = length * width > 2_000_000
     paths = {k: os.path.join(output_dir, n) for k, n in OFFSET_FILES.items()}
     counts = np.zeros(len(STATUS), dtype=np.int64)
+
+    # two alternating sets of buffers (the read-ahead holds two blocks): read through the
+    # file (no map) into the same pages block after block, not fresh ones zeroed each time
+    slots = [[np.empty((min(block_lines, length), width), r.dtype) for r in (lon_r, lat_r, z_r)]
+             for _ in range(2)]
+
+    def read(rows):
+        bufs = slots[(rows.start // block_lines) % 2]
+        n = rows.stop - rows.start
+        return tuple(r.read_rows(rows, out=b[:n]) if r.bands == 1 else r.read_rows(rows)
+                     for r, b in zip((lon_r, lat_r, z_r), bufs))
+
+    blocks = isce.io.iter_blocks(length, block_lines, progress=progress, desc="geo2rdr")
     with ExitStack() as stack:
         w_rg = stack.enter_context(isce.io.create(paths["range"], width, length, dtype))
         w_az = stack.enter_context(isce.io.create(paths["azimuth"], width, length, dtype))
-        for rows in isce.io.iter_blocks(length, block_lines, progress=progress, desc="geo2rdr"):
+        for rows, (lon, lat, z) in read_ahead(blocks, read):
             rg, az, st = geo2rdr_block(
-                lon_r.read(0, rows), lat_r.read(0, rows), z_r.read(0, rows), secondary_grid, orbit,
-                doppler, first_line=rows.start, reference_grid=reference_grid,
-                threshold=threshold, maxiter=maxiter, delta_range=delta_range,
-                doppler_method=doppler_method, orbit_method=orbit_method, ellipsoid=ellipsoid,
-                mask_outside=mask_outside, threads=threads)
-            w_rg.write(rg.astype(w_rg.dtype), rows)
-            w_az.write(az.astype(w_az.dtype), rows)
-            counts += np.bincount(st.reshape(-1).astype(np.int64), minlength=len(STATUS))
+                lon, lat, z, secondary_grid, orbit, doppler, first_line=rows.start,
+                reference_grid=reference_grid, threshold=threshold, maxiter=maxiter,
+                delta_range=delta_range, doppler_method=doppler_method,
+                orbit_method=orbit_method, ellipsoid=ellipsoid, mask_outside=mask_outside,
+                threads=threads)
+            w_rg.write_rows(rg.astype(w_rg.dtype, copy=False), rows)
+            w_az.write_rows(az.astype(w_az.dtype, copy=False), rows)
+            failed = st[st != 0]        # usually none: count those only
+            counts[0] += st.size - failed.size
+            counts += np.bincount(failed.view(np.uint8), minlength=len(STATUS))
     log.info("geo2rdr: %s", ", ".join(f"{STATUS[k]} {int(c)}" for k, c in enumerate(counts) if c))
     return paths

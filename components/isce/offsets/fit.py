@@ -12,10 +12,11 @@ from 0 on the reference grid; values are offsets in pixels.
 
 The misregistration step fits one polynomial to the azimuth offsets and one
 to the range offsets measured by ampcor (after :mod:`isce.offsets.cull`),
-stores them as JSON (``misreg_az.json``, ``misreg_rg.json``) and evaluates
-them on the full grid, added to the geometry offsets of geo2rdr, to write
-``azimuth.off`` / ``range.off`` (float32 isce.io rasters) for the refined
-resampling.
+stores them as JSON (``misreg_az.json``, ``misreg_rg.json``); the refined
+resampling adds them (:meth:`Poly2D.on_grid`) to the geometry offsets of geo2rdr
+block by block in memory. :func:`write_offset_rasters` writes that sum as
+``azimuth.off`` / ``range.off`` (float32 isce.io rasters) for whoever needs it
+as files (rubber-sheeting, the sub-bands, stacks).
 """
 from __future__ import annotations
 
@@ -76,6 +77,26 @@ class Poly2D(Poly2d):
     def from_json(cls, path) -> "Poly2D":
         with open(path, encoding="utf-8") as f:
             return cls.from_dict(json.load(f))
+
+    def on_grid(self, lines, pixels) -> np.ndarray:
+        """Values [pixels] at every (line, pixel) of 1-D ``lines`` x ``pixels``: a
+        ``(lines.size, pixels.size)`` array equal, bit for bit, to
+        ``self(lines[:, None], pixels[None, :])``, but each coefficient row's polynomial in
+        pixel is evaluated once per pixel, not once per grid point (the refined resampling
+        adds these to the geometry offsets block by block)."""
+        yy = (np.asarray(lines, dtype=np.float64).ravel() - self.y_mean) / self.y_norm
+        xx = (np.asarray(pixels, dtype=np.float64).ravel() - self.x_mean) / self.x_norm
+        out = np.empty((yy.size, xx.size))
+        for k, row in enumerate(self.coeffs[::-1]):
+            inner = np.zeros(xx.shape) + row[-1]
+            for c in row[-2::-1]:
+                inner = inner * xx + c
+            if k == 0:              # 0 * y + inner of the broadcast call: inner itself
+                out[...] = inner[None, :]
+            else:
+                out *= yy[:, None]
+                out += inner[None, :]
+        return out
 
     def __add__(self, other):
         if not isinstance(other, (int, float)):
@@ -164,14 +185,17 @@ def read_misreg_json(folder, prefix="misreg"):
 
 
 def write_offset_rasters(folder, shape, az_poly=None, rg_poly=None, *, geometry_az=None,
-                         geometry_rg=None, block_lines=512, names=("azimuth.off", "range.off")):
+                         geometry_rg=None, block_lines=256, names=("azimuth.off", "range.off")):
     """Write ``azimuth.off`` and ``range.off`` (float32 isce.io rasters) on a grid.
 
     value = geometry offset (if given) + polynomial (if given), at every
     reference ``(line, pixel)`` of ``shape = (lines, pixels)``, block by block.
     ``geometry_az``/``geometry_rg``: paths, isce.io rasters or 2-D arrays of
     ``shape`` (e.g. geo2rdr's ``azimuth.off``/``range.off`` [pixels]); NaN
-    stays NaN. Writing is atomic (isce.io). Returns the two paths."""
+    stays NaN. Rasters are read as copies through the file and written with
+    ``write_rows`` (nothing stays mapped). Writing is atomic (isce.io). Returns
+    the two paths. (insarApp's refined resampling adds the polynomials in memory
+    instead, see :func:`isce.signal.resample.resample_slc`.)"""
     length, width = (int(shape[0]), int(shape[1]))
     folder = os.fspath(folder)
     geo = [_as_rows(g, shape) if g is not None else None for g in (geometry_az, geometry_rg)]
@@ -181,21 +205,31 @@ def write_offset_rasters(folder, shape, az_poly=None, rg_poly=None, *, geometry_
     for path, poly, g in zip(paths, polys, geo):
         with isce.io.create(path, width, length, "FLOAT", image_type="offset") as out:
             for r0 in range(0, length, int(block_lines)):
-                r1 = min(r0 + int(block_lines), length)
-                block = np.zeros((r1 - r0, width))
+                rows = slice(r0, min(r0 + int(block_lines), length))
+                block = np.zeros((rows.stop - r0, width))
                 if g is not None:
-                    block += np.asarray(g[r0:r1], dtype=np.float64)
+                    block += np.asarray(g(rows), dtype=np.float64)
                 if poly is not None:
-                    block += poly(np.arange(r0, r1, dtype=np.float64)[:, None], pixel[None, :])
-                out[r0:r1] = block.astype(np.float32)
+                    block += _poly_grid(poly, np.arange(r0, rows.stop, dtype=np.float64), pixel)
+                out.write_rows(block.astype(np.float32), rows)
     return tuple(paths)
 
 
+def _poly_grid(poly, lines, pixels):
+    """``poly`` at every (line, pixel): :meth:`Poly2D.on_grid`, or any Poly2d-like called."""
+    if hasattr(poly, "on_grid"):
+        return poly.on_grid(lines, pixels)
+    return poly(lines[:, None], pixels[None, :])
+
+
 def _as_rows(source, shape):
+    """A function ``rows -> lines`` of a path, isce.io raster or 2-D array of ``shape``."""
     if isinstance(source, (str, os.PathLike)):
         source = isce.io.open(source)
-    if hasattr(source, "read") and hasattr(source, "bands"):
-        source = source.read()
-    if tuple(source.shape) != (int(shape[0]), int(shape[1])):
-        raise ValueError(f"geometry offsets have shape {tuple(source.shape)}, expected {tuple(shape)}")
-    return source
+    raster = hasattr(source, "read_rows") and hasattr(source, "bands")
+    got = (source.length, source.width) if raster else tuple(source.shape)
+    if got != (int(shape[0]), int(shape[1])):
+        raise ValueError(f"geometry offsets have shape {got}, expected {tuple(shape)}")
+    if raster:
+        return lambda rows: source.read_rows(rows, band=0 if source.bands > 1 else None)
+    return lambda rows: source[rows]

@@ -17,19 +17,26 @@ NaN get ``fill`` (0 by default, as ISCE3, so crossmul sees no signal there).
 
 The interpolation itself is the C++ kernel ``isce.ext._signal.resample_slc``
 (OpenMP over lines, GIL released); this module reads blocks of output lines
-and exactly the input lines they need, so memory stays bounded.
+and exactly the input lines they need (copies through the file, the next block
+in a thread while the kernel works), so memory stays bounded. Corrections to
+the offsets (the misregistration polynomials) are added block by block in
+memory rather than written as full-size offset rasters and read back.
 """
 from __future__ import annotations
 
 import math
+import os
+from contextlib import ExitStack
 
 import numpy as np
 
 import isce.io
 from isce.core.threads import kernel_threads
 from isce.ext import load
+from isce.io.raster import Raster
+from isce.io.readahead import read_ahead
 
-from ._arrays import RowReader, as_complex64, progress_blocks
+from ._arrays import RowReader, as_complex64, progress_blocks, to_numeric
 
 __all__ = ["resample_slc", "resample_slc_block", "input_lines_needed", "doppler_carrier",
            "sinc_table", "SINC_LEN", "SINC_SUB"]
@@ -55,14 +62,27 @@ def input_lines_needed(az_off, out_row0: int, image_length: int) -> slice:
     """Input lines an output block needs: ``slice(lo, hi)`` clipped to the image.
 
     ``az_off`` are the azimuth offsets of output lines ``out_row0 ..`` (NaN ignored).
-    Returns an empty slice when no offset is finite."""
-    az = np.asarray(az_off, dtype=np.float64)
-    lines = az + (out_row0 + np.arange(az.shape[0], dtype=np.float64))[:, None]
-    finite = lines[np.isfinite(lines)]
-    if finite.size == 0:
+    Returns an empty slice when no offset is finite. The extremes are taken line by line
+    in the offsets' own type (``min_j(az + i) = min_j(az) + i``: adding a line's index is
+    monotonic under rounding), so no block-sized temporaries are made."""
+    az = np.asarray(az_off)
+    if az.dtype not in (np.float32, np.float64):
+        az = az.astype(np.float64)
+    if az.ndim != 2 or az.size == 0:
         return slice(0, 0)
-    lo = int(math.floor(float(finite.min()))) - _SUPPORT_BEFORE
-    hi = int(math.floor(float(finite.max()))) + _SUPPORT_AFTER + 1
+    lo_row = np.fmin.reduce(az, axis=1).astype(np.float64)     # NaN only if all NaN
+    hi_row = np.fmax.reduce(az, axis=1).astype(np.float64)
+    if np.isinf(lo_row).any() or np.isinf(hi_row).any():        # infinities are ignored
+        az = np.where(np.isfinite(az), az, np.nan)
+        lo_row = np.fmin.reduce(az, axis=1).astype(np.float64)
+        hi_row = np.fmax.reduce(az, axis=1).astype(np.float64)
+    index = out_row0 + np.arange(az.shape[0], dtype=np.float64)
+    lows, highs = lo_row + index, hi_row + index
+    ok = np.isfinite(lows)
+    if not ok.any():
+        return slice(0, 0)
+    lo = int(math.floor(float(lows[ok].min()))) - _SUPPORT_BEFORE
+    hi = int(math.floor(float(highs[ok].max()))) + _SUPPORT_AFTER + 1
     lo, hi = max(lo, 0), min(hi, int(image_length))
     return slice(lo, max(lo, hi))
 
@@ -108,7 +128,8 @@ def doppler_carrier(doppler, grid, rows: slice, width: int):
 
 
 def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_length=None,
-                       out_row0: int = 0, carrier=None, fill: complex = 0.0, threads: int = 0):
+                       out_row0: int = 0, carrier=None, fill: complex = 0.0, threads: int = 0,
+                       out=None):
     """Resample output lines ``out_row0 ..`` from the input lines held in ``block``.
 
     Parameters
@@ -116,7 +137,8 @@ def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_leng
     block : complex array (rows, width)
         Input lines ``block_row0 .. block_row0 + rows - 1`` (whole lines).
     az_off, rg_off : float arrays (n, m)
-        Offsets [input lines, input pixels] of the output pixels; NaN = no data.
+        Offsets [input lines, input pixels] of the output pixels; NaN = no data. Both
+        float32 (as rasters hold them): used as they are; else converted to float64.
     block_row0 : int
         Input line of ``block[0]``.
     image_length : int, optional
@@ -129,20 +151,83 @@ def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_leng
         Value of pixels that cannot be interpolated.
     threads : int
         OpenMP threads (0: default).
+    out : complex64 array (n, m), C-contiguous, optional
+        Written and returned (a buffer reused block after block), else a new array.
 
     Returns complex64 (n, m). Raises ValueError if a pixel needs lines outside the
     block (see :func:`input_lines_needed`)."""
     block = as_complex64(block)
-    az = np.ascontiguousarray(az_off, dtype=np.float64)
-    rg = np.ascontiguousarray(rg_off, dtype=np.float64)
+    single = np.asarray(az_off).dtype == np.float32 and np.asarray(rg_off).dtype == np.float32
+    az = np.ascontiguousarray(az_off, dtype=np.float32 if single else np.float64)
+    rg = np.ascontiguousarray(rg_off, dtype=np.float32 if single else np.float64)
     length = -1 if image_length is None else int(image_length)
     return _kernel().resample_slc(block, az, rg, block_row0=int(block_row0), image_length=length,
                                   out_row0=int(out_row0), carrier=carrier, fill=complex(fill),
-                                  threads=kernel_threads(threads))
+                                  threads=kernel_threads(threads), out=out)
+
+
+class _RasterRows:
+    """Whole lines of an isce.io raster as copies read through the file (no map): the
+    pages read do not stay resident in this process."""
+
+    def __init__(self, raster):
+        self.raster = raster
+        self.shape = (int(raster.length), int(raster.width))
+        self.band = 0 if raster.bands > 1 else None
+
+    @property
+    def length(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return to_numeric(self.raster.read_rows(rows, band=self.band))
+
+    def into(self, rows: slice, slot: dict, key) -> np.ndarray:
+        """Lines ``rows`` read into ``slot[key]``, a buffer kept (grown when short) from one
+        block to the next: the same pages, not fresh ones faulted in and zeroed each time."""
+        if self.raster.bands != 1:
+            return self[rows]
+        n = rows.stop - rows.start
+        buf = slot.get(key)
+        if buf is None or buf.shape[0] < n:
+            buf = slot[key] = np.empty((n, self.shape[1]), self.raster.dtype)
+        return to_numeric(self.raster.read_rows(rows, out=buf[:n]))
+
+
+def _read_into(reader, rows, slot, key):
+    """``reader[rows]``, into a kept buffer when the reader can."""
+    if isinstance(reader, _RasterRows):
+        return reader.into(rows, slot, key)
+    return reader[rows]
+
+
+def _rows(source, what):
+    """Line reader of a path, isce.io raster or 2-D array-like (see :class:`RowReader`)."""
+    if isinstance(source, (str, os.PathLike)):
+        source = isce.io.open(source)
+    if isinstance(source, Raster):
+        return _RasterRows(source)
+    return RowReader(source, what)
+
+
+def _offsets(reader, rows, correction, pixels, slot=None, key=None):
+    """Offsets [px] of output lines ``rows``, plus ``correction(lines, pixels)`` when given,
+    rounded to float32 as an offset raster holds them (the kernel takes float32 or float64
+    offsets as they come). ``slot``/``key``: a kept buffer to read into."""
+    off = np.asarray(reader[rows] if slot is None else _read_into(reader, rows, slot, key))
+    if off.dtype not in (np.float32, np.float64):
+        off = off.astype(np.float64)
+    if correction is None:
+        return off
+    lines = np.arange(rows.start, rows.stop, dtype=np.float64)
+    total = np.asarray(correction(lines, pixels), dtype=np.float64)
+    # the sum in float64, rounded to float32 as it is stored (one pass)
+    return np.add(total, off, out=np.empty(total.shape, np.float32), casting="same_kind")
 
 
 def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid=None,
-                 block_lines: int = 512, fill: complex = 0.0, threads: int = 0,
+                 az_correction=None, rg_correction=None, offsets_output=None,
+                 block_lines: int = 256, fill: complex = 0.0, threads: int = 0,
                  progress: bool = False):
     """Resample a whole SLC by offset rasters, block by block.
 
@@ -162,49 +247,64 @@ def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid
         ``sensing_start``, ``prf``, ``starting_range``, ``range_pixel_spacing`` used to
         place output pixel (i, j) in the Doppler table (ISCE3 uses the grid of the
         product being resampled).
+    az_correction, rg_correction : callable, optional
+        ``f(lines, pixels)`` of 1-D output line and pixel indices -> (lines, pixels) array
+        [pixels] added to the offsets, block by block (e.g. the misregistration polynomials'
+        ``on_grid``): the corrected offsets are never written unless ``offsets_output``
+        says where. With a correction the offsets are rounded to float32, as a raster of
+        them would hold them.
+    offsets_output : (azimuth path, range path), optional
+        Also write the offsets used (corrections included) as FLOAT offset rasters.
     block_lines : int
-        Output lines per block.
+        Output lines per block; the next block is read (and corrected) in a thread while
+        the kernel works on this one.
     fill, threads, progress
         Fill value, OpenMP threads (0: default), tqdm progress bar.
     """
-    src = RowReader(slc, "slc")
-    rgr = RowReader(rg_offsets, "rg_offsets")
-    azr = RowReader(az_offsets, "az_offsets")
+    src = _rows(slc, "slc")
+    rgr = _rows(rg_offsets, "rg_offsets")
+    azr = _rows(az_offsets, "az_offsets")
     if rgr.shape != azr.shape:
         raise ValueError(f"range offsets {rgr.shape} and azimuth offsets {azr.shape} differ in shape")
     out_length, out_width = azr.shape
     if int(block_lines) < 1:
         raise ValueError(f"block_lines must be >= 1, got {block_lines}")
-    block_lines = int(block_lines)
-    writer = result = None
-    if output is not None:
-        writer = isce.io.create(output, out_width, out_length, "CFLOAT", image_type="slc")
-    else:
-        result = np.empty((out_length, out_width), np.complex64)
-    try:
-        starts = range(0, out_length, block_lines)
-        for start in progress_blocks(starts, len(starts), progress, "resample"):
-            rows = slice(start, min(start + block_lines, out_length))
-            az = np.asarray(azr[rows], dtype=np.float64)
-            rg = np.asarray(rgr[rows], dtype=np.float64)
-            need = input_lines_needed(az, start, src.length)
-            if need.stop > need.start:
-                block = src[need]
-                carrier = doppler_carrier(doppler, grid, rows, out_width)
+    pixels = np.arange(out_width, dtype=np.float64)
+    slots = ({}, {})            # read buffers of even and odd blocks (two blocks are held)
+
+    def read(rows):             # in the read-ahead thread: offsets, input lines, carrier
+        slot = slots[(rows.start // int(block_lines)) % 2]
+        az = _offsets(azr, rows, az_correction, pixels, slot, "az")
+        rg = _offsets(rgr, rows, rg_correction, pixels, slot, "rg")
+        need = input_lines_needed(az, rows.start, src.length)
+        if need.stop <= need.start:
+            return az, rg, need, None, None
+        return (az, rg, need, _read_into(src, need, slot, "slc"),
+                doppler_carrier(doppler, grid, rows, out_width))
+
+    with ExitStack() as stack:
+        writers = []
+        if output is not None:
+            writers.append(stack.enter_context(
+                isce.io.create(output, out_width, out_length, "CFLOAT", image_type="slc")))
+        for path in offsets_output or ():
+            writers.append(stack.enter_context(
+                isce.io.create(path, out_width, out_length, "FLOAT", image_type="offset")))
+        result = None if output is not None else np.empty((out_length, out_width), np.complex64)
+        starts = range(0, out_length, int(block_lines))
+        blocks = (slice(s, min(s + int(block_lines), out_length)) for s in
+                  progress_blocks(starts, len(starts), progress, "resample"))
+        buffer = np.empty((min(int(block_lines), out_length), out_width), np.complex64)
+        for rows, (az, rg, need, block, carrier) in read_ahead(blocks, read):
+            if block is not None:
                 out = resample_slc_block(block, az, rg, block_row0=need.start,
-                                         image_length=src.length, out_row0=start,
-                                         carrier=carrier, fill=fill, threads=threads)
+                                         image_length=src.length, out_row0=rows.start,
+                                         carrier=carrier, fill=fill, threads=threads,
+                                         out=buffer[:rows.stop - rows.start])
             else:
                 out = np.full(az.shape, fill, np.complex64)
-            if writer is not None:
-                writer[rows] = out
-            else:
+            for writer, data in zip(writers, ([out] if output is not None else []) + [az, rg]):
+                writer.write_rows(data.astype(writer.dtype, copy=False), rows)
+            if result is not None:
                 result[rows] = out
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-    if writer is not None:
-        writer.close()
-        return output
-    return result
+    return output if output is not None else result
