@@ -3,7 +3,9 @@ import threading
 
 import pytest
 
-from isce.io.readahead import read_ahead
+import numpy as np
+
+from isce.io.readahead import prefetch, read_ahead
 
 
 def test_items_come_in_order_with_their_data_and_reads_overlap():
@@ -40,3 +42,30 @@ def test_a_failed_read_is_raised_at_its_item():
         for k, _ in read_ahead(range(5), read):
             got.append(k)
     assert got == [0, 1]
+
+
+def test_prefetch_keeps_order_two_items_and_errors():
+    """The next block is fetched by a thread while the current one is used: same items in
+    the same order, never more than the current and the next one fetched, and a reader's
+    error reaches the caller."""
+    fetched, threads = [], set()
+
+    def blocks():
+        for i in range(6):
+            fetched.append(i)
+            threads.add(threading.current_thread().name)
+            yield slice(i, i + 1), np.full(3, i)
+
+    seen = []
+    for rows, block in prefetch(blocks()):
+        assert len(fetched) - len(seen) <= 2          # this one and at most the next
+        seen.append(int(block[0]))
+    assert seen == list(range(6)) and threading.current_thread().name not in threads
+
+    def failing():
+        yield slice(0, 1), np.zeros(1)
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        for _ in prefetch(failing()):
+            pass

@@ -61,36 +61,3 @@ def test_raw_extraction_memory_is_bounded_by_the_block(tmp_path):
     assert growth < 8 * BLOCK * WIDTH * 8 / 2**20, growth
     copy = RawProduct.load(tmp_path / "copy.raw.json")
     np.testing.assert_array_equal(copy.read(slice(100, 105)), raw.read(slice(100, 105)))
-
-
-def test_read_ahead_keeps_order_two_items_and_errors():
-    """The next block is fetched by a thread while the current one is used: same items in
-    the same order, never more than the current and the next one fetched, and a reader's
-    error reaches the caller."""
-    import threading
-
-    import pytest
-
-    from isce.sensors.product import _read_ahead
-
-    fetched, threads = [], set()
-
-    def blocks():
-        for i in range(6):
-            fetched.append(i)
-            threads.add(threading.current_thread().name)
-            yield slice(i, i + 1), np.full(3, i)
-
-    seen = []
-    for rows, block in _read_ahead(blocks()):
-        assert len(fetched) - len(seen) <= 2          # this one and at most the next
-        seen.append(int(block[0]))
-    assert seen == list(range(6)) and threading.current_thread().name not in threads
-
-    def failing():
-        yield slice(0, 1), np.zeros(1)
-        raise OSError("disk gone")
-
-    with pytest.raises(OSError, match="disk gone"):
-        for _ in _read_ahead(failing()):
-            pass

@@ -31,7 +31,6 @@ import json
 import logging
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -46,6 +45,7 @@ from isce.framework.errors import InputError
 from isce.io.atomic import write_text
 from isce.io.blocks import progress_bar
 from isce.io.errors import RasterError
+from isce.io.readahead import prefetch
 from isce.io.layout import date_name
 
 from .hdf5 import h5py_module
@@ -366,22 +366,6 @@ class _ContentCheck:
                         100 * share, output)
 
 
-def _read_ahead(items):
-    """The items of the iterator ``items``, each next one fetched by a thread while the caller
-    works on the current one (reading a block, preadv or a decoder, overlaps writing the
-    previous one, pwrite: both release the GIL). At most two items are alive at once."""
-    items = iter(items)
-    with ThreadPoolExecutor(1, thread_name_prefix="isce-read-ahead") as pool:
-        pending = pool.submit(next, items, None)
-        while True:
-            item = pending.result()
-            if item is None:
-                return
-            pending = pool.submit(next, items, None)
-            yield item
-            del item                      # not kept while the one after next is read
-
-
 def write_blocks(product, path, image_type: str, *, block_lines: int = DEFAULT_BLOCK_LINES,
                  progress: bool = False, check=None) -> None:
     """Write ``product``'s image (``iter_blocks``) as an isce CFLOAT raster at ``path``, block
@@ -389,7 +373,7 @@ def write_blocks(product, path, image_type: str, *, block_lines: int = DEFAULT_B
     blocks whatever the image's size: the next block is read while this one is written);
     ``check`` (a :class:`_ContentCheck`) sees every block."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    blocks = _read_ahead(product.iter_blocks(block_lines))
+    blocks = prefetch(product.iter_blocks(block_lines))
     if progress:                                  # a bar on a terminal only
         blocks = progress_bar(blocks, total=-(-product.length // int(block_lines)),
                               desc=os.path.basename(path))
