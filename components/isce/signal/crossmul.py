@@ -37,12 +37,12 @@ the dates beyond the geometry (deformation, atmosphere, orbit errors).
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 
 import isce.io
+from isce.io.readahead import read_ahead
 from isce.core.threads import kernel_threads
 from isce.ext import load
 
@@ -255,15 +255,8 @@ def _read_blocks(b1, b2, flattener, starts, step, stop_line):
         return rows, s1, s2, off
 
     if len(starts) <= 1:
-        yield from map(read, starts)
-        return
-    with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(read, starts[0])
-        for nxt in list(starts[1:]) + [None]:
-            result = pending.result()
-            if nxt is not None:
-                pending = pool.submit(read, nxt)
-            yield result
+        return map(read, starts)
+    return (block for _, block in read_ahead(starts, read))
 
 
 def crossmul(slc1, slc2, az_looks: int = 1, rg_looks: int = 1, *, oversample: int = 2,
