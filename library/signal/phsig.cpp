@@ -199,7 +199,7 @@ void phase_sigma(const std::complex<T>* z0, std::int64_t L, std::int64_t W, int 
         // per line: slopes, deramping powers [d][j], mean phasor, sums
         std::vector<double> slr(W), sla(W), mean(W), amp(W), s1(W), s2(W), sw(W), cnt(W);
         std::vector<double> prr(win * W), pri(win * W), par(win * W), pai(win * W);
-        std::vector<double> xr(W), xi(W);
+        std::vector<double> xr(W), xi(W), rs(W), is(W);
         std::vector<cd> pw(win);
 #pragma omp for schedule(static)
         for (std::int64_t i = 0; i < L; ++i) {
@@ -223,19 +223,25 @@ void phase_sigma(const std::complex<T>* z0, std::int64_t L, std::int64_t W, int 
             // the window's deramped sum: xp = sum_k pa[k] sum_c z(i + k - h, j + c - h) pr[c]
             std::fill(xr.begin(), xr.end(), 0.0);
             std::fill(xi.begin(), xi.end(), 0.0);
+            // (the same sums in the same order as per pixel, with j innermost: vectorised)
             for (int k = 0; k < win; ++k) {
-                const cd* zr = zp + (i + k) * PW;
-                for (std::int64_t j = 0; j < W; ++j) {
-                    double rr = 0, ri = 0;
-                    for (int c = 0; c < win; ++c) {
-                        const cd v = zr[j + c];
-                        const double wr = prr[c * W + j], wi = pri[c * W + j];
-                        rr += v.real() * wr - v.imag() * wi;
-                        ri += v.real() * wi + v.imag() * wr;
+                const double* zr = reinterpret_cast<const double*>(zp + (i + k) * PW);
+                std::fill(rs.begin(), rs.end(), 0.0);
+                std::fill(is.begin(), is.end(), 0.0);
+                for (int c = 0; c < win; ++c) {
+                    const double* wrp = prr.data() + c * W;
+                    const double* wip = pri.data() + c * W;
+                    const double* v = zr + 2 * c;
+                    for (std::int64_t j = 0; j < W; ++j) {
+                        const double vr = v[2 * j], vi = v[2 * j + 1], wr = wrp[j], wi = wip[j];
+                        rs[j] += vr * wr - vi * wi;
+                        is[j] += vr * wi + vi * wr;
                     }
+                }
+                for (std::int64_t j = 0; j < W; ++j) {
                     const double ar = par[k * W + j], ai = pai[k * W + j];
-                    xr[j] += rr * ar - ri * ai;
-                    xi[j] += rr * ai + ri * ar;
+                    xr[j] += rs[j] * ar - is[j] * ai;
+                    xi[j] += rs[j] * ai + is[j] * ar;
                 }
             }
             for (std::int64_t j = 0; j < W; ++j) {
