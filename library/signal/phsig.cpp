@@ -90,7 +90,7 @@ inline cd mul(const cd& a, const cd& b)
 // out[d] = e^(d - h), d = 0 .. size - 1, e = exp(-i arg s)
 inline void powers(const cd& s, int h, std::vector<cd>& out)
 {
-    const double a = std::abs(s);
+    const double a = std::sqrt(s.real() * s.real() + s.imag() * s.imag());  // not hypot (slow)
     const cd e = a > 0 ? std::conj(s) / a : cd(1, 0);
     const int size = static_cast<int>(out.size());
     out[h] = cd(1, 0);
