@@ -69,7 +69,10 @@ def filter_phsig_raster(interferogram, filtered, phsig, alpha: float = 0.5, *,
     length, width = reader.shape
     overlap = win // 2 + swin // 2 + 1
     if sigma_block_lines is None:
-        sigma_block_lines = max(32, (4 * 2 ** 20) // max(1, 16 * width))
+        # half phsig_raster's blocks (128 lines at 1024 pixels): the first starts sooner and
+        # the kernel's ~80 B/pixel scratch is 10 MiB per thread; 8% more lines computed
+        # (the windows' overlap), paid back by fewer fresh pages (measured: same CPU or less)
+        sigma_block_lines = max(32, (2 * 2 ** 20) // max(1, 16 * width))
     windows = deque(isce.io.iter_windows(length, max(1, int(sigma_block_lines)), overlap))
     total = len(windows)
 
