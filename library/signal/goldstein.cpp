@@ -118,8 +118,11 @@ void overlap(const std::complex<float>* tiles, std::int64_t ny, std::int64_t nx,
             }
             double fre = are / ws, fim = aim / ws;
             if (rescale) {
-                const double am = std::hypot(fre, fim);
-                const double mag = std::hypot(double(zin.real()), double(zin.imag()));
+                // sqrt of the sum of squares, not hypot (no overflow risk from float32
+                // samples in double; libm's hypot was ~5% of the filter step)
+                const double am = std::sqrt(fre * fre + fim * fim);
+                const double zr = zin.real(), zi = zin.imag();
+                const double mag = std::sqrt(zr * zr + zi * zi);
                 if (am > 0) {
                     fre *= mag / am;
                     fim *= mag / am;

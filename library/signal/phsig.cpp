@@ -90,7 +90,7 @@ inline cd mul(const cd& a, const cd& b)
 // out[d] = e^(d - h), d = 0 .. size - 1, e = exp(-i arg s)
 inline void powers(const cd& s, int h, std::vector<cd>& out)
 {
-    const double a = std::abs(s);
+    const double a = std::sqrt(s.real() * s.real() + s.imag() * s.imag());  // not hypot (slow)
     const cd e = a > 0 ? std::conj(s) / a : cd(1, 0);
     const int size = static_cast<int>(out.size());
     out[h] = cd(1, 0);
@@ -106,6 +106,28 @@ inline double wrap(double p)
     return p - TWO_PI * ((p * (1.0 / TWO_PI) + R) - R);
 }
 
+// per-thread scratch of phase_sigma, grown as needed and kept (a block's worth)
+struct Work {
+    std::vector<cd> dr, da, tmp, zp;
+    std::vector<double> thp, gp;
+};
+
+Work& work()
+{
+    thread_local Work w;
+    return w;
+}
+
+template <typename V>
+void grow(V& v, std::int64_t n)
+{
+    if (static_cast<std::int64_t>(v.size()) < n) {
+        v.clear();
+        v.shrink_to_fit();
+        v.resize(n);
+    }
+}
+
 }  // namespace
 
 template <typename T>
@@ -116,12 +138,38 @@ void phase_sigma(const std::complex<T>* z0, std::int64_t L, std::int64_t W, int 
     const int h = win / 2;
     // the block zero-padded by the phase-sigma window: no bounds checks in the sums
     const std::int64_t PW = W + win, PL = L + win;
-    // every element of these is written before it is read: no zero-filling
-    std::unique_ptr<cd[]> dr(new cd[n]), da(new cd[n]), tmp(new cd[n]);
-    std::vector<cd> zp(PL * PW);
-    std::vector<double> thp(PL * PW, 0.0), gp(PL * PW, 0.0);
+    // the calling thread's buffers, kept between calls (each element is written before it is
+    // read, the padding below): a block's ~80 bytes/pixel of fresh pages cost ~15% of the
+    // kernel's time in page faults when allocated per call
+    Work& wk = work();
+    grow(wk.dr, n);
+    grow(wk.da, n);
+    grow(wk.tmp, n);
+    grow(wk.zp, PL * PW);
+    grow(wk.thp, PL * PW);
+    grow(wk.gp, PL * PW);
+    cd* const dr = wk.dr.data();
+    cd* const da = wk.da.data();
+    cd* const zp = wk.zp.data();
+    double* const thp = wk.thp.data();
+    double* const gp = wk.gp.data();
+    // the padding rows (h above, win - h below) are zero
+    for (std::int64_t q : {std::int64_t(0), (L + h) * PW}) {
+        const std::int64_t end = q == 0 ? h * PW : PL * PW;
+        std::fill(zp + q, zp + end, cd(0, 0));
+        std::fill(thp + q, thp + end, 0.0);
+        std::fill(gp + q, gp + end, 0.0);
+    }
 #pragma omp parallel for schedule(static) num_threads(threads)
-    for (std::int64_t i = 0; i < L; ++i)
+    for (std::int64_t i = 0; i < L; ++i) {
+        // the padding columns of this row are zero
+        const std::int64_t row = (i + h) * PW;
+        for (std::int64_t q : {row, row + W + h}) {
+            const std::int64_t end = q == row ? row + h : row + PW;
+            std::fill(zp + q, zp + end, cd(0, 0));
+            std::fill(thp + q, thp + end, 0.0);
+            std::fill(gp + q, gp + end, 0.0);
+        }
         for (std::int64_t j = 0; j < W; ++j) {
             const std::int64_t p = i * W + j, q = (i + h) * PW + (j + h);
             const double re = z0[p].real(), im = z0[p].imag();
@@ -130,6 +178,7 @@ void phase_sigma(const std::complex<T>* z0, std::int64_t L, std::int64_t W, int 
             gp[q] = ok ? 1.0 : 0.0;
             thp[q] = ok ? fast_atan2(im, re) : 0.0;
         }
+    }
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (std::int64_t i = 0; i < L; ++i)
         for (std::int64_t j = 0; j < W; ++j) {
@@ -139,10 +188,10 @@ void phase_sigma(const std::complex<T>* z0, std::int64_t L, std::int64_t W, int 
         }
     const std::vector<double> gs = gauss(swin);
     // the slopes' sums in place of the differences (the box reads its input in its first pass)
-    box(dr.get(), L, W, gs, tmp.get(), dr.get(), threads);
-    box(da.get(), L, W, gs, tmp.get(), da.get(), threads);
-    const cd* sr = dr.get();
-    const cd* sa = da.get();
+    box(dr, L, W, gs, wk.tmp.data(), dr, threads);
+    box(da, L, W, gs, wk.tmp.data(), da, threads);
+    const cd* sr = dr;
+    const cd* sa = da;
     const std::vector<double> g = gauss(win);
     const double nan = std::numeric_limits<double>::quiet_NaN();
 #pragma omp parallel num_threads(threads)
@@ -150,7 +199,7 @@ void phase_sigma(const std::complex<T>* z0, std::int64_t L, std::int64_t W, int 
         // per line: slopes, deramping powers [d][j], mean phasor, sums
         std::vector<double> slr(W), sla(W), mean(W), amp(W), s1(W), s2(W), sw(W), cnt(W);
         std::vector<double> prr(win * W), pri(win * W), par(win * W), pai(win * W);
-        std::vector<double> xr(W), xi(W);
+        std::vector<double> xr(W), xi(W), rs(W), is(W);
         std::vector<cd> pw(win);
 #pragma omp for schedule(static)
         for (std::int64_t i = 0; i < L; ++i) {
@@ -174,23 +223,29 @@ void phase_sigma(const std::complex<T>* z0, std::int64_t L, std::int64_t W, int 
             // the window's deramped sum: xp = sum_k pa[k] sum_c z(i + k - h, j + c - h) pr[c]
             std::fill(xr.begin(), xr.end(), 0.0);
             std::fill(xi.begin(), xi.end(), 0.0);
+            // (the same sums in the same order as per pixel, with j innermost: vectorised)
             for (int k = 0; k < win; ++k) {
-                const cd* zr = zp.data() + (i + k) * PW;
-                for (std::int64_t j = 0; j < W; ++j) {
-                    double rr = 0, ri = 0;
-                    for (int c = 0; c < win; ++c) {
-                        const cd v = zr[j + c];
-                        const double wr = prr[c * W + j], wi = pri[c * W + j];
-                        rr += v.real() * wr - v.imag() * wi;
-                        ri += v.real() * wi + v.imag() * wr;
+                const double* zr = reinterpret_cast<const double*>(zp + (i + k) * PW);
+                std::fill(rs.begin(), rs.end(), 0.0);
+                std::fill(is.begin(), is.end(), 0.0);
+                for (int c = 0; c < win; ++c) {
+                    const double* wrp = prr.data() + c * W;
+                    const double* wip = pri.data() + c * W;
+                    const double* v = zr + 2 * c;
+                    for (std::int64_t j = 0; j < W; ++j) {
+                        const double vr = v[2 * j], vi = v[2 * j + 1], wr = wrp[j], wi = wip[j];
+                        rs[j] += vr * wr - vi * wi;
+                        is[j] += vr * wi + vi * wr;
                     }
+                }
+                for (std::int64_t j = 0; j < W; ++j) {
                     const double ar = par[k * W + j], ai = pai[k * W + j];
-                    xr[j] += rr * ar - ri * ai;
-                    xi[j] += rr * ai + ri * ar;
+                    xr[j] += rs[j] * ar - is[j] * ai;
+                    xi[j] += rs[j] * ai + is[j] * ar;
                 }
             }
             for (std::int64_t j = 0; j < W; ++j) {
-                amp[j] = std::hypot(xr[j], xi[j]);
+                amp[j] = xr[j] != 0 || xi[j] != 0;            // |sum| > 0 (no hypot needed)
                 mean[j] = fast_atan2(xi[j], xr[j]);
             }
             // weighted moments of the wrapped deramped phases about the mean (missing: weight 0)
@@ -200,8 +255,8 @@ void phase_sigma(const std::complex<T>* z0, std::int64_t L, std::int64_t W, int 
             std::fill(cnt.begin(), cnt.end(), 0.0);
             for (int k = 0; k < win; ++k)
                 for (int c = 0; c < win; ++c) {
-                    const double* th = thp.data() + (i + k) * PW + c;
-                    const double* gg = gp.data() + (i + k) * PW + c;
+                    const double* th = thp + (i + k) * PW + c;
+                    const double* gg = gp + (i + k) * PW + c;
                     const double wt = g[k] * g[c], dc = c - h, dk = k - h;
                     for (std::int64_t j = 0; j < W; ++j) {
                         const double ph = wrap(th[j] - dc * slr[j] - dk * sla[j] - mean[j]);

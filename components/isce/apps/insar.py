@@ -46,8 +46,7 @@ from isce.sensors.raw import RawProduct
 from isce.signal.bandpass import bandpass_to_reference, same_range_band
 from isce.signal.coherence import mean_coherence
 from isce.signal.crossmul import Flattening, crossmul_raster
-from isce.signal.filter import filter_raster
-from isce.signal.phsig import phsig_raster
+from isce.signal.filter_phsig import filter_phsig_raster
 from isce.unwrap.ambiguity import transfer_cycles_raster
 from isce.unwrap.registry import NAMES as UNWRAPPERS
 from isce.unwrap.registry import unwrap as run_unwrap
@@ -417,9 +416,9 @@ def coherence(ctx):
 def filter_step(ctx):
     """Goldstein–Werner filter and phase-sigma coherence: filt_topophase.flat, phsig.cor."""
     _reads(ctx, RUN.topophase_flat)
-    filter_raster(str(RUN.topophase_flat), str(RUN.filt_topophase_flat),
-                  ctx.params.filter_strength, progress=True)
-    phsig_raster(str(RUN.filt_topophase_flat), str(RUN.phsig_cor), progress=True)
+    # the phase sigma of the filtered lines as soon as they are done (in memory, overlapped)
+    filter_phsig_raster(str(RUN.topophase_flat), str(RUN.filt_topophase_flat), str(RUN.phsig_cor),
+                        ctx.params.filter_strength, progress=True)
     for path in (RUN.filt_topophase_flat, RUN.phsig_cor):
         ctx.add_output(path)
 

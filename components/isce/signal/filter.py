@@ -111,7 +111,10 @@ def _filter_rows(read_rows, lo, hi, length, width, alpha, grid, psd_smooth, resc
     buf[a - rows_needed[0]:b - rows_needed[0], grid.pad:grid.pad + width] = np.where(_valid(z), z, 0)
 
     tiles = sliding_window_view(buf, (W, W))[::S, ::S]          # (n_win_y, n_win_x, W, W) view
-    spec = np.ascontiguousarray(sfft.fft2(tiles, axes=(-2, -1), workers=workers))
+    # one window copy, transformed, weighted and transformed back in place (each further
+    # copy is fresh pages: page faults cost more than the FFTs' arithmetic)
+    spec = sfft.fft2(np.ascontiguousarray(tiles), axes=(-2, -1), workers=workers,
+                     overwrite_x=True)
     if alpha > 0:
         _ext().goldstein_weight(spec, alpha, psd_smooth, workers)
     out_tiles = np.ascontiguousarray(sfft.ifft2(spec, axes=(-2, -1), workers=workers,
