@@ -91,3 +91,33 @@ def test_rows_written_through_the_file_are_never_mapped(tmp_path, monkeypatch):
     assert len(maps) == 1
     monkeypatch.undo()
     assert np.array_equal(isce.io.open(tmp_path / "w.rdr").read(), np.ones((4, 8)))
+
+
+def test_release_pages_keeps_the_data(tmp_path):
+    """release_pages drops a map's pages from the process, never their contents: changes
+    made through a shared map are in the file afterwards, and the map reads them back."""
+    path = tmp_path / "m.rdr"
+    with isce.io.create(path, 1024, 64, "FLOAT") as w:
+        w.write(np.zeros((64, 1024)))
+    r = isce.io.open(path, mode="r+")
+    view = r.data[10:20]
+    view[...] = 7.5
+    assert isce.io.release_pages(view)
+    assert np.all(r.data[10:20] == 7.5) and np.all(r.data[:10] == 0)
+    assert not isce.io.release_pages(np.zeros(3))
+    r.close()
+    assert np.all(np.fromfile(path, np.float32).reshape(64, 1024)[10:20] == 7.5)
+
+
+def test_first_map_from_several_threads(tmp_path):
+    """Threads that ask a fresh Raster for its map at once all get it (the view was once
+    published after the map, so a second thread could read None: a TypeError in filter)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "t.rdr"
+    isce.io.write_raster(path, np.arange(64 * 32, dtype=np.float32).reshape(64, 32))
+    for _ in range(200):
+        r = isce.io.open(path)
+        with ThreadPoolExecutor(4) as pool:
+            sums = list(pool.map(lambda i: float(r.data[i].sum()), range(8)))
+        assert sums == [float(np.arange(i * 32, (i + 1) * 32).sum()) for i in range(8)]

@@ -21,6 +21,7 @@ import numpy as np
 from isce.io import atomic
 from isce.io.info import RasterInfo
 from isce.io.raster import pwrite_all as _pwrite_all
+from isce.io.raster import release_pages
 from isce.io.sidecars import remove_sidecars, write_sidecars
 from isce.io.space import reserve, writing
 
@@ -113,6 +114,12 @@ class ComplexRasterOutput:
             for i in range(n):
                 _pwrite_all(self.fd, memoryview(block[i]).cast("B"),
                             (row0 + i) * rowbytes + base)
+
+    def release(self) -> None:
+        """Drop the written pages of a mapped raster from the process's resident set (they
+        stay in the page cache, still to be written back): memory stays at one block."""
+        if self._map is not None:
+            release_pages(self._map)
 
     def close(self) -> str:
         """Close, move into place, write the sidecars; returns the path."""

@@ -993,6 +993,11 @@ def focus_azimuth(rc, *, grid: OutputGrid | None = None, doppler=None, window_ki
                 c1 = min(c0 + plan.cb, grid.width)
                 parallel_rows(partial(_write_rows, writer, out, patch.m0, c0, c1, res),
                               pg.m_count)
+                # the range-compressed input and the SLC written through maps stay resident
+                # otherwise (2 x the scene at full size): drop them block by block
+                isce.io.release_pages(plan.rc.data)
+                if writer is not None:
+                    writer.release()
                 clock.tick("write")
                 if bar is not None:
                     bar.update(1)

@@ -21,6 +21,7 @@ _EXPORTS = {
     "write_raster": ("raster", "write_raster"),
     "Raster": ("raster", "Raster"),
     "RasterWriter": ("raster", "RasterWriter"),
+    "release_pages": ("raster", "release_pages"),
     "RasterError": ("errors", "RasterError"),
     "RasterInfo": ("info", "RasterInfo"),
     "Geo": ("info", "Geo"),

@@ -5,6 +5,7 @@ Bands are numbered from 0, as in numpy. Multi-band data are presented band-first
 ``(bands, length, width)``, whatever the scheme on disk; the views stride through the
 file as its scheme (BIP/BIL/BSQ) requires, so nothing is copied.
 """
+import mmap
 import os
 import weakref
 
@@ -101,10 +102,11 @@ class Raster(_Layout):
     @property
     def memmap(self):
         """The whole file as a memmap in its native layout (see ``RasterInfo.file_shape``)."""
-        if self._memmap is None:
-            self._memmap = np.memmap(self.path, dtype=self.info.dtype, mode=self.mode,
-                                     offset=self.info.offset, shape=self.info.file_shape)
-            self._cube = _band_first(self._memmap, self.info)
+        if self._memmap is None:    # the view first: another thread may test _memmap meanwhile
+            mapped = np.memmap(self.path, dtype=self.info.dtype, mode=self.mode,
+                               offset=self.info.offset, shape=self.info.file_shape)
+            self._cube = _band_first(mapped, self.info)
+            self._memmap = mapped
         return self._memmap
 
     @property
@@ -202,6 +204,20 @@ def open_raster(path, mode="r"):
     return Raster(data, info, sidecar, mode)
 
 
+def release_pages(array) -> bool:
+    """Drop the pages of the file mapping behind ``array`` (an ``np.memmap`` or a view of one)
+    from this process's resident set (``madvise(MADV_DONTNEED)``): the data stay in the page
+    cache (changes made through a shared map too) and are mapped again when next touched.
+    For a process that sweeps a big raster through a map block by block, this keeps its
+    peak RSS at one block. Returns False (and does nothing) for other arrays."""
+    handle = getattr(array, "_mmap", None)
+    advice = getattr(mmap, "MADV_DONTNEED", None)
+    if not isinstance(handle, mmap.mmap) or advice is None or handle.closed:
+        return False
+    handle.madvise(advice)
+    return True
+
+
 def pread_into(fd, view, offset: int) -> None:
     """Fill all of ``view`` (a writable bytes-like) from ``offset`` of the open file ``fd``."""
     while len(view):
@@ -250,11 +266,13 @@ class RasterWriter(_Layout):
 
     def _mapped(self):
         self._require_open()
-        if self._memmap is None:
-            self._memmap = np.memmap(self.temp_path, dtype=self.info.dtype, mode="r+",
-                                     shape=self.info.file_shape)
-            self._cube = _band_first(self._memmap, self.info)
-        return self._cube
+        cube = self._cube
+        if cube is None:            # the view first: another thread may test _cube meanwhile
+            mapped = np.memmap(self.temp_path, dtype=self.info.dtype, mode="r+",
+                               shape=self.info.file_shape)
+            cube = self._cube = _band_first(mapped, self.info)
+            self._memmap = mapped
+        return cube
 
     def _require_open(self):
         if self.closed:

@@ -68,7 +68,12 @@ class RawSource:
 
 
 def _read_raster(source: RawSource, rows: slice) -> np.ndarray:
-    return np.asarray(isce.io.open(source.path).read(rows=rows), dtype=np.complex64)
+    raster = isce.io.open(source.path)
+    try:        # a copy read through the file: the pages do not stay mapped in the process
+        lines = raster.read_rows(rows)
+    finally:
+        raster.close()
+    return lines if lines.dtype == np.complex64 else lines.astype(np.complex64)
 
 
 register_decoder("raster", _read_raster)
