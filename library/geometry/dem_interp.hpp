@@ -24,6 +24,19 @@
 
 namespace isce::geometry {
 
+// The spline weights and window of one biquintic query at (x, y) [deg], kept so that the
+// slopes at the same point (central_differences, for topo_angles at a converged rdr2geo
+// point: the last query of its iteration) reuse them: weights not recomputed, and the 6
+// weighted row sums of the value (s[1..6] below) shared by the north-south difference.
+// Set only for queries whose difference windows are unclamped (see central_differences).
+struct DemTaps {
+    const float* origin = nullptr;     // sample (iy - 1, ix - 1); nullptr: no taps
+    double x = 0.0, y = 0.0;           // the query, before any longitude wrap [deg]
+    double wx[6] = {}, wy[6] = {};
+    double s[8] = {};                  // s[k + 1] = sum_l wx[l] z[iy - 1 + k][ix - 1 + l]
+    bool edges = false;                // s[0], s[7] (rows iy - 2, iy + 5) computed
+};
+
 struct DemView {
     const float* data = nullptr;   // [length][width] or nullptr: constant ref_height
     double ref_height = 0.0;       // [m] outside the DEM, and everywhere without data
@@ -45,9 +58,12 @@ struct DemView {
         return true;
     }
 
-    double interpolate_xy(double x, double y) const {
+    // taps (optional): receives the weights and row sums of an interior biquintic query
+    double interpolate_xy(double x, double y, DemTaps* taps = nullptr) const {
+        if (taps) taps->origin = nullptr;
         if (!have_raster()) return ref_height;
         if (std::isnan(x) || std::isnan(y)) return kNaN;
+        const double x_in = x;
         if (!wrap_lon(x)) return ref_height;
         const double row = (y - y0) / dy;
         const double col = (x - x0) / dx;
@@ -55,7 +71,34 @@ struct DemView {
         // (std::floor is a rounding sequence without SSE4.1; this runs twice a pixel)
         if (!(row >= 2.0) || !(row < length - 1.0)) return ref_height;
         if (!(col >= 2.0) || !(col < width - 1.0)) return ref_height;
+        if (taps && method == Interp::biquintic && row >= 3.0 && row < length - 5.0 &&
+            col >= 3.0 && col < width - 5.0)
+            return biquintic_taps(x_in, y, row, col, *taps);
         return interp2d(method, data, width, length, col, row);
+    }
+
+    // interp_biquintic's value (the same operations in the same order) away from the edges,
+    // where its window rows/columns are iy-1 .. iy+4, ix-1 .. ix+4 (no clamping); records
+    // the taps (the row sums of rows iy-2 and iy+5 are left to central_differences)
+    static double row_sum(const float* r, const double wx[6]) {
+        double sk = 0.0;
+        for (int l = 0; l < 6; ++l) sk += wx[l] * static_cast<double>(r[l]);
+        return sk;
+    }
+
+    double biquintic_taps(double x, double y, double row, double col, DemTaps& taps) const {
+        const long ix = static_cast<long>(col), iy = static_cast<long>(row);
+        spline6_weights(col - static_cast<double>(ix), taps.wx);
+        spline6_weights(row - static_cast<double>(iy), taps.wy);
+        const float* origin = data + (iy - 1) * width + (ix - 1);
+        for (int k = 0; k < 6; ++k) taps.s[k + 1] = row_sum(origin + k * width, taps.wx);
+        taps.edges = false;
+        double sum = 0.0;
+        for (int k = 0; k < 6; ++k) sum += taps.wy[k] * taps.s[k + 1];
+        taps.origin = origin;
+        taps.x = x;
+        taps.y = y;
+        return sum;
     }
 
     // Central differences one DEM spacing either side of (x, y) [deg]:
@@ -64,9 +107,17 @@ struct DemView {
     // queries share the fractional offsets, so one set of spline weights
     // serves all four (the differences are summed sample by sample: same
     // values up to rounding); elsewhere, four interpolate_xy calls.
-    void central_differences(double x, double y, double& dew, double& dns) const {
-        if (method == Interp::biquintic && have_raster() && !std::isnan(x) &&
-            !std::isnan(y)) {
+    // taps (optional): those of an earlier interpolate_xy at the same (x, y), reused.
+    // The differences as sums of weighted row sums: dns = sum_k wy[k] (s[k+1] - s[k-1]),
+    // dew = sum_k wy[k] sum_l wx[l] (z[k][l+1] - z[k][l-1]) (the same sums regrouped).
+    void central_differences(double x, double y, double& dew, double& dns,
+                             DemTaps* taps = nullptr) const {
+        DemTaps local;
+        DemTaps* tp = nullptr;
+        if (taps && taps->origin && taps->x == x && taps->y == y) {
+            tp = taps;
+        } else if (method == Interp::biquintic && have_raster() && !std::isnan(x) &&
+                   !std::isnan(y)) {
             double xw = x;
             if (wrap_lon(xw)) {
                 const double row = (y - y0) / dy;
@@ -74,44 +125,51 @@ struct DemView {
                 // the windows of rows/columns i-1 .. i+1 are all unclamped: floor(row) in
                 // 3 .. length - 6, i.e. row in [3, length - 5) (then floor = truncation)
                 if (row >= 3.0 && row < length - 5.0 && col >= 3.0 && col < width - 5.0) {
-                    const long ix = static_cast<long>(col), iy = static_cast<long>(row);
-                    double wx[6], wy[6];
-                    spline6_weights(col - static_cast<double>(ix), wx);
-                    spline6_weights(row - static_cast<double>(iy), wy);
-                    double ew = 0.0, ns = 0.0;
-                    for (int k = 0; k < 6; ++k) {
-                        const float* r0 = data + (iy - 1 + k) * width + (ix - 1);
-                        const float* rp = r0 + width;
-                        const float* rm = r0 - width;
-                        double se = 0.0, sn = 0.0;
-                        for (int l = 0; l < 6; ++l) {
-                            se += wx[l] * (static_cast<double>(r0[l + 1]) - r0[l - 1]);
-                            sn += wx[l] * (static_cast<double>(rp[l]) - rm[l]);
-                        }
-                        ew += wy[k] * se;
-                        ns += wy[k] * sn;
-                    }
-                    dew = ew;
-                    dns = ns;
-                    return;
+                    biquintic_taps(x, y, row, col, local);
+                    tp = &local;
                 }
             }
+        }
+        if (tp) {
+            if (!tp->edges) {
+                tp->s[0] = row_sum(tp->origin - width, tp->wx);
+                tp->s[7] = row_sum(tp->origin + 6 * width, tp->wx);
+                tp->edges = true;
+            }
+            double ew = 0.0, ns = 0.0;
+            for (int k = 0; k < 6; ++k) {
+                const float* r0 = tp->origin + k * width;
+                double se = 0.0;
+                for (int l = 0; l < 6; ++l)
+                    se += tp->wx[l] * (static_cast<double>(r0[l + 1]) - r0[l - 1]);
+                ew += tp->wy[k] * se;
+                ns += tp->wy[k] * (tp->s[k + 2] - tp->s[k]);
+            }
+            dew = ew;
+            dns = ns;
+            return;
         }
         dew = interpolate_xy(x + dx, y) - interpolate_xy(x - dx, y);
         dns = interpolate_xy(x, y + dy) - interpolate_xy(x, y - dy);
     }
 
     // lon, lat in radians (what rdr2geo iterates on).
-    double interpolate_lon_lat(double lon, double lat) const {
-        if (!have_raster()) return ref_height;
-        return interpolate_xy(lon * kDeg, lat * kDeg);
+    double interpolate_lon_lat(double lon, double lat, DemTaps* taps = nullptr) const {
+        if (!have_raster()) {
+            if (taps) taps->origin = nullptr;
+            return ref_height;
+        }
+        return interpolate_xy(lon * kDeg, lat * kDeg, taps);
     }
 };
 
 // A constant height: the DEM of one pixel in the per-pixel-height mode.
 struct ConstantHeight {
     double h;
-    double interpolate_lon_lat(double, double) const { return h; }
+    double interpolate_lon_lat(double, double, DemTaps* taps = nullptr) const {
+        if (taps) taps->origin = nullptr;
+        return h;
+    }
 };
 
 // Whether a height source looks at the position (else rdr2geo skips the

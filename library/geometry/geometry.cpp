@@ -71,6 +71,7 @@ long rdr2geo_grid(const OrbitView& orbit, const Lut2dView& doppler, const DemVie
     const long i_first = chunk * kRdr2GeoChunk;
     const long i_stop = std::min(lines, i_first + kRdr2GeoChunk);
     GeoHint hint;     // geodetic conversions from the previous pixel's (one chain per chunk)
+    DemTaps taps;     // the last DEM query's spline taps (the slopes at a converged point)
     for (long i = i_first; i < i_stop; ++i) {
         const bool above = i > i_first;       // seeds from the line above (same chunk)
         if (above) {
@@ -126,7 +127,7 @@ long rdr2geo_grid(const OrbitView& orbit, const Lut2dView& doppler, const DemVie
                                       : std::isfinite(off) && std::isfinite(z_prev)
                                           ? z_prev + off : dem.ref_height;
                     conv = rdr2geo_pixel(rng, dopfact, plat, dem, ell, side, h0, prm, llh,
-                                         &h_end, &slope, &xyz, &up, &hint);
+                                         &h_end, &slope, &xyz, &up, &hint, &taps);
                 }
                 if (llh.finite() && std::isfinite(h_end)) {
                     off2 = off1;
@@ -141,7 +142,8 @@ long rdr2geo_grid(const OrbitView& orbit, const Lut2dView& doppler, const DemVie
             seed_b[j] = seed_out;
             slope_b[j] = slope;
             const TopoAngles ang = (angles && llh.finite())
-                                       ? topo_angles(llh, xyz, up, pos, vel, actx, ell, side)
+                                       ? topo_angles(llh, xyz, up, pos, vel, actx, ell, side,
+                                                     heights ? nullptr : &taps)
                                        : TopoAngles();
             store(out, idx, llh, ang, conv);
             nconv += conv ? 1 : 0;

@@ -36,14 +36,12 @@ namespace detail {
 // spaced samples, as linear combinations c1[k] Y[k], c2[k] Y[k]. Obtained by
 // running ISCE3's tridiagonal recurrence (initSpline) on the unit vectors.
 struct Spline6Coeffs {
-    double c1[6], c2[6];
-    Spline6Coeffs() {
+    double c1[6] = {}, c2[6] = {};
+    constexpr Spline6Coeffs() {
         for (int k = 0; k < 6; ++k) {
             double y[6] = {0, 0, 0, 0, 0, 0};
             y[k] = 1.0;
-            double q[6], r[6];
-            q[0] = 0.0;
-            r[0] = 0.0;
+            double q[6] = {}, r[6] = {};
             for (int i = 1; i < 5; ++i) {
                 const double p = 1.0 / (0.5 * q[i - 1] + 2.0);
                 q[i] = -0.5 * p;
@@ -57,10 +55,11 @@ struct Spline6Coeffs {
     }
 };
 
-inline const Spline6Coeffs& spline6_coeffs() {
-    static const Spline6Coeffs coeffs;   // thread-safe initialisation (C++11)
-    return coeffs;
-}
+// computed at compile time (the same recurrence, the same IEEE operations): no guard
+// of a function-local static on every query
+inline constexpr Spline6Coeffs kSpline6Coeffs{};
+
+inline const Spline6Coeffs& spline6_coeffs() { return kSpline6Coeffs; }
 
 }  // namespace detail
 

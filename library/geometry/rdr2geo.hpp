@@ -193,12 +193,15 @@ inline Vec3 geodetic_near(const Ellipsoid& ell, const Vec3& xyz, Vec3& normal, G
 // a Newton step in the first iteration instead of the plain one (same
 // guard as the secant steps); on output the last secant estimate.
 // xyz_out, up_out (optional): ECEF of the result and its ellipsoid normal.
+// taps (optional): the spline taps of the last DEM query (at the result when converged),
+// for topo_angles' slopes.
 template <class Height>
 inline bool rdr2geo_pixel(double range, double dopfact, const Platform& plat,
                           const Height& dem, const Ellipsoid& ell, int side, double h0,
                           const Rdr2GeoParams& prm, Vec3& llh, double* h_final = nullptr,
                           double* dgdh = nullptr, Vec3* xyz_out = nullptr,
-                          Vec3* up_out = nullptr, GeoHint* hint = nullptr) {
+                          Vec3* up_out = nullptr, GeoHint* hint = nullptr,
+                          DemTaps* taps = nullptr) {
     const Vec3& pos = plat.pos;
     const Vec3& vel = plat.vel;
     const Basis& tcn = plat.tcn;
@@ -295,7 +298,7 @@ inline bool rdr2geo_pixel(double range, double dopfact, const Platform& plat,
                 ref_xyz = Vec3::nan();
             }
         }
-        const double h_dem = dem.interpolate_lon_lat(geo.x, geo.y);
+        const double h_dem = dem.interpolate_lon_lat(geo.x, geo.y, taps);
         if (std::isnan(h_dem)) {                       // void in the DEM (or no solution)
             llh = Vec3::nan();
             return false;
@@ -406,12 +409,13 @@ struct TopoAngleContext {
 // Compute the angles at target `llh` (rad, rad, m) seen from `pos` moving
 // with `vel`. Slopes come from the DEM by central differences one DEM
 // spacing either side (ISCE3); without a DEM raster the surface is the
-// ellipsoid-parallel plane (zero slopes).
+// ellipsoid-parallel plane (zero slopes). taps: the DEM query's at llh, if kept.
 // Core: sin/cos of the target's longitude (so, co) and latitude (sa, ca)
 // and its ECEF position are given.
 inline TopoAngles topo_angles(const Vec3& llh, double so, double co, double sa, double ca,
                               const Vec3& target, const Vec3& pos, const Vec3& vel,
-                              const TopoAngleContext& ctx, const Ellipsoid& ell, int side) {
+                              const TopoAngleContext& ctx, const Ellipsoid& ell, int side,
+                              DemTaps* taps = nullptr) {
     TopoAngles out;
     const DemView& dem = ctx.dem;
     auto to_enu = [&](const Vec3& v) -> Vec3 {
@@ -434,7 +438,7 @@ inline TopoAngles topo_angles(const Vec3& llh, double so, double co, double sa, 
     if (dem.have_raster()) {
         const double lon = llh.x * kDeg, lat = llh.y * kDeg;
         double dew, dns;
-        dem.central_differences(lon, lat, dew, dns);
+        dem.central_differences(lon, lat, dew, dns, taps);
         // East-west: central difference over +-dx; the ECEF distance between
         // (lon -+ dx, lat, h) is the chord 2 (N + h) cos(lat) sin(dx).
         const double dxm = 2.0 * (nrad + llh.z) * ca * ctx.sin_dx;
@@ -480,12 +484,13 @@ inline TopoAngles topo_angles(const Vec3& llh, const Vec3& pos, const Vec3& vel,
 // them: no trigonometry.
 inline TopoAngles topo_angles(const Vec3& llh, const Vec3& xyz, const Vec3& up,
                               const Vec3& pos, const Vec3& vel, const TopoAngleContext& ctx,
-                              const Ellipsoid& ell, int side) {
+                              const Ellipsoid& ell, int side, DemTaps* taps = nullptr) {
     if (!llh.finite() || !xyz.finite() || !up.finite()) return TopoAngles();
     const double ca = std::sqrt(up.x * up.x + up.y * up.y);
     if (!(ca > 1e-12)) return topo_angles(llh, pos, vel, ctx, ell, side);   // at a pole
     const double inv = 1.0 / ca;
-    return topo_angles(llh, up.y * inv, up.x * inv, up.z, ca, xyz, pos, vel, ctx, ell, side);
+    return topo_angles(llh, up.y * inv, up.x * inv, up.z, ca, xyz, pos, vel, ctx, ell, side,
+                       taps);
 }
 
 inline TopoAngles topo_angles(const Vec3& llh, const Vec3& pos, const Vec3& vel,
