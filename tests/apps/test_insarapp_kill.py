@@ -237,25 +237,46 @@ def test_sigterm_inside_topo_then_start_there(straight, hook_dir, tmp_path, writ
     assert_same_products(straight, tmp_path)
 
 
-def test_sigint_inside_filter_redoes_the_step(straight, hook_dir, tmp_path, write_xml):
-    """SIGINT (Ctrl-C) in the filter step after filt_topophase.flat is complete but while
-    phsig.cor is written: status 130, one line; filt_topophase.flat is whole but recorded in
-    no manifest, so --next (from the state after coherence) writes it again; same products."""
+def test_sigint_inside_filter_leaves_neither_product(straight, hook_dir, tmp_path, write_xml):
+    """SIGINT (Ctrl-C) in the filter step while phsig.cor is written: the filtered
+    interferogram is written alongside (phase sigma follows it block by block), so neither
+    is left, nor a temporary; status 130, one line; --next redoes the step; same products."""
     write_xml(tmp_path)
     status, err = run_paused_and_kill(tmp_path, hook_dir, "interferogram/phsig.cor", signal.SIGINT)
     assert status == 128 + signal.SIGINT
     assert "Traceback" not in err and err.rstrip().splitlines()[-1].startswith(
         "insarApp.py: interrupted by SIGINT")
     assert completed_steps(tmp_path) == STEPS[:STEPS.index("filter")]
-    filt = tmp_path / "interferogram" / "filt_topophase.flat"
-    assert filt.is_file() and not (tmp_path / "interferogram" / "phsig.cor").exists()
+    for name in ("filt_topophase.flat", "phsig.cor"):
+        assert not (tmp_path / "interferogram" / name).exists()
+    assert temporaries(tmp_path) == []
+    assert_nothing_looks_complete_but_is_not(tmp_path)
+
+    log = resume(tmp_path, "--next")
+    assert f"from the state saved after '{STEPS[STEPS.index('filter') - 1]}'" in log
+    assert_same_products(straight, tmp_path)
+
+
+def test_sigint_inside_unwrap_redoes_the_step(straight, hook_dir, tmp_path, write_xml):
+    """SIGINT (Ctrl-C) in the unwrap step after filt_topophase.unw is complete but while
+    topophase.unw is written: status 130, one line; filt_topophase.unw is whole but recorded
+    in no manifest, so --next (from the state before unwrap) writes it again; same products."""
+    write_xml(tmp_path)
+    status, err = run_paused_and_kill(tmp_path, hook_dir, "interferogram/topophase.unw",
+                                      signal.SIGINT)
+    assert status == 128 + signal.SIGINT
+    assert "Traceback" not in err and err.rstrip().splitlines()[-1].startswith(
+        "insarApp.py: interrupted by SIGINT")
+    assert completed_steps(tmp_path) == STEPS[:STEPS.index("unwrap")]
+    filt = tmp_path / "interferogram" / "filt_topophase.unw"
+    assert filt.is_file() and not (tmp_path / "interferogram" / "topophase.unw").exists()
     assert filt.resolve() not in recorded_outputs(tmp_path)
     assert temporaries(tmp_path) == []
     assert_nothing_looks_complete_but_is_not(tmp_path)
     before = filt.stat().st_ino
 
     log = resume(tmp_path, "--next")
-    assert "resuming at 'filter' from the state saved after 'coherence'" in log
+    assert f"resuming at 'unwrap' from the state saved after '{STEPS[STEPS.index('unwrap') - 1]}'" in log
     assert filt.stat().st_ino != before  # written again, not trusted from the killed run
     assert_same_products(straight, tmp_path)
 

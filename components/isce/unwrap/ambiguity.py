@@ -56,15 +56,17 @@ def transfer_cycles_raster(wrapped, unwrapped, output, *, conncomp="auto") -> tu
     cc_out = str(output) + ".conncomp" if (conncomp == "auto" and cc_in is not None) else None
     step = block_rows(zr.width)
     with UnwWriters(str(output), cc_out, zr.width, zr.length) as w:
-        for r0 in range(0, zr.length, step):
+        for r0 in range(0, zr.length, step):     # read and written through the files
             rows = slice(r0, min(r0 + step, zr.length))
-            z = np.array(zr.read(rows=rows))
-            u = np.array(ur.read(band=1, rows=rows))
+            z = zr.read_rows(rows)
+            u = ur.read_rows(rows, band=1)
             if cc_in is not None:
-                cc = np.array(cc_in.read(rows=rows))
+                cc = cc_in.read_rows(rows)
                 u = np.where(cc > 0, u, 0.0)
                 if w.cc is not None:
-                    w.cc.band(0)[rows] = cc
-            w.phase[rows] = transfer_cycles(z, u)
-            w.amplitude[rows] = np.abs(z)
+                    w.cc.write_rows(cc, rows)
+            w.unw.write_rows(np.stack([np.abs(z), transfer_cycles(z, u)]), rows)
+    for raster in (zr, ur, cc_in):
+        if raster is not None:
+            raster.close()
     return str(output), cc_out
