@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -335,12 +334,6 @@ def multilook_geometry(full: dict, out_dir, looks, *, block_lines=None) -> dict:
     if az < 1 or rg < 1:
         raise ValueError(f"looks must be at least 1, got {looks}")
     os.makedirs(out_dir, exist_ok=True)
-
-    def one(item):
-        name, path = item
-        return name, _multilook_one(path, os.path.join(out_dir, f"{name}.rdr"), (az, rg),
-                                    name in _ANY_OF, block_lines)
-
-    # the files side by side on two threads (reading and NumPy's reductions release the GIL)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="isce-multilook") as pool:
-        return dict(pool.map(one, full.items()))
+    return {name: _multilook_one(path, os.path.join(out_dir, f"{name}.rdr"), (az, rg),
+                                 name in _ANY_OF, block_lines)
+            for name, path in full.items()}

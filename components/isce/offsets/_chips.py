@@ -53,6 +53,11 @@ class ImageSource:
             out[k, a0 - r0:a1 - r0, b0 - c0:b1 - c0] = to_numeric(self.data[a0:a1, b0:b1])
         return out
 
+    def release(self) -> None:
+        """Drop the pages a memory-mapped image's chips touched from the process's resident
+        set (they stay in the page cache): a sweep over the whole image keeps RSS at a batch."""
+        isce.io.release_pages(self.data)
+
     def inside(self, rows0, cols0, h, w):
         """Bool array: chip entirely inside the image."""
         rows0 = np.asarray(rows0)

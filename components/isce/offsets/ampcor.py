@@ -340,6 +340,8 @@ def ampcor(reference, secondary, *, window=128, search=40, skip=None, first=None
             if progress:
                 results = _progress(results, len(chunks))
             for idx, res in results:
+                ref.release()           # the SLCs' mapped pages, batch by batch
+                sec.release()
                 for k, v in res.items():
                     if k == "status":
                         status[idx] = v
