@@ -25,7 +25,7 @@ from .help import application_help, show_config, steps_help
 from .names import did_you_mean, normalize
 from .runfolder import RunLock, remove_temporaries
 from .steps import STATE_DIR, State, StateStore, Step, StepContext
-from .steps import StepMonitor, step_statistics  # per-step wall/CPU time, peak RSS
+from .steps import StepMonitor, release_free_heap, step_statistics  # per-step wall/CPU time, peak RSS
 from .xmlconfig import COMMAND_LINE, ConfigNode, parse_assignment, parse_file
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -469,6 +469,7 @@ class Application(Component):
             log.info("step %d/%d %r: %s", index + 1, len(steps), step.name, step.doc)
             with StepMonitor() as monitor:  # wall time, CPU time and peak RSS while the step runs
                 step.run(ctx)
+            release_free_heap()      # the next step's peak does not start from this one's heap
             step_stats[step.name] = monitor.stats
             peak = "?" if monitor.peak_rss_mib is None else f"{monitor.peak_rss_mib:.0f}"
             log.info("step %r done in %.2f s, peak RSS %s MiB, CPU %.2f s", step.name,
