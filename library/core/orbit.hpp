@@ -105,40 +105,47 @@ inline void fill_nan(double* p, double* v) noexcept {
     for (int c = 0; c < 3; ++c) { p[c] = nan; v[c] = nan; }
 }
 
-// Cubic-Hermite (degree-7, 4-node) interpolation of one query time.
-inline bool hermite(const double* t, const double* pos, const double* vel,
-                    std::size_t n, double tq, double* p, double* v) noexcept {
+// The query-independent factors of the Hermite basis over the N nodes tw:
+// den[i] = prod_{j!=i} (t_i - t_j), c[i] = sum_{j!=i} 1/(t_i - t_j).
+inline void hermite_factors(const double* tw, double* den, double* c) noexcept {
     constexpr std::size_t N = hermite_nodes;
-    if (n < N) { fill_nan(p, v); return false; }
-    const std::size_t i0 = window_start(t, n, tq, N, hermite_before);
-    const double* tw = t + i0;
-    const double* xw = pos + 3 * i0;
-    const double* vw = vel + 3 * i0;
+    for (std::size_t i = 0; i < N; ++i) {
+        double d = 1.0, s = 0.0;
+        for (std::size_t j = 0; j < N; ++j) {
+            if (j == i) continue;
+            const double dt = tw[i] - tw[j];
+            d *= dt;
+            s += 1.0 / dt;
+        }
+        den[i] = d;
+        c[i] = s;
+    }
+}
 
+// Cubic-Hermite sum at tq over the N nodes (tw, xw, vw) with their factors.
+inline void hermite_sum(const double* tw, const double* xw, const double* vw,
+                        const double* den, const double* c, double tq,
+                        double* p, double* v) noexcept {
+    constexpr std::size_t N = hermite_nodes;
     double d[N];
     for (std::size_t i = 0; i < N; ++i) d[i] = tq - tw[i];
 
     double px = 0, py = 0, pz = 0, vx = 0, vy = 0, vz = 0;
     for (std::size_t i = 0; i < N; ++i) {
-        double den = 1.0;     // prod_{j!=i} (t_i - t_j)
-        double c = 0.0;       // sum_{j!=i} 1/(t_i - t_j)
         double num = 1.0;     // prod_{j!=i} d_j
         double dnum = 0.0;    // sum_{j!=i} prod_{m!=i,j} d_m
         for (std::size_t j = 0; j < N; ++j) {
             if (j == i) continue;
-            const double dt = tw[i] - tw[j];
-            den *= dt;
-            c += 1.0 / dt;
             dnum = dnum * d[j] + num;   // derivative of the running product
             num *= d[j];
         }
-        const double L = num / den;
-        const double dL = dnum / den;
+        const double L = num / den[i];
+        const double dL = dnum / den[i];
         const double L2 = L * L;
-        const double f = 1.0 - 2.0 * c * d[i];
+        const double f = 1.0 - 2.0 * c[i] * d[i];
         const double A = f * L2;
         const double B = d[i] * L2;
-        const double dA = -2.0 * c * L2 + 2.0 * f * L * dL;
+        const double dA = -2.0 * c[i] * L2 + 2.0 * f * L * dL;
         const double dB = L2 + 2.0 * d[i] * L * dL;
         const double* x = xw + 3 * i;
         const double* w = vw + 3 * i;
@@ -151,6 +158,17 @@ inline bool hermite(const double* t, const double* pos, const double* vel,
     }
     p[0] = px; p[1] = py; p[2] = pz;
     v[0] = vx; v[1] = vy; v[2] = vz;
+}
+
+// Cubic-Hermite (degree-7, 4-node) interpolation of one query time.
+inline bool hermite(const double* t, const double* pos, const double* vel,
+                    std::size_t n, double tq, double* p, double* v) noexcept {
+    constexpr std::size_t N = hermite_nodes;
+    if (n < N) { fill_nan(p, v); return false; }
+    const std::size_t i0 = window_start(t, n, tq, N, hermite_before);
+    double den[N], c[N];
+    hermite_factors(t + i0, den, c);
+    hermite_sum(t + i0, pos + 3 * i0, vel + 3 * i0, den, c, tq, p, v);
     return true;
 }
 

@@ -82,53 +82,13 @@ public:
             if (i0 > n - N) i0 = n - N;
             if (i0 != i0_) {
                 i0_ = i0;
-                const double* tw = t + i0;
-                for (std::size_t i = 0; i < N; ++i) {
-                    double den = 1.0, c = 0.0;
-                    for (std::size_t j = 0; j < N; ++j) {
-                        if (j == i) continue;
-                        const double dt = tw[i] - tw[j];
-                        den *= dt;
-                        c += 1.0 / dt;
-                    }
-                    den_[i] = den;
-                    c_[i] = c;
-                }
+                co::hermite_factors(t + i0, den_, c_);
             }
         }
-        const double* tw = t + i0_;
-        const double* xw = view_.pos + 3 * i0_;
-        const double* vw = view_.vel + 3 * i0_;
-        double d[N];
-        for (std::size_t i = 0; i < N; ++i) d[i] = tq - tw[i];
-        double px = 0, py = 0, pz = 0, vx = 0, vy = 0, vz = 0;
-        for (std::size_t i = 0; i < N; ++i) {
-            double num = 1.0, dnum = 0.0;
-            for (std::size_t j = 0; j < N; ++j) {
-                if (j == i) continue;
-                dnum = dnum * d[j] + num;
-                num *= d[j];
-            }
-            const double c = c_[i];
-            const double L = num / den_[i];
-            const double dL = dnum / den_[i];
-            const double L2 = L * L;
-            const double f = 1.0 - 2.0 * c * d[i];
-            const double A = f * L2;
-            const double B = d[i] * L2;
-            const double dA = -2.0 * c * L2 + 2.0 * f * L * dL;
-            const double dB = L2 + 2.0 * d[i] * L * dL;
-            const double* x = xw + 3 * i;
-            const double* w = vw + 3 * i;
-            px += A * x[0] + B * w[0];
-            py += A * x[1] + B * w[1];
-            pz += A * x[2] + B * w[2];
-            vx += dA * x[0] + dB * w[0];
-            vy += dA * x[1] + dB * w[1];
-            vz += dA * x[2] + dB * w[2];
-        }
-        p = {px, py, pz};
-        v = {vx, vy, vz};
+        double pv[3], vv[3];
+        co::hermite_sum(t + i0_, view_.pos + 3 * i0_, view_.vel + 3 * i0_, den_, c_, tq, pv, vv);
+        p = {pv[0], pv[1], pv[2]};
+        v = {vv[0], vv[1], vv[2]};
         return true;
     }
 
