@@ -95,3 +95,19 @@ def test_kernel_with_huge_thread_counts_does_not_crash_and_agrees():
     a, b = np.load(io.BytesIO(ref.stdout)), np.load(io.BytesIO(huge.stdout))
     assert a.shape == (50000, 12)
     np.testing.assert_array_equal(a, b)
+
+
+SPIN_PROBE = "import os, isce; print(os.environ.get('GOMP_SPINCOUNT'), os.environ.get('OMP_WAIT_POLICY'))"
+
+
+@pytest.mark.parametrize("given, expected", [
+    ({}, "10000 None"),                                   # isce's default: spin briefly
+    ({"GOMP_SPINCOUNT": "300000"}, "300000 None"),       # the user's choice is kept
+    ({"OMP_WAIT_POLICY": "ACTIVE"}, "None ACTIVE"),      # a policy: no spin count added
+])
+def test_idle_openmp_threads_spin_briefly_unless_the_user_chose(given, expected):
+    env = {k: v for k, v in isce_env().items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")}
+    proc = subprocess.run([sys.executable, "-c", SPIN_PROBE], env={**env, **given},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[0] == expected
