@@ -143,7 +143,9 @@ def test_topo_products_are_readable(topo_dir, envisat):
         np.testing.assert_array_equal(ds.read(1), inc)
     z_in = isce.io.open(str(envisat / "topo" / "z.rdr")).read(0)
     z_out = isce.io.open(str(topo_dir / "z.rdr")).read(0)
-    assert np.abs(z_out - z_in).max() < 1e-6
+    # a converged pixel is on its range sphere, its height within ~the range threshold
+    # (topo's default 1e-4 m) of the height asked for
+    assert np.abs(z_out - z_in).max() < 2e-4
 
 
 def test_round_trip_geo2rdr_offsets(meta, topo_dir, tmp_path):

@@ -115,13 +115,15 @@ def test_window_covers_the_box_and_no_more(crop_run, local_run, sim_stack):
 
 def test_cropped_reference_and_geometry_are_the_full_ones_window(crop_run, local_run):
     """The reference's pixels are the full reference's window, exactly; its geometry is
-    the full geometry's window (the same rdr2geo of the same pixels, to rounding)."""
+    the full geometry's window: the same rdr2geo of the same pixels, to its threshold (topo
+    stops within 1e-4 m of range of the solution, from seeds that differ at the crop's
+    first lines and chunks: 1e-8 deg is ~1 mm, 5e-4 m of height; one pixel is ~1e-4 deg)."""
     folder, _, window = crop_run
     run, full = StackLayout(str(folder)), StackLayout(str(local_run))
     win = _slices(window)
     np.testing.assert_array_equal(_read(run.merged_slc(REF)), _read(full.slc(REF))[win])
-    for name, atol in (("lat", 1e-10), ("lon", 1e-10), ("hgt", 1e-6), ("los", 1e-6),
-                       ("incLocal", 1e-6)):
+    for name, atol in (("lat", 1e-8), ("lon", 1e-8), ("hgt", 5e-4), ("los", 1e-5),
+                       ("incLocal", 1e-5)):
         ours, theirs = _read(run.geometry_full(name)), _read(full.geometry_full(name))
         np.testing.assert_allclose(ours, theirs[..., win[0], win[1]], rtol=0, atol=atol)
 

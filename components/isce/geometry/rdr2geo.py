@@ -4,8 +4,8 @@ The per-pixel solver is ISCE3's ``rdr2geo`` (compiled, ``library/geometry``):
 for each pixel (azimuth time t, slant range R) with Doppler centroid f(t, R)
 [Hz] it finds the target on the Doppler cone at range R whose height is the
 DEM's there, iterating until the range misfit is below ``threshold`` [m]
-(1e-8 by default; ``maxiter`` plain iterations, then ``extraiter`` averaged
-ones). With ``secant=True`` (the default) the plain fixed-point steps are
+(1e-8 by default, as ISCE3; 1e-4 for a whole grid, :func:`topo`, see there;
+``maxiter`` plain iterations, then ``extraiter`` averaged ones). With ``secant=True`` (the default) the plain fixed-point steps are
 replaced by guarded secant steps: the same solution to the threshold (golden
 checks identical to 1e-13 deg), ~3x fewer iterations on sloped terrain;
 ``secant=False`` follows ISCE3's iteration path exactly. The first height
@@ -546,7 +546,7 @@ def _as_height_source(heights):
 
 
 def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, heights=None,
-         products=tuple(TOPO_FILES), block_lines=None, progress=None, threshold=1e-8,
+         products=tuple(TOPO_FILES), block_lines=None, progress=None, threshold=1e-4,
          maxiter=25, extraiter=10, secant=True, doppler_method=None, orbit_method=None,
          ellipsoid=None, threads=0):
     """rdr2geo of a whole radar grid, written as ISCE rasters in ``output_dir``.
@@ -557,6 +557,11 @@ def topo(radar_grid, orbit, doppler=None, dem=None, output_dir="geometry", *, he
     on the heights of its own ``z.rdr``. ``products``: keys of
     :data:`TOPO_FILES`. ``block_lines``: lines per block (default: ~64 MiB
     of outputs). ``progress``: tqdm bar (default: for grids > 2 M pixels).
+    ``threshold``: range misfit [m] at which a pixel's iteration stops. A converged
+    point lies exactly at its slant range on the Doppler cone, its height within about
+    the threshold of the DEM's: 1e-4 m (ISCE2 topozero's is 0.05 m, ISCE3's 1e-8) keeps
+    heights within 0.14 mm of the 1e-8 m solution for ~20 % less CPU (the 4096^2
+    benchmark: one iteration fewer on most pixels).
 
     Returns ``{product: path}``. Files are written atomically with sidecars.
     """
