@@ -379,9 +379,6 @@ class StackLayout:
     def offsets_dir(self, date: str) -> Path:
         return self.path(STACK_OFFSETS, date)
 
-    def refined_offsets_dir(self, date: str) -> Path:
-        return self.path(STACK_OFFSETS, date, "refined")
-
     def coarse_coreg(self, date: str) -> Path:
         return self.path(STACK_OFFSETS, date, "coarse_coreg.slc")
 

@@ -40,14 +40,13 @@ from isce.io.layout import MINTPY_TOPO_PRODUCTS, StackLayout
 from isce.io.sidecars import read_info, remove_sidecars, write_sidecars
 from isce.offsets.ampcor import ampcor
 from isce.offsets.cull import cull_offsets
-from isce.offsets.fit import read_misreg_json, write_misreg_json, write_offset_rasters
+from isce.offsets.fit import read_misreg_json, write_misreg_json
 from isce.sensors import SlcProduct
 from isce.sensors.product import ImageSource
 from isce.sensors.raw import RawProduct
 from isce.signal.bandpass import bandpass_to_reference, same_range_band
 from isce.signal.crossmul import Flattening, crossmul_raster
-from isce.signal.filter import filter_raster
-from isce.signal.phsig import phsig_raster
+from isce.signal.filter_phsig import filter_phsig_raster
 from isce.signal.resample import resample_slc
 from isce.unwrap.registry import unwrap as run_unwrap
 
@@ -367,16 +366,15 @@ def _coregister_secondary(root, date: str, reference: str, misreg: dict, tlog):
     outputs.append(coarse)
     written, summary = _misregistration(ref, coarse, offsets, misreg, tlog)
     outputs += written or []
-    az_poly, rg_poly = read_misreg_json(str(offsets)) if written else (None, None)
-    refined = Path(root, run.refined_offsets_dir(date))
-    refined.mkdir(parents=True, exist_ok=True)
-    rg_az = write_offset_rasters(refined, (ref.length, ref.width), az_poly, rg_poly,
-                                 geometry_az=geo["azimuth"], geometry_rg=geo["range"])
-    outputs += list(rg_az)
+    # geometry offsets + the fitted polynomials, added block by block in memory (insarApp's
+    # refined_resample): no refined offset rasters written only to be read back
+    polys = read_misreg_json(str(offsets)) if written else (None, None)
+    az_fix, rg_fix = (None if p is None else p.on_grid for p in polys)
     out = Path(root, run.merged_slc(date))
     out.parent.mkdir(parents=True, exist_ok=True)
-    resample_slc(image, str(refined / "range.off"), str(refined / "azimuth.off"), str(out),
-                 doppler=doppler, grid=sec.radar_grid, threads=KERNEL_THREADS)
+    resample_slc(image, geo["range"], geo["azimuth"], str(out), doppler=doppler,
+                 grid=sec.radar_grid, az_correction=az_fix, rg_correction=rg_fix,
+                 threads=KERNEL_THREADS)
     # metadata of the coregistered image: the date's orbit on the reference grid
     replace(sec, radar_grid=ref.radar_grid, source=ImageSource("raster", str(out)),
             attributes={**sec.attributes, "coregistered_to": reference}).save(
@@ -401,7 +399,7 @@ def coregister_task(root, date: str, reference: str, misreg: dict) -> dict:
         outputs, summary = _coregister_secondary(root, date, reference, misreg, tlog)
         return outputs, {"misregistration": summary}
 
-    folders = [run.offsets_dir(date), run.refined_offsets_dir(date), run.merged_slc(date).parent]
+    folders = [run.offsets_dir(date), run.merged_slc(date).parent]
     return _run(root, task_names("coregister", date), identity, work, folders)
 
 
@@ -480,9 +478,9 @@ def pair_task(root, d1: str, d2: str, reference: str, settings: dict) -> dict:
         crossmul_raster(str(Path(root, run.merged_slc(d1))), str(Path(root, run.merged_slc(d2))),
                         str(out["int"]), str(out["cor"]), az_looks=az, rg_looks=rg,
                         flatten=pair_flattening(root, d1, d2, reference))
-        filter_raster(str(out["int"]), str(out["filt_int"]), settings["filter_strength"],
-                      workers=KERNEL_THREADS)
-        phsig_raster(str(out["filt_int"]), str(out["filt_cor"]), workers=KERNEL_THREADS)
+        # the phase sigma of each filtered block as soon as it is done, in memory
+        filter_phsig_raster(str(out["int"]), str(out["filt_int"]), str(out["filt_cor"]),
+                            settings["filter_strength"], workers=KERNEL_THREADS)
         written = [out[k] for k in ("int", "cor", "filt_int", "filt_cor")]
         if settings["do_unwrap"]:
             name = settings["unwrapper"]
