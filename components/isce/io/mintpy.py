@@ -31,6 +31,7 @@ from isce.core.time import DateTime
 from .atomic import replacing, write_text
 from .blocks import block_lines_for, iter_blocks
 from .raster import create, open_raster
+from .readahead import read_ahead
 from .sidecars import read_info, write_sidecars
 
 __all__ = ["roipac_metadata", "write_data_rsc", "read_rsc", "write_baseline_file",
@@ -295,7 +296,22 @@ def _reduce(block, az, rg, any_of):
     cells = block[:, :n * az, :w * rg].reshape(b, n, az, w, rg)
     if any_of:
         return np.bitwise_or.reduce(np.bitwise_or.reduce(cells, axis=4), axis=2)
-    return cells.mean(axis=(2, 4), dtype=np.float64)
+    # the az lines of each cell added whole, then the rg neighbours: long contiguous adds
+    # (ndarray.mean over the two short axes: 2-8x the time; same sums up to rounding)
+    rows = cells.reshape(b, n, az, w * rg)
+    total = rows[:, :, 0].astype(np.float64)
+    for i in range(1, az):
+        total += rows[:, :, i]
+    total = total.reshape(b, n, w, rg)
+    out = total[..., 0].copy()
+    for j in range(1, rg):
+        out += total[..., j]
+    out *= 1.0 / (az * rg)
+    return out
+
+
+#: bytes of full-size lines multilook_geometry reads per block
+_MULTILOOK_READ_BYTES = 4 * 2**20
 
 
 def _multilook_one(src, dst, looks, any_of, block_lines):
@@ -306,14 +322,23 @@ def _multilook_one(src, dst, looks, any_of, block_lines):
         raise ValueError(f"{src}: {ras.length} x {ras.width} is smaller than the looks {az} x {rg}")
     if any_of and ras.dtype.kind not in "iub":
         raise ValueError(f"{src}: a mask must be an integer raster, got {ras.data_type}")
-    rows = block_lines or block_lines_for(ras.width * az, "float64", bands=ras.bands)
+    # small blocks (~4 MiB read) into two buffers used in turn: the reads fill memory already
+    # faulted in, and the reduction works in cache (64 MiB blocks into fresh arrays: 2.5x
+    # the time, most of it page faults)
+    rows = block_lines or block_lines_for(ras.width * az, ras.dtype, bands=ras.bands,
+                                          budget=_MULTILOOK_READ_BYTES)
+    slots = [np.empty((min(rows, length) * az,) + tuple(ras.info.file_shape[1:]), ras.dtype)
+             for _ in range(2)]
+
+    def read(k_lines):      # in the read-ahead thread; copied through the file, not the map:
+        k, lines = k_lines  # no page of the full-size raster stays resident
+        n = (lines.stop - lines.start) * az
+        return ras.read_rows(slice(lines.start * az, lines.stop * az), out=slots[k % 2][:n])
+
     try:
         with create(dst, width, length, ras.dtype, bands=ras.bands, scheme=ras.scheme,
                     image_type=ras.image_type) as out:
-            for lines in iter_blocks(length, rows):
-                # copied through the file, not the map: no page of the full-size raster
-                # stays resident (they are 128 MiB each at 4096^2 in float64)
-                block = ras.read_rows(slice(lines.start * az, lines.stop * az))
+            for (_, lines), block in read_ahead(enumerate(iter_blocks(length, rows)), read):
                 block = block if ras.bands > 1 else block[None]
                 reduced = _reduce(block, az, rg, any_of)
                 out.write(reduced.astype(ras.dtype, copy=False) if ras.bands > 1
