@@ -19,8 +19,9 @@ class RowReader:
     """Read whole lines of a 2-D image: ``reader[lo:hi]`` -> ndarray ``(hi-lo, width)``.
 
     An isce.io raster is read through the file (:meth:`isce.io.Raster.read_rows`: a fresh
-    copy, no page left mapped, GIL released); ``copies`` tells whether blocks are fresh
-    copies the caller may change (else they may be views of the source)."""
+    C-contiguous copy, no page left mapped, GIL released; the same samples as its map in
+    every layout); ``copies`` tells whether blocks are fresh copies the caller may change
+    (else they may be views of the source)."""
 
     def __init__(self, source, what="image", band=0):
         self.what = what
@@ -31,7 +32,10 @@ class RowReader:
             raster = source
             self.shape = (int(raster.length), int(raster.width))
             self.copies = True
-            self._get = lambda rows: raster.read_rows(rows, band if raster.bands > 1 else None)
+            # one band of a BIL/BIP raster is a strided view of the lines read: made
+            # contiguous, as the copy Lines made of the map was
+            self._get = lambda rows: np.ascontiguousarray(
+                raster.read_rows(rows, band if raster.bands > 1 else None))
         elif hasattr(source, "read") and hasattr(source, "bands") and hasattr(source, "length"):
             raster = source
             self.shape = (int(raster.length), int(raster.width))
