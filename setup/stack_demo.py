@@ -10,7 +10,9 @@ Run as a user would type it, under stack-demo/ (ignored by git):
 2. ``stackStripMap.py stackStripMap.xml``: focusing, topo on the reference, every date
    coregistered, the interferogram network filtered and unwrapped, on a Dask LocalCluster;
 3. MintPy's ``smallbaselineApp.py`` (from PyPI, in ``.venv-mintpy``, without ISCE2) on the
-   stack: load, network inversion, velocity;
+   stack: load, network inversion, velocity, relative to the pixel of highest mean
+   coherence (``mintpy.reference.yx``, :func:`isce.io.mintpy.reference_pixel`; MintPy's
+   own pick is random, so the same products would give other numbers on every run);
 4. MintPy's velocity and time series against the truth (:mod:`isce.quality.stack_truth`),
    written to ``stack-demo/report.json``.
 
@@ -46,8 +48,9 @@ def simulate_args(sensor: str, dates: int, pulses: int, samples: int, out: str) 
             f"simulateApp.output directory={out}", "--steps"]
 
 
-def mintpy_template(ref_date: str) -> str:
-    """smallbaselineApp's template for stackStripMap.py's layout (paths from ``mintpy/``)."""
+def mintpy_template(ref_date: str, ref_yx: tuple[int, int]) -> str:
+    """smallbaselineApp's template for stackStripMap.py's layout (paths from ``mintpy/``),
+    the reference pixel ``ref_yx`` (line, pixel at the interferograms' looks) given."""
     return "\n".join([
         "# MintPy on stackStripMap.py's products (ISCE2 stripmapStack layout, no ISCE2 needed)",
         "mintpy.load.processor      = isce",
@@ -62,6 +65,8 @@ def mintpy_template(ref_date: str) -> str:
         "mintpy.load.incAngleFile   = ../geom_reference/los.rdr",
         "mintpy.load.azAngleFile    = ../geom_reference/los.rdr",
         "mintpy.load.shadowMaskFile = ../geom_reference/shadowMask.rdr",
+        "# the pixel of highest mean coherence (MintPy would draw one at random on every run)",
+        f"mintpy.reference.yx        = {ref_yx[0]}, {ref_yx[1]}",
         "# a simulation has no weather: no tropospheric model to download",
         "mintpy.troposphericDelay.method = no",
         "mintpy.plot = no",
@@ -110,20 +115,23 @@ def main(argv=None) -> int:
                                 shlex.join(["simulateApp.py", *sim_args]), work)}
     times["stackStripMap"] = run([*script("stackStripMap.py"), "stackStripMap.xml"],
                                  "stackStripMap.py stackStripMap.xml", sim)
+    # lazy: isce as the .venv that `make` set up has it, imported once the commands ran
+    from isce.io.mintpy import read_rsc, reference_pixel
+    from isce.quality.stack_truth import (compare_mintpy_with_truth, format_stack_comparison,
+                                          write_comparison)
     stack = json.loads((sim / "truth" / "stack.json").read_text())
     ref_date = stack["dates"][0]
+    unw = sorted((sim / "Igrams").glob("*/filt_*.unw"))     # the template's globs
+    ref_yx = reference_pixel(unw, [p.with_suffix(".cor") for p in unw],
+                             [p.with_name(p.name + ".conncomp") for p in unw])
     (sim / "mintpy").mkdir()
-    (sim / "mintpy" / "isce_stack.txt").write_text(mintpy_template(ref_date))
+    (sim / "mintpy" / "isce_stack.txt").write_text(mintpy_template(ref_date, ref_yx))
     mintpy_cmds = [["smallbaselineApp.py", "isce_stack.txt", "--start", first, "--end", last]
                    for first, last in MINTPY_RUNS]
     times["smallbaselineApp"] = sum(
         run([str(mintpy_bin / "python"), str(mintpy_bin / cmd[0]), *cmd[1:]], shlex.join(cmd),
             sim / "mintpy", env=mintpy_environ) for cmd in mintpy_cmds)
 
-    # lazy: isce as the .venv that `make` set up has it, imported once the commands ran
-    from isce.io.mintpy import read_rsc
-    from isce.quality.stack_truth import (compare_mintpy_with_truth, format_stack_comparison,
-                                          write_comparison)
     rsc = read_rsc(sim / "merged" / "SLC" / ref_date / "data.rsc")
     looks = (int(rsc["ALOOKS"]), int(rsc["RLOOKS"]))
     result = compare_mintpy_with_truth(sim / "mintpy", sim / "truth", looks)

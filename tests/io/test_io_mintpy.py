@@ -24,7 +24,8 @@ from isce.geometry.baseline import baseline_summary, stripmap_perpendicular
 from isce.geometry.rdr2geo import topo
 from isce.io.layout import MintPyView, date_name, pair_name
 from isce.io.mintpy import (link_raster, multilook_geometry, platform_name, read_baseline_file,
-                            read_rsc, roipac_metadata, write_baseline_file, write_data_rsc)
+                            read_rsc, reference_pixel, roipac_metadata, write_baseline_file,
+                            write_data_rsc)
 from isce.sensors.product import SlcProduct
 
 LOOKS = (4, 2)
@@ -302,3 +303,59 @@ def test_view_names_are_stripmapstack_s(date):
     assert str(view.baseline(d, "x")) == "run/baselines/20090601_x.txt"
     assert str(MintPyView.rsc_beside("run/reference/reference.slc.xml")) == \
         "run/reference/data.rsc"
+
+
+def _pairs(folder, coherence, phase=None, conncomp=None):
+    """One ISCE pair per layer of ``coherence`` (pairs, lines, pixels): ``.unw`` (2 bands
+    BIL: amplitude 1, then ``phase``), ``.cor`` (FLOAT) and ``.unw.conncomp`` (BYTE)."""
+    n = coherence.shape[0]
+    phase = np.full(coherence.shape, 0.5, np.float32) if phase is None else phase
+    conncomp = np.ones(coherence.shape, np.uint8) if conncomp is None else conncomp
+    unw, cor, cc = [], [], []
+    for k in range(n):
+        stem = str(folder / f"filt_{k}")
+        bands = np.stack([np.ones_like(phase[k]), phase[k]]).astype(np.float32)
+        unw.append(isce.io.write(stem + ".unw", bands, scheme="BIL"))
+        cor.append(isce.io.write(stem + ".cor", coherence[k].astype(np.float32)))
+        cc.append(isce.io.write(stem + ".unw.conncomp", conncomp[k]))
+    return unw, cor, cc
+
+
+def test_reference_pixel_is_the_most_coherent_valid_in_every_pair(tmp_path):
+    """MintPy draws its reference pixel at random (unseeded) unless mintpy.reference.yx is
+    given; make stack-demo gives it this one: the highest mean coherence among the pixels
+    valid in every pair, the same on every call."""
+    rng = np.random.default_rng(5)
+    coh = rng.uniform(0.2, 0.8, (3, 9, 11))
+    phase = rng.uniform(-3, 3, coh.shape).astype(np.float32)
+    conncomp = np.ones(coh.shape, np.uint8)
+    coh[:, 1, 2] = 0.99                 # the most coherent: phase 0 (not unwrapped) in one pair
+    phase[1, 1, 2] = 0.0
+    coh[:, 4, 4] = 0.98                 # next: not in a connected component in one pair
+    conncomp[2, 4, 4] = 0
+    coh[:, 6, 1] = 0.97                 # next: NaN phase in one pair
+    phase[0, 6, 1] = np.nan
+    coh[:, 7, 3] = 0.96                 # next: NaN coherence in one pair (mean would be NaN)
+    coh[2, 7, 3] = np.nan
+    coh[:, 5, 8] = coh[:, 3, 9] = 0.95  # then two equal: the first in row order
+    unw, cor, cc = _pairs(tmp_path, coh, phase, conncomp)
+    assert reference_pixel(unw, cor, cc) == (3, 9)
+    assert reference_pixel(unw, cor, cc) == (3, 9)          # no draw
+    assert reference_pixel(unw, cor) == (4, 4)              # components not given
+    assert all(isinstance(v, int) for v in reference_pixel(unw, cor, cc))
+
+
+def test_reference_pixel_refuses_what_cannot_be_one_stack(tmp_path):
+    (tmp_path / "b").mkdir()
+    unw, cor, cc = _pairs(tmp_path, np.full((2, 4, 5), 0.9))
+    with pytest.raises(ValueError, match="per pair"):
+        reference_pixel(unw, cor[:1], cc)
+    with pytest.raises(ValueError, match="per pair"):
+        reference_pixel([], [])
+    other, _, _ = _pairs(tmp_path / "b", np.full((1, 4, 6), 0.9))
+    with pytest.raises(ValueError, match="4 x 6 pixels"):
+        reference_pixel([unw[0], other[0]], cor, cc)
+    _, _, none = _pairs(tmp_path / "b", np.full((2, 4, 5), 0.9),
+                        conncomp=np.zeros((2, 4, 5), np.uint8))
+    with pytest.raises(ValueError, match="no pixel is valid"):
+        reference_pixel(unw, cor, none)

@@ -36,7 +36,7 @@ from .sidecars import read_info, write_sidecars
 
 __all__ = ["roipac_metadata", "write_data_rsc", "read_rsc", "write_baseline_file",
            "read_baseline_file", "multilook_geometry", "link_raster", "platform_name",
-           "orbit_metadata", "STANDARD_KEYS", "SPEED_OF_LIGHT"]
+           "orbit_metadata", "reference_pixel", "STANDARD_KEYS", "SPEED_OF_LIGHT"]
 
 SPEED_OF_LIGHT = 299792458.0
 #: MintPy 1.6 ``readfile.STD_METADATA_KEYS`` for the keys ISCE2's stripmap metadata has:
@@ -287,6 +287,60 @@ def link_raster(target, link) -> str:
         os.symlink(rel, temp)
     write_sidecars(link, info)
     return os.fspath(link)
+
+
+# ----------------------------------------------------------------------------- reference pixel
+def _last_band(path) -> np.ndarray:
+    """The last band of a raster (what MintPy loads of an ISCE ``.unw``/``.cor``: the phase,
+    the coherence), read through the file."""
+    ras = open_raster(path)
+    try:
+        return ras.read_rows(slice(0, ras.length), band=ras.bands - 1 if ras.bands > 1 else None)
+    finally:
+        ras.close()
+
+
+def reference_pixel(unwrapped, coherence, conncomp=None) -> tuple[int, int]:
+    """``(y, x)`` for ``mintpy.reference.yx``: the pixel of highest mean coherence over the
+    pairs, among those valid in every pair (unwrapped phase finite and non-zero, coherence
+    finite, connected component non-zero), the first in row order on a tie.
+
+    ``unwrapped``, ``coherence``, ``conncomp`` (optional): one raster path per pair, in the
+    same order, all at the interferograms' looks (the grid MintPy loads).
+
+    Why: without ``mintpy.reference.yx`` MintPy 1.6 (``reference_point.py``) draws the
+    pixel at random, unseeded, among those of mean coherence >= 0.85. Velocity and time
+    series are relative to that pixel, so the same products give different results on every
+    run, and a comparison with a truth referenced there carries that one pixel's error:
+    on ``make stack-demo``'s stack, 0.62 to 2.3 mm/yr RMS of velocity from identical
+    interferograms. This choice is MintPy's own maximum-coherence rule, made once."""
+    unwrapped, coherence = [os.fspath(p) for p in unwrapped], [os.fspath(p) for p in coherence]
+    conncomp = None if conncomp is None else [os.fspath(p) for p in conncomp]
+    if not unwrapped or len(coherence) != len(unwrapped) or (
+            conncomp is not None and len(conncomp) != len(unwrapped)):
+        raise ValueError(f"one unwrapped, coherence (and conncomp) raster per pair, got "
+                         f"{len(unwrapped)}, {len(coherence)}"
+                         + ("" if conncomp is None else f", {len(conncomp)}"))
+    total = valid = None
+    for k, (unw, cor) in enumerate(zip(unwrapped, coherence)):
+        layers = [(unw, _last_band(unw)), (cor, _last_band(cor).astype(np.float64))]
+        if conncomp is not None:
+            layers.append((conncomp[k], _last_band(conncomp[k])))
+        shape = layers[0][1].shape if total is None else total.shape
+        for path, data in layers:
+            if data.shape != shape:
+                raise ValueError(f"{path}: {data.shape[0]} x {data.shape[1]} pixels, the "
+                                 f"first pair's are {shape[0]} x {shape[1]}")
+        (_, phase), (_, coh) = layers[:2]
+        good = np.isfinite(phase) & (phase != 0) & np.isfinite(coh)
+        if conncomp is not None:
+            good &= layers[2][1] != 0
+        kept = np.where(good, coh, 0.0)
+        total, valid = (kept, good) if total is None else (total + kept, valid & good)
+    if not valid.any():
+        raise ValueError(f"no pixel is valid in all {len(unwrapped)} pairs")
+    y, x = np.unravel_index(np.argmax(np.where(valid, total, -np.inf)), total.shape)
+    return int(y), int(x)
 
 
 # ----------------------------------------------------------------------------- geometry

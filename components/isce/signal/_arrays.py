@@ -16,15 +16,27 @@ from isce.io.blocks import progress_bar
 
 
 class RowReader:
-    """Read whole lines of a 2-D image: ``reader[lo:hi]`` -> ndarray ``(hi-lo, width)``."""
+    """Read whole lines of a 2-D image: ``reader[lo:hi]`` -> ndarray ``(hi-lo, width)``.
+
+    An isce.io raster is read through the file (:meth:`isce.io.Raster.read_rows`: a fresh
+    C-contiguous copy, no page left mapped, GIL released; the same samples as its map in
+    every layout); ``copies`` tells whether blocks are fresh copies the caller may change
+    (else they may be views of the source)."""
 
     def __init__(self, source, what="image", band=0):
         self.what = what
-        self._raster = None
+        self.copies = False
         if isinstance(source, (str, os.PathLike)):
-            self._raster = isce.io.open(source)
-            source = self._raster
-        if hasattr(source, "read") and hasattr(source, "bands") and hasattr(source, "length"):
+            source = isce.io.open(source)
+        if isinstance(source, isce.io.Raster):
+            raster = source
+            self.shape = (int(raster.length), int(raster.width))
+            self.copies = True
+            # one band of a BIL/BIP raster is a strided view of the lines read: made
+            # contiguous, as the copy Lines made of the map was
+            self._get = lambda rows: np.ascontiguousarray(
+                raster.read_rows(rows, band if raster.bands > 1 else None))
+        elif hasattr(source, "read") and hasattr(source, "bands") and hasattr(source, "length"):
             raster = source
             self.shape = (int(raster.length), int(raster.width))
             self._get = lambda rows: raster.read(band=band if raster.bands > 1 else None, rows=rows)
