@@ -634,17 +634,19 @@ def _azimuth_transforms(plan: AzimuthPlan, wa: int, wb: int, abuf=None, bfull=No
     its window, and the windows of the sub-blocks after it start at ``s1 - c0`` or beyond
     (:func:`_subblocks` checks it). That halves the focuser's memory."""
     n_az = plan.n_az
-    a_t = _fft.Transform((n_az, wa), axis=0,
-                         buffer=None if abuf is None else abuf[:, :wa])
+    # views of buffers that hold nothing yet: MEASURE planning need not set their contents aside
+    a_t = _fft.Transform((n_az, wa), axis=0, buffer=None if abuf is None else abuf[:, :wa],
+                         directions="forward", preserve=False)
     if plan.czt:
         bbuf = (np.empty((n_az, wb), dtype=np.complex64) if bfull is None
                 else bfull[:, :wb])
         return a_t, None, bbuf
     if wb <= wa:
-        b_t = _fft.Transform((n_az, wb), axis=0, buffer=a_t.buffer[:, :wb])
+        b_t = _fft.Transform((n_az, wb), axis=0, buffer=a_t.buffer[:, :wb],
+                             directions="inverse", preserve=False)
     else:
-        b_t = _fft.Transform((n_az, wb), axis=0,
-                             buffer=None if bfull is None else bfull[:, :wb])
+        b_t = _fft.Transform((n_az, wb), axis=0, buffer=None if bfull is None else bfull[:, :wb],
+                             directions="inverse", preserve=False)
     return a_t, b_t, b_t.buffer
 
 
