@@ -165,3 +165,47 @@ def test_window_broadening(kind, beta, width):
     assert window(kind, [-0.6, 0.6], beta).tolist() == [0.0, 0.0]
     with pytest.raises(ValueError):
         window("triangle", [0.0])
+
+
+@pytest.mark.parametrize("preserve", [True, False])
+def test_in_place_on_columns_of_a_wider_buffer_under_measure(monkeypatch, preserve):
+    """An in-place axis-0 plan over the first columns of a wider buffer (the focuser's last,
+    narrower block) transforms those columns only; MEASURE planning keeps what the buffer
+    held unless told it holds nothing yet (preserve=False: no copy set aside)."""
+    monkeypatch.setattr(fft, "_pyfftw", pyfftw)
+    monkeypatch.setenv("ISCE_FFTW_PLANNER", "measure")
+    monkeypatch.setenv("ISCE_FFTW_SAVE_WISDOM", "never")
+    rng = np.random.default_rng(4)
+    wide = (rng.standard_normal((48, 20)) + 1j * rng.standard_normal((48, 20))).astype(np.complex64)
+    held = wide.copy()
+    t = fft.Transform((48, 7), 0, buffer=wide[:, :7], preserve=preserve)
+    if preserve:
+        assert np.array_equal(wide, held)
+    assert np.array_equal(wide[:, 7:], held[:, 7:])    # planning touched its columns only
+    wide[...] = held
+    t.forward()
+    assert np.allclose(wide[:, :7], np.fft.fft(held[:, :7], axis=0), atol=1e-4)
+    assert np.array_equal(wide[:, 7:], held[:, 7:])
+
+
+def test_one_direction_plans_one_transform(monkeypatch):
+    """A Transform planned one way (the focuser's azimuth FFTs) makes one FFTW plan, runs
+    that way, and refuses the other."""
+    monkeypatch.setattr(fft, "_pyfftw", pyfftw)
+    made = []
+    real = pyfftw.FFTW
+
+    def spy(*args, **kw):
+        made.append(kw["direction"])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(pyfftw, "FFTW", spy)
+    x = np.arange(32, dtype=np.complex64).reshape(16, 2)
+    t = fft.Transform((16, 2), 0, directions="inverse")
+    assert made == ["FFTW_BACKWARD"]
+    t.buffer[...] = x
+    assert np.allclose(t.inverse(), np.fft.ifft(x, axis=0) * 16, atol=1e-4)
+    with pytest.raises(RuntimeError):
+        t.forward()
+    with pytest.raises(ValueError):
+        fft.Transform((16, 2), 0, directions="backward")

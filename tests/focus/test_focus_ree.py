@@ -66,3 +66,42 @@ def test_target_at_line_64_pixel_64(ree_case):
     # phase -4 pi R / lambda at the peak (the sample at the peak)
     r = 967524.2763552681
     assert abs(np.angle(res.data[64, 64] * np.exp(4j * np.pi * r / radar.wavelength))) < 0.05
+
+
+def _separate_buffers(plan, wa, wb, abuf=None, bfull=None):
+    """The azimuth buffers as they were: full width for every block, the output spectrum in
+    a buffer of its own."""
+    from isce.focus import fft as _fft
+
+    a_t = _fft.Transform((plan.n_az, plan.wa), axis=0)
+    if plan.czt:
+        return a_t, None, np.empty((plan.n_az, plan.wb), dtype=np.complex64)
+    b_t = _fft.Transform((plan.n_az, plan.wb), axis=0)
+    return a_t, b_t, b_t.buffer
+
+
+@pytest.mark.parametrize("grid", ["runconfig", "default"])
+def test_blocks_in_place_and_narrow_last_block_change_nothing(ree_case, tmp_path, monkeypatch,
+                                                              grid):
+    """Column blocks whose output spectrum is built in the input block's buffer, the last,
+    narrower block with plans of its own width and the SLC written through a map released
+    every few lines give the image that full-width blocks with separate buffers give, to the
+    bit; with the chirp-z (runconfig grid at 1520 Hz) and without (default grid)."""
+    from isce.focus import rda
+    from isce.focus.rangecomp import range_compress
+    from isce.simulate.scenes import REE_FOCUS_GRID
+
+    raw = ree_case[3]
+    rc = range_compress(raw)
+    g = ({k: v for k, v in REE_FOCUS_GRID.items() if k != "range_pixel_spacing"}
+         if grid == "runconfig" else None)
+    new = rda.focus_azimuth(rc, grid=g, block_columns=50, output=tmp_path / "new.slc")
+    width = new.product.radar_grid.width
+    assert width > 100 and width % 50 and new.info["block_columns"] == 50
+    assert (grid == "runconfig") == (new.product.radar_grid.prf != raw.prf)   # chirp-z or not
+    shapes = {tuple(f["shape"]) for f in new.info["ffts"] if f["axis"] == 0}
+    assert any(s[1] < 50 for s in shapes)            # the last block's own plans ran
+    monkeypatch.setattr(rda, "_azimuth_transforms", _separate_buffers)
+    old = rda.focus_azimuth(rc, grid=g, block_columns=50)
+    assert np.abs(old.data).max() > 0
+    assert np.array_equal(np.asarray(new.data), old.data)

@@ -121,3 +121,30 @@ def test_first_map_from_several_threads(tmp_path):
         with ThreadPoolExecutor(4) as pool:
             sums = list(pool.map(lambda i: float(r.data[i].sum()), range(8)))
         assert sums == [float(np.arange(i * 32, (i + 1) * 32).sum()) for i in range(8)]
+
+
+def _rss_file_kib():
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("RssFile:"))
+
+
+def test_release_span_drops_the_lines_pages_only_and_keeps_the_data(tmp_path):
+    """release_span drops the pages of the lines a view spans (a block of columns included:
+    its lines' pages), not the others', and never the contents; False for other arrays."""
+    path = tmp_path / "s.slc"
+    length, width = 512, 2048                   # 16 KiB lines, 8 MiB
+    with isce.io.create(path, width, length, "CFLOAT") as w:
+        w.write(np.zeros((length, width)))
+    r = isce.io.open(path, mode="r+")
+    data = r.data
+    data[:, 5] = 3 + 4j                          # every page of column 5's lines written
+    assert float(np.abs(data).sum()) == 5 * length   # and every page read
+    before = _rss_file_kib()
+    assert isce.io.release_span(data[100:356, 1000:1010])   # 256 lines = 4 MiB
+    dropped = before - _rss_file_kib()
+    assert 3900 <= dropped <= 4096 + 64       # (other file pages may come and go meanwhile)
+    assert np.all(data[:, 5] == 3 + 4j) and np.all(data[:, 6:] == 0)
+    assert not isce.io.release_span(np.zeros((3, 3)))
+    assert not isce.io.release_span(data[7:7])
+    r.close()
+    assert np.all(np.fromfile(path, np.complex64).reshape(length, width)[:, 5] == 3 + 4j)

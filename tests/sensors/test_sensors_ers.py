@@ -866,3 +866,22 @@ def test_a_failed_raw_rewrite_leaves_the_previous_pair_whole(raw_pair, tmp_path)
     with pytest.raises(RasterError, match="missing.raw"):
         write_ers_raw_files(other, img, led, scale=1.0)
     assert (img.read_bytes(), led.read_bytes()) == before
+
+
+@pytest.mark.parametrize("scale, bias_i, bias_q", [(1.0, IQ_BIAS, IQ_BIAS), (699.17, 15.5, 16.25)])
+def test_dequantize_table_equals_the_arithmetic(scale, bias_i, bias_q):
+    """Contiguous byte pairs go through a 65536-entry table: every (I, Q) code gives the very
+    float32 numbers of the element-wise arithmetic (the path of other inputs), rows of a
+    wider record included."""
+    codes = np.arange(1 << 16, dtype="<u2").view(np.uint8).reshape(256, 512)
+    records = np.zeros((256, 520), np.uint8)
+    records[:, 3:515] = codes
+    for c in (codes, records[:, 3:515]):
+        table = dequantize(c, scale, bias_i, bias_q)
+        arith = dequantize(c.astype(np.int16), scale, bias_i, bias_q)
+        assert table.dtype == arith.dtype == np.complex64 and table.shape == (256, 256)
+        assert np.array_equal(table.view(np.uint64), arith.view(np.uint64))
+    # byte pair k = (I, Q) = (k % 256, k // 256): row 0 has Q = 0, row 3 Q = 3
+    got = dequantize(codes, scale, bias_i, bias_q)
+    assert np.isclose(got[0, 1], scale * ((1 - bias_i) - 1j * bias_q), rtol=1e-6)
+    assert np.isclose(got[3, 200], scale * ((200 - bias_i) + 1j * (3 - bias_q)), rtol=1e-6)

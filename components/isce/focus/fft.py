@@ -244,6 +244,12 @@ class Transform:
         strides, e.g. a view of a wider buffer) and leave :attr:`buffer` unchanged.
     nthreads : int, optional
         Threads (default :func:`threads`).
+    directions : "both", "forward" or "inverse"
+        The transforms to plan (MEASURE planning of a large transform costs seconds: a
+        Transform used one way need not plan the other); calling the other raises.
+    preserve : bool
+        Keep the contents of a given ``buffer`` across planning (MEASURE plans overwrite
+        it: a copy is set aside meanwhile); False when it holds nothing yet (no copy).
 
     ``forward()`` computes ``X[k] = sum_n x[n] exp(-2j pi n k / N)``,
     ``inverse()`` ``x[n] = sum_k X[k] exp(+2j pi n k / N)`` (no ``1/N``); both
@@ -251,7 +257,7 @@ class Transform:
     """
 
     def __init__(self, shape, axis=-1, dtype=np.complex64, *, buffer=None, output=None,
-                 nthreads=None):
+                 nthreads=None, directions="both", preserve=True):
         self.shape = tuple(int(s) for s in shape)
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.complex64, np.complex128):
@@ -260,7 +266,12 @@ class Transform:
         self.n = self.shape[self.axis]
         self.nthreads = threads() if nthreads is None else int(nthreads)
         fftw = _fftw()
+        if directions not in ("both", "forward", "inverse"):
+            raise ValueError(f"directions must be 'both', 'forward' or 'inverse', got "
+                             f"{directions!r}")
+        self.directions = directions
         self._own = buffer is None
+        self._preserve = bool(preserve)
         if buffer is None:
             buffer = (fftw.empty_aligned(self.shape, dtype=self.dtype) if fftw is not None
                       else np.empty(self.shape, dtype=self.dtype))
@@ -283,8 +294,9 @@ class Transform:
         kw = dict(kw)
         if effort is not None:
             kw["flags"] = self._flags(effort)
-        return (fftw.FFTW(self.buffer, self.output, direction="FFTW_FORWARD", **kw),
-                fftw.FFTW(self.buffer, self.output, direction="FFTW_BACKWARD", **kw))
+        return tuple(fftw.FFTW(self.buffer, self.output, direction=d, **kw)
+                     if self.directions in ("both", name) else None
+                     for name, d in (("forward", "FFTW_FORWARD"), ("inverse", "FFTW_BACKWARD")))
 
     def _plan(self, fftw):
         global _wisdom_loaded
@@ -293,7 +305,8 @@ class Transform:
                 load_wisdom()
             effort = planner_effort()
             keep = None
-            if effort != "FFTW_ESTIMATE" and not self._own:   # planning overwrites it
+            if effort != "FFTW_ESTIMATE" and not self._own and self._preserve:
+                # planning overwrites it
                 keep = self.buffer.copy()
             before = fftw.export_wisdom()
             kw = dict(axes=(self.axis,), threads=self.nthreads, flags=self._flags(effort))
@@ -303,7 +316,7 @@ class Transform:
                 kw["planning_timelimit"] = limit
             self._fwd, self._inv = self._make(fftw, kw)
             key = (self.shape, self.axis, self.dtype.str, self.nthreads, effort, self.inplace,
-                   self.output.strides)
+                   self.directions, self.output.strides)
             if (self.buffer.size >= _CHECK_SIZE and effort != "FFTW_ESTIMATE"
                     and key not in _CHECKED):
                 self._check_plan(fftw, kw)
@@ -326,22 +339,26 @@ class Transform:
             plan.execute()
             return time.perf_counter() - t0
 
+        def one(plans):                 # the forward plan, or the inverse when alone
+            return plans[0] if plans[0] is not None else plans[1]
+
         self.buffer[...] = 0
         est_fwd, est_inv = self._make(fftw, kw, "FFTW_ESTIMATE")
-        t_est, t_plan = timed(est_fwd), timed(self._fwd)
+        t_est, t_plan = timed(one((est_fwd, est_inv))), timed(one((self._fwd, self._inv)))
         if t_plan > 1.5 * t_est:
             log.warning("FFTW plan for %s (axis %d) runs %.1fx slower than an ESTIMATE plan: "
                         "forgetting the FFTW wisdom and planning again", self.shape, self.axis,
                         t_plan / t_est)
             fftw.forget_wisdom()
             self._fwd, self._inv = self._make(fftw, kw)
-            if timed(self._fwd) > 1.5 * timed(est_fwd):
+            if timed(one((self._fwd, self._inv))) > 1.5 * timed(one((est_fwd, est_inv))):
                 log.warning("FFTW still plans %s slower than ESTIMATE (busy machine?): using "
                             "ESTIMATE plans", self.shape)
                 self._fwd, self._inv = est_fwd, est_inv
 
     def forward(self) -> np.ndarray:
         """Forward transform of :attr:`buffer` (into :attr:`output`)."""
+        self._check_direction("forward")
         if self._fwd is not None:
             self._fwd.execute()
         else:
@@ -354,6 +371,7 @@ class Transform:
     def inverse(self) -> np.ndarray:
         """Unnormalised inverse transform of :attr:`buffer` (into :attr:`output`; multiply
         by 1/n yourself)."""
+        self._check_direction("inverse")
         if self._inv is not None:
             self._inv.execute()
         else:
@@ -363,6 +381,10 @@ class Transform:
                                               overwrite_x=self.inplace, workers=self.nthreads,
                                               norm="forward")
         return self.output
+
+    def _check_direction(self, name):
+        if self.directions not in ("both", name):
+            raise RuntimeError(f"{self!r} was planned for the {self.directions} transform only")
 
     def flops(self) -> float:
         """Nominal floating-point operations of one transform, 5 N log2 N per line."""

@@ -21,7 +21,7 @@ import numpy as np
 from isce.io import atomic
 from isce.io.info import RasterInfo
 from isce.io.raster import pwrite_all as _pwrite_all
-from isce.io.raster import release_pages
+from isce.io.raster import release_pages, release_span
 from isce.io.sidecars import remove_sidecars, write_sidecars
 from isce.io.space import reserve, writing
 
@@ -115,11 +115,16 @@ class ComplexRasterOutput:
                 _pwrite_all(self.fd, memoryview(block[i]).cast("B"),
                             (row0 + i) * rowbytes + base)
 
-    def release(self) -> None:
-        """Drop the written pages of a mapped raster from the process's resident set (they
-        stay in the page cache, still to be written back): memory stays at one block."""
-        if self._map is not None:
+    def release(self, rows: slice | None = None) -> None:
+        """Drop the written pages of a mapped raster (of lines ``rows``, default all) from
+        the process's resident set (they stay in the page cache, still to be written back):
+        memory stays at one block. Thread-safe for disjoint ``rows``."""
+        if self._map is None:
+            return
+        if rows is None:
             release_pages(self._map)
+        else:
+            release_span(self._map[rows])
 
     def close(self) -> str:
         """Close, move into place, write the sidecars; returns the path."""

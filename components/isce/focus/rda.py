@@ -80,6 +80,9 @@ __all__ = ["OutputGrid", "FocusResult", "focus_azimuth", "default_azimuth_bandwi
 
 log = logging.getLogger(__name__)
 
+#: lines of a memory-mapped input or output whose pages are released at once (see _load_block)
+_RELEASE_LINES = 256
+
 #: sinc^4(x) = 1/2 at x = 0.3191: the two-way (sinc^2 voltage) pattern's -3 dB point
 _TWO_WAY_3DB = 0.31908
 
@@ -583,7 +586,7 @@ class _Workspace:
 
     a_t: object                 # azimuth FFT of the input block (n_az, wa)
     b_t: object                 # inverse azimuth FFT (n_az, wb); None with the chirp-z
-    bbuf: np.ndarray            # azimuth spectrum of the output block
+    bbuf: np.ndarray            # azimuth spectrum of the output block (of the block run)
     s_t: object                 # RCMC range FFT (nband, lf)
     tab: np.ndarray             # RCMC (+ SRC) phase table (nband, lf)
     ph32: np.ndarray            # its phase [rad]
@@ -593,23 +596,58 @@ class _Workspace:
     src_cache: dict = field(default_factory=dict)   # SRC table per band position
     qpe_max: float = 0.0        # largest SRC phase removed [rad]
     taylor_err: float = 0.0     # largest azimuth phase polynomial error [rad]
+    narrow: tuple | None = None  # (a_t, b_t, bbuf) of a last, narrower column block
+    full: tuple | None = None   # (a_t, b_t, bbuf) of a full block
+
+    def use(self, ncol: int) -> None:
+        """Select the transforms of a block of ``ncol`` output columns."""
+        self.a_t, self.b_t, self.bbuf = (self.narrow if self.narrow is not None
+                                         and ncol == self.narrow[2].shape[1] else self.full)
 
 
 def _workspace(plan: AzimuthPlan, clock: Clock) -> _Workspace:
     """Plans and buffers for ``plan``'s blocks."""
-    n_az, nband, lf, ls = plan.n_az, plan.nband, plan.lf, plan.ls
-    a_t = _fft.Transform((n_az, plan.wa), axis=0)
-    # in place (FFTW's out-of-place axis-0 plans are ~3x slower here): the rows outside
-    # the processed band are cleared for every block
-    b_t = None if plan.czt else _fft.Transform((n_az, plan.wb), axis=0)
-    bbuf = np.empty((n_az, plan.wb), dtype=np.complex64) if plan.czt else b_t.buffer
+    nband, lf, ls = plan.nband, plan.lf, plan.ls
+    a_t, b_t, bbuf = _azimuth_transforms(plan, plan.wa, plan.wb)
+    narrow = None
+    last = plan.grid.width % plan.cb             # output columns of a last, narrower block
+    if last:         # its own plans over the first columns: no FFT of unused columns
+        narrow = _azimuth_transforms(plan, (math.ceil(last / ls) - 1) * ls + lf + 4, last,
+                                     a_t.buffer, None if plan.czt else bbuf)
     s_t = _fft.Transform((nband, lf), axis=1)
     clock.tick("plans")
-    return _Workspace(a_t=a_t, b_t=b_t, bbuf=bbuf, s_t=s_t,
+    return _Workspace(a_t=a_t, b_t=b_t, bbuf=bbuf, s_t=s_t, full=(a_t, b_t, bbuf), narrow=narrow,
                       tab=np.empty((nband, lf), dtype=np.complex64),
                       ph32=np.empty((nband, lf), dtype=np.float32),
                       hsub=np.empty((nband, ls), dtype=np.complex64),
                       hph=np.empty((nband, ls), dtype=np.float32), clock=clock)
+
+
+def _azimuth_transforms(plan: AzimuthPlan, wa: int, wb: int, abuf=None, bfull=None):
+    """``(a_t, b_t, bbuf)``: the azimuth FFT of ``wa`` input columns and the inverse of ``wb``
+    output columns (None and a separate ``bbuf`` with the chirp-z), over the first columns
+    of ``abuf`` / ``bfull`` when given (the buffers of the full blocks).
+
+    The output spectrum is built in the input block's own buffer when it is at least as
+    wide (all but the chirp-z; in place, as FFTW's out-of-place axis-0 plans are ~3x slower
+    here): RCMC sub-block ``b`` writes output columns ``[s0 - c0, s1 - c0)`` after reading
+    its window, and the windows of the sub-blocks after it start at ``s1 - c0`` or beyond
+    (:func:`_subblocks` checks it). That halves the focuser's memory."""
+    n_az = plan.n_az
+    # views of buffers that hold nothing yet: MEASURE planning need not set their contents aside
+    a_t = _fft.Transform((n_az, wa), axis=0, buffer=None if abuf is None else abuf[:, :wa],
+                         directions="forward", preserve=False)
+    if plan.czt:
+        bbuf = (np.empty((n_az, wb), dtype=np.complex64) if bfull is None
+                else bfull[:, :wb])
+        return a_t, None, bbuf
+    if wb <= wa:
+        b_t = _fft.Transform((n_az, wb), axis=0, buffer=a_t.buffer[:, :wb],
+                             directions="inverse", preserve=False)
+    else:
+        b_t = _fft.Transform((n_az, wb), axis=0, buffer=None if bfull is None else bfull[:, :wb],
+                             directions="inverse", preserve=False)
+    return a_t, b_t, b_t.buffer
 
 
 @dataclass
@@ -661,6 +699,7 @@ def focus_block(plan: AzimuthPlan, work: _Workspace, pg: _PatchGeometry, c0: int
     """Focus output columns ``[c0, c0 + cb)`` of one patch (steps 1-4 of the module text):
     returns its ``(m_count, ncol)`` complex64 lines, possibly a view of ``work``'s buffers."""
     blk = _block_filters(plan, work, pg, c0)
+    work.use(blk.ncol)
     clock = work.clock
     parallel_rows(lambda r0, r1: _load_block(plan.rc.data, work.a_t.buffer, pg.patch.a,
                                              blk.p_first, int(plan.raw.length),
@@ -753,8 +792,8 @@ def _src_table(plan: AzimuthPlan, work: _Workspace, model, k_start, f):
 
 
 def _zero_outside_band(plan: AzimuthPlan, work: _Workspace, blk: _Block) -> None:
-    """Clear the output spectrum's rows outside the band (at most two runs) and its columns
-    beyond the block."""
+    """Clear the output spectrum's rows outside the band (at most two runs; the band rows
+    are read, then overwritten, by the RCMC)."""
     n_az, bbuf = plan.n_az, work.bbuf
     k_end = (blk.k_start + plan.nband) % n_az        # first row after the band
     k_beg = blk.k_start % n_az
@@ -762,13 +801,13 @@ def _zero_outside_band(plan: AzimuthPlan, work: _Workspace, blk: _Block) -> None
     for z0, z1 in runs:
         if z1 > z0:
             parallel_rows(lambda r0, r1, z0=z0: bbuf[z0 + r0:z0 + r1].fill(0), z1 - z0)
-    if blk.ncol < plan.wb:
-        bbuf[:, blk.ncol:] = 0
 
 
-def _subblocks(plan: AzimuthPlan, model, blk: _Block) -> list:
+def _subblocks(plan: AzimuthPlan, model, blk: _Block, wa: int) -> list:
     """``(s0, s1, q0, shift)`` per RCMC sub-block: output columns ``[s0, s1)``, first column
-    ``q0`` of its window in the input block, per-row shift [samples] of the window."""
+    ``q0`` of its window in the input block (of ``wa`` columns), per-row shift [samples] of
+    the window. Each window starts at or after the output columns of the sub-blocks before
+    it (the output spectrum may overwrite the input block, see _azimuth_transforms)."""
     grid, wvl, dr = plan.grid, plan.wvl, plan.dr
     r0_in = float(plan.raw.starting_range)
     subs = []
@@ -779,9 +818,12 @@ def _subblocks(plan: AzimuthPlan, model, blk: _Block) -> list:
         dd = np.sqrt(1.0 - (wvl * blk.f / (2.0 * v)) ** 2)
         q0 = (int(math.floor((grid.ranges(s0) - r0_in) / dr + plan.rcm_lo)) - plan.tails
               - blk.p_first)
-        if q0 < 0 or q0 + plan.lf > plan.wa:
+        if q0 < 0 or q0 + plan.lf > wa:
             raise RuntimeError(f"internal: sub-block window [{q0}, {q0 + plan.lf}) outside "
-                               f"the input block of {plan.wa} columns")
+                               f"the input block of {wa} columns")
+        if subs and q0 < subs[-1][1] - blk.c0:
+            raise RuntimeError(f"internal: sub-block window from column {q0} overlaps the "
+                               f"output columns before {subs[-1][1] - blk.c0}")
         pos = (rm / dd - r0_in) / dr - blk.p_first - q0   # content of sample jc in S
         subs.append((s0, s1, q0, pos - (jc - s0) - plan.tails))
     return subs
@@ -809,7 +851,7 @@ def _rcmc_and_azimuth_phase(plan: AzimuthPlan, work: _Workspace, pg: _PatchGeome
     shifts grow linearly (the migration's curvature across a block is ~1e-6 sample):
     table_b = table_(b-1) R."""
     clock, nband, ls = work.clock, plan.nband, plan.ls
-    subs = _subblocks(plan, pg.model, blk)
+    subs = _subblocks(plan, pg.model, blk, work.a_t.shape[1])
     linear = blk.c32.shape[1] == 1
     c1row = blk.coef[-1] if linear else np.zeros(nband)
     first_s0 = subs[0][0]
@@ -916,6 +958,8 @@ def _inverse_azimuth(plan: AzimuthPlan, work: _Workspace, blk: _Block, m_count: 
     transform when the output line rate differs from the PRF)."""
     clock, ncol = work.clock, blk.ncol
     if not plan.czt:
+        if ncol < work.bbuf.shape[1]:    # columns beyond the block (input left there)
+            work.bbuf[:, ncol:] = 0
         clock.tick("setup")
         work.b_t.inverse()
         clock.tick("fft", work.b_t, inverse=1)
@@ -963,7 +1007,8 @@ def focus_azimuth(rc, *, grid: OutputGrid | None = None, doppler=None, window_ki
         ``rc.raw.attributes['line_time']``.
     output : path of the SLC raster to write (+ ``.json`` metadata); None: in memory.
     progress : tqdm progress bar over patches x column blocks.
-    memory_limit : bytes the working buffers may take (sets the default block width).
+    memory_limit : bytes the working buffers may take (sets the default block width; they
+        take about 0.4 of it, as the output spectrum is built in the input block's buffer).
     """
     clock = Clock()
     plan = plan_azimuth(rc, grid=grid, doppler=doppler, window_kind=window_kind, beta=beta,
@@ -1014,7 +1059,10 @@ def focus_azimuth(rc, *, grid: OutputGrid | None = None, doppler=None, window_ki
 def _write_rows(writer, out, m0, c0, c1, res, r0, r1) -> None:
     """Block lines ``[r0, r1)`` to output lines ``m0 + [r0, r1)``, columns ``[c0, c1)``."""
     if writer is not None:
-        writer.write(m0 + r0, res[r0:r1], c0)
+        for x in range(r0, r1, _RELEASE_LINES):   # at most a few lines' pages resident
+            y = min(x + _RELEASE_LINES, r1)
+            writer.write(m0 + x, res[x:y], c0)
+            writer.release(slice(m0 + x, m0 + y))
     else:
         out[m0 + r0:m0 + r1, c0:c1] = res[r0:r1]
 
@@ -1074,7 +1122,8 @@ def _jsonable(v):
 
 
 def _load_block(data, buf, a, col0, length, width, b0=0, b1=None):
-    """buf[b0:b1] = data[a+b0:a+b1, col0:col0+w] with zeros outside the data."""
+    """buf[b0:b1] = data[a+b0:a+b1, col0:col0+w] with zeros outside the data (a memory map's
+    pages released every ``_RELEASE_LINES`` lines)."""
     n, w = buf.shape
     b1 = n if b1 is None else b1
     buf = buf[b0:b1]
@@ -1093,7 +1142,13 @@ def _load_block(data, buf, a, col0, length, width, b0=0, b1=None):
         buf[r0 - a:r1 - a, :c0 - col0] = 0
     if c1 < col0 + w:
         buf[r0 - a:r1 - a, c1 - col0:] = 0
-    buf[r0 - a:r1 - a, c0 - col0:c1 - col0] = data[r0:r1, c0:c1]
+    dst = buf[r0 - a:r1 - a, c0 - col0:c1 - col0]
+    for x in range(r0, r1, _RELEASE_LINES):
+        y = min(x + _RELEASE_LINES, r1)
+        dst[x - r0:y - r0] = data[x:y, c0:c1]
+        # a map's read faults also map the pages around the one touched: the block of
+        # columns would keep whole lines resident (the whole input at full size)
+        isce.io.release_span(data[x:y])
 
 
 def _row_runs(slices, r0, r1):

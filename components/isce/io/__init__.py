@@ -22,6 +22,7 @@ _EXPORTS = {
     "Raster": ("raster", "Raster"),
     "RasterWriter": ("raster", "RasterWriter"),
     "release_pages": ("raster", "release_pages"),
+    "release_span": ("raster", "release_span"),
     "RasterError": ("errors", "RasterError"),
     "RasterInfo": ("info", "RasterInfo"),
     "Geo": ("info", "Geo"),
