@@ -34,7 +34,7 @@ import numpy as np
 import isce.io
 from isce.core.ellipsoid import WGS84
 from isce.core.threads import kernel_threads
-from isce.io.readahead import read_ahead
+from isce.io.readahead import read_ahead, read_rows_kept
 
 from ._convert import doppler_data, epoch_ns, kernels, orbit_data, side_sign
 
@@ -171,14 +171,11 @@ def geo2rdr_offsets(topo, secondary_grid, orbit, doppler=None, output_dir="offse
 
     # two alternating sets of buffers (the read-ahead holds two blocks): read through the
     # file (no map) into the same pages block after block, not fresh ones zeroed each time
-    slots = [[np.empty((min(block_lines, length), width), r.dtype) for r in (lon_r, lat_r, z_r)]
-             for _ in range(2)]
+    kept = ({}, {})
 
     def read(rows):
-        bufs = slots[(rows.start // block_lines) % 2]
-        n = rows.stop - rows.start
-        return tuple(r.read_rows(rows, out=b[:n]) if r.bands == 1 else r.read_rows(rows)
-                     for r, b in zip((lon_r, lat_r, z_r), bufs))
+        turn = kept[(rows.start // block_lines) % 2]
+        return tuple(read_rows_kept(r, rows, turn, k) for k, r in enumerate((lon_r, lat_r, z_r)))
 
     blocks = isce.io.iter_blocks(length, block_lines, progress=progress, desc="geo2rdr")
     with ExitStack() as stack:

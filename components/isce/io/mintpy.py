@@ -31,7 +31,7 @@ from isce.core.time import DateTime
 from .atomic import replacing, write_text
 from .blocks import block_lines_for, iter_blocks
 from .raster import create, open_raster
-from .readahead import read_ahead
+from .readahead import read_ahead, read_rows_kept
 from .sidecars import read_info, write_sidecars
 
 __all__ = ["roipac_metadata", "write_data_rsc", "read_rsc", "write_baseline_file",
@@ -381,13 +381,11 @@ def _multilook_one(src, dst, looks, any_of, block_lines):
     # the time, most of it page faults)
     rows = block_lines or block_lines_for(ras.width * az, ras.dtype, bands=ras.bands,
                                           budget=_MULTILOOK_READ_BYTES)
-    slots = [np.empty((min(rows, length) * az,) + tuple(ras.info.file_shape[1:]), ras.dtype)
-             for _ in range(2)]
+    kept = ({}, {})
 
     def read(k_lines):      # in the read-ahead thread; copied through the file, not the map:
         k, lines = k_lines  # no page of the full-size raster stays resident
-        n = (lines.stop - lines.start) * az
-        return ras.read_rows(slice(lines.start * az, lines.stop * az), out=slots[k % 2][:n])
+        return read_rows_kept(ras, slice(lines.start * az, lines.stop * az), kept[k % 2], 0)
 
     try:
         with create(dst, width, length, ras.dtype, bands=ras.bands, scheme=ras.scheme,

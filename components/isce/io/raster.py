@@ -210,12 +210,20 @@ def release_pages(array) -> bool:
     cache (changes made through a shared map too) and are mapped again when next touched.
     For a process that sweeps a big raster through a map block by block, this keeps its
     peak RSS at one block. Returns False (and does nothing) for other arrays."""
-    handle = getattr(array, "_mmap", None)
-    advice = getattr(mmap, "MADV_DONTNEED", None)
-    if not isinstance(handle, mmap.mmap) or advice is None or handle.closed:
+    handle = _open_mapping(array)
+    if handle is None:
         return False
-    handle.madvise(advice)
+    handle.madvise(mmap.MADV_DONTNEED)
     return True
+
+
+def _open_mapping(array):
+    """The open ``mmap`` behind ``array`` (an ``np.memmap`` or a view of one), or None (also
+    where madvise(MADV_DONTNEED) is not available)."""
+    handle = getattr(array, "_mmap", None)
+    if not isinstance(handle, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or handle.closed:
+        return None
+    return handle
 
 
 def release_span(array) -> bool:
@@ -225,9 +233,8 @@ def release_span(array) -> bool:
     neighbours stay). Cheaper than :func:`release_pages` after each of many small blocks,
     and safe while other threads work on other lines of the same map. Returns False (and
     does nothing) for other arrays."""
-    handle = getattr(array, "_mmap", None)
-    advice = getattr(mmap, "MADV_DONTNEED", None)
-    if not isinstance(handle, mmap.mmap) or advice is None or handle.closed or not array.size:
+    handle = _open_mapping(array)
+    if handle is None or not array.size:
         return False
     lo = hi = array.ctypes.data - np.frombuffer(handle, dtype=np.uint8).ctypes.data
     for extent, stride in zip(array.shape, array.strides):
@@ -239,7 +246,7 @@ def release_span(array) -> bool:
     page = mmap.PAGESIZE
     start, stop = -(-max(lo, 0) // page) * page, (min(hi, len(handle)) // page) * page
     if stop > start:
-        handle.madvise(advice, start, stop - start)
+        handle.madvise(mmap.MADV_DONTNEED, start, stop - start)
     return True
 
 

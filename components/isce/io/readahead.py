@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["prefetch", "read_ahead"]
+import numpy as np
+
+__all__ = ["prefetch", "read_ahead", "read_rows_kept"]
 
 _END = object()
 
@@ -34,3 +36,18 @@ def read_ahead(items, read):
     """Yield ``(item, read(item))`` for each of ``items`` in order, ``read`` of the next item
     running in a worker thread while the caller holds the current one (:func:`prefetch`)."""
     return prefetch((item, read(item)) for item in items)
+
+
+def read_rows_kept(raster, rows, kept: dict, key):
+    """``raster.read_rows(rows)`` (an isce.io Raster's whole lines, every band, read through
+    the file) into ``kept[key]``, a buffer kept (grown when short) from one block to the next:
+    the same pages, not fresh ones faulted in and zeroed each time. :func:`read_ahead` holds
+    two blocks at once: give the even and the odd blocks a ``kept`` dict each. The result is
+    a view of the buffer, valid until the buffer's next read."""
+    start, stop, _ = rows.indices(raster.length)
+    shape = (max(stop - start, 0),) + tuple(raster.info.file_shape[1:])
+    buf = kept.get(key)
+    if buf is None or buf.shape[0] < shape[0] or buf.shape[1:] != shape[1:] \
+            or buf.dtype != raster.dtype:
+        buf = kept[key] = np.empty(shape, raster.dtype)
+    return raster.read_rows(rows, out=buf[:shape[0]])

@@ -13,6 +13,7 @@ import numpy as np
 
 import isce.io
 from isce.io.blocks import progress_bar
+from isce.io.readahead import read_rows_kept
 
 
 class RowReader:
@@ -26,12 +27,14 @@ class RowReader:
     def __init__(self, source, what="image", band=0):
         self.what = what
         self.copies = False
+        self._single_band = None          # a one-band isce.io raster (see into)
         if isinstance(source, (str, os.PathLike)):
             source = isce.io.open(source)
         if isinstance(source, isce.io.Raster):
             raster = source
             self.shape = (int(raster.length), int(raster.width))
             self.copies = True
+            self._single_band = raster if raster.bands == 1 else None
             # one band of a BIL/BIP raster is a strided view of the lines read: made
             # contiguous, as the copy Lines made of the map was
             self._get = lambda rows: np.ascontiguousarray(
@@ -58,6 +61,13 @@ class RowReader:
 
     def __getitem__(self, rows: slice) -> np.ndarray:
         return to_numeric(self._get(rows))
+
+    def into(self, rows: slice, kept: dict, key) -> np.ndarray:
+        """``self[rows]``; the lines of a one-band isce.io raster read into ``kept[key]``, a
+        buffer kept from one block to the next (:func:`isce.io.readahead.read_rows_kept`)."""
+        if self._single_band is None:
+            return self[rows]
+        return to_numeric(read_rows_kept(self._single_band, rows, kept, key))
 
 
 def to_numeric(block) -> np.ndarray:

@@ -25,7 +25,6 @@ memory rather than written as full-size offset rasters and read back.
 from __future__ import annotations
 
 import math
-import os
 from contextlib import ExitStack
 
 import numpy as np
@@ -33,10 +32,9 @@ import numpy as np
 import isce.io
 from isce.core.threads import kernel_threads
 from isce.ext import load
-from isce.io.raster import Raster
 from isce.io.readahead import read_ahead
 
-from ._arrays import RowReader, as_complex64, progress_blocks, to_numeric
+from ._arrays import RowReader, as_complex64, progress_blocks
 
 __all__ = ["resample_slc", "resample_slc_block", "input_lines_needed", "doppler_carrier",
            "sinc_table", "SINC_LEN", "SINC_SUB"]
@@ -166,55 +164,11 @@ def resample_slc_block(block, az_off, rg_off, *, block_row0: int = 0, image_leng
                                   threads=kernel_threads(threads), out=out)
 
 
-class _RasterRows:
-    """Whole lines of an isce.io raster as copies read through the file (no map): the
-    pages read do not stay resident in this process."""
-
-    def __init__(self, raster):
-        self.raster = raster
-        self.shape = (int(raster.length), int(raster.width))
-        self.band = 0 if raster.bands > 1 else None
-
-    @property
-    def length(self) -> int:
-        return self.shape[0]
-
-    def __getitem__(self, rows: slice) -> np.ndarray:
-        return to_numeric(self.raster.read_rows(rows, band=self.band))
-
-    def into(self, rows: slice, slot: dict, key) -> np.ndarray:
-        """Lines ``rows`` read into ``slot[key]``, a buffer kept (grown when short) from one
-        block to the next: the same pages, not fresh ones faulted in and zeroed each time."""
-        if self.raster.bands != 1:
-            return self[rows]
-        n = rows.stop - rows.start
-        buf = slot.get(key)
-        if buf is None or buf.shape[0] < n:
-            buf = slot[key] = np.empty((n, self.shape[1]), self.raster.dtype)
-        return to_numeric(self.raster.read_rows(rows, out=buf[:n]))
-
-
-def _read_into(reader, rows, slot, key):
-    """``reader[rows]``, into a kept buffer when the reader can."""
-    if isinstance(reader, _RasterRows):
-        return reader.into(rows, slot, key)
-    return reader[rows]
-
-
-def _rows(source, what):
-    """Line reader of a path, isce.io raster or 2-D array-like (see :class:`RowReader`)."""
-    if isinstance(source, (str, os.PathLike)):
-        source = isce.io.open(source)
-    if isinstance(source, Raster):
-        return _RasterRows(source)
-    return RowReader(source, what)
-
-
 def _offsets(reader, rows, correction, pixels, slot=None, key=None):
     """Offsets [px] of output lines ``rows``, plus ``correction(lines, pixels)`` when given,
     rounded to float32 as an offset raster holds them (the kernel takes float32 or float64
     offsets as they come). ``slot``/``key``: a kept buffer to read into."""
-    off = np.asarray(reader[rows] if slot is None else _read_into(reader, rows, slot, key))
+    off = np.asarray(reader[rows] if slot is None else reader.into(rows, slot, key))
     if off.dtype not in (np.float32, np.float64):
         off = off.astype(np.float64)
     if correction is None:
@@ -261,9 +215,9 @@ def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid
     fill, threads, progress
         Fill value, OpenMP threads (0: default), tqdm progress bar.
     """
-    src = _rows(slc, "slc")
-    rgr = _rows(rg_offsets, "rg_offsets")
-    azr = _rows(az_offsets, "az_offsets")
+    src = RowReader(slc, "slc")
+    rgr = RowReader(rg_offsets, "rg_offsets")
+    azr = RowReader(az_offsets, "az_offsets")
     if rgr.shape != azr.shape:
         raise ValueError(f"range offsets {rgr.shape} and azimuth offsets {azr.shape} differ in shape")
     out_length, out_width = azr.shape
@@ -279,7 +233,7 @@ def resample_slc(slc, rg_offsets, az_offsets, output=None, *, doppler=None, grid
         need = input_lines_needed(az, rows.start, src.length)
         if need.stop <= need.start:
             return az, rg, need, None, None
-        return (az, rg, need, _read_into(src, need, slot, "slc"),
+        return (az, rg, need, src.into(need, slot, "slc"),
                 doppler_carrier(doppler, grid, rows, out_width))
 
     with ExitStack() as stack:
